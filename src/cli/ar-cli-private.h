@@ -1,0 +1,50 @@
+/* ar-cli-private.h — what the command-line files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ar-cli.h"
+#include "ar-env-store.h"
+
+G_BEGIN_DECLS
+
+typedef int (*ArCliCommandFunc) (int argc, char **argv);
+
+typedef struct {
+  const char *group;      /* "env", "preflight", … */
+  const char *name;       /* "list", … */
+  const char *synopsis;   /* translatable usage after the command words */
+  const char *summary;    /* translatable one-line description */
+  ArCliCommandFunc func;
+} ArCliCommand;
+
+extern const ArCliCommand ar_cli_env_commands[];
+extern const ArCliCommand ar_cli_preflight_commands[];
+
+/* Parses argv with entries; on bad usage prints why to stderr and returns
+ * FALSE. n_positional is how many positional arguments must remain. */
+gboolean ar_cli_parse (const ArCliCommand *command,
+                       GOptionEntry *entries,
+                       int *argc,
+                       char ***argv,
+                       int n_positional);
+
+/* "agents-runner: <message>" on stderr; returns AR_EXIT_FAILURE. */
+int ar_cli_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
+int ar_cli_fail_error (const GError *error);
+void ar_cli_warn (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* Loads the environments file, printing its file-level warnings. */
+ArEnvStore *ar_cli_load_store (GError **error);
+/* The store plus one environment in it, by id or exact name. */
+ArEnvironment *ar_cli_lookup_environment (ArEnvStore *store, const char *id_or_name, GError **error);
+
+/* Prints node as pretty JSON on stdout. */
+void ar_cli_print_json (JsonNode *node);
+JsonNode *ar_cli_strv_to_json (const char *const *strv);
+
+G_END_DECLS

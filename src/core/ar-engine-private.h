@@ -1,0 +1,92 @@
+/* ar-engine-private.h — what the parts of ArEngine share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "ar-engine.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  AR_ENGINE_QUERY_PING,
+  AR_ENGINE_QUERY_INSPECT_IMAGE,
+  AR_ENGINE_QUERY_LIST_IMAGES,
+  AR_ENGINE_QUERY_LIST_CONTAINERS,
+} ArEngineQuery;
+
+struct _ArEngine
+{
+  GObject parent_instance;
+
+  /* as asked for, and the environment captured at construction so that a
+   * later change of DOCKER_HOST does not split the API and CLI paths */
+  ArEngineKind requested_kind;  /* NONE = auto */
+  char *host_setting;
+  char *env_docker_host;
+  char *flatpak_info_path;
+
+  /* resolved on first use */
+  gboolean resolved;
+  gboolean in_flatpak;
+  ArEngineKind kind;
+  char *host;         /* "" = the CLI's default / context */
+  char *socket_path;  /* NULL = CLI only */
+
+  ArEngineQueryPath query_path;
+  ArEngineQueryPath last_path;
+
+  /* Engine API */
+  SoupSession *session;
+  GMainContext *session_context;
+  char *api_version;  /* "1.41", from GET /version */
+};
+
+void ar_engine_resolve (ArEngine *self);
+
+/* The messages of SPEC §9, one sentence each with the fix. */
+GError *ar_engine_unreachable_error (ArEngine *self);
+GError *ar_engine_permission_error (ArEngine *self);
+GError *ar_engine_not_found_error (ArEngine *self);
+
+/* Both the API and `docker … inspect` shapes (and podman's). */
+ArImageInfo *ar_image_info_from_json (JsonObject *obj);
+ArContainerInfo *ar_container_info_from_json (JsonObject *obj);
+void ar_engine_sort_images (GPtrArray *images);
+void ar_engine_sort_containers (GPtrArray *containers);
+GDestroyNotify ar_engine_query_result_free_func (ArEngineQuery query);
+
+/* ar-engine-api.c */
+void ar_engine_api_query_async (ArEngine            *self,
+                                ArEngineQuery        query,
+                                const char          *arg,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data);
+gpointer ar_engine_api_query_finish (ArEngine *self, GAsyncResult *result, GError **error);
+void ar_engine_api_dispose (ArEngine *self);
+
+/* ar-engine-cli.c */
+void ar_engine_cli_query_async (ArEngine            *self,
+                                ArEngineQuery        query,
+                                const char          *arg,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data);
+gpointer ar_engine_cli_query_finish (ArEngine *self, GAsyncResult *result, GError **error);
+
+/* Blocking on an async call: a private main context for its duration. */
+typedef struct {
+  GMainContext *context;
+  GAsyncResult *result;
+} ArEngineSyncWait;
+
+void ar_engine_sync_wait_begin (ArEngineSyncWait *wait);
+void ar_engine_sync_wait_callback (GObject *source, GAsyncResult *result, gpointer user_data);
+GAsyncResult *ar_engine_sync_wait_run (ArEngineSyncWait *wait);
+void ar_engine_sync_wait_end (ArEngineSyncWait *wait);
+
+G_END_DECLS

@@ -1,0 +1,207 @@
+/* ar-engine.h — the container engine, the one object the app asks (SPEC §9)
+ *
+ * Builds, runs and stops go through the engine's CLI (docker or podman) with
+ * GSubprocess; queries go to the Engine API over its unix socket when it
+ * answers and through the CLI otherwise, with the same normalized results.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define AR_ENGINE_ERROR (ar_engine_error_quark ())
+GQuark ar_engine_error_quark (void);
+
+typedef enum {
+  AR_ENGINE_ERROR_NOT_FOUND,          /* no docker / podman program */
+  AR_ENGINE_ERROR_UNREACHABLE,        /* the daemon does not answer */
+  AR_ENGINE_ERROR_PERMISSION_DENIED,  /* no access to its socket */
+  AR_ENGINE_ERROR_TIMEOUT,            /* a command ran out of time and was stopped */
+  AR_ENGINE_ERROR_FAILED,             /* the engine refused or a command failed */
+} ArEngineError;
+
+typedef enum {
+  AR_ENGINE_KIND_NONE,    /* nothing installed */
+  AR_ENGINE_KIND_DOCKER,
+  AR_ENGINE_KIND_PODMAN,
+} ArEngineKind;
+
+typedef enum {
+  AR_ENGINE_QUERY_PATH_AUTO,  /* API when the socket answers, else CLI; also "no query yet" */
+  AR_ENGINE_QUERY_PATH_API,
+  AR_ENGINE_QUERY_PATH_CLI,
+} ArEngineQueryPath;
+
+typedef enum {
+  AR_ENGINE_STREAM_STDOUT,
+  AR_ENGINE_STREAM_STDERR,
+} ArEngineStream;
+
+/* One line of output (without its line end) as it arrives. */
+typedef void (*ArEngineLineFunc) (ArEngineStream stream,
+                                  const char    *line,
+                                  gpointer       user_data);
+
+typedef struct {
+  char *id;            /* "sha256:<hex>" */
+  char **repo_tags;    /* as the engine names them (podman: "localhost/…"); never NULL */
+  char *user;          /* Config.User, "" when unset; NULL in list results */
+  gint64 size;         /* bytes */
+  gint64 created;      /* unix seconds */
+  GHashTable *labels;  /* char* → char*; never NULL */
+} ArImageInfo;
+
+typedef struct {
+  char *id;            /* full hex id */
+  char **names;        /* without the leading "/"; never NULL */
+  char *image;         /* the reference it was created from, or the image id
+                        * when that reference now names another image */
+  char *image_id;      /* "sha256:<hex>" */
+  char *state;         /* "created", "running", "exited", … */
+  gint64 created;      /* unix seconds */
+  GHashTable *labels;  /* char* → char*; never NULL */
+} ArContainerInfo;
+
+void ar_image_info_free (ArImageInfo *info);
+const char *ar_image_info_get_label (const ArImageInfo *info, const char *key);
+/* Whether one of its tags names `name` (compared normalized). */
+gboolean ar_image_info_has_tag (const ArImageInfo *info, const char *name);
+void ar_container_info_free (ArContainerInfo *info);
+const char *ar_container_info_get_label (const ArContainerInfo *info, const char *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArImageInfo, ar_image_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArContainerInfo, ar_container_info_free)
+
+/* "localhost/foo:1", "docker.io/library/foo:1" and "foo:1" all become
+ * "foo:1"; a missing tag becomes ":latest" (not for digests). */
+char *ar_engine_normalize_image_name (const char *name);
+gboolean ar_engine_image_names_equal (const char *a, const char *b);
+
+/* Whether the file that marks a Flatpak sandbox exists at `info_path`
+ * (normally "/.flatpak-info"). */
+gboolean ar_engine_detect_flatpak (const char *info_path);
+
+const char *ar_engine_kind_to_string (ArEngineKind kind);
+
+#define AR_TYPE_ENGINE (ar_engine_get_type ())
+G_DECLARE_FINAL_TYPE (ArEngine, ar_engine, AR, ENGINE, GObject)
+
+/* kind: "auto", "docker" or "podman"; host: "" or NULL = the CLI's own
+ * DOCKER_HOST / context. Never probes: nothing runs until first use. */
+ArEngine *ar_engine_new (const char *kind, const char *host);
+
+/* Where to look for the Flatpak marker (tests); call before first use. */
+void ar_engine_set_flatpak_info_path (ArEngine *self, const char *path);
+gboolean ar_engine_get_in_flatpak (ArEngine *self);
+
+/* The engine actually used: the requested one, or for "auto" docker when
+ * installed, else podman (inside Flatpak "auto" means docker). */
+ArEngineKind ar_engine_get_kind (ArEngine *self);
+/* The host the CLI talks to ("" = its default / context). */
+const char *ar_engine_get_host (ArEngine *self);
+/* The Engine API socket queries try first; NULL = CLI only (tcp://, ssh://). */
+const char *ar_engine_get_socket_path (ArEngine *self);
+/* "docker", "podman", or "flatpak-spawn" inside Flatpak. */
+const char *ar_engine_get_cli_argv0 (ArEngine *self);
+/* The full argv a CLI run of `args` uses (without any secret). */
+char **ar_engine_build_argv (ArEngine *self, const char *const *args);
+
+void ar_engine_set_query_path (ArEngine *self, ArEngineQueryPath path);
+ArEngineQueryPath ar_engine_get_query_path (ArEngine *self);
+/* The path the last finished query took (AUTO = none yet). */
+ArEngineQueryPath ar_engine_get_last_query_path (ArEngine *self);
+
+/* ---- the CLI ----------------------------------------------------------- */
+
+/* Runs the engine CLI with `args` (without the program name). extra_env
+ * ("NAME=VALUE", may be NULL) is added to the CLI's own environment: this is
+ * how secrets travel (`-e NAME` in args), never argv. Lines of stdout and
+ * stderr reach on_line as they arrive. timeout_seconds (0 = none) and
+ * cancellation stop the CLI (SIGTERM, SIGKILL after a grace period), remove
+ * the container of a `run`, and wait for all of it before finishing. */
+void ar_engine_run_cli_async (ArEngine            *self,
+                              const char *const   *args,
+                              const char *const   *extra_env,
+                              ArEngineLineFunc     on_line,
+                              gpointer             line_data,
+                              guint                timeout_seconds,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data);
+/* The exit status (128 + signal when killed by one), or -1 with error.
+ * stderr_tail (may be NULL) gets the last lines of stderr. */
+int ar_engine_run_cli_finish (ArEngine      *self,
+                              GAsyncResult  *result,
+                              char         **stderr_tail,
+                              GError       **error);
+/* The same, blocking, capturing stdout and stderr (both may be NULL). */
+int ar_engine_run_cli_sync (ArEngine           *self,
+                            const char *const  *args,
+                            const char *const  *extra_env,
+                            guint               timeout_seconds,
+                            GCancellable       *cancellable,
+                            char              **out_stdout,
+                            char              **out_stderr,
+                            GError            **error);
+/* The error for a CLI run of `args` that exited with `exit_status`:
+ * UNREACHABLE / PERMISSION_DENIED when stderr says so, else FAILED. */
+GError *ar_engine_cli_error_new (ArEngine          *self,
+                                 const char *const *args,
+                                 int                exit_status,
+                                 const char        *stderr_text);
+
+/* ---- queries ----------------------------------------------------------- */
+
+void ar_engine_ping_async (ArEngine            *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data);
+gboolean ar_engine_ping_finish (ArEngine *self, GAsyncResult *result, GError **error);
+gboolean ar_engine_ping_sync (ArEngine *self, GCancellable *cancellable, GError **error);
+
+/* NULL without an error when there is no such image. */
+void ar_engine_inspect_image_async (ArEngine            *self,
+                                    const char          *name,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+ArImageInfo *ar_engine_inspect_image_finish (ArEngine      *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+ArImageInfo *ar_engine_inspect_image_sync (ArEngine      *self,
+                                           const char    *name,
+                                           GCancellable  *cancellable,
+                                           GError       **error);
+
+/* label: "KEY" or "KEY=VALUE". Results (ArImageInfo, user NULL) newest first. */
+void ar_engine_list_images_async (ArEngine            *self,
+                                  const char          *label,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+GPtrArray *ar_engine_list_images_finish (ArEngine      *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+GPtrArray *ar_engine_list_images_sync (ArEngine      *self,
+                                       const char    *label,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+
+/* All states. Results (ArContainerInfo) newest first. */
+void ar_engine_list_containers_async (ArEngine            *self,
+                                      const char          *label,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GPtrArray *ar_engine_list_containers_finish (ArEngine      *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+GPtrArray *ar_engine_list_containers_sync (ArEngine      *self,
+                                           const char    *label,
+                                           GCancellable  *cancellable,
+                                           GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,995 @@
+/* ar-env-store.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "ar-env-store.h"
+#include "ar-paths.h"
+
+G_DEFINE_QUARK (ar-env-store-error-quark, ar_env_store_error)
+
+struct _ArEnvStore
+{
+  GObject parent_instance;
+
+  char *path;
+  GPtrArray *items;       /* ArEnvironment */
+  JsonObject *top_extra;  /* unknown top-level keys, in file order */
+  GPtrArray *warnings;
+  gboolean load_failed;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ArEnvStore, ar_env_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+/* ---- one entry ---------------------------------------------------------- */
+
+typedef enum {
+  FIELD_STRING,
+  FIELD_STRV,
+  FIELD_MAP,
+  FIELD_INT,
+  FIELD_BOOL,
+} FieldType;
+
+typedef struct {
+  const char *key;   /* JSON member */
+  const char *prop;  /* GObject property */
+  FieldType type;
+} Field;
+
+/* The order in which entries are written (§2.3: a stable order). version,
+ * env_id and container_caching_enabled are handled on their own. */
+static const Field fields[] = {
+  { "name", "name", FIELD_STRING },
+  { "color", "color", FIELD_STRING },
+  { "base_image", "base-image", FIELD_STRING },
+  { "workspace_type", "workspace-type", FIELD_STRING },
+  { "workspace_target", "workspace-target", FIELD_STRING },
+  { "container_workdir", "container-workdir", FIELD_STRING },
+  { "agent_cli", "agent-cli", FIELD_STRING },
+  { "agent_cli_args", "agent-cli-args", FIELD_STRING },
+  { "custom_command", "custom-command", FIELD_STRV },
+  { "host_config_dir", "host-config-dir", FIELD_STRING },
+  { "env_vars", "env-vars", FIELD_MAP },
+  { "extra_mounts", "extra-mounts", FIELD_STRV },
+  { "ports", "ports", FIELD_STRV },
+  { "max_agents_running", "max-agents-running", FIELD_INT },
+  { "headless_desktop_enabled", "headless-desktop-enabled", FIELD_BOOL },
+  { "cache_desktop_build", "cache-desktop-build", FIELD_BOOL },
+  { "cache_container_build", "cache-container-build", FIELD_BOOL },
+  { "preflight_mode", "preflight-mode", FIELD_STRING },
+  { "cached_preflight_script", "cached-preflight-script", FIELD_STRING },
+  { "run_preflight_script", "run-preflight-script", FIELD_STRING },
+  { "preflight_enabled", "preflight-enabled", FIELD_BOOL },
+  { "preflight_script", "preflight-script", FIELD_STRING },
+};
+
+#define KEY_CACHING_ALIAS "container_caching_enabled"
+
+static gboolean
+is_known_key (const char *key)
+{
+  if (g_str_equal (key, "version") || g_str_equal (key, "env_id") ||
+      g_str_equal (key, KEY_CACHING_ALIAS))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (g_str_equal (fields[i].key, key))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+node_is_int (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+static gboolean
+node_is_bool (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
+}
+
+static GStrv
+node_to_strv (JsonNode *node)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  array = json_node_get_array (node);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!node_is_string (element))
+        return NULL;
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* env_vars is an object of strings; a list of "NAME=VALUE" is accepted too. */
+static GStrv
+node_to_env_vars (JsonNode *node)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonObject *object;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_auto(GStrv) list = node_to_strv (node);
+      for (guint i = 0; list != NULL && list[i] != NULL; i++)
+        if (strchr (list[i], '=') == NULL || list[i][0] == '=')
+          return NULL;
+      return g_steal_pointer (&list);
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  object = json_node_get_object (node);
+  builder = g_strv_builder_new ();
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
+    {
+      g_autofree char *pair = NULL;
+      if (!node_is_string (value) || name[0] == '\0' || strchr (name, '=') != NULL)
+        return NULL;
+      pair = g_strconcat (name, "=", json_node_get_string (value), NULL);
+      g_strv_builder_add (builder, pair);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static const char *
+type_name (FieldType type)
+{
+  switch (type)
+    {
+    case FIELD_STRING: return _("a string");
+    case FIELD_STRV: return _("a list of strings");
+    case FIELD_MAP: return _("an object of strings");
+    case FIELD_INT: return _("a whole number");
+    case FIELD_BOOL: return _("true or false");
+    default: g_assert_not_reached ();
+    }
+}
+
+/* Sets the field from node; FALSE when the value does not fit. */
+static gboolean
+apply_field (ArEnvironment *env, const Field *field, JsonNode *node)
+{
+  switch (field->type)
+    {
+    case FIELD_STRING:
+      {
+        const char *value;
+        g_autofree char *now = NULL;
+
+        if (!node_is_string (node))
+          return FALSE;
+        value = json_node_get_string (node);
+        g_object_set (env, field->prop, value, NULL);
+        /* Closed sets (color, agent, workspace type, mode) refuse bad values. */
+        g_object_get (env, field->prop, &now, NULL);
+        return g_strcmp0 (now, value) == 0;
+      }
+    case FIELD_STRV:
+      {
+        g_auto(GStrv) strv = node_to_strv (node);
+        if (strv == NULL)
+          return FALSE;
+        g_object_set (env, field->prop, strv, NULL);
+        return TRUE;
+      }
+    case FIELD_MAP:
+      {
+        g_auto(GStrv) strv = node_to_env_vars (node);
+        if (strv == NULL)
+          return FALSE;
+        g_object_set (env, field->prop, strv, NULL);
+        return TRUE;
+      }
+    case FIELD_INT:
+      {
+        gint64 value;
+        if (!node_is_int (node))
+          return FALSE;
+        value = json_node_get_int (node);
+        if (value < -1 || value > G_MAXINT)
+          return FALSE;
+        g_object_set (env, field->prop, (int) value, NULL);
+        return TRUE;
+      }
+    case FIELD_BOOL:
+      if (!node_is_bool (node))
+        return FALSE;
+      g_object_set (env, field->prop, json_node_get_boolean (node), NULL);
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+warnf (ArEnvironment *env, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+warnf (ArEnvironment *env, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  ar_environment_add_load_warning (env, message);
+}
+
+ArEnvironment *
+ar_env_entry_from_json (JsonObject *object, const char *context)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new ();
+  g_autoptr(GPtrArray) raw_keys = g_ptr_array_new ();
+  JsonObject *extra = ar_environment_get_extra (env);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *node;
+  JsonNode *id_node;
+
+  /* Unknown keys first, in file order, so they are written back as read. */
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &key, &node))
+    if (!is_known_key (key))
+      json_object_set_member (extra, key, ar_json_node_deep_copy (node));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      node = json_object_get_member (object, fields[i].key);
+      if (node == NULL)
+        continue;
+      if (JSON_NODE_HOLDS_NULL (node))
+        {
+          /* null reads as the default, and is written back as null */
+          g_ptr_array_add (raw_keys, (gpointer) fields[i].key);
+          continue;
+        }
+      if (!apply_field (env, &fields[i], node))
+        {
+          g_autofree char *shown = json_to_string (node, FALSE);
+          if (strlen (shown) > 60)
+            strcpy (shown + 57, "...");
+          g_ptr_array_add (raw_keys, (gpointer) fields[i].key);
+          if (fields[i].type == FIELD_STRING && node_is_string (node))
+            warnf (env, _("%s: field “%s” has the unknown value %s; the default is used and the value is kept in the file"),
+                   context, fields[i].key, shown);
+          else
+            warnf (env, _("%s: field “%s” should be %s but is %s; the default is used and the value is kept in the file"),
+                   context, fields[i].key, type_name (fields[i].type), shown);
+        }
+    }
+
+  /* The earlier tool's name for the caching switch. */
+  if (!json_object_has_member (object, "cache_container_build") &&
+      json_object_has_member (object, KEY_CACHING_ALIAS))
+    {
+      node = json_object_get_member (object, KEY_CACHING_ALIAS);
+      if (node_is_bool (node))
+        ar_environment_set_cache_container_build (env, json_node_get_boolean (node));
+      else
+        warnf (env, _("%s: field “%s” should be true or false; caching stays off"),
+               context, KEY_CACHING_ALIAS);
+    }
+
+  /* Identity: env_id, else the earlier tool's id, else a new one. */
+  id_node = json_object_get_member (object, "env_id");
+  if (id_node == NULL || !node_is_string (id_node) || json_node_get_string (id_node)[0] == '\0')
+    id_node = json_object_get_member (object, "id");
+  if (id_node != NULL && node_is_string (id_node) && json_node_get_string (id_node)[0] != '\0')
+    {
+      ar_environment_set_env_id (env, json_node_get_string (id_node));
+    }
+  else
+    {
+      g_autofree char *id = ar_environment_generate_id ();
+      ar_environment_set_env_id (env, id);
+      warnf (env, _("%s has no id; it was given the new id “%s”"), context, id);
+    }
+
+  node = json_object_get_member (object, "version");
+  if (node != NULL && node_is_int (node))
+    {
+      gint64 version = json_node_get_int (node);
+      ar_environment_set_version (env, (int) CLAMP (version, G_MININT, G_MAXINT));
+      if (version != AR_ENVIRONMENT_FORMAT_VERSION)
+        warnf (env, _("%s has version %" G_GINT64_FORMAT ", this app knows version %d; what could be read was loaded"),
+               context, version, AR_ENVIRONMENT_FORMAT_VERSION);
+    }
+  else if (node != NULL)
+    {
+      g_ptr_array_add (raw_keys, (gpointer) "version");
+      warnf (env, _("%s: field “version” should be a whole number; version 1 is assumed"), context);
+    }
+
+  /* §2.4: an enabled legacy script becomes the run preflight; a disabled one
+   * stays only in the legacy field (it would start running in split mode). */
+  if (!json_object_has_member (object, "run_preflight_script") &&
+      ar_environment_get_preflight_enabled (env) &&
+      ar_environment_get_preflight_script (env)[0] != '\0')
+    ar_environment_set_run_preflight_script (env, ar_environment_get_preflight_script (env));
+
+  if (!json_object_has_member (object, "preflight_mode"))
+    ar_environment_set_preflight_mode (env, ar_environment_get_cached_preflight_script (env)[0] != '\0'
+                                              ? AR_PREFLIGHT_MODE_SPLIT
+                                              : AR_PREFLIGHT_MODE_SINGLE);
+
+  /* Raw values last: the setters above drop a key from the extra store. */
+  for (guint i = 0; i < raw_keys->len; i++)
+    {
+      const char *raw_key = g_ptr_array_index (raw_keys, i);
+      json_object_set_member (extra, raw_key, ar_json_node_deep_copy (json_object_get_member (object, raw_key)));
+    }
+
+  return g_steal_pointer (&env);
+}
+
+static JsonNode *
+strv_to_node (const char *const *strv)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_array_add_string_element (array, strv[i]);
+  json_node_take_array (node, array);
+  return node;
+}
+
+static JsonNode *
+env_vars_to_node (const char *const *pairs)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *eq = strchr (pairs[i], '=');
+      g_autofree char *name = eq ? g_strndup (pairs[i], eq - pairs[i]) : g_strdup (pairs[i]);
+      json_object_set_string_member (object, name, eq ? eq + 1 : "");
+    }
+  json_node_take_object (node, object);
+  return node;
+}
+
+static JsonNode *
+field_to_node (ArEnvironment *env, const Field *field)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+  switch (field->type)
+    {
+    case FIELD_STRING:
+      {
+        g_autofree char *value = NULL;
+        g_object_get (env, field->prop, &value, NULL);
+        json_node_set_string (node, value);
+        return node;
+      }
+    case FIELD_STRV:
+      {
+        g_auto(GStrv) value = NULL;
+        json_node_unref (node);
+        g_object_get (env, field->prop, &value, NULL);
+        return strv_to_node ((const char *const *) value);
+      }
+    case FIELD_MAP:
+      json_node_unref (node);
+      return env_vars_to_node (ar_environment_get_env_vars (env));
+    case FIELD_INT:
+      {
+        int value;
+        g_object_get (env, field->prop, &value, NULL);
+        json_node_set_int (node, value);
+        return node;
+      }
+    case FIELD_BOOL:
+      {
+        gboolean value;
+        g_object_get (env, field->prop, &value, NULL);
+        json_node_set_boolean (node, value);
+        return node;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+set_member (JsonObject *out, JsonObject *extra, const char *key, JsonNode *value)
+{
+  /* A raw value kept from load wins until the field is set again. */
+  if (json_object_has_member (extra, key))
+    {
+      json_object_set_member (out, key, ar_json_node_deep_copy (json_object_get_member (extra, key)));
+      json_node_unref (value);
+    }
+  else
+    json_object_set_member (out, key, value);
+}
+
+JsonObject *
+ar_env_entry_to_json (ArEnvironment *env)
+{
+  JsonObject *out = json_object_new ();
+  JsonObject *extra = ar_environment_get_extra (env);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *node;
+
+  node = json_node_new (JSON_NODE_VALUE);
+  json_node_set_int (node, ar_environment_get_version (env));
+  set_member (out, extra, "version", node);
+  json_object_set_string_member (out, "env_id", ar_environment_get_env_id (env));
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      set_member (out, extra, fields[i].key, field_to_node (env, &fields[i]));
+      if (g_str_equal (fields[i].key, "cache_container_build"))
+        {
+          node = json_node_new (JSON_NODE_VALUE);
+          json_node_set_boolean (node, ar_environment_get_cache_container_build (env));
+          set_member (out, extra, KEY_CACHING_ALIAS, node);
+        }
+    }
+
+  json_object_iter_init_ordered (&iter, extra);
+  while (json_object_iter_next_ordered (&iter, &key, &node))
+    if (!json_object_has_member (out, key))
+      json_object_set_member (out, key, ar_json_node_deep_copy (node));
+
+  return out;
+}
+
+char *
+ar_json_to_pretty_string (JsonNode *node, gsize *length)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GString) out = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_indent_char (generator, ' ');
+  json_generator_set_root (generator, node);
+  out = json_generator_to_gstring (generator, g_string_new (NULL));
+  g_string_append_c (out, '\n');
+  if (length != NULL)
+    *length = out->len;
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+ar_env_entry_to_string (ArEnvironment *env)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, ar_env_entry_to_json (env));
+  return ar_json_to_pretty_string (node, NULL);
+}
+
+JsonNode *
+ar_json_parse_data (const char *data, gssize length, const char *name, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      unsigned line = 0, column = 0;
+      const char *message = local_error->message;
+      const char *detail = strstr (message, "Parse error: ");
+
+      /* json-glib says "<data>:LINE:COL: Parse error: WHAT". */
+      if (sscanf (message, "<data>:%u:%u:", &line, &column) == 2 && detail != NULL)
+        g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
+                     _("%s is not valid JSON: line %u, column %u: %s"),
+                     name, line, column, detail + strlen ("Parse error: "));
+      else
+        g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
+                     _("%s is not valid JSON: %s"), name, message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
+                   _("%s is empty: it holds no JSON value"), name);
+      return NULL;
+    }
+  return json_node_ref (root);
+}
+
+JsonNode *
+ar_json_parse_file (const char *path, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &data, &length, &local_error))
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                     ? AR_ENV_STORE_ERROR_NOT_FOUND : AR_ENV_STORE_ERROR_IO,
+                   "%s", local_error->message);
+      return NULL;
+    }
+  if (!g_utf8_validate (data, length, NULL))
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
+                   _("%s is not valid UTF-8 text"), path);
+      return NULL;
+    }
+  return ar_json_parse_data (data, length, path, error);
+}
+
+/* ---- the store ---------------------------------------------------------- */
+
+ArEnvStore *
+ar_env_store_new (const char *path)
+{
+  ArEnvStore *self = g_object_new (AR_TYPE_ENV_STORE, NULL);
+
+  self->path = path != NULL ? g_strdup (path) : ar_paths_environments_file ();
+  return self;
+}
+
+const char *
+ar_env_store_get_path (ArEnvStore *self)
+{
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), NULL);
+  return self->path;
+}
+
+static void
+store_warnf (ArEnvStore *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+store_warnf (ArEnvStore *self, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (self->warnings, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+/* Swaps the whole list in one items-changed. */
+static void
+set_items (ArEnvStore *self, GPtrArray *items)
+{
+  guint removed = self->items->len;
+
+  g_ptr_array_unref (self->items);
+  self->items = g_ptr_array_ref (items);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, items->len);
+}
+
+gboolean
+ar_env_store_load (ArEnvStore *self, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonObject) top_extra = json_object_new ();
+  JsonArray *entries = NULL;
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
+
+  g_ptr_array_set_size (self->warnings, 0);
+
+  root = ar_json_parse_file (self->path, &local_error);
+  if (root == NULL)
+    {
+      if (g_error_matches (local_error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_NOT_FOUND))
+        {
+          self->load_failed = FALSE;
+          g_clear_pointer (&self->top_extra, json_object_unref);
+          self->top_extra = json_object_new ();
+          set_items (self, items);
+          return TRUE;
+        }
+      self->load_failed = TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (root))
+    entries = json_node_get_array (root);
+  else if (JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *top = json_node_get_object (root);
+      JsonNode *list = json_object_get_member (top, "environments");
+      JsonNode *format = json_object_get_member (top, "format");
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *node;
+
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+        {
+          self->load_failed = TRUE;
+          g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
+                       _("%s has no “environments” list, so it is not an environments file"),
+                       self->path);
+          return FALSE;
+        }
+      entries = json_node_get_array (list);
+      if (format != NULL && !(node_is_int (format) && json_node_get_int (format) == AR_ENV_STORE_FORMAT))
+        {
+          g_autofree char *shown = json_to_string (format, FALSE);
+          store_warnf (self, _("%s has format %s, this app writes format %d; what could be read was loaded"),
+                       self->path, shown, AR_ENV_STORE_FORMAT);
+        }
+      json_object_iter_init_ordered (&iter, top);
+      while (json_object_iter_next_ordered (&iter, &key, &node))
+        if (!g_str_equal (key, "environments") && !g_str_equal (key, "format"))
+          json_object_set_member (top_extra, key, ar_json_node_deep_copy (node));
+    }
+  else
+    {
+      self->load_failed = TRUE;
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
+                   _("%s holds neither an object nor a list, so it is not an environments file"),
+                   self->path);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonNode *element = json_array_get_element (entries, i);
+      g_autofree char *context = g_strdup_printf (_("entry %u"), i + 1);
+      g_autoptr(ArEnvironment) env = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          /* Not an environment at all: keep it so nothing is lost. */
+          g_autofree char *shown = json_to_string (element, FALSE);
+          store_warnf (self, _("%s is not an object and was skipped (kept in the file): %.60s"),
+                       context, shown);
+          env = NULL;
+          if (!json_object_has_member (top_extra, "unreadable_entries"))
+            json_object_set_array_member (top_extra, "unreadable_entries", json_array_new ());
+          json_array_add_element (json_object_get_array_member (top_extra, "unreadable_entries"),
+                                  ar_json_node_deep_copy (element));
+          continue;
+        }
+
+      env = ar_env_entry_from_json (json_node_get_object (element), context);
+      if (g_hash_table_contains (seen, ar_environment_get_env_id (env)))
+        {
+          g_autofree char *old_id = g_strdup (ar_environment_get_env_id (env));
+          g_autofree char *new_id = ar_environment_generate_id ();
+
+          ar_environment_set_env_id (env, new_id);
+          warnf (env, _("%s repeats the id “%s”; it was given the new id “%s”"),
+                 context, old_id, new_id);
+        }
+      g_hash_table_add (seen, (gpointer) ar_environment_get_env_id (env));
+      g_ptr_array_add (items, g_steal_pointer (&env));
+    }
+
+  self->load_failed = FALSE;
+  g_clear_pointer (&self->top_extra, json_object_unref);
+  self->top_extra = g_steal_pointer (&top_extra);
+  set_items (self, items);
+  return TRUE;
+}
+
+void
+ar_env_store_allow_overwrite (ArEnvStore *self)
+{
+  g_return_if_fail (AR_IS_ENV_STORE (self));
+  self->load_failed = FALSE;
+}
+
+char *
+ar_env_store_to_data (ArEnvStore *self, gsize *length)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *top = json_object_new ();
+  JsonArray *entries = json_array_new ();
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *node;
+
+  json_object_set_int_member (top, "format", AR_ENV_STORE_FORMAT);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      JsonNode *entry = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (entry, ar_env_entry_to_json (g_ptr_array_index (self->items, i)));
+      json_array_add_element (entries, entry);
+    }
+  json_object_set_array_member (top, "environments", entries);
+
+  json_object_iter_init_ordered (&iter, self->top_extra);
+  while (json_object_iter_next_ordered (&iter, &key, &node))
+    json_object_set_member (top, key, ar_json_node_deep_copy (node));
+
+  json_node_take_object (root, top);
+  return ar_json_to_pretty_string (root, length);
+}
+
+gboolean
+ar_env_store_save (ArEnvStore *self, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *old = NULL;
+  gsize length, old_length;
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
+
+  if (self->load_failed)
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_REFUSED,
+                   _("%s could not be read, so it was not overwritten; fix it or restore %s.bak first"),
+                   self->path, self->path);
+      return FALSE;
+    }
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                   _("Could not create the folder %s: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  data = ar_env_store_to_data (self, &length);
+
+  /* Keep the previous file as .bak; written atomically too, so a crash
+   * here leaves either the old .bak or the new one. */
+  if (g_file_get_contents (self->path, &old, &old_length, NULL))
+    {
+      g_autofree char *bak = g_strconcat (self->path, ".bak", NULL);
+
+      if (old_length == length && memcmp (old, data, length) == 0)
+        return TRUE;
+      if (!g_file_set_contents_full (bak, old, old_length,
+                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                     0600, &local_error))
+        {
+          g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                       _("Could not keep a backup of %s: %s"), self->path, local_error->message);
+          return FALSE;
+        }
+    }
+
+  if (!g_file_set_contents_full (self->path, data, length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, &local_error))
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                   _("Could not save %s: %s"), self->path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GStrv
+ar_env_store_dup_warnings (ArEnvStore *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), NULL);
+  for (guint i = 0; i < self->warnings->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->warnings, i));
+  return g_strv_builder_end (builder);
+}
+
+guint
+ar_env_store_get_n_environments (ArEnvStore *self)
+{
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), 0);
+  return self->items->len;
+}
+
+ArEnvironment *
+ar_env_store_get_environment (ArEnvStore *self, guint position)
+{
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), NULL);
+  g_return_val_if_fail (position < self->items->len, NULL);
+  return g_ptr_array_index (self->items, position);
+}
+
+static gboolean
+find_index (ArEnvStore *self, const char *env_id, guint *index)
+{
+  for (guint i = 0; i < self->items->len; i++)
+    if (g_strcmp0 (ar_environment_get_env_id (g_ptr_array_index (self->items, i)), env_id) == 0)
+      {
+        *index = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+ArEnvironment *
+ar_env_store_find_by_id (ArEnvStore *self, const char *env_id)
+{
+  guint index;
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), NULL);
+  return find_index (self, env_id, &index) ? g_ptr_array_index (self->items, index) : NULL;
+}
+
+ArEnvironment *
+ar_env_store_lookup (ArEnvStore *self, const char *id_or_name, GError **error)
+{
+  ArEnvironment *found;
+  guint matches = 0;
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), NULL);
+
+  found = ar_env_store_find_by_id (self, id_or_name);
+  if (found != NULL)
+    return found;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      ArEnvironment *env = g_ptr_array_index (self->items, i);
+      if (g_strcmp0 (ar_environment_get_name (env), id_or_name) == 0)
+        {
+          found = env;
+          matches++;
+        }
+    }
+  if (matches == 1)
+    return found;
+  if (matches > 1)
+    g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_AMBIGUOUS,
+                 _("%u environments are named “%s”; use the id instead"), matches, id_or_name);
+  else
+    g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_NOT_FOUND,
+                 _("No environment has the id or name “%s”"), id_or_name);
+  return NULL;
+}
+
+gboolean
+ar_env_store_add (ArEnvStore *self, ArEnvironment *env, GError **error)
+{
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (env), FALSE);
+
+  if (ar_env_store_find_by_id (self, ar_environment_get_env_id (env)) != NULL)
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_EXISTS,
+                   _("An environment with the id “%s” already exists"),
+                   ar_environment_get_env_id (env));
+      return FALSE;
+    }
+  ar_env_store_insert (self, self->items->len, env);
+  return TRUE;
+}
+
+void
+ar_env_store_insert (ArEnvStore *self, guint position, ArEnvironment *env)
+{
+  g_return_if_fail (AR_IS_ENV_STORE (self));
+  g_return_if_fail (AR_IS_ENVIRONMENT (env));
+
+  position = MIN (position, self->items->len);
+  g_ptr_array_insert (self->items, position, g_object_ref (env));
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+}
+
+void
+ar_env_store_replace (ArEnvStore *self, ArEnvironment *env)
+{
+  guint index;
+
+  g_return_if_fail (AR_IS_ENV_STORE (self));
+  g_return_if_fail (AR_IS_ENVIRONMENT (env));
+
+  if (!find_index (self, ar_environment_get_env_id (env), &index))
+    {
+      ar_env_store_insert (self, self->items->len, env);
+      return;
+    }
+  g_object_ref (env);
+  g_object_unref (g_ptr_array_index (self->items, index));
+  g_ptr_array_index (self->items, index) = env;
+  g_list_model_items_changed (G_LIST_MODEL (self), index, 1, 1);
+}
+
+gboolean
+ar_env_store_remove (ArEnvStore *self, const char *env_id)
+{
+  guint index;
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
+
+  if (!find_index (self, env_id, &index))
+    return FALSE;
+  g_ptr_array_remove_index (self->items, index);
+  g_list_model_items_changed (G_LIST_MODEL (self), index, 1, 0);
+  return TRUE;
+}
+
+static GType
+list_get_item_type (GListModel *model)
+{
+  return AR_TYPE_ENVIRONMENT;
+}
+
+static guint
+list_get_n_items (GListModel *model)
+{
+  return AR_ENV_STORE (model)->items->len;
+}
+
+static gpointer
+list_get_item (GListModel *model, guint position)
+{
+  ArEnvStore *self = AR_ENV_STORE (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = list_get_item_type;
+  iface->get_n_items = list_get_n_items;
+  iface->get_item = list_get_item;
+}
+
+static void
+ar_env_store_finalize (GObject *object)
+{
+  ArEnvStore *self = AR_ENV_STORE (object);
+
+  g_free (self->path);
+  g_ptr_array_unref (self->items);
+  g_clear_pointer (&self->top_extra, json_object_unref);
+  g_ptr_array_unref (self->warnings);
+
+  G_OBJECT_CLASS (ar_env_store_parent_class)->finalize (object);
+}
+
+static void
+ar_env_store_class_init (ArEnvStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ar_env_store_finalize;
+}
+
+static void
+ar_env_store_init (ArEnvStore *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->top_extra = json_object_new ();
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+}

@@ -1,0 +1,78 @@
+/* ar-env-store.h — environments.json load/save with migration (SPEC §2.3, §2.4)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ar-environment.h"
+
+G_BEGIN_DECLS
+
+#define AR_ENV_STORE_FORMAT 2
+
+#define AR_ENV_STORE_ERROR (ar_env_store_error_quark ())
+GQuark ar_env_store_error_quark (void);
+
+typedef enum {
+  AR_ENV_STORE_ERROR_PARSE,       /* not JSON: message has path, line and column */
+  AR_ENV_STORE_ERROR_SHAPE,       /* JSON, but not an environments file */
+  AR_ENV_STORE_ERROR_IO,
+  AR_ENV_STORE_ERROR_NOT_FOUND,   /* no environment with that id or name */
+  AR_ENV_STORE_ERROR_AMBIGUOUS,   /* a name that several environments share */
+  AR_ENV_STORE_ERROR_EXISTS,      /* an id that is already taken */
+  AR_ENV_STORE_ERROR_REFUSED,     /* save after a failed load */
+} ArEnvStoreError;
+
+/* A GListModel of ArEnvironment, in file order. */
+#define AR_TYPE_ENV_STORE (ar_env_store_get_type ())
+G_DECLARE_FINAL_TYPE (ArEnvStore, ar_env_store, AR, ENV_STORE, GObject)
+
+/* path NULL = the default place (ar_paths_environments_file()). */
+ArEnvStore *ar_env_store_new (const char *path);
+const char *ar_env_store_get_path (ArEnvStore *self);
+
+/* A missing file loads as an empty list. A malformed file is an error, the
+ * list stays as it was, and save refuses until a later load succeeds or
+ * ar_env_store_allow_overwrite() says the user decided. */
+gboolean ar_env_store_load (ArEnvStore *self, GError **error);
+/* Atomic: temp file in the same folder, fsync, rename; the previous file is
+ * kept as <path>.bak. */
+gboolean ar_env_store_save (ArEnvStore *self, GError **error);
+void ar_env_store_allow_overwrite (ArEnvStore *self);
+/* The exact bytes save would write. */
+char *ar_env_store_to_data (ArEnvStore *self, gsize *length);
+
+/* File-level warnings from the last load (entries carry their own). */
+GStrv ar_env_store_dup_warnings (ArEnvStore *self);
+
+guint ar_env_store_get_n_environments (ArEnvStore *self);
+ArEnvironment *ar_env_store_get_environment (ArEnvStore *self, guint position);
+/* By id, else by exact name; NULL with NOT_FOUND or AMBIGUOUS. */
+ArEnvironment *ar_env_store_lookup (ArEnvStore *self, const char *id_or_name, GError **error);
+ArEnvironment *ar_env_store_find_by_id (ArEnvStore *self, const char *env_id);
+/* Appends; fails with EXISTS when the id is taken. */
+gboolean ar_env_store_add (ArEnvStore *self, ArEnvironment *env, GError **error);
+/* Puts env in place of the entry with the same id, or appends. */
+void ar_env_store_replace (ArEnvStore *self, ArEnvironment *env);
+void ar_env_store_insert (ArEnvStore *self, guint position, ArEnvironment *env);
+gboolean ar_env_store_remove (ArEnvStore *self, const char *env_id);
+
+/* One entry <-> JSON, shared by the store, import and export.
+ * `context` names the entry in warnings ("entry 3"). Warnings go on the
+ * environment (ar_environment_dup_warnings). Never fails: a bad field keeps
+ * its default and its raw value (§2.4). */
+ArEnvironment *ar_env_entry_from_json (JsonObject *object, const char *context);
+JsonObject *ar_env_entry_to_json (ArEnvironment *env);
+/* One entry as pretty JSON text (two-space indent, trailing newline). */
+char *ar_env_entry_to_string (ArEnvironment *env);
+
+/* Pretty-print a node the way the store does. */
+char *ar_json_to_pretty_string (JsonNode *node, gsize *length);
+/* Parse with a one-sentence error naming the path, line and column. */
+JsonNode *ar_json_parse_file (const char *path, GError **error);
+JsonNode *ar_json_parse_data (const char *data, gssize length, const char *name, GError **error);
+
+G_END_DECLS

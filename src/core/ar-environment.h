@@ -1,0 +1,121 @@
+/* ar-environment.h — one environment (SPEC §2.1)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  AR_PREFLIGHT_MODE_SINGLE,
+  AR_PREFLIGHT_MODE_SPLIT,
+} ArPreflightMode;
+
+#define AR_TYPE_ENVIRONMENT (ar_environment_get_type ())
+G_DECLARE_FINAL_TYPE (ArEnvironment, ar_environment, AR, ENVIRONMENT, GObject)
+
+#define AR_ENVIRONMENT_FORMAT_VERSION 1
+#define AR_DEFAULT_COLOR "emerald"
+#define AR_DEFAULT_CONTAINER_WORKDIR "/home/midori-ai/workspace"
+#define AR_DEFAULT_AGENT "codex"
+
+ArEnvironment *ar_environment_new (void);
+/* A fresh environment with a new `env-<8 hex>` id. */
+ArEnvironment *ar_environment_new_with_id (void);
+ArEnvironment *ar_environment_copy (ArEnvironment *self);
+char *ar_environment_generate_id (void);
+
+/* Validity helpers shared by the store, the CLI and the editor. */
+gboolean ar_environment_is_valid_color (const char *color);
+const char *const *ar_environment_colors (void);
+gboolean ar_environment_is_valid_agent (const char *agent);
+const char *const *ar_environment_agents (void);
+gboolean ar_environment_is_valid_workspace_type (const char *type);
+const char *ar_preflight_mode_to_string (ArPreflightMode mode);
+gboolean ar_preflight_mode_from_string (const char *str, ArPreflightMode *mode);
+/* The default host config folder of an agent ("~/.codex"…), expanded. */
+char *ar_environment_default_host_config_dir (const char *agent);
+
+/* Plain accessors; each setter notifies its property. Strings are never NULL
+ * on get (an unset string reads as ""). */
+const char *ar_environment_get_env_id (ArEnvironment *self);
+void ar_environment_set_env_id (ArEnvironment *self, const char *value);
+const char *ar_environment_get_name (ArEnvironment *self);
+void ar_environment_set_name (ArEnvironment *self, const char *value);
+const char *ar_environment_get_color (ArEnvironment *self);
+void ar_environment_set_color (ArEnvironment *self, const char *value);
+const char *ar_environment_get_base_image (ArEnvironment *self);
+void ar_environment_set_base_image (ArEnvironment *self, const char *value);
+const char *ar_environment_get_workspace_type (ArEnvironment *self);
+void ar_environment_set_workspace_type (ArEnvironment *self, const char *value);
+const char *ar_environment_get_workspace_target (ArEnvironment *self);
+void ar_environment_set_workspace_target (ArEnvironment *self, const char *value);
+const char *ar_environment_get_container_workdir (ArEnvironment *self);
+void ar_environment_set_container_workdir (ArEnvironment *self, const char *value);
+const char *ar_environment_get_agent_cli (ArEnvironment *self);
+void ar_environment_set_agent_cli (ArEnvironment *self, const char *value);
+const char *ar_environment_get_agent_cli_args (ArEnvironment *self);
+void ar_environment_set_agent_cli_args (ArEnvironment *self, const char *value);
+/* argv template for the `custom` agent; NULL-terminated, never NULL itself. */
+const char *const *ar_environment_get_custom_command (ArEnvironment *self);
+void ar_environment_set_custom_command (ArEnvironment *self, const char *const *argv);
+const char *ar_environment_get_host_config_dir (ArEnvironment *self);
+void ar_environment_set_host_config_dir (ArEnvironment *self, const char *value);
+
+/* env_vars is an ordered map, exposed as a NULL-terminated "NAME=VALUE" list. */
+const char *const *ar_environment_get_env_vars (ArEnvironment *self);
+void ar_environment_set_env_vars (ArEnvironment *self, const char *const *name_value);
+/* The names only, in order (for the analyzer and validator). */
+GStrv ar_environment_dup_env_var_names (ArEnvironment *self);
+const char *const *ar_environment_get_extra_mounts (ArEnvironment *self);
+void ar_environment_set_extra_mounts (ArEnvironment *self, const char *const *mounts);
+const char *const *ar_environment_get_ports (ArEnvironment *self);
+void ar_environment_set_ports (ArEnvironment *self, const char *const *ports);
+int ar_environment_get_max_agents_running (ArEnvironment *self);
+void ar_environment_set_max_agents_running (ArEnvironment *self, int value);
+
+gboolean ar_environment_get_headless_desktop_enabled (ArEnvironment *self);
+void ar_environment_set_headless_desktop_enabled (ArEnvironment *self, gboolean value);
+gboolean ar_environment_get_cache_desktop_build (ArEnvironment *self);
+void ar_environment_set_cache_desktop_build (ArEnvironment *self, gboolean value);
+gboolean ar_environment_get_cache_container_build (ArEnvironment *self);
+void ar_environment_set_cache_container_build (ArEnvironment *self, gboolean value);
+const char *ar_environment_get_cached_preflight_script (ArEnvironment *self);
+void ar_environment_set_cached_preflight_script (ArEnvironment *self, const char *value);
+const char *ar_environment_get_run_preflight_script (ArEnvironment *self);
+void ar_environment_set_run_preflight_script (ArEnvironment *self, const char *value);
+ArPreflightMode ar_environment_get_preflight_mode (ArEnvironment *self);
+void ar_environment_set_preflight_mode (ArEnvironment *self, ArPreflightMode mode);
+gboolean ar_environment_get_preflight_enabled (ArEnvironment *self);
+void ar_environment_set_preflight_enabled (ArEnvironment *self, gboolean value);
+const char *ar_environment_get_preflight_script (ArEnvironment *self);
+void ar_environment_set_preflight_script (ArEnvironment *self, const char *value);
+
+/* The entry's "version" as read from disk (1 for new ones). */
+int ar_environment_get_version (ArEnvironment *self);
+void ar_environment_set_version (ArEnvironment *self, int version);
+
+/* Keys this version does not know, kept verbatim and written back (§2.3).
+ * Also holds the raw value of a known field whose type was wrong on load;
+ * that raw value is written back until the field is set again. */
+JsonObject *ar_environment_get_extra (ArEnvironment *self);
+
+/* Warnings recorded while loading or migrating (§2.4), plus the live
+ * "caching is on but the cached preflight is empty" check. */
+GStrv ar_environment_dup_warnings (ArEnvironment *self);
+void ar_environment_add_load_warning (ArEnvironment *self, const char *warning);
+void ar_environment_clear_load_warnings (ArEnvironment *self);
+
+/* Deep copies (json_node_copy() shares objects and arrays). */
+JsonObject *ar_json_object_copy (JsonObject *object);
+JsonNode *ar_json_node_deep_copy (JsonNode *node);
+
+/* True when an environment layer would be built (SPEC §3.1). */
+gboolean ar_environment_wants_env_layer (ArEnvironment *self);
+/* True when a desktop layer would be built (SPEC §3.1). */
+gboolean ar_environment_wants_desktop_layer (ArEnvironment *self);
+
+G_END_DECLS
