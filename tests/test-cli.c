@@ -1,0 +1,245 @@
+/* test-cli.c — the real agents-runner binary: env and preflight commands
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <json-glib/json-glib.h>
+
+#include <glib/gstdio.h>
+
+#include "test-utils.h"
+
+#define CLI(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
+static char *
+env_file (void)
+{
+  return g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "agents-runner", "environments.json", NULL);
+}
+
+static void
+reset_config (void)
+{
+  g_autofree char *path = env_file ();
+  g_autofree char *bak = g_strconcat (path, ".bak", NULL);
+
+  g_remove (path);
+  g_remove (bak);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+/* stderr of a failure: one line, naming the program. */
+static void
+assert_one_sentence (const char *err)
+{
+  g_assert_true (g_str_has_prefix (err, "agents-runner"));
+  g_assert_true (g_str_has_suffix (err, "\n"));
+  g_assert_null (strchr (err, '\n') == err + strlen (err) - 1 ? NULL : "more than one line");
+}
+
+static void
+test_usage_errors (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("--help"), NULL, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "env list"));
+  g_assert_nonnull (strstr (out, "preflight split"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("frobnicate"), NULL, NULL, &err), ==, 2);
+  assert_one_sentence (err);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "frob"), NULL, NULL, &err), ==, 2);
+  assert_one_sentence (err);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "show"), NULL, NULL, &err), ==, 2);
+  assert_one_sentence (err);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "list", "--bogus"), NULL, NULL, &err), ==, 2);
+  assert_one_sentence (err);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "list", "extra"), NULL, NULL, &err), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("--version"), NULL, &out, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "agents-runner 0.1.0"));
+}
+
+static void
+test_env_commands (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("cli-env");
+  g_autofree char *src = g_build_filename (dir, "environments.json", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *entry;
+
+  reset_config ();
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "list"), NULL, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "No environments yet.\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "list", "--json"), NULL, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[]\n");
+  g_clear_pointer (&out, g_free);
+
+  ar_test_write_file (src,
+    "{\"environments\": [{\"env_id\": \"env-0000cafe\", \"name\": \"Web app\", \"container_caching_enabled\": true,"
+    " \"preflight_enabled\": true, \"preflight_script\": \"npm install -g pnpm\\n\", \"future\": [1]},"
+    " {\"env_id\": \"env-0000beef\", \"name\": \"Other\"}]}");
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", src), NULL, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "2 added, 0 replaced, 0 skipped, 0 renamed"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Importing again skips, and says how to replace. */
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", src), NULL, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 added, 0 replaced, 2 skipped"));
+  g_assert_nonnull (strstr (out, "--replace"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", "--replace", src), NULL, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 added, 2 replaced"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "list"), NULL, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "env-0000cafe"));
+  g_assert_nonnull (strstr (out, "Web app"));
+  g_clear_pointer (&out, g_free);
+
+  /* show --json: the entry as stored plus warnings. */
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "show", "Web app", "--json"), NULL, &out, NULL), ==, 0);
+  node = parse_json (out);
+  entry = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (entry, "env_id"), ==, "env-0000cafe");
+  g_assert_true (json_object_get_boolean_member (entry, "cache_container_build"));
+  g_assert_cmpstr (json_object_get_string_member (entry, "run_preflight_script"), ==, "npm install -g pnpm\n");
+  g_assert_cmpstr (json_object_get_string_member (entry, "preflight_mode"), ==, "single");
+  g_assert_true (json_object_has_member (entry, "future"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (entry, "warnings")), ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "show", "env-0000cafe"), NULL, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Warning: container caching is on but the cached preflight is empty"));
+  g_clear_pointer (&out, g_free);
+
+  /* Unknown environment: exit 1, one sentence. */
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "show", "nope"), NULL, NULL, &err), ==, 1);
+  assert_one_sentence (err);
+  g_assert_nonnull (strstr (err, "nope"));
+  g_clear_pointer (&err, g_free);
+}
+
+static void
+test_export_import_round_trip (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("cli-export");
+  g_autofree char *src = g_build_filename (dir, "in.json", NULL);
+  g_autofree char *exported = g_build_filename (dir, "one.json", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *out2 = NULL;
+
+  reset_config ();
+  ar_test_write_file (src, "[{\"env_id\": \"env-00000e01\", \"name\": \"Exported\", \"ports\": [\"8080\"],"
+                           " \"preflight_mode\": \"split\", \"cached_preflight_script\": \"apk add git\\n\"}]");
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", src), NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "export", "env-00000e01"), NULL, &out, NULL), ==, 0);
+  ar_test_write_file (exported, out);
+
+  /* The export is itself importable; into a fresh config it is the same. */
+  reset_config ();
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", exported), NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "export", "Exported"), NULL, &out2, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, out2);
+}
+
+static void
+test_malformed_file (void)
+{
+  g_autofree char *path = env_file ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *dir = ar_test_mkdtemp ("cli-bad");
+  g_autofree char *src = g_build_filename (dir, "in.json", NULL);
+  const char *broken = "{\"format\": 2,\n \"environments\": [\n  {\"env_id\": \"x\" \"name\": 1}\n ]}\n";
+
+  reset_config ();
+  ar_test_write_file (path, broken);
+  ar_test_write_file (src, "[{\"env_id\": \"x\"}]");
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "list"), NULL, NULL, &err), ==, 1);
+  assert_one_sentence (err);
+  g_assert_nonnull (strstr (err, "line 3, column"));
+  g_assert_nonnull (strstr (err, path));
+  g_clear_pointer (&err, g_free);
+
+  /* An import must not overwrite the broken file either. */
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", src), NULL, NULL, &err), ==, 1);
+  after = ar_test_read_file (path);
+  g_assert_cmpstr (after, ==, broken);
+  reset_config ();
+}
+
+static void
+test_list_thousand (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("cli-1000");
+  g_autofree char *src = g_build_filename (dir, "many.json", NULL);
+  g_autoptr(GString) text = g_string_new ("{\"format\": 2, \"environments\": [");
+  g_autofree char *out = NULL;
+  gint64 start, best = G_MAXINT64;
+
+  reset_config ();
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_printf (text,
+                            "%s{\"env_id\": \"env-%08x\", \"name\": \"Environment %u\", \"preflight_mode\": \"split\","
+                            " \"cache_container_build\": true, \"cached_preflight_script\": \"apt-get update\\napt-get install -y git curl\\n\","
+                            " \"run_preflight_script\": \"echo $TASK_ID\\n\", \"env_vars\": {\"A\": \"1\", \"B\": \"2\"}}",
+                            i ? ", " : "", i, i);
+  g_string_append (text, "]}");
+  ar_test_write_file (src, text->str);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", src), NULL, NULL, NULL), ==, 0);
+
+  for (guint run = 0; run < 3; run++)
+    {
+      g_clear_pointer (&out, g_free);
+      start = g_get_monotonic_time ();
+      g_assert_cmpint (ar_test_run_cli (CLI ("env", "list"), NULL, &out, NULL), ==, 0);
+      best = MIN (best, g_get_monotonic_time () - start);
+    }
+  g_assert_nonnull (strstr (out, "env-000003e7"));
+  /* 1000 rows + the header line. */
+  {
+    guint lines = 0;
+    for (const char *p = out; *p; p++)
+      lines += *p == '\n';
+    g_assert_cmpuint (lines, ==, 1001);
+  }
+  g_test_message ("env list with 1000 environments: best of 3 runs %.1f ms (process start included)",
+                  best / 1000.0);
+  reset_config ();
+}
+
+int
+main (int argc, char *argv[])
+{
+  ar_test_init (&argc, &argv);
+
+  g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/env-commands", test_env_commands);
+  g_test_add_func ("/cli/export-import-round-trip", test_export_import_round_trip);
+  g_test_add_func ("/cli/malformed-file", test_malformed_file);
+  g_test_add_func ("/cli/list-thousand", test_list_thousand);
+
+  return g_test_run ();
+}

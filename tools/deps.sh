@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that are missing (and only those).
+# Usage: tools/deps.sh build|test
+set -euo pipefail
+
+build_pkgs=(
+  meson ninja-build pkg-config gcc gettext
+  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
+  libjson-glib-dev libsoup-3.0-dev
+  desktop-file-utils appstream
+)
+test_pkgs=(
+  xvfb xauth busybox-static docker.io podman
+)
+
+wanted=("${build_pkgs[@]}")
+if [ "${1:-build}" = test ]; then
+  wanted+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Installing missing packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
