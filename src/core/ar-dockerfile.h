@@ -34,9 +34,10 @@
  *   folder itself and runs AR_CONTEXT_DESKTOP_ENTRY inside it, in the
  *   parent's WORKDIR; sibling scripts are reached through `$(dirname "$0")`.
  * - FROM takes whatever reference the caller gives. `FROM sha256:<ID>` works
- *   with the legacy builder only: BuildKit and podman/buildah look such a
- *   name up in a registry instead (moby/buildkit#2204, containers/podman#8594),
- *   so with them the builder must pass a local name that points to that ID.
+ *   with the legacy builder and podman 4 (both checked with the texts the
+ *   tests pin), but BuildKit looks such a name up in a registry instead
+ *   (moby/buildkit#2204), so with BuildKit the builder must pass a local
+ *   name that points to that ID (the key still holds the ID itself).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
