@@ -1,0 +1,69 @@
+/* ar-task-log.h — one task's log: formatted, redacted, on disk and live
+ * (SPEC §4.4)
+ *
+ * Lines the app writes look like "[scope/subscope][LEVEL] message".
+ * Output of builds and containers is kept as it came, with ANSI escapes
+ * stripped. Every line is redacted before it is stored or shown.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  AR_LOG_DEBUG,
+  AR_LOG_INFO,
+  AR_LOG_WARN,
+  AR_LOG_ERROR,
+  AR_LOG_OUTPUT,   /* a line of container or build output */
+} ArLogLevel;
+
+const char *ar_log_level_to_string (ArLogLevel level);
+/* The level of a stored line: parsed from "[scope][LEVEL]", else OUTPUT. */
+ArLogLevel ar_log_level_of_line (const char *line);
+
+/* "[scope][LEVEL] message" */
+char *ar_log_format (const char *scope, ArLogLevel level, const char *message);
+/* Removes ANSI escape sequences (CSI, OSC) and stray control characters
+ * other than tab. */
+char *ar_log_strip_ansi (const char *text);
+/* Whether an env var of this name holds a secret (TOKEN, KEY, SECRET,
+ * PASSWORD in its name, any case). */
+gboolean ar_log_is_secret_name (const char *name);
+
+#define AR_TYPE_TASK_LOG (ar_task_log_get_type ())
+G_DECLARE_FINAL_TYPE (ArTaskLog, ar_task_log, AR, TASK_LOG, GObject)
+
+/* path NULL = in memory only (no file). The file is appended to. */
+ArTaskLog *ar_task_log_new (const char *path, GError **error);
+const char *ar_task_log_get_path (ArTaskLog *self);
+
+/* Values that must never appear; each is replaced by "[REDACTED]". */
+void ar_task_log_add_secret (ArTaskLog *self, const char *value);
+/* Registers the values of "NAME=VALUE" pairs whose names look secret. */
+void ar_task_log_add_secret_env_vars (ArTaskLog *self, const char *const *name_value);
+/* Redacts registered values and known token shapes (GitHub tokens,
+ * sk-… keys). */
+char *ar_task_log_redact (ArTaskLog *self, const char *text);
+
+void ar_task_log_message (ArTaskLog  *self,
+                          const char *scope,
+                          ArLogLevel  level,
+                          const char *format,
+                          ...) G_GNUC_PRINTF (4, 5);
+/* A line of output (without its line end), stored as it came but for
+ * ANSI escapes and secrets. */
+void ar_task_log_output (ArTaskLog *self, const char *line);
+
+/* Lines written so far (kept in memory only up to a cap; the file has all). */
+guint64 ar_task_log_get_n_lines (ArTaskLog *self);
+/* Closes the file; later lines are only emitted. */
+void ar_task_log_close (ArTaskLog *self);
+
+/* Signal "line" (const char *line, ArLogLevel level): emitted in the thread
+ * that wrote the line, after it is on disk. */
+
+G_END_DECLS
