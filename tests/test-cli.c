@@ -230,6 +230,137 @@ test_list_thousand (void)
   reset_config ();
 }
 
+static const char *split_script =
+  "#!/bin/sh\n"
+  "set -e\n"
+  "# tools for every task\n"
+  "apt-get update\n"
+  "apt-get install -y git \\\n"
+  "  curl\n"
+  "export PATH=\"$HOME/bin:$PATH\"\n"
+  "echo \"task $TASK_ID\"\n";
+
+static void
+test_preflight_split_json (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("cli-split");
+  g_autofree char *path = g_build_filename (dir, "preflight.sh", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *out_stdin = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *root;
+  JsonArray *lines;
+  gboolean saw_install = FALSE, saw_task = FALSE;
+
+  ar_test_write_file (path, split_script);
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "split", path, "--json"), NULL, &out, NULL), ==, 0);
+  node = parse_json (out);
+  root = json_node_get_object (node);
+  lines = json_object_get_array_member (root, "lines");
+  g_assert_cmpuint (json_array_get_length (lines), >=, 5);
+  for (guint i = 0; i < json_array_get_length (lines); i++)
+    {
+      JsonObject *l = json_array_get_object_element (lines, i);
+      const char *text = json_object_get_string_member (l, "text");
+      const char *part = json_object_get_string_member (l, "part");
+
+      g_assert_true (json_object_has_member (l, "line"));
+      g_assert_true (json_object_has_member (l, "category"));
+      g_assert_true (json_object_has_member (l, "reason"));
+      if (strstr (text, "apt-get install") != NULL)
+        {
+          saw_install = TRUE;
+          g_assert_cmpstr (part, ==, "cached");
+          g_assert_cmpstr (json_object_get_string_member (l, "category"), ==, "package-install");
+          g_assert_cmpint (json_object_get_int_member (l, "line"), ==, 5);
+        }
+      if (strstr (text, "$TASK_ID") != NULL)
+        {
+          saw_task = TRUE;
+          g_assert_cmpstr (part, ==, "run");
+        }
+      if (g_str_equal (text, "set -e"))
+        g_assert_cmpstr (part, ==, "both");
+    }
+  g_assert_true (saw_install && saw_task);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (root, "cached"), "#!/bin/sh\nset -e\n"));
+  g_assert_nonnull (strstr (json_object_get_string_member (root, "cached"), "apt-get install -y git \\\n  curl\n"));
+  g_assert_null (strstr (json_object_get_string_member (root, "cached"), "TASK_ID"));
+  g_assert_nonnull (strstr (json_object_get_string_member (root, "run"), "echo \"task $TASK_ID\""));
+
+  /* FILE - reads standard input and gives the same answer. */
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "split", "-", "--json"), split_script, &out_stdin, NULL), ==, 0);
+  g_assert_cmpstr (out_stdin, ==, out);
+}
+
+static void
+test_preflight_split_text_and_errors (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "split", "-"), split_script, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "--- cached preflight (build time) ---"));
+  g_assert_nonnull (strstr (out, "package-install"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "split", "/nonexistent/script.sh"), NULL, NULL, &err), ==, 1);
+  assert_one_sentence (err);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "split"), NULL, NULL, &err), ==, 2);
+}
+
+static void
+test_preflight_check (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("cli-check");
+  g_autofree char *src = g_build_filename (dir, "envs.json", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *warnings;
+  gboolean saw_task_var = FALSE, saw_syntax = FALSE, saw_run_install = FALSE;
+
+  reset_config ();
+  ar_test_write_file (src,
+    "[{\"env_id\": \"env-0000c4ec\", \"name\": \"Checked\", \"preflight_mode\": \"split\","
+    "  \"cache_container_build\": true,"
+    "  \"cached_preflight_script\": \"apt-get install -y git\\nmkdir -p /opt/$TASK_ID\\n\","
+    "  \"run_preflight_script\": \"pip install requests\\nif true; then\\necho unterminated\\n\"},"
+    " {\"env_id\": \"env-00000c1e\", \"name\": \"Clean\", \"preflight_mode\": \"split\","
+    "  \"cache_container_build\": true, \"cached_preflight_script\": \"apt-get install -y git\\n\","
+    "  \"run_preflight_script\": \"echo hello\\n\"}]");
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", src), NULL, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "check", "Checked", "--json"), NULL, &out, NULL), ==, 1);
+  node = parse_json (out);
+  warnings = json_object_get_array_member (json_node_get_object (node), "warnings");
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    {
+      JsonObject *w = json_array_get_object_element (warnings, i);
+      const char *code = json_object_get_string_member (w, "code");
+
+      if (g_str_equal (code, "cached-uses-task-variable"))
+        {
+          saw_task_var = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (w, "script"), ==, "cached");
+          g_assert_cmpint (json_object_get_int_member (w, "line"), ==, 2);
+        }
+      if (g_str_equal (code, "syntax-error"))
+        {
+          saw_syntax = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (w, "script"), ==, "run");
+        }
+      if (g_str_equal (code, "run-installs-packages"))
+        saw_run_install = TRUE;
+    }
+  g_assert_true (saw_task_var && saw_syntax && saw_run_install);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "check", "Clean"), NULL, &out, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "No warnings"));
+  reset_config ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -240,6 +371,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/export-import-round-trip", test_export_import_round_trip);
   g_test_add_func ("/cli/malformed-file", test_malformed_file);
   g_test_add_func ("/cli/list-thousand", test_list_thousand);
+  g_test_add_func ("/cli/preflight-split-json", test_preflight_split_json);
+  g_test_add_func ("/cli/preflight-split-text-and-errors", test_preflight_split_text_and_errors);
+  g_test_add_func ("/cli/preflight-check", test_preflight_check);
 
   return g_test_run ();
 }

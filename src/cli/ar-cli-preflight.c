@@ -5,9 +5,215 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
+#include <stdio.h>
 
 #include "ar-cli-private.h"
+#include "ar-preflight-analyzer.h"
+#include "ar-preflight-validator.h"
+
+static gboolean opt_json;
+static char *opt_env;
+
+static GOptionEntry split_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "env", 0, 0, G_OPTION_ARG_STRING, &opt_env,
+    N_("Treat the env vars of this environment as per-task values"), N_("ENV") },
+  { NULL }
+};
+
+static GOptionEntry check_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { NULL }
+};
+
+/* FILE, or standard input for "-". */
+static char *
+read_script (const char *path, GError **error)
+{
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (g_str_equal (path, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+      if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
+        return NULL;
+      g_output_stream_write (out, "", 1, NULL, NULL);
+      length = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)) - 1;
+      contents = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+    }
+  else if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+
+  if (!g_utf8_validate (contents, length, NULL) || memchr (contents, '\0', length) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s is not a text script (it is not valid UTF-8)"),
+                   g_str_equal (path, "-") ? _("Standard input") : path);
+      g_free (contents);
+      return NULL;
+    }
+  return contents;
+}
+
+static int
+preflight_split (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autoptr(GPtrArray) units = NULL;
+  g_autofree char *cached = NULL;
+  g_autofree char *run = NULL;
+  g_auto(GStrv) env_names = NULL;
+
+  if (!ar_cli_parse (&ar_cli_preflight_commands[0], split_entries, &argc, &argv, 1))
+    return AR_EXIT_USAGE;
+
+  script = read_script (argv[1], &error);
+  if (script == NULL)
+    return ar_cli_fail_error (error);
+
+  if (opt_env != NULL)
+    {
+      g_autoptr(ArEnvStore) store = ar_cli_load_store (&error);
+      ArEnvironment *env;
+
+      if (store == NULL)
+        return ar_cli_fail_error (error);
+      env = ar_cli_lookup_environment (store, opt_env, &error);
+      if (env == NULL)
+        return ar_cli_fail_error (error);
+      env_names = ar_environment_dup_env_var_names (env);
+    }
+
+  units = ar_preflight_analyze (script, (const char *const *) env_names);
+  cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
+  run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "lines");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < units->len; i++)
+        {
+          ArPreflightUnit *u = g_ptr_array_index (units, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "line");
+          json_builder_add_int_value (b, u->line);
+          json_builder_set_member_name (b, "text");
+          json_builder_add_string_value (b, u->text);
+          json_builder_set_member_name (b, "category");
+          json_builder_add_string_value (b, ar_preflight_category_to_string (u->category));
+          json_builder_set_member_name (b, "reason");
+          json_builder_add_string_value (b, u->reason);
+          json_builder_set_member_name (b, "part");
+          json_builder_add_string_value (b, ar_preflight_part_to_string (u->part));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "cached");
+      json_builder_add_string_value (b, cached);
+      json_builder_set_member_name (b, "run");
+      json_builder_add_string_value (b, run);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      ar_cli_print_json (root);
+      return AR_EXIT_OK;
+    }
+
+  for (guint i = 0; i < units->len; i++)
+    {
+      ArPreflightUnit *u = g_ptr_array_index (units, i);
+      g_auto(GStrv) lines = g_strsplit (u->text, "\n", -1);
+
+      printf ("%4u  %-6s  %-15s  %s\n", u->line, ar_preflight_part_to_string (u->part),
+              ar_preflight_category_to_string (u->category), lines[0]);
+      for (guint l = 1; lines[l] != NULL; l++)
+        printf ("%4s  %-6s  %-15s  %s\n", "", "", "", lines[l]);
+      printf ("%4s  %-6s  %-15s  ↳ %s\n", "", "", "", u->reason);
+    }
+  printf ("\n%s\n%s", _("--- cached preflight (build time) ---"), cached[0] ? cached : _("(nothing to cache)\n"));
+  printf ("\n%s\n%s", _("--- run preflight (every task start) ---"), run[0] ? run : _("(empty)\n"));
+  return AR_EXIT_OK;
+}
+
+static int
+preflight_check (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+  ArEnvironment *env;
+
+  if (!ar_cli_parse (&ar_cli_preflight_commands[1], check_entries, &argc, &argv, 1))
+    return AR_EXIT_USAGE;
+
+  store = ar_cli_load_store (&error);
+  if (store == NULL)
+    return ar_cli_fail_error (error);
+  env = ar_cli_lookup_environment (store, argv[1], &error);
+  if (env == NULL)
+    return ar_cli_fail_error (error);
+
+  warnings = ar_preflight_validate (env, NULL, &error);
+  if (warnings == NULL)
+    return ar_cli_fail_error (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "env_id");
+      json_builder_add_string_value (b, ar_environment_get_env_id (env));
+      json_builder_set_member_name (b, "warnings");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < warnings->len; i++)
+        {
+          ArPreflightWarning *w = g_ptr_array_index (warnings, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "script");
+          json_builder_add_string_value (b, ar_preflight_script_kind_to_string (w->script));
+          json_builder_set_member_name (b, "line");
+          json_builder_add_int_value (b, w->line);
+          json_builder_set_member_name (b, "code");
+          json_builder_add_string_value (b, w->code);
+          json_builder_set_member_name (b, "message");
+          json_builder_add_string_value (b, w->message);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      ar_cli_print_json (root);
+    }
+  else if (warnings->len == 0)
+    printf (_("No warnings: the preflight of “%s” looks right.\n"), ar_environment_get_name (env)[0]
+              ? ar_environment_get_name (env) : ar_environment_get_env_id (env));
+  else
+    for (guint i = 0; i < warnings->len; i++)
+      {
+        g_autofree char *text = ar_preflight_warning_to_string (g_ptr_array_index (warnings, i));
+        printf (_("warning: %s\n"), text);
+      }
+
+  /* Like a linter: warnings never block a save, but scripts can test for them. */
+  return warnings->len == 0 ? AR_EXIT_OK : AR_EXIT_FAILURE;
+}
 
 const ArCliCommand ar_cli_preflight_commands[] = {
+  { "preflight", "split", N_("FILE [--json] [--env ENV]"),
+    N_("Split a preflight script into cached and run parts (FILE - for stdin)"), preflight_split },
+  { "preflight", "check", N_("ENV [--json]"), N_("Check an environment's preflight scripts"), preflight_check },
   { NULL }
 };

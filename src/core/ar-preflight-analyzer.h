@@ -1,0 +1,94 @@
+/* ar-preflight-analyzer.h — splits one preflight script into a cached and a
+ * run part (SPEC §5.1). Pure: no I/O, no GTK.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL, /* rule 1 → cached */
+  AR_PREFLIGHT_CATEGORY_DOWNLOAD,        /* rule 2 → cached */
+  AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG,   /* rule 3 → cached */
+  AR_PREFLIGHT_CATEGORY_STATIC_DIR,      /* rule 4 → cached */
+  AR_PREFLIGHT_CATEGORY_ENV_EXPORT,      /* rule 5 → run */
+  AR_PREFLIGHT_CATEGORY_TASK_VARIABLE,   /* rule 6 → run */
+  AR_PREFLIGHT_CATEGORY_TEMP_DIR,        /* rule 7 → run */
+  AR_PREFLIGHT_CATEGORY_AMBIGUOUS,       /* rule 8 → run */
+  AR_PREFLIGHT_CATEGORY_SHEBANG,         /* → both */
+  AR_PREFLIGHT_CATEGORY_SHELL_OPTION,    /* set -…, shopt, umask → both */
+  AR_PREFLIGHT_CATEGORY_VARIABLE,        /* plain NAME=value → both, so later
+                                            lines of either part can use it */
+} ArPreflightCategory;
+
+typedef enum {
+  AR_PREFLIGHT_PART_CACHED,
+  AR_PREFLIGHT_PART_RUN,
+  AR_PREFLIGHT_PART_BOTH,
+} ArPreflightPart;
+
+/* One logical unit of the script: a line, a continued line, a here-document
+ * with its body, an &&-chain, or a whole if/for/while/until/case/{ } block or
+ * function. */
+typedef struct {
+  guint line;     /* 1-based first line, comment lines above it included */
+  guint end_line; /* last line (here-document bodies included) */
+  char *text;     /* lines line..end_line verbatim, joined with \n */
+  ArPreflightCategory category;
+  char *reason;   /* one translated sentence */
+  ArPreflightPart part;
+
+  /* What the validator reads; found by the same scan that classifies, so
+   * there is one definition of each. 0 / NULL when absent. */
+  char *task_variable;      /* first $TASK_ID / $AGENTS_RUNNER_… used */
+  guint task_variable_line;
+  char *env_variable;       /* first env var of the environment used */
+  guint env_variable_line;
+  guint dynamic_tmp_line;   /* first /tmp/…$… path */
+  guint package_line;       /* first package install or update command */
+} ArPreflightUnit;
+
+#define AR_TYPE_PREFLIGHT_UNIT (ar_preflight_unit_get_type ())
+GType ar_preflight_unit_get_type (void) G_GNUC_CONST;
+ArPreflightUnit *ar_preflight_unit_copy (const ArPreflightUnit *unit);
+void ar_preflight_unit_free (ArPreflightUnit *unit);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArPreflightUnit, ar_preflight_unit_free)
+
+/* Splits @script into units in source order (element-type ArPreflightUnit,
+ * the array owns them). Comment lines belong to the unit below them, with
+ * any blank lines in between; trailing comments at the end of the script
+ * belong to the last unit; other blank lines belong to no unit.
+ * @env_var_names (NULL-terminated, may be NULL) are the names of the
+ * environment's env vars: a line using one of them runs at start.
+ *
+ * Beyond §5.1: installs into the workspace or the home folder (pip --user,
+ * pip -e / -r relative, npm install without -g, go install ./…) run at start
+ * as "ambiguous" with their own reason, even next to a cached command; a
+ * plain NAME=value (or a block of only those) goes to both parts; a unit using a variable that an earlier run-only unit sets runs at
+ * start too; a call of a function defined in the script is classified like
+ * the function's body, and a definition called from both parts goes to
+ * both. Never fails: a script that is not valid shell still gets units (the
+ * validator reports the syntax error). Fast: about 2 ms for 1 000 lines. */
+GPtrArray *ar_preflight_analyze (const char *script,
+                                 const char *const *env_var_names);
+
+/* Renders the cached or the run script from @units, honouring each unit's
+ * current part (a caller may have flipped some): the units of part @which
+ * and those of part BOTH, in source order, each followed by \n, with a blank
+ * line where the source had one between them. Returns "" when no unit has
+ * part @which (only shebang / shell options / variables): an empty cached
+ * script means "nothing to cache". @which must be CACHED or RUN. */
+char *ar_preflight_render (GPtrArray *units, ArPreflightPart which);
+
+/* Stable machine names, used in CLI JSON: "package-install", "download",
+ * "system-config", "static-dir", "env-export", "task-variable", "temp-dir",
+ * "ambiguous", "shebang", "shell-option", "variable". */
+const char *ar_preflight_category_to_string (ArPreflightCategory category);
+/* "cached", "run", "both" */
+const char *ar_preflight_part_to_string (ArPreflightPart part);
+gboolean ar_preflight_part_from_string (const char *str, ArPreflightPart *part);
+
+G_END_DECLS
