@@ -4,8 +4,12 @@
  */
 #include "test-utils.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char *test_root;
 
@@ -134,4 +138,391 @@ ar_test_run_cli (const char *const *args,
 
   g_assert_true (g_subprocess_get_if_exited (proc));
   return g_subprocess_get_exit_status (proc);
+}
+
+/* ---- a real container engine ------------------------------------------- */
+
+#define RUN_LABEL_KEY "io.github.agents-runner.test-run"
+#define DOCKERD_START_SECONDS 30
+
+static char *engine_run_id;
+static char *engine_run_label;
+static char *engine_dir;          /* /tmp/ar-test-engine-XXXXXX: removed by the reaper */
+static GSubprocess *engine_reaper;
+static int engine_state = -1;     /* -1 unknown, 0 none, 1 reachable */
+static char *engine_skip_reason;
+static char *engine_base_image;
+static char *engine_nonroot_image;
+static char *engine_base_tar;
+
+/* Runs once the test process is gone, however it went (a failed assertion
+ * aborts, skipping atexit): its stdin is our end of a pipe. It removes what
+ * carries the run label, stops the private dockerd if this run started one
+ * (its pidfile is in our folder), and removes the folder. */
+static const char reaper_script[] =
+  "label=\"$1\" dir=\"$2\"\n"
+  "cat >/dev/null\n"
+  "uniq_lines () { awk '!seen[$0]++'; }\n"
+  "[ -e \"$dir/pid\" ] && export DOCKER_HOST=\"unix://$dir/docker.sock\"\n"
+  "if command -v docker >/dev/null 2>&1; then\n"
+  "  ids=$(docker ps -aq --no-trunc --filter \"label=$label\" 2>/dev/null)\n"
+  "  [ -z \"$ids\" ] || docker rm -f $ids >/dev/null 2>&1\n"
+  "  ids=$(docker image ls -q --no-trunc --filter \"label=$label\" 2>/dev/null | uniq_lines)\n"
+  "  [ -z \"$ids\" ] || docker image rm -f $ids >/dev/null 2>&1\n"
+  "fi\n"
+  "if [ -e \"$dir/containers.conf\" ]; then\n"
+  "  export CONTAINERS_CONF=\"$dir/containers.conf\"\n"
+  "  ids=$(podman ps -aq --no-trunc --filter \"label=$label\" 2>/dev/null)\n"
+  "  [ -z \"$ids\" ] || podman rm -f -t 0 $ids >/dev/null 2>&1\n"
+  "  ids=$(podman image ls -q --no-trunc --filter \"label=$label\" 2>/dev/null | uniq_lines)\n"
+  "  [ -z \"$ids\" ] || podman image rm -f $ids >/dev/null 2>&1\n"
+  "fi\n"
+  "if [ -e \"$dir/pid\" ]; then\n"
+  "  pid=$(cat \"$dir/pid\")\n"
+  "  kill \"$pid\" 2>/dev/null\n"
+  "  i=0\n"
+  "  while [ -e \"$dir/pid\" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done\n"
+  "  [ -e \"$dir/pid\" ] && kill -9 \"$pid\" 2>/dev/null\n"
+  "fi\n"
+  "rm -rf --one-file-system \"$dir\"\n";
+
+static void
+new_session (gpointer user_data)
+{
+  /* out of the test's process group: a harness killing the group on
+   * timeout must not take down the cleanup (or the private engine) */
+  setsid ();
+}
+
+static void
+engine_fixture_init (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (engine_run_id != NULL)
+    return;
+
+  engine_run_id = g_strdup_printf ("%x%08x", (guint) getpid (), g_random_int ());
+  engine_run_label = g_strconcat (RUN_LABEL_KEY "=", engine_run_id, NULL);
+  /* under /tmp, not the test root: a unix socket path must stay short */
+  engine_dir = g_dir_make_tmp ("ar-test-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  engine_reaper = g_subprocess_launcher_spawn (launcher, &error,
+                                               "sh", "-c", reaper_script, "ar-test-reaper",
+                                               engine_run_label, engine_dir, NULL);
+  g_assert_no_error (error);
+}
+
+const char *
+ar_test_engine_run_id (void)
+{
+  engine_fixture_init ();
+  return engine_run_id;
+}
+
+const char *
+ar_test_engine_run_label (void)
+{
+  engine_fixture_init ();
+  return engine_run_label;
+}
+
+const char *
+ar_test_engine_skip_reason (void)
+{
+  return engine_skip_reason != NULL ? engine_skip_reason : "no container engine";
+}
+
+static int
+run_program (const char *program, const char *const *args, char **out_stdout, char **out_stderr)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (char *) program);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
+                     NULL, NULL, &out, &err, &wait_status, &error))
+    {
+      if (out_stderr != NULL)
+        *out_stderr = g_strdup (error->message);
+      if (out_stdout != NULL)
+        *out_stdout = g_strdup ("");
+      return 127;
+    }
+  if (out_stdout != NULL)
+    *out_stdout = g_steal_pointer (&out);
+  if (out_stderr != NULL)
+    *out_stderr = g_steal_pointer (&err);
+  if (WIFEXITED (wait_status))
+    return WEXITSTATUS (wait_status);
+  return 128 + WTERMSIG (wait_status);
+}
+
+int
+ar_test_engine_docker (const char *const *args, char **out_stdout, char **out_stderr)
+{
+  return run_program ("docker", args, out_stdout, out_stderr);
+}
+
+int
+ar_test_engine_podman (const char *const *args, char **out_stdout, char **out_stderr)
+{
+  return run_program ("podman", args, out_stdout, out_stderr);
+}
+
+static gboolean
+docker_answers (void)
+{
+  const char *args[] = { "info", "--format", "{{.ServerVersion}}", NULL };
+  g_autofree char *out = NULL;
+
+  return ar_test_engine_docker (args, &out, NULL) == 0 && g_strstrip (out)[0] != '\0';
+}
+
+/* The private engine of ENGINE.md: everything under our folder, no bridge
+ * and no iptables; its own containerd namespaces so that two of them never
+ * share one. */
+static gboolean
+start_private_dockerd (const char *dockerd)
+{
+  g_autofree char *data = g_build_filename (engine_dir, "data", NULL);
+  g_autofree char *exec_root = g_build_filename (engine_dir, "exec", NULL);
+  g_autofree char *pidfile = g_build_filename (engine_dir, "pid", NULL);
+  g_autofree char *log_path = g_build_filename (engine_dir, "dockerd.log", NULL);
+  g_autofree char *host = g_strconcat ("unix://", engine_dir, "/docker.sock", NULL);
+  g_autofree char *ns = g_strconcat ("ar-test-", engine_run_id, NULL);
+  g_autofree char *plugins_ns = g_strconcat ("ar-test-", engine_run_id, "-plugins", NULL);
+  const char *argv[] = {
+    dockerd, "--data-root", data, "--exec-root", exec_root, "--pidfile", pidfile,
+    "-H", host, "--bridge=none", "--iptables=false",
+    "--containerd-namespace", ns, "--containerd-plugins-namespace", plugins_ns,
+    NULL
+  };
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+  GPid pid = 0;
+  int log_fd;
+
+  log_fd = open (log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint (log_fd, >=, 0);
+  if (!g_spawn_async_with_pipes_and_fds (NULL, argv, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                         new_session, NULL,
+                                         -1, log_fd, log_fd, NULL, NULL, 0,
+                                         &pid, NULL, NULL, NULL, &error))
+    {
+      close (log_fd);
+      engine_skip_reason = g_strdup_printf ("could not start a private dockerd: %s", error->message);
+      return FALSE;
+    }
+  close (log_fd);
+
+  g_setenv ("DOCKER_HOST", host, TRUE);
+  deadline = g_get_monotonic_time () + DOCKERD_START_SECONDS * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      int status;
+
+      if (docker_answers ())
+        {
+          g_test_message ("engine fixture: private dockerd (pid %d) at %s", (int) pid, host);
+          return TRUE;
+        }
+      if (waitpid (pid, &status, WNOHANG) == pid)
+        break;
+      g_usleep (200 * 1000);
+    }
+
+  g_unsetenv ("DOCKER_HOST");
+  kill (pid, SIGTERM);
+  engine_skip_reason = g_strdup_printf ("a private dockerd did not answer within %d s (see %s)",
+                                        DOCKERD_START_SECONDS, log_path);
+  return FALSE;
+}
+
+gboolean
+ar_test_engine_ensure (void)
+{
+  g_autofree char *docker = NULL;
+  g_autofree char *dockerd = NULL;
+
+  if (engine_state >= 0)
+    return engine_state == 1;
+  engine_fixture_init ();
+  engine_state = 0;
+
+  if ((docker = g_find_program_in_path ("docker")) == NULL)
+    {
+      engine_skip_reason = g_strdup ("no docker command is installed");
+      return FALSE;
+    }
+  if (docker_answers ())
+    {
+      engine_state = 1;
+      return TRUE;
+    }
+  if (geteuid () != 0)
+    {
+      engine_skip_reason = g_strdup ("no Docker engine answers, and only root may start a private one");
+      return FALSE;
+    }
+  if ((dockerd = g_find_program_in_path ("dockerd")) == NULL)
+    {
+      engine_skip_reason = g_strdup ("no Docker engine answers and dockerd is not installed");
+      return FALSE;
+    }
+  if (!start_private_dockerd (dockerd))
+    return FALSE;
+  engine_state = 1;
+  return TRUE;
+}
+
+static void
+make_base_rootfs (const char *root)
+{
+  static const char *const links[] = {
+    "sh", "echo", "cat", "mkdir", "rm", "sleep", "id", "env", "ls", "cp", "mv", "chmod",
+    "ln", "true", "false", "test", "printf", "head", "tail", "grep", "sed", "tr", "wc",
+    "date", "touch", "tee", "find", "xargs", NULL
+  };
+  g_autofree char *busybox = g_find_program_in_path ("busybox");
+  g_autofree char *bin = g_build_filename (root, "bin", NULL);
+  g_autofree char *target = g_build_filename (bin, "busybox", NULL);
+  g_autofree char *tmp = g_build_filename (root, "tmp", NULL);
+  g_autofree char *home = g_build_filename (root, "home", "midori", NULL);
+  g_autofree char *root_home = g_build_filename (root, "root", NULL);
+  g_autofree char *passwd = g_build_filename (root, "etc", "passwd", NULL);
+  g_autofree char *group = g_build_filename (root, "etc", "group", NULL);
+  g_autoptr(GFile) src = NULL;
+  g_autoptr(GFile) dest = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (busybox);
+  g_mkdir_with_parents (bin, 0755);
+  src = g_file_new_for_path (busybox);
+  dest = g_file_new_for_path (target);
+  g_file_copy (src, dest, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_chmod (target, 0755);
+  for (guint i = 0; links[i] != NULL; i++)
+    {
+      g_autofree char *link = g_build_filename (bin, links[i], NULL);
+
+      g_assert_cmpint (symlink ("busybox", link), ==, 0);
+    }
+
+  ar_test_write_file (passwd,
+                      "root:x:0:0:root:/root:/bin/sh\n"
+                      "midori:x:1000:1000:midori:/home/midori:/bin/sh\n");
+  ar_test_write_file (group, "root:x:0:\nmidori:x:1000:\n");
+  g_chmod (passwd, 0644);
+  g_chmod (group, 0644);
+  g_mkdir_with_parents (tmp, 0755);
+  g_chmod (tmp, 01777);
+  g_mkdir_with_parents (root_home, 0700);
+  g_mkdir_with_parents (home, 0755);
+  if (geteuid () == 0)
+    g_assert_cmpint (chown (home, 1000, 1000), ==, 0);
+}
+
+char *
+ar_test_engine_base_image (void)
+{
+  g_autofree char *root = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *change = NULL;
+  g_autofree char *err = NULL;
+
+  if (engine_base_image != NULL)
+    return g_strdup (engine_base_image);
+  g_assert_true (ar_test_engine_ensure ());
+
+  root = g_build_filename (engine_dir, "base-root", NULL);
+  engine_base_tar = g_build_filename (engine_dir, "base.tar", NULL);
+  make_base_rootfs (root);
+  {
+    const char *tar[] = { "--numeric-owner", "-C", root, "-cf", engine_base_tar, ".", NULL };
+
+    g_assert_cmpint (run_program ("tar", tar, NULL, &err), ==, 0);
+  }
+
+  name = g_strconcat ("ar-test-base:", engine_run_id, NULL);
+  change = g_strconcat ("LABEL ", RUN_LABEL_KEY, "=", engine_run_id, NULL);
+  {
+    const char *import[] = { "import", "--change", change, engine_base_tar, name, NULL };
+
+    g_clear_pointer (&err, g_free);
+    if (ar_test_engine_docker (import, NULL, &err) != 0)
+      g_error ("docker import failed: %s", err);
+  }
+  engine_base_image = g_steal_pointer (&name);
+  return g_strdup (engine_base_image);
+}
+
+const char *
+ar_test_engine_base_tar (void)
+{
+  g_free (ar_test_engine_base_image ());
+  return engine_base_tar;
+}
+
+char *
+ar_test_engine_nonroot_base_image (void)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *context = NULL;
+  g_autofree char *dockerfile = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *err = NULL;
+
+  if (engine_nonroot_image != NULL)
+    return g_strdup (engine_nonroot_image);
+
+  base = ar_test_engine_base_image ();
+  context = g_build_filename (engine_dir, "nonroot", NULL);
+  dockerfile = g_build_filename (context, "Dockerfile", NULL);
+  text = g_strdup_printf ("FROM %s\nUSER midori\n", base);
+  ar_test_write_file (dockerfile, text);
+
+  name = g_strconcat ("ar-test-base-nonroot:", engine_run_id, NULL);
+  label = g_strconcat (RUN_LABEL_KEY, "=", engine_run_id, NULL);
+  {
+    const char *build[] = { "build", "-q", "-t", name, "--label", label, context, NULL };
+
+    if (ar_test_engine_docker (build, NULL, &err) != 0)
+      g_error ("docker build of the non-root base failed: %s", err);
+  }
+  engine_nonroot_image = g_steal_pointer (&name);
+  return g_strdup (engine_nonroot_image);
+}
+
+gboolean
+ar_test_engine_podman_ensure (void)
+{
+  g_autofree char *podman = NULL;
+  g_autofree char *conf = NULL;
+
+  engine_fixture_init ();
+  if (geteuid () != 0 || (podman = g_find_program_in_path ("podman")) == NULL)
+    return FALSE;
+
+  /* runc cannot set rlimits in this sandbox: ENGINE.md */
+  conf = g_build_filename (engine_dir, "containers.conf", NULL);
+  if (!g_file_test (conf, G_FILE_TEST_EXISTS))
+    ar_test_write_file (conf, "[containers]\ndefault_ulimits = []\n");
+  g_setenv ("CONTAINERS_CONF", conf, TRUE);
+  return TRUE;
 }

@@ -28,4 +28,38 @@ int ar_test_run_cli (const char *const *args,
                      char **out_stdout,
                      char **out_stderr);
 
+/* ---- a real container engine ------------------------------------------- */
+
+/* Makes sure a Docker engine answers: the one DOCKER_HOST or the default
+ * socket names, else (as root, with dockerd installed) a private dockerd of
+ * this process, reached through DOCKER_HOST and stopped when the process is
+ * gone. FALSE when no engine can be had: skip with
+ * ar_test_engine_skip_reason(). */
+gboolean ar_test_engine_ensure (void);
+const char *ar_test_engine_skip_reason (void);
+
+/* This run's id, and "io.github.agents-runner.test-run=<id>": label
+ * everything a test creates with it; all of it is removed when the process
+ * is gone, even after a failed assertion. */
+const char *ar_test_engine_run_id (void);
+const char *ar_test_engine_run_label (void);
+
+/* "ar-test-base:<id>": busybox-static with sh and the usual tools, an
+ * /etc/passwd with root and midori (uid 1000); made once per run. */
+char *ar_test_engine_base_image (void);
+/* The same image with USER midori. */
+char *ar_test_engine_nonroot_base_image (void);
+/* The root file system tar the base image was imported from. */
+const char *ar_test_engine_base_tar (void);
+
+/* Runs the docker CLI (args without the program name) and returns its exit
+ * status; output into out_stdout / out_stderr when non-NULL. */
+int ar_test_engine_docker (const char *const *args, char **out_stdout, char **out_stderr);
+
+/* Whether rootful podman can be used: as root with podman installed; sets
+ * CONTAINERS_CONF to a file that works in this sandbox (no ulimits). What
+ * carries the run label is removed from podman too at the end. */
+gboolean ar_test_engine_podman_ensure (void);
+int ar_test_engine_podman (const char *const *args, char **out_stdout, char **out_stderr);
+
 G_END_DECLS

@@ -41,7 +41,6 @@ struct _ArEngine
 
   /* Engine API */
   SoupSession *session;
-  GMainContext *session_context;
   char *api_version;  /* "1.41", from GET /version */
 };
 

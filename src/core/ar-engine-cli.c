@@ -1,0 +1,1175 @@
+/* ar-engine-cli.c — running the engine's CLI, and queries through it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ar-engine-private.h"
+
+#define GRACE_SECONDS 5          /* SIGTERM → SIGKILL */
+#define DRAIN_MS 2000            /* after exit, for output held open by a grandchild */
+#define STDERR_TAIL_LINES 10
+#define QUERY_TIMEOUT_SECONDS 60
+#define MAX_ENV_PIPE_BYTES 60000 /* fits a pipe buffer: written before the spawn */
+
+/* Inside Flatpak the CLI runs on the host, where our environment does not
+ * reach; flatpak-spawn's --env would put secrets in argv. So they travel as
+ * NAME=VALUE lines on a forwarded fd, which this fixed script exports before
+ * it execs the CLI. `export "$line"` assigns the text as is: no parsing. */
+static const char env_fd_script[] =
+  "while IFS= read -r ar_env; do export \"$ar_env\"; done <&3; exec 3<&-; exec \"$@\"";
+
+/* ---- argv --------------------------------------------------------------- */
+
+static const char *
+cli_program (ArEngine *self)
+{
+  return self->kind == AR_ENGINE_KIND_PODMAN ? "podman" : "docker";
+}
+
+const char *
+ar_engine_get_cli_argv0 (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+
+  ar_engine_resolve (self);
+  return self->in_flatpak ? "flatpak-spawn" : cli_program (self);
+}
+
+static GPtrArray *
+build_argv (ArEngine *self, const char *const *args, gboolean env_fd)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+
+  ar_engine_resolve (self);
+
+  if (self->in_flatpak)
+    {
+      g_ptr_array_add (argv, g_strdup ("flatpak-spawn"));
+      g_ptr_array_add (argv, g_strdup ("--host"));
+      /* Not secrets: where the engine is, and plain build output. */
+      if (self->kind != AR_ENGINE_KIND_PODMAN && *self->host != '\0')
+        g_ptr_array_add (argv, g_strconcat ("--env=DOCKER_HOST=", self->host, NULL));
+      if (self->kind == AR_ENGINE_KIND_PODMAN && *self->host != '\0')
+        g_ptr_array_add (argv, g_strconcat ("--env=CONTAINER_HOST=", self->host, NULL));
+      g_ptr_array_add (argv, g_strdup ("--env=BUILDKIT_PROGRESS=plain"));
+      if (env_fd)
+        {
+          g_ptr_array_add (argv, g_strdup ("--forward-fd=3"));
+          g_ptr_array_add (argv, g_strdup ("sh"));
+          g_ptr_array_add (argv, g_strdup ("-c"));
+          g_ptr_array_add (argv, g_strdup (env_fd_script));
+          g_ptr_array_add (argv, g_strdup ("sh"));
+        }
+    }
+  g_ptr_array_add (argv, g_strdup (cli_program (self)));
+  if (self->kind == AR_ENGINE_KIND_PODMAN && *self->host != '\0')
+    g_ptr_array_add (argv, g_strdup ("--remote"));
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+char **
+ar_engine_build_argv (ArEngine *self, const char *const *args)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+
+  return (char **) g_ptr_array_free (build_argv (self, args, FALSE), FALSE);
+}
+
+static GSubprocessLauncher *
+new_launcher (ArEngine *self, GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  /* The host captured at construction, so that the CLI and the API
+   * socket always speak to the same engine. */
+  if (self->kind == AR_ENGINE_KIND_PODMAN)
+    {
+      if (*self->host != '\0')
+        g_subprocess_launcher_setenv (launcher, "CONTAINER_HOST", self->host, TRUE);
+    }
+  else if (*self->host != '\0')
+    g_subprocess_launcher_setenv (launcher, "DOCKER_HOST", self->host, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "DOCKER_HOST");
+  /* Build output as lines whichever builder the engine uses. */
+  g_subprocess_launcher_setenv (launcher, "BUILDKIT_PROGRESS", "plain", FALSE);
+  return launcher;
+}
+
+/* "docker run", "docker image inspect": what a message calls a command. */
+static char *
+command_label (ArEngine *self, const char *const *args)
+{
+  static const char *const groups[] = {
+    "builder", "buildx", "container", "context", "image", "network", "system", "volume", NULL
+  };
+  GString *label = g_string_new (cli_program (self));
+
+  if (args != NULL && args[0] != NULL && args[0][0] != '-')
+    {
+      g_string_append_printf (label, " %s", args[0]);
+      if (g_strv_contains (groups, args[0]) && args[1] != NULL && args[1][0] != '-')
+        g_string_append_printf (label, " %s", args[1]);
+    }
+  return g_string_free (label, FALSE);
+}
+
+/* ---- errors from what the CLI printed ----------------------------------- */
+
+static gboolean
+contains (const char *haystack, const char *needle)
+{
+  return strstr (haystack, needle) != NULL;
+}
+
+static char *
+tail_sentence (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  guint n = g_strv_length (lines);
+
+  /* The last three non-empty lines say what went wrong. */
+  for (guint i = n; i > 0 && kept->len < 3; i--)
+    {
+      g_strstrip (lines[i - 1]);
+      if (lines[i - 1][0] != '\0')
+        g_ptr_array_insert (kept, 0, lines[i - 1]);
+    }
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv ("; ", (char **) kept->pdata);
+}
+
+GError *
+ar_engine_cli_error_new (ArEngine          *self,
+                         const char *const *args,
+                         int                exit_status,
+                         const char        *stderr_text)
+{
+  g_autofree char *lower = g_ascii_strdown (stderr_text != NULL ? stderr_text : "", -1);
+  g_autofree char *what = NULL;
+  g_autofree char *tail = NULL;
+
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+
+  ar_engine_resolve (self);
+
+  /* Only what concerns the engine's own socket: a registry that refuses
+   * a connection during a pull is not the engine being down. */
+  if (contains (lower, "permission denied") &&
+      (contains (lower, "while trying to connect") || contains (lower, "dial unix")))
+    return ar_engine_permission_error (self);
+  if (contains (lower, "cannot connect to the docker daemon") ||
+      contains (lower, "is the docker daemon running") ||
+      contains (lower, "cannot connect to podman") ||
+      (contains (lower, "dial unix") &&
+       (contains (lower, "no such file") || contains (lower, "connection refused"))))
+    return ar_engine_unreachable_error (self);
+  /* flatpak-spawn could not start the program on the host */
+  if (self->in_flatpak && contains (lower, "failed to execute child process"))
+    return ar_engine_not_found_error (self);
+
+  what = command_label (self, args);
+  tail = tail_sentence (stderr_text);
+  if (*tail == '\0')
+    return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                        _("“%s” failed with exit status %d."), what, exit_status);
+  return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                      _("“%s” failed with exit status %d: %s"), what, exit_status, tail);
+}
+
+/* ---- the runner ----------------------------------------------------------- */
+
+typedef enum {
+  STOP_NONE,
+  STOP_TIMEOUT,
+  STOP_CANCELLED,
+} StopReason;
+
+typedef struct {
+  GSubprocess *proc;
+  ArEngineLineFunc on_line;
+  gpointer line_data;
+  char *what;
+  guint timeout_seconds;
+
+  GCancellable *io_cancellable;  /* ours: output is read to the end even when cancelled */
+  GSource *timeout_source;
+  GSource *cancel_source;
+  GSource *grace_source;
+  GSource *drain_source;
+
+  guint open_streams;
+  gboolean exited;
+  gboolean completed;
+  int exit_status;
+  StopReason stop_reason;
+
+  /* the container of a `run`, removed when we stop it */
+  char *cid_dir;
+  char *cidfile;
+  gboolean container_removal_started;
+  guint pending_cleanups;
+
+  GQueue stderr_tail;
+} RunData;
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+run_data_free (RunData *data)
+{
+  destroy_source (&data->timeout_source);
+  destroy_source (&data->cancel_source);
+  destroy_source (&data->grace_source);
+  destroy_source (&data->drain_source);
+  g_clear_object (&data->proc);
+  g_clear_object (&data->io_cancellable);
+  g_free (data->what);
+  if (data->cidfile != NULL)
+    g_unlink (data->cidfile);
+  if (data->cid_dir != NULL)
+    g_rmdir (data->cid_dir);
+  g_free (data->cidfile);
+  g_free (data->cid_dir);
+  g_queue_clear_full (&data->stderr_tail, g_free);
+  g_free (data);
+}
+
+static void
+maybe_complete (GTask *task)
+{
+  RunData *data = g_task_get_task_data (task);
+
+  if (data->completed || !data->exited || data->open_streams > 0 || data->pending_cleanups > 0)
+    return;
+  data->completed = TRUE;
+
+  destroy_source (&data->timeout_source);
+  destroy_source (&data->cancel_source);
+  destroy_source (&data->grace_source);
+  destroy_source (&data->drain_source);
+
+  switch (data->stop_reason)
+    {
+    case STOP_TIMEOUT:
+      g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_TIMEOUT,
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "“%s” did not finish within %u second and was stopped.",
+                                            "“%s” did not finish within %u seconds and was stopped.",
+                                            data->timeout_seconds),
+                               data->what, data->timeout_seconds);
+      break;
+    case STOP_CANCELLED:
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("“%s” was cancelled."), data->what);
+      break;
+    case STOP_NONE:
+    default:
+      g_task_return_int (task, data->exit_status);
+      break;
+    }
+}
+
+static void
+cleanup_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RunData *data = g_task_get_task_data (task);
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  data->pending_cleanups--;
+  maybe_complete (task);
+}
+
+/* docker-run's client does not take its container down with it: remove it
+ * so that a timeout or a cancel leaves nothing running. */
+static void
+remove_container (GTask *task)
+{
+  ArEngine *self = g_task_get_source_object (task);
+  RunData *data = g_task_get_task_data (task);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *cid = NULL;
+
+  if (data->container_removal_started || data->cidfile == NULL ||
+      !g_file_get_contents (data->cidfile, &cid, NULL, NULL))
+    return;
+  g_strstrip (cid);
+  if (*cid == '\0')
+    return;
+  data->container_removal_started = TRUE;
+
+  g_ptr_array_add (args, (char *) "rm");
+  g_ptr_array_add (args, (char *) "-f");
+  /* podman rm -f waits for the stop timeout first */
+  if (self->kind == AR_ENGINE_KIND_PODMAN)
+    {
+      g_ptr_array_add (args, (char *) "-t");
+      g_ptr_array_add (args, (char *) "0");
+    }
+  g_ptr_array_add (args, (char *) "--");
+  g_ptr_array_add (args, cid);
+  g_ptr_array_add (args, NULL);
+
+  argv = build_argv (self, (const char *const *) args->pdata, FALSE);
+  launcher = new_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, NULL);
+  if (proc == NULL)
+    return;
+  data->pending_cleanups++;
+  g_subprocess_wait_async (proc, NULL, cleanup_done, g_object_ref (task));
+}
+
+static gboolean
+grace_expired (gpointer user_data)
+{
+  GTask *task = user_data;
+  RunData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->grace_source, g_source_unref);
+  if (!data->exited)
+    g_subprocess_force_exit (data->proc);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_process (GTask *task, StopReason reason)
+{
+  RunData *data = g_task_get_task_data (task);
+
+  if (data->exited || data->stop_reason != STOP_NONE)
+    return;
+  data->stop_reason = reason;
+
+  g_subprocess_send_signal (data->proc, SIGTERM);
+  data->grace_source = g_timeout_source_new_seconds (GRACE_SECONDS);
+  g_task_attach_source (task, data->grace_source, grace_expired);
+  remove_container (task);
+}
+
+static gboolean
+timeout_expired (gpointer user_data)
+{
+  GTask *task = user_data;
+  RunData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->timeout_source, g_source_unref);
+  stop_process (task, STOP_TIMEOUT);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cancelled (GCancellable *cancellable, gpointer user_data)
+{
+  GTask *task = user_data;
+  RunData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->cancel_source, g_source_unref);
+  stop_process (task, STOP_CANCELLED);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+drain_expired (gpointer user_data)
+{
+  GTask *task = user_data;
+  RunData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->drain_source, g_source_unref);
+  g_cancellable_cancel (data->io_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RunData *data = g_task_get_task_data (task);
+
+  g_subprocess_wait_finish (data->proc, result, NULL);
+  data->exited = TRUE;
+  if (g_subprocess_get_if_exited (data->proc))
+    data->exit_status = g_subprocess_get_exit_status (data->proc);
+  else if (g_subprocess_get_if_signaled (data->proc))
+    data->exit_status = 128 + g_subprocess_get_term_sig (data->proc);
+  else
+    data->exit_status = 255;
+
+  destroy_source (&data->timeout_source);
+  destroy_source (&data->cancel_source);
+  destroy_source (&data->grace_source);
+
+  /* The cidfile may have appeared only after we were told to stop. */
+  if (data->stop_reason != STOP_NONE)
+    remove_container (task);
+
+  if (data->open_streams > 0)
+    {
+      data->drain_source = g_timeout_source_new (DRAIN_MS);
+      g_task_attach_source (task, data->drain_source, drain_expired);
+    }
+  maybe_complete (task);
+}
+
+typedef struct {
+  GTask *task;
+  ArEngineStream stream;
+} ReadOp;
+
+static void read_next_line (GDataInputStream *in, GTask *task, ArEngineStream stream);
+
+static void
+line_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDataInputStream *in = G_DATA_INPUT_STREAM (source);
+  ReadOp *op = user_data;
+  g_autoptr(GTask) task = op->task;
+  ArEngineStream stream = op->stream;
+  RunData *data = g_task_get_task_data (task);
+  g_autofree char *raw = NULL;
+  g_autofree char *line = NULL;
+  gsize len = 0;
+
+  g_free (op);
+  raw = g_data_input_stream_read_line_finish (in, result, &len, NULL);
+  if (raw == NULL)
+    {
+      data->open_streams--;
+      maybe_complete (task);
+      return;
+    }
+  if (len > 0 && raw[len - 1] == '\r')
+    raw[--len] = '\0';
+  line = g_utf8_make_valid (raw, len);
+
+  if (stream == AR_ENGINE_STREAM_STDERR)
+    {
+      g_queue_push_tail (&data->stderr_tail, g_strdup (line));
+      if (g_queue_get_length (&data->stderr_tail) > STDERR_TAIL_LINES)
+        g_free (g_queue_pop_head (&data->stderr_tail));
+    }
+  if (data->on_line != NULL)
+    data->on_line (stream, line, data->line_data);
+
+  read_next_line (in, task, stream);
+}
+
+static void
+read_next_line (GDataInputStream *in, GTask *task, ArEngineStream stream)
+{
+  RunData *data = g_task_get_task_data (task);
+  ReadOp *op = g_new0 (ReadOp, 1);
+
+  op->task = g_object_ref (task);
+  op->stream = stream;
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, data->io_cancellable, line_read, op);
+}
+
+static void
+start_reading (GTask *task, GInputStream *pipe, ArEngineStream stream)
+{
+  RunData *data = g_task_get_task_data (task);
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new (pipe);
+
+  data->open_streams++;
+  read_next_line (in, task, stream);
+}
+
+static gboolean
+valid_env_name (const char *name, gsize len)
+{
+  if (len == 0 || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
+    return FALSE;
+  for (gsize i = 1; i < len; i++)
+    if (!(g_ascii_isalnum (name[i]) || name[i] == '_'))
+      return FALSE;
+  return TRUE;
+}
+
+/* A `run` gets a --cidfile of ours, so that the container of a stopped run
+ * can be found and removed. It goes right after "run", before any option of
+ * the caller: parsing the caller's options to look for --name could mistake
+ * an argument of the container's command for one. */
+static GPtrArray *
+prepare_args (ArEngine *self, const char *const *args, RunData *data, GError **error)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  int run_at = -1;
+
+  if (args[0] != NULL && g_str_equal (args[0], "run"))
+    run_at = 0;
+  else if (args[0] != NULL && g_str_equal (args[0], "container") &&
+           args[1] != NULL && g_str_equal (args[1], "run"))
+    run_at = 1;
+
+  if (run_at >= 0)
+    {
+      /* Inside Flatpak the host's CLI writes it: the app's cache folder is
+       * the one place both see under the same path. */
+      g_autofree char *base = self->in_flatpak ? g_build_filename (g_get_user_cache_dir (), "agents-runner", NULL)
+                                               : g_strdup (g_get_tmp_dir ());
+      g_autofree char *tmpl = g_build_filename (base, "cid-XXXXXX", NULL);
+
+      g_mkdir_with_parents (base, 0700);
+      data->cid_dir = g_mkdtemp (g_steal_pointer (&tmpl));
+      if (data->cid_dir == NULL)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Could not make a temporary folder in %s: %s."), base, g_strerror (saved));
+          g_ptr_array_unref (out);
+          return NULL;
+        }
+      data->cidfile = g_build_filename (data->cid_dir, "cid", NULL);
+    }
+
+  for (int i = 0; args[i] != NULL; i++)
+    {
+      g_ptr_array_add (out, (char *) args[i]);
+      if (i == run_at)
+        {
+          g_ptr_array_add (out, (char *) "--cidfile");
+          g_ptr_array_add (out, data->cidfile);
+        }
+    }
+  g_ptr_array_add (out, NULL);
+  return out;
+}
+
+static gboolean
+setup_extra_env (ArEngine            *self,
+                 GSubprocessLauncher *launcher,
+                 const char *const   *extra_env,
+                 GError             **error)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  int fds[2];
+
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      const char *eq = strchr (extra_env[i], '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || !valid_env_name (extra_env[i], eq - extra_env[i]))
+        {
+          g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                       _("“%.*s” is not a valid environment variable name: use letters, digits and underscores."),
+                       (int) (eq != NULL ? eq - extra_env[i] : (int) strlen (extra_env[i])), extra_env[i]);
+          return FALSE;
+        }
+      name = g_strndup (extra_env[i], eq - extra_env[i]);
+      if (!self->in_flatpak)
+        {
+          g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
+          continue;
+        }
+      if (strchr (eq + 1, '\n') != NULL)
+        {
+          g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                       _("The value of %s has a line break, which cannot be passed to the host from Flatpak: remove it."),
+                       name);
+          return FALSE;
+        }
+      g_string_append (lines, extra_env[i]);
+      g_string_append_c (lines, '\n');
+    }
+
+  if (!self->in_flatpak || lines->len == 0)
+    return TRUE;
+
+  if (lines->len > MAX_ENV_PIPE_BYTES)
+    {
+      g_set_error_literal (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                           _("The environment variables are too large to pass to the host from Flatpak: shorten them."));
+      return FALSE;
+    }
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+  /* The whole text fits the pipe buffer, so writing first cannot block. */
+  for (gsize done = 0; done < lines->len;)
+    {
+      gssize n = write (fds[1], lines->str + done, lines->len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = errno;
+
+          close (fds[0]);
+          close (fds[1]);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Could not pass the environment to the host: %s."), g_strerror (saved));
+          return FALSE;
+        }
+      done += n;
+    }
+  close (fds[1]);
+  g_subprocess_launcher_take_fd (launcher, fds[0], 3);
+  return TRUE;
+}
+
+void
+ar_engine_run_cli_async (ArEngine            *self,
+                         const char *const   *args,
+                         const char *const   *extra_env,
+                         ArEngineLineFunc     on_line,
+                         gpointer             line_data,
+                         guint                timeout_seconds,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) prepared = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  RunData *data;
+  gboolean env_fd;
+
+  g_return_if_fail (AR_IS_ENGINE (self));
+  g_return_if_fail (args != NULL);
+
+  ar_engine_resolve (self);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ar_engine_run_cli_async);
+  /* We answer for cancellation ourselves, once everything has stopped. */
+  g_task_set_check_cancellable (task, FALSE);
+  data = g_new0 (RunData, 1);
+  data->on_line = on_line;
+  data->line_data = line_data;
+  data->timeout_seconds = timeout_seconds;
+  data->what = command_label (self, args);
+  data->io_cancellable = g_cancellable_new ();
+  g_queue_init (&data->stderr_tail);
+  g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  prepared = prepare_args (self, args, data, &error);
+  if (prepared == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  launcher = new_launcher (self, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (!setup_extra_env (self, launcher, extra_env, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  env_fd = self->in_flatpak && extra_env != NULL && extra_env[0] != NULL;
+  argv = build_argv (self, (const char *const *) prepared->pdata, env_fd);
+
+  data->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  if (data->proc == NULL)
+    {
+      if (g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT))
+        g_task_return_error (task, ar_engine_not_found_error (self));
+      else
+        g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                                 _("Could not start “%s”: %s."), data->what, error->message);
+      return;
+    }
+  /* Nothing to say on stdin: the engine sees end of input at once. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (data->proc), NULL, NULL);
+
+  start_reading (task, g_subprocess_get_stdout_pipe (data->proc), AR_ENGINE_STREAM_STDOUT);
+  start_reading (task, g_subprocess_get_stderr_pipe (data->proc), AR_ENGINE_STREAM_STDERR);
+  g_subprocess_wait_async (data->proc, NULL, wait_done, g_object_ref (task));
+
+  if (timeout_seconds > 0)
+    {
+      data->timeout_source = g_timeout_source_new (timeout_seconds * 1000);
+      g_task_attach_source (task, data->timeout_source, timeout_expired);
+    }
+  if (cancellable != NULL)
+    {
+      data->cancel_source = g_cancellable_source_new (cancellable);
+      g_task_attach_source (task, data->cancel_source, G_SOURCE_FUNC (cancelled));
+    }
+}
+
+int
+ar_engine_run_cli_finish (ArEngine      *self,
+                          GAsyncResult  *result,
+                          char         **stderr_tail,
+                          GError       **error)
+{
+  RunData *data;
+  GError *local_error = NULL;
+  gssize status;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ar_engine_run_cli_async, -1);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (stderr_tail != NULL)
+    {
+      g_autoptr(GString) tail = g_string_new (NULL);
+
+      for (GList *l = data->stderr_tail.head; l != NULL; l = l->next)
+        {
+          g_string_append (tail, l->data);
+          g_string_append_c (tail, '\n');
+        }
+      *stderr_tail = g_string_free (g_steal_pointer (&tail), FALSE);
+    }
+
+  status = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return -1;
+    }
+  return (int) status;
+}
+
+typedef struct {
+  GString *out;
+  GString *err;
+} Capture;
+
+static void
+capture_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  Capture *capture = user_data;
+  GString *dest = stream == AR_ENGINE_STREAM_STDOUT ? capture->out : capture->err;
+
+  g_string_append (dest, line);
+  g_string_append_c (dest, '\n');
+}
+
+int
+ar_engine_run_cli_sync (ArEngine           *self,
+                        const char *const  *args,
+                        const char *const  *extra_env,
+                        guint               timeout_seconds,
+                        GCancellable       *cancellable,
+                        char              **out_stdout,
+                        char              **out_stderr,
+                        GError            **error)
+{
+  ArEngineSyncWait wait;
+  Capture capture = { g_string_new (NULL), g_string_new (NULL) };
+  int status;
+
+  g_return_val_if_fail (AR_IS_ENGINE (self), -1);
+
+  ar_engine_sync_wait_begin (&wait);
+  ar_engine_run_cli_async (self, args, extra_env, capture_line, &capture, timeout_seconds,
+                           cancellable, ar_engine_sync_wait_callback, &wait);
+  status = ar_engine_run_cli_finish (self, ar_engine_sync_wait_run (&wait), NULL, error);
+  ar_engine_sync_wait_end (&wait);
+
+  if (out_stdout != NULL)
+    *out_stdout = g_string_free (g_steal_pointer (&capture.out), FALSE);
+  if (out_stderr != NULL)
+    *out_stderr = g_string_free (g_steal_pointer (&capture.err), FALSE);
+  if (capture.out != NULL)
+    g_string_free (capture.out, TRUE);
+  if (capture.err != NULL)
+    g_string_free (capture.err, TRUE);
+  return status;
+}
+
+/* ---- queries through the CLI ---------------------------------------------- */
+
+typedef struct {
+  ArEngineQuery query;
+  char *arg;
+  GPtrArray *args;          /* of the command running now */
+  Capture capture;
+  GHashTable *ps_images;    /* container id → image, as `ps` (the API list) shows it */
+} CliQuery;
+
+static void
+cli_query_free (CliQuery *q)
+{
+  g_free (q->arg);
+  g_clear_pointer (&q->args, g_ptr_array_unref);
+  g_string_free (q->capture.out, TRUE);
+  g_string_free (q->capture.err, TRUE);
+  g_clear_pointer (&q->ps_images, g_hash_table_unref);
+  g_free (q);
+}
+
+static void
+cli_query_run (GTask *task, GPtrArray *args, GAsyncReadyCallback done)
+{
+  ArEngine *self = g_task_get_source_object (task);
+  CliQuery *q = g_task_get_task_data (task);
+
+  g_ptr_array_add (args, NULL);
+  g_clear_pointer (&q->args, g_ptr_array_unref);
+  q->args = args;
+  g_string_truncate (q->capture.out, 0);
+  g_string_truncate (q->capture.err, 0);
+  ar_engine_run_cli_async (self, (const char *const *) args->pdata, NULL,
+                           capture_line, &q->capture, QUERY_TIMEOUT_SECONDS,
+                           g_task_get_cancellable (task), done, task);
+}
+
+static GPtrArray *
+new_args (const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+static GPtrArray *
+new_args (const char *first, ...)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, g_strdup (a));
+  va_end (ap);
+  return args;
+}
+
+/* Runs finished: the status, or FALSE with the task answered. */
+static gboolean
+cli_query_status (GTask *task, GAsyncResult *result, int *status)
+{
+  ArEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  *status = ar_engine_run_cli_finish (self, result, NULL, &error);
+  if (*status < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+says_no_such (const char *stderr_text)
+{
+  g_autofree char *lower = g_ascii_strdown (stderr_text, -1);
+
+  return contains (lower, "no such image") || contains (lower, "image not known") ||
+         contains (lower, "no such container") || contains (lower, "no such object");
+}
+
+static void
+cli_query_fail (GTask *task, int status)
+{
+  ArEngine *self = g_task_get_source_object (task);
+  CliQuery *q = g_task_get_task_data (task);
+
+  g_task_return_error (task, ar_engine_cli_error_new (self, (const char *const *) q->args->pdata,
+                                                      status, q->capture.err->str));
+}
+
+/* An inspect of several objects prints those it found even when it exits
+ * 1 for one that went away in the meantime. */
+static JsonArray *
+parse_inspect_output (GTask *task, int status, JsonParser *parser)
+{
+  CliQuery *q = g_task_get_task_data (task);
+  JsonNode *root;
+
+  if (status != 0 && !says_no_such (q->capture.err->str))
+    {
+      cli_query_fail (task, status);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, q->capture.out->str, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      if (status != 0)
+        cli_query_fail (task, status);
+      else
+        g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                                 _("The container engine printed something that is not JSON: check that %s is Docker or Podman."),
+                                 (const char *) q->args->pdata[0]);
+      return NULL;
+    }
+  return json_node_get_array (root);
+}
+
+static GPtrArray *
+lines_to_ids (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      /* `image ls -q` repeats an id once per tag */
+      if (lines[i][0] != '\0' && !g_ptr_array_find_with_equal_func (ids, lines[i], g_str_equal, NULL))
+        g_ptr_array_add (ids, g_strdup (lines[i]));
+    }
+  return ids;
+}
+
+static void
+ping_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CliQuery *q = g_task_get_task_data (task);
+  int status;
+
+  if (!cli_query_status (task, result, &status))
+    return;
+  if (status != 0 || q->capture.out->len == 0)
+    {
+      cli_query_fail (task, status);
+      return;
+    }
+  g_task_return_pointer (task, GINT_TO_POINTER (TRUE), NULL);
+}
+
+static void
+inspect_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CliQuery *q = g_task_get_task_data (task);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *array;
+  JsonObject *obj;
+  int status;
+
+  if (!cli_query_status (task, result, &status))
+    return;
+  if (status != 0 && says_no_such (q->capture.err->str))
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  if ((array = parse_inspect_output (task, status, parser)) == NULL)
+    return;
+  if (json_array_get_length (array) == 0 || (obj = json_array_get_object_element (array, 0)) == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  g_task_return_pointer (task, ar_image_info_from_json (obj), (GDestroyNotify) ar_image_info_free);
+}
+
+static void
+list_images_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_image_info_free);
+  JsonArray *array;
+  int status;
+
+  if (!cli_query_status (task, result, &status))
+    return;
+  if ((array = parse_inspect_output (task, status, parser)) == NULL)
+    return;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *obj = json_array_get_object_element (array, i);
+      ArImageInfo *info;
+
+      if (obj == NULL)
+        continue;
+      info = ar_image_info_from_json (obj);
+      /* the API list does not carry the user: neither does this one */
+      g_clear_pointer (&info->user, g_free);
+      g_ptr_array_add (list, info);
+    }
+  ar_engine_sort_images (list);
+  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+list_images_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CliQuery *q = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) ids = NULL;
+  GPtrArray *args;
+  int status;
+
+  if (!cli_query_status (task, result, &status))
+    return;
+  if (status != 0)
+    {
+      cli_query_fail (task, status);
+      return;
+    }
+  ids = lines_to_ids (q->capture.out->str);
+  if (ids->len == 0)
+    {
+      g_task_return_pointer (task, g_ptr_array_new_with_free_func ((GDestroyNotify) ar_image_info_free),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+  args = new_args ("image", "inspect", "--", NULL);
+  for (guint i = 0; i < ids->len; i++)
+    g_ptr_array_add (args, g_strdup (ids->pdata[i]));
+  cli_query_run (g_steal_pointer (&task), args, list_images_inspected);
+}
+
+static void
+list_containers_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CliQuery *q = g_task_get_task_data (task);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_container_info_free);
+  JsonArray *array;
+  int status;
+
+  if (!cli_query_status (task, result, &status))
+    return;
+  if ((array = parse_inspect_output (task, status, parser)) == NULL)
+    return;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *obj = json_array_get_object_element (array, i);
+      ArContainerInfo *info;
+      const char *image;
+
+      if (obj == NULL)
+        continue;
+      info = ar_container_info_from_json (obj);
+      /* `ps` shows what the API list shows: the reference, or the image id
+       * when the reference has moved on to another image */
+      image = g_hash_table_lookup (q->ps_images, info->id);
+      if (image != NULL)
+        {
+          g_free (info->image);
+          info->image = g_strdup (image);
+        }
+      g_ptr_array_add (list, info);
+    }
+  ar_engine_sort_containers (list);
+  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+list_containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CliQuery *q = g_task_get_task_data (task);
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *args;
+  int status;
+
+  if (!cli_query_status (task, result, &status))
+    return;
+  if (status != 0)
+    {
+      cli_query_fail (task, status);
+      return;
+    }
+
+  q->ps_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  args = new_args ("container", "inspect", "--", NULL);
+  lines = g_strsplit (q->capture.out->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *tab = strchr (lines[i], '\t');
+
+      if (tab == NULL)
+        continue;
+      *tab = '\0';
+      if (g_hash_table_insert (q->ps_images, g_strdup (lines[i]), g_strdup (tab + 1)))
+        g_ptr_array_add (args, g_strdup (lines[i]));
+    }
+  if (args->len == 3)
+    {
+      g_ptr_array_unref (args);
+      g_task_return_pointer (task, g_ptr_array_new_with_free_func ((GDestroyNotify) ar_container_info_free),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+  cli_query_run (g_steal_pointer (&task), args, list_containers_inspected);
+}
+
+void
+ar_engine_cli_query_async (ArEngine            *self,
+                           ArEngineQuery        query,
+                           const char          *arg,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  CliQuery *q = g_new0 (CliQuery, 1);
+  g_autofree char *filter = NULL;
+
+  g_task_set_source_tag (task, ar_engine_cli_query_async);
+  q->query = query;
+  q->arg = g_strdup (arg);
+  q->capture.out = g_string_new (NULL);
+  q->capture.err = g_string_new (NULL);
+  g_task_set_task_data (task, q, (GDestroyNotify) cli_query_free);
+
+  ar_engine_resolve (self);
+  if (arg != NULL)
+    filter = g_strconcat ("label=", arg, NULL);
+
+  switch (query)
+    {
+    case AR_ENGINE_QUERY_PING:
+      cli_query_run (task, new_args ("version", "--format",
+                                     self->kind == AR_ENGINE_KIND_PODMAN ? "{{.Client.Version}}"
+                                                                         : "{{.Server.APIVersion}}",
+                                     NULL),
+                     ping_done);
+      break;
+    case AR_ENGINE_QUERY_INSPECT_IMAGE:
+      cli_query_run (task, new_args ("image", "inspect", "--", arg, NULL), inspect_done);
+      break;
+    case AR_ENGINE_QUERY_LIST_IMAGES:
+      cli_query_run (task, new_args ("image", "ls", "-q", "--no-trunc", "--filter", filter, NULL),
+                     list_images_listed);
+      break;
+    case AR_ENGINE_QUERY_LIST_CONTAINERS:
+      cli_query_run (task, new_args ("ps", "-a", "--no-trunc", "--filter", filter,
+                                     "--format", "{{.ID}}\t{{.Image}}", NULL),
+                     list_containers_listed);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gpointer
+ar_engine_cli_query_finish (ArEngine *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

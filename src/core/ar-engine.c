@@ -1,0 +1,977 @@
+/* ar-engine.c — which engine, where it listens, and the query front door
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ar-engine-private.h"
+
+#define DEFAULT_DOCKER_SOCKET "/var/run/docker.sock"
+#define FLATPAK_INFO_PATH "/.flatpak-info"
+
+G_DEFINE_QUARK (ar-engine-error-quark, ar_engine_error)
+
+G_DEFINE_FINAL_TYPE (ArEngine, ar_engine, G_TYPE_OBJECT)
+
+/* ---- results ------------------------------------------------------------ */
+
+void
+ar_image_info_free (ArImageInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->id);
+  g_strfreev (info->repo_tags);
+  g_free (info->user);
+  g_clear_pointer (&info->labels, g_hash_table_unref);
+  g_free (info);
+}
+
+const char *
+ar_image_info_get_label (const ArImageInfo *info, const char *key)
+{
+  return g_hash_table_lookup (info->labels, key);
+}
+
+gboolean
+ar_image_info_has_tag (const ArImageInfo *info, const char *name)
+{
+  for (guint i = 0; info->repo_tags[i] != NULL; i++)
+    if (ar_engine_image_names_equal (info->repo_tags[i], name))
+      return TRUE;
+  return FALSE;
+}
+
+void
+ar_container_info_free (ArContainerInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->id);
+  g_strfreev (info->names);
+  g_free (info->image);
+  g_free (info->image_id);
+  g_free (info->state);
+  g_clear_pointer (&info->labels, g_hash_table_unref);
+  g_free (info);
+}
+
+const char *
+ar_container_info_get_label (const ArContainerInfo *info, const char *key)
+{
+  return g_hash_table_lookup (info->labels, key);
+}
+
+static const char *
+json_string (JsonObject *obj, const char *member)
+{
+  JsonNode *node;
+
+  if (obj == NULL || !json_object_has_member (obj, member))
+    return NULL;
+  node = json_object_get_member (obj, member);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+json_object_member (JsonObject *obj, const char *member)
+{
+  JsonNode *node;
+
+  if (obj == NULL || !json_object_has_member (obj, member))
+    return NULL;
+  node = json_object_get_member (obj, member);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+json_array_member (JsonObject *obj, const char *member)
+{
+  JsonNode *node;
+
+  if (obj == NULL || !json_object_has_member (obj, member))
+    return NULL;
+  node = json_object_get_member (obj, member);
+  return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* The API lists give unix seconds, the inspect commands RFC 3339 text. */
+static gint64
+json_time (JsonObject *obj, const char *member)
+{
+  JsonNode *node;
+
+  if (obj == NULL || !json_object_has_member (obj, member))
+    return 0;
+  node = json_object_get_member (obj, member);
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (json_node_get_string (node), NULL);
+
+      return dt != NULL ? g_date_time_to_unix (dt) : 0;
+    }
+  return json_node_get_int (node);
+}
+
+static gint64
+json_int (JsonObject *obj, const char *member)
+{
+  JsonNode *node;
+
+  if (obj == NULL || !json_object_has_member (obj, member))
+    return 0;
+  node = json_object_get_member (obj, member);
+  return JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
+}
+
+static GHashTable *
+labels_from_json (JsonObject *obj)
+{
+  GHashTable *labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  if (obj == NULL)
+    return labels;
+  json_object_iter_init (&iter, obj);
+  while (json_object_iter_next (&iter, &key, &value))
+    if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+      g_hash_table_insert (labels, g_strdup (key), g_strdup (json_node_get_string (value)));
+  return labels;
+}
+
+/* Podman prints image ids without the digest algorithm. */
+static char *
+normalize_image_id (const char *id)
+{
+  if (id == NULL)
+    return g_strdup ("");
+  if (strlen (id) == 64 && strspn (id, "0123456789abcdef") == 64)
+    return g_strconcat ("sha256:", id, NULL);
+  return g_strdup (id);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+ArImageInfo *
+ar_image_info_from_json (JsonObject *obj)
+{
+  ArImageInfo *info = g_new0 (ArImageInfo, 1);
+  JsonObject *config = json_object_member (obj, "Config");
+  JsonArray *tags = json_array_member (obj, "RepoTags");
+  JsonObject *labels = json_object_member (config, "Labels");
+  g_autoptr(GPtrArray) tag_list = g_ptr_array_new ();
+
+  /* An inspect result carries Config; a list entry has Labels on top. */
+  if (config == NULL)
+    labels = json_object_member (obj, "Labels");
+  else if (labels == NULL)
+    labels = json_object_member (obj, "Labels");
+
+  info->id = normalize_image_id (json_string (obj, "Id"));
+  for (guint i = 0; tags != NULL && i < json_array_get_length (tags); i++)
+    {
+      const char *tag = json_array_get_string_element (tags, i);
+
+      /* Docker < 25 lists untagged images as "<none>:<none>". */
+      if (tag != NULL && !g_str_equal (tag, "<none>:<none>"))
+        g_ptr_array_add (tag_list, g_strdup (tag));
+    }
+  g_ptr_array_sort (tag_list, compare_strings);
+  g_ptr_array_add (tag_list, NULL);
+  info->repo_tags = (char **) g_ptr_array_steal (tag_list, NULL);
+  if (config != NULL)
+    info->user = g_strdup (json_string (config, "User") != NULL ? json_string (config, "User") : "");
+  info->size = json_int (obj, "Size");
+  info->created = json_time (obj, "Created");
+  info->labels = labels_from_json (labels);
+  return info;
+}
+
+ArContainerInfo *
+ar_container_info_from_json (JsonObject *obj)
+{
+  ArContainerInfo *info = g_new0 (ArContainerInfo, 1);
+  JsonObject *config = json_object_member (obj, "Config");
+  JsonObject *state = json_object_member (obj, "State");
+  JsonArray *names = json_array_member (obj, "Names");
+  g_autoptr(GPtrArray) name_list = g_ptr_array_new ();
+
+  info->id = g_strdup (json_string (obj, "Id") != NULL ? json_string (obj, "Id") : "");
+
+  if (names != NULL)
+    {
+      for (guint i = 0; i < json_array_get_length (names); i++)
+        {
+          const char *name = json_array_get_string_element (names, i);
+
+          if (name != NULL)
+            g_ptr_array_add (name_list, g_strdup (name[0] == '/' ? name + 1 : name));
+        }
+    }
+  else if (json_string (obj, "Name") != NULL)
+    {
+      const char *name = json_string (obj, "Name");
+
+      g_ptr_array_add (name_list, g_strdup (name[0] == '/' ? name + 1 : name));
+    }
+  g_ptr_array_add (name_list, NULL);
+  info->names = (char **) g_ptr_array_steal (name_list, NULL);
+
+  if (config != NULL)
+    {
+      /* `container inspect`: Image is the id; the reference is in Config
+       * (docker) or ImageName (podman). */
+      const char *ref = json_string (obj, "ImageName");
+
+      if (ref == NULL)
+        ref = json_string (config, "Image");
+      info->image = g_strdup (ref != NULL ? ref : "");
+      info->image_id = normalize_image_id (json_string (obj, "Image"));
+      info->labels = labels_from_json (json_object_member (config, "Labels"));
+      info->state = g_strdup (json_string (state, "Status") != NULL ? json_string (state, "Status") : "");
+    }
+  else
+    {
+      info->image = g_strdup (json_string (obj, "Image") != NULL ? json_string (obj, "Image") : "");
+      info->image_id = normalize_image_id (json_string (obj, "ImageID"));
+      info->labels = labels_from_json (json_object_member (obj, "Labels"));
+      info->state = g_strdup (json_string (obj, "State") != NULL ? json_string (obj, "State") : "");
+    }
+  info->created = json_time (obj, "Created");
+  return info;
+}
+
+static int
+compare_images (gconstpointer a, gconstpointer b)
+{
+  const ArImageInfo *ia = *(ArImageInfo *const *) a;
+  const ArImageInfo *ib = *(ArImageInfo *const *) b;
+
+  if (ia->created != ib->created)
+    return ia->created > ib->created ? -1 : 1;
+  return g_strcmp0 (ia->id, ib->id);
+}
+
+static int
+compare_containers (gconstpointer a, gconstpointer b)
+{
+  const ArContainerInfo *ca = *(ArContainerInfo *const *) a;
+  const ArContainerInfo *cb = *(ArContainerInfo *const *) b;
+
+  if (ca->created != cb->created)
+    return ca->created > cb->created ? -1 : 1;
+  return g_strcmp0 (ca->id, cb->id);
+}
+
+void
+ar_engine_sort_images (GPtrArray *images)
+{
+  g_ptr_array_sort (images, compare_images);
+}
+
+void
+ar_engine_sort_containers (GPtrArray *containers)
+{
+  g_ptr_array_sort (containers, compare_containers);
+}
+
+GDestroyNotify
+ar_engine_query_result_free_func (ArEngineQuery query)
+{
+  switch (query)
+    {
+    case AR_ENGINE_QUERY_INSPECT_IMAGE:
+      return (GDestroyNotify) ar_image_info_free;
+    case AR_ENGINE_QUERY_LIST_IMAGES:
+    case AR_ENGINE_QUERY_LIST_CONTAINERS:
+      return (GDestroyNotify) g_ptr_array_unref;
+    case AR_ENGINE_QUERY_PING:
+    default:
+      return NULL;
+    }
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+char *
+ar_engine_normalize_image_name (const char *name)
+{
+  const char *s = name;
+  const char *last_slash;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (g_str_has_prefix (s, "localhost/"))
+    s += strlen ("localhost/");
+  else if (g_str_has_prefix (s, "docker.io/"))
+    s += strlen ("docker.io/");
+  else if (g_str_has_prefix (s, "index.docker.io/"))
+    s += strlen ("index.docker.io/");
+
+  /* "library/foo" is Docker Hub's spelling of "foo". */
+  if (g_str_has_prefix (s, "library/") && strchr (s + strlen ("library/"), '/') == NULL)
+    s += strlen ("library/");
+
+  if (strchr (s, '@') != NULL)
+    return g_strdup (s);
+  last_slash = strrchr (s, '/');
+  if (strchr (last_slash != NULL ? last_slash : s, ':') == NULL)
+    return g_strconcat (s, ":latest", NULL);
+  return g_strdup (s);
+}
+
+gboolean
+ar_engine_image_names_equal (const char *a, const char *b)
+{
+  g_autofree char *na = NULL;
+  g_autofree char *nb = NULL;
+
+  if (a == NULL || b == NULL)
+    return a == b;
+  na = ar_engine_normalize_image_name (a);
+  nb = ar_engine_normalize_image_name (b);
+  return g_str_equal (na, nb);
+}
+
+const char *
+ar_engine_kind_to_string (ArEngineKind kind)
+{
+  switch (kind)
+    {
+    case AR_ENGINE_KIND_DOCKER:
+      return "docker";
+    case AR_ENGINE_KIND_PODMAN:
+      return "podman";
+    case AR_ENGINE_KIND_NONE:
+    default:
+      return "none";
+    }
+}
+
+gboolean
+ar_engine_detect_flatpak (const char *info_path)
+{
+  return info_path != NULL && g_file_test (info_path, G_FILE_TEST_EXISTS);
+}
+
+/* ---- the object --------------------------------------------------------- */
+
+static void
+ar_engine_finalize (GObject *object)
+{
+  ArEngine *self = AR_ENGINE (object);
+
+  ar_engine_api_dispose (self);
+  g_free (self->host_setting);
+  g_free (self->env_docker_host);
+  g_free (self->flatpak_info_path);
+  g_free (self->host);
+  g_free (self->socket_path);
+  g_free (self->api_version);
+
+  G_OBJECT_CLASS (ar_engine_parent_class)->finalize (object);
+}
+
+static void
+ar_engine_class_init (ArEngineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ar_engine_finalize;
+}
+
+static void
+ar_engine_init (ArEngine *self)
+{
+  self->flatpak_info_path = g_strdup (FLATPAK_INFO_PATH);
+}
+
+ArEngine *
+ar_engine_new (const char *kind, const char *host)
+{
+  ArEngine *self = g_object_new (AR_TYPE_ENGINE, NULL);
+
+  if (g_strcmp0 (kind, "docker") == 0)
+    self->requested_kind = AR_ENGINE_KIND_DOCKER;
+  else if (g_strcmp0 (kind, "podman") == 0)
+    self->requested_kind = AR_ENGINE_KIND_PODMAN;
+  else
+    self->requested_kind = AR_ENGINE_KIND_NONE;
+  self->host_setting = g_strdup (host != NULL ? host : "");
+  self->env_docker_host = g_strdup (g_getenv ("DOCKER_HOST"));
+  return self;
+}
+
+void
+ar_engine_set_flatpak_info_path (ArEngine *self, const char *path)
+{
+  g_return_if_fail (AR_IS_ENGINE (self));
+
+  g_free (self->flatpak_info_path);
+  self->flatpak_info_path = g_strdup (path);
+  self->resolved = FALSE;
+  ar_engine_api_dispose (self);
+}
+
+static char *
+docker_config_dir (void)
+{
+  const char *dir = g_getenv ("DOCKER_CONFIG");
+  const char *home = g_getenv ("HOME");
+
+  if (dir != NULL && *dir != '\0')
+    return g_strdup (dir);
+  /* the docker CLI goes by $HOME, which may differ from GLib's idea */
+  return g_build_filename (home != NULL && *home != '\0' ? home : g_get_home_dir (), ".docker", NULL);
+}
+
+static JsonObject *
+load_json_object (const char *path, JsonParser *parser)
+{
+  JsonNode *root;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+/* The host of the docker context in use (DOCKER_CONTEXT, else the config's
+ * currentContext), read the way the docker CLI stores it; NULL = default. */
+static char *
+docker_context_host (void)
+{
+  g_autofree char *config_dir = docker_config_dir ();
+  g_autofree char *name = g_strdup (g_getenv ("DOCKER_CONTEXT"));
+  g_autofree char *digest = NULL;
+  g_autofree char *meta_path = NULL;
+  g_autoptr(JsonParser) meta_parser = json_parser_new ();
+  JsonObject *meta;
+  JsonObject *docker;
+
+  if (name == NULL || *name == '\0')
+    {
+      g_autofree char *config_path = g_build_filename (config_dir, "config.json", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *config = load_json_object (config_path, parser);
+
+      g_free (name);
+      name = g_strdup (json_string (config, "currentContext"));
+    }
+  if (name == NULL || *name == '\0' || g_str_equal (name, "default"))
+    return NULL;
+
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
+  meta_path = g_build_filename (config_dir, "contexts", "meta", digest, "meta.json", NULL);
+  meta = load_json_object (meta_path, meta_parser);
+  docker = json_object_member (json_object_member (meta, "Endpoints"), "docker");
+  return g_strdup (json_string (docker, "Host"));
+}
+
+static char *
+podman_default_socket (void)
+{
+  if (geteuid () == 0)
+    return g_strdup ("/run/podman/podman.sock");
+  return g_build_filename (g_get_user_runtime_dir (), "podman", "podman.sock", NULL);
+}
+
+void
+ar_engine_resolve (ArEngine *self)
+{
+  g_autofree char *context_host = NULL;
+  const char *host;
+
+  if (self->resolved)
+    return;
+  self->resolved = TRUE;
+
+  self->in_flatpak = ar_engine_detect_flatpak (self->flatpak_info_path);
+
+  /* Inside the sandbox the host's programs cannot be looked up without
+   * running something there; Docker is the common case. */
+  self->kind = self->requested_kind;
+  if (self->kind == AR_ENGINE_KIND_NONE)
+    {
+      g_autofree char *docker = NULL;
+      g_autofree char *podman = NULL;
+
+      if (self->in_flatpak || (docker = g_find_program_in_path ("docker")) != NULL)
+        self->kind = AR_ENGINE_KIND_DOCKER;
+      else if ((podman = g_find_program_in_path ("podman")) != NULL)
+        self->kind = AR_ENGINE_KIND_PODMAN;
+    }
+
+  g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->socket_path, g_free);
+  g_clear_pointer (&self->api_version, g_free);
+
+  if (self->kind == AR_ENGINE_KIND_PODMAN)
+    {
+      self->host = g_strdup (self->host_setting);
+      if (*self->host == '\0')
+        self->socket_path = podman_default_socket ();
+    }
+  else
+    {
+      if (*self->host_setting != '\0')
+        self->host = g_strdup (self->host_setting);
+      else if (self->env_docker_host != NULL && *self->env_docker_host != '\0')
+        self->host = g_strdup (self->env_docker_host);
+      else
+        self->host = g_strdup ("");
+
+      if (*self->host == '\0')
+        {
+          context_host = docker_context_host ();
+          if (context_host == NULL)
+            self->socket_path = g_strdup (DEFAULT_DOCKER_SOCKET);
+        }
+    }
+
+  host = *self->host != '\0' ? self->host : context_host;
+  if (host != NULL && g_str_has_prefix (host, "unix://"))
+    self->socket_path = g_strdup (host + strlen ("unix://"));
+}
+
+gboolean
+ar_engine_get_in_flatpak (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), FALSE);
+
+  ar_engine_resolve (self);
+  return self->in_flatpak;
+}
+
+ArEngineKind
+ar_engine_get_kind (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), AR_ENGINE_KIND_NONE);
+
+  ar_engine_resolve (self);
+  return self->kind;
+}
+
+const char *
+ar_engine_get_host (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+
+  ar_engine_resolve (self);
+  return self->host;
+}
+
+const char *
+ar_engine_get_socket_path (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+
+  ar_engine_resolve (self);
+  return self->socket_path;
+}
+
+void
+ar_engine_set_query_path (ArEngine *self, ArEngineQueryPath path)
+{
+  g_return_if_fail (AR_IS_ENGINE (self));
+
+  self->query_path = path;
+}
+
+ArEngineQueryPath
+ar_engine_get_query_path (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), AR_ENGINE_QUERY_PATH_AUTO);
+
+  return self->query_path;
+}
+
+ArEngineQueryPath
+ar_engine_get_last_query_path (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), AR_ENGINE_QUERY_PATH_AUTO);
+
+  return self->last_path;
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* Where the engine is, for messages. */
+static char *
+engine_location (ArEngine *self)
+{
+  if (*self->host != '\0')
+    return g_strdup (self->host);
+  if (self->socket_path != NULL)
+    return g_strconcat ("unix://", self->socket_path, NULL);
+  return g_strdup (_("its default address"));
+}
+
+GError *
+ar_engine_unreachable_error (ArEngine *self)
+{
+  g_autofree char *where = NULL;
+
+  ar_engine_resolve (self);
+  where = engine_location (self);
+
+  if (*self->host != '\0' && !g_str_has_prefix (self->host, "unix://"))
+    return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
+                        _("The container engine at %s does not answer: check that it runs and that this computer can reach it."),
+                        where);
+  if (self->kind == AR_ENGINE_KIND_PODMAN)
+    return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
+                        _("The Podman service at %s is not running: start the service: systemctl --user start podman.socket."),
+                        where);
+  return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
+                      _("The Docker engine at %s is not running: start the service: sudo systemctl start docker."),
+                      where);
+}
+
+GError *
+ar_engine_permission_error (ArEngine *self)
+{
+  g_autofree char *where = NULL;
+
+  ar_engine_resolve (self);
+  where = engine_location (self);
+
+  if (self->kind == AR_ENGINE_KIND_PODMAN)
+    return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED,
+                        _("You may not use the Podman socket at %s: run Podman as your own user or fix the socket's permissions."),
+                        where);
+  return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED,
+                      _("You may not use the Docker socket at %s: add yourself to the docker group: sudo usermod -aG docker $USER, then log in again."),
+                      where);
+}
+
+GError *
+ar_engine_not_found_error (ArEngine *self)
+{
+  ar_engine_resolve (self);
+
+  if (self->in_flatpak)
+    return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
+                        _("The %s command was not found on the host: install it there, for example: sudo apt install %s."),
+                        self->kind == AR_ENGINE_KIND_PODMAN ? "podman" : "docker",
+                        self->kind == AR_ENGINE_KIND_PODMAN ? "podman" : "docker.io");
+  switch (self->kind)
+    {
+    case AR_ENGINE_KIND_DOCKER:
+      return g_error_new_literal (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
+                                  _("The docker command is not installed: install Docker, for example: sudo apt install docker.io."));
+    case AR_ENGINE_KIND_PODMAN:
+      return g_error_new_literal (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
+                                  _("The podman command is not installed: install Podman, for example: sudo apt install podman."));
+    case AR_ENGINE_KIND_NONE:
+    default:
+      return g_error_new_literal (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
+                                  _("No container engine is installed: install Docker or Podman, for example: sudo apt install docker.io."));
+    }
+}
+
+/* ---- queries: the API first, the CLI when the socket does not answer ---- */
+
+typedef struct {
+  ArEngineQuery query;
+  char *arg;
+  GError *api_error;
+} QueryData;
+
+static void
+query_data_free (QueryData *data)
+{
+  g_free (data->arg);
+  g_clear_error (&data->api_error);
+  g_free (data);
+}
+
+static void
+query_cli_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ArEngine *self = AR_ENGINE (source);
+  g_autoptr(GTask) task = user_data;
+  QueryData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gpointer value;
+
+  value = ar_engine_cli_query_finish (self, result, &error);
+  if (error != NULL)
+    {
+      /* Without a CLI, why the socket failed is the more useful news. */
+      if (data->api_error != NULL && g_error_matches (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND))
+        g_task_return_error (task, g_steal_pointer (&data->api_error));
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  self->last_path = AR_ENGINE_QUERY_PATH_CLI;
+  g_task_return_pointer (task, value, ar_engine_query_result_free_func (data->query));
+}
+
+static void
+query_start_cli (GTask *task)
+{
+  ArEngine *self = g_task_get_source_object (task);
+  QueryData *data = g_task_get_task_data (task);
+
+  ar_engine_cli_query_async (self, data->query, data->arg,
+                             g_task_get_cancellable (task),
+                             query_cli_done, task);
+}
+
+static void
+query_api_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ArEngine *self = AR_ENGINE (source);
+  g_autoptr(GTask) task = user_data;
+  QueryData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gpointer value;
+
+  value = ar_engine_api_query_finish (self, result, &error);
+  if (error == NULL)
+    {
+      self->last_path = AR_ENGINE_QUERY_PATH_API;
+      g_task_return_pointer (task, value, ar_engine_query_result_free_func (data->query));
+      return;
+    }
+
+  if (self->query_path == AR_ENGINE_QUERY_PATH_AUTO &&
+      (g_error_matches (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE) ||
+       g_error_matches (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED)))
+    {
+      data->api_error = g_steal_pointer (&error);
+      query_start_cli (g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+query_async (ArEngine            *self,
+             ArEngineQuery        query,
+             const char          *arg,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  QueryData *data;
+
+  ar_engine_resolve (self);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  data = g_new0 (QueryData, 1);
+  data->query = query;
+  data->arg = g_strdup (arg);
+  g_task_set_task_data (task, data, (GDestroyNotify) query_data_free);
+
+  if (self->query_path != AR_ENGINE_QUERY_PATH_CLI && self->socket_path != NULL)
+    ar_engine_api_query_async (self, query, arg, cancellable, query_api_done, g_steal_pointer (&task));
+  else if (self->query_path == AR_ENGINE_QUERY_PATH_API)
+    g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
+                             _("The container engine at %s has no API socket to ask."),
+                             *self->host != '\0' ? self->host : _("its default address"));
+  else
+    query_start_cli (g_steal_pointer (&task));
+}
+
+static gpointer
+query_finish (ArEngine *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ar_engine_ping_async (ArEngine            *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_return_if_fail (AR_IS_ENGINE (self));
+
+  query_async (self, AR_ENGINE_QUERY_PING, NULL, ar_engine_ping_async,
+               cancellable, callback, user_data);
+}
+
+gboolean
+ar_engine_ping_finish (ArEngine *self, GAsyncResult *result, GError **error)
+{
+  return query_finish (self, result, ar_engine_ping_async, error) != NULL;
+}
+
+void
+ar_engine_inspect_image_async (ArEngine            *self,
+                               const char          *name,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (AR_IS_ENGINE (self));
+  g_return_if_fail (name != NULL);
+
+  query_async (self, AR_ENGINE_QUERY_INSPECT_IMAGE, name, ar_engine_inspect_image_async,
+               cancellable, callback, user_data);
+}
+
+ArImageInfo *
+ar_engine_inspect_image_finish (ArEngine *self, GAsyncResult *result, GError **error)
+{
+  return query_finish (self, result, ar_engine_inspect_image_async, error);
+}
+
+void
+ar_engine_list_images_async (ArEngine            *self,
+                             const char          *label,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (AR_IS_ENGINE (self));
+  g_return_if_fail (label != NULL);
+
+  query_async (self, AR_ENGINE_QUERY_LIST_IMAGES, label, ar_engine_list_images_async,
+               cancellable, callback, user_data);
+}
+
+GPtrArray *
+ar_engine_list_images_finish (ArEngine *self, GAsyncResult *result, GError **error)
+{
+  return query_finish (self, result, ar_engine_list_images_async, error);
+}
+
+void
+ar_engine_list_containers_async (ArEngine            *self,
+                                 const char          *label,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (AR_IS_ENGINE (self));
+  g_return_if_fail (label != NULL);
+
+  query_async (self, AR_ENGINE_QUERY_LIST_CONTAINERS, label, ar_engine_list_containers_async,
+               cancellable, callback, user_data);
+}
+
+GPtrArray *
+ar_engine_list_containers_finish (ArEngine *self, GAsyncResult *result, GError **error)
+{
+  return query_finish (self, result, ar_engine_list_containers_async, error);
+}
+
+/* ---- blocking variants -------------------------------------------------- */
+
+void
+ar_engine_sync_wait_begin (ArEngineSyncWait *wait)
+{
+  wait->context = g_main_context_new ();
+  wait->result = NULL;
+  g_main_context_push_thread_default (wait->context);
+}
+
+void
+ar_engine_sync_wait_callback (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ArEngineSyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+}
+
+GAsyncResult *
+ar_engine_sync_wait_run (ArEngineSyncWait *wait)
+{
+  while (wait->result == NULL)
+    g_main_context_iteration (wait->context, TRUE);
+  return wait->result;
+}
+
+void
+ar_engine_sync_wait_end (ArEngineSyncWait *wait)
+{
+  /* Let what the operation left behind (closing sockets, …) run down. */
+  while (g_main_context_pending (wait->context))
+    g_main_context_iteration (wait->context, FALSE);
+  g_main_context_pop_thread_default (wait->context);
+  g_clear_object (&wait->result);
+  g_clear_pointer (&wait->context, g_main_context_unref);
+}
+
+gboolean
+ar_engine_ping_sync (ArEngine *self, GCancellable *cancellable, GError **error)
+{
+  ArEngineSyncWait wait;
+  gboolean ok;
+
+  ar_engine_sync_wait_begin (&wait);
+  ar_engine_ping_async (self, cancellable, ar_engine_sync_wait_callback, &wait);
+  ok = ar_engine_ping_finish (self, ar_engine_sync_wait_run (&wait), error);
+  ar_engine_sync_wait_end (&wait);
+  return ok;
+}
+
+ArImageInfo *
+ar_engine_inspect_image_sync (ArEngine      *self,
+                              const char    *name,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  ArEngineSyncWait wait;
+  ArImageInfo *info;
+
+  ar_engine_sync_wait_begin (&wait);
+  ar_engine_inspect_image_async (self, name, cancellable, ar_engine_sync_wait_callback, &wait);
+  info = ar_engine_inspect_image_finish (self, ar_engine_sync_wait_run (&wait), error);
+  ar_engine_sync_wait_end (&wait);
+  return info;
+}
+
+GPtrArray *
+ar_engine_list_images_sync (ArEngine      *self,
+                            const char    *label,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  ArEngineSyncWait wait;
+  GPtrArray *list;
+
+  ar_engine_sync_wait_begin (&wait);
+  ar_engine_list_images_async (self, label, cancellable, ar_engine_sync_wait_callback, &wait);
+  list = ar_engine_list_images_finish (self, ar_engine_sync_wait_run (&wait), error);
+  ar_engine_sync_wait_end (&wait);
+  return list;
+}
+
+GPtrArray *
+ar_engine_list_containers_sync (ArEngine      *self,
+                                const char    *label,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  ArEngineSyncWait wait;
+  GPtrArray *list;
+
+  ar_engine_sync_wait_begin (&wait);
+  ar_engine_list_containers_async (self, label, cancellable, ar_engine_sync_wait_callback, &wait);
+  list = ar_engine_list_containers_finish (self, ar_engine_sync_wait_run (&wait), error);
+  ar_engine_sync_wait_end (&wait);
+  return list;
+}

@@ -1,0 +1,1054 @@
+/* test-engine.c — ArEngine against a real engine (SPEC §9)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ar-engine.h"
+#include "test-utils.h"
+
+#define RUN_LABEL_KEY "io.github.agents-runner.test-run"
+
+static gboolean
+need_engine (void)
+{
+  if (!ar_test_engine_ensure ())
+    {
+      g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
+                                              ar_test_engine_skip_reason ());
+
+      g_test_skip (why);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static double
+now_seconds (void)
+{
+  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Any process whose command line holds `needle`. */
+static gboolean
+any_cmdline_contains (const char *needle)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  gsize needle_len = strlen (needle);
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "cmdline", NULL);
+      if (!g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      if (len >= needle_len && memmem (contents, len, needle, needle_len) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+assert_labels_equal (GHashTable *a, GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_assert_cmpstr (g_hash_table_lookup (b, key), ==, value);
+}
+
+static void
+assert_images_equal (const ArImageInfo *a, const ArImageInfo *b)
+{
+  g_assert_cmpstr (a->id, ==, b->id);
+  g_assert_true (g_strv_equal ((const char *const *) a->repo_tags, (const char *const *) b->repo_tags));
+  g_assert_cmpstr (a->user, ==, b->user);
+  g_assert_cmpint (a->size, ==, b->size);
+  g_assert_cmpint (a->created, ==, b->created);
+  assert_labels_equal (a->labels, b->labels);
+}
+
+static void
+assert_containers_equal (const ArContainerInfo *a, const ArContainerInfo *b)
+{
+  g_assert_cmpstr (a->id, ==, b->id);
+  g_assert_true (g_strv_equal ((const char *const *) a->names, (const char *const *) b->names));
+  g_assert_cmpstr (a->image, ==, b->image);
+  g_assert_cmpstr (a->image_id, ==, b->image_id);
+  g_assert_cmpstr (a->state, ==, b->state);
+  g_assert_cmpint (a->created, ==, b->created);
+  assert_labels_equal (a->labels, b->labels);
+}
+
+/* An engine on one query path. Made after the fixture: it captures DOCKER_HOST. */
+static ArEngine *
+engine_on (ArEngineQueryPath path)
+{
+  ArEngine *engine = ar_engine_new ("auto", "");
+
+  ar_engine_set_query_path (engine, path);
+  return engine;
+}
+
+static int
+run_sync (ArEngine *engine, const char *const *args, char **out, char **err)
+{
+  g_autoptr(GError) error = NULL;
+  int status = ar_engine_run_cli_sync (engine, args, NULL, 60, NULL, out, err, &error);
+
+  g_assert_no_error (error);
+  return status;
+}
+
+/* ---- no engine needed ---------------------------------------------------- */
+
+static void
+test_normalize (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "foo", "foo:latest" },
+    { "foo:1", "foo:1" },
+    { "localhost/foo:1", "foo:1" },
+    { "docker.io/library/ubuntu", "ubuntu:latest" },
+    { "library/ubuntu:24.04", "ubuntu:24.04" },
+    { "docker.io/me/tool:2", "me/tool:2" },
+    { "ghcr.io/me/tool", "ghcr.io/me/tool:latest" },
+    { "localhost:5000/foo", "localhost:5000/foo:latest" },
+    { "foo@sha256:abc", "foo@sha256:abc" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = ar_engine_normalize_image_name (cases[i].in);
+
+      g_assert_cmpstr (got, ==, cases[i].out);
+    }
+  g_assert_true (ar_engine_image_names_equal ("localhost/ar-test-base:x", "ar-test-base:x"));
+  g_assert_false (ar_engine_image_names_equal ("ar-test-base:x", "ar-test-base:y"));
+  g_assert_false (ar_engine_image_names_equal ("localhost:5000/a", "a"));
+}
+
+static void
+test_flatpak_argv (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("flatpak");
+  g_autofree char *info = g_build_filename (dir, ".flatpak-info", NULL);
+  g_autofree char *missing = g_build_filename (dir, "absent", NULL);
+  g_autoptr(ArEngine) outside = ar_engine_new ("docker", "");
+  g_autoptr(ArEngine) inside = ar_engine_new ("docker", "");
+  g_autoptr(ArEngine) remote = ar_engine_new ("docker", "tcp://192.0.2.1:2375");
+  const char *args[] = { "image", "ls", NULL };
+  g_auto(GStrv) argv_outside = NULL;
+  g_auto(GStrv) argv_inside = NULL;
+  g_auto(GStrv) argv_remote = NULL;
+
+  ar_test_write_file (info, "[Application]\nname=io.github.agents_runner.AgentsRunner\n");
+  g_assert_true (ar_engine_detect_flatpak (info));
+  g_assert_false (ar_engine_detect_flatpak (missing));
+
+  ar_engine_set_flatpak_info_path (outside, missing);
+  ar_engine_set_flatpak_info_path (inside, info);
+  ar_engine_set_flatpak_info_path (remote, info);
+
+  g_assert_false (ar_engine_get_in_flatpak (outside));
+  g_assert_cmpstr (ar_engine_get_cli_argv0 (outside), ==, "docker");
+  argv_outside = ar_engine_build_argv (outside, args);
+  g_assert_cmpstrv (argv_outside, ((const char *const[]) { "docker", "image", "ls", NULL }));
+
+  g_assert_true (ar_engine_get_in_flatpak (inside));
+  g_assert_cmpstr (ar_engine_get_cli_argv0 (inside), ==, "flatpak-spawn");
+  argv_inside = ar_engine_build_argv (inside, args);
+  g_assert_cmpstr (argv_inside[0], ==, "flatpak-spawn");
+  g_assert_cmpstr (argv_inside[1], ==, "--host");
+  g_assert_true (g_strv_contains ((const char *const *) argv_inside, "docker"));
+  g_assert_cmpstr (argv_inside[g_strv_length (argv_inside) - 2], ==, "image");
+  g_assert_cmpstr (argv_inside[g_strv_length (argv_inside) - 1], ==, "ls");
+
+  /* the host travels as an option of flatpak-spawn: the host's CLI does not
+   * see our environment; a tcp:// engine has no socket to ask */
+  argv_remote = ar_engine_build_argv (remote, args);
+  g_assert_true (g_strv_contains ((const char *const *) argv_remote, "--env=DOCKER_HOST=tcp://192.0.2.1:2375"));
+  g_assert_null (ar_engine_get_socket_path (remote));
+  g_assert_cmpstr (ar_engine_get_host (remote), ==, "tcp://192.0.2.1:2375");
+}
+
+static void
+test_host_resolution (void)
+{
+  g_autofree char *saved_host = g_strdup (g_getenv ("DOCKER_HOST"));
+  g_autofree char *docker = g_find_program_in_path ("docker");
+  g_autoptr(ArEngine) from_env = NULL;
+  g_autoptr(ArEngine) from_setting = NULL;
+  g_autoptr(ArEngine) tcp = NULL;
+  g_autoptr(ArEngine) from_context = NULL;
+  g_autoptr(ArEngine) default_socket = NULL;
+
+  g_setenv ("DOCKER_HOST", "unix:///run/ar-test/engine.sock", TRUE);
+  from_env = ar_engine_new ("docker", "");
+  from_setting = ar_engine_new ("docker", "unix:///run/ar-test/setting.sock");
+  tcp = ar_engine_new ("docker", "tcp://192.0.2.1:2376");
+  /* captured at construction: a later change does not split API and CLI */
+  g_unsetenv ("DOCKER_HOST");
+  g_assert_cmpstr (ar_engine_get_socket_path (from_env), ==, "/run/ar-test/engine.sock");
+  g_assert_cmpstr (ar_engine_get_host (from_env), ==, "unix:///run/ar-test/engine.sock");
+  g_assert_cmpstr (ar_engine_get_socket_path (from_setting), ==, "/run/ar-test/setting.sock");
+  g_assert_null (ar_engine_get_socket_path (tcp));
+  g_assert_cmpint (ar_engine_get_kind (tcp), ==, AR_ENGINE_KIND_DOCKER);
+
+  default_socket = ar_engine_new ("docker", "");
+  g_assert_cmpstr (ar_engine_get_socket_path (default_socket), ==, "/var/run/docker.sock");
+  g_assert_cmpstr (ar_engine_get_host (default_socket), ==, "");
+
+  /* a docker context made by the docker CLI itself (in the test's HOME) */
+  if (docker != NULL)
+    {
+      const char *create[] = { "context", "create", "ar-test-ctx", "--docker", "host=unix:///run/ar-test/ctx.sock", NULL };
+      const char *use[] = { "context", "use", "ar-test-ctx", NULL };
+      const char *back[] = { "context", "use", "default", NULL };
+      const char *rm[] = { "context", "rm", "ar-test-ctx", NULL };
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (ar_test_engine_docker (create, NULL, &err), ==, 0);
+      g_assert_cmpint (ar_test_engine_docker (use, NULL, NULL), ==, 0);
+      from_context = ar_engine_new ("docker", "");
+      g_assert_cmpstr (ar_engine_get_socket_path (from_context), ==, "/run/ar-test/ctx.sock");
+      g_assert_cmpint (ar_test_engine_docker (back, NULL, NULL), ==, 0);
+      g_assert_cmpint (ar_test_engine_docker (rm, NULL, NULL), ==, 0);
+    }
+  else
+    g_test_message ("no docker CLI: docker contexts not checked");
+
+  if (saved_host != NULL)
+    g_setenv ("DOCKER_HOST", saved_host, TRUE);
+}
+
+static void
+test_not_found (void)
+{
+  g_autofree char *saved_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *empty = ar_test_mkdtemp ("empty-path");
+  g_autoptr(ArEngine) docker = NULL;
+  g_autoptr(ArEngine) any = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "version", NULL };
+  int status;
+
+  g_setenv ("PATH", empty, TRUE);
+  /* tcp:// has no socket: only the CLI could answer */
+  docker = ar_engine_new ("docker", "tcp://192.0.2.1:2375");
+  any = ar_engine_new ("auto", "tcp://192.0.2.1:2375");
+
+  status = ar_engine_run_cli_sync (docker, args, NULL, 10, NULL, NULL, NULL, &error);
+  g_assert_cmpint (status, ==, -1);
+  g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "sudo apt install docker.io"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (ar_engine_get_kind (any), ==, AR_ENGINE_KIND_NONE);
+  g_assert_false (ar_engine_ping_sync (any, NULL, &error));
+  g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND);
+  g_test_message ("%s", error->message);
+
+  g_setenv ("PATH", saved_path, TRUE);
+}
+
+static void
+test_unreachable (void)
+{
+  g_autofree char *saved_host = g_strdup (g_getenv ("DOCKER_HOST"));
+  g_autofree char *docker = g_find_program_in_path ("docker");
+  const ArEngineQueryPath paths[] = {
+    AR_ENGINE_QUERY_PATH_AUTO, AR_ENGINE_QUERY_PATH_API, AR_ENGINE_QUERY_PATH_CLI,
+  };
+
+  g_setenv ("DOCKER_HOST", "unix:///nonexistent", TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(ArEngine) engine = ar_engine_new ("docker", "");
+      g_autoptr(GError) error = NULL;
+
+      if (paths[i] == AR_ENGINE_QUERY_PATH_CLI && docker == NULL)
+        continue;
+      ar_engine_set_query_path (engine, paths[i]);
+      g_assert_false (ar_engine_ping_sync (engine, NULL, &error));
+      g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE);
+      g_assert_nonnull (strstr (error->message, "start the service: sudo systemctl start docker"));
+      g_assert_nonnull (strstr (error->message, "unix:///nonexistent"));
+      g_test_message ("path %u: %s", i, error->message);
+    }
+
+  if (saved_host != NULL)
+    g_setenv ("DOCKER_HOST", saved_host, TRUE);
+  else
+    g_unsetenv ("DOCKER_HOST");
+}
+
+/* ---- against the engine ---------------------------------------------------- */
+
+static void
+test_ping (void)
+{
+  g_autoptr(ArEngine) api = NULL;
+  g_autoptr(ArEngine) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  if (!need_engine ())
+    return;
+
+  api = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+  g_assert_cmpint (ar_engine_get_last_query_path (api), ==, AR_ENGINE_QUERY_PATH_AUTO);
+  ar_engine_ping_async (api, NULL, store_result, &result);
+  g_assert_true (ar_engine_ping_finish (api, wait_for_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (ar_engine_get_kind (api), ==, AR_ENGINE_KIND_DOCKER);
+  g_assert_nonnull (ar_engine_get_socket_path (api));
+  g_assert_cmpint (ar_engine_get_last_query_path (api), ==, AR_ENGINE_QUERY_PATH_API);
+
+  cli = engine_on (AR_ENGINE_QUERY_PATH_CLI);
+  g_assert_true (ar_engine_ping_sync (cli, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ar_engine_get_last_query_path (cli), ==, AR_ENGINE_QUERY_PATH_CLI);
+}
+
+static void
+test_inspect (void)
+{
+  g_autoptr(ArEngine) api = NULL;
+  g_autoptr(ArEngine) cli = NULL;
+  g_autoptr(ArImageInfo) by_api = NULL;
+  g_autoptr(ArImageInfo) by_cli = NULL;
+  g_autoptr(ArImageInfo) nonroot_api = NULL;
+  g_autoptr(ArImageInfo) nonroot_cli = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *nonroot = NULL;
+  const guint api_rounds = 50, cli_rounds = 5;
+  double t0, api_ms, cli_ms;
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  nonroot = ar_test_engine_nonroot_base_image ();
+  api = engine_on (AR_ENGINE_QUERY_PATH_API);
+  cli = engine_on (AR_ENGINE_QUERY_PATH_CLI);
+
+  by_api = ar_engine_inspect_image_sync (api, base, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ar_engine_get_last_query_path (api), ==, AR_ENGINE_QUERY_PATH_API);
+  by_cli = ar_engine_inspect_image_sync (cli, base, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ar_engine_get_last_query_path (cli), ==, AR_ENGINE_QUERY_PATH_CLI);
+  g_assert_nonnull (by_api);
+  g_assert_nonnull (by_cli);
+
+  g_assert_true (g_str_has_prefix (by_api->id, "sha256:"));
+  g_assert_cmpstr (by_api->user, ==, "");
+  g_assert_cmpint (by_api->size, >, 100000);
+  g_assert_cmpint (by_api->created, >, 0);
+  g_assert_cmpstr (ar_image_info_get_label (by_api, RUN_LABEL_KEY), ==, ar_test_engine_run_id ());
+  g_assert_true (ar_image_info_has_tag (by_api, base));
+  assert_images_equal (by_api, by_cli);
+
+  nonroot_api = ar_engine_inspect_image_sync (api, nonroot, NULL, &error);
+  g_assert_no_error (error);
+  nonroot_cli = ar_engine_inspect_image_sync (cli, nonroot, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nonroot_api->user, ==, "midori");
+  assert_images_equal (nonroot_api, nonroot_cli);
+  g_assert_cmpstr (nonroot_api->id, !=, by_api->id);
+
+  /* what a query costs on each path */
+  t0 = now_seconds ();
+  for (guint i = 0; i < api_rounds; i++)
+    {
+      g_autoptr(ArImageInfo) info = NULL;
+      GAsyncResult *result = NULL;
+
+      ar_engine_inspect_image_async (api, base, NULL, store_result, &result);
+      info = ar_engine_inspect_image_finish (api, wait_for_result (&result), &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (info);
+      g_object_unref (result);
+    }
+  api_ms = (now_seconds () - t0) * 1000 / api_rounds;
+  t0 = now_seconds ();
+  for (guint i = 0; i < cli_rounds; i++)
+    {
+      g_autoptr(ArImageInfo) info = ar_engine_inspect_image_sync (cli, base, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (info);
+    }
+  cli_ms = (now_seconds () - t0) * 1000 / cli_rounds;
+  g_test_message ("image inspect: %.3f ms through the socket, %.1f ms through the CLI (%.0f times)",
+                  api_ms, cli_ms, cli_ms / api_ms);
+  g_assert_cmpfloat (api_ms, <, cli_ms);
+}
+
+static void
+test_inspect_absent (void)
+{
+  const ArEngineQueryPath paths[] = { AR_ENGINE_QUERY_PATH_API, AR_ENGINE_QUERY_PATH_CLI };
+  g_autofree char *absent = NULL;
+
+  if (!need_engine ())
+    return;
+  absent = g_strconcat ("ar-test-absent:", ar_test_engine_run_id (), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(ArEngine) engine = engine_on (paths[i]);
+      g_autoptr(ArImageInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+
+      info = ar_engine_inspect_image_sync (engine, absent, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_null (info);
+      g_assert_cmpint (ar_engine_get_last_query_path (engine), ==, paths[i]);
+    }
+}
+
+static void
+test_list_images (void)
+{
+  g_autoptr(ArEngine) api = NULL;
+  g_autoptr(ArEngine) cli = NULL;
+  g_autoptr(GPtrArray) by_api = NULL;
+  g_autoptr(GPtrArray) by_cli = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *nonroot = NULL;
+  g_autofree char *nobody = NULL;
+  gboolean saw_base = FALSE, saw_nonroot = FALSE;
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  nonroot = ar_test_engine_nonroot_base_image ();
+  api = engine_on (AR_ENGINE_QUERY_PATH_API);
+  cli = engine_on (AR_ENGINE_QUERY_PATH_CLI);
+
+  by_api = ar_engine_list_images_sync (api, ar_test_engine_run_label (), NULL, &error);
+  g_assert_no_error (error);
+  by_cli = ar_engine_list_images_sync (cli, ar_test_engine_run_label (), NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (by_api->len, >=, 2);
+  g_assert_cmpuint (by_api->len, ==, by_cli->len);
+  for (guint i = 0; i < by_api->len; i++)
+    {
+      ArImageInfo *a = by_api->pdata[i];
+
+      assert_images_equal (a, by_cli->pdata[i]);
+      g_assert_null (a->user);
+      g_assert_cmpstr (ar_image_info_get_label (a, RUN_LABEL_KEY), ==, ar_test_engine_run_id ());
+      saw_base |= ar_image_info_has_tag (a, base);
+      saw_nonroot |= ar_image_info_has_tag (a, nonroot);
+    }
+  g_assert_true (saw_base);
+  g_assert_true (saw_nonroot);
+
+  /* a label nothing carries, on the key alone as well */
+  nobody = g_strconcat (RUN_LABEL_KEY "-none=", ar_test_engine_run_id (), NULL);
+  none = ar_engine_list_images_sync (cli, nobody, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_clear_pointer (&none, g_ptr_array_unref);
+  none = ar_engine_list_images_sync (api, RUN_LABEL_KEY "-none", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+static void
+test_list_containers (void)
+{
+  g_autoptr(ArEngine) api = NULL;
+  g_autoptr(ArEngine) cli = NULL;
+  g_autoptr(GPtrArray) by_api = NULL;
+  g_autoptr(GPtrArray) by_cli = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *nonroot = NULL;
+  g_autofree char *moving = NULL;
+  g_autofree char *running_name = NULL;
+  g_autofree char *created_name = NULL;
+  g_autofree char *kind_label = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(ArImageInfo) base_info = NULL;
+  g_autoptr(ArImageInfo) nonroot_info = NULL;
+  const char *label;
+  gboolean saw_running = FALSE, saw_created = FALSE;
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  nonroot = ar_test_engine_nonroot_base_image ();
+  label = ar_test_engine_run_label ();
+  api = engine_on (AR_ENGINE_QUERY_PATH_API);
+  cli = engine_on (AR_ENGINE_QUERY_PATH_CLI);
+  base_info = ar_engine_inspect_image_sync (api, base, NULL, &error);
+  g_assert_no_error (error);
+  nonroot_info = ar_engine_inspect_image_sync (api, nonroot, NULL, &error);
+  g_assert_no_error (error);
+
+  running_name = g_strconcat ("ar-test-sleep-", ar_test_engine_run_id (), NULL);
+  created_name = g_strconcat ("ar-test-created-", ar_test_engine_run_id (), NULL);
+  moving = g_strconcat ("ar-test-moving:", ar_test_engine_run_id (), NULL);
+  kind_label = g_strconcat (RUN_LABEL_KEY "-kind=list-", ar_test_engine_run_id (), NULL);
+  {
+    const char *tag_nonroot[] = { "tag", nonroot, moving, NULL };
+    const char *run[] = { "run", "-d", "--name", running_name, "--label", label, "--label", kind_label,
+                          base, "sleep", "60", NULL };
+    const char *create[] = { "create", "--name", created_name, "--label", label, moving, "true", NULL };
+    const char *tag_base[] = { "tag", base, moving, NULL };
+
+    g_assert_cmpint (run_sync (api, run, &out, NULL), ==, 0);
+    /* a container whose reference has since moved on to another image:
+     * both paths must then name the image by its id */
+    g_assert_cmpint (run_sync (api, tag_nonroot, NULL, NULL), ==, 0);
+    g_assert_cmpint (run_sync (api, create, NULL, NULL), ==, 0);
+    g_assert_cmpint (run_sync (api, tag_base, NULL, NULL), ==, 0);
+  }
+
+  g_strstrip (out);
+  by_api = ar_engine_list_containers_sync (api, label, NULL, &error);
+  g_assert_no_error (error);
+  by_cli = ar_engine_list_containers_sync (cli, label, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ar_engine_get_last_query_path (cli), ==, AR_ENGINE_QUERY_PATH_CLI);
+
+  g_assert_cmpuint (by_api->len, >=, 2);
+  g_assert_cmpuint (by_api->len, ==, by_cli->len);
+  for (guint i = 0; i < by_api->len; i++)
+    {
+      ArContainerInfo *c = by_api->pdata[i];
+
+      assert_containers_equal (c, by_cli->pdata[i]);
+      if (g_strv_contains ((const char *const *) c->names, running_name))
+        {
+          saw_running = TRUE;
+          g_assert_cmpstr (c->state, ==, "running");
+          g_assert_cmpstr (c->image, ==, base);
+          g_assert_cmpstr (c->image_id, ==, base_info->id);
+          g_assert_cmpstr (ar_container_info_get_label (c, RUN_LABEL_KEY "-kind"), ==, kind_label + strlen (RUN_LABEL_KEY "-kind="));
+          g_assert_cmpstr (c->id, ==, out);
+        }
+      if (g_strv_contains ((const char *const *) c->names, created_name))
+        {
+          saw_created = TRUE;
+          g_assert_cmpstr (c->state, ==, "created");
+          g_assert_cmpstr (c->image_id, ==, nonroot_info->id);
+          g_assert_cmpstr (c->image, ==, nonroot_info->id);
+        }
+    }
+  g_assert_true (saw_running);
+  g_assert_true (saw_created);
+
+  {
+    const char *rm[] = { "rm", "-f", running_name, created_name, NULL };
+
+    g_assert_cmpint (run_sync (api, rm, NULL, NULL), ==, 0);
+  }
+  g_clear_pointer (&by_api, g_ptr_array_unref);
+  by_api = ar_engine_list_containers_sync (api, kind_label, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (by_api->len, ==, 0);
+}
+
+typedef struct {
+  double t_a, t_b, t_err;
+  guint lines;
+} StreamSeen;
+
+static void
+stream_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  StreamSeen *seen = user_data;
+
+  seen->lines++;
+  if (stream == AR_ENGINE_STREAM_STDOUT && g_str_equal (line, "a"))
+    seen->t_a = now_seconds ();
+  else if (stream == AR_ENGINE_STREAM_STDOUT && g_str_equal (line, "b"))
+    seen->t_b = now_seconds ();
+  else if (stream == AR_ENGINE_STREAM_STDERR && g_str_equal (line, "e"))
+    seen->t_err = now_seconds ();
+}
+
+static void
+test_stream (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  GAsyncResult *result = NULL;
+  StreamSeen seen = { 0 };
+  double t0, t_end;
+  int status;
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+
+  {
+    const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base,
+                           "sh", "-c", "echo a; echo e >&2; sleep 1; echo b", NULL };
+
+    t0 = now_seconds ();
+    ar_engine_run_cli_async (engine, args, NULL, stream_line, &seen, 60, NULL, store_result, &result);
+    status = ar_engine_run_cli_finish (engine, wait_for_result (&result), NULL, &error);
+    t_end = now_seconds ();
+  }
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (seen.lines, ==, 3);
+  g_assert_cmpfloat (seen.t_a, >, 0);
+  g_assert_cmpfloat (seen.t_b, >, 0);
+  g_assert_cmpfloat (seen.t_err, >, 0);
+  g_test_message ("line a after %.2f s, b after %.2f s, exit after %.2f s",
+                  seen.t_a - t0, seen.t_b - t0, t_end - t0);
+  /* "a" came while the container was still sleeping */
+  g_assert_cmpfloat (seen.t_b - seen.t_a, >=, 0.7);
+  g_assert_cmpfloat (t_end - seen.t_a, >=, 0.7);
+}
+
+static void
+test_exit_status (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) failure = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *bad_env[] = { "1BAD=x", NULL };
+  int status;
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+
+  {
+    const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base,
+                           "sh", "-c", "echo out; echo boom >&2; exit 4", NULL };
+
+    status = run_sync (engine, args, &out, &err);
+    g_assert_cmpint (status, ==, 4);
+    g_assert_cmpstr (out, ==, "out\n");
+    g_assert_cmpstr (err, ==, "boom\n");
+    failure = ar_engine_cli_error_new (engine, args, status, err);
+    g_assert_error (failure, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED);
+    g_assert_nonnull (strstr (failure->message, "docker run"));
+    g_assert_nonnull (strstr (failure->message, "exit status 4"));
+    g_assert_nonnull (strstr (failure->message, "boom"));
+  }
+
+  {
+    const char *args[] = { "version", NULL };
+
+    status = ar_engine_run_cli_sync (engine, args, bad_env, 10, NULL, NULL, NULL, &error);
+    g_assert_cmpint (status, ==, -1);
+    g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED);
+  }
+}
+
+static gboolean
+container_exists (const char *name)
+{
+  g_autofree char *filter = g_strconcat ("name=^", name, "$", NULL);
+  const char *args[] = { "ps", "-a", "-q", "--filter", filter, NULL };
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (ar_test_engine_docker (args, &out, NULL), ==, 0);
+  return g_strstrip (out)[0] != '\0';
+}
+
+static gboolean
+cancel_later (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_and_stop (gboolean by_timeout)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+  GAsyncResult *result = NULL;
+  double t0, elapsed;
+  int status;
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+  name = g_strdup_printf ("ar-test-%s-%s", by_timeout ? "timeout" : "cancel", ar_test_engine_run_id ());
+
+  {
+    const char *args[] = { "run", "--rm", "--name", name, "--label", ar_test_engine_run_label (),
+                           base, "sleep", "60", NULL };
+
+    t0 = now_seconds ();
+    if (!by_timeout)
+      g_timeout_add (2000, cancel_later, cancellable);
+    ar_engine_run_cli_async (engine, args, NULL, NULL, NULL, by_timeout ? 2 : 0,
+                             by_timeout ? NULL : cancellable, store_result, &result);
+    status = ar_engine_run_cli_finish (engine, wait_for_result (&result), NULL, &error);
+    elapsed = now_seconds () - t0;
+  }
+  g_clear_object (&result);
+
+  g_test_message ("%s: stopped after %.2f s", by_timeout ? "timeout" : "cancel", elapsed);
+  g_assert_cmpint (status, ==, -1);
+  if (by_timeout)
+    {
+      g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_TIMEOUT);
+      g_assert_nonnull (strstr (error->message, "2 seconds"));
+    }
+  else
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpfloat (elapsed, >=, 1.9);
+  g_assert_cmpfloat (elapsed, <, 8.0);
+
+  /* nothing left behind: no container, no CLI process */
+  g_assert_false (container_exists (name));
+  g_assert_false (any_cmdline_contains (name));
+}
+
+static void
+test_timeout (void)
+{
+  run_and_stop (TRUE);
+}
+
+static void
+test_cancel (void)
+{
+  run_and_stop (FALSE);
+}
+
+typedef struct {
+  const char *secret;
+  const char *marker;
+  gboolean saw_secret;
+  gboolean checked;
+} SecretSeen;
+
+static void
+secret_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  SecretSeen *seen = user_data;
+
+  if (stream != AR_ENGINE_STREAM_STDOUT || !g_str_equal (line, seen->secret))
+    return;
+  seen->saw_secret = TRUE;
+  /* while the container runs: the CLI is there (its argv has the marker),
+   * the value is in no process's argv */
+  g_assert_true (any_cmdline_contains (seen->marker));
+  g_assert_false (any_cmdline_contains (seen->secret));
+  seen->checked = TRUE;
+}
+
+static void
+run_with_secret (ArEngine *engine)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = ar_test_engine_base_image ();
+  g_autofree char *secret = g_strdup_printf ("s3cr3t-%08x%08x", g_random_int (), g_random_int ());
+  g_autofree char *marker = g_strdup_printf ("ar-test-secret-%08x", g_random_int ());
+  g_autofree char *marker_label = g_strconcat (RUN_LABEL_KEY "-marker=", marker, NULL);
+  g_autofree char *env = g_strconcat ("SECRET=", secret, NULL);
+  const char *extra_env[] = { env, NULL };
+  const char *args[] = { "run", "--rm", "-e", "SECRET", "--label", ar_test_engine_run_label (),
+                         "--label", marker_label, base,
+                         "sh", "-c", "echo \"$SECRET\"; sleep 1", NULL };
+  SecretSeen seen = { secret, marker, FALSE, FALSE };
+  GAsyncResult *result = NULL;
+  int status;
+
+  ar_engine_run_cli_async (engine, args, extra_env, secret_line, &seen, 60, NULL, store_result, &result);
+  status = ar_engine_run_cli_finish (engine, wait_for_result (&result), NULL, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (seen.saw_secret);
+  g_assert_true (seen.checked);
+}
+
+static void
+test_secret_env (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+
+  if (!need_engine ())
+    return;
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+  run_with_secret (engine);
+}
+
+/* flatpak-spawn cannot run outside a sandbox: this stands in for
+ * `flatpak-spawn --host`, taking its options as it does (a forwarded fd stays
+ * open, --env is exported) and running the command here. */
+static const char fake_flatpak_spawn[] =
+  "#!/bin/sh\n"
+  "touch \"$0.used\"\n"
+  "while [ $# -gt 0 ]; do\n"
+  "  case \"$1\" in\n"
+  "    --host|--watch-bus) shift ;;\n"
+  "    --forward-fd=*) shift ;;\n"
+  "    --env=*) export \"${1#--env=}\"; shift ;;\n"
+  "    -*) echo \"fake flatpak-spawn: unexpected option $1\" >&2; exit 2 ;;\n"
+  "    *) break ;;\n"
+  "  esac\n"
+  "done\n"
+  "exec \"$@\"\n";
+
+static void
+test_flatpak_secret_env (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autofree char *saved_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *bin = NULL;
+  g_autofree char *fake = NULL;
+  g_autofree char *used = NULL;
+  g_autofree char *info = NULL;
+  g_autofree char *path = NULL;
+
+  if (!need_engine ())
+    return;
+  bin = ar_test_mkdtemp ("fake-flatpak");
+  fake = g_build_filename (bin, "flatpak-spawn", NULL);
+  used = g_strconcat (fake, ".used", NULL);
+  info = g_build_filename (bin, "flatpak-info", NULL);
+  ar_test_write_file (fake, fake_flatpak_spawn);
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+  ar_test_write_file (info, "[Application]\n");
+  path = g_strconcat (bin, ":", saved_path, NULL);
+  g_setenv ("PATH", path, TRUE);
+
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+  ar_engine_set_flatpak_info_path (engine, info);
+  g_assert_cmpstr (ar_engine_get_cli_argv0 (engine), ==, "flatpak-spawn");
+  run_with_secret (engine);
+  g_assert_true (g_file_test (used, G_FILE_TEST_EXISTS));
+
+  g_setenv ("PATH", saved_path, TRUE);
+}
+
+/* As another user the socket is out of reach: both paths say what to do. */
+static void
+test_permission_denied (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  const char *self_exe = "/proc/self/exe";
+  g_autofree char *exe = NULL;
+
+  if (!need_engine ())
+    return;
+  if (geteuid () != 0)
+    {
+      g_test_skip ("only root can run the probe as another user");
+      return;
+    }
+  exe = g_file_read_link (self_exe, &error);
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, "/");
+  g_subprocess_launcher_setenv (launcher, "HOME", "/nonexistent", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, "setpriv", "--reuid=65534", "--regid=65534",
+                                      "--clear-groups", exe, "--permission-probe", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("probe: %s%s", out, err);
+  /* setpriv could not run us: the build folder is closed to others */
+  if (g_subprocess_get_exit_status (proc) == 126 || g_subprocess_get_exit_status (proc) == 127)
+    {
+      g_test_skip ("the test program is out of reach of an unprivileged user");
+      return;
+    }
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_nonnull (strstr (out, "api: permission-denied"));
+  g_assert_nonnull (strstr (out, "cli: permission-denied"));
+  g_assert_nonnull (strstr (out, "sudo usermod -aG docker $USER"));
+}
+
+/* Runs in the child of test_permission_denied, as nobody. */
+static int
+permission_probe (void)
+{
+  const ArEngineQueryPath paths[] = { AR_ENGINE_QUERY_PATH_API, AR_ENGINE_QUERY_PATH_CLI };
+  const char *names[] = { "api", "cli" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(ArEngine) engine = ar_engine_new ("docker", "");
+      g_autoptr(GError) error = NULL;
+
+      ar_engine_set_query_path (engine, paths[i]);
+      if (ar_engine_ping_sync (engine, NULL, &error))
+        g_print ("%s: answered\n", names[i]);
+      else if (g_error_matches (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED))
+        g_print ("%s: permission-denied: %s\n", names[i], error->message);
+      else
+        g_print ("%s: other: %s\n", names[i], error->message);
+    }
+  return 0;
+}
+
+static void
+test_podman (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(ArImageInfo) info = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GPtrArray) containers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *docker_base = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *change = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *container = NULL;
+  const char *tar;
+
+  if (!ar_test_engine_podman_ensure ())
+    {
+      g_test_skip ("podman is not installed, or not running as root");
+      return;
+    }
+  if (!need_engine ())
+    return;
+  docker_base = ar_test_engine_base_image ();
+  tar = ar_test_engine_base_tar ();
+  name = g_strconcat ("ar-test-base:", ar_test_engine_run_id (), NULL);
+  change = g_strconcat ("LABEL " RUN_LABEL_KEY "=", ar_test_engine_run_id (), NULL);
+  {
+    const char *import[] = { "import", "--change", change, tar, name, NULL };
+
+    if (ar_test_engine_podman (import, NULL, &err) != 0)
+      g_error ("podman import failed: %s", err);
+  }
+
+  engine = ar_engine_new ("podman", "");
+  g_assert_cmpint (ar_engine_get_kind (engine), ==, AR_ENGINE_KIND_PODMAN);
+  g_assert_cmpstr (ar_engine_get_cli_argv0 (engine), ==, "podman");
+
+  g_assert_true (ar_engine_ping_sync (engine, NULL, &error));
+  g_assert_no_error (error);
+  /* podman's API socket does not run by default: the CLI answered alone */
+  if (!g_file_test (ar_engine_get_socket_path (engine), G_FILE_TEST_EXISTS))
+    g_assert_cmpint (ar_engine_get_last_query_path (engine), ==, AR_ENGINE_QUERY_PATH_CLI);
+
+  info = ar_engine_inspect_image_sync (engine, name, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  g_assert_true (g_str_has_prefix (info->id, "sha256:"));
+  g_assert_cmpuint (g_strv_length (info->repo_tags), ==, 1);
+  g_test_message ("podman names it %s, docker %s", info->repo_tags[0], docker_base);
+  g_assert_cmpstr (info->repo_tags[0], !=, docker_base);
+  g_assert_true (ar_engine_image_names_equal (info->repo_tags[0], docker_base));
+  g_assert_true (ar_image_info_has_tag (info, docker_base));
+  g_assert_cmpstr (info->user, ==, "");
+  g_assert_cmpstr (ar_image_info_get_label (info, RUN_LABEL_KEY), ==, ar_test_engine_run_id ());
+
+  images = ar_engine_list_images_sync (engine, ar_test_engine_run_label (), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (images->len, ==, 1);
+  g_assert_cmpstr (((ArImageInfo *) images->pdata[0])->id, ==, info->id);
+  g_assert_cmpint (((ArImageInfo *) images->pdata[0])->size, ==, info->size);
+
+  container = g_strconcat ("ar-test-podman-", ar_test_engine_run_id (), NULL);
+  {
+    const char *run[] = { "run", "-d", "--name", container, "--label", ar_test_engine_run_label (),
+                          name, "sleep", "30", NULL };
+
+    g_assert_cmpint (run_sync (engine, run, NULL, NULL), ==, 0);
+  }
+  containers = ar_engine_list_containers_sync (engine, ar_test_engine_run_label (), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (containers->len, ==, 1);
+  {
+    ArContainerInfo *c = containers->pdata[0];
+
+    g_assert_cmpstr (c->names[0], ==, container);
+    g_assert_cmpstr (c->state, ==, "running");
+    g_assert_cmpstr (c->image_id, ==, info->id);
+    g_assert_true (ar_engine_image_names_equal (c->image, docker_base));
+  }
+  {
+    const char *rm[] = { "rm", "-f", "-t", "0", container, NULL };
+
+    g_assert_cmpint (run_sync (engine, rm, NULL, NULL), ==, 0);
+  }
+}
+
+int
+main (int argc, char *argv[])
+{
+  if (argc > 1 && g_str_equal (argv[1], "--permission-probe"))
+    return permission_probe ();
+
+  ar_test_init (&argc, &argv);
+
+  g_test_add_func ("/engine/normalize", test_normalize);
+  g_test_add_func ("/engine/flatpak-argv", test_flatpak_argv);
+  g_test_add_func ("/engine/host-resolution", test_host_resolution);
+  g_test_add_func ("/engine/not-found", test_not_found);
+  g_test_add_func ("/engine/unreachable", test_unreachable);
+  g_test_add_func ("/engine/ping", test_ping);
+  g_test_add_func ("/engine/inspect", test_inspect);
+  g_test_add_func ("/engine/inspect-absent", test_inspect_absent);
+  g_test_add_func ("/engine/list-images", test_list_images);
+  g_test_add_func ("/engine/list-containers", test_list_containers);
+  g_test_add_func ("/engine/stream", test_stream);
+  g_test_add_func ("/engine/exit-status", test_exit_status);
+  g_test_add_func ("/engine/timeout", test_timeout);
+  g_test_add_func ("/engine/cancel", test_cancel);
+  g_test_add_func ("/engine/secret-env", test_secret_env);
+  g_test_add_func ("/engine/flatpak-secret-env", test_flatpak_secret_env);
+  g_test_add_func ("/engine/permission-denied", test_permission_denied);
+  g_test_add_func ("/engine/podman", test_podman);
+
+  return g_test_run ();
+}
