@@ -133,9 +133,37 @@ test_round_trip_byte_stable (void)
   g_assert_cmpstr (first, ==, second);
 
   /* Format as promised: format 2, two-space indent, the alias written. */
-  g_assert_true (g_str_has_prefix (first, "{\n  \"format\" : 2,\n  \"environments\" : [\n    {\n"));
-  g_assert_nonnull (strstr (first, "\"container_caching_enabled\" : true"));
+  g_assert_true (g_str_has_prefix (first, "{\n  \"format\": 2,\n  \"environments\": [\n    {\n"));
+  g_assert_nonnull (strstr (first, "\"container_caching_enabled\": true"));
   g_assert_true (g_str_has_suffix (first, "}\n"));
+}
+
+static void
+test_pretty_format (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr(ArEnvStore) store = load_from_text (path,
+    "{\"format\": 2, \"environments\": [{\"env_id\": \"f\", \"name\": \"tab\\there \\\"q\\\" \\\\ \\u0001 ü\","
+    " \"x_float\": 1.0, \"x_num\": 2.5e10, \"x_empty_obj\": {}, \"x_empty_list\": [], \"x_null\": null}]}");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(ArEnvStore) reload = ar_env_store_new (path);
+
+  g_assert_true (ar_env_store_save (store, &error));
+  text = ar_test_read_file (path);
+  g_assert_nonnull (strstr (text, "\n      \"name\": \"tab\\there \\\"q\\\" \\\\ \\u0001 ü\",\n"));
+  g_assert_nonnull (strstr (text, "\"env_vars\": {},\n"));
+  g_assert_nonnull (strstr (text, "\"ports\": [],\n"));
+  g_assert_nonnull (strstr (text, "\"x_float\": 1.0,\n"));
+  g_assert_nonnull (strstr (text, "\"x_empty_obj\": {},\n"));
+  g_assert_nonnull (strstr (text, "\"x_null\": null\n"));
+
+  /* What we write, we read back to the same bytes. */
+  g_assert_true (ar_env_store_load (reload, &error));
+  g_assert_cmpstr (ar_environment_get_name (ar_env_store_get_environment (reload, 0)), ==, "tab\there \"q\" \\ \001 ü");
+  again = ar_env_store_to_data (reload, NULL);
+  g_assert_cmpstr (again, ==, text);
 }
 
 static const char *unknown_keys_file =
@@ -246,8 +274,8 @@ test_migrate_caching_alias (void)
   /* A bare list loads, and saves in the new shape with the alias in step. */
   g_assert_true (ar_env_store_save (store, &error));
   text = ar_test_read_file (path);
-  g_assert_true (g_str_has_prefix (text, "{\n  \"format\" : 2,"));
-  g_assert_nonnull (strstr (text, "\"cache_container_build\" : false,\n      \"container_caching_enabled\" : false"));
+  g_assert_true (g_str_has_prefix (text, "{\n  \"format\": 2,"));
+  g_assert_nonnull (strstr (text, "\"cache_container_build\": false,\n      \"container_caching_enabled\": false"));
 }
 
 static void
@@ -537,6 +565,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/env-store/default-path", test_default_path);
   g_test_add_func ("/env-store/round-trip-byte-stable", test_round_trip_byte_stable);
   g_test_add_func ("/env-store/unknown-keys-kept", test_unknown_keys_kept);
+  g_test_add_func ("/env-store/pretty-format", test_pretty_format);
   g_test_add_func ("/env-store/migrate/legacy-preflight", test_migrate_legacy_preflight);
   g_test_add_func ("/env-store/migrate/mode", test_migrate_mode);
   g_test_add_func ("/env-store/migrate/caching-alias", test_migrate_caching_alias);

@@ -468,21 +468,142 @@ ar_env_entry_to_json (ArEnvironment *env)
   return out;
 }
 
+static void
+append_json_string (GString *out, const char *str)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = str; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_indent (GString *out, guint depth)
+{
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+/* Two-space indent, "key": value, [] and {} when empty: stable, and what
+ * the earlier tool's json.dump(indent=2) writes, so diffs stay small. */
+static void
+append_json_node (GString *out, JsonNode *node, guint depth)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        JsonObjectIter iter;
+        const char *key;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        if (json_object_get_size (object) == 0)
+          {
+            g_string_append (out, "{}");
+            return;
+          }
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, object);
+        while (json_object_iter_next_ordered (&iter, &key, &member))
+          {
+            g_string_append (out, first ? "\n" : ",\n");
+            first = FALSE;
+            append_indent (out, depth + 1);
+            append_json_string (out, key);
+            g_string_append (out, ": ");
+            append_json_node (out, member, depth + 1);
+          }
+        g_string_append_c (out, '\n');
+        append_indent (out, depth);
+        g_string_append_c (out, '}');
+        return;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        if (n == 0)
+          {
+            g_string_append (out, "[]");
+            return;
+          }
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            g_string_append (out, i == 0 ? "\n" : ",\n");
+            append_indent (out, depth + 1);
+            append_json_node (out, json_array_get_element (array, i), depth + 1);
+          }
+        g_string_append_c (out, '\n');
+        append_indent (out, depth);
+        g_string_append_c (out, ']');
+        return;
+      }
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      return;
+    case JSON_NODE_VALUE:
+    default:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          append_json_string (out, json_node_get_string (node));
+          return;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          return;
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          return;
+        case G_TYPE_DOUBLE:
+          {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+            /* Keep a double a double: 1.0 must not come back as 1. */
+            g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node));
+            g_string_append (out, buf);
+            if (strpbrk (buf, ".eEn") == NULL)
+              g_string_append (out, ".0");
+            return;
+          }
+        default:
+          g_string_append (out, "null");
+          return;
+        }
+    }
+}
+
 char *
 ar_json_to_pretty_string (JsonNode *node, gsize *length)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(GString) out = NULL;
+  GString *out = g_string_new (NULL);
 
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_indent_char (generator, ' ');
-  json_generator_set_root (generator, node);
-  out = json_generator_to_gstring (generator, g_string_new (NULL));
+  append_json_node (out, node, 0);
   g_string_append_c (out, '\n');
   if (length != NULL)
     *length = out->len;
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return g_string_free (out, FALSE);
 }
 
 char *
