@@ -1,0 +1,42 @@
+/* ar-auto-split-dialog.h — the Auto-Split helper of the Preflight tab
+ * (SPEC §6.3): the analyzer's units, one row each, with a cached/run switch.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ar-preflight-analyzer.h"
+
+G_BEGIN_DECLS
+
+#define AR_TYPE_AUTO_SPLIT_DIALOG (ar_auto_split_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (ArAutoSplitDialog, ar_auto_split_dialog, AR, AUTO_SPLIT_DIALOG, AdwWindow)
+
+/* @env_var_names: the environment's env var names, for the analyzer.
+ * @replaces_text: whether the cached or run editor already holds text that
+ * Apply would replace (the dialog then says so).
+ *
+ * Emits ::applied (const char *cached, const char *run) on Apply, then
+ * closes; Cancel and Escape close without emitting anything. */
+ArAutoSplitDialog *ar_auto_split_dialog_new (const char        *script,
+                                             const char *const *env_var_names,
+                                             gboolean           replaces_text);
+
+/* The units with the parts as currently switched (element-type
+ * ArPreflightUnit, owned by the dialog). */
+GPtrArray *ar_auto_split_dialog_get_units (ArAutoSplitDialog *self);
+/* Flips unit @index to CACHED or RUN, as its switch would; BOTH units
+ * cannot be flipped. */
+void ar_auto_split_dialog_set_part (ArAutoSplitDialog *self,
+                                    guint              index,
+                                    ArPreflightPart    part);
+/* The script of part @which as Apply would render it now. */
+char *ar_auto_split_dialog_render (ArAutoSplitDialog *self,
+                                   ArPreflightPart    which);
+
+/* Translated short name of an analyzer category ("Package install"). */
+const char *ar_preflight_category_label (ArPreflightCategory category);
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* ar-environment-editor-private.h — what the files of ArEnvironmentEditor
+ * share: the instance struct and the state helpers.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtksourceview/gtksource.h>
+
+#include "ar-environment-editor.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FIELD_ENV_VARS,
+  FIELD_MOUNTS,
+  FIELD_PORTS,
+  N_LINE_FIELDS
+} LineField;
+
+struct _ArEnvironmentEditor
+{
+  AdwBin parent_instance;
+
+  ArEnvStore *store;
+  ArEnvironment *environment;
+  ArEnvironment *draft;
+  GPtrArray *bindings;
+  GSettings *settings;
+  GCancellable *cancellable;
+
+  /* Set while the widgets are filled from a new draft. */
+  gboolean loading;
+  gboolean modified;
+  gboolean has_errors;
+  gboolean line_errors[N_LINE_FIELDS];
+  gboolean command_error;
+  gboolean args_error;
+
+  GtkWidget *color_dot;
+  GtkLabel *title_label;
+  GtkLabel *id_label;
+  GtkWidget *save_button;
+  GtkWidget *revert_button;
+  GtkStack *tabs;
+  GtkWidget *general_page;
+  GtkWidget *container_page;
+
+  AdwEntryRow *name_row;
+  AdwComboRow *color_row;
+  GtkEntry *base_image_entry;
+  AdwComboRow *workspace_type_row;
+  AdwEntryRow *workspace_target_row;
+  AdwEntryRow *workdir_row;
+  AdwComboRow *agent_row;
+  AdwEntryRow *agent_args_row;
+  AdwEntryRow *custom_command_row;
+  GtkEntry *host_config_entry;
+  GtkCheckButton *desktop_check;
+  GtkWidget *desktop_cache_row;
+  GtkCheckButton *desktop_cache_check;
+  GtkCheckButton *caching_check;
+  GtkSourceView *line_views[N_LINE_FIELDS];
+  GtkLabel *line_error_labels[N_LINE_FIELDS];
+  GtkSpinButton *max_agents_spin;
+  ArPreflightEditor *preflight_editor;
+};
+
+/* Recomputes modified / has-errors and what shows them. */
+void ar_environment_editor_update_state (ArEnvironmentEditor *self);
+/* Shows @draft (a copy the editor may change) in the widgets. */
+void ar_environment_editor_set_draft (ArEnvironmentEditor *self,
+                                      ArEnvironment       *draft);
+void ar_environment_editor_notify_environment (ArEnvironmentEditor *self);
+
+G_END_DECLS

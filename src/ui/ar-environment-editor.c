@@ -1,0 +1,747 @@
+/* ar-environment-editor.c
+ *
+ * The widgets edit a draft copy of the saved environment; "modified" is the
+ * difference between the two as the store would write them, so undoing an
+ * edit by hand clears the mark again.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ar-container-lines.h"
+#include "ar-environment-editor-private.h"
+#include "ar-settings.h"
+#include "ar-ui.h"
+
+static const char *const line_field_props[N_LINE_FIELDS] = {
+  "env-vars",
+  "extra-mounts",
+  "ports",
+};
+
+static const char *const workspace_ids[] = { "none", "mounted", "cloned", NULL };
+
+G_DEFINE_FINAL_TYPE (ArEnvironmentEditor, ar_environment_editor, ADW_TYPE_BIN)
+
+G_DEFINE_QUARK (ar-environment-editor-error-quark, ar_environment_editor_error)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_ENVIRONMENT,
+  PROP_DRAFT,
+  PROP_MODIFIED,
+  PROP_HAS_ERRORS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+void
+ar_environment_editor_notify_environment (ArEnvironmentEditor *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENVIRONMENT]);
+}
+
+/* ---- state ---- */
+
+static gboolean
+same_as_saved (ArEnvironmentEditor *self)
+{
+  g_autofree char *saved = NULL;
+  g_autofree char *draft = NULL;
+
+  if (self->environment == NULL || self->draft == NULL)
+    return self->environment == self->draft;
+
+  saved = ar_env_entry_to_string (self->environment);
+  draft = ar_env_entry_to_string (self->draft);
+  return g_strcmp0 (saved, draft) == 0;
+}
+
+static void
+update_title (ArEnvironmentEditor *self)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *color_class = NULL;
+  const char *name;
+
+  if (self->draft == NULL)
+    {
+      gtk_label_set_label (self->title_label, "");
+      gtk_label_set_label (self->id_label, "");
+      return;
+    }
+
+  name = ar_environment_get_name (self->draft);
+  if (*name == '\0')
+    name = _("Unnamed environment");
+  /* The bullet marks unsaved changes, as editors do in their tab titles. */
+  title = self->modified ? g_strdup_printf ("%s •", name) : g_strdup (name);
+  gtk_label_set_label (self->title_label, title);
+  gtk_label_set_label (self->id_label, ar_environment_get_env_id (self->draft));
+
+  color_class = ar_ui_color_css_class (ar_environment_get_color (self->draft));
+  gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", "large", color_class, NULL });
+}
+
+void
+ar_environment_editor_update_state (ArEnvironmentEditor *self)
+{
+  gboolean has_errors = self->command_error || self->args_error;
+  gboolean modified;
+
+  for (guint i = 0; i < N_LINE_FIELDS; i++)
+    has_errors |= self->line_errors[i];
+  modified = self->draft != NULL && (has_errors || !same_as_saved (self));
+
+  if (has_errors != self->has_errors)
+    {
+      self->has_errors = has_errors;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ERRORS]);
+    }
+  if (modified != self->modified)
+    {
+      self->modified = modified;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODIFIED]);
+    }
+
+  if (modified)
+    gtk_widget_add_css_class (self->save_button, "suggested-action");
+  else
+    gtk_widget_remove_css_class (self->save_button, "suggested-action");
+  gtk_widget_set_visible (self->revert_button, modified);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", modified);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.revert", modified);
+  update_title (self);
+}
+
+/* ---- combo rows ---- */
+
+static gboolean
+string_to_index (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  const char *const *ids = user_data;
+  const char *value = g_value_get_string (from);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    if (g_strcmp0 (ids[i], value) == 0)
+      {
+        g_value_set_uint (to, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+index_to_string (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  const char *const *ids = user_data;
+  guint index = g_value_get_uint (from);
+
+  if (index >= g_strv_length ((char **) ids))
+    return FALSE;
+  g_value_set_string (to, ids[index]);
+  return TRUE;
+}
+
+static void
+bind_combo (ArEnvironmentEditor *self,
+            const char          *property,
+            AdwComboRow         *row,
+            const char *const   *ids)
+{
+  g_ptr_array_add (self->bindings,
+                   g_object_bind_property_full (self->draft, property, row, "selected",
+                                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                                                string_to_index, index_to_string,
+                                                (gpointer) ids, NULL));
+}
+
+static void
+bind (ArEnvironmentEditor *self,
+      const char          *property,
+      gpointer             target,
+      const char          *target_property)
+{
+  g_ptr_array_add (self->bindings,
+                   g_object_bind_property (self->draft, property, target, target_property,
+                                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE));
+}
+
+static void
+color_setup (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), dot);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+color_bind (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *dot = gtk_widget_get_first_child (box);
+  GtkWidget *label = gtk_widget_get_last_child (box);
+  const char *color = gtk_string_object_get_string (gtk_list_item_get_item (item));
+  g_autofree char *color_class = ar_ui_color_css_class (color);
+
+  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_label_set_label (GTK_LABEL (label), ar_ui_color_label (color));
+}
+
+static void
+setup_combo_models (ArEnvironmentEditor *self)
+{
+  g_autoptr(GtkStringList) colors = gtk_string_list_new ((const char *const *) ar_environment_colors ());
+  g_autoptr(GtkStringList) workspaces = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) agents = gtk_string_list_new (NULL);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  const char *const *agent_ids = ar_environment_agents ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (color_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (color_bind), NULL);
+  adw_combo_row_set_factory (self->color_row, factory);
+  adw_combo_row_set_model (self->color_row, G_LIST_MODEL (colors));
+
+  gtk_string_list_append (workspaces, _("None"));
+  gtk_string_list_append (workspaces, _("Mounted folder"));
+  gtk_string_list_append (workspaces, _("Cloned repository"));
+  adw_combo_row_set_model (self->workspace_type_row, G_LIST_MODEL (workspaces));
+
+  for (guint i = 0; agent_ids[i] != NULL; i++)
+    {
+      if (g_str_equal (agent_ids[i], "codex"))
+        gtk_string_list_append (agents, _("Codex"));
+      else if (g_str_equal (agent_ids[i], "claude"))
+        gtk_string_list_append (agents, _("Claude Code"));
+      else if (g_str_equal (agent_ids[i], "copilot"))
+        gtk_string_list_append (agents, _("GitHub Copilot"));
+      else if (g_str_equal (agent_ids[i], "gemini"))
+        gtk_string_list_append (agents, _("Gemini"));
+      else if (g_str_equal (agent_ids[i], "custom"))
+        gtk_string_list_append (agents, _("Custom command"));
+      else
+        gtk_string_list_append (agents, agent_ids[i]);
+    }
+  adw_combo_row_set_model (self->agent_row, G_LIST_MODEL (agents));
+}
+
+/* ---- fields that depend on others ---- */
+
+static void
+update_workspace_fields (ArEnvironmentEditor *self)
+{
+  const char *type = self->draft != NULL ? ar_environment_get_workspace_type (self->draft) : "none";
+
+  if (g_str_equal (type, "mounted"))
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Host _folder"));
+  else if (g_str_equal (type, "cloned"))
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("_Repository (owner/repo or URL)"));
+  else
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Target (not used without a workspace)"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->workspace_target_row), !g_str_equal (type, "none"));
+}
+
+static void
+update_agent_fields (ArEnvironmentEditor *self)
+{
+  const char *agent = self->draft != NULL ? ar_environment_get_agent_cli (self->draft) : "codex";
+  g_autofree char *placeholder = NULL;
+  g_autofree char *key = g_strdup_printf ("%s-config-dir", agent);
+  gboolean custom = g_str_equal (agent, "custom");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->custom_command_row), custom);
+  gtk_widget_set_visible (GTK_WIDGET (self->agent_args_row), !custom);
+
+  if (self->settings != NULL && !custom)
+    {
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      g_object_get (self->settings, "settings-schema", &schema, NULL);
+      if (g_settings_schema_has_key (schema, key))
+        placeholder = g_settings_get_string (self->settings, key);
+    }
+  if (placeholder == NULL || *placeholder == '\0')
+    {
+      g_autofree char *folder = ar_environment_default_host_config_dir (agent);
+
+      g_free (placeholder);
+      placeholder = ar_ui_tilde_path (folder);
+    }
+  gtk_entry_set_placeholder_text (self->host_config_entry, placeholder);
+}
+
+static void
+update_base_image_placeholder (ArEnvironmentEditor *self)
+{
+  g_autofree char *image = NULL;
+
+  if (self->settings != NULL)
+    image = g_settings_get_string (self->settings, "default-base-image");
+  if (image == NULL || *image == '\0')
+    {
+      g_free (image);
+      image = g_strdup (AR_DEFAULT_BASE_IMAGE);
+    }
+  gtk_entry_set_placeholder_text (self->base_image_entry, image);
+}
+
+static void
+on_draft_notify (ArEnvironment       *draft,
+                 GParamSpec          *pspec,
+                 ArEnvironmentEditor *self)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "workspace-type"))
+    update_workspace_fields (self);
+  else if (g_str_equal (name, "agent-cli"))
+    update_agent_fields (self);
+
+  ar_environment_editor_update_state (self);
+}
+
+/* ---- line fields and the command line ---- */
+
+static char *
+buffer_dup_text (GtkTextBuffer *buffer)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+}
+
+static void
+on_line_buffer_changed (GtkTextBuffer       *buffer,
+                        ArEnvironmentEditor *self)
+{
+  LineField field = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (buffer), "ar-field"));
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = buffer_dup_text (buffer);
+  g_auto(GStrv) items = NULL;
+
+  switch (field)
+    {
+    case FIELD_ENV_VARS: items = ar_container_lines_parse_env_vars (text, errors); break;
+    case FIELD_MOUNTS: items = ar_container_lines_parse_mounts (text, errors); break;
+    case FIELD_PORTS: items = ar_container_lines_parse_ports (text, errors); break;
+    case N_LINE_FIELDS:
+    default: g_assert_not_reached ();
+    }
+
+  self->line_errors[field] = errors->len > 0;
+  if (errors->len > 0)
+    {
+      g_autofree char *message = NULL;
+
+      g_ptr_array_add (errors, NULL);
+      message = g_strjoinv ("\n", (char **) errors->pdata);
+      gtk_label_set_label (self->line_error_labels[field], message);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->line_error_labels[field]), self->line_errors[field]);
+
+  /* A field with errors keeps the draft's last good value; Save refuses
+   * until the lines are fixed. */
+  if (!self->line_errors[field] && !self->loading && self->draft != NULL)
+    g_object_set (self->draft, line_field_props[field], items, NULL);
+
+  ar_environment_editor_update_state (self);
+}
+
+static void
+on_custom_command_changed (ArEnvironmentEditor *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = ar_shell_split (gtk_editable_get_text (GTK_EDITABLE (self->custom_command_row)), &error);
+
+  self->command_error = argv == NULL;
+  if (argv == NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->custom_command_row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->custom_command_row), error->message);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->custom_command_row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->custom_command_row), NULL);
+      if (!self->loading && self->draft != NULL)
+        ar_environment_set_custom_command (self->draft, (const char *const *) argv);
+    }
+  ar_environment_editor_update_state (self);
+}
+
+static void
+on_agent_args_changed (ArEnvironmentEditor *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = ar_shell_split (gtk_editable_get_text (GTK_EDITABLE (self->agent_args_row)), &error);
+
+  /* The value is kept as typed; only show whether it splits. */
+  self->args_error = argv == NULL;
+  if (argv == NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->agent_args_row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->agent_args_row), error->message);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->agent_args_row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->agent_args_row), NULL);
+    }
+  ar_environment_editor_update_state (self);
+}
+
+/* ---- loading ---- */
+
+static void
+load_draft (ArEnvironmentEditor *self)
+{
+  for (guint i = 0; i < self->bindings->len; i++)
+    g_binding_unbind (g_ptr_array_index (self->bindings, i));
+  g_ptr_array_set_size (self->bindings, 0);
+
+  self->loading = TRUE;
+
+  if (self->draft != NULL)
+    {
+      g_autofree char *command = ar_shell_join (ar_environment_get_custom_command (self->draft));
+
+      bind (self, "name", self->name_row, "text");
+      bind_combo (self, "color", self->color_row, (const char *const *) ar_environment_colors ());
+      bind (self, "base-image", self->base_image_entry, "text");
+      bind_combo (self, "workspace-type", self->workspace_type_row, workspace_ids);
+      bind (self, "workspace-target", self->workspace_target_row, "text");
+      bind (self, "container-workdir", self->workdir_row, "text");
+      bind_combo (self, "agent-cli", self->agent_row, ar_environment_agents ());
+      bind (self, "agent-cli-args", self->agent_args_row, "text");
+      bind (self, "host-config-dir", self->host_config_entry, "text");
+      bind (self, "headless-desktop-enabled", self->desktop_check, "active");
+      bind (self, "cache-desktop-build", self->desktop_cache_check, "active");
+      bind (self, "cache-container-build", self->caching_check, "active");
+      bind (self, "max-agents-running", self->max_agents_spin, "value");
+      gtk_editable_set_text (GTK_EDITABLE (self->custom_command_row), command);
+
+      for (guint i = 0; i < N_LINE_FIELDS; i++)
+        {
+          GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->line_views[i])));
+          g_auto(GStrv) items = NULL;
+          g_autofree char *text = NULL;
+
+          g_object_get (self->draft, line_field_props[i], &items, NULL);
+          text = ar_container_lines_join ((const char *const *) items);
+          gtk_text_buffer_begin_irreversible_action (GTK_TEXT_BUFFER (buffer));
+          gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text, -1);
+          gtk_text_buffer_end_irreversible_action (GTK_TEXT_BUFFER (buffer));
+        }
+      g_signal_connect (self->draft, "notify", G_CALLBACK (on_draft_notify), self);
+    }
+
+  ar_preflight_editor_set_environment (self->preflight_editor, self->draft);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->tabs), self->draft != NULL);
+
+  self->loading = FALSE;
+
+  update_workspace_fields (self);
+  update_agent_fields (self);
+  ar_environment_editor_update_state (self);
+}
+
+void
+ar_environment_editor_set_draft (ArEnvironmentEditor *self, ArEnvironment *draft)
+{
+  if (self->draft != NULL)
+    g_signal_handlers_disconnect_by_data (self->draft, self);
+  g_set_object (&self->draft, draft);
+  load_draft (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
+}
+
+/* ---- actions ---- */
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ar_environment_editor_save_async (AR_ENVIRONMENT_EDITOR (widget), NULL, NULL, NULL);
+}
+
+static void
+revert_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (widget);
+  g_autoptr(ArEnvironment) draft = NULL;
+
+  if (self->environment != NULL)
+    draft = ar_environment_copy (self->environment);
+  ar_environment_editor_set_draft (self, draft);
+}
+
+/* ---- public ---- */
+
+ArEnvStore *
+ar_environment_editor_get_store (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), NULL);
+
+  return self->store;
+}
+
+void
+ar_environment_editor_set_store (ArEnvironmentEditor *self,
+                                 ArEnvStore          *store)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
+
+  if (g_set_object (&self->store, store))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+ArEnvironment *
+ar_environment_editor_get_environment (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), NULL);
+
+  return self->environment;
+}
+
+void
+ar_environment_editor_set_environment (ArEnvironmentEditor *self,
+                                       ArEnvironment       *environment)
+{
+  g_autoptr(ArEnvironment) draft = NULL;
+
+  g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
+  g_return_if_fail (environment == NULL || AR_IS_ENVIRONMENT (environment));
+
+  g_set_object (&self->environment, environment);
+  if (environment != NULL)
+    draft = ar_environment_copy (environment);
+  ar_environment_editor_set_draft (self, draft);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENVIRONMENT]);
+}
+
+ArEnvironment *
+ar_environment_editor_get_draft (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), NULL);
+
+  return self->draft;
+}
+
+gboolean
+ar_environment_editor_get_modified (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), FALSE);
+
+  return self->modified;
+}
+
+gboolean
+ar_environment_editor_get_has_errors (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), FALSE);
+
+  return self->has_errors;
+}
+
+ArPreflightEditor *
+ar_environment_editor_get_preflight_editor (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), NULL);
+
+  return self->preflight_editor;
+}
+
+/* ---- GObject ---- */
+
+static void
+ar_environment_editor_dispose (GObject *object)
+{
+  ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->bindings != NULL)
+    {
+      for (guint i = 0; i < self->bindings->len; i++)
+        g_binding_unbind (g_ptr_array_index (self->bindings, i));
+      g_clear_pointer (&self->bindings, g_ptr_array_unref);
+    }
+  if (self->draft != NULL)
+    g_signal_handlers_disconnect_by_data (self->draft, self);
+  g_clear_object (&self->draft);
+  g_clear_object (&self->environment);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_ENVIRONMENT_EDITOR);
+
+  G_OBJECT_CLASS (ar_environment_editor_parent_class)->dispose (object);
+}
+
+static void
+ar_environment_editor_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: g_value_set_object (value, self->store); break;
+    case PROP_ENVIRONMENT: g_value_set_object (value, self->environment); break;
+    case PROP_DRAFT: g_value_set_object (value, self->draft); break;
+    case PROP_MODIFIED: g_value_set_boolean (value, self->modified); break;
+    case PROP_HAS_ERRORS: g_value_set_boolean (value, self->has_errors); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_environment_editor_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: ar_environment_editor_set_store (self, g_value_get_object (value)); break;
+    case PROP_ENVIRONMENT: ar_environment_editor_set_environment (self, g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define BIND_LINE_CHILD(klass, name, field, index)                                     \
+  gtk_widget_class_bind_template_child_full (klass, name, FALSE,                       \
+                                             G_STRUCT_OFFSET (ArEnvironmentEditor, field) \
+                                             + (index) * sizeof (gpointer))
+
+static void
+ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ar_environment_editor_dispose;
+  object_class->get_property = ar_environment_editor_get_property;
+  object_class->set_property = ar_environment_editor_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, AR_TYPE_ENV_STORE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENVIRONMENT] =
+    g_param_spec_object ("environment", NULL, NULL, AR_TYPE_ENVIRONMENT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DRAFT] =
+    g_param_spec_object ("draft", NULL, NULL, AR_TYPE_ENVIRONMENT,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODIFIED] =
+    g_param_spec_boolean ("modified", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HAS_ERRORS] =
+    g_param_spec_boolean ("has-errors", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-environment-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, color_dot);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, title_label);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, id_label);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, save_button);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, revert_button);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, tabs);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, general_page);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, container_page);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, name_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, color_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, base_image_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, workspace_type_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, workspace_target_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, workdir_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, agent_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, agent_args_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, custom_command_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, host_config_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_check);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_cache_row);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_cache_check);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, caching_check);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, max_agents_spin);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, preflight_editor);
+  BIND_LINE_CHILD (widget_class, "env_vars_view", line_views, FIELD_ENV_VARS);
+  BIND_LINE_CHILD (widget_class, "mounts_view", line_views, FIELD_MOUNTS);
+  BIND_LINE_CHILD (widget_class, "ports_view", line_views, FIELD_PORTS);
+  BIND_LINE_CHILD (widget_class, "env_vars_errors", line_error_labels, FIELD_ENV_VARS);
+  BIND_LINE_CHILD (widget_class, "mounts_errors", line_error_labels, FIELD_MOUNTS);
+  BIND_LINE_CHILD (widget_class, "ports_errors", line_error_labels, FIELD_PORTS);
+
+  gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "editor.revert", NULL, revert_action);
+}
+
+static void
+ar_environment_editor_init (ArEnvironmentEditor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->bindings = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
+  self->settings = ar_ui_settings_new ();
+
+  setup_combo_models (self);
+
+  for (guint i = 0; i < N_LINE_FIELDS; i++)
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->line_views[i]));
+
+      ar_ui_setup_script_view (self->line_views[i], FALSE);
+      g_object_set_data (G_OBJECT (buffer), "ar-field", GUINT_TO_POINTER (i));
+      g_signal_connect (buffer, "changed", G_CALLBACK (on_line_buffer_changed), self);
+    }
+  g_signal_connect_swapped (self->custom_command_row, "changed", G_CALLBACK (on_custom_command_changed), self);
+  g_signal_connect_swapped (self->agent_args_row, "changed", G_CALLBACK (on_agent_args_changed), self);
+  g_object_bind_property (self->desktop_check, "active", self->desktop_cache_row, "sensitive", G_BINDING_SYNC_CREATE);
+  ar_ui_spin_button_show_unlimited (self->max_agents_spin);
+
+  if (self->settings != NULL)
+    {
+      g_signal_connect_swapped (self->settings, "changed::default-base-image",
+                                G_CALLBACK (update_base_image_placeholder), self);
+      g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (update_agent_fields), self);
+    }
+  update_base_image_placeholder (self);
+
+  load_draft (self);
+}
+
+GtkWidget *
+ar_environment_editor_new (void)
+{
+  return g_object_new (AR_TYPE_ENVIRONMENT_EDITOR, NULL);
+}

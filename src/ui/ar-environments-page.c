@@ -1,0 +1,603 @@
+/* ar-environments-page.c
+ *
+ * The list shows the store, that is, what is on disk; the editor shows a
+ * draft of the selected entry. Add, duplicate and delete write the file at
+ * once; edits wait for Save.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ar-environment-row.h"
+#include "ar-environments-page.h"
+#include "ar-ui.h"
+
+struct _ArEnvironmentsPage
+{
+  AdwBin parent_instance;
+
+  ArEnvStore *store;
+  GCancellable *cancellable;
+  /* Set while the page moves the selection itself. */
+  gboolean syncing;
+  char *pending_id;
+
+  /* The last deletion, for Undo. */
+  ArEnvironment *deleted;
+  guint deleted_position;
+
+  GtkListBox *list_box;
+  GtkStack *content_stack;
+  ArEnvironmentEditor *editor;
+};
+
+G_DEFINE_FINAL_TYPE (ArEnvironmentsPage, ar_environments_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  return ar_environment_row_new (AR_ENVIRONMENT (item));
+}
+
+static GtkListBoxRow *
+find_row (ArEnvironmentsPage *self, const char *env_id)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->list_box, i)) != NULL; i++)
+    {
+      ArEnvironment *env = ar_environment_row_get_environment (AR_ENVIRONMENT_ROW (row));
+
+      if (g_strcmp0 (ar_environment_get_env_id (env), env_id) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+select_quietly (ArEnvironmentsPage *self, ArEnvironment *env)
+{
+  GtkListBoxRow *row = env != NULL ? find_row (self, ar_environment_get_env_id (env)) : NULL;
+
+  self->syncing = TRUE;
+  if (row != NULL)
+    gtk_list_box_select_row (self->list_box, row);
+  else
+    gtk_list_box_unselect_all (self->list_box);
+  self->syncing = FALSE;
+}
+
+static void
+show_environment (ArEnvironmentsPage *self, ArEnvironment *env)
+{
+  ar_environment_editor_set_environment (self->editor, env);
+  gtk_stack_set_visible_child_name (self->content_stack, env != NULL ? "editor" : "empty");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.duplicate", env != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.delete", env != NULL);
+  select_quietly (self, env);
+}
+
+static gboolean
+save_store (ArEnvironmentsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ar_env_store_save (self->store, &error))
+    return TRUE;
+
+  ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
+  return FALSE;
+}
+
+/* ---- switching environments ---- */
+
+static void
+leave_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ArEnvironmentsPage) self = user_data;
+  g_autofree char *env_id = g_steal_pointer (&self->pending_id);
+  ArEnvironment *env;
+
+  if (!ar_environment_editor_confirm_leave_finish (AR_ENVIRONMENT_EDITOR (object), result))
+    return;
+
+  env = env_id != NULL ? ar_env_store_find_by_id (self->store, env_id) : NULL;
+  if (env != NULL)
+    show_environment (self, env);
+}
+
+static void
+request_environment (ArEnvironmentsPage *self, ArEnvironment *env)
+{
+  ArEnvironment *current = ar_environment_editor_get_environment (self->editor);
+
+  if (env == current)
+    return;
+
+  if (!ar_environment_editor_get_modified (self->editor))
+    {
+      show_environment (self, env);
+      return;
+    }
+
+  /* Keep the current row selected while the user decides. */
+  select_quietly (self, current);
+  g_free (self->pending_id);
+  self->pending_id = g_strdup (ar_environment_get_env_id (env));
+  ar_environment_editor_confirm_leave_async (self->editor, self->cancellable, leave_cb, g_object_ref (self));
+}
+
+static void
+on_row_selected (GtkListBox         *list_box,
+                 GtkListBoxRow      *row,
+                 ArEnvironmentsPage *self)
+{
+  if (self->syncing || row == NULL)
+    return;
+
+  request_environment (self, ar_environment_row_get_environment (AR_ENVIRONMENT_ROW (row)));
+}
+
+void
+ar_environments_page_select (ArEnvironmentsPage *self,
+                             const char         *env_id)
+{
+  ArEnvironment *env;
+
+  g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
+
+  env = self->store != NULL ? ar_env_store_find_by_id (self->store, env_id) : NULL;
+  if (env != NULL)
+    request_environment (self, env);
+}
+
+static void
+on_items_changed (GListModel         *model,
+                  guint               position,
+                  guint               removed,
+                  guint               added,
+                  ArEnvironmentsPage *self)
+{
+  ArEnvironment *current = ar_environment_editor_get_environment (self->editor);
+  guint n = g_list_model_get_n_items (model);
+  ArEnvironment *now;
+
+  if (current == NULL)
+    {
+      g_autoptr(ArEnvironment) first = n > 0 ? g_list_model_get_item (model, 0) : NULL;
+
+      show_environment (self, first);
+      return;
+    }
+
+  now = ar_env_store_find_by_id (self->store, ar_environment_get_env_id (current));
+  if (now == NULL)
+    {
+      /* Deleted: show a neighbour. */
+      g_autoptr(ArEnvironment) next = n > 0 ? g_list_model_get_item (model, MIN (position, n - 1)) : NULL;
+
+      show_environment (self, next);
+    }
+  else if (now != current && !ar_environment_editor_get_modified (self->editor))
+    show_environment (self, now);
+  else
+    select_quietly (self, current);
+}
+
+/* ---- add, duplicate, delete ---- */
+
+static char *
+unique_name (ArEnvironmentsPage *self, const char *base)
+{
+  char *name = g_strdup (base);
+
+  for (guint i = 2; ; i++)
+    {
+      gboolean taken = FALSE;
+
+      for (guint j = 0; j < ar_env_store_get_n_environments (self->store); j++)
+        if (g_strcmp0 (ar_environment_get_name (ar_env_store_get_environment (self->store, j)), name) == 0)
+          taken = TRUE;
+      if (!taken)
+        return name;
+      g_free (name);
+      /* Translators: a name made unique, "New Environment 2" */
+      name = g_strdup_printf (_("%s %u"), base, i);
+    }
+}
+
+static void
+add_environment (ArEnvironmentsPage *self, ArEnvironment *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ar_env_store_add (self->store, env, &error))
+    {
+      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
+      return;
+    }
+  save_store (self);
+  show_environment (self, env);
+  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+}
+
+typedef enum { AFTER_LEAVE_ADD, AFTER_LEAVE_DUPLICATE } AfterLeave;
+
+static void
+do_add (ArEnvironmentsPage *self)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+  g_autofree char *name = unique_name (self, _("New Environment"));
+
+  ar_environment_set_name (env, name);
+  add_environment (self, env);
+}
+
+static void
+do_duplicate (ArEnvironmentsPage *self)
+{
+  ArEnvironment *source = ar_environment_editor_get_environment (self->editor);
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+
+  if (source == NULL)
+    return;
+
+  env = ar_environment_copy (source);
+  id = ar_environment_generate_id ();
+  ar_environment_set_env_id (env, id);
+  ar_environment_clear_load_warnings (env);
+  /* Translators: the name of a duplicated environment */
+  base = g_strdup_printf (_("%s (copy)"), ar_environment_get_name (source));
+  name = unique_name (self, base);
+  ar_environment_set_name (env, name);
+  add_environment (self, env);
+}
+
+static void
+after_leave_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ArEnvironmentsPage) self = user_data;
+  AfterLeave what = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "ar-after"));
+
+  if (!ar_environment_editor_confirm_leave_finish (AR_ENVIRONMENT_EDITOR (object), result))
+    return;
+  if (what == AFTER_LEAVE_ADD)
+    do_add (self);
+  else
+    do_duplicate (self);
+}
+
+static void
+confirm_then (ArEnvironmentsPage *self, AfterLeave what)
+{
+  if (!ar_environment_editor_get_modified (self->editor))
+    {
+      if (what == AFTER_LEAVE_ADD)
+        do_add (self);
+      else
+        do_duplicate (self);
+      return;
+    }
+  g_object_set_data (G_OBJECT (self), "ar-after", GUINT_TO_POINTER (what));
+  ar_environment_editor_confirm_leave_async (self->editor, self->cancellable,
+                                             after_leave_cb, g_object_ref (self));
+}
+
+static void
+add_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  confirm_then (AR_ENVIRONMENTS_PAGE (widget), AFTER_LEAVE_ADD);
+}
+
+static void
+duplicate_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  confirm_then (AR_ENVIRONMENTS_PAGE (widget), AFTER_LEAVE_DUPLICATE);
+}
+
+static void
+undo_delete_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
+  g_autoptr(ArEnvironment) env = g_steal_pointer (&self->deleted);
+
+  if (env == NULL || ar_env_store_find_by_id (self->store, ar_environment_get_env_id (env)) != NULL)
+    return;
+
+  ar_env_store_insert (self->store, MIN (self->deleted_position, ar_env_store_get_n_environments (self->store)), env);
+  save_store (self);
+  show_environment (self, env);
+  gtk_widget_action_set_enabled (widget, "environments.undo-delete", FALSE);
+}
+
+static void
+on_undo_clicked (AdwToast           *toast,
+                 ArEnvironmentsPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "environments.undo-delete", NULL);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
+  ArEnvironment *env = ar_environment_editor_get_environment (self->editor);
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+  guint position = 0;
+
+  if (env == NULL)
+    return;
+
+  for (guint i = 0; i < ar_env_store_get_n_environments (self->store); i++)
+    if (ar_env_store_get_environment (self->store, i) == env)
+      position = i;
+
+  g_set_object (&self->deleted, env);
+  self->deleted_position = position;
+  ar_env_store_remove (self->store, ar_environment_get_env_id (env));
+  save_store (self);
+  gtk_widget_action_set_enabled (widget, "environments.undo-delete", TRUE);
+
+  title = g_strdup_printf (_("“%s” deleted"), ar_environment_get_name (self->deleted));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
+  ar_ui_add_toast (widget, toast);
+}
+
+/* ---- a file that could not be read ---- */
+
+static void
+open_backup (ArEnvironmentsPage *self)
+{
+  g_autofree char *bak_path = g_strconcat (ar_env_store_get_path (self->store), ".bak", NULL);
+  g_autoptr(ArEnvStore) backup = ar_env_store_new (bak_path);
+  g_autoptr(GError) error = NULL;
+
+  if (!ar_env_store_load (backup, &error))
+    {
+      GtkWidget *dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
+                                                  _("Could Not Read the Backup"), error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  for (guint i = 0; i < ar_env_store_get_n_environments (backup); i++)
+    {
+      g_autoptr(ArEnvironment) copy = ar_environment_copy (ar_env_store_get_environment (backup, i));
+
+      ar_env_store_add (self->store, copy, NULL);
+    }
+  /* The user chose the backup: the next save may replace the broken file
+   * (which then becomes the new .bak). */
+  ar_env_store_allow_overwrite (self->store);
+  ar_ui_add_toast (GTK_WIDGET (self),
+                   adw_toast_new (_("Backup opened: saving will replace the unreadable file")));
+}
+
+static void
+on_load_error_response (AdwMessageDialog   *dialog,
+                        const char         *response,
+                        ArEnvironmentsPage *self)
+{
+  if (g_strcmp0 (response, "backup") == 0)
+    open_backup (self);
+  else if (g_strcmp0 (response, "empty") == 0)
+    ar_env_store_allow_overwrite (self->store);
+}
+
+void
+ar_environments_page_report_load_error (ArEnvironmentsPage *self,
+                                        const GError       *error)
+{
+  g_autofree char *bak_path = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (self->store != NULL);
+
+  bak_path = g_strconcat (ar_env_store_get_path (self->store), ".bak", NULL);
+  body = g_strdup_printf (_("%s\n\nThe file is left as it is and nothing is written to it until you choose."),
+                          error->message);
+  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
+                                   _("Could Not Read the Environments"), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Leave Untouched"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "empty", _("Start _Empty"));
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "empty", ADW_RESPONSE_DESTRUCTIVE);
+  if (g_file_test (bak_path, G_FILE_TEST_IS_REGULAR))
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "backup", _("Open _Backup"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "backup", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "backup");
+    }
+  else
+    adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_load_error_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- properties ---- */
+
+ArEnvStore *
+ar_environments_page_get_store (ArEnvironmentsPage *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENTS_PAGE (self), NULL);
+
+  return self->store;
+}
+
+void
+ar_environments_page_set_store (ArEnvironmentsPage *self,
+                                ArEnvStore         *store)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
+
+  if (self->store == store)
+    return;
+
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_set_object (&self->store, store);
+
+  gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (store), create_row, NULL, NULL);
+  ar_environment_editor_set_store (self->editor, store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.add", store != NULL);
+
+  if (store != NULL)
+    {
+      g_autoptr(ArEnvironment) first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+      /* After the list box's own handler, so that its rows exist. */
+      g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), self);
+      show_environment (self, first);
+    }
+  else
+    show_environment (self, NULL);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+ArEnvironmentEditor *
+ar_environments_page_get_editor (ArEnvironmentsPage *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENTS_PAGE (self), NULL);
+
+  return self->editor;
+}
+
+static void
+ar_environments_page_dispose (GObject *object)
+{
+  ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  if (self->list_box != NULL)
+    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->store);
+  g_clear_object (&self->deleted);
+  g_clear_pointer (&self->pending_id, g_free);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_ENVIRONMENTS_PAGE);
+
+  G_OBJECT_CLASS (ar_environments_page_parent_class)->dispose (object);
+}
+
+static void
+ar_environments_page_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: g_value_set_object (value, self->store); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_environments_page_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: ar_environments_page_set_store (self, g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_environments_page_class_init (ArEnvironmentsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ar_environments_page_dispose;
+  object_class->get_property = ar_environments_page_get_property;
+  object_class->set_property = ar_environments_page_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, AR_TYPE_ENV_STORE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-environments-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, list_box);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, editor);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+
+  gtk_widget_class_install_action (widget_class, "environments.add", NULL, add_action);
+  gtk_widget_class_install_action (widget_class, "environments.duplicate", NULL, duplicate_action);
+  gtk_widget_class_install_action (widget_class, "environments.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "environments.undo-delete", NULL, undo_delete_action);
+}
+
+static void
+ar_environments_page_init (ArEnvironmentsPage *self)
+{
+  GtkEventController *shortcuts;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+
+  /* Delete removes the selected environment, but only from the list: in
+   * the editor's fields the key edits text. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("environments.delete")));
+  gtk_widget_add_controller (GTK_WIDGET (self->list_box), shortcuts);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.add", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.undo-delete", FALSE);
+  show_environment (self, NULL);
+}
+
+GtkWidget *
+ar_environments_page_new (ArEnvStore *store)
+{
+  return g_object_new (AR_TYPE_ENVIRONMENTS_PAGE, "store", store, NULL);
+}

@@ -1,0 +1,218 @@
+/* ar-preferences-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ar-environment.h"
+#include "ar-preferences-window.h"
+#include "ar-ui.h"
+
+struct _ArPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  GSettings *settings;
+
+  AdwEntryRow *base_image_row;
+  AdwComboRow *pull_policy_row;
+  GtkSpinButton *build_timeout_spin;
+  AdwComboRow *engine_row;
+  GtkEntry *engine_host_entry;
+  GtkSpinButton *max_tasks_spin;
+  GtkSwitch *preflight_switch;
+  GtkSourceView *preflight_view;
+  GtkEntry *codex_entry;
+  GtkEntry *claude_entry;
+  GtkEntry *copilot_entry;
+  GtkEntry *gemini_entry;
+  GtkEntry *desktop_scripts_entry;
+};
+
+G_DEFINE_FINAL_TYPE (ArPreferencesWindow, ar_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The combo rows list an enum's values in schema order. */
+static const char *const engine_nicks[] = { "auto", "docker", "podman", NULL };
+static const char *const pull_policy_nicks[] = { "missing", "always", "never", NULL };
+
+static gboolean
+nick_to_index (GValue   *value,
+               GVariant *variant,
+               gpointer  user_data)
+{
+  const char *const *nicks = user_data;
+  const char *nick = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; nicks[i] != NULL; i++)
+    if (g_str_equal (nicks[i], nick))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+index_to_nick (const GValue       *value,
+               const GVariantType *expected_type,
+               gpointer            user_data)
+{
+  const char *const *nicks = user_data;
+  guint index = g_value_get_uint (value);
+
+  if (index >= g_strv_length ((char **) nicks))
+    return NULL;
+  return g_variant_new_string (nicks[index]);
+}
+
+static void
+bind_enum (ArPreferencesWindow *self,
+           const char          *key,
+           AdwComboRow         *row,
+           const char *const   *nicks)
+{
+  g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                nick_to_index, index_to_nick, (gpointer) nicks, NULL);
+}
+
+static void
+set_folder_placeholder (GtkEntry *entry, const char *agent)
+{
+  g_autofree char *folder = ar_environment_default_host_config_dir (agent);
+  g_autofree char *shown = ar_ui_tilde_path (folder);
+
+  gtk_entry_set_placeholder_text (entry, shown);
+}
+
+static void
+ar_preferences_window_constructed (GObject *object)
+{
+  ArPreferencesWindow *self = AR_PREFERENCES_WINDOW (object);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->preflight_view));
+
+  G_OBJECT_CLASS (ar_preferences_window_parent_class)->constructed (object);
+
+  g_return_if_fail (G_IS_SETTINGS (self->settings));
+
+  g_settings_bind (self->settings, "default-base-image", self->base_image_row, "text", G_SETTINGS_BIND_DEFAULT);
+  bind_enum (self, "pull-policy", self->pull_policy_row, pull_policy_nicks);
+  g_settings_bind (self->settings, "build-timeout",
+                   gtk_spin_button_get_adjustment (self->build_timeout_spin), "value", G_SETTINGS_BIND_DEFAULT);
+  bind_enum (self, "engine", self->engine_row, engine_nicks);
+  g_settings_bind (self->settings, "engine-host", self->engine_host_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-concurrent-tasks",
+                   gtk_spin_button_get_adjustment (self->max_tasks_spin), "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "preflight-enabled", self->preflight_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "preflight-script", buffer, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "codex-config-dir", self->codex_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "claude-config-dir", self->claude_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "copilot-config-dir", self->copilot_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "gemini-config-dir", self->gemini_entry, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "desktop-scripts-dir", self->desktop_scripts_entry, "text", G_SETTINGS_BIND_DEFAULT);
+
+  /* Loading the saved script is not an edit that Ctrl+Z undoes. */
+  gtk_text_buffer_set_enable_undo (buffer, FALSE);
+  gtk_text_buffer_set_enable_undo (buffer, TRUE);
+}
+
+static void
+ar_preferences_window_dispose (GObject *object)
+{
+  ArPreferencesWindow *self = AR_PREFERENCES_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ar_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+ar_preferences_window_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  ArPreferencesWindow *self = AR_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: g_value_set_object (value, self->settings); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_preferences_window_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  ArPreferencesWindow *self = AR_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS: self->settings = g_value_dup_object (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_preferences_window_class_init (ArPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ar_preferences_window_constructed;
+  object_class->dispose = ar_preferences_window_dispose;
+  object_class->get_property = ar_preferences_window_get_property;
+  object_class->set_property = ar_preferences_window_set_property;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, base_image_row);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, pull_policy_row);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, build_timeout_spin);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, engine_row);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, engine_host_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, max_tasks_spin);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, preflight_switch);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, preflight_view);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, codex_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, claude_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, copilot_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, gemini_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, desktop_scripts_entry);
+}
+
+static void
+ar_preferences_window_init (ArPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  ar_ui_setup_script_view (self->preflight_view, TRUE);
+  ar_ui_spin_button_show_unlimited (self->max_tasks_spin);
+  set_folder_placeholder (self->codex_entry, "codex");
+  set_folder_placeholder (self->claude_entry, "claude");
+  set_folder_placeholder (self->copilot_entry, "copilot");
+  set_folder_placeholder (self->gemini_entry, "gemini");
+}
+
+ArPreferencesWindow *
+ar_preferences_window_new (GSettings *settings)
+{
+  return g_object_new (AR_TYPE_PREFERENCES_WINDOW, "settings", settings, NULL);
+}

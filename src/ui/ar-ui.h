@@ -1,0 +1,49 @@
+/* ar-ui.h — what every window of the application shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+#include <gtksourceview/gtksource.h>
+
+G_BEGIN_DECLS
+
+#define AR_RESOURCE_PATH "/io/github/agents_runner/AgentsRunner"
+
+/* Registers the resources and the widget types the templates use; call
+ * before building any widget (the application does; tests must). Safe to
+ * call more than once. */
+void ar_ui_init (void);
+
+/* The settings, or NULL when the schema is not installed (an uninstalled
+ * build run without GSETTINGS_SCHEMA_DIR). */
+GSettings *ar_ui_settings_new (void);
+
+/* Makes @widget visible by switching every GtkStack, AdwViewStack and
+ * GtkNotebook above it to the page that contains it. */
+void ar_ui_reveal (GtkWidget *widget);
+
+/* Shows @toast in the nearest AdwToastOverlay above @widget; the toast is
+ * dropped when there is none. Takes ownership of @toast. */
+void ar_ui_add_toast (GtkWidget *widget, AdwToast *toast);
+
+/* The window @widget is in, for transient dialogs; may be NULL. */
+GtkWindow *ar_ui_get_window (GtkWidget *widget);
+
+/* Shell highlighting, line numbers, a monospace font and a style scheme that
+ * follows the dark/light preference. */
+void ar_ui_setup_script_view (GtkSourceView *view, gboolean shell_language);
+
+/* @path with the home folder written as "~", for placeholders. */
+char *ar_ui_tilde_path (const char *path);
+
+/* Shows @unlimited_label instead of -1 in @spin_button. */
+void ar_ui_spin_button_show_unlimited (GtkSpinButton *spin_button);
+
+/* "ar-color-emerald" and so on, for the color dots of style.css. */
+char *ar_ui_color_css_class (const char *color);
+/* The translated name of one of the 12 environment colors. */
+const char *ar_ui_color_label (const char *color);
+
+G_END_DECLS

@@ -1,0 +1,308 @@
+/* ar-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ar-ui.h"
+#include "ar-window.h"
+
+struct _ArWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  ArEnvStore *store;
+  GSettings *settings;
+  /* Set once unsaved changes were saved or discarded on close. */
+  gboolean may_close;
+
+  AdwToastOverlay *toast_overlay;
+  AdwViewStack *stack;
+  GtkRevealer *engine_revealer;
+  GtkLabel *engine_label;
+  AdwBin *tasks_bin;
+  AdwBin *new_task_bin;
+  AdwBin *images_bin;
+  ArEnvironmentsPage *environments_page;
+};
+
+G_DEFINE_FINAL_TYPE (ArWindow, ar_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+ArEnvStore *
+ar_window_get_store (ArWindow *self)
+{
+  g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+AdwViewStack *
+ar_window_get_stack (ArWindow *self)
+{
+  g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
+
+  return self->stack;
+}
+
+void
+ar_window_set_page_content (ArWindow   *self,
+                            const char *name,
+                            GtkWidget  *child)
+{
+  AdwBin *bin = NULL;
+
+  g_return_if_fail (AR_IS_WINDOW (self));
+
+  if (g_strcmp0 (name, "tasks") == 0)
+    bin = self->tasks_bin;
+  else if (g_strcmp0 (name, "new-task") == 0)
+    bin = self->new_task_bin;
+  else if (g_strcmp0 (name, "images") == 0)
+    bin = self->images_bin;
+  g_return_if_fail (bin != NULL);
+
+  adw_bin_set_child (bin, child);
+}
+
+void
+ar_window_show_page (ArWindow   *self,
+                     const char *name)
+{
+  g_return_if_fail (AR_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+ArEnvironmentsPage *
+ar_window_get_environments_page (ArWindow *self)
+{
+  g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
+
+  return self->environments_page;
+}
+
+void
+ar_window_set_engine_problem (ArWindow   *self,
+                              const char *message)
+{
+  g_return_if_fail (AR_IS_WINDOW (self));
+
+  if (message != NULL)
+    gtk_label_set_label (self->engine_label, message);
+  gtk_revealer_set_reveal_child (self->engine_revealer, message != NULL);
+}
+
+void
+ar_window_add_toast (ArWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (AR_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+new_task_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ar_window_show_page (AR_WINDOW (widget), "new-task");
+}
+
+static void
+save_environment_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  ArWindow *self = AR_WINDOW (widget);
+  ArEnvironmentEditor *editor = ar_environments_page_get_editor (self->environments_page);
+
+  if (ar_environment_editor_get_modified (editor))
+    ar_environment_editor_save_async (editor, NULL, NULL, NULL);
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ar_window_show_page (AR_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+save_window_state (ArWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static void
+close_confirmed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ArWindow) self = user_data;
+
+  if (!ar_environment_editor_confirm_leave_finish (AR_ENVIRONMENT_EDITOR (object), result))
+    return;
+
+  self->may_close = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+ar_window_close_request (GtkWindow *window)
+{
+  ArWindow *self = AR_WINDOW (window);
+  ArEnvironmentEditor *editor = ar_environments_page_get_editor (self->environments_page);
+
+  if (!self->may_close && ar_environment_editor_get_modified (editor))
+    {
+      ar_window_show_page (self, "environments");
+      ar_environment_editor_confirm_leave_async (editor, NULL, close_confirmed_cb, g_object_ref (self));
+      return TRUE;
+    }
+
+  save_window_state (self);
+  return GTK_WINDOW_CLASS (ar_window_parent_class)->close_request (window);
+}
+
+static void
+ar_window_constructed (GObject *object)
+{
+  ArWindow *self = AR_WINDOW (object);
+
+  G_OBJECT_CLASS (ar_window_parent_class)->constructed (object);
+
+  ar_environments_page_set_store (self->environments_page, self->store);
+}
+
+static void
+ar_window_dispose (GObject *object)
+{
+  ArWindow *self = AR_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_WINDOW);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ar_window_parent_class)->dispose (object);
+}
+
+static void
+ar_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  ArWindow *self = AR_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: g_value_set_object (value, self->store); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  ArWindow *self = AR_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: self->store = g_value_dup_object (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_window_class_init (ArWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = ar_window_constructed;
+  object_class->dispose = ar_window_dispose;
+  object_class->get_property = ar_window_get_property;
+  object_class->set_property = ar_window_set_property;
+  window_class->close_request = ar_window_close_request;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, AR_TYPE_ENV_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, engine_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, engine_label);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, tasks_bin);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, new_task_bin);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, images_bin);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, environments_page);
+
+  gtk_widget_class_install_action (widget_class, "win.new-task", NULL, new_task_action);
+  gtk_widget_class_install_action (widget_class, "win.save-environment", NULL, save_environment_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-task", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-environment", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "tasks");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "new-task");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "environments");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "images");
+}
+
+static void
+ar_window_init (ArWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = ar_ui_settings_new ();
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+  else
+    gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+
+  adw_view_stack_set_visible_child_name (self->stack, "environments");
+}
+
+ArWindow *
+ar_window_new (GtkApplication *application,
+               ArEnvStore     *store)
+{
+  return g_object_new (AR_TYPE_WINDOW,
+                       "application", application,
+                       "store", store,
+                       NULL);
+}

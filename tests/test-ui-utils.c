@@ -1,0 +1,229 @@
+/* test-ui-utils.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "test-ui-utils.h"
+
+#include <glib/gstdio.h>
+#include <gtksourceview/gtksource.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ar-ui.h"
+
+void
+ar_test_ui_init (void)
+{
+  GdkDisplay *display;
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  GtkSourceLanguageManager *languages;
+  GtkSourceStyleSchemeManager *schemes;
+  GtkWidget *label;
+  const char *icon_dir = AR_TEST_SYSTEM_DATADIR "/icons";
+  const char *language_dir = AR_TEST_SYSTEM_DATADIR "/gtksourceview-5/language-specs";
+  const char *styles_dir = AR_TEST_SYSTEM_DATADIR "/gtksourceview-5/styles";
+  const char *mime_dir = AR_TEST_SYSTEM_DATADIR "/mime";
+
+  if (!gtk_init_check ())
+    {
+      printf ("1..0 # SKIP no display\n");
+      exit (0);
+    }
+  adw_init ();
+  ar_ui_init ();
+
+  display = gdk_display_get_default ();
+  g_object_set (gtk_settings_get_for_display (display), "gtk-enable-animations", FALSE, NULL);
+  gtk_css_provider_load_from_resource (provider, AR_RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  /* GTest points XDG_DATA_DIRS at /dev/null (and at a fresh folder in each
+   * test): look where GTK and GtkSourceView are installed instead. */
+  gtk_icon_theme_set_search_path (gtk_icon_theme_get_for_display (display),
+                                  (const char *const[]) { icon_dir, NULL });
+  /* gdk-pixbuf tells SVG icons by their MIME type. */
+  g_content_type_set_mime_dirs ((const char *const[]) { mime_dir, NULL });
+  languages = gtk_source_language_manager_get_default ();
+  gtk_source_language_manager_set_search_path (languages, (const char *const[]) { language_dir, NULL });
+  g_assert_nonnull (gtk_source_language_manager_get_language (languages, "sh"));
+  schemes = gtk_source_style_scheme_manager_get_default ();
+  gtk_source_style_scheme_manager_set_search_path (schemes, (const char *const[]) { styles_dir, NULL });
+  g_assert_nonnull (gtk_source_style_scheme_manager_get_scheme (schemes, "Adwaita"));
+  g_assert_nonnull (gtk_source_style_scheme_manager_get_scheme (schemes, "Adwaita-dark"));
+  label = g_object_ref_sink (gtk_label_new ("fonts"));
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
+  g_object_unref (label);
+}
+
+gboolean
+ar_test_ui_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+done_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+ar_test_ui_iterate (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+GtkWindow *
+ar_test_ui_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        found = window;
+    }
+  return found;
+}
+
+AdwMessageDialog *
+ar_test_ui_await_message_dialog (void)
+{
+  ar_test_ui_await (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL &&
+                    gtk_widget_get_mapped (GTK_WIDGET (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG))));
+  return ADW_MESSAGE_DIALOG (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+void
+ar_test_ui_respond (AdwMessageDialog *dialog, const char *response)
+{
+  g_assert_true (adw_message_dialog_has_response (dialog, response));
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, response));
+  adw_message_dialog_response (dialog, response);
+  /* Destroy rather than close: closing would answer the close response. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+gboolean
+ar_test_ui_no_message_dialog (void)
+{
+  return ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
+void
+ar_test_ui_close_all_windows (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  while (g_list_model_get_n_items (toplevels) > 0)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, 0);
+
+      gtk_window_destroy (window);
+    }
+  ar_test_ui_iterate (10);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget, GType type, guint *nth)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        {
+          if (*nth == 0)
+            return child;
+          (*nth)--;
+        }
+      if ((found = find_descendant (child, type, nth)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+ar_test_ui_find_descendant (GtkWidget *root, GType type, guint nth)
+{
+  return find_descendant (root, type, &nth);
+}
+
+void
+ar_test_ui_screenshot (GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  ar_test_ui_await (gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0);
+  /* Let layout, style and idle work (list rows, size requests) settle. */
+  ar_test_ui_iterate (150);
+
+  paintable = gtk_widget_paintable_new (widget);
+  /* The paintable draws nothing while a relayout is pending (after a
+   * scroll, say): give the frame clock a few more turns. */
+  for (guint attempt = 0; node == NULL && attempt < 40; attempt++)
+    {
+      if (attempt > 0)
+        ar_test_ui_iterate (50);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                          "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot %s", path);
+}
+
+char *
+ar_test_ui_text_view_get_text (GtkWidget *text_view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+}
+
+void
+ar_test_ui_text_view_set_text (GtkWidget *text_view, const char *text)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  GtkTextIter start, end;
+
+  /* As a user edit, like typing (set_text() is not one). */
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_delete (buffer, &start, &end);
+  gtk_text_buffer_insert (buffer, &start, text, -1);
+  gtk_text_buffer_end_user_action (buffer);
+}
