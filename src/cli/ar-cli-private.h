@@ -24,6 +24,13 @@ typedef struct {
 
 extern const ArCliCommand ar_cli_env_commands[];
 extern const ArCliCommand ar_cli_preflight_commands[];
+extern const ArCliCommand ar_cli_image_commands[];
+/* A command whose name is "" is the group itself: `run ENV`. */
+extern const ArCliCommand ar_cli_run_commands[];
+extern const ArCliCommand ar_cli_task_commands[];
+
+/* `preflight test ENV` (in ar-cli-run.c, listed in the preflight table). */
+int ar_cli_preflight_test (int argc, char **argv);
 
 /* Parses argv with entries; on bad usage prints why to stderr and returns
  * FALSE. n_positional is how many positional arguments must remain. */

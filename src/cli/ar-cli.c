@@ -13,7 +13,17 @@
 static const ArCliCommand *const groups[] = {
   ar_cli_env_commands,
   ar_cli_preflight_commands,
+  ar_cli_image_commands,
+  ar_cli_run_commands,
+  ar_cli_task_commands,
 };
+
+/* "env list", or just "run" for a command that is its group. */
+static char *
+command_words (const ArCliCommand *c)
+{
+  return c->name[0] != '\0' ? g_strdup_printf ("%s %s", c->group, c->name) : g_strdup (c->group);
+}
 
 static void
 print_usage (FILE *out)
@@ -24,7 +34,9 @@ print_usage (FILE *out)
   for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
     for (const ArCliCommand *c = groups[g]; c->name != NULL; c++)
       {
-        g_autofree char *words = g_strdup_printf ("%s %s %s", c->group, c->name, _(c->synopsis));
+        g_autofree char *name = command_words (c);
+        g_autofree char *words = g_strdup_printf ("%s %s", name, _(c->synopsis));
+
         fprintf (out, "  %-44s %s\n", words, _(c->summary));
       }
   fprintf (out, "\n%s\n", _("Exit status: 0 success, 1 failure, 2 bad usage."));
@@ -70,8 +82,8 @@ ar_cli_parse (const ArCliCommand *command,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *parameter = g_strdup_printf ("%s %s %s", command->group, command->name,
-                                                _(command->synopsis));
+  g_autofree char *name = command_words (command);
+  g_autofree char *parameter = g_strdup_printf ("%s %s", name, _(command->synopsis));
 
   context = g_option_context_new (parameter);
   g_option_context_set_summary (context, _(command->summary));
@@ -81,14 +93,14 @@ ar_cli_parse (const ArCliCommand *command,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      fprintf (stderr, "agents-runner %s %s: %s\n", command->group, command->name, error->message);
+      fprintf (stderr, "agents-runner %s: %s\n", name, error->message);
       return FALSE;
     }
   /* argv[0] is the program; the command words were removed by the caller. */
   if (*argc - 1 != n_positional)
     {
-      fprintf (stderr, _("agents-runner %s %s: expected %d argument(s), got %d; usage: agents-runner %s\n"),
-               command->group, command->name, n_positional, *argc - 1, parameter);
+      fprintf (stderr, _("agents-runner %s: expected %d argument(s), got %d; usage: agents-runner %s\n"),
+               name, n_positional, *argc - 1, parameter);
       return FALSE;
     }
   return TRUE;
@@ -168,6 +180,16 @@ ar_cli_main (int argc, char **argv)
           if (!g_str_equal (c->group, group))
             continue;
           group_known = TRUE;
+          if (c->name[0] == '\0')
+            {
+              /* The group is the command: it sees argv[0] plus what follows. */
+              g_autofree char **sub = g_new0 (char *, argc);
+
+              sub[0] = argv[0];
+              for (int i = 2; i < argc; i++)
+                sub[i - 1] = argv[i];
+              return c->func (argc - 1, sub);
+            }
           if (name != NULL && g_str_equal (c->name, name))
             {
               /* The command sees argv[0] plus its own arguments. */

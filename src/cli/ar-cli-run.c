@@ -1,0 +1,426 @@
+/* ar-cli-run.c — run, preflight test, task list|log (SPEC §4, §8)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "ar-cli-private.h"
+#include "ar-image-builder.h"
+#include "ar-task-manager.h"
+#include "ar-task-runner.h"
+
+#define EXIT_INTERRUPTED 130
+
+static char *opt_prompt;
+static gboolean opt_json_events;
+static gboolean opt_json;
+
+static GOptionEntry run_entries[] = {
+  { "prompt", 0, 0, G_OPTION_ARG_STRING, &opt_prompt, N_("The prompt for the agent"), N_("TEXT") },
+  { "json-events", 0, 0, G_OPTION_ARG_NONE, &opt_json_events,
+    N_("Print one JSON object per line: log lines, state changes, the exit status"), NULL },
+  { NULL }
+};
+
+static GOptionEntry json_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { NULL }
+};
+
+/* ---- running one task, streaming its log -------------------------------- */
+
+typedef struct {
+  gboolean json;
+  gboolean done;
+} Stream;
+
+static void
+print_event (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = json_to_string (root, FALSE);
+
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+static void
+on_line (ArTaskLog *log, const char *line, int level, gpointer user_data)
+{
+  Stream *stream = user_data;
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (!stream->json)
+    {
+      printf ("%s\n", line);
+      fflush (stdout);
+      return;
+    }
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "log");
+  json_builder_set_member_name (builder, "line");
+  json_builder_add_string_value (builder, line);
+  /* Container output that is itself a log line (the entry script's) says
+   * its own level. */
+  if (level == AR_LOG_OUTPUT)
+    level = ar_log_level_of_line (line);
+  json_builder_set_member_name (builder, "level");
+  json_builder_add_string_value (builder, ar_log_level_to_string (level));
+  json_builder_end_object (builder);
+  print_event (builder);
+}
+
+static void
+print_state (ArTask *task)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "state");
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, ar_task_state_to_string (ar_task_get_state (task)));
+  json_builder_set_member_name (builder, "task");
+  json_builder_add_string_value (builder, ar_task_get_id (task));
+  json_builder_end_object (builder);
+  print_event (builder);
+}
+
+static void
+on_state (ArTask *task, GParamSpec *pspec, gpointer user_data)
+{
+  Stream *stream = user_data;
+
+  if (stream->json)
+    print_state (task);
+}
+
+static void
+print_exit (int status)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "exit");
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, status);
+  json_builder_end_object (builder);
+  print_event (builder);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  ArTaskRunner *runner = user_data;
+
+  /* A second Ctrl+C while stopping: the stop is already on its way. */
+  ar_task_runner_stop (runner);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Stream *stream = user_data;
+
+  ar_task_runner_run_finish (AR_TASK_RUNNER (source), result);
+  stream->done = TRUE;
+}
+
+static int
+run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json)
+{
+  g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
+  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
+  g_autoptr(ArImageBuilder) builder = ar_image_builder_new (engine);
+  g_autoptr(ArTaskRunner) runner = NULL;
+  ArTask *task;
+  Stream stream = { json, FALSE };
+  guint sigint_id, sigterm_id;
+  int status;
+
+  if (kind == AR_TASK_KIND_PREFLIGHT_TEST)
+    runner = ar_task_runner_new_preflight_test (builder, env, settings);
+  else
+    {
+      g_autoptr(ArTask) new_task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env),
+                                                prompt, AR_TASK_KIND_TASK);
+
+      runner = ar_task_runner_new (builder, new_task, env, settings);
+    }
+  task = ar_task_runner_get_task (runner);
+
+  g_signal_connect (ar_task_runner_get_log (runner), "line", G_CALLBACK (on_line), &stream);
+  g_signal_connect (task, "notify::state", G_CALLBACK (on_state), &stream);
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, runner);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, runner);
+  if (json)
+    print_state (task);
+
+  ar_task_runner_run_async (runner, NULL, run_done, &stream);
+  while (!stream.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_signal_handlers_disconnect_by_data (ar_task_runner_get_log (runner), &stream);
+  g_signal_handlers_disconnect_by_data (task, &stream);
+
+  switch (ar_task_get_state (task))
+    {
+    case AR_TASK_STATE_DONE:
+      status = AR_EXIT_OK;
+      break;
+    case AR_TASK_STATE_CANCELLED:
+      status = EXIT_INTERRUPTED;
+      break;
+    default:
+      /* The container's status; 1 when it failed before anything ran. */
+      status = ar_task_get_exit_status (task) > 0 ? ar_task_get_exit_status (task) : AR_EXIT_FAILURE;
+      break;
+    }
+  if (json)
+    print_exit (status);
+  else if (ar_task_get_state (task) == AR_TASK_STATE_FAILED && *ar_task_get_error_message (task) != '\0')
+    fprintf (stderr, "agents-runner: %s\n", ar_task_get_error_message (task));
+  return status;
+}
+
+static int
+run_command (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  ArEnvironment *env;
+  int status;
+
+  opt_prompt = NULL;
+  opt_json_events = FALSE;
+  if (!ar_cli_parse (&ar_cli_run_commands[0], run_entries, &argc, &argv, 1))
+    return AR_EXIT_USAGE;
+  if ((store = ar_cli_load_store (&error)) == NULL)
+    return ar_cli_fail_error (error);
+  if ((env = ar_cli_lookup_environment (store, argv[1], &error)) == NULL)
+    return ar_cli_fail_error (error);
+
+  status = run_task (env, opt_prompt != NULL ? opt_prompt : "", AR_TASK_KIND_TASK, opt_json_events);
+  g_clear_pointer (&opt_prompt, g_free);
+  return status;
+}
+
+int
+ar_cli_preflight_test (int argc, char **argv)
+{
+  static const ArCliCommand command = {
+    "preflight", "test", N_("ENV [--json-events]"),
+    N_("Run what a task of ENV does at start, without the agent"), ar_cli_preflight_test
+  };
+  static GOptionEntry entries[] = {
+    { "json-events", 0, 0, G_OPTION_ARG_NONE, &opt_json_events,
+      N_("Print one JSON object per line: log lines, state changes, the exit status"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  ArEnvironment *env;
+
+  opt_json_events = FALSE;
+  if (!ar_cli_parse (&command, entries, &argc, &argv, 1))
+    return AR_EXIT_USAGE;
+  if ((store = ar_cli_load_store (&error)) == NULL)
+    return ar_cli_fail_error (error);
+  if ((env = ar_cli_lookup_environment (store, argv[1], &error)) == NULL)
+    return ar_cli_fail_error (error);
+
+  return run_task (env, "", AR_TASK_KIND_PREFLIGHT_TEST, opt_json_events);
+}
+
+/* ---- task list | log ---------------------------------------------------- */
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static ArTaskManager *
+load_tasks (ArTaskManagerLoadFlags flags, GError **error)
+{
+  g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
+  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
+  g_autoptr(ArImageBuilder) builder = ar_image_builder_new (engine);
+  g_autoptr(ArTaskManager) manager = ar_task_manager_new (builder, settings);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ar_task_manager_load_async (manager, flags, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (!ar_task_manager_load_finish (manager, result, error))
+    return NULL;
+  return g_steal_pointer (&manager);
+}
+
+static char *
+format_time (gint64 usec)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (usec <= 0)
+    return g_strdup ("-");
+  time = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+  return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+}
+
+static char *
+time_iso (gint64 usec)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (usec <= 0)
+    return NULL;
+  utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  return utc != NULL ? g_date_time_format_iso8601 (utc) : NULL;
+}
+
+static void
+add_time_member (JsonBuilder *builder, const char *name, gint64 usec)
+{
+  g_autofree char *iso = time_iso (usec);
+
+  json_builder_set_member_name (builder, name);
+  if (iso != NULL)
+    json_builder_add_string_value (builder, iso);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static int
+task_list (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  GListModel *model;
+  guint n;
+
+  opt_json = FALSE;
+  if (!ar_cli_parse (&ar_cli_task_commands[0], json_entries, &argc, &argv, 0))
+    return AR_EXIT_USAGE;
+  /* Reconcile: a task whose process is gone shows what really became of it. */
+  if ((manager = load_tasks (AR_TASK_MANAGER_LOAD_RECONCILE, &error)) == NULL)
+    return ar_cli_fail_error (error);
+  model = G_LIST_MODEL (manager);
+  n = g_list_model_get_n_items (model);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(ArTask) task = g_list_model_get_item (model, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, ar_task_get_id (task));
+          json_builder_set_member_name (builder, "kind");
+          json_builder_add_string_value (builder, ar_task_kind_to_string (ar_task_get_kind (task)));
+          json_builder_set_member_name (builder, "env_id");
+          json_builder_add_string_value (builder, ar_task_get_env_id (task));
+          json_builder_set_member_name (builder, "env_name");
+          json_builder_add_string_value (builder, ar_task_get_env_name (task));
+          json_builder_set_member_name (builder, "state");
+          json_builder_add_string_value (builder, ar_task_state_to_string (ar_task_get_state (task)));
+          json_builder_set_member_name (builder, "exit_status");
+          if (ar_task_get_exit_status (task) >= 0)
+            json_builder_add_int_value (builder, ar_task_get_exit_status (task));
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "duration");
+          json_builder_add_double_value (builder, ar_task_get_duration (task));
+          add_time_member (builder, "started_at", ar_task_get_started_at (task));
+          add_time_member (builder, "finished_at", ar_task_get_finished_at (task));
+          json_builder_set_member_name (builder, "image");
+          json_builder_add_string_value (builder, ar_task_get_image (task));
+          json_builder_set_member_name (builder, "error");
+          json_builder_add_string_value (builder, ar_task_get_error_message (task));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      ar_cli_print_json (root);
+      return AR_EXIT_OK;
+    }
+
+  if (n == 0)
+    {
+      printf ("%s\n", _("No tasks yet."));
+      return AR_EXIT_OK;
+    }
+  printf ("%-22s %-20s %-9s %-5s %9s  %s\n", _("ID"), _("ENVIRONMENT"), _("STATE"), _("EXIT"),
+          _("DURATION"), _("STARTED"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ArTask) task = g_list_model_get_item (model, i);
+      g_autofree char *started = format_time (ar_task_get_started_at (task));
+      g_autofree char *exit_text = ar_task_get_exit_status (task) >= 0
+                                   ? g_strdup_printf ("%d", ar_task_get_exit_status (task)) : g_strdup ("-");
+      g_autofree char *duration = g_strdup_printf ("%.1fs", ar_task_get_duration (task));
+      const char *env = *ar_task_get_env_name (task) != '\0' ? ar_task_get_env_name (task)
+                                                              : ar_task_get_env_id (task);
+
+      printf ("%-22s %-20s %-9s %-5s %9s  %s%s\n", ar_task_get_id (task), env,
+              ar_task_state_to_string (ar_task_get_state (task)), exit_text, duration, started,
+              ar_task_get_kind (task) == AR_TASK_KIND_PREFLIGHT_TEST ? _(" (preflight test)") : "");
+    }
+  return AR_EXIT_OK;
+}
+
+static int
+task_log (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  ArTask *task;
+
+  if (!ar_cli_parse (&ar_cli_task_commands[1], NULL, &argc, &argv, 1))
+    return AR_EXIT_USAGE;
+  if ((manager = load_tasks (AR_TASK_MANAGER_LOAD_RECORDS, &error)) == NULL)
+    return ar_cli_fail_error (error);
+  if ((task = ar_task_manager_lookup (manager, argv[1], &error)) == NULL)
+    return ar_cli_fail_error (error);
+
+  path = ar_task_dup_log_path (task);
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return AR_EXIT_OK;   /* queued and never started: nothing was written */
+      return ar_cli_fail (_("Could not read the log of task %s: %s"), ar_task_get_id (task), error->message);
+    }
+  fwrite (contents, 1, length, stdout);
+  return AR_EXIT_OK;
+}
+
+const ArCliCommand ar_cli_run_commands[] = {
+  { "run", "", N_("ENV [--prompt TEXT] [--json-events]"),
+    N_("Run a task of ENV and stream its log; the exit status is the task's"), run_command },
+  { NULL }
+};
+
+const ArCliCommand ar_cli_task_commands[] = {
+  { "task", "list", N_("[--json]"), N_("List the tasks, newest first"), task_list },
+  { "task", "log", N_("ID"), N_("Print the full log of a task"), task_log },
+  { NULL }
+};

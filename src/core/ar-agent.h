@@ -1,0 +1,59 @@
+/* ar-agent.h — the agent's command line in the container (SPEC §4.2)
+ *
+ * Presets for codex, claude, copilot and gemini, and the `custom` template.
+ * The result is an argv: it reaches the container as separate arguments and
+ * no shell ever parses it, so the prompt arrives exactly as typed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ar-environment.h"
+
+G_BEGIN_DECLS
+
+#define AR_AGENT_ERROR (ar_agent_error_quark ())
+GQuark ar_agent_error_quark (void);
+
+typedef enum {
+  AR_AGENT_ERROR_UNKNOWN_AGENT,   /* not codex, claude, copilot, gemini or custom */
+  AR_AGENT_ERROR_BAD_ARGS,        /* agent_cli_args do not split (unmatched quote) */
+  AR_AGENT_ERROR_NO_COMMAND,      /* custom with an empty template */
+} ArAgentError;
+
+/* The element of a custom template that the prompt replaces. */
+#define AR_AGENT_PROMPT_PLACEHOLDER "{prompt}"
+/* Where agents keep their config in the container: /home/midori-ai/.<agent> */
+#define AR_AGENT_CONTAINER_HOME "/home/midori-ai"
+
+/* The argv for `agent`:
+ *   codex   codex exec --sandbox danger-full-access ARGS PROMPT
+ *   claude  claude --print --output-format text --permission-mode bypassPermissions
+ *           --add-dir WORKDIR ARGS PROMPT
+ *   copilot copilot --allow-all-tools --allow-all-paths --add-dir WORKDIR ARGS -p PROMPT
+ *   gemini  gemini --no-sandbox --approval-mode yolo --include-directories WORKDIR ARGS PROMPT
+ *   custom  the template, each element that is exactly "{prompt}" replaced by
+ *           the prompt (the template is the whole command: ARGS do not apply)
+ * ARGS is agent_cli_args split like a shell would (quotes, backslashes), but
+ * nothing in it is expanded or run. */
+GStrv ar_agent_build_argv (const char        *agent,
+                           const char        *agent_cli_args,
+                           const char *const *custom_command,
+                           const char        *workdir,
+                           const char        *prompt,
+                           GError           **error);
+
+/* The same from an environment's fields. */
+GStrv ar_agent_build_argv_for_environment (ArEnvironment *env,
+                                           const char    *prompt,
+                                           GError       **error);
+
+/* agent_cli_args as an argv (empty for blank text). */
+GStrv ar_agent_split_args (const char *args, GError **error);
+
+/* "/home/midori-ai/.codex"…; NULL for custom (no config folder). */
+char *ar_agent_container_config_dir (const char *agent);
+
+G_END_DECLS

@@ -1,0 +1,57 @@
+/* ar-entry-script.h — the generated POSIX entry script of a task (SPEC §4.2)
+ *
+ * The container runs `/bin/sh /tmp/agents-runner/entry.sh <agent argv…>`.
+ * The script runs, in order, the Settings preflight, the cached preflight
+ * (when it is not baked into the image), the run preflight (or the legacy
+ * single preflight), each through the interpreter of its `#!` line when
+ * that interpreter exists, else /bin/sh; the first failure stops with that
+ * exit status and a log line naming the step. Then the desktop, if wanted
+ * (its failures are warnings: the agent still runs), then `exec "$@"`: the
+ * agent argv arrives as separate arguments and no shell ever parses it.
+ *
+ * The script holds no user data at all, only the fixed file names below,
+ * and finds its scripts next to itself, so it can be tested on the host.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Where the scratch folder is mounted (read-only) in the container. */
+#define AR_ENTRY_CONTAINER_DIR "/tmp/agents-runner"
+
+#define AR_ENTRY_SCRIPT_FILE "entry.sh"
+#define AR_ENTRY_SETTINGS_PREFLIGHT_FILE "settings-preflight.sh"
+#define AR_ENTRY_CACHED_PREFLIGHT_FILE "cached-preflight.sh"
+#define AR_ENTRY_RUN_PREFLIGHT_FILE "run-preflight.sh"
+#define AR_ENTRY_DESKTOP_INSTALL_FILE "desktop-install.sh"
+#define AR_ENTRY_DESKTOP_START_FILE "desktop-start.sh"
+
+/* The first line the script prints: how the runner knows the container
+ * is up (the engine itself says nothing when a container starts). */
+#define AR_ENTRY_STARTED_LINE "[task/container][INFO] container started"
+
+typedef struct {
+  gboolean settings_preflight;     /* settings-preflight.sh */
+  gboolean cached_preflight;       /* cached-preflight.sh: not baked */
+  gboolean run_preflight;          /* run-preflight.sh */
+  gboolean run_preflight_is_legacy; /* it holds the single-mode script: log "preflight" */
+  gboolean desktop_install;        /* desktop-install.sh: the layer is not baked */
+  gboolean desktop_start;          /* desktop-start.sh, then DISPLAY=:1 for the agent */
+  /* Make and enter $AGENTS_RUNNER_WORKDIR first: podman refuses a -w that
+   * the image lacks, where docker makes it. */
+  gboolean enter_workdir;
+} ArEntrySteps;
+
+/* The text of entry.sh for these steps. */
+char *ar_entry_script_generate (const ArEntrySteps *steps);
+
+/* The names the log uses for the steps ("cached preflight", …). */
+const char *ar_entry_step_name_settings (void);
+const char *ar_entry_step_name_cached (void);
+const char *ar_entry_step_name_run (gboolean legacy);
+
+G_END_DECLS

@@ -1,0 +1,66 @@
+/* ar-image-stats.h — what the image cache remembers in the state folder
+ * (SPEC §3.4, §3.6)
+ *
+ * Per-environment counters (tasks, cache hits, builds, build seconds, build
+ * failures) and the last time each image tag was used, in
+ * $XDG_STATE_HOME/agents-runner/image-stats.json; the keys whose build
+ * failed, in …/failed-builds.json. Every change is a read-modify-write under
+ * a lock file, so that two processes never lose each other's updates, and
+ * is written atomically. A missing or unreadable file reads as empty: these
+ * are records, never a reason to fail a task.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 tasks;           /* bumped by the task runner, one per task started */
+  guint64 cache_hits;      /* layers found present (one per layer and task) */
+  guint64 builds;          /* layers built successfully */
+  guint64 build_failures;  /* builds that failed, timed out or were refused */
+  double build_seconds;    /* wall-clock time of the successful builds */
+} ArImageStats;
+
+/* The counters of @env_id; zeros when it has none. */
+void ar_image_stats_get (const char *env_id, ArImageStats *out);
+/* Every environment id that has counters, sorted. */
+GStrv ar_image_stats_dup_env_ids (void);
+
+gboolean ar_image_stats_bump_tasks (const char *env_id, GError **error);
+/* A cache HIT of @tag for @env_id: counts it and touches the tag's last use. */
+gboolean ar_image_stats_record_hit (const char *env_id, const char *tag, GError **error);
+/* A successful build of @tag taking @seconds; touches the tag's last use. */
+gboolean ar_image_stats_record_build (const char *env_id, const char *tag, double seconds, GError **error);
+gboolean ar_image_stats_record_failure (const char *env_id, GError **error);
+
+/* Unix seconds of the tag's last HIT or build; 0 = never recorded. Tags are
+ * compared normalized ("localhost/…" = "…"). */
+gint64 ar_image_stats_get_last_used (const char *tag);
+/* Drops the last-use records of removed images. */
+gboolean ar_image_stats_forget_tags (const char *const *tags, GError **error);
+
+/* A key whose build failed (SPEC §3.4). */
+typedef struct {
+  char *key;           /* full digest */
+  char *layer;         /* "desktop" | "env" */
+  char *env_id;        /* the environment whose task tried it */
+  char *tag;
+  int exit_status;     /* the build's exit status; -1 when it did not exit (timeout, refusal) */
+  char *reason;        /* one sentence: "exit status 1", "timed out after 600 s", … */
+  char **last_lines;   /* the build's last lines of output; never NULL */
+  gint64 time;         /* unix seconds */
+} ArFailedBuild;
+
+void ar_failed_build_free (ArFailedBuild *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArFailedBuild, ar_failed_build_free)
+
+/* NULL when @key has not failed (or was forgotten). */
+ArFailedBuild *ar_failed_build_lookup (const char *key);
+gboolean ar_failed_build_remember (const ArFailedBuild *record, GError **error);
+gboolean ar_failed_build_forget (const char *key, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,972 @@
+/* ar-task-manager.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ar-entry-script.h"
+#include "ar-paths.h"
+#include "ar-task-manager.h"
+#include "ar-task-runner.h"
+
+#define FOLLOW_DRAIN_MS 2000
+#define STOP_COMMAND_TIMEOUT 30
+#define QUERY_TIMEOUT 30
+
+/* A task of an earlier process whose container still runs. */
+typedef struct {
+  ArTaskManager *manager;    /* not a reference: the manager owns us */
+  ArTask *task;
+  ArTaskLog *log;
+  GCancellable *cancellable; /* docker logs -f */
+  GString *wait_output;
+  gboolean logs_done;
+  gboolean wait_done;
+  int wait_status;
+  gboolean stop_requested;
+  guint drain_id;
+  guint64 skip;              /* replayed lines the log already has */
+} Follow;
+
+struct _ArTaskManager
+{
+  GObject parent_instance;
+
+  ArImageBuilder *builder;
+  ArSettings *settings;
+  ArEnvStore *env_store;
+  char *extra_label;
+
+  GPtrArray *tasks;          /* ArTask, newest first */
+  GHashTable *runners;       /* ArTask → ArTaskRunner, until it ends */
+  GQueue queue;              /* ArTaskRunner, oldest first */
+  GHashTable *waiting_logged; /* ArTask set: "waiting" said once */
+  GHashTable *follows;       /* ArTask → Follow */
+};
+
+static void ar_task_manager_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ArTaskManager, ar_task_manager, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, ar_task_manager_list_model_init))
+
+enum { SIGNAL_TASK_FINISHED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void pump (ArTaskManager *self);
+
+/* ---- GListModel --------------------------------------------------------- */
+
+static GType
+get_item_type (GListModel *model)
+{
+  return AR_TYPE_TASK;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return AR_TASK_MANAGER (model)->tasks->len;
+}
+
+static gpointer
+get_item (GListModel *model, guint position)
+{
+  ArTaskManager *self = AR_TASK_MANAGER (model);
+
+  if (position >= self->tasks->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->tasks, position));
+}
+
+static void
+ar_task_manager_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static ArTask *
+find_task (ArTaskManager *self, const char *id)
+{
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      ArTask *task = g_ptr_array_index (self->tasks, i);
+
+      if (g_str_equal (ar_task_get_id (task), id))
+        return task;
+    }
+  return NULL;
+}
+
+/* Newest first, by creation time then id. */
+static guint
+insert_position (ArTaskManager *self, ArTask *task)
+{
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      ArTask *other = g_ptr_array_index (self->tasks, i);
+
+      if (ar_task_get_created_at (other) < ar_task_get_created_at (task) ||
+          (ar_task_get_created_at (other) == ar_task_get_created_at (task) &&
+           strcmp (ar_task_get_id (other), ar_task_get_id (task)) < 0))
+        return i;
+    }
+  return self->tasks->len;
+}
+
+static void
+add_task (ArTaskManager *self, ArTask *task)
+{
+  guint position = insert_position (self, task);
+
+  g_ptr_array_insert (self->tasks, position, g_object_ref (task));
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+}
+
+/* ---- the queue ---------------------------------------------------------- */
+
+static gboolean
+counts_as_active (ArTaskManager *self, ArTask *task)
+{
+  ArTaskState state = ar_task_get_state (task);
+
+  return ar_task_state_is_active (state) &&
+         (g_hash_table_contains (self->runners, task) || g_hash_table_contains (self->follows, task));
+}
+
+guint
+ar_task_manager_get_n_active (ArTaskManager *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), 0);
+  for (guint i = 0; i < self->tasks->len; i++)
+    if (counts_as_active (self, g_ptr_array_index (self->tasks, i)))
+      n++;
+  return n;
+}
+
+static guint
+n_active_for_env (ArTaskManager *self, const char *env_id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      ArTask *task = g_ptr_array_index (self->tasks, i);
+
+      if (counts_as_active (self, task) && g_str_equal (ar_task_get_env_id (task), env_id))
+        n++;
+    }
+  return n;
+}
+
+static void
+runner_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskManager) self = user_data;
+  ArTaskRunner *runner = AR_TASK_RUNNER (source);
+  g_autoptr(ArTask) task = g_object_ref (ar_task_runner_get_task (runner));
+
+  ar_task_runner_run_finish (runner, result);
+  g_hash_table_remove (self->runners, task);
+  g_hash_table_remove (self->waiting_logged, task);
+  g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
+  pump (self);
+}
+
+static void
+begin (ArTaskManager *self, ArTaskRunner *runner)
+{
+  ar_task_runner_run_async (runner, NULL, runner_done, g_object_ref (self));
+}
+
+static void
+log_waiting (ArTaskManager *self, ArTaskRunner *runner, const char *why)
+{
+  ArTask *task = ar_task_runner_get_task (runner);
+
+  if (g_hash_table_contains (self->waiting_logged, task))
+    return;
+  g_hash_table_add (self->waiting_logged, g_object_ref (task));
+  ar_task_log_message (ar_task_runner_get_log (runner), "task/queue", AR_LOG_INFO, "%s", why);
+}
+
+static void
+pump (ArTaskManager *self)
+{
+  int max_total = self->settings->max_concurrent_tasks;
+  GList *l = self->queue.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      ArTaskRunner *runner = l->data;
+      ArEnvironment *env = ar_task_runner_get_environment (runner);
+      int max_env = ar_environment_get_max_agents_running (env);
+
+      if (max_total > 0 && ar_task_manager_get_n_active (self) >= (guint) max_total)
+        {
+          g_autofree char *why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "queued: Settings allow %d task at a time",
+                                                               "queued: Settings allow %d tasks at a time",
+                                                               max_total),
+                                                  max_total);
+
+          /* Nothing behind it may start either: the slots are all taken. */
+          for (GList *w = l; w != NULL; w = w->next)
+            log_waiting (self, w->data, why);
+          return;
+        }
+      if (max_env > 0 && n_active_for_env (self, ar_environment_get_env_id (env)) >= (guint) max_env)
+        {
+          g_autofree char *why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "queued: the environment allows %d task at a time",
+                                                               "queued: the environment allows %d tasks at a time",
+                                                               max_env),
+                                                  max_env);
+
+          log_waiting (self, runner, why);
+          l = next;
+          continue;
+        }
+      g_queue_delete_link (&self->queue, l);
+      begin (self, runner);
+      g_object_unref (runner);  /* the queue's reference; runners holds one */
+      l = next;
+    }
+}
+
+static ArTaskRunner *
+new_runner (ArTaskManager *self, ArTask *task, ArEnvironment *env)
+{
+  ArTaskRunner *runner = ar_task_runner_new (self->builder, task, env, self->settings);
+
+  if (self->extra_label != NULL)
+    ar_task_runner_set_extra_label (runner, self->extra_label);
+  g_hash_table_insert (self->runners, g_object_ref (task), runner);
+  add_task (self, task);
+  return runner;
+}
+
+ArTask *
+ar_task_manager_start (ArTaskManager *self, ArEnvironment *env, const char *prompt)
+{
+  g_autoptr(ArTask) task = NULL;
+  ArTaskRunner *runner;
+
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (env), NULL);
+
+  task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), prompt,
+                      AR_TASK_KIND_TASK);
+  runner = new_runner (self, task, env);
+  g_queue_push_tail (&self->queue, g_object_ref (runner));
+  pump (self);
+  return task;
+}
+
+ArTask *
+ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *draft)
+{
+  g_autoptr(ArTask) task = NULL;
+  ArTaskRunner *runner;
+
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (draft), NULL);
+
+  task = ar_task_new (ar_environment_get_env_id (draft), ar_environment_get_name (draft), "",
+                      AR_TASK_KIND_PREFLIGHT_TEST);
+  runner = new_runner (self, task, draft);
+  begin (self, runner);
+  return task;
+}
+
+/* ---- following a container of an earlier process ----------------------- */
+
+static void
+follow_free (Follow *follow)
+{
+  g_clear_handle_id (&follow->drain_id, g_source_remove);
+  if (follow->cancellable != NULL)
+    g_cancellable_cancel (follow->cancellable);
+  g_clear_object (&follow->cancellable);
+  g_clear_object (&follow->task);
+  g_clear_object (&follow->log);
+  if (follow->wait_output != NULL)
+    g_string_free (follow->wait_output, TRUE);
+  g_free (follow);
+}
+
+static void
+remove_scratch (ArTask *task)
+{
+  g_autofree char *run_dir = ar_paths_run_dir ();
+  g_autofree char *scratch = g_build_filename (run_dir, ar_task_get_id (task), NULL);
+  g_autofree char *env_file = g_strdup_printf ("%s.env", scratch);
+  g_autoptr(GDir) dir = g_dir_open (scratch, 0, NULL);
+  const char *name;
+
+  /* Only files: the entry script and the preflight scripts. */
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (scratch, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (scratch);
+  g_unlink (env_file);
+}
+
+static void
+follow_finish (Follow *follow)
+{
+  ArTaskManager *self = follow->manager;
+  g_autoptr(ArTask) task = g_object_ref (follow->task);
+  gint64 status = -1;
+  ArTaskState state;
+  double duration;
+
+  g_clear_handle_id (&follow->drain_id, g_source_remove);
+  if (follow->wait_status == 0 && follow->wait_output != NULL)
+    {
+      g_autofree char *text = g_strstrip (g_strdup (follow->wait_output->str));
+
+      if (*text != '\0' && !g_ascii_string_to_signed (text, 10, 0, 255, &status, NULL))
+        status = -1;
+    }
+
+  ar_task_set_finished_at (task, g_get_real_time ());
+  duration = ar_task_get_duration (task);
+  if (status >= 0)
+    ar_task_set_exit_status (task, (int) status);
+  if (follow->stop_requested && status != 0)
+    {
+      state = AR_TASK_STATE_CANCELLED;
+      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _("cancelled after %.1f s"), duration);
+    }
+  else if (status == 0)
+    {
+      state = AR_TASK_STATE_DONE;
+      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _("done: exit status 0 after %.1f s"), duration);
+    }
+  else
+    {
+      state = AR_TASK_STATE_FAILED;
+      if (status > 0)
+        ar_task_log_message (follow->log, "task/end", AR_LOG_ERROR,
+                             _("failed: exit status %d after %.1f s"), (int) status, duration);
+      else
+        {
+          ar_task_set_error_message (task, _("The container ended while nobody was watching: its exit status is unknown."));
+          ar_task_log_message (follow->log, "task/end", AR_LOG_ERROR, "%s", ar_task_get_error_message (task));
+        }
+    }
+  remove_scratch (task);
+  ar_task_set_state (task, state);
+  ar_task_save (task, NULL);
+  ar_task_release_ownership (task);
+  ar_task_log_close (follow->log);
+
+  g_hash_table_remove (self->follows, task);
+  g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
+  pump (self);
+}
+
+static gboolean
+follow_drain_expired (gpointer user_data)
+{
+  Follow *follow = user_data;
+
+  follow->drain_id = 0;
+  follow_finish (follow);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+follow_maybe_done (Follow *follow)
+{
+  if (!follow->wait_done)
+    return;
+  if (follow->logs_done)
+    {
+      follow_finish (follow);
+      return;
+    }
+  /* docker logs -f ends with the container; give its last lines a moment. */
+  if (follow->drain_id == 0)
+    follow->drain_id = g_timeout_add (FOLLOW_DRAIN_MS, follow_drain_expired, follow);
+}
+
+/* What the engine's callbacks hold: the Follow may be gone before the
+ * command has finished, so they look it up again every time. */
+typedef struct {
+  ArTaskManager *manager;
+  ArTask *task;
+} FollowRef;
+
+static Follow *
+follow_lookup (FollowRef *ref)
+{
+  return g_hash_table_lookup (ref->manager->follows, ref->task);
+}
+
+static void
+follow_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  Follow *follow = follow_lookup (user_data);
+
+  if (follow == NULL)
+    return;
+  if (follow->skip > 0)
+    {
+      follow->skip--;
+      return;
+    }
+  ar_task_log_output (follow->log, line);
+}
+
+static void
+wait_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  Follow *follow = follow_lookup (user_data);
+
+  if (follow != NULL && stream == AR_ENGINE_STREAM_STDOUT)
+    {
+      g_string_append (follow->wait_output, line);
+      g_string_append_c (follow->wait_output, '\n');
+    }
+}
+
+static void
+follow_ref_free (FollowRef *ref)
+{
+  g_object_unref (ref->manager);
+  g_object_unref (ref->task);
+  g_free (ref);
+}
+
+static FollowRef *
+follow_ref_new (Follow *follow)
+{
+  FollowRef *ref = g_new0 (FollowRef, 1);
+
+  ref->manager = g_object_ref (follow->manager);
+  ref->task = g_object_ref (follow->task);
+  return ref;
+}
+
+static void
+follow_logs_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FollowRef *ref = user_data;
+  Follow *follow = follow_lookup (ref);
+
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  if (follow != NULL)
+    {
+      follow->logs_done = TRUE;
+      follow_maybe_done (follow);
+    }
+  follow_ref_free (ref);
+}
+
+static void
+follow_wait_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FollowRef *ref = user_data;
+  Follow *follow = follow_lookup (ref);
+  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+
+  if (follow != NULL)
+    {
+      follow->wait_done = TRUE;
+      follow->wait_status = status;
+      follow_maybe_done (follow);
+    }
+  follow_ref_free (ref);
+}
+
+/* How many lines of the container the earlier process logged: from the
+ * container's first line (the entry script's marker) on, less the runner's
+ * own messages. A replay of the container's output skips that many, so
+ * that no line is logged twice (timestamps cannot tell: the engine stamps
+ * a line when its log driver gets to it, which may be after the attached
+ * client had it). */
+static guint64
+count_logged_container_lines (ArTask *task)
+{
+  g_autofree char *path = ar_task_dup_log_path (task);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, NULL);
+  g_autoptr(GDataInputStream) in = NULL;
+  guint64 count = 0;
+  char *line;
+
+  if (stream == NULL)
+    return 0;
+  in = g_data_input_stream_new (G_INPUT_STREAM (stream));
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL)
+    {
+      if (g_str_equal (line, AR_ENTRY_STARTED_LINE))
+        count = 1;
+      else if (count > 0 && !ar_task_runner_is_own_line (line))
+        count++;
+      g_free (line);
+    }
+  return count;
+}
+
+static void
+follow_task (ArTaskManager *self, ArTask *task)
+{
+  ArEngine *engine = ar_image_builder_get_engine (self->builder);
+  g_autofree char *log_path = ar_task_dup_log_path (task);
+  g_autoptr(GPtrArray) logs_args = g_ptr_array_new ();
+  const char *name = ar_task_get_container_name (task);
+  const char *wait_args[] = { "wait", name, NULL };
+  Follow *follow;
+
+  follow = g_new0 (Follow, 1);
+  follow->manager = self;
+  follow->task = g_object_ref (task);
+  follow->log = ar_task_log_new (log_path, NULL);
+  if (follow->log == NULL)
+    follow->log = ar_task_log_new (NULL, NULL);
+  follow->cancellable = g_cancellable_new ();
+  follow->wait_output = g_string_new (NULL);
+  /* Before this process writes to the log. */
+  follow->skip = count_logged_container_lines (task);
+  g_hash_table_insert (self->follows, g_object_ref (task), follow);
+
+  if (self->env_store != NULL)
+    {
+      ArEnvironment *env = ar_env_store_find_by_id (self->env_store, ar_task_get_env_id (task));
+
+      if (env != NULL)
+        ar_task_log_add_secret_env_vars (follow->log, ar_environment_get_env_vars (env));
+    }
+
+  ar_task_log_message (follow->log, "task/follow", AR_LOG_INFO,
+                       _("found the container %s running after a restart: following it again, from where this log stopped"),
+                       name);
+  if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
+    ar_task_set_state (task, AR_TASK_STATE_RUNNING);
+  ar_task_save (task, NULL);
+
+  /* All of it from the start, less what the log has. */
+  g_ptr_array_add (logs_args, (char *) "logs");
+  g_ptr_array_add (logs_args, (char *) "-f");
+  g_ptr_array_add (logs_args, (char *) name);
+  g_ptr_array_add (logs_args, NULL);
+
+  {
+    FollowRef *logs_ref = follow_ref_new (follow);
+    FollowRef *wait_ref = follow_ref_new (follow);
+
+    ar_engine_run_cli_async (engine, (const char *const *) logs_args->pdata, NULL, follow_line, logs_ref, 0,
+                             follow->cancellable, follow_logs_done, logs_ref);
+    ar_engine_run_cli_async (engine, wait_args, NULL, wait_line, wait_ref, 0, follow->cancellable,
+                             follow_wait_done, wait_ref);
+  }
+}
+
+/* ---- stop --------------------------------------------------------------- */
+
+static void
+follow_kill_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  follow_ref_free (user_data);
+}
+
+static void
+follow_stop_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FollowRef *ref = user_data;
+  Follow *follow = follow_lookup (ref);
+
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  if (follow != NULL)
+    {
+      const char *args[] = { "kill", ar_task_get_container_name (follow->task), NULL };
+
+      ar_engine_run_cli_async (AR_ENGINE (source), args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL,
+                               follow_kill_done, follow_ref_new (follow));
+    }
+  follow_ref_free (ref);
+}
+
+void
+ar_task_manager_stop (ArTaskManager *self, ArTask *task)
+{
+  ArTaskRunner *runner;
+  Follow *follow;
+
+  g_return_if_fail (AR_IS_TASK_MANAGER (self));
+  g_return_if_fail (AR_IS_TASK (task));
+
+  if ((runner = g_hash_table_lookup (self->runners, task)) != NULL)
+    {
+      GList *link = g_queue_find (&self->queue, runner);
+
+      if (link != NULL)
+        {
+          g_queue_delete_link (&self->queue, link);
+          g_object_unref (runner);
+          g_object_ref (task);
+          /* It never ran: ends now, and there is no run_async to finish. */
+          ar_task_runner_stop (runner);
+          g_hash_table_remove (self->runners, task);
+          g_hash_table_remove (self->waiting_logged, task);
+          g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
+          g_object_unref (task);
+          pump (self);
+          return;
+        }
+      ar_task_runner_stop (runner);
+      return;
+    }
+  if ((follow = g_hash_table_lookup (self->follows, task)) != NULL && !follow->stop_requested)
+    {
+      const char *args[] = { "stop", "-t", "10", ar_task_get_container_name (task), NULL };
+
+      follow->stop_requested = TRUE;
+      ar_task_log_message (follow->log, "task/stop", AR_LOG_INFO, _("stopping the task"));
+      ar_engine_run_cli_async (ar_image_builder_get_engine (self->builder), args, NULL, NULL, NULL,
+                               STOP_COMMAND_TIMEOUT, NULL, follow_stop_done, follow_ref_new (follow));
+    }
+}
+
+/* ---- load --------------------------------------------------------------- */
+
+typedef struct {
+  ArTaskManagerLoadFlags flags;
+  GPtrArray *unfinished;  /* ArTask: left behind by a process that is gone */
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_clear_pointer (&data->unfinished, g_ptr_array_unref);
+  g_free (data);
+}
+
+static gboolean
+read_records (ArTaskManager *self, GPtrArray *unfinished, GError **error)
+{
+  g_autofree char *tasks_dir = ar_paths_tasks_dir ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  dir = g_dir_open (tasks_dir, 0, &local_error);
+  if (dir == NULL)
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Could not read the tasks folder %s: %s."), tasks_dir, local_error->message);
+      return FALSE;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks_dir, name, AR_TASK_RECORD_FILE, NULL);
+      g_autoptr(ArTask) task = NULL;
+      ArTask *known;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      if ((task = ar_task_new_from_file (path, NULL)) == NULL)
+        continue;
+      /* A folder renamed by hand must not act for another task. */
+      if (!g_str_equal (ar_task_get_id (task), name))
+        continue;
+      if ((known = find_task (self, name)) != NULL)
+        {
+          /* Ours: the live object is right. Another's: refresh from disk. */
+          if (!g_hash_table_contains (self->runners, known) && !g_hash_table_contains (self->follows, known) &&
+              ar_task_get_state (known) != ar_task_get_state (task))
+            {
+              ar_task_set_state (known, ar_task_get_state (task));
+              ar_task_set_exit_status (known, ar_task_get_exit_status (task));
+              ar_task_set_finished_at (known, ar_task_get_finished_at (task));
+            }
+          continue;
+        }
+      add_task (self, task);
+      if (!ar_task_state_is_finished (ar_task_get_state (task)) && !ar_task_is_owned_elsewhere (task))
+        g_ptr_array_add (unfinished, g_object_ref (task));
+    }
+  return TRUE;
+}
+
+static void
+mark_left_behind (ArTask *task)
+{
+  g_autofree char *log_path = ar_task_dup_log_path (task);
+  g_autoptr(ArTaskLog) log = ar_task_log_new (log_path, NULL);
+  ArTaskState was = ar_task_get_state (task);
+
+  if (was == AR_TASK_STATE_QUEUED)
+    {
+      ar_task_set_state (task, AR_TASK_STATE_CANCELLED);
+      ar_task_set_error_message (task, _("Agents Runner was closed before this task left the queue."));
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("Agents Runner was closed while this task was %s, and its container is gone: the exit status is unknown."),
+                                                  ar_task_state_to_string (was));
+
+      ar_task_set_state (task, AR_TASK_STATE_FAILED);
+      ar_task_set_error_message (task, message);
+    }
+  if (ar_task_get_finished_at (task) == 0)
+    ar_task_set_finished_at (task, g_get_real_time ());
+  if (log != NULL)
+    ar_task_log_message (log, "task/end", AR_LOG_ERROR, "%s", ar_task_get_error_message (task));
+  remove_scratch (task);
+  ar_task_save (task, NULL);
+}
+
+static void
+containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) gtask = user_data;
+  ArTaskManager *self = g_task_get_source_object (gtask);
+  LoadData *data = g_task_get_task_data (gtask);
+  g_autoptr(GPtrArray) containers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
+
+  containers = ar_engine_list_containers_finish (AR_ENGINE (source), result, &error);
+  if (containers == NULL)
+    {
+      /* No engine: nothing can be said about them; leave them as they are. */
+      g_task_return_boolean (gtask, TRUE);
+      return;
+    }
+  for (guint i = 0; i < containers->len; i++)
+    {
+      ArContainerInfo *info = g_ptr_array_index (containers, i);
+      const char *id = ar_container_info_get_label (info, AR_LABEL_TASK_ID);
+
+      if (id != NULL && g_strcmp0 (info->state, "running") == 0)
+        g_hash_table_insert (running, (gpointer) id, info);
+    }
+
+  for (guint i = 0; i < data->unfinished->len; i++)
+    {
+      ArTask *task = g_ptr_array_index (data->unfinished, i);
+
+      /* Checked again: another manager may have taken it meanwhile. */
+      if (ar_task_is_owned_elsewhere (task) || g_hash_table_contains (self->follows, task))
+        continue;
+      if (g_hash_table_contains (running, ar_task_get_id (task)))
+        {
+          if ((data->flags & AR_TASK_MANAGER_LOAD_FOLLOW) && ar_task_acquire_ownership (task))
+            follow_task (self, task);
+        }
+      else
+        mark_left_behind (task);
+    }
+  g_task_return_boolean (gtask, TRUE);
+}
+
+void
+ar_task_manager_load_async (ArTaskManager          *self,
+                            ArTaskManagerLoadFlags  flags,
+                            GCancellable           *cancellable,
+                            GAsyncReadyCallback     callback,
+                            gpointer                user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(GError) error = NULL;
+  LoadData *data;
+
+  g_return_if_fail (AR_IS_TASK_MANAGER (self));
+
+  gtask = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, ar_task_manager_load_async);
+  data = g_new0 (LoadData, 1);
+  data->flags = flags;
+  data->unfinished = g_ptr_array_new_with_free_func (g_object_unref);
+  g_task_set_task_data (gtask, data, (GDestroyNotify) load_data_free);
+
+  if (!read_records (self, data->unfinished, &error))
+    {
+      g_task_return_error (gtask, g_steal_pointer (&error));
+      return;
+    }
+  if (!(flags & (AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW)) || data->unfinished->len == 0)
+    {
+      g_task_return_boolean (gtask, TRUE);
+      return;
+    }
+  ar_engine_list_containers_async (ar_image_builder_get_engine (self->builder), AR_LABEL_TASK_ID,
+                                   cancellable, containers_listed, g_steal_pointer (&gtask));
+}
+
+gboolean
+ar_task_manager_load_finish (ArTaskManager *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+ArTask *
+ar_task_manager_lookup (ArTaskManager *self, const char *id, GError **error)
+{
+  ArTask *found = NULL;
+
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+
+  if (id != NULL && *id != '\0')
+    {
+      if ((found = find_task (self, id)) != NULL)
+        return found;
+      for (guint i = 0; i < self->tasks->len; i++)
+        {
+          ArTask *task = g_ptr_array_index (self->tasks, i);
+
+          if (!g_str_has_prefix (ar_task_get_id (task), id))
+            continue;
+          if (found != NULL)
+            {
+              g_set_error (error, AR_TASK_ERROR, AR_TASK_ERROR_AMBIGUOUS,
+                           _("“%s” is the beginning of several task ids: give more of it."), id);
+              return NULL;
+            }
+          found = task;
+        }
+    }
+  if (found == NULL)
+    g_set_error (error, AR_TASK_ERROR, AR_TASK_ERROR_NOT_FOUND,
+                 _("There is no task “%s”: see agents-runner task list."), id != NULL ? id : "");
+  return found;
+}
+
+ArTaskLog *
+ar_task_manager_get_log (ArTaskManager *self, ArTask *task)
+{
+  ArTaskRunner *runner;
+  Follow *follow;
+
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+
+  if ((runner = g_hash_table_lookup (self->runners, task)) != NULL)
+    return ar_task_runner_get_log (runner);
+  if ((follow = g_hash_table_lookup (self->follows, task)) != NULL)
+    return follow->log;
+  return NULL;
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+void
+ar_task_manager_set_settings (ArTaskManager *self, const ArSettings *settings)
+{
+  g_return_if_fail (AR_IS_TASK_MANAGER (self));
+  g_return_if_fail (settings != NULL);
+
+  g_clear_pointer (&self->settings, ar_settings_free);
+  self->settings = ar_settings_copy (settings);
+  /* A larger limit may let queued tasks start now. */
+  pump (self);
+}
+
+const ArSettings *
+ar_task_manager_get_settings (ArTaskManager *self)
+{
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+  return self->settings;
+}
+
+void
+ar_task_manager_set_env_store (ArTaskManager *self, ArEnvStore *store)
+{
+  g_return_if_fail (AR_IS_TASK_MANAGER (self));
+  g_set_object (&self->env_store, store);
+}
+
+void
+ar_task_manager_set_extra_label (ArTaskManager *self, const char *label)
+{
+  g_return_if_fail (AR_IS_TASK_MANAGER (self));
+  g_free (self->extra_label);
+  self->extra_label = g_strdup (label);
+}
+
+ArTaskManager *
+ar_task_manager_new (ArImageBuilder *builder, const ArSettings *settings)
+{
+  ArTaskManager *self;
+
+  g_return_val_if_fail (AR_IS_IMAGE_BUILDER (builder), NULL);
+  g_return_val_if_fail (settings != NULL, NULL);
+
+  self = g_object_new (AR_TYPE_TASK_MANAGER, NULL);
+  self->builder = g_object_ref (builder);
+  self->settings = ar_settings_copy (settings);
+  return self;
+}
+
+static void
+ar_task_manager_dispose (GObject *object)
+{
+  ArTaskManager *self = AR_TASK_MANAGER (object);
+
+  /* Running tasks keep running (their runners hold themselves); only the
+   * queue, which nobody would start any more, is let go. */
+  g_queue_clear_full (&self->queue, g_object_unref);
+  g_hash_table_remove_all (self->follows);
+
+  G_OBJECT_CLASS (ar_task_manager_parent_class)->dispose (object);
+}
+
+static void
+ar_task_manager_finalize (GObject *object)
+{
+  ArTaskManager *self = AR_TASK_MANAGER (object);
+
+  g_clear_object (&self->builder);
+  g_clear_pointer (&self->settings, ar_settings_free);
+  g_clear_object (&self->env_store);
+  g_free (self->extra_label);
+  g_ptr_array_unref (self->tasks);
+  g_hash_table_unref (self->runners);
+  g_hash_table_unref (self->waiting_logged);
+  g_hash_table_unref (self->follows);
+
+  G_OBJECT_CLASS (ar_task_manager_parent_class)->finalize (object);
+}
+
+static void
+ar_task_manager_class_init (ArTaskManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ar_task_manager_dispose;
+  object_class->finalize = ar_task_manager_finalize;
+
+  signals[SIGNAL_TASK_FINISHED] =
+    g_signal_new ("task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, AR_TYPE_TASK);
+}
+
+static void
+ar_task_manager_init (ArTaskManager *self)
+{
+  self->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->runners = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_object_unref);
+  self->waiting_logged = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  self->follows = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, (GDestroyNotify) follow_free);
+  g_queue_init (&self->queue);
+}

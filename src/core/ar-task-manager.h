@@ -1,0 +1,78 @@
+/* ar-task-manager.h — the tasks of this app: list, queue, stop, restart
+ * (SPEC §4.5)
+ *
+ * A GListModel of ArTask, newest first. Tasks beyond an environment's
+ * max_agents_running, or beyond the Settings-wide maximum, wait `queued`
+ * and start in order as slots free (a task held back by its environment's
+ * limit does not hold back the tasks of other environments).
+ *
+ * load() reads the records on disk; tasks that a dead process left behind
+ * are reconciled with the engine: a container still running under the
+ * task's label is followed again (its output from where the log stopped,
+ * its exit status when it ends), the others are marked failed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ar-env-store.h"
+#include "ar-image-builder.h"
+#include "ar-settings.h"
+#include "ar-task-log.h"
+#include "ar-task.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  AR_TASK_MANAGER_LOAD_RECORDS   = 0,       /* records only, no engine */
+  AR_TASK_MANAGER_LOAD_RECONCILE = 1 << 0,  /* ask the engine about unfinished ones */
+  AR_TASK_MANAGER_LOAD_FOLLOW    = 1 << 1,  /* and follow their running containers */
+} ArTaskManagerLoadFlags;
+
+#define AR_TYPE_TASK_MANAGER (ar_task_manager_get_type ())
+G_DECLARE_FINAL_TYPE (ArTaskManager, ar_task_manager, AR, TASK_MANAGER, GObject)
+
+ArTaskManager *ar_task_manager_new (ArImageBuilder *builder, const ArSettings *settings);
+
+/* Used for tasks started from now on (a copy is taken). */
+void ar_task_manager_set_settings (ArTaskManager *self, const ArSettings *settings);
+const ArSettings *ar_task_manager_get_settings (ArTaskManager *self);
+/* Lets a followed task redact its environment's secrets again. */
+void ar_task_manager_set_env_store (ArTaskManager *self, ArEnvStore *store);
+/* An extra "KEY=VALUE" label on containers; defaults to $AR_TEST_RUN_LABEL. */
+void ar_task_manager_set_extra_label (ArTaskManager *self, const char *label);
+
+void ar_task_manager_load_async (ArTaskManager          *self,
+                                 ArTaskManagerLoadFlags  flags,
+                                 GCancellable           *cancellable,
+                                 GAsyncReadyCallback     callback,
+                                 gpointer                user_data);
+/* FALSE only when the tasks folder cannot be read; an engine that does not
+ * answer leaves unfinished records as they are. */
+gboolean ar_task_manager_load_finish (ArTaskManager *self,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
+/* A new task for a snapshot of env, queued or started at once. */
+ArTask *ar_task_manager_start (ArTaskManager *self,
+                               ArEnvironment *env,
+                               const char    *prompt);
+/* §4.3 with the (unsaved) draft; not held back by the queue. */
+ArTask *ar_task_manager_start_preflight_test (ArTaskManager *self,
+                                              ArEnvironment *draft);
+/* Queued: it ends cancelled at once. Running: docker stop, then kill. */
+void ar_task_manager_stop (ArTaskManager *self, ArTask *task);
+
+/* By id or an unambiguous beginning of one. */
+ArTask *ar_task_manager_lookup (ArTaskManager *self, const char *id, GError **error);
+/* The live log of a task this manager runs or follows; NULL otherwise
+ * (read the file at ar_task_dup_log_path()). */
+ArTaskLog *ar_task_manager_get_log (ArTaskManager *self, ArTask *task);
+/* Tasks holding a slot (preparing … running), here and followed. */
+guint ar_task_manager_get_n_active (ArTaskManager *self);
+
+/* Signal "task-finished" (ArTask *task): it reached done, failed or cancelled. */
+
+G_END_DECLS

@@ -1,0 +1,83 @@
+/* ar-task-runner.h — runs one task through the steps of SPEC §4.1
+ *
+ * Snapshot of the environment and the Settings → images (the builder, with
+ * its cache decisions and fallbacks) → the scratch folder with the entry
+ * script and the preflight scripts → `docker run` with the output streamed
+ * into the task's log → exit status, duration, record; the scratch folder
+ * is removed at the end whatever happened.
+ *
+ * Secrets: the values of the environment's env vars reach the container
+ * only through the engine CLI's own process environment (`-e NAME`), never
+ * its argv, and every value whose name looks secret is redacted in the log.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ar-environment.h"
+#include "ar-image-builder.h"
+#include "ar-settings.h"
+#include "ar-task-log.h"
+#include "ar-task.h"
+
+G_BEGIN_DECLS
+
+/* The agent of a preflight test (§4.3): what a task would do at start,
+ * then this line instead of the agent. */
+#define AR_PREFLIGHT_COMPLETE_LINE "preflight complete"
+/* When set ("KEY=VALUE"), an extra label on every container (tests). */
+#define AR_TEST_RUN_LABEL_ENV "AR_TEST_RUN_LABEL"
+
+#define AR_TYPE_TASK_RUNNER (ar_task_runner_get_type ())
+G_DECLARE_FINAL_TYPE (ArTaskRunner, ar_task_runner, AR, TASK_RUNNER, GObject)
+
+/* Takes snapshots of environment and settings: later edits do not change
+ * the task. The task's kind decides whether this is a preflight test. The
+ * log (task.log in the task's folder) is open from here on. */
+ArTaskRunner *ar_task_runner_new (ArImageBuilder   *builder,
+                                  ArTask           *task,
+                                  ArEnvironment    *environment,
+                                  const ArSettings *settings);
+/* A new task of kind preflight-test for the (possibly unsaved) draft. */
+ArTaskRunner *ar_task_runner_new_preflight_test (ArImageBuilder   *builder,
+                                                 ArEnvironment    *draft,
+                                                 const ArSettings *settings);
+
+ArTask *ar_task_runner_get_task (ArTaskRunner *self);
+ArTaskLog *ar_task_runner_get_log (ArTaskRunner *self);
+ArEnvironment *ar_task_runner_get_environment (ArTaskRunner *self);
+
+/* An extra "KEY=VALUE" label on the container; defaults to
+ * $AR_TEST_RUN_LABEL. NULL or "" for none. */
+void ar_task_runner_set_extra_label (ArTaskRunner *self, const char *label);
+
+/* Runs the task to its end. Cancelling `cancellable` is the same as
+ * ar_task_runner_stop(). Finishes with the task's final state (done,
+ * failed or cancelled); why is on the task and in its log. */
+void ar_task_runner_run_async (ArTaskRunner        *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data);
+ArTaskState ar_task_runner_run_finish (ArTaskRunner *self,
+                                       GAsyncResult *result);
+
+/* Stops it: a build or clone is cancelled; a container gets
+ * `docker stop -t 10`, then `docker kill` if it is still there. The task
+ * ends `cancelled`. Does nothing once it has ended. */
+void ar_task_runner_stop (ArTaskRunner *self);
+gboolean ar_task_runner_get_stopping (ArTaskRunner *self);
+
+/* Whether the engine CLI reads a variable of this name itself (PATH, HOME,
+ * DOCKER_*, *PROXY*, …): its value for the container then goes through a
+ * private --env-file (0600, in the 0700 run folder) instead of the CLI's
+ * environment, where it would change what the CLI does. */
+gboolean ar_task_runner_env_name_is_reserved (const char *name);
+
+/* Whether a line of task.log is a message the runner (or a follower) wrote
+ * while the container ran — "[desktop/port]", "[task/stop]", "[task/record]",
+ * "[task/follow]", "[task/end]" — rather than the container's output. */
+gboolean ar_task_runner_is_own_line (const char *line);
+
+G_END_DECLS
