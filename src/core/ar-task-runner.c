@@ -1322,6 +1322,9 @@ ar_task_runner_new (ArImageBuilder   *builder,
     self->log = ar_task_log_new (NULL, NULL);
   /* Before any line: values of secret-looking variables never reach it. */
   ar_task_log_add_secret_env_vars (self->log, ar_environment_get_env_vars (self->env));
+  /* Held from now on, also while queued: another process reading the
+   * records must not take this task for one left behind. */
+  ar_task_acquire_ownership (task);
   save_record (self);
   return self;
 }
