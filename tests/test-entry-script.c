@@ -466,6 +466,32 @@ test_no_user_data (void)
   g_assert_null (strstr (text, "eval "));
 }
 
+/* What a step exports reaches the later steps and the agent, as it would
+ * in one script, whatever the shell; values keep quotes and blanks. */
+static void
+test_exports_reach_agent (void)
+{
+  ArEntrySteps steps = { .settings_preflight = TRUE, .cached_preflight = TRUE, .run_preflight = TRUE };
+  g_autofree char *dir = make_scratch (&steps);
+  const char *agent[] = { "sh", "-c", "echo \"agent: A=$AR_A B=$AR_B C=$AR_C P=$PATH\"", NULL };
+
+  write_step (dir, AR_ENTRY_SETTINGS_PREFLIGHT_FILE, "export AR_A=\"it's a b\"\n");
+  write_step (dir, AR_ENTRY_CACHED_PREFLIGHT_FILE, "#!/bin/sh -e\necho \"cached sees A=$AR_A\"\nexport AR_B=two\nexit 0\n");
+  write_step (dir, AR_ENTRY_RUN_PREFLIGHT_FILE, "export PATH=\"/opt/tool/bin:$PATH\"\nAR_C=not-exported\n");
+
+  for (guint s = 0; s < G_N_ELEMENTS (shells); s++)
+    {
+      g_autofree char *out = NULL;
+
+      if (!shell_available (&shells[s]))
+        continue;
+      g_test_message ("shell %s", shells[s].name);
+      g_assert_cmpint (run_entry (&shells[s], dir, agent, &out), ==, 0);
+      g_assert_nonnull (strstr (out, "cached sees A=it's a b\n"));
+      g_assert_nonnull (strstr (out, "agent: A=it's a b B=two C= P=/opt/tool/bin:"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -482,6 +508,7 @@ main (int argc, char **argv)
   g_test_add_func ("/entry-script/desktop", test_desktop);
   g_test_add_func ("/entry-script/enter-workdir", test_enter_workdir);
   g_test_add_func ("/entry-script/no-user-data", test_no_user_data);
+  g_test_add_func ("/entry-script/exports-reach-agent", test_exports_reach_agent);
 
   return g_test_run ();
 }
