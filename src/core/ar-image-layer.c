@@ -527,6 +527,8 @@ layer_build (GTask *task)
     g_ptr_array_add (labels, g_strdup (self->extra_labels[i]));
 
   g_ptr_array_add (args, g_strdup ("build"));
+  /* A failed build must not leave its stopped intermediate container. */
+  g_ptr_array_add (args, g_strdup ("--force-rm"));
   /* "Rebuild" runs the scripts again, not the builder's cache of them. */
   if (op->force)
     g_ptr_array_add (args, g_strdup ("--no-cache"));
