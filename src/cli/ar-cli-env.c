@@ -137,7 +137,6 @@ env_show (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(ArEnvStore) store = NULL;
   g_auto(GStrv) warnings = NULL;
-  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   g_auto(GStrv) env_names = NULL;
   g_autofree char *max = NULL;
   ArEnvironment *env;
@@ -145,10 +144,7 @@ env_show (int argc, char **argv)
   if (!ar_cli_parse (&ar_cli_env_commands[1], json_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
 
-  store = ar_cli_load_store (&error);
-  if (store == NULL)
-    return ar_cli_fail_error (error);
-  env = ar_cli_lookup_environment (store, argv[1], &error);
+  env = ar_cli_load_environment (argv[1], &store, &error);
   if (env == NULL)
     return ar_cli_fail_error (error);
 
@@ -252,10 +248,7 @@ env_export (int argc, char **argv)
   if (!ar_cli_parse (&ar_cli_env_commands[3], NULL, &argc, &argv, 1))
     return AR_EXIT_USAGE;
 
-  store = ar_cli_load_store (&error);
-  if (store == NULL)
-    return ar_cli_fail_error (error);
-  env = ar_cli_lookup_environment (store, argv[1], &error);
+  env = ar_cli_load_environment (argv[1], &store, &error);
   if (env == NULL)
     return ar_cli_fail_error (error);
 

@@ -185,10 +185,7 @@ image_key (int argc, char **argv)
 
   if (!ar_cli_parse (&ar_cli_image_commands[0], json_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
-  store = ar_cli_load_store (&error);
-  if (store == NULL)
-    return ar_cli_fail_error (error);
-  env = ar_cli_lookup_environment (store, argv[1], &error);
+  env = ar_cli_load_environment (argv[1], &store, &error);
   if (env == NULL)
     return ar_cli_fail_error (error);
 
@@ -230,10 +227,7 @@ image_build (int argc, char **argv)
 
   if (!ar_cli_parse (&ar_cli_image_commands[1], build_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
-  store = ar_cli_load_store (&error);
-  if (store == NULL)
-    return ar_cli_fail_error (error);
-  env = ar_cli_lookup_environment (store, argv[1], &error);
+  env = ar_cli_load_environment (argv[1], &store, &error);
   if (env == NULL)
     return ar_cli_fail_error (error);
 

@@ -78,12 +78,9 @@ preflight_split (int argc, char **argv)
 
   if (opt_env != NULL)
     {
-      g_autoptr(ArEnvStore) store = ar_cli_load_store (&error);
-      ArEnvironment *env;
+      g_autoptr(ArEnvStore) store = NULL;
+      ArEnvironment *env = ar_cli_load_environment (opt_env, &store, &error);
 
-      if (store == NULL)
-        return ar_cli_fail_error (error);
-      env = ar_cli_lookup_environment (store, opt_env, &error);
       if (env == NULL)
         return ar_cli_fail_error (error);
       env_names = ar_environment_dup_env_var_names (env);
@@ -156,10 +153,7 @@ preflight_check (int argc, char **argv)
   if (!ar_cli_parse (&ar_cli_preflight_commands[1], check_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
 
-  store = ar_cli_load_store (&error);
-  if (store == NULL)
-    return ar_cli_fail_error (error);
-  env = ar_cli_lookup_environment (store, argv[1], &error);
+  env = ar_cli_load_environment (argv[1], &store, &error);
   if (env == NULL)
     return ar_cli_fail_error (error);
 

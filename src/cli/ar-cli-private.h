@@ -47,8 +47,9 @@ void ar_cli_warn (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* Loads the environments file, printing its file-level warnings. */
 ArEnvStore *ar_cli_load_store (GError **error);
-/* The store plus one environment in it, by id or exact name. */
-ArEnvironment *ar_cli_lookup_environment (ArEnvStore *store, const char *id_or_name, GError **error);
+/* Loads the store into *out_store and finds the environment in it; NULL with
+ * error (and *out_store untouched) when either fails. */
+ArEnvironment *ar_cli_load_environment (const char *id_or_name, ArEnvStore **out_store, GError **error);
 
 /* Prints node as pretty JSON on stdout. */
 void ar_cli_print_json (JsonNode *node);

@@ -206,9 +206,7 @@ run_command (int argc, char **argv)
   opt_json_events = FALSE;
   if (!ar_cli_parse (&ar_cli_run_commands[0], run_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
-  if ((store = ar_cli_load_store (&error)) == NULL)
-    return ar_cli_fail_error (error);
-  if ((env = ar_cli_lookup_environment (store, argv[1], &error)) == NULL)
+  if ((env = ar_cli_load_environment (argv[1], &store, &error)) == NULL)
     return ar_cli_fail_error (error);
 
   status = run_task (env, opt_prompt != NULL ? opt_prompt : "", AR_TASK_KIND_TASK, opt_json_events);
@@ -235,9 +233,7 @@ ar_cli_preflight_test (int argc, char **argv)
   opt_json_events = FALSE;
   if (!ar_cli_parse (&command, entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
-  if ((store = ar_cli_load_store (&error)) == NULL)
-    return ar_cli_fail_error (error);
-  if ((env = ar_cli_lookup_environment (store, argv[1], &error)) == NULL)
+  if ((env = ar_cli_load_environment (argv[1], &store, &error)) == NULL)
     return ar_cli_fail_error (error);
 
   return run_task (env, "", AR_TASK_KIND_PREFLIGHT_TEST, opt_json_events);

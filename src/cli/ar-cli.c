@@ -121,9 +121,18 @@ ar_cli_load_store (GError **error)
 }
 
 ArEnvironment *
-ar_cli_lookup_environment (ArEnvStore *store, const char *id_or_name, GError **error)
+ar_cli_load_environment (const char *id_or_name, ArEnvStore **out_store, GError **error)
 {
-  return ar_env_store_lookup (store, id_or_name, error);
+  g_autoptr(ArEnvStore) store = ar_cli_load_store (error);
+  ArEnvironment *env;
+
+  if (store == NULL)
+    return NULL;
+  env = ar_env_store_lookup (store, id_or_name, error);
+  if (env == NULL)
+    return NULL;
+  *out_store = g_steal_pointer (&store);
+  return env;
 }
 
 void
