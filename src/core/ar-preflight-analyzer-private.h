@@ -1,0 +1,236 @@
+/* ar-preflight-analyzer-private.h — what the parts of the auto-split share
+ *
+ * The script is read in steps, one file each: the lexer turns text into
+ * tokens (quoting, expansions, here-document bodies, comments), the parser
+ * groups them into logical units of simple commands (continued lines,
+ * &&-chains, compound blocks, functions), ar-preflight-command.c looks at
+ * one command past its wrappers and into nested shells, the matchers
+ * recognise what each rule of SPEC §5.1 looks for in a command, and the
+ * rules decide a unit's category, part and reason.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "ar-preflight-analyzer.h"
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------------ */
+/* ar-preflight-lexer.c                                                     */
+
+typedef enum {
+  AR_PREFLIGHT_TOKEN_WORD,
+  AR_PREFLIGHT_TOKEN_OP,
+  AR_PREFLIGHT_TOKEN_REDIR,
+  AR_PREFLIGHT_TOKEN_NEWLINE,
+  AR_PREFLIGHT_TOKEN_EOF,
+} ArPreflightTokenKind;
+
+typedef struct {
+  ArPreflightTokenKind kind;
+  char *value;     /* WORD: quotes removed, $(…) `…` ${…} kept as written */
+  const char *op;  /* OP, REDIR */
+  gboolean quoted; /* WORD: had quotes or escapes (never a reserved word) */
+  guint line;
+  guint end_line;  /* NEWLINE: includes the here-document bodies it read */
+} ArPreflightToken;
+
+typedef struct {
+  gsize start;
+  gsize end;
+} ArPreflightSpan;
+
+typedef struct {
+  char *delim;
+  gboolean strip_tabs;
+  gboolean quoted; /* <<'EOF': the body is not expanded */
+  gboolean exec;   /* fed to a shell: the body is commands, not data */
+  gboolean read;
+  gsize start;     /* body */
+  gsize end;
+  gsize mask_end;  /* end of the delimiter line */
+  guint first_line;
+} ArPreflightHereDoc;
+
+typedef struct {
+  const char *s;
+  gsize len;
+  gsize pos;
+  guint line;
+  GArray *heredocs;  /* ArPreflightHereDoc, in order of appearance */
+  guint next_body;   /* first here-document whose body is not read yet */
+  GArray *comments;  /* ArPreflightSpan */
+  guint comment_line; /* first comment line since the parser last cleared it */
+  guint last_comment_line;
+} ArPreflightLexer;
+
+/* Reads @s[@pos..@len) from line @line on. */
+void ar_preflight_lexer_init (ArPreflightLexer *lx,
+                              const char *s,
+                              gsize len,
+                              gsize pos,
+                              guint line);
+void ar_preflight_lexer_clear (ArPreflightLexer *lx);
+/* The next token; the caller frees its value. Comments it skips go to
+ * lx->comments, here-document bodies are read after the newline that ends
+ * their line. */
+void ar_preflight_lexer_next (ArPreflightLexer *lx, ArPreflightToken *tok);
+
+/* ------------------------------------------------------------------------ */
+/* ar-preflight-parser.c                                                    */
+
+typedef struct {
+  const char *op;
+  char *target;
+} ArPreflightRedir;
+
+/* A simple command as the parser found it. */
+typedef struct {
+  GPtrArray *words;   /* char * */
+  GPtrArray *redirs;  /* ArPreflightRedir * */
+  GArray *heredocs;   /* guint indexes into the lexer's here-documents */
+  guint line;
+  guint pipeline;     /* commands joined by | share it */
+} ArPreflightCmd;
+
+typedef struct {
+  guint line;
+  guint end_line;
+  guint token_line;   /* first line with code (line may be a comment) */
+  GPtrArray *cmds;    /* ArPreflightCmd * */
+  GPtrArray *defines; /* char *: the for-loop variable */
+  GPtrArray *functions; /* char *: functions this unit defines */
+} ArPreflightRawUnit;
+
+typedef struct _ArPreflightParser ArPreflightParser;
+
+void ar_preflight_cmd_free (gpointer data);
+
+/* Parses @s[@pos..@len) from line @line on; @pipeline numbers the
+ * pipelines and goes on counting across nested parses. */
+ArPreflightParser *ar_preflight_parser_new (const char *s,
+                                            gsize len,
+                                            gsize pos,
+                                            guint line,
+                                            guint *pipeline);
+void ar_preflight_parser_free (ArPreflightParser *p);
+/* Reads to the end; returns the units (ArPreflightRawUnit, owned by @p). */
+GPtrArray *ar_preflight_parser_run (ArPreflightParser *p);
+/* The lexer after the run: comments, here-documents, trailing comments. */
+ArPreflightLexer *ar_preflight_parser_get_lexer (ArPreflightParser *p);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArPreflightParser, ar_preflight_parser_free)
+
+gboolean ar_preflight_is_name (const char *s, gsize n);
+/* NAME=…, NAME+=…, NAME[i]=… */
+gboolean ar_preflight_is_assignment (const char *w);
+
+/* ------------------------------------------------------------------------ */
+/* ar-preflight-command.c                                                   */
+
+/* A simple command with its wrappers (assignments, sudo, env, …) skipped. */
+typedef struct {
+  ArPreflightCmd *cmd;
+  GPtrArray *w;
+  guint i;          /* index of the command name; w->len when none */
+  const char *name; /* its base name, or NULL */
+} ArPreflightView;
+
+static inline const char *
+ar_preflight_view_word (const ArPreflightView *v, guint j)
+{
+  return j < v->w->len ? g_ptr_array_index (v->w, j) : NULL;
+}
+
+void ar_preflight_view_init (ArPreflightView *v, ArPreflightCmd *cmd);
+/* The words from the command name on, joined by spaces. */
+char *ar_preflight_join_words (const ArPreflightView *v);
+
+gboolean ar_preflight_str_in (const char *s, const char *const *list);
+gboolean ar_preflight_is_shell_name (const char *name);
+gboolean ar_preflight_path_under (const char *path, const char *dir);
+/* Places in the image that are the same for every task. */
+gboolean ar_preflight_is_system_path (const char *path);
+
+/* Queries of the arguments after the command name. */
+const char *ar_preflight_any_system_arg (const ArPreflightView *v);
+const char *ar_preflight_last_positional (const ArPreflightView *v, guint *count);
+const char *ar_preflight_option_system_value (const ArPreflightView *v,
+                                              const char *letters,
+                                              const char *const *longs);
+gboolean ar_preflight_has_word (const ArPreflightView *v, const char *const *words);
+const char *ar_preflight_first_word_in (const ArPreflightView *v, const char *const *words);
+guint ar_preflight_first_positional_index (const ArPreflightView *v, guint from);
+
+/* Commands that run in a nested shell: here-documents fed to a shell
+ * (sh <<EOF, cat <<EOF | sh) and sh -c STRING. Marks those here-documents as
+ * code and appends the nested commands to @out. */
+void ar_preflight_expand_nested (ArPreflightLexer *lx,
+                                 GPtrArray *cmds,
+                                 guint *pipeline,
+                                 int depth,
+                                 GPtrArray *out);
+
+/* ------------------------------------------------------------------------ */
+/* ar-preflight-matchers.c: what each rule recognises in one command        */
+
+char *ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace);
+char *ar_preflight_match_download (GPtrArray *cmds,
+                                   guint k,
+                                   const ArPreflightView *v,
+                                   gboolean *to_etc,
+                                   gboolean *installer);
+char *ar_preflight_match_system_config (const ArPreflightView *v);
+char *ar_preflight_match_static_dir (const ArPreflightView *v);
+const char *ar_preflight_match_export (const ArPreflightView *v, gsize *name_len);
+gboolean ar_preflight_is_variable_cmd (const ArPreflightView *v);
+gboolean ar_preflight_is_shell_option (const ArPreflightView *v);
+void ar_preflight_collect_defines (const ArPreflightView *v, GPtrArray *out);
+
+/* ------------------------------------------------------------------------ */
+/* ar-preflight-rules.c                                                     */
+
+/* What classifying one unit needs from the units before it. FuncInfo and
+ * Call are private to ar-preflight-rules.c. */
+typedef struct {
+  const char *script;
+  gsize len;
+  GArray *line_starts;   /* gsize, index = line - 1 */
+  GHashTable *env_names; /* set */
+  GHashTable *taint;     /* name → line that set it at task start */
+  GHashTable *functions; /* name → FuncInfo of the script's own functions */
+  GPtrArray *func_infos; /* FuncInfo, owned (a redefinition does not free
+                            what a recorded call points at) */
+  GArray *calls;         /* Call */
+  guint pipeline;        /* numbers the pipelines, nested parses included */
+} ArPreflightAnalysis;
+
+/* Cursors into the lexer's comments and here-documents, which are in source
+ * order like the units. */
+typedef struct {
+  guint comment;
+  guint heredoc;
+} ArPreflightCursor;
+
+void ar_preflight_analysis_init (ArPreflightAnalysis *an,
+                                 const char *script,
+                                 const char *const *env_var_names);
+void ar_preflight_analysis_clear (ArPreflightAnalysis *an);
+gsize ar_preflight_analysis_line_end (ArPreflightAnalysis *an, guint line);
+/* Lines @line..@end_line of the script, verbatim. */
+char *ar_preflight_analysis_text (ArPreflightAnalysis *an, guint line, guint end_line);
+
+/* Sets @u's category, reason, part and validator signals; @u's lines and
+ * text are set, @unit_index is its index in the result. */
+void ar_preflight_classify (ArPreflightAnalysis *an,
+                            ArPreflightLexer *lx,
+                            ArPreflightRawUnit *ru,
+                            ArPreflightCursor *cursor,
+                            guint unit_index,
+                            ArPreflightUnit *u);
+/* After all units are classified: a function called from the other part
+ * goes to both. */
+void ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units);
+
+G_END_DECLS

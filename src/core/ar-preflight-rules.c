@@ -1,0 +1,577 @@
+/* ar-preflight-rules.c — the category, part and reason of a unit (SPEC §5.1)
+ *
+ * Per-task values first (rules 5–7: exports, task and environment
+ * variables, values an earlier run-only unit sets, /tmp), then calls of the
+ * script's own functions that run at start, installs into the workspace,
+ * the cached rules 1–4 (the lowest number wins), and last shell options and
+ * plain variables, which go to both parts. Anything else runs at start:
+ * never wrong, only slower. Also the state this needs across units: the
+ * line index, the taint of run-only values and the script's functions.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ar-preflight-analyzer-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+typedef struct {
+  char *name;
+  ArPreflightCategory category;
+  guint line;
+  guint unit; /* index of the defining unit in the result */
+} FuncInfo;
+
+typedef struct {
+  FuncInfo *func;
+  guint unit;
+} Call;
+
+static void
+func_info_free (gpointer data)
+{
+  FuncInfo *f = data;
+
+  g_free (f->name);
+  g_free (f);
+}
+
+typedef struct {
+  gssize task_off, env_off, taint_off, tmpdir_off;
+  char *task, *env, *taint;
+} VarScan;
+
+void
+ar_preflight_analysis_init (ArPreflightAnalysis *an,
+                            const char *script,
+                            const char *const *env_var_names)
+{
+  gsize pos = 0;
+
+  memset (an, 0, sizeof *an);
+  an->script = script;
+  an->len = strlen (script);
+  an->line_starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_array_append_val (an->line_starts, pos);
+  for (const char *nl = memchr (script, '\n', an->len); nl != NULL;
+       nl = memchr (nl + 1, '\n', an->len - (nl + 1 - script)))
+    {
+      gsize next = nl + 1 - script;
+
+      g_array_append_val (an->line_starts, next);
+    }
+  an->env_names = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; env_var_names != NULL && env_var_names[i] != NULL; i++)
+    if (env_var_names[i][0] != '\0')
+      g_hash_table_add (an->env_names, (gpointer) env_var_names[i]);
+  an->taint = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  an->functions = g_hash_table_new (g_str_hash, g_str_equal);
+  an->func_infos = g_ptr_array_new_with_free_func (func_info_free);
+  an->calls = g_array_new (FALSE, FALSE, sizeof (Call));
+}
+
+void
+ar_preflight_analysis_clear (ArPreflightAnalysis *an)
+{
+  g_array_unref (an->line_starts);
+  g_hash_table_unref (an->env_names);
+  g_hash_table_unref (an->taint);
+  g_hash_table_unref (an->functions);
+  g_ptr_array_unref (an->func_infos);
+  g_array_unref (an->calls);
+}
+
+static gsize
+line_start (ArPreflightAnalysis *an, guint line)
+{
+  if (line == 0)
+    return 0;
+  if (line > an->line_starts->len)
+    return an->len;
+  return g_array_index (an->line_starts, gsize, line - 1);
+}
+
+gsize
+ar_preflight_analysis_line_end (ArPreflightAnalysis *an, guint line)
+{
+  if (line >= an->line_starts->len)
+    return an->len;
+  return g_array_index (an->line_starts, gsize, line) - 1;
+}
+
+static guint
+line_of (const char *text, gsize off, guint first_line)
+{
+  guint line = first_line;
+
+  for (gsize i = 0; i < off; i++)
+    if (text[i] == '\n')
+      line++;
+  return line;
+}
+
+static gboolean
+is_task_variable (const char *name, gsize n)
+{
+  return (n == 7 && memcmp (name, "TASK_ID", 7) == 0) ||
+         (n > 14 && memcmp (name, "AGENTS_RUNNER_", 14) == 0);
+}
+
+/* Finds $NAME and ${NAME…} uses. Single-quoted text is scanned too: it is
+ * often a script for sh -c, and running at start is never wrong. */
+static void
+scan_variables (ArPreflightAnalysis *an, const char *t, gsize n, VarScan *out)
+{
+  char buf[128];
+
+  out->task_off = out->env_off = out->taint_off = out->tmpdir_off = -1;
+  for (const char *p = memchr (t, '$', n); p != NULL; p = memchr (p + 1, '$', n - (p + 1 - t)))
+    {
+      gsize k = p - t;
+      gsize a = k + 1;
+      gsize e;
+      guint backslashes = 0;
+
+      if (k + 1 >= n)
+        break;
+      while (backslashes < k && t[k - 1 - backslashes] == '\\')
+        backslashes++;
+      if (backslashes % 2 == 1)
+        continue;
+      if (t[a] == '{')
+        {
+          a++;
+          if (a < n && (t[a] == '#' || t[a] == '!'))
+            a++;
+        }
+      if (a >= n || !(g_ascii_isalpha (t[a]) || t[a] == '_'))
+        continue;
+      for (e = a; e < n && (g_ascii_isalnum (t[e]) || t[e] == '_'); e++)
+        ;
+
+      if (is_task_variable (t + a, e - a))
+        {
+          if (out->task_off < 0)
+            {
+              out->task_off = k;
+              out->task = g_strndup (t + a, e - a);
+            }
+          continue;
+        }
+      if (e - a == 6 && memcmp (t + a, "TMPDIR", 6) == 0 && out->tmpdir_off < 0)
+        out->tmpdir_off = k;
+      if (e - a >= sizeof buf)
+        continue;
+      memcpy (buf, t + a, e - a);
+      buf[e - a] = '\0';
+      if (out->env_off < 0 && g_hash_table_contains (an->env_names, buf))
+        {
+          out->env_off = k;
+          out->env = g_strdup (buf);
+        }
+      else if (out->taint_off < 0 && g_hash_table_contains (an->taint, buf))
+        {
+          out->taint_off = k;
+          out->taint = g_strdup (buf);
+        }
+    }
+}
+
+/* Finds a path under /tmp (not /var/tmp, not ~/tmp); @dynamic_off gets the
+ * first /tmp/… path built from an expansion. */
+static gssize
+scan_tmp (const char *t, gsize n, gssize *dynamic_off)
+{
+  gssize first = -1;
+
+  *dynamic_off = -1;
+  for (const char *p = memchr (t, '/', n); p != NULL; p = memchr (p + 1, '/', n - (p + 1 - t)))
+    {
+      gsize k = p - t;
+      char before = k > 0 ? t[k - 1] : ' ';
+      char after;
+
+      if (k + 4 > n || memcmp (p, "/tmp", 4) != 0)
+        continue;
+      if (g_ascii_isalnum (before) || strchr ("_./}$)~", before) != NULL)
+        continue;
+      after = k + 4 < n ? t[k + 4] : ' ';
+      if (g_ascii_isalnum (after) || after == '_' || after == '.' || after == '-')
+        continue;
+      if (first < 0)
+        first = k;
+      if (after == '/' && *dynamic_off < 0)
+        for (gsize j = k + 5; j < n && strchr (" \t\n;|&<>)", t[j]) == NULL; j++)
+          if (t[j] == '$' || t[j] == '`')
+            {
+              *dynamic_off = k;
+              break;
+            }
+      if (*dynamic_off >= 0)
+        break;
+    }
+  return first;
+}
+
+static void
+blank_span (char *t, gsize len, gsize from, gsize to)
+{
+  for (gsize i = from; i < to && i < len; i++)
+    if (t[i] != '\n')
+      t[i] = ' ';
+}
+
+static int
+rule_of (ArPreflightCategory category)
+{
+  switch (category)
+    {
+    case AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL: return 1;
+    case AR_PREFLIGHT_CATEGORY_DOWNLOAD: return 2;
+    case AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG: return 3;
+    case AR_PREFLIGHT_CATEGORY_STATIC_DIR: return 4;
+    case AR_PREFLIGHT_CATEGORY_ENV_EXPORT: return 5;
+    case AR_PREFLIGHT_CATEGORY_TASK_VARIABLE: return 6;
+    case AR_PREFLIGHT_CATEGORY_TEMP_DIR: return 7;
+    case AR_PREFLIGHT_CATEGORY_AMBIGUOUS:
+    case AR_PREFLIGHT_CATEGORY_SHEBANG:
+    case AR_PREFLIGHT_CATEGORY_SHELL_OPTION:
+    case AR_PREFLIGHT_CATEGORY_VARIABLE:
+    default:
+      return 0;
+    }
+}
+
+static ArPreflightPart
+part_for (ArPreflightCategory category)
+{
+  switch (category)
+    {
+    case AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL:
+    case AR_PREFLIGHT_CATEGORY_DOWNLOAD:
+    case AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG:
+    case AR_PREFLIGHT_CATEGORY_STATIC_DIR:
+      return AR_PREFLIGHT_PART_CACHED;
+    case AR_PREFLIGHT_CATEGORY_SHEBANG:
+    case AR_PREFLIGHT_CATEGORY_SHELL_OPTION:
+    case AR_PREFLIGHT_CATEGORY_VARIABLE:
+      return AR_PREFLIGHT_PART_BOTH;
+    case AR_PREFLIGHT_CATEGORY_ENV_EXPORT:
+    case AR_PREFLIGHT_CATEGORY_TASK_VARIABLE:
+    case AR_PREFLIGHT_CATEGORY_TEMP_DIR:
+    case AR_PREFLIGHT_CATEGORY_AMBIGUOUS:
+    default:
+      return AR_PREFLIGHT_PART_RUN;
+    }
+}
+
+char *
+ar_preflight_analysis_text (ArPreflightAnalysis *an, guint line, guint end_line)
+{
+  gsize a = line_start (an, line);
+  gsize b = ar_preflight_analysis_line_end (an, end_line);
+
+  return g_strndup (an->script + a, b > a ? b - a : 0);
+}
+
+void
+ar_preflight_classify (ArPreflightAnalysis *an,
+                       ArPreflightLexer *lx,
+                       ArPreflightRawUnit *ru,
+                       ArPreflightCursor *cursor,
+                       guint unit_index,
+                       ArPreflightUnit *u)
+{
+  g_autoptr(GPtrArray) extra = g_ptr_array_new_with_free_func (ar_preflight_cmd_free);
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  g_autoptr(GPtrArray) defines = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *code = NULL;
+  g_autofree char *vars = NULL;
+  g_autofree char *cached_detail = NULL;
+  g_autofree char *workspace_detail = NULL;
+  gsize base = line_start (an, u->line);
+  gsize n = strlen (u->text);
+  VarScan vs = { 0 };
+  gssize tmp_off, dyn_off;
+  int cached_rule = 0;
+  gboolean cached_installer = FALSE;
+  const char *export_name = NULL;
+  gsize export_len = 0;
+  gboolean mktemp = FALSE;
+  const char *run_call = NULL; /* a call of a script function that runs at start */
+  FuncInfo *run_call_info = NULL;
+  gboolean all_options = ru->cmds->len > 0;
+  gboolean all_assignments = ru->cmds->len > 0;
+
+  ar_preflight_expand_nested (lx, ru->cmds, &an->pipeline, 0, extra);
+  g_ptr_array_extend (all, ru->cmds, NULL, NULL);
+  g_ptr_array_extend (all, extra, NULL, NULL);
+
+  /* Two views of the text: code (no comments, no here-document data) for
+   * paths, and the same plus unquoted here-document bodies for variables,
+   * which the shell expands there. */
+  code = g_strndup (u->text, n);
+  vars = g_strndup (u->text, n);
+  for (; cursor->comment < lx->comments->len; cursor->comment++)
+    {
+      ArPreflightSpan *c = &g_array_index (lx->comments, ArPreflightSpan, cursor->comment);
+
+      if (c->start >= base + n)
+        break;
+      if (c->start < base)
+        continue;
+      blank_span (code, n, c->start - base, c->end - base);
+      blank_span (vars, n, c->start - base, c->end - base);
+    }
+  for (; cursor->heredoc < lx->heredocs->len; cursor->heredoc++)
+    {
+      ArPreflightHereDoc *h = &g_array_index (lx->heredocs, ArPreflightHereDoc, cursor->heredoc);
+
+      if (!h->read || h->start >= base + n)
+        break;
+      if (h->exec || h->start < base)
+        continue;
+      blank_span (code, n, h->start - base, h->mask_end - base);
+      if (h->quoted)
+        blank_span (vars, n, h->start - base, h->mask_end - base);
+    }
+
+  scan_variables (an, vars, n, &vs);
+  tmp_off = scan_tmp (code, n, &dyn_off);
+  mktemp = strstr (code, "mktemp") != NULL;
+
+  for (guint k = 0; k < all->len; k++)
+    {
+      ArPreflightCmd *cmd = g_ptr_array_index (all, k);
+      gboolean top = k < ru->cmds->len;
+      gboolean workspace = FALSE;
+      gboolean to_etc = FALSE;
+      gboolean installer = FALSE;
+      g_autofree char *detail = NULL;
+      int rule = 0;
+      ArPreflightView v;
+
+      ar_preflight_view_init (&v, cmd);
+      if (top)
+        {
+          gsize len = 0;
+          const char *exported = ar_preflight_match_export (&v, &len);
+
+          if (exported != NULL && export_name == NULL)
+            {
+              export_name = exported;
+              export_len = len;
+            }
+          if (!ar_preflight_is_shell_option (&v))
+            all_options = FALSE;
+          if (!ar_preflight_is_variable_cmd (&v))
+            all_assignments = FALSE;
+          ar_preflight_collect_defines (&v, defines);
+        }
+
+      /* a call of the script's own function is what its body is */
+      if (v.name != NULL && v.i < v.w->len)
+        {
+          FuncInfo *f = g_hash_table_lookup (an->functions, g_ptr_array_index (v.w, v.i));
+          int frule = f != NULL ? rule_of (f->category) : 0;
+
+          if (f != NULL)
+            {
+              Call call = { f, unit_index };
+
+              g_array_append_val (an->calls, call);
+            }
+
+          if (frule >= 5 && run_call == NULL)
+            {
+              run_call = g_ptr_array_index (v.w, v.i);
+              run_call_info = f;
+            }
+          else if (frule >= 1 && frule <= 4)
+            {
+              rule = frule;
+              detail = g_strdup (g_ptr_array_index (v.w, v.i));
+              if (rule == 1 && u->package_line == 0)
+                u->package_line = cmd->line;
+            }
+        }
+
+      if (rule != 0)
+        ;
+      else if ((detail = ar_preflight_match_package (&v, &workspace)) != NULL)
+        {
+          rule = 1;
+          if (u->package_line == 0)
+            u->package_line = cmd->line;
+        }
+      else if ((detail = ar_preflight_match_download (all, k, &v, &to_etc, &installer)) != NULL)
+        rule = to_etc ? 3 : 2;
+      else if ((detail = ar_preflight_match_system_config (&v)) != NULL)
+        rule = 3;
+      else if ((detail = ar_preflight_match_static_dir (&v)) != NULL)
+        rule = 4;
+
+      if (workspace && workspace_detail == NULL)
+        workspace_detail = ar_preflight_join_words (&v);
+      if (rule != 0 && (cached_rule == 0 || rule < cached_rule))
+        {
+          cached_rule = rule;
+          cached_installer = installer;
+          g_free (cached_detail);
+          cached_detail = g_steal_pointer (&detail);
+        }
+    }
+
+  /* The validator's signals */
+  if (vs.task_off >= 0)
+    {
+      u->task_variable = g_strdup (vs.task);
+      u->task_variable_line = line_of (vars, vs.task_off, u->line);
+    }
+  if (vs.env_off >= 0)
+    {
+      u->env_variable = g_strdup (vs.env);
+      u->env_variable_line = line_of (vars, vs.env_off, u->line);
+    }
+  if (dyn_off >= 0)
+    u->dynamic_tmp_line = line_of (code, dyn_off, u->line);
+
+  /* Rules 5–7 first: a per-task value can never be baked. */
+  if (export_name != NULL)
+    {
+      g_autofree char *name = g_strndup (export_name, export_len);
+
+      u->category = AR_PREFLIGHT_CATEGORY_ENV_EXPORT;
+      u->reason = g_strdup_printf (_("Exports %s for the task; an export in the cached part would not reach it."), name);
+    }
+  else if (vs.task_off >= 0 || vs.env_off >= 0 || vs.taint_off >= 0)
+    {
+      gssize first = G_MAXSSIZE;
+
+      u->category = AR_PREFLIGHT_CATEGORY_TASK_VARIABLE;
+      if (vs.task_off >= 0)
+        first = vs.task_off;
+      if (vs.env_off >= 0)
+        first = MIN (first, vs.env_off);
+      if (vs.taint_off >= 0)
+        first = MIN (first, vs.taint_off);
+      if (first == vs.task_off)
+        u->reason = g_strdup_printf (_("Uses $%s, which is different for every task."), vs.task);
+      else if (first == vs.env_off)
+        u->reason = g_strdup_printf (_("Uses $%s, an env var of the environment: it is not there at build time, and a secret would be baked into the image."), vs.env);
+      else
+        u->reason = g_strdup_printf (_("Uses $%s, which line %u sets at task start."), vs.taint,
+                                     GPOINTER_TO_UINT (g_hash_table_lookup (an->taint, vs.taint)));
+    }
+  else if (tmp_off >= 0 || vs.tmpdir_off >= 0 || mktemp)
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_TEMP_DIR;
+      u->reason = g_strdup (_("Uses the temporary folder /tmp, whose contents belong to one task."));
+    }
+  else if (run_call != NULL)
+    {
+      u->category = run_call_info->category;
+      u->reason = g_strdup_printf (_("Calls %s (line %u), which runs at start."), run_call, run_call_info->line);
+    }
+  else if (workspace_detail != NULL)
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
+      u->reason = g_strdup_printf (_("Installs into the workspace or the home folder (%s), which only a running task has."),
+                                   workspace_detail);
+    }
+  else if (cached_rule != 0)
+    {
+      switch (cached_rule)
+        {
+        case 1:
+          u->category = AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL;
+          u->reason = g_strdup_printf (_("Installs or updates packages (%s): the same for every task, so it can be baked into the image."), cached_detail);
+          break;
+        case 2:
+          u->category = AR_PREFLIGHT_CATEGORY_DOWNLOAD;
+          if (cached_installer)
+            u->reason = g_strdup_printf (_("Downloads and runs an installer (%s): the same for every task, so it can be baked into the image."), cached_detail);
+          else
+            u->reason = g_strdup_printf (_("Downloads into a system place (%s): the same for every task, so it can be baked into the image."), cached_detail);
+          break;
+        case 3:
+          u->category = AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG;
+          u->reason = g_strdup_printf (_("Changes system configuration (%s): the same for every task, so it can be baked into the image."), cached_detail);
+          break;
+        default:
+          u->category = AR_PREFLIGHT_CATEGORY_STATIC_DIR;
+          u->reason = g_strdup_printf (_("Creates the folder %s: the same for every task, so it can be baked into the image."), cached_detail);
+          break;
+        }
+    }
+  else if (all_options)
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_SHELL_OPTION;
+      u->reason = g_strdup (_("A shell option: it goes to both parts, so both scripts behave alike."));
+    }
+  else if (all_assignments)
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_VARIABLE;
+      u->reason = g_strdup (_("Sets a shell variable: it goes to both parts, so later lines of either can use it."));
+    }
+  else
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
+      u->reason = g_strdup (_("not recognised; runs at start, which is always correct, only slower"));
+    }
+  u->part = part_for (u->category);
+
+  /* A value set by a unit that runs at start is not there at build time:
+   * later units using it must run at start too. */
+  for (guint i = 0; i < ru->defines->len; i++)
+    g_ptr_array_add (defines, g_strdup (g_ptr_array_index (ru->defines, i)));
+  for (guint i = 0; i < defines->len; i++)
+    {
+      const char *name = g_ptr_array_index (defines, i);
+
+      if (u->part == AR_PREFLIGHT_PART_RUN)
+        g_hash_table_insert (an->taint, g_strdup (name), GUINT_TO_POINTER (ru->token_line));
+      else
+        g_hash_table_remove (an->taint, name);
+    }
+
+  for (guint i = 0; i < ru->functions->len; i++)
+    {
+      FuncInfo *f = g_new0 (FuncInfo, 1);
+
+      f->name = g_strdup (g_ptr_array_index (ru->functions, i));
+      f->category = u->category;
+      f->line = ru->token_line;
+      f->unit = unit_index;
+      g_ptr_array_add (an->func_infos, f);
+      g_hash_table_insert (an->functions, f->name, f);
+    }
+
+  g_free (vs.task);
+  g_free (vs.env);
+  g_free (vs.taint);
+}
+
+/* A function called from the other part must be defined there too;
+ * a definition has no effect of its own, so both parts may hold it. */
+void
+ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units)
+{
+  for (guint i = 0; i < an->calls->len; i++)
+    {
+      Call *call = &g_array_index (an->calls, Call, i);
+      ArPreflightUnit *def = g_ptr_array_index (units, call->func->unit);
+      ArPreflightUnit *user = g_ptr_array_index (units, call->unit);
+
+      if (def->part != AR_PREFLIGHT_PART_BOTH && user->part != AR_PREFLIGHT_PART_BOTH &&
+          def->part != user->part)
+        {
+          def->part = AR_PREFLIGHT_PART_BOTH;
+          g_free (def->reason);
+          def->reason = g_strdup_printf (_("Defines %s, which both parts call, so it goes to both."),
+                                         call->func->name);
+        }
+    }
+}
