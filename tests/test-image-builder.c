@@ -1,5 +1,5 @@
 /* test-image-builder.c — the layered cached images against a real engine
- * (SPEC §3)
+ * (SPEC §3); the caching scenarios run on Docker and again on podman
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,14 +12,40 @@
 #include "ar-image-builder.h"
 #include "test-utils.h"
 
-/* ---- helpers ------------------------------------------------------------------ */
+/* ---- the engines --------------------------------------------------------------- */
 
+/* The caching scenarios run on each engine, podman as well as Docker: one
+ * test body, given the engine it runs on. */
+typedef struct {
+  const char *name;   /* "docker" or "podman": the ArEngine kind and the test path */
+  int (*cli) (const char *const *args, char **out_stdout, char **out_stderr);
+  char *base;         /* the fixture's base image in this engine, made on first use */
+} Engine;
+
+static Engine on_docker = { "docker", ar_test_engine_docker, NULL };
+static Engine on_podman = { "podman", ar_test_engine_podman, NULL };
 static gboolean engine_used;
+static gboolean podman_used;
+
+/* Podman keeps its own images: the same root file system, imported there. */
+static char *
+podman_import_base (void)
+{
+  g_autofree char *name = g_strconcat ("ar-test-base:", ar_test_engine_run_id (), NULL);
+  g_autofree char *change = g_strconcat ("LABEL ", ar_test_engine_run_label (), NULL);
+  g_autofree char *err = NULL;
+  const char *import[] = { "import", "--change", change, ar_test_engine_base_tar (), name, NULL };
+
+  if (ar_test_engine_podman (import, NULL, &err) != 0)
+    g_error ("podman import failed: %s", err);
+  return g_steal_pointer (&name);
+}
 
 static gboolean
-need_engine (void)
+need_engine (Engine *e)
 {
   engine_used = TRUE;
+  /* podman too: the fixture that makes the base's file system is Docker's */
   if (!ar_test_engine_ensure ())
     {
       g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
@@ -28,8 +54,23 @@ need_engine (void)
       g_test_skip (why);
       return FALSE;
     }
+  if (e == &on_podman)
+    {
+      if (!ar_test_engine_podman_ensure ())
+        {
+          g_test_skip ("podman is not installed, or not running as root");
+          return FALSE;
+        }
+      podman_used = TRUE;
+      if (e->base == NULL)
+        e->base = podman_import_base ();
+    }
+  else if (e->base == NULL)
+    e->base = ar_test_engine_base_image ();
   return TRUE;
 }
+
+/* ---- helpers ------------------------------------------------------------------ */
 
 static double
 now_seconds (void)
@@ -60,35 +101,35 @@ new_nonce (void)
 }
 
 static char *
-docker_out (const char *const *args)
+engine_out (Engine *e, const char *const *args)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  int status = ar_test_engine_docker (args, &out, &err);
+  int status = e->cli (args, &out, &err);
 
   if (status != 0)
-    g_error ("docker %s %s failed (%d): %s", args[0], args[1] != NULL ? args[1] : "", status, err);
+    g_error ("%s %s %s failed (%d): %s", e->name, args[0], args[1] != NULL ? args[1] : "", status, err);
   return g_strdup (g_strstrip (out));
 }
 
 static char *
-inspect_format (const char *image, const char *format)
+inspect_format (Engine *e, const char *image, const char *format)
 {
   const char *args[] = { "image", "inspect", "--format", format, image, NULL };
 
-  return docker_out (args);
+  return engine_out (e, args);
 }
 
 static char *
-image_label (const char *image, const char *label)
+image_label (Engine *e, const char *image, const char *label)
 {
   g_autofree char *format = g_strdup_printf ("{{index .Config.Labels \"%s\"}}", label);
 
-  return inspect_format (image, format);
+  return inspect_format (e, image, format);
 }
 
 static char *
-run_in (const char *image, const char *const *command)
+run_in (Engine *e, const char *image, const char *const *command)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
@@ -100,16 +141,16 @@ run_in (const char *image, const char *const *command)
   for (guint i = 0; command[i] != NULL; i++)
     g_ptr_array_add (args, (char *) command[i]);
   g_ptr_array_add (args, NULL);
-  return docker_out ((const char *const *) args->pdata);
+  return engine_out (e, (const char *const *) args->pdata);
 }
 
 /* How many images carry this label. */
 static guint
-count_images (const char *label)
+count_images (Engine *e, const char *label)
 {
   g_autofree char *filter = g_strconcat ("label=", label, NULL);
   const char *args[] = { "image", "ls", "-q", "--no-trunc", "--filter", filter, NULL };
-  g_autofree char *out = docker_out (args);
+  g_autofree char *out = engine_out (e, args);
   g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
   g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -120,11 +161,29 @@ count_images (const char *label)
 }
 
 static guint
-count_env_images (ArEnvironment *env)
+count_env_images (Engine *e, ArEnvironment *env)
 {
   g_autofree char *label = g_strconcat (AR_LABEL_ENV_ID "=", ar_environment_get_env_id (env), NULL);
 
-  return count_images (label);
+  return count_images (e, label);
+}
+
+/* Containers from images of this base: what a build left behind. podman
+ * keeps a build's working containers out of its usual list. */
+static guint
+count_build_containers (Engine *e, const char *base)
+{
+  g_autofree char *filter = g_strconcat ("ancestor=", base, NULL);
+  const char *docker_args[] = { "ps", "-a", "-q", "--filter", filter, NULL };
+  const char *podman_args[] = { "ps", "-a", "--external", "-q", "--filter", filter, NULL };
+  g_autofree char *out = engine_out (e, e == &on_podman ? podman_args : docker_args);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      n++;
+  return n;
 }
 
 /* Any process whose command line holds `needle`. */
@@ -237,13 +296,15 @@ assert_context_removed (Log *log)
 }
 
 static ArSettings *
-test_settings (void)
+test_settings (Engine *e)
 {
   ArSettings *settings = ar_settings_new_default ();
 
   settings->build_timeout = 120;
   g_free (settings->default_base_image);
-  settings->default_base_image = ar_test_engine_base_image ();
+  settings->default_base_image = g_strdup (e->base);
+  g_free (settings->engine);
+  settings->engine = g_strdup (e->name);
   return settings;
 }
 
@@ -289,9 +350,9 @@ with_desktop (ArEnvironment *env, ArSettings *settings, const char *scripts)
 }
 
 static ArImageBuilder *
-new_builder (void)
+new_builder (Engine *e)
 {
-  g_autoptr(ArEngine) engine = ar_engine_new ("docker", "");
+  g_autoptr(ArEngine) engine = ar_engine_new (e->name, "");
 
   return ar_image_builder_new (engine);
 }
@@ -332,12 +393,19 @@ plan (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings)
   return res;
 }
 
+/* As the core names image IDs: podman prints them without "sha256:". */
 static char *
-base_id (void)
+image_id (Engine *e, const char *image)
 {
-  g_autofree char *base = ar_test_engine_base_image ();
+  g_autofree char *id = inspect_format (e, image, "{{.Id}}");
 
-  return inspect_format (base, "{{.Id}}");
+  return g_str_has_prefix (id, "sha256:") ? g_steal_pointer (&id) : g_strconcat ("sha256:", id, NULL);
+}
+
+static char *
+base_id (Engine *e)
+{
+  return image_id (e, e->base);
 }
 
 /* ---- no engine needed ------------------------------------------------------------ */
@@ -598,17 +666,33 @@ marker_script (const char *nonce, const char *path)
 /* The env image really sits on the base: the base's layers are the first
  * of its own. */
 static void
-assert_layers_extend (const char *child, const char *parent)
+assert_layers_extend (Engine *e, const char *child, const char *parent)
 {
-  g_autofree char *child_layers = inspect_format (child, "{{range .RootFS.Layers}}{{.}} {{end}}");
-  g_autofree char *parent_layers = inspect_format (parent, "{{range .RootFS.Layers}}{{.}} {{end}}");
+  g_autofree char *child_layers = inspect_format (e, child, "{{range .RootFS.Layers}}{{.}} {{end}}");
+  g_autofree char *parent_layers = inspect_format (e, parent, "{{range .RootFS.Layers}}{{.}} {{end}}");
 
   g_assert_true (g_str_has_prefix (child_layers, parent_layers));
   g_assert_cmpuint (strlen (child_layers), >, strlen (parent_layers));
 }
 
+/* The child was built FROM the parent: its history, newest first, ends
+ * with the parent's. (Not by image IDs: podman names a step by whichever
+ * image has that top layer, which may be an untagged one of the build.) */
+static void
+assert_history_extends (Engine *e, const char *child, const char *parent)
+{
+  const char *child_args[] = { "image", "history", "--no-trunc", "--format", "step {{.CreatedBy}}", child, NULL };
+  const char *parent_args[] = { "image", "history", "--no-trunc", "--format", "step {{.CreatedBy}}", parent, NULL };
+  g_autofree char *child_steps = engine_out (e, child_args);
+  g_autofree char *parent_steps = engine_out (e, parent_args);
+  g_autofree char *tail = g_strconcat ("\n", parent_steps, NULL);
+
+  if (!g_str_has_suffix (child_steps, tail))
+    g_error ("the history of %s does not extend that of %s:\n%s\n----\n%s", child, parent, child_steps, parent_steps);
+}
+
 static double
-bare_build_seconds (const char *dockerfile, const char *script)
+bare_build_seconds (Engine *e, const char *dockerfile, const char *script)
 {
   g_autofree char *dir = ar_test_mkdtemp ("bare");
   g_autofree char *df = g_build_filename (dir, "Dockerfile", NULL);
@@ -622,13 +706,14 @@ bare_build_seconds (const char *dockerfile, const char *script)
   ar_test_write_file (sc, script);
   g_chmod (sc, 0644);
   started = now_seconds ();
-  g_free (docker_out (args));
+  g_free (engine_out (e, args));
   return now_seconds () - started;
 }
 
 static void
-test_env_layer (void)
+test_env_layer (gconstpointer data)
 {
+  Engine *e = (Engine *) data;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -647,10 +732,10 @@ test_env_layer (void)
   ArImageStats stats;
   double cold, bare;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
-  id = base_id ();
+  base = g_strdup (e->base);
+  id = base_id (e);
   /* the build's environment is dumped, to show no env var reaches it */
   {
     g_autofree char *marker_text = marker_script (nonce, "/cached-marker");
@@ -660,8 +745,8 @@ test_env_layer (void)
   env = split_env (base, script, "echo run preflight\n");
   secret = g_strdup_printf ("AR_TEST_TOKEN=secret-%s", nonce);
   ar_environment_set_env_vars (env, (const char *const[]) { secret, NULL });
-  settings = test_settings ();
-  builder = new_builder ();
+  settings = test_settings (e);
+  builder = new_builder (e);
 
   log1 = log_new ();
   cold = now_seconds ();
@@ -698,34 +783,35 @@ test_env_layer (void)
   }
 
   /* what the engine has */
-  built_id = inspect_format (first->env.tag, "{{.Id}}");
+  built_id = image_id (e, first->env.tag);
   g_assert_cmpstr (built_id, ==, first->env.image_id);
   g_free (marker);
-  marker = image_label (first->env.tag, AR_LABEL_PARENT);
+  marker = image_label (e, first->env.tag, AR_LABEL_PARENT);
   g_assert_cmpstr (marker, ==, id);
   g_free (marker);
-  marker = image_label (first->env.tag, AR_LABEL_CACHE_KEY);
+  marker = image_label (e, first->env.tag, AR_LABEL_CACHE_KEY);
   g_assert_cmpstr (marker, ==, first->env.key);
   g_free (marker);
-  marker = image_label (first->env.tag, AR_LABEL_ENV_ID);
+  marker = image_label (e, first->env.tag, AR_LABEL_ENV_ID);
   g_assert_cmpstr (marker, ==, ar_environment_get_env_id (env));
   g_free (marker);
-  marker = image_label (first->env.tag, "io.github.agents-runner.test-run");
+  marker = image_label (e, first->env.tag, "io.github.agents-runner.test-run");
   g_assert_cmpstr (marker, ==, ar_test_engine_run_id ());
-  assert_layers_extend (first->env.tag, base);
+  assert_layers_extend (e, first->env.tag, base);
+  assert_history_extends (e, first->env.tag, base);
   /* the cached preflight ran at build time and left its file */
   {
     const char *cat[] = { "cat", "/cached-marker", NULL };
 
     g_free (marker);
-    marker = run_in (first->env.tag, cat);
+    marker = run_in (e, first->env.tag, cat);
     g_assert_cmpstr (marker, ==, nonce);
   }
   /* nothing of env_vars reached the build, or the image */
   {
     const char *cat[] = { "cat", "/build-env", NULL };
-    g_autofree char *dump = run_in (first->env.tag, cat);
-    g_autofree char *config = inspect_format (first->env.tag, "{{json .Config}}");
+    g_autofree char *dump = run_in (e, first->env.tag, cat);
+    g_autofree char *config = inspect_format (e, first->env.tag, "{{json .Config}}");
 
     g_assert_nonnull (strstr (dump, "PATH="));
     g_assert_null (strstr (dump, "AR_TEST_TOKEN"));
@@ -736,7 +822,7 @@ test_env_layer (void)
     const char *ls[] = { "ls", "/tmp", NULL };
 
     g_free (marker);
-    marker = run_in (first->env.tag, ls);
+    marker = run_in (e, first->env.tag, ls);
     g_assert_cmpstr (marker, ==, "");
   }
 
@@ -768,9 +854,9 @@ test_env_layer (void)
   g_assert_nonnull (strstr (line, first->env.key));
   assert_log_lacks (log2, "building ");
   g_free (marker);
-  marker = inspect_format (first->env.tag, "{{.Id}}");
+  marker = image_id (e, first->env.tag);
   g_assert_cmpstr (marker, ==, built_id);
-  g_assert_cmpuint (count_env_images (env), ==, 1);
+  g_assert_cmpuint (count_env_images (e, env), ==, 1);
 
   ar_image_stats_get (ar_environment_get_env_id (env), &stats);
   g_assert_cmpuint (stats.builds, ==, 1);
@@ -785,17 +871,18 @@ test_env_layer (void)
     ArDockerfileParams params = { AR_LAYER_ENV, base, "", ar_dockerfile_has_shebang (bytes), NULL, NULL };
     g_autofree char *dockerfile = ar_dockerfile_generate (&params, NULL);
 
-    bare = bare_build_seconds (dockerfile, script);
+    bare = bare_build_seconds (e, dockerfile, script);
   }
-  g_test_message ("cold resolve with build %.2f s, bare docker build --no-cache %.2f s: ratio %.2f",
-                  cold, bare, cold / bare);
+  g_test_message ("cold resolve with build %.2f s, bare %s build --no-cache %.2f s: ratio %.2f",
+                  cold, e->name, bare, cold / bare);
 }
 
 /* ---- desktop and environment layers -------------------------------------------------- */
 
 static void
-test_desktop_and_env (void)
+test_desktop_and_env (gconstpointer data)
 {
+  Engine *e = (Engine *) data;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -809,16 +896,16 @@ test_desktop_and_env (void)
   g_autofree char *out = NULL;
   g_autofree char *expected = NULL;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
-  id = base_id ();
+  base = g_strdup (e->base);
+  id = base_id (e);
   script = marker_script (nonce, "/cached-marker");
   env = split_env (base, script, "");
-  settings = test_settings ();
+  settings = test_settings (e);
   scripts = desktop_scripts (nonce, "mark");
   with_desktop (env, settings, scripts);
-  builder = new_builder ();
+  builder = new_builder (e);
 
   log = log_new ();
   res = resolve (builder, env, settings, log, FALSE);
@@ -832,18 +919,20 @@ test_desktop_and_env (void)
   g_assert_true (g_str_has_prefix (res->desktop.tag, "agents-runner-desktop:"));
 
   g_free (out);
-  out = image_label (res->env.tag, AR_LABEL_PARENT);
+  out = image_label (e, res->env.tag, AR_LABEL_PARENT);
   g_assert_cmpstr (out, ==, res->desktop.image_id);
   g_free (out);
-  out = image_label (res->desktop.tag, AR_LABEL_PARENT);
+  out = image_label (e, res->desktop.tag, AR_LABEL_PARENT);
   g_assert_cmpstr (out, ==, id);
-  assert_layers_extend (res->desktop.tag, base);
-  assert_layers_extend (res->env.tag, res->desktop.tag);
+  assert_layers_extend (e, res->desktop.tag, base);
+  assert_layers_extend (e, res->env.tag, res->desktop.tag);
+  assert_history_extends (e, res->desktop.tag, base);
+  assert_history_extends (e, res->env.tag, res->desktop.tag);
   {
     const char *cat[] = { "cat", "/desktop-marker", "/cached-marker", NULL };
 
     g_free (out);
-    out = run_in (res->env.tag, cat);
+    out = run_in (e, res->env.tag, cat);
     expected = g_strdup_printf ("desktop-%s\n%s", nonce, nonce);
     g_assert_cmpstr (out, ==, expected);
   }
@@ -853,8 +942,9 @@ test_desktop_and_env (void)
 }
 
 static void
-test_invalidation (void)
+test_invalidation (gconstpointer data)
 {
+  Engine *e = (Engine *) data;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -865,15 +955,15 @@ test_invalidation (void)
   g_autofree char *base = NULL;
   g_autofree char *install = NULL;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
+  base = g_strdup (e->base);
   script = marker_script (nonce, "/cached-marker");
   env = split_env (base, script, "echo run 1\n");
-  settings = test_settings ();
+  settings = test_settings (e);
   scripts = desktop_scripts (nonce, "mark");
   with_desktop (env, settings, scripts);
-  builder = new_builder ();
+  builder = new_builder (e);
   start = resolve (builder, env, settings, NULL, FALSE);
   g_assert_cmpint (start->desktop.state, ==, AR_LAYER_STATE_BUILT);
   g_assert_cmpint (start->env.state, ==, AR_LAYER_STATE_BUILT);
@@ -930,6 +1020,7 @@ test_invalidation (void)
 static void
 test_nonroot_base (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -940,14 +1031,14 @@ test_nonroot_base (void)
   g_autofree char *base = NULL;
   g_autofree char *out = NULL;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
   base = ar_test_engine_nonroot_base_image ();
   /* id -u: the fixture's /etc is not readable by midori, so no names */
   script = g_strdup_printf ("#!/bin/sh\nset -e\n# %s\nid -u > /home/midori/who\necho x > /home/midori/made\n", nonce);
   env = split_env (base, script, "");
-  settings = test_settings ();
-  builder = new_builder ();
+  settings = test_settings (e);
+  builder = new_builder (e);
   log = log_new ();
 
   res = resolve (builder, env, settings, log, FALSE);
@@ -956,10 +1047,10 @@ test_nonroot_base (void)
   g_assert_cmpstr (res->runtime_user, ==, "midori");
   assert_log_has (log, " as midori");
 
-  out = inspect_format (res->env.tag, "{{.Config.User}}");
+  out = inspect_format (e, res->env.tag, "{{.Config.User}}");
   g_assert_cmpstr (out, ==, "midori");
   g_free (out);
-  out = image_label (res->env.tag, AR_LABEL_BUILD_USER);
+  out = image_label (e, res->env.tag, AR_LABEL_BUILD_USER);
   g_assert_cmpstr (out, ==, "midori");
   {
     const char *cat[] = { "cat", "/home/midori/who", NULL };
@@ -967,10 +1058,10 @@ test_nonroot_base (void)
     g_auto(GStrv) fields = NULL;
 
     g_free (out);
-    out = run_in (res->env.tag, cat);
+    out = run_in (e, res->env.tag, cat);
     g_assert_cmpstr (out, ==, "1000");
     g_free (out);
-    out = run_in (res->env.tag, ls);
+    out = run_in (e, res->env.tag, ls);
     fields = g_strsplit_set (out, " ", -1);
     /* "-rw-r--r--    1 1000     1000 …": the owner is midori's uid */
     {
@@ -987,7 +1078,7 @@ test_nonroot_base (void)
 /* ---- failures and the fallback --------------------------------------------------------- */
 
 static void
-check_failure (const char *script_body, guint timeout, const char *reason_part, gboolean try_force)
+check_failure (Engine *e, const char *script_body, guint timeout, const char *reason_part, gboolean try_force)
 {
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -1000,13 +1091,15 @@ check_failure (const char *script_body, guint timeout, const char *reason_part, 
   g_autofree char *warn = NULL;
   ArImageStats stats;
   double started;
+  guint containers_before;
 
-  base = ar_test_engine_base_image ();
+  base = g_strdup (e->base);
+  containers_before = count_build_containers (e, base);
   script = g_strdup_printf ("#!/bin/sh\n# %s\n%s\n", nonce, script_body);
   env = split_env (base, script, "");
-  settings = test_settings ();
+  settings = test_settings (e);
   settings->build_timeout = timeout;
-  builder = new_builder ();
+  builder = new_builder (e);
 
   started = now_seconds ();
   res = resolve (builder, env, settings, log, FALSE);
@@ -1022,7 +1115,12 @@ check_failure (const char *script_body, guint timeout, const char *reason_part, 
   assert_log_has (log, "[image/env][WARN] last lines of the build:");
   assert_context_removed (log);
   g_assert_false (any_cmdline_contains (res->env.tag));
-  g_assert_cmpuint (count_env_images (env), ==, 0);
+  g_assert_cmpuint (count_env_images (e, env), ==, 0);
+  /* Docker removes the stopped build's container just after its CLI ends */
+  started = now_seconds ();
+  while (count_build_containers (e, base) > containers_before && now_seconds () - started < 15)
+    g_usleep (G_USEC_PER_SEC / 5);
+  g_assert_cmpuint (count_build_containers (e, base), ==, containers_before);
   {
     g_autoptr(ArFailedBuild) record = ar_failed_build_lookup (res->env.key);
 
@@ -1080,32 +1178,45 @@ check_failure (const char *script_body, guint timeout, const char *reason_part, 
 }
 
 static void
-test_failure_syntax (void)
+test_failure_syntax (gconstpointer data)
 {
-  if (!need_engine ())
+  Engine *e = (Engine *) data;
+
+  if (!need_engine (e))
     return;
-  check_failure ("if then fi (", 120, "exit status", TRUE);
+  check_failure (e, "if then fi (", 120, "exit status", TRUE);
 }
 
 static void
-test_failure_exit (void)
+test_failure_exit (gconstpointer data)
 {
-  if (!need_engine ())
+  Engine *e = (Engine *) data;
+
+  if (!need_engine (e))
     return;
-  check_failure ("echo about to fail\nexit 3", 120, "exit status", FALSE);
+  check_failure (e, "echo about to fail\nexit 3", 120, "exit status", FALSE);
 }
 
 static void
-test_failure_timeout (void)
+test_failure_timeout (gconstpointer data)
 {
+  Engine *e = (Engine *) data;
+  g_autofree char *hang = NULL;
+  g_autofree char *body = NULL;
   double started;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
+  /* the hang names itself, to be looked for afterwards */
+  hang = g_strdup_printf ("hang-%s", ar_test_engine_run_id ());
+  body = g_strdup_printf ("echo hanging\nsh -c 'sleep 600; true' %s", hang);
   started = now_seconds ();
-  check_failure ("echo hanging\nsleep 600", 3, "timed out after 3 seconds", FALSE);
+  check_failure (e, body, 3, "timed out after 3 seconds", FALSE);
   /* a real wall-clock timeout: the hang did not hold the task */
   g_assert_cmpfloat (now_seconds () - started, <, 30);
+  /* and the stopped build stopped its script too (the leftover containers
+   * were waited for above) */
+  g_assert_false (any_cmdline_contains (hang));
 }
 
 /* A failing environment layer over a good desktop layer runs on the
@@ -1114,18 +1225,19 @@ test_failure_timeout (void)
 static void
 test_failure_fallback_layers (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autofree char *nonce = new_nonce ();
   g_autofree char *base = NULL;
   g_autofree char *id = NULL;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
-  id = base_id ();
-  settings = test_settings ();
-  builder = new_builder ();
+  base = g_strdup (e->base);
+  id = base_id (e);
+  settings = test_settings (e);
+  builder = new_builder (e);
 
   {
     g_autofree char *scripts = desktop_scripts (nonce, "mark");
@@ -1154,7 +1266,7 @@ test_failure_fallback_layers (void)
     g_assert_cmpint (res->desktop.state, ==, AR_LAYER_STATE_FAILED);
     g_assert_cmpint (res->env.state, ==, AR_LAYER_STATE_BUILT);
     g_assert_cmpstr (res->env.parent, ==, id);
-    parent = image_label (res->env.tag, AR_LABEL_PARENT);
+    parent = image_label (e, res->env.tag, AR_LABEL_PARENT);
     g_assert_cmpstr (parent, ==, id);
     g_assert_cmpstr (res->runtime_image, ==, res->env.tag);
     g_assert_true (res->install_desktop_at_start);
@@ -1169,6 +1281,7 @@ test_failure_fallback_layers (void)
 static void
 test_concurrent_in_process (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -1185,14 +1298,14 @@ test_concurrent_in_process (void)
   g_autofree char *base = NULL;
   ArImageStats stats;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
+  base = g_strdup (e->base);
   script = marker_script (nonce, "/cached-marker");
   env = split_env (base, script, "");
   copy = ar_environment_copy (env);
-  settings = test_settings ();
-  builder = new_builder ();
+  settings = test_settings (e);
+  builder = new_builder (e);
 
   ar_image_builder_resolve_async (builder, env, settings, log1->log, FALSE, NULL, store_result, &r1);
   ar_image_builder_resolve_async (builder, copy, settings, log2->log, FALSE, NULL, store_result, &r2);
@@ -1218,7 +1331,7 @@ test_concurrent_in_process (void)
   assert_log_has (log2, "cache HIT");
   assert_log_has (log2, "built by another task just now");
   assert_log_lacks (log2, "[INFO] building agents-runner-env");
-  g_assert_cmpuint (count_env_images (env), ==, 1);
+  g_assert_cmpuint (count_env_images (e, env), ==, 1);
   ar_image_stats_get (ar_environment_get_env_id (env), &stats);
   g_assert_cmpuint (stats.builds, ==, 1);
   g_assert_cmpuint (stats.cache_hits, ==, 1);
@@ -1229,6 +1342,7 @@ test_concurrent_in_process (void)
 static void
 test_cancel (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -1247,13 +1361,13 @@ test_cancel (void)
   ArImageResolution *res;
   double started;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
+  base = g_strdup (e->base);
   script = g_strdup_printf ("#!/bin/sh\n# %s\necho started-%s\nsleep 600\n", nonce, nonce);
   env = split_env (base, script, "");
-  settings = test_settings ();
-  builder = new_builder ();
+  settings = test_settings (e);
+  builder = new_builder (e);
   planned = plan (builder, env, settings);
   needle = g_strdup_printf ("started-%s", nonce);
 
@@ -1295,7 +1409,7 @@ test_cancel (void)
     g_assert_nonnull (lock);
     ar_build_lock_release (lock);
   }
-  g_assert_cmpuint (count_env_images (env), ==, 0);
+  g_assert_cmpuint (count_env_images (e, env), ==, 0);
 }
 
 /* ---- plan, pull policy ------------------------------------------------------------------- */
@@ -1303,6 +1417,7 @@ test_cancel (void)
 static void
 test_plan (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -1315,14 +1430,14 @@ test_plan (void)
   g_autofree char *base = NULL;
   g_autofree char *id = NULL;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
-  id = base_id ();
+  base = g_strdup (e->base);
+  id = base_id (e);
   script = marker_script (nonce, "/cached-marker");
   env = split_env (base, script, "");
-  settings = test_settings ();
-  builder = new_builder ();
+  settings = test_settings (e);
+  builder = new_builder (e);
 
   before = plan (builder, env, settings);
   g_assert_true (before->base_present);
@@ -1333,7 +1448,7 @@ test_plan (void)
   g_assert_cmpstr (before->env.miss_reason, ==, "no image of this layer existed yet");
   g_assert_cmpstr (before->runtime_image, ==, base);
   g_assert_true (before->run_cached_preflight_at_start);
-  g_assert_cmpuint (count_env_images (env), ==, 0);
+  g_assert_cmpuint (count_env_images (e, env), ==, 0);
 
   built = resolve (builder, env, settings, NULL, FALSE);
   g_assert_cmpstr (built->env.key, ==, before->env.key);
@@ -1379,6 +1494,7 @@ test_plan (void)
 static void
 test_pull_policy (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -1388,13 +1504,13 @@ test_pull_policy (void)
   g_autofree char *base = NULL;
   ArImageResolution *res;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
+  base = g_strdup (e->base);
   absent = g_strdup_printf ("ar-test-absent-%s:none", nonce);
   env = ar_environment_new_with_id ();
-  settings = test_settings ();
-  builder = new_builder ();
+  settings = test_settings (e);
+  builder = new_builder (e);
 
   /* the Settings default when the environment names none */
   {
@@ -1486,16 +1602,17 @@ find_cached (GPtrArray *images, const char *id)
 }
 
 static gboolean
-image_exists (const char *id)
+image_exists (Engine *e, const char *id)
 {
   const char *args[] = { "image", "inspect", id, NULL };
 
-  return ar_test_engine_docker (args, NULL, NULL) == 0;
+  return e->cli (args, NULL, NULL) == 0;
 }
 
 static void
 test_list_prune (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -1512,11 +1629,11 @@ test_list_prune (void)
   const char *versions[] = { "stopped", "running", "unused", "wanted" };
   char **ids[] = { &stopped_id, &running_id, &unused_id, &wanted_id };
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
-  settings = test_settings ();
-  builder = new_builder ();
+  base = g_strdup (e->base);
+  settings = test_settings (e);
+  builder = new_builder (e);
   env = split_env (base, "x", "");
   g_ptr_array_add (envs, env);
 
@@ -1538,8 +1655,8 @@ test_list_prune (void)
     const char *run[] = { "run", "-d", "--name", running_name, "--label", ar_test_engine_run_label (),
                           running_id, "sleep", "120", NULL };
 
-    g_free (docker_out (create));
-    g_free (docker_out (run));
+    g_free (engine_out (e, create));
+    g_free (engine_out (e, run));
   }
 
   images = list_cached (builder, envs, settings);
@@ -1581,16 +1698,16 @@ test_list_prune (void)
   g_assert_null (find_cached (removed, stopped_id));
   g_assert_null (find_cached (removed, running_id));
   g_assert_null (find_cached (removed, wanted_id));
-  g_assert_true (image_exists (unused_id));
+  g_assert_true (image_exists (e, unused_id));
   g_clear_pointer (&removed, g_ptr_array_unref);
 
   removed = prune (builder, envs, settings, FALSE);
   g_assert_nonnull (find_cached (removed, unused_id));
   g_assert_null (find_cached (removed, stopped_id));
-  g_assert_false (image_exists (unused_id));
-  g_assert_true (image_exists (stopped_id));
-  g_assert_true (image_exists (running_id));
-  g_assert_true (image_exists (wanted_id));
+  g_assert_false (image_exists (e, unused_id));
+  g_assert_true (image_exists (e, stopped_id));
+  g_assert_true (image_exists (e, running_id));
+  g_assert_true (image_exists (e, wanted_id));
   g_clear_pointer (&removed, g_ptr_array_unref);
 
   /* without the environment nothing wants the last one: but the
@@ -1598,79 +1715,14 @@ test_list_prune (void)
   g_ptr_array_set_size (envs, 0);
   removed = prune (builder, envs, settings, FALSE);
   g_assert_nonnull (find_cached (removed, wanted_id));
-  g_assert_false (image_exists (wanted_id));
-  g_assert_true (image_exists (stopped_id));
-  g_assert_true (image_exists (running_id));
+  g_assert_false (image_exists (e, wanted_id));
+  g_assert_true (image_exists (e, stopped_id));
+  g_assert_true (image_exists (e, running_id));
   {
     const char *rm[] = { "rm", "-f", running_name, NULL };
 
-    g_free (docker_out (rm));
+    g_free (engine_out (e, rm));
   }
-}
-
-/* ---- podman --------------------------------------------------------------------------------- */
-
-static gboolean podman_used;
-
-static void
-test_podman (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autoptr(ArImageBuilder) builder = NULL;
-  g_autoptr(ArSettings) settings = NULL;
-  g_autoptr(ArEnvironment) env = NULL;
-  g_autoptr(ArImageResolution) first = NULL;
-  g_autoptr(ArImageResolution) second = NULL;
-  g_autoptr(Log) log = log_new ();
-  g_autofree char *nonce = new_nonce ();
-  g_autofree char *name = NULL;
-  g_autofree char *change = NULL;
-  g_autofree char *err = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *script = NULL;
-  double started;
-
-  if (!ar_test_engine_podman_ensure ())
-    {
-      g_test_skip ("podman is not installed, or not running as root");
-      return;
-    }
-  if (!need_engine ())
-    return;
-  podman_used = TRUE;
-  name = g_strconcat ("ar-test-base:", ar_test_engine_run_id (), NULL);
-  change = g_strconcat ("LABEL ", ar_test_engine_run_label (), NULL);
-  {
-    const char *import[] = { "import", "--change", change, ar_test_engine_base_tar (), name, NULL };
-
-    if (ar_test_engine_podman (import, NULL, &err) != 0)
-      g_error ("podman import failed: %s", err);
-  }
-
-  engine = ar_engine_new ("podman", "");
-  builder = ar_image_builder_new (engine);
-  settings = test_settings ();
-  g_free (settings->engine);
-  settings->engine = g_strdup ("podman");
-  script = marker_script (nonce, "/cached-marker");
-  env = split_env (name, script, "");
-
-  started = now_seconds ();
-  first = resolve (builder, env, settings, log, FALSE);
-  g_test_message ("podman: cold resolve with build %.2f s", now_seconds () - started);
-  g_assert_cmpint (first->env.state, ==, AR_LAYER_STATE_BUILT);
-  g_assert_cmpstr (first->runtime_image, ==, first->env.tag);
-  assert_context_removed (log);
-  {
-    const char *run[] = { "run", "--rm", first->env.tag, "cat", "/cached-marker", NULL };
-
-    g_assert_cmpint (ar_test_engine_podman (run, &out, &err), ==, 0);
-    g_assert_cmpstr (g_strstrip (out), ==, nonce);
-  }
-
-  second = resolve (builder, env, settings, NULL, FALSE);
-  g_assert_cmpint (second->env.state, ==, AR_LAYER_STATE_HIT);
-  g_assert_cmpstr (second->env.image_id, ==, first->env.image_id);
 }
 
 /* The fixture's reaper removes what carries the run label in one `image rm`,
@@ -1678,7 +1730,7 @@ test_podman (void)
  * base under a layer, the desktop layer under an environment layer). Remove
  * this run's images here, children first, round after round. */
 static void
-remove_run_images (const char *program)
+remove_run_images (Engine *e)
 {
   g_autofree char *filter = g_strconcat ("label=", ar_test_engine_run_label (), NULL);
 
@@ -1688,11 +1740,8 @@ remove_run_images (const char *program)
       g_autofree char *out = NULL;
       g_auto(GStrv) ids = NULL;
       g_autoptr(GPtrArray) rm = g_ptr_array_new ();
-      int status;
 
-      status = g_str_equal (program, "podman") ? ar_test_engine_podman (ls, &out, NULL)
-                                                : ar_test_engine_docker (ls, &out, NULL);
-      if (status != 0)
+      if (e->cli (ls, &out, NULL) != 0)
         return;
       ids = g_strsplit (g_strstrip (out), "\n", -1);
       if (ids[0] == NULL || ids[0][0] == '\0')
@@ -1703,16 +1752,23 @@ remove_run_images (const char *program)
       for (guint i = 0; ids[i] != NULL; i++)
         g_ptr_array_add (rm, ids[i]);
       g_ptr_array_add (rm, NULL);
-      if (g_str_equal (program, "podman"))
-        ar_test_engine_podman ((const char *const *) rm->pdata, NULL, NULL);
-      else
-        ar_test_engine_docker ((const char *const *) rm->pdata, NULL, NULL);
+      e->cli ((const char *const *) rm->pdata, NULL, NULL);
     }
+}
+
+/* "/image-builder/<engine>/<name>" */
+static void
+add_engine_test (Engine *e, const char *name, GTestDataFunc func)
+{
+  g_autofree char *path = g_strdup_printf ("/image-builder/%s/%s", e->name, name);
+
+  g_test_add_data_func (path, e, func);
 }
 
 int
 main (int argc, char *argv[])
 {
+  Engine *engines[] = { &on_docker, &on_podman };
   int status;
 
   ar_test_init (&argc, &argv);
@@ -1723,25 +1779,29 @@ main (int argc, char *argv[])
   g_test_add_func ("/image-builder/explain", test_explain);
   g_test_add_func ("/image-builder/stats", test_stats);
   g_test_add_func ("/image-builder/lock", test_lock);
-  g_test_add_func ("/image-builder/env-layer", test_env_layer);
-  g_test_add_func ("/image-builder/desktop-and-env", test_desktop_and_env);
-  g_test_add_func ("/image-builder/invalidation", test_invalidation);
+  /* the scenarios, on each engine */
+  for (guint i = 0; i < G_N_ELEMENTS (engines); i++)
+    {
+      add_engine_test (engines[i], "env-layer", test_env_layer);
+      add_engine_test (engines[i], "desktop-and-env", test_desktop_and_env);
+      add_engine_test (engines[i], "invalidation", test_invalidation);
+      add_engine_test (engines[i], "failure/syntax", test_failure_syntax);
+      add_engine_test (engines[i], "failure/exit", test_failure_exit);
+      add_engine_test (engines[i], "failure/timeout", test_failure_timeout);
+    }
+  /* the rest of the builder, on Docker */
   g_test_add_func ("/image-builder/nonroot-base", test_nonroot_base);
-  g_test_add_func ("/image-builder/failure/syntax", test_failure_syntax);
-  g_test_add_func ("/image-builder/failure/exit", test_failure_exit);
-  g_test_add_func ("/image-builder/failure/timeout", test_failure_timeout);
   g_test_add_func ("/image-builder/failure/fallback-layers", test_failure_fallback_layers);
   g_test_add_func ("/image-builder/concurrent/in-process", test_concurrent_in_process);
   g_test_add_func ("/image-builder/cancel", test_cancel);
   g_test_add_func ("/image-builder/plan", test_plan);
   g_test_add_func ("/image-builder/pull-policy", test_pull_policy);
   g_test_add_func ("/image-builder/list-prune", test_list_prune);
-  g_test_add_func ("/image-builder/podman", test_podman);
 
   status = g_test_run ();
   if (engine_used && ar_test_engine_ensure ())
-    remove_run_images ("docker");
+    remove_run_images (&on_docker);
   if (podman_used)
-    remove_run_images ("podman");
+    remove_run_images (&on_podman);
   return status;
 }

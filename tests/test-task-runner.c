@@ -1,5 +1,6 @@
 /* test-task-runner.c — tasks on the real engine (SPEC §4): the runner, the
- * queue, stop, secrets, the scratch folder, records, and a restart
+ * queue, stop, secrets, the scratch folder, records, and a restart; the
+ * caching scenarios run on Docker and again on podman
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,12 +19,37 @@
 #define RUN_LABEL_KEY "io.github.agents-runner.test-run"
 #define TASK_SECONDS 60   /* nothing here may take longer */
 
-static ArEngine *docker_engine;
-static ArImageBuilder *docker_builder;
+/* The caching scenarios run on each engine, podman as well as Docker: one
+ * test body, given the engine it runs on. */
+typedef struct {
+  const char *name;          /* "docker" or "podman": the ArEngine kind and the test path */
+  int (*cli) (const char *const *args, char **out_stdout, char **out_stderr);
+  char *base;                /* the fixture's base image in this engine */
+  ArEngine *engine;
+  ArImageBuilder *builder;
+} Engine;
+
+static Engine on_docker = { "docker", ar_test_engine_docker, NULL, NULL, NULL };
+static Engine on_podman = { "podman", ar_test_engine_podman, NULL, NULL, NULL };
+
+/* Podman keeps its own images: the same root file system, imported there. */
+static char *
+podman_import_base (void)
+{
+  g_autofree char *name = g_strconcat ("ar-test-base:", ar_test_engine_run_id (), NULL);
+  g_autofree char *change = g_strconcat ("LABEL " RUN_LABEL_KEY "=", ar_test_engine_run_id (), NULL);
+  g_autofree char *err = NULL;
+  const char *import[] = { "import", "--change", change, ar_test_engine_base_tar (), name, NULL };
+
+  if (ar_test_engine_podman (import, NULL, &err) != 0)
+    g_error ("podman import failed: %s", err);
+  return g_steal_pointer (&name);
+}
 
 static gboolean
-need_engine (void)
+need_engine (Engine *e)
 {
+  /* podman too: the fixture that makes the base's file system is Docker's */
   if (!ar_test_engine_ensure ())
     {
       g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
@@ -32,11 +58,17 @@ need_engine (void)
       g_test_skip (why);
       return FALSE;
     }
-  if (docker_builder == NULL)
+  if (e == &on_podman && !ar_test_engine_podman_ensure ())
     {
+      g_test_skip ("podman is not installed, or not running as root");
+      return FALSE;
+    }
+  if (e->builder == NULL)
+    {
+      e->base = e == &on_podman ? podman_import_base () : ar_test_engine_base_image ();
       /* After the fixture: the engine captures DOCKER_HOST. */
-      docker_engine = ar_engine_new ("docker", "");
-      docker_builder = ar_image_builder_new (docker_engine);
+      e->engine = ar_engine_new (e->name, "");
+      e->builder = ar_image_builder_new (e->engine);
     }
   return TRUE;
 }
@@ -82,25 +114,26 @@ task_running (gpointer task)
 }
 
 static ArSettings *
-new_settings (void)
+new_settings (Engine *e)
 {
   ArSettings *settings = ar_settings_new_default ();
 
   g_free (settings->default_base_image);
-  settings->default_base_image = ar_test_engine_base_image ();
+  settings->default_base_image = g_strdup (e->base);
+  g_free (settings->engine);
+  settings->engine = g_strdup (e->name);
   settings->build_timeout = 60;
   return settings;
 }
 
 static ArEnvironment *
-new_env (const char *name, const char *const *agent)
+new_env (Engine *e, const char *name, const char *const *agent)
 {
   ArEnvironment *env = ar_environment_new_with_id ();
-  g_autofree char *base = ar_test_engine_base_image ();
   g_autofree char *full_name = g_strdup_printf ("%s %s", name, ar_environment_get_env_id (env));
 
   ar_environment_set_name (env, full_name);
-  ar_environment_set_base_image (env, base);
+  ar_environment_set_base_image (env, e->base);
   ar_environment_set_agent_cli (env, "custom");
   if (agent != NULL)
     ar_environment_set_custom_command (env, agent);
@@ -169,23 +202,30 @@ has_line_with (const char *text, const char *a, const char *b)
   return FALSE;
 }
 
+static void
+assert_line_with (const char *text, const char *a, const char *b)
+{
+  if (!has_line_with (text, a, b))
+    g_error ("no line holds both “%s” and “%s” in:\n%s", a, b, text);
+}
+
 static char *
-docker_out (const char *const *args)
+engine_out (Engine *e, const char *const *args)
 {
   char *out = NULL;
   g_autofree char *err = NULL;
 
-  if (ar_test_engine_docker (args, &out, &err) != 0)
-    g_error ("docker %s failed: %s", args[0], err);
+  if (e->cli (args, &out, &err) != 0)
+    g_error ("%s %s failed: %s", e->name, args[0], err);
   return g_strstrip (out);
 }
 
 static gboolean
-container_exists (const char *name)
+container_exists (Engine *e, const char *name)
 {
   g_autofree char *filter = g_strconcat ("name=^", name, "$", NULL);
   const char *args[] = { "ps", "-aq", "--filter", filter, NULL };
-  g_autofree char *out = docker_out (args);
+  g_autofree char *out = engine_out (e, args);
 
   return *out != '\0';
 }
@@ -193,12 +233,12 @@ container_exists (const char *name)
 /* ---- scenario 1: caching off, the single preflight at start ------------ */
 
 static void
-check_single_preflight (ArImageBuilder *builder, const char *base, gboolean caching_flag)
+check_single_preflight (Engine *e, gboolean caching_flag)
 {
   const char *agent[] = { "sh", "-c", "echo \"agent ran: $1\"; ls /", "--", "{prompt}", NULL };
   const char *prompt = "it's a \"prompt\" with $(touch /tmp/pwned) and `id`; * spaces  ";
-  g_autoptr(ArEnvironment) env = new_env ("single", agent);
-  g_autoptr(ArSettings) settings = new_settings ();
+  g_autoptr(ArEnvironment) env = new_env (e, "single", agent);
+  g_autoptr(ArSettings) settings = new_settings (e);
   g_autoptr(ArTaskRunner) runner = NULL;
   g_autofree char *log = NULL;
   g_autofree char *want = g_strdup_printf ("agent ran: %s\n", prompt);
@@ -208,14 +248,13 @@ check_single_preflight (ArImageBuilder *builder, const char *base, gboolean cach
   g_autoptr(GError) error = NULL;
   ArTask *task;
 
-  ar_environment_set_base_image (env, base);
   ar_environment_set_preflight_enabled (env, TRUE);
   ar_environment_set_preflight_script (env, "#!/bin/sh\necho \"legacy preflight ran as $(id -u)\"\n");
   /* Single mode builds no environment layer, whatever the flag says. */
   ar_environment_set_cache_container_build (env, caching_flag);
   ar_environment_set_cached_preflight_script (env, caching_flag ? "echo never baked\n" : "");
 
-  runner = run_task (builder, env, settings, prompt);
+  runner = run_task (e->builder, env, settings, prompt);
   task = ar_task_runner_get_task (runner);
   log = task_log_text (task);
 
@@ -227,11 +266,19 @@ check_single_preflight (ArImageBuilder *builder, const char *base, gboolean cach
   assert_contains (log, "\ntmp\n");          /* `ls /` of the image */
   assert_not_contains (log, "never baked");
   assert_not_contains (log, "cache MISS");
-  g_assert_true (ar_engine_image_names_equal (ar_task_get_image (task), base));
+  g_assert_true (ar_engine_image_names_equal (ar_task_get_image (task), e->base));
   g_assert_cmpstr (ar_task_get_layers (task), ==, "base");
   g_assert_cmpfloat (ar_task_get_duration (task), >, 0);
   /* the line before docker run names the image */
-  g_assert_true (has_line_with (log, "[docker/run][INFO]", base));
+  g_assert_true (has_line_with (log, "[docker/run][INFO]", e->base));
+  /* No image was built for it. */
+  {
+    g_autofree char *filter = g_strconcat ("label=" AR_LABEL_ENV_ID "=", ar_environment_get_env_id (env), NULL);
+    const char *args[] = { "image", "ls", "-q", "--filter", filter, NULL };
+    g_autofree char *images = engine_out (e, args);
+
+    g_assert_cmpstr (images, ==, "");
+  }
 
   /* The record and the log live under XDG_STATE_HOME. */
   state_dir = g_build_filename (g_getenv ("XDG_STATE_HOME"), "agents-runner", "tasks", ar_task_get_id (task), NULL);
@@ -258,55 +305,14 @@ check_single_preflight (ArImageBuilder *builder, const char *base, gboolean cach
 }
 
 static void
-test_single_preflight (void)
+test_single_preflight (gconstpointer data)
 {
-  g_autofree char *base = NULL;
-  g_autofree char *filter = NULL;
-  g_autofree char *out = NULL;
+  Engine *e = (Engine *) data;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
-  check_single_preflight (docker_builder, base, FALSE);
-  check_single_preflight (docker_builder, base, TRUE);
-
-  /* No agents-runner image was built by this run. */
-  filter = g_strconcat ("label=", RUN_LABEL_KEY, "=", ar_test_engine_run_id (), NULL);
-  {
-    const char *args[] = { "image", "ls", "--filter", filter, "--format", "{{.Repository}}", NULL };
-
-    out = docker_out (args);
-  }
-  assert_not_contains (out, "agents-runner-");
-}
-
-static void
-test_podman (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autoptr(ArImageBuilder) builder = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *change = NULL;
-  g_autofree char *err = NULL;
-
-  if (!ar_test_engine_podman_ensure ())
-    {
-      g_test_skip ("podman is not installed, or not running as root");
-      return;
-    }
-  if (!need_engine ())
-    return;
-  name = g_strconcat ("ar-test-base:", ar_test_engine_run_id (), NULL);
-  change = g_strconcat ("LABEL " RUN_LABEL_KEY "=", ar_test_engine_run_id (), NULL);
-  {
-    const char *import[] = { "import", "--change", change, ar_test_engine_base_tar (), name, NULL };
-
-    if (ar_test_engine_podman (import, NULL, &err) != 0)
-      g_error ("podman import failed: %s", err);
-  }
-  engine = ar_engine_new ("podman", "");
-  builder = ar_image_builder_new (engine);
-  check_single_preflight (builder, name, FALSE);
+  check_single_preflight (e, FALSE);
+  check_single_preflight (e, TRUE);
 }
 
 /* ---- scenario 5: an old single-preflight environment, then split -------- */
@@ -321,10 +327,46 @@ cli_task_id_of (const char *out)
   return g_strndup (at, strcspn (at, ":"));
 }
 
-static void
-test_legacy_then_split (void)
+/* The command line on this engine. Its Settings come from a keyfile: the
+ * tests' memory backend is not shared with another process. The keyfile
+ * goes where the child looks, under XDG_CONFIG_HOME, which here is not
+ * g_get_user_config_dir(). */
+static int
+run_cli (Engine *e, const char *const *args, char **out_stdout, char **out_stderr)
 {
-  g_autofree char *base = NULL;
+  g_autofree char *keyfile = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", "keyfile", NULL);
+  g_autofree char *settings = g_strdup_printf ("[io/github/agents_runner/AgentsRunner]\nengine='%s'\n", e->name);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  ar_test_write_file (keyfile, settings);
+  g_ptr_array_add (argv, (char *) g_getenv ("AR_BINARY"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  if (out_stdout != NULL)
+    *out_stdout = g_steal_pointer (&out);
+  if (out_stderr != NULL)
+    *out_stderr = g_steal_pointer (&err);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_legacy_then_split (gconstpointer data)
+{
+  Engine *e = (Engine *) data;
   g_autofree char *path = ar_paths_environments_file ();
   g_autofree char *env_id = NULL;
   g_autofree char *json = NULL;
@@ -334,10 +376,9 @@ test_legacy_then_split (void)
   g_autoptr(GError) error = NULL;
   ArEnvironment *env;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  base = ar_test_engine_base_image ();
-  env_id = g_strdup_printf ("legacy%s", ar_test_engine_run_id ());
+  env_id = g_strdup_printf ("legacy%s%s", e->name, ar_test_engine_run_id ());
   /* The earlier tool's shape: no "format", "id" for the id, the caching
    * flag under its old name, one enabled single preflight. */
   json = g_strdup_printf (
@@ -347,13 +388,13 @@ test_legacy_then_split (void)
     "  \"preflight_enabled\": true,\n"
     "  \"preflight_script\": \"#!/bin/sh\\necho legacy preflight ran\\n\",\n"
     "  \"container_caching_enabled\": false, \"host_workdir\": \"\", \"some_old_key\": 7}]}\n",
-    env_id, base);
+    env_id, e->base);
   ar_test_write_file (path, json);
 
   {
     const char *args[] = { "run", "Legacy env", "--prompt", "one", NULL };
 
-    g_assert_cmpint (ar_test_run_cli (args, NULL, &out, &err), ==, 0);
+    g_assert_cmpint (run_cli (e, args, &out, &err), ==, 0);
   }
   assert_contains (out, "[task/preflight][INFO] running preflight\nlegacy preflight ran\n");
   assert_contains (out, "no marker\nagent ran: one\n");
@@ -377,24 +418,32 @@ test_legacy_then_split (void)
   {
     const char *args[] = { "run", env_id, "--prompt", "two", NULL };
 
-    g_assert_cmpint (ar_test_run_cli (args, NULL, &out, &err), ==, 0);
+    g_assert_cmpint (run_cli (e, args, &out, &err), ==, 0);
   }
-  g_assert_true (has_line_with (out, "cache MISS", "agents-runner-env:"));
+  assert_line_with (out, "cache MISS", "agents-runner-env:");
   assert_contains (out, "cached part ran\n");          /* streamed from the build */
   assert_not_contains (out, "running cached preflight"); /* baked, not run at start */
   assert_contains (out, "[task/preflight][INFO] running run preflight\nrun part ran\n");
   assert_contains (out, "baked\nagent ran: two\n");
   assert_not_contains (out, "legacy preflight ran");
-  g_assert_true (has_line_with (out, "[docker/run][INFO]", "environment layer agents-runner-env:"));
+  assert_line_with (out, "[docker/run][INFO]", "environment layer agents-runner-env:");
+  /* built by this engine */
+  {
+    g_autofree char *filter = g_strconcat ("label=" AR_LABEL_ENV_ID "=", env_id, NULL);
+    const char *args[] = { "image", "ls", "-q", "--filter", filter, NULL };
+    g_autofree char *images = engine_out (e, args);
+
+    g_assert_cmpstr (images, !=, "");
+  }
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   {
     const char *args[] = { "run", env_id, "--prompt", "three", NULL };
 
-    g_assert_cmpint (ar_test_run_cli (args, NULL, &out, &err), ==, 0);
+    g_assert_cmpint (run_cli (e, args, &out, &err), ==, 0);
   }
-  g_assert_true (has_line_with (out, "cache HIT", "agents-runner-env:"));
+  assert_line_with (out, "cache HIT", "agents-runner-env:");
   assert_not_contains (out, "cache MISS");
   assert_not_contains (out, "cached part ran");
   assert_contains (out, "baked\nagent ran: three\n");
@@ -410,9 +459,9 @@ test_legacy_then_split (void)
     JsonArray *array;
     guint mine = 0;
 
-    g_assert_cmpint (ar_test_run_cli (log_args, NULL, &log_out, NULL), ==, 0);
+    g_assert_cmpint (run_cli (e, log_args, &log_out, NULL), ==, 0);
     g_assert_cmpstr (log_out, ==, out);
-    g_assert_cmpint (ar_test_run_cli (list_args, NULL, &list_out, NULL), ==, 0);
+    g_assert_cmpint (run_cli (e, list_args, &list_out, NULL), ==, 0);
     node = json_from_string (list_out, &error);
     g_assert_no_error (error);
     array = json_node_get_array (node);
@@ -434,11 +483,11 @@ test_legacy_then_split (void)
 /* ---- scenario 6: a cached preflight that cannot be baked ---------------- */
 
 static void
-check_fallback (const char *cached, gboolean task_succeeds, int exit_status)
+check_fallback (Engine *e, const char *cached, gboolean task_succeeds, int exit_status)
 {
   const char *agent[] = { "sh", "-c", "echo agent ran", NULL };
-  g_autoptr(ArEnvironment) env = new_env ("fallback", agent);
-  g_autoptr(ArSettings) settings = new_settings ();
+  g_autoptr(ArEnvironment) env = new_env (e, "fallback", agent);
+  g_autoptr(ArSettings) settings = new_settings (e);
   g_autoptr(ArTaskRunner) runner = NULL;
   g_autofree char *log = NULL;
   ArTask *task;
@@ -450,7 +499,7 @@ check_fallback (const char *cached, gboolean task_succeeds, int exit_status)
   ar_environment_set_cached_preflight_script (env, cached);
   ar_environment_set_run_preflight_script (env, "echo run part ran\n");
 
-  runner = run_task (docker_builder, env, settings, "p");
+  runner = run_task (e->builder, env, settings, "p");
   task = ar_task_runner_get_task (runner);
   log = task_log_text (task);
   g_test_message ("fallback log:\n%s", log);
@@ -483,18 +532,20 @@ check_fallback (const char *cached, gboolean task_succeeds, int exit_status)
 }
 
 static void
-test_cached_fallback (void)
+test_cached_fallback (gconstpointer data)
 {
-  if (!need_engine ())
+  Engine *e = (Engine *) data;
+
+  if (!need_engine (e))
     return;
   /* Fails at build time only (no task there), then works at start. */
-  check_fallback ("#!/bin/sh\n[ -n \"$AGENTS_RUNNER_TASK_ID\" ] || exit 1\n"
+  check_fallback (e, "#!/bin/sh\n[ -n \"$AGENTS_RUNNER_TASK_ID\" ] || exit 1\n"
                   "echo \"cached ran in task $AGENTS_RUNNER_TASK_ID\"\n", TRUE, 0);
   /* Hangs at build time past the timeout. */
-  check_fallback ("#!/bin/sh\n[ -n \"$AGENTS_RUNNER_TASK_ID\" ] || sleep 30\n"
+  check_fallback (e, "#!/bin/sh\n[ -n \"$AGENTS_RUNNER_TASK_ID\" ] || sleep 30\n"
                   "echo \"cached ran in task $AGENTS_RUNNER_TASK_ID\"\n", TRUE, 0);
   /* Not shell at all: fails at build, and again at start, named. */
-  check_fallback ("if then fi (\n", FALSE, 2);
+  check_fallback (e, "if then fi (\n", FALSE, 2);
 }
 
 /* ---- secrets ------------------------------------------------------------ */
@@ -548,6 +599,7 @@ saw_token_line (gpointer lines)
 static void
 test_secret (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "echo \"token=$MY_API_TOKEN\"; echo \"plain=$PLAIN_VALUE\"; "
                           "echo \"dh=$DOCKER_HOST\"; sleep 3", NULL };
   g_autoptr(ArEnvironment) env = NULL;
@@ -560,10 +612,10 @@ test_secret (void)
   g_autofree char *log = NULL;
   gboolean done = FALSE;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  env = new_env ("secret", agent);
-  settings = new_settings ();
+  env = new_env (e, "secret", agent);
+  settings = new_settings (e);
   secret = g_strdup_printf ("some-long-secret-value-%s", ar_test_engine_run_id ());
   plain = g_strdup_printf ("not-secret-%s", ar_test_engine_run_id ());
   {
@@ -577,7 +629,7 @@ test_secret (void)
   }
 
   task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "", AR_TASK_KIND_TASK);
-  runner = ar_task_runner_new (docker_builder, task, env, settings);
+  runner = ar_task_runner_new (e->builder, task, env, settings);
   g_signal_connect (ar_task_runner_get_log (runner), "line", G_CALLBACK (collect_line), lines);
   ar_task_runner_run_async (runner, NULL, run_done, &done);
   while (!saw_token_line (lines) && !done)
@@ -622,6 +674,7 @@ test_secret (void)
 static void
 test_stop (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sleep", "300", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -631,15 +684,15 @@ test_stop (void)
   gboolean done = FALSE;
   double stopped_at;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  env = new_env ("stop", agent);
-  settings = new_settings ();
+  env = new_env (e, "stop", agent);
+  settings = new_settings (e);
   task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "", AR_TASK_KIND_TASK);
-  runner = ar_task_runner_new (docker_builder, task, env, settings);
+  runner = ar_task_runner_new (e->builder, task, env, settings);
   ar_task_runner_run_async (runner, NULL, run_done, &done);
   wait_until (task_running, task, TASK_SECONDS, "the container to start");
-  g_assert_true (container_exists (ar_task_get_container_name (task)));
+  g_assert_true (container_exists (e, ar_task_get_container_name (task)));
 
   stopped_at = now_seconds ();
   ar_task_runner_stop (runner);
@@ -649,7 +702,7 @@ test_stop (void)
   /* docker stop's SIGTERM reaches sleep through --init: no 10 s wait. */
   g_assert_cmpfloat (now_seconds () - stopped_at, <, 8);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_CANCELLED);
-  g_assert_false (container_exists (ar_task_get_container_name (task)));
+  g_assert_false (container_exists (e, ar_task_get_container_name (task)));
   log = task_log_text (task);
   assert_contains (log, "[task/stop][INFO] stopping the task\n");
   assert_contains (log, "[task/end][INFO] cancelled after");
@@ -669,7 +722,7 @@ test_stop (void)
     ar_environment_set_cache_container_build (env, TRUE);
     ar_environment_set_cached_preflight_script (env, "echo slow build started\nsleep 30\n");
     building = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "", AR_TASK_KIND_TASK);
-    build_runner = ar_task_runner_new (docker_builder, building, env, settings);
+    build_runner = ar_task_runner_new (e->builder, building, env, settings);
     ar_task_runner_run_async (build_runner, NULL, run_done, &build_done);
     g_assert_cmpint (ar_task_get_state (building), ==, AR_TASK_STATE_BUILDING);
     while (strstr ((build_log = task_log_text (building)), "slow build started") == NULL)
@@ -684,7 +737,7 @@ test_stop (void)
     g_assert_cmpfloat (now_seconds () - stopped_at, <, 10);
     g_assert_cmpint (ar_task_get_state (building), ==, AR_TASK_STATE_CANCELLED);
     g_assert_cmpint (ar_task_get_exit_status (building), ==, -1);
-    g_assert_false (container_exists (ar_task_get_container_name (building)));
+    g_assert_false (container_exists (e, ar_task_get_container_name (building)));
   }
 }
 
@@ -714,6 +767,7 @@ count_reached (gpointer data)
 static void
 test_queue (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "echo start; sleep 1.5; echo end", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvironment) other = NULL;
@@ -728,13 +782,13 @@ test_queue (void)
   guint finished = 0;
   Count until = { &finished, 0 };
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  env = new_env ("queue", agent);
-  other = new_env ("queue other", agent);
+  env = new_env (e, "queue", agent);
+  other = new_env (e, "queue other", agent);
   ar_environment_set_max_agents_running (env, 1);
-  settings = new_settings ();
-  manager = ar_task_manager_new (docker_builder, settings);
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
   g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
 
   /* Two of one environment with max_agents_running 1; another environment
@@ -751,7 +805,7 @@ test_queue (void)
 
   /* Another manager (another process) leaves a live queued task alone. */
   {
-    g_autoptr(ArTaskManager) other_manager = ar_task_manager_new (docker_builder, settings);
+    g_autoptr(ArTaskManager) other_manager = ar_task_manager_new (e->builder, settings);
     g_autofree char *path = ar_task_dup_record_path (second);
     g_autoptr(ArTask) reread = NULL;
     gboolean loaded = FALSE;
@@ -827,6 +881,7 @@ mode_of (const char *path)
 static void
 test_scratch (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "id -u; sleep 2", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -841,14 +896,14 @@ test_scratch (void)
   guint files = 0;
   gboolean done = FALSE;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
   nonroot = ar_test_engine_nonroot_base_image ();
-  env = new_env ("scratch", agent);
+  env = new_env (e, "scratch", agent);
   ar_environment_set_base_image (env, nonroot);
   ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
   ar_environment_set_run_preflight_script (env, "echo \"run preflight as $(id -u)\"\n");
-  settings = new_settings ();
+  settings = new_settings (e);
   settings->preflight_enabled = TRUE;
   settings->preflight_script = (g_free (settings->preflight_script), g_strdup ("echo settings preflight ran\n"));
 
@@ -857,7 +912,7 @@ test_scratch (void)
     mode_t old = umask (077);
 
     task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "", AR_TASK_KIND_TASK);
-    runner = ar_task_runner_new (docker_builder, task, env, settings);
+    runner = ar_task_runner_new (e->builder, task, env, settings);
     ar_task_runner_run_async (runner, NULL, run_done, &done);
     wait_until (task_running, task, TASK_SECONDS, "the container to start");
     umask (old);
@@ -892,6 +947,7 @@ test_scratch (void)
 static void
 test_workspaces (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "pwd; cat hello.txt; echo from-container > out.txt; cat /extra/x.txt", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -910,14 +966,14 @@ test_workspaces (void)
   g_autofree char *m2 = NULL;
   g_autofree char *git = g_find_program_in_path ("git");
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
   ar_test_write_file (hello, "hello from the host\n");
   ar_test_write_file (x, "extra mounted\n");
   g_chmod (workspace, 0777);   /* the container user may differ from ours */
 
-  env = new_env ("workspace", agent);
-  settings = new_settings ();
+  env = new_env (e, "workspace", agent);
+  settings = new_settings (e);
   ar_environment_set_workspace_type (env, "mounted");
   ar_environment_set_workspace_target (env, workspace);
   ar_environment_set_container_workdir (env, "/work");
@@ -928,7 +984,7 @@ test_workspaces (void)
 
     ar_environment_set_extra_mounts (env, mounts);
   }
-  runner = run_task (docker_builder, env, settings, "");
+  runner = run_task (e->builder, env, settings, "");
   log = task_log_text (ar_task_runner_get_task (runner));
   g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (runner)), ==, AR_TASK_STATE_DONE);
   assert_contains (log, "/work\nhello from the host\nextra mounted\n");
@@ -940,7 +996,7 @@ test_workspaces (void)
 
   /* A mounted workspace that does not exist fails at once, saying so. */
   ar_environment_set_workspace_target (env, "/no/such/workspace");
-  missing_runner = run_task (docker_builder, env, settings, "");
+  missing_runner = run_task (e->builder, env, settings, "");
   g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (missing_runner)), ==, AR_TASK_STATE_FAILED);
   g_assert_cmpint (ar_task_get_exit_status (ar_task_runner_get_task (missing_runner)), ==, -1);
   assert_contains (ar_task_get_error_message (ar_task_runner_get_task (missing_runner)), "/no/such/workspace");
@@ -972,7 +1028,7 @@ test_workspaces (void)
     ar_environment_set_workspace_target (env, repo);
     ar_environment_set_custom_command (env, clone_agent);
     ar_environment_set_extra_mounts (env, NULL);
-    clone_runner = run_task (docker_builder, env, settings, "");
+    clone_runner = run_task (e->builder, env, settings, "");
     log = task_log_text (ar_task_runner_get_task (clone_runner));
     g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (clone_runner)), ==, AR_TASK_STATE_DONE);
     assert_contains (log, "[git/clone][INFO] cloning");
@@ -989,6 +1045,7 @@ test_workspaces (void)
 static void
 test_config_dir (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArTaskRunner) runner = NULL;
@@ -999,20 +1056,20 @@ test_config_dir (void)
   g_autofree char *missing_log = NULL;
   ArTask *task;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
   ar_test_write_file (file, "{\"from\": \"the host\"}\n");
   g_chmod (config, 0755);
   g_chmod (file, 0644);
-  env = new_env ("config", NULL);
+  env = new_env (e, "config", NULL);
   ar_environment_set_agent_cli (env, "gemini");
   ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
   ar_environment_set_run_preflight_script (env, "cat /home/midori-ai/.gemini/settings.json\n");
-  settings = new_settings ();
+  settings = new_settings (e);
 
   /* The image has no gemini: the agent fails with 127, after the
    * preflight has shown the mounted folder. */
-  runner = run_task (docker_builder, env, settings, "hello");
+  runner = run_task (e->builder, env, settings, "hello");
   task = ar_task_runner_get_task (runner);
   log = task_log_text (task);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
@@ -1022,7 +1079,7 @@ test_config_dir (void)
 
   /* No folder on this computer: not mounted, and said at INFO. */
   ar_environment_set_host_config_dir (env, "~/.no-such-gemini");
-  missing_runner = run_task (docker_builder, env, settings, "hello");
+  missing_runner = run_task (e->builder, env, settings, "hello");
   missing_log = task_log_text (ar_task_runner_get_task (missing_runner));
   g_assert_true (has_line_with (missing_log, "[task/mounts][INFO] no config folder", ".no-such-gemini"));
   assert_contains (missing_log, "No such file or directory");
@@ -1033,6 +1090,7 @@ test_config_dir (void)
 static void
 test_desktop_port (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "echo \"agent DISPLAY=$DISPLAY\"; sleep 2", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -1045,25 +1103,25 @@ test_desktop_port (void)
   g_autofree char *log = NULL;
   gboolean done = FALSE;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
   ar_test_write_file (install, "#!/bin/sh\necho fake desktop installed\n");
   ar_test_write_file (start, "#!/bin/sh\necho fake desktop started\n");
-  env = new_env ("desktop", agent);
+  env = new_env (e, "desktop", agent);
   ar_environment_set_headless_desktop_enabled (env, TRUE);
-  settings = new_settings ();
+  settings = new_settings (e);
   g_free (settings->desktop_scripts_dir);
   settings->desktop_scripts_dir = g_strdup (scripts);
 
   task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "", AR_TASK_KIND_TASK);
-  runner = ar_task_runner_new (docker_builder, task, env, settings);
+  runner = ar_task_runner_new (e->builder, task, env, settings);
   ar_task_runner_run_async (runner, NULL, run_done, &done);
   wait_until (task_running, task, TASK_SECONDS, "the container to start");
   {
     const char *args[] = { "inspect", "-f", "{{json .HostConfig.PortBindings}}",
                            ar_task_get_container_name (task), NULL };
 
-    bindings = docker_out (args);
+    bindings = engine_out (e, args);
   }
   /* 6080 on the loopback, a random host port. */
   assert_contains (bindings, "\"6080/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"\"}]");
@@ -1091,6 +1149,7 @@ test_desktop_port (void)
 static void
 test_preflight_test (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "echo the agent must not run", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -1099,12 +1158,12 @@ test_preflight_test (void)
   gboolean done = FALSE;
   ArTask *task;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  env = new_env ("draft", agent);
+  env = new_env (e, "draft", agent);
   ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
   ar_environment_set_run_preflight_script (env, "echo draft run preflight\n");
-  runner = ar_task_runner_new_preflight_test (docker_builder, env, (settings = new_settings ()));
+  runner = ar_task_runner_new_preflight_test (e->builder, env, (settings = new_settings (e)));
   /* The draft may change after: the test runs what it had. */
   ar_environment_set_run_preflight_script (env, "echo changed later\n");
   task = ar_task_runner_get_task (runner);
@@ -1138,7 +1197,8 @@ container_of_env_running (gpointer env_id)
 {
   g_autofree char *filter = g_strconcat ("label=io.github.agents-runner.env-id=", (char *) env_id, NULL);
   const char *args[] = { "ps", "-q", "--filter", filter, NULL };
-  g_autofree char *out = docker_out (args);
+  /* the command line here runs with the default Settings: Docker */
+  g_autofree char *out = engine_out (&on_docker, args);
 
   return *out != '\0';
 }
@@ -1216,6 +1276,7 @@ cli_container_or_exit (gpointer data)
 static void
 test_cli (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "echo \"agent got: $1\"; exit 4", "--", "{prompt}", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autofree char *out = NULL;
@@ -1225,9 +1286,9 @@ test_cli (void)
   gboolean saw_exit = FALSE, saw_agent = FALSE, saw_info = FALSE;
   const char *id;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  env = new_env ("cli", agent);
+  env = new_env (e, "cli", agent);
   ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
   ar_environment_set_run_preflight_script (env, "echo cli run preflight\n");
   save_env (env);
@@ -1418,6 +1479,7 @@ load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_restart (void)
 {
+  Engine *e = &on_docker;
   const char *agent[] = { "sh", "-c", "echo before; sleep 4; echo after; exit 3", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
@@ -1433,9 +1495,9 @@ test_restart (void)
   Count until = { &finished, 1 };
   gboolean loaded = FALSE;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
-  env = new_env ("restart", agent);
+  env = new_env (e, "restart", agent);
   {
     const char *vars[] = { "SOME_TOKEN=restart-secret-value-123", NULL };
     const char *secret_agent[] = { "sh", "-c", "echo before; sleep 4; echo \"after $SOME_TOKEN\"; exit 3", NULL };
@@ -1467,8 +1529,8 @@ test_restart (void)
   wait_until (cli_exited, &cli, 30, "the killed CLI");
   g_clear_object (&cli.proc);
 
-  settings = new_settings ();
-  manager = ar_task_manager_new (docker_builder, settings);
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
   ar_task_manager_set_env_store (manager, store);
   g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
   ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_FOLLOW, NULL, load_done, &loaded);
@@ -1484,13 +1546,13 @@ test_restart (void)
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
   g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 1);
   g_assert_nonnull (ar_task_manager_get_log (manager, task));
-  g_assert_true (container_exists (ar_task_get_container_name (task)));
+  g_assert_true (container_exists (e, ar_task_get_container_name (task)));
 
   /* A second manager (another window, `task list`) leaves it alone. */
   {
     gboolean loaded2 = FALSE;
 
-    lister = ar_task_manager_new (docker_builder, settings);
+    lister = ar_task_manager_new (e->builder, settings);
     ar_task_manager_load_async (lister, AR_TASK_MANAGER_LOAD_RECONCILE, NULL, load_done, &loaded2);
     wait_until (flag_set, &loaded2, TASK_SECONDS, "the second load");
     g_assert_cmpint (ar_task_get_state (ar_task_manager_lookup (lister, ar_task_get_id (task), NULL)), ==,
@@ -1538,6 +1600,7 @@ test_restart (void)
 static void
 test_left_behind (void)
 {
+  Engine *e = &on_docker;
   g_autoptr(ArTask) task = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArTaskManager) manager = NULL;
@@ -1545,15 +1608,15 @@ test_left_behind (void)
   g_autofree char *path = NULL;
   gboolean loaded = FALSE;
 
-  if (!need_engine ())
+  if (!need_engine (e))
     return;
   task = ar_task_new ("env-gone", "gone", "p", AR_TASK_KIND_TASK);
   ar_task_set_started_at (task, g_get_real_time ());
   ar_task_set_state (task, AR_TASK_STATE_RUNNING);
   g_assert_true (ar_task_save (task, NULL));
 
-  settings = new_settings ();
-  manager = ar_task_manager_new (docker_builder, settings);
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
   ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE, NULL, load_done, &loaded);
   wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
   path = ar_task_dup_record_path (task);
@@ -1562,9 +1625,19 @@ test_left_behind (void)
   assert_contains (ar_task_get_error_message (reread), "exit status is unknown");
 }
 
+/* "/task-runner/<engine>/<name>" */
+static void
+add_engine_test (Engine *e, const char *name, GTestDataFunc func)
+{
+  g_autofree char *path = g_strdup_printf ("/task-runner/%s/%s", e->name, name);
+
+  g_test_add_data_func (path, e, func);
+}
+
 int
 main (int argc, char **argv)
 {
+  Engine *engines[] = { &on_docker, &on_podman };
   int status;
 
   ar_test_init (&argc, &argv);
@@ -1572,10 +1645,14 @@ main (int argc, char **argv)
    * those the CLI makes: the fixture removes them at the end. */
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
-  g_test_add_func ("/task-runner/single-preflight", test_single_preflight);
-  g_test_add_func ("/task-runner/podman", test_podman);
-  g_test_add_func ("/task-runner/legacy-then-split", test_legacy_then_split);
-  g_test_add_func ("/task-runner/cached-fallback", test_cached_fallback);
+  /* the scenarios, on each engine */
+  for (guint i = 0; i < G_N_ELEMENTS (engines); i++)
+    {
+      add_engine_test (engines[i], "single-preflight", test_single_preflight);
+      add_engine_test (engines[i], "legacy-then-split", test_legacy_then_split);
+      add_engine_test (engines[i], "cached-fallback", test_cached_fallback);
+    }
+  /* the rest of the runner, on Docker */
   g_test_add_func ("/task-runner/secret", test_secret);
   g_test_add_func ("/task-runner/stop", test_stop);
   g_test_add_func ("/task-runner/queue", test_queue);
@@ -1589,7 +1666,11 @@ main (int argc, char **argv)
   g_test_add_func ("/task-runner/left-behind", test_left_behind);
 
   status = g_test_run ();
-  g_clear_object (&docker_builder);
-  g_clear_object (&docker_engine);
+  for (guint i = 0; i < G_N_ELEMENTS (engines); i++)
+    {
+      g_clear_object (&engines[i]->builder);
+      g_clear_object (&engines[i]->engine);
+      g_clear_pointer (&engines[i]->base, g_free);
+    }
   return status;
 }

@@ -9,6 +9,8 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -344,6 +346,37 @@ remove_container (GTask *task)
   g_subprocess_wait_async (proc, NULL, cleanup_done, g_object_ref (task));
 }
 
+/* Signals the processes whose parent is `pid`; returns how many. */
+static guint
+signal_children (const char *pid, int sig)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  int parent = atoi (pid);
+  const char *name;
+  guint signalled = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *comm_end;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "stat", NULL);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* "pid (comm) state ppid …", where comm may hold ") " itself */
+      comm_end = strrchr (stat, ')');
+      if (comm_end == NULL || sscanf (comm_end + 1, " %*c %d", &ppid) != 1 || ppid != parent)
+        continue;
+      if (kill (atoi (name), sig) == 0)
+        signalled++;
+    }
+  return signalled;
+}
+
 static gboolean
 grace_expired (gpointer user_data)
 {
@@ -359,13 +392,22 @@ grace_expired (gpointer user_data)
 static void
 stop_process (GTask *task, StopReason reason)
 {
+  ArEngine *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
+  const char *pid;
 
   if (data->exited || data->stop_reason != STOP_NONE)
     return;
   data->stop_reason = reason;
 
-  g_subprocess_send_signal (data->proc, SIGTERM);
+  /* podman stopped in a build leaves the RUN step running and its
+   * container in storage (podman#14523). Stopping the step's runtime, a
+   * child of the CLI, fails the build instead, and podman removes what it
+   * made; the grace period ends it if it does not. (Docker's daemon cleans
+   * up a build whose client went away.) */
+  pid = g_subprocess_get_identifier (data->proc);
+  if (self->kind != AR_ENGINE_KIND_PODMAN || pid == NULL || signal_children (pid, SIGTERM) == 0)
+    g_subprocess_send_signal (data->proc, SIGTERM);
   data->grace_source = g_timeout_source_new_seconds (GRACE_SECONDS);
   g_task_attach_source (task, data->grace_source, grace_expired);
   remove_container (task);
