@@ -528,7 +528,9 @@ read_next_line (GDataInputStream *in, GTask *task, ArEngineStream stream)
 
   op->task = g_object_ref (task);
   op->stream = stream;
-  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, data->io_cancellable, line_read, op);
+  /* Below GTK's redraw priority: a container that floods its output must
+   * not starve the window's frames (it only makes the reads wait a frame). */
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT_IDLE, data->io_cancellable, line_read, op);
 }
 
 static void

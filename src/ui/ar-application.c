@@ -7,6 +7,9 @@
 #include <glib/gi18n.h>
 
 #include "ar-application.h"
+#include "ar-backend.h"
+#include "ar-env-import.h"
+#include "ar-paths.h"
 #include "ar-preferences-window.h"
 #include "ar-ui.h"
 #include "ar-window.h"
@@ -16,6 +19,7 @@ struct _ArApplication
   AdwApplication parent_instance;
 
   ArEnvStore *store;
+  ArBackend *backend;
   /* Why the store could not load, shown once the window is up. */
   GError *load_error;
   /* One Preferences window, hidden on close and shown again: libadwaita
@@ -33,16 +37,120 @@ ar_application_get_env_store (ArApplication *self)
   return self->store;
 }
 
+ArBackend *
+ar_application_get_backend (ArApplication *self)
+{
+  g_return_val_if_fail (AR_IS_APPLICATION (self), NULL);
+
+  return self->backend;
+}
+
+char *
+ar_application_dup_legacy_environments_path (void)
+{
+  g_autofree char *dir = ar_paths_legacy_dir ();
+
+  return g_build_filename (dir, "environments.json", NULL);
+}
+
+/* ---- import from the earlier tool (SPEC §2.5) ------------------------------ */
+
+static void
+report_import (ArWindow *window, ArImportSummary *summary)
+{
+  g_autofree char *message = NULL;
+  guint added = summary->added->len;
+  guint skipped = summary->skipped->len;
+
+  if (skipped > 0)
+    /* Translators: the second number counts environments that were not imported */
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u environment, %u skipped",
+                                            "Imported %u environments, %u skipped", added),
+                               added, skipped);
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u environment", "Imported %u environments",
+                                            added),
+                               added);
+  ar_window_add_toast (window, adw_toast_new (message));
+}
+
+static void
+show_import_error (ArWindow *window, const GError *error)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (window), _("The Environments Could Not Be Imported"),
+                                              error->message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+legacy_import_response (AdwMessageDialog *dialog,
+                        const char       *response,
+                        ArApplication    *self)
+{
+  ArWindow *window = AR_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  g_autoptr(GSettings) settings = ar_ui_settings_new ();
+  g_autofree char *path = ar_application_dup_legacy_environments_path ();
+  g_autoptr(ArImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Asked once, whatever the answer: Not now means not again. */
+  if (settings != NULL)
+    g_settings_set_boolean (settings, "legacy-import-offered", TRUE);
+  if (g_strcmp0 (response, "import") != 0)
+    return;
+
+  summary = ar_env_import_file (self->store, path, FALSE, &error);
+  if (summary == NULL || !ar_env_store_save (self->store, &error))
+    {
+      show_import_error (window, error);
+      return;
+    }
+  report_import (window, summary);
+}
+
+static void
+offer_legacy_import (ArApplication *self, ArWindow *window)
+{
+  g_autoptr(GSettings) settings = ar_ui_settings_new ();
+  g_autofree char *path = ar_application_dup_legacy_environments_path ();
+  g_autofree char *shown_path = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* A store that could not read its own file must not be written now. */
+  if (settings == NULL || self->load_error != NULL ||
+      g_settings_get_boolean (settings, "legacy-import-offered") ||
+      !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return;
+
+  shown_path = ar_ui_tilde_path (path);
+  body = g_strdup_printf (_("The earlier Agents Runner left its environments in %s. Import them here? That file is only read, never changed."),
+                          shown_path);
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _("Import Your Environments?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "later", _("_Not Now"), "import", _("_Import"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "import", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "import");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (legacy_import_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 ar_application_activate (GApplication *application)
 {
   ArApplication *self = AR_APPLICATION (application);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  if (window == NULL)
-    window = GTK_WINDOW (ar_window_new (GTK_APPLICATION (self), self->store));
+  gboolean first = window == NULL;
+
+  if (first)
+    window = GTK_WINDOW (ar_window_new_with_backend (GTK_APPLICATION (self), self->backend));
   gtk_window_present (window);
 
+  if (first)
+    offer_legacy_import (self, AR_WINDOW (window));
   if (self->load_error != NULL)
     {
       g_autoptr(GError) error = g_steal_pointer (&self->load_error);
@@ -68,6 +176,9 @@ ar_application_startup (GApplication *application)
   self->store = ar_env_store_new (NULL);
   if (!ar_env_store_load (self->store, &self->load_error))
     g_debug ("%s", self->load_error->message);
+  /* Nothing probes yet: the window starts it, and everything that needs no
+   * engine works while the engine is asked. */
+  self->backend = ar_backend_new (self->store);
 }
 
 static void
@@ -167,6 +278,7 @@ ar_application_finalize (GObject *object)
 {
   ArApplication *self = AR_APPLICATION (object);
 
+  g_clear_object (&self->backend);
   g_clear_object (&self->store);
   g_clear_error (&self->load_error);
   if (self->preferences != NULL)

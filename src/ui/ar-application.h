@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "ar-backend.h"
 #include "ar-env-store.h"
 
 G_BEGIN_DECLS
@@ -17,5 +18,11 @@ ArApplication *ar_application_new (void);
 
 /* The environments, loaded at startup from the default place. */
 ArEnvStore *ar_application_get_env_store (ArApplication *self);
+/* The engine, builder and task manager, made at startup. */
+ArBackend *ar_application_get_backend (ArApplication *self);
+
+/* ~/.midoriai/agents-runner/environments.json: offered for import on the
+ * first start that finds it (once; the legacy-import-offered key). */
+char *ar_application_dup_legacy_environments_path (void);
 
 G_END_DECLS

@@ -11,7 +11,13 @@
 #include "ar-environment-editor.h"
 #include "ar-environment-row.h"
 #include "ar-environments-page.h"
+#include "ar-images-page.h"
+#include "ar-log-view.h"
+#include "ar-new-task-page.h"
 #include "ar-preflight-editor.h"
+#include "ar-task-row.h"
+#include "ar-task-view.h"
+#include "ar-tasks-page.h"
 #include "ar-settings.h"
 #include "ar-ui-resources.h"
 #include "ar-ui.h"
@@ -31,6 +37,12 @@ ar_ui_init (void)
       g_type_ensure (AR_TYPE_ENVIRONMENT_ROW);
       g_type_ensure (AR_TYPE_ENVIRONMENTS_PAGE);
       g_type_ensure (AR_TYPE_AUTO_SPLIT_DIALOG);
+      g_type_ensure (AR_TYPE_LOG_VIEW);
+      g_type_ensure (AR_TYPE_TASK_ROW);
+      g_type_ensure (AR_TYPE_TASK_VIEW);
+      g_type_ensure (AR_TYPE_TASKS_PAGE);
+      g_type_ensure (AR_TYPE_NEW_TASK_PAGE);
+      g_type_ensure (AR_TYPE_IMAGES_PAGE);
       g_once_init_leave (&initialized, 1);
     }
 }
@@ -195,4 +207,106 @@ ar_ui_color_label (const char *color)
     if (g_strcmp0 (labels[i].id, color) == 0)
       return _(labels[i].label);
   return color;
+}
+
+char *
+ar_ui_format_duration (double seconds)
+{
+  gint64 total = seconds > 0 ? (gint64) (seconds + 0.5) : 0;
+
+  if (total < 60)
+    /* Translators: a duration in seconds */
+    return g_strdup_printf (_("%d s"), (int) total);
+  if (total < 3600)
+    /* Translators: a duration in minutes and seconds */
+    return g_strdup_printf (_("%d min %02d s"), (int) (total / 60), (int) (total % 60));
+  /* Translators: a duration in hours and minutes */
+  return g_strdup_printf (_("%d h %02d min"), (int) (total / 3600), (int) (total % 3600 / 60));
+}
+
+char *
+ar_ui_format_time (gint64 unix_seconds, const char *never_text)
+{
+  g_autoptr(GDateTime) time = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GDateTime) yesterday = NULL;
+
+  if (unix_seconds <= 0)
+    return g_strdup (never_text);
+  time = g_date_time_new_from_unix_local (unix_seconds);
+  if (time == NULL)
+    return g_strdup (never_text);
+  now = g_date_time_new_now_local ();
+  yesterday = g_date_time_add_days (now, -1);
+
+  if (g_date_time_get_year (time) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (time) == g_date_time_get_day_of_year (now))
+    {
+      g_autofree char *clock = g_date_time_format (time, "%H:%M");
+
+      /* Translators: %s is a time of day */
+      return g_strdup_printf (_("Today %s"), clock);
+    }
+  if (g_date_time_get_year (time) == g_date_time_get_year (yesterday) &&
+      g_date_time_get_day_of_year (time) == g_date_time_get_day_of_year (yesterday))
+    {
+      g_autofree char *clock = g_date_time_format (time, "%H:%M");
+
+      /* Translators: %s is a time of day */
+      return g_strdup_printf (_("Yesterday %s"), clock);
+    }
+  return g_date_time_format (time, "%Y-%m-%d %H:%M");
+}
+
+void
+ar_ui_set_state_badge (GtkLabel *label, ArTaskState state)
+{
+  g_autofree char *state_class = g_strdup_printf ("ar-state-%s", ar_task_state_to_string (state));
+
+  gtk_label_set_label (label, ar_task_state_to_label (state));
+  gtk_widget_set_css_classes (GTK_WIDGET (label), (const char *[]) { "ar-state-badge", state_class, NULL });
+}
+
+static void
+environment_item_setup (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), dot);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+environment_item_bind (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       gpointer                  user_data)
+{
+  ArEnvironment *env = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *dot = gtk_widget_get_first_child (box);
+  GtkWidget *label = gtk_widget_get_next_sibling (dot);
+  g_autofree char *color_class = ar_ui_color_css_class (ar_environment_get_color (env));
+  const char *name = ar_environment_get_name (env);
+
+  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_widget_set_visible (dot, *ar_environment_get_env_id (env) != '\0');
+  gtk_label_set_label (GTK_LABEL (label), *name != '\0' ? name : _("Unnamed environment"));
+}
+
+GtkListItemFactory *
+ar_ui_environment_factory_new (void)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (environment_item_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (environment_item_bind), NULL);
+  return factory;
 }

@@ -7,6 +7,8 @@
 #include <adwaita.h>
 #include <gtksourceview/gtksource.h>
 
+#include "ar-task.h"
+
 G_BEGIN_DECLS
 
 #define AR_RESOURCE_PATH "/io/github/agents_runner/AgentsRunner"
@@ -45,5 +47,17 @@ void ar_ui_spin_button_show_unlimited (GtkSpinButton *spin_button);
 char *ar_ui_color_css_class (const char *color);
 /* The translated name of one of the 12 environment colors. */
 const char *ar_ui_color_label (const char *color);
+
+/* "45 s", "3 min 05 s", "2 h 04 min". */
+char *ar_ui_format_duration (double seconds);
+/* "Today 14:03", "Yesterday 09:12", "2026-11-20 18:40"; @never_text for 0. */
+char *ar_ui_format_time (gint64 unix_seconds, const char *never_text);
+
+/* Makes @label the status badge of @state: its name, in its colour. */
+void ar_ui_set_state_badge (GtkLabel *label, ArTaskState state);
+
+/* Rows of ArEnvironment: the color dot and the name (an environment with
+ * an empty id is a "none" entry: no dot). For dropdowns and combo rows. */
+GtkListItemFactory *ar_ui_environment_factory_new (void);
 
 G_END_DECLS

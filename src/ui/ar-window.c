@@ -14,18 +14,25 @@ struct _ArWindow
   AdwApplicationWindow parent_instance;
 
   ArEnvStore *store;
+  ArBackend *backend;
   GSettings *settings;
   /* Set once unsaved changes were saved or discarded on close. */
   gboolean may_close;
+  /* Set once the user agreed to close with tasks running. */
+  gboolean tasks_confirmed;
 
   AdwToastOverlay *toast_overlay;
   AdwViewStack *stack;
   GtkRevealer *engine_revealer;
   GtkLabel *engine_label;
+  GtkWidget *retry_button;
   AdwBin *tasks_bin;
   AdwBin *new_task_bin;
   AdwBin *images_bin;
   ArEnvironmentsPage *environments_page;
+  ArTasksPage *tasks_page;
+  ArNewTaskPage *new_task_page;
+  ArImagesPage *images_page;
 };
 
 G_DEFINE_FINAL_TYPE (ArWindow, ar_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -33,6 +40,7 @@ G_DEFINE_FINAL_TYPE (ArWindow, ar_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_BACKEND,
   N_PROPS
 };
 
@@ -44,6 +52,51 @@ ar_window_get_store (ArWindow *self)
   g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
 
   return self->store;
+}
+
+ArBackend *
+ar_window_get_backend (ArWindow *self)
+{
+  g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
+
+  return self->backend;
+}
+
+ArTasksPage *
+ar_window_get_tasks_page (ArWindow *self)
+{
+  g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
+
+  return self->tasks_page;
+}
+
+ArNewTaskPage *
+ar_window_get_new_task_page (ArWindow *self)
+{
+  g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
+
+  return self->new_task_page;
+}
+
+ArImagesPage *
+ar_window_get_images_page (ArWindow *self)
+{
+  g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
+
+  return self->images_page;
+}
+
+void
+ar_window_show_task (ArWindow *self,
+                     ArTask   *task)
+{
+  g_return_if_fail (AR_IS_WINDOW (self));
+  g_return_if_fail (AR_IS_TASK (task));
+
+  if (self->tasks_page == NULL)
+    return;
+  ar_window_show_page (self, "tasks");
+  ar_tasks_page_select_task (self->tasks_page, task);
 }
 
 AdwViewStack *
@@ -132,6 +185,17 @@ save_environment_action (GtkWidget  *widget,
 }
 
 static void
+retry_engine_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ArWindow *self = AR_WINDOW (widget);
+
+  if (self->backend != NULL)
+    ar_backend_ping (self->backend);
+}
+
+static void
 show_page_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -167,6 +231,70 @@ close_confirmed_cb (GObject      *object,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+static void
+close_with_tasks_response (AdwMessageDialog *dialog,
+                           const char       *response,
+                           ArWindow         *self)
+{
+  if (g_strcmp0 (response, "close") != 0)
+    return;
+  self->tasks_confirmed = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+/* Asks before closing while tasks run: they keep running in their
+ * containers, and the next start finds them again by their label
+ * (SPEC §4.2). Queued tasks have no container yet: they end. */
+static gboolean
+confirm_close_with_tasks (ArWindow *self)
+{
+  ArTaskManager *manager = ar_backend_get_task_manager (self->backend);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (manager));
+  guint active = ar_task_manager_get_n_active (manager);
+  guint queued = 0;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ArTask) task = g_list_model_get_item (G_LIST_MODEL (manager), i);
+
+      if (ar_task_get_state (task) == AR_TASK_STATE_QUEUED)
+        queued++;
+    }
+  if (active == 0 && queued == 0)
+    return FALSE;
+
+  if (active > 0 && queued > 0)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u task is running: it keeps running in its container, and Agents Runner finds it again the next time it starts. The %u queued tasks have not started and are cancelled.",
+                                         "%u tasks are running: they keep running in their containers, and Agents Runner finds them again the next time it starts. The %u queued tasks have not started and are cancelled.",
+                                         active),
+                            active, queued);
+  else if (active > 0)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u task is running: it keeps running in its container, and Agents Runner finds it again the next time it starts.",
+                                         "%u tasks are running: they keep running in their containers, and Agents Runner finds them again the next time it starts.",
+                                         active),
+                            active);
+  else
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u queued task has not started yet and is cancelled.",
+                                         "%u queued tasks have not started yet and are cancelled.",
+                                         queued),
+                            queued);
+
+  ar_window_show_page (self, "tasks");
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Close With Tasks Running?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "close", _("C_lose"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (close_with_tasks_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static gboolean
 ar_window_close_request (GtkWindow *window)
 {
@@ -179,19 +307,79 @@ ar_window_close_request (GtkWindow *window)
       ar_environment_editor_confirm_leave_async (editor, NULL, close_confirmed_cb, g_object_ref (self));
       return TRUE;
     }
+  if (!self->tasks_confirmed && self->backend != NULL && confirm_close_with_tasks (self))
+    return TRUE;
 
   save_window_state (self);
   return GTK_WINDOW_CLASS (ar_window_parent_class)->close_request (window);
 }
 
 static void
+update_engine_problem (ArWindow *self)
+{
+  ar_window_set_engine_problem (self, ar_backend_get_engine_problem (self->backend));
+}
+
+static void
+on_task_started (ArWindow *self, ArTask *task)
+{
+  ar_window_show_task (self, task);
+}
+
+static void
+on_test_preflight (ArWindow          *self,
+                   ArEnvironment     *draft,
+                   ArPreflightEditor *editor)
+{
+  ArTask *task = ar_task_manager_start_preflight_test (ar_backend_get_task_manager (self->backend), draft);
+
+  ar_window_show_task (self, task);
+}
+
+static void
+on_backend_error (ArWindow *self, const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 0);
+  ar_window_add_toast (self, toast);
+}
+
+static void
 ar_window_constructed (GObject *object)
 {
   ArWindow *self = AR_WINDOW (object);
+  ArEnvironmentEditor *editor;
 
   G_OBJECT_CLASS (ar_window_parent_class)->constructed (object);
 
+  if (self->backend != NULL && self->store == NULL)
+    self->store = g_object_ref (ar_backend_get_store (self->backend));
   ar_environments_page_set_store (self->environments_page, self->store);
+  if (self->backend == NULL)
+    return;
+
+  self->tasks_page = AR_TASKS_PAGE (ar_tasks_page_new (self->backend));
+  self->new_task_page = AR_NEW_TASK_PAGE (ar_new_task_page_new (self->backend));
+  self->images_page = AR_IMAGES_PAGE (ar_images_page_new (self->backend));
+  ar_window_set_page_content (self, "tasks", GTK_WIDGET (self->tasks_page));
+  ar_window_set_page_content (self, "new-task", GTK_WIDGET (self->new_task_page));
+  ar_window_set_page_content (self, "images", GTK_WIDGET (self->images_page));
+
+  g_signal_connect_object (self->new_task_page, "task-started", G_CALLBACK (on_task_started), self,
+                           G_CONNECT_SWAPPED);
+  editor = ar_environments_page_get_editor (self->environments_page);
+  g_signal_connect_object (ar_environment_editor_get_preflight_editor (editor), "test-preflight",
+                           G_CALLBACK (on_test_preflight), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->backend, "notify::engine-problem", G_CALLBACK (update_engine_problem), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->backend, "error", G_CALLBACK (on_backend_error), self, G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (self->retry_button, TRUE);
+  update_engine_problem (self);
+  ar_backend_start (self->backend);
+
+  if (ar_env_store_get_n_environments (self->store) > 0)
+    adw_view_stack_set_visible_child_name (self->stack, "tasks");
 }
 
 static void
@@ -201,6 +389,7 @@ ar_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_WINDOW);
   g_clear_object (&self->store);
+  g_clear_object (&self->backend);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ar_window_parent_class)->dispose (object);
@@ -217,6 +406,7 @@ ar_window_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STORE: g_value_set_object (value, self->store); break;
+    case PROP_BACKEND: g_value_set_object (value, self->backend); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -232,6 +422,7 @@ ar_window_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_STORE: self->store = g_value_dup_object (value); break;
+    case PROP_BACKEND: self->backend = g_value_dup_object (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -252,6 +443,9 @@ ar_window_class_init (ArWindowClass *klass)
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, AR_TYPE_ENV_STORE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BACKEND] =
+    g_param_spec_object ("backend", NULL, NULL, AR_TYPE_BACKEND,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-window.ui");
@@ -259,6 +453,7 @@ ar_window_class_init (ArWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, engine_revealer);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, engine_label);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, tasks_bin);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, new_task_bin);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, images_bin);
@@ -267,6 +462,7 @@ ar_window_class_init (ArWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-task", NULL, new_task_action);
   gtk_widget_class_install_action (widget_class, "win.save-environment", NULL, save_environment_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-engine", NULL, retry_engine_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-task", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-environment", NULL);
@@ -304,5 +500,17 @@ ar_window_new (GtkApplication *application,
   return g_object_new (AR_TYPE_WINDOW,
                        "application", application,
                        "store", store,
+                       NULL);
+}
+
+ArWindow *
+ar_window_new_with_backend (GtkApplication *application,
+                            ArBackend      *backend)
+{
+  g_return_val_if_fail (AR_IS_BACKEND (backend), NULL);
+
+  return g_object_new (AR_TYPE_WINDOW,
+                       "application", application,
+                       "backend", backend,
                        NULL);
 }

@@ -1,0 +1,809 @@
+/* ar-images-page.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ar-image-stats.h"
+#include "ar-images-page.h"
+#include "ar-rebuild-dialog.h"
+#include "ar-ui.h"
+
+struct _ArImagesPage
+{
+  AdwBin parent_instance;
+
+  ArBackend *backend;
+  ArTaskManager *manager;       /* whose task-finished we listen to */
+  GPtrArray *images;            /* ArCachedImage, as last listed */
+  GPtrArray *rows;              /* widgets added to the groups */
+  GCancellable *list_cancellable;  /* the listing running now */
+  GCancellable *op_cancellable;    /* Remove unused, once asked: never cut short by a refresh */
+  gboolean listing;
+  gboolean op_running;
+  gboolean loading;
+  gboolean dirty;               /* something changed since the last listing */
+  gboolean failed;              /* the last listing failed */
+  guint refresh_idle;
+
+  GtkLabel *summary_label;
+  GtkSpinner *spinner;
+  GtkStack *stack;
+  AdwStatusPage *problem_page;
+  AdwPreferencesGroup *images_group;
+  AdwPreferencesGroup *envs_group;
+};
+
+G_DEFINE_FINAL_TYPE (ArImagesPage, ar_images_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_BACKEND,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GPtrArray *
+store_environments (ArImagesPage *self)
+{
+  ArEnvStore *store = ar_backend_get_store (self->backend);
+  GPtrArray *envs = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < ar_env_store_get_n_environments (store); i++)
+    g_ptr_array_add (envs, g_object_ref (ar_env_store_get_environment (store, i)));
+  return envs;
+}
+
+static ArEnvironment *
+find_env (ArImagesPage *self, const char *env_id)
+{
+  if (env_id == NULL || *env_id == '\0')
+    return NULL;
+  return ar_env_store_find_by_id (ar_backend_get_store (self->backend), env_id);
+}
+
+static const char *
+env_label (ArEnvironment *env)
+{
+  const char *name = ar_environment_get_name (env);
+
+  return *name != '\0' ? name : ar_environment_get_env_id (env);
+}
+
+static char *
+image_name (const ArCachedImage *image)
+{
+  const char *id = image->info->id;
+
+  if (image->info->repo_tags[0] != NULL)
+    return g_strdup (image->info->repo_tags[0]);
+  /* Translators: %s is the beginning of an image id */
+  return g_strdup_printf (_("Untagged image %.12s"), g_str_has_prefix (id, "sha256:") ? id + 7 : id);
+}
+
+/* The environment an image belongs to: its own for the environment layer;
+ * the one whose task built it for the shared desktop layer. */
+static const char *
+image_env_id (const ArCachedImage *image)
+{
+  if (image->layer == AR_LAYER_ENV && image->env_id != NULL)
+    return image->env_id;
+  return image->built_for;
+}
+
+static void
+update_loading (ArImagesPage *self)
+{
+  gboolean loading = self->listing || self->op_running;
+
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  gtk_spinner_set_spinning (self->spinner, loading);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), loading);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+show_problem (ArImagesPage *self, const char *title, const char *message)
+{
+  adw_status_page_set_title (self->problem_page, title);
+  adw_status_page_set_description (self->problem_page, message);
+  gtk_stack_set_visible_child_name (self->stack, "problem");
+  gtk_label_set_label (self->summary_label, "");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.remove-unused", FALSE);
+}
+
+/* ---- the lists ----------------------------------------------------------- */
+
+static void
+clear_rows (ArImagesPage *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->rows, i);
+      GtkWidget *group = gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP);
+
+      if (group != NULL)
+        adw_preferences_group_remove (ADW_PREFERENCES_GROUP (group), row);
+    }
+  g_ptr_array_set_size (self->rows, 0);
+}
+
+static void
+add_row (ArImagesPage *self, AdwPreferencesGroup *group, GtkWidget *row)
+{
+  adw_preferences_group_add (group, row);
+  g_ptr_array_add (self->rows, row);
+}
+
+static GtkWidget *
+color_dot (ArEnvironment *env)
+{
+  GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  g_autofree char *color_class = ar_ui_color_css_class (env != NULL ? ar_environment_get_color (env) : "slate");
+
+  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  return dot;
+}
+
+static void
+on_rebuild_clicked (GtkButton *button, ArImagesPage *self)
+{
+  ar_images_page_rebuild (self, g_object_get_data (G_OBJECT (button), "env-id"));
+}
+
+static GtkWidget *
+rebuild_button (ArImagesPage *self, ArEnvironment *env)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Rebuild"));
+  gboolean wants = ar_environment_wants_env_layer (env) || ar_environment_wants_desktop_layer (env);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "env-id", g_strdup (ar_environment_get_env_id (env)), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_rebuild_clicked), self);
+  gtk_widget_set_sensitive (button, wants);
+  gtk_widget_set_tooltip_text (button,
+                               wants ? _("Build this environment's images again, running its cached preflight anew")
+                                     : _("This environment wants no cached image: turn on container caching with a split preflight, or the cached desktop"));
+  return button;
+}
+
+static char *
+in_use_tooltip (ArImagesPage *self, const ArCachedImage *image)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; image->wanted_by[i] != NULL; i++)
+    {
+      ArEnvironment *env = find_env (self, image->wanted_by[i]);
+
+      g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "",
+                              env != NULL ? env_label (env) : image->wanted_by[i]);
+    }
+  if (text->len > 0)
+    {
+      /* Translators: %s is a list of environment names */
+      g_autofree char *names = g_string_free (g_steal_pointer (&text), FALSE);
+
+      text = g_string_new (NULL);
+      g_string_printf (text, _("Wanted by the current configuration of %s"), names);
+    }
+  if (image->used_by_container)
+    g_string_append_printf (text, "%s%s", text->len > 0 ? "; " : "",
+                            _("a container was made from it, so it cannot be removed"));
+  if (text->len == 0)
+    g_string_append (text, _("No environment wants it any more and no container uses it: Remove Unused removes it"));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static GtkWidget *
+image_row (ArImagesPage *self, const ArCachedImage *image)
+{
+  GtkWidget *row = adw_action_row_new ();
+  ArEnvironment *env = find_env (self, image_env_id (image));
+  g_autofree char *name = image_name (image);
+  g_autofree char *owner = NULL;
+  g_autofree char *size = g_format_size (image->info->size);
+  g_autofree char *created = ar_ui_format_time (image->info->created, _("unknown"));
+  g_autofree char *last_used = ar_ui_format_time (image->last_used, _("never"));
+  g_autofree char *subtitle = NULL;
+  g_autofree char *tooltip = in_use_tooltip (self, image);
+  gboolean in_use = ar_cached_image_in_use (image);
+  GtkWidget *badge;
+
+  if (image->layer == AR_LAYER_DESKTOP)
+    owner = env != NULL ? g_strdup_printf (_("Desktop layer, shared; built for %s"), env_label (env))
+                        : g_strdup (_("Desktop layer, shared"));
+  else if (env != NULL)
+    /* Translators: %s is an environment's name */
+    owner = g_strdup_printf (_("Environment layer of %s"), env_label (env));
+  else
+    /* Translators: %s is an environment id */
+    owner = g_strdup_printf (_("Environment layer of %s (no longer in the list)"),
+                             image->env_id != NULL ? image->env_id : "?");
+  /* Translators: size · when it was built · when a task last used it */
+  subtitle = g_strdup_printf (_("%s\n%s · built %s · last used %s"), owner, size, created, last_used);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), color_dot (env));
+
+  badge = gtk_label_new (in_use ? _("In use") : _("Unused"));
+  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  gtk_widget_set_css_classes (badge, in_use ? (const char *[]) { "ar-badge", NULL }
+                                            : (const char *[]) { "ar-badge", "ar-unused", NULL });
+  gtk_widget_set_tooltip_text (badge, tooltip);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+  if (env != NULL)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), rebuild_button (self, env));
+  return row;
+}
+
+static gint64
+last_build_of (ArImagesPage *self, const char *env_id)
+{
+  gint64 newest = 0;
+
+  /* The stats keep counters, not dates: the newest image built for the
+   * environment says when it last built. */
+  for (guint i = 0; i < self->images->len; i++)
+    {
+      const ArCachedImage *image = g_ptr_array_index (self->images, i);
+
+      if (g_strcmp0 (image_env_id (image), env_id) == 0)
+        newest = MAX (newest, image->info->created);
+    }
+  return newest;
+}
+
+static GtkWidget *
+env_row (ArImagesPage *self, ArEnvironment *env)
+{
+  GtkWidget *row = adw_action_row_new ();
+  const char *env_id = ar_environment_get_env_id (env);
+  ArImageStats stats;
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  g_autofree char *last_build = NULL;
+
+  ar_image_stats_get (env_id, &stats);
+  if (stats.tasks > 0)
+    {
+      int rate = (int) (100.0 * stats.cache_hits / stats.tasks + 0.5);
+      g_autofree char *hits = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.cache_hits);
+      g_autofree char *tasks = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.tasks);
+
+      /* Translators: the cache hit rate in percent, then hits and tasks */
+      g_string_append_printf (subtitle, _("Hit rate %d %% (%s hits in %s tasks)"), rate, hits, tasks);
+    }
+  else
+    g_string_append (subtitle, _("No task yet"));
+  g_string_append (subtitle, " · ");
+  g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, "%u build", "%u builds", (gulong) stats.builds),
+                          (guint) stats.builds);
+  if (stats.build_failures > 0)
+    {
+      g_string_append (subtitle, ", ");
+      g_string_append_printf (subtitle,
+                              g_dngettext (GETTEXT_PACKAGE, "%u failed", "%u failed", (gulong) stats.build_failures),
+                              (guint) stats.build_failures);
+    }
+  if (stats.builds > 0)
+    {
+      g_autofree char *average = ar_ui_format_duration (stats.build_seconds / stats.builds);
+
+      g_string_append (subtitle, " · ");
+      /* Translators: %s is a duration */
+      g_string_append_printf (subtitle, _("%s a build"), average);
+    }
+  last_build = ar_ui_format_time (last_build_of (self, env_id), NULL);
+  if (last_build != NULL)
+    {
+      g_string_append (subtitle, "\n");
+      /* Translators: %s is a date and time */
+      g_string_append_printf (subtitle, _("Last build %s"), last_build);
+    }
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), env_label (env));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), color_dot (env));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), rebuild_button (self, env));
+  return row;
+}
+
+static void
+render (ArImagesPage *self)
+{
+  ArEnvStore *store = ar_backend_get_store (self->backend);
+  gint64 total = 0, unused_size = 0;
+  guint unused = 0;
+  g_autofree char *total_text = NULL;
+  g_autofree char *summary = NULL;
+
+  clear_rows (self);
+  for (guint i = 0; i < self->images->len; i++)
+    {
+      const ArCachedImage *image = g_ptr_array_index (self->images, i);
+
+      total += image->info->size;
+      if (!ar_cached_image_in_use (image))
+        {
+          unused++;
+          unused_size += image->info->size;
+        }
+      add_row (self, self->images_group, image_row (self, image));
+    }
+  if (self->images->len == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No cached images yet"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("An environment with container caching and a split preflight gets its image at its first task, or with Rebuild below."));
+      add_row (self, self->images_group, row);
+    }
+  for (guint i = 0; i < ar_env_store_get_n_environments (store); i++)
+    add_row (self, self->envs_group, env_row (self, ar_env_store_get_environment (store, i)));
+
+  total_text = g_format_size (total);
+  if (unused > 0)
+    {
+      g_autofree char *unused_text = g_format_size (unused_size);
+
+      /* Translators: images, their total size, then how many are unused and their size */
+      summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image, %s on disk · %u unused (%s)",
+                                              "%u images, %s on disk · %u unused (%s)", self->images->len),
+                                 self->images->len, total_text, unused, unused_text);
+    }
+  else
+    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image, %s on disk", "%u images, %s on disk",
+                                            self->images->len),
+                               self->images->len, total_text);
+  gtk_label_set_label (self->summary_label, summary);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.remove-unused", unused > 0);
+  gtk_stack_set_visible_child_name (self->stack, "list");
+}
+
+static void
+listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArImagesPage) self = user_data;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GError) error = NULL;
+
+  images = ar_image_builder_list_cached_finish (AR_IMAGE_BUILDER (source), result, &error);
+  if (images == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->listing = FALSE;
+  update_loading (self);
+  if (images == NULL)
+    {
+      self->failed = TRUE;
+      show_problem (self, error->domain == AR_ENGINE_ERROR ? _("No Container Engine") : _("Could Not List the Images"),
+                    error->message);
+      return;
+    }
+  self->failed = FALSE;
+  g_ptr_array_unref (self->images);
+  self->images = g_steal_pointer (&images);
+  render (self);
+}
+
+void
+ar_images_page_refresh (ArImagesPage *self)
+{
+  g_autoptr(GPtrArray) envs = NULL;
+
+  g_return_if_fail (AR_IS_IMAGES_PAGE (self));
+
+  g_clear_handle_id (&self->refresh_idle, g_source_remove);
+  /* The end of Remove unused lists again anyway. */
+  if (self->op_running)
+    {
+      self->dirty = TRUE;
+      return;
+    }
+  if (self->list_cancellable != NULL)
+    g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
+  self->dirty = FALSE;
+
+  /* The banner says the same as this page: ask the engine again. */
+  if (ar_backend_get_engine_problem (self->backend) != NULL)
+    ar_backend_ping (self->backend);
+  if (self->images->len == 0 || self->failed)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+  self->listing = TRUE;
+  update_loading (self);
+  envs = store_environments (self);
+  ar_image_builder_list_cached_async (ar_backend_get_builder (self->backend), envs,
+                                      ar_backend_get_settings (self->backend), self->list_cancellable, listed,
+                                      g_object_ref (self));
+}
+
+gboolean
+ar_images_page_get_loading (ArImagesPage *self)
+{
+  g_return_val_if_fail (AR_IS_IMAGES_PAGE (self), FALSE);
+  return self->loading;
+}
+
+GPtrArray *
+ar_images_page_get_images (ArImagesPage *self)
+{
+  g_return_val_if_fail (AR_IS_IMAGES_PAGE (self), NULL);
+  return self->images;
+}
+
+static gboolean
+refresh_idle_cb (gpointer user_data)
+{
+  ArImagesPage *self = user_data;
+
+  self->refresh_idle = 0;
+  ar_images_page_refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Lists again now when shown, else when next shown. */
+static void
+mark_dirty (ArImagesPage *self)
+{
+  self->dirty = TRUE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->refresh_idle == 0)
+    self->refresh_idle = g_idle_add (refresh_idle_cb, self);
+}
+
+static void
+on_map (ArImagesPage *self)
+{
+  if (self->dirty)
+    ar_images_page_refresh (self);
+}
+
+static void
+on_engine_problem (ArImagesPage *self)
+{
+  const char *problem = ar_backend_get_engine_problem (self->backend);
+
+  if (problem != NULL)
+    {
+      if (!self->loading)
+        show_problem (self, _("No Container Engine"), problem);
+      self->failed = TRUE;
+    }
+  else if (self->failed)
+    mark_dirty (self);
+}
+
+static void
+on_manager_replaced (ArImagesPage *self)
+{
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_func (self->manager, mark_dirty, self);
+  g_set_object (&self->manager, ar_backend_get_task_manager (self->backend));
+  g_signal_connect_object (self->manager, "task-finished", G_CALLBACK (mark_dirty), self, G_CONNECT_SWAPPED);
+}
+
+/* ---- rebuild --------------------------------------------------------------- */
+
+GtkWidget *
+ar_images_page_rebuild (ArImagesPage *self,
+                        const char   *env_id)
+{
+  ArEnvironment *env;
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (AR_IS_IMAGES_PAGE (self), NULL);
+
+  env = find_env (self, env_id);
+  if (env == NULL)
+    return NULL;
+  dialog = ar_rebuild_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), ar_backend_get_builder (self->backend), env,
+                                  ar_backend_get_settings (self->backend));
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (mark_dirty), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+/* ---- remove unused ---------------------------------------------------------- */
+
+static void
+pruned (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArImagesPage) self = user_data;
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *message = NULL;
+  gint64 total = 0;
+
+  removed = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
+  self->op_running = FALSE;
+  update_loading (self);
+  if (removed == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          GtkWidget *dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
+                                                      _("Not Every Image Was Removed"), error->message);
+
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      ar_images_page_refresh (self);
+      return;
+    }
+  for (guint i = 0; i < removed->len; i++)
+    total += ((ArCachedImage *) g_ptr_array_index (removed, i))->info->size;
+  size = g_format_size (total);
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image removed, %s freed", "%u images removed, %s freed",
+                                          removed->len),
+                             removed->len, size);
+  ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (message));
+  ar_images_page_refresh (self);
+}
+
+static void
+prune (ArImagesPage *self)
+{
+  g_autoptr(GPtrArray) envs = store_environments (self);
+
+  self->op_running = TRUE;
+  update_loading (self);
+  /* The core decides again what is unused: a task may have started since
+   * the question, and its image must stay. */
+  ar_image_builder_prune_async (ar_backend_get_builder (self->backend), envs, ar_backend_get_settings (self->backend),
+                                FALSE, self->op_cancellable, pruned, g_object_ref (self));
+}
+
+static void
+on_remove_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    ArImagesPage     *self)
+{
+  if (g_strcmp0 (response, "remove") == 0)
+    prune (self);
+  else if (self->dirty)
+    ar_images_page_refresh (self);
+}
+
+static void
+dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArImagesPage) self = user_data;
+  g_autoptr(GPtrArray) unused = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *size = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog, *label, *scrolled;
+  gint64 total = 0;
+
+  unused = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
+  self->op_running = FALSE;
+  update_loading (self);
+  if (unused == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (unused == NULL)
+    {
+      show_problem (self, _("Could Not List the Images"), error->message);
+      return;
+    }
+  if (unused->len == 0)
+    {
+      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Nothing to remove: every cached image is in use")));
+      ar_images_page_refresh (self);
+      return;
+    }
+
+  for (guint i = 0; i < unused->len; i++)
+    {
+      const ArCachedImage *image = g_ptr_array_index (unused, i);
+      g_autofree char *name = image_name (image);
+      g_autofree char *one = g_format_size (image->info->size);
+
+      total += image->info->size;
+      g_string_append_printf (list, "%s%s  (%s)", list->len > 0 ? "\n" : "", name, one);
+    }
+  size = g_format_size (total);
+  if (unused->len == 1)
+    body = g_strdup_printf (_("No environment's current configuration wants this image and no container uses it. Removing it frees %s; a later task that needs it builds it again."),
+                            size);
+  else
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "No environment's current configuration wants these %u image and no container uses them. Removing them frees %s; a later task that needs one builds it again.",
+                                         "No environment's current configuration wants these %u images and no container uses them. Removing them frees %s; a later task that needs one builds it again.",
+                                         unused->len),
+                            unused->len, size);
+
+  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), _("Remove Unused Images?"), body);
+  label = gtk_label_new (list->str);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "ar-code");
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 240);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+remove_unused_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ArImagesPage *self = AR_IMAGES_PAGE (widget);
+  g_autoptr(GPtrArray) envs = NULL;
+
+  if (self->op_running)
+    return;
+  envs = store_environments (self);
+  self->op_running = TRUE;
+  update_loading (self);
+  ar_image_builder_prune_async (ar_backend_get_builder (self->backend), envs, ar_backend_get_settings (self->backend),
+                                TRUE, self->op_cancellable, dry_run_done, g_object_ref (self));
+}
+
+static void
+refresh_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ar_images_page_refresh (AR_IMAGES_PAGE (widget));
+}
+
+/* ---- object ------------------------------------------------------------------ */
+
+static void
+ar_images_page_constructed (GObject *object)
+{
+  ArImagesPage *self = AR_IMAGES_PAGE (object);
+
+  G_OBJECT_CLASS (ar_images_page_parent_class)->constructed (object);
+
+  g_return_if_fail (self->backend != NULL);
+
+  g_signal_connect_object (self->backend, "notify::engine-problem", G_CALLBACK (on_engine_problem), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->backend, "notify::builder", G_CALLBACK (mark_dirty), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->backend, "notify::task-manager", G_CALLBACK (on_manager_replaced), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (ar_backend_get_store (self->backend), "items-changed", G_CALLBACK (mark_dirty), self,
+                           G_CONNECT_SWAPPED);
+  on_manager_replaced (self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  if (ar_backend_get_engine_problem (self->backend) != NULL)
+    on_engine_problem (self);
+}
+
+static void
+ar_images_page_dispose (GObject *object)
+{
+  ArImagesPage *self = AR_IMAGES_PAGE (object);
+
+  g_cancellable_cancel (self->list_cancellable);
+  g_cancellable_cancel (self->op_cancellable);
+  g_clear_handle_id (&self->refresh_idle, g_source_remove);
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_func (self->manager, mark_dirty, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_IMAGES_PAGE);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->backend);
+  g_clear_object (&self->list_cancellable);
+  g_clear_object (&self->op_cancellable);
+
+  G_OBJECT_CLASS (ar_images_page_parent_class)->dispose (object);
+}
+
+static void
+ar_images_page_finalize (GObject *object)
+{
+  ArImagesPage *self = AR_IMAGES_PAGE (object);
+
+  g_ptr_array_unref (self->images);
+  g_ptr_array_unref (self->rows);
+
+  G_OBJECT_CLASS (ar_images_page_parent_class)->finalize (object);
+}
+
+static void
+ar_images_page_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ArImagesPage *self = AR_IMAGES_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND: g_value_set_object (value, self->backend); break;
+    case PROP_LOADING: g_value_set_boolean (value, self->loading); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_images_page_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ArImagesPage *self = AR_IMAGES_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND: self->backend = g_value_dup_object (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_images_page_class_init (ArImagesPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ar_images_page_constructed;
+  object_class->dispose = ar_images_page_dispose;
+  object_class->finalize = ar_images_page_finalize;
+  object_class->get_property = ar_images_page_get_property;
+  object_class->set_property = ar_images_page_set_property;
+
+  properties[PROP_BACKEND] =
+    g_param_spec_object ("backend", NULL, NULL, AR_TYPE_BACKEND,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, AR_RESOURCE_PATH "/ar-images-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, problem_page);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, images_group);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, envs_group);
+
+  gtk_widget_class_install_action (widget_class, "images.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "images.remove-unused", NULL, remove_unused_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "images.refresh", NULL);
+}
+
+static void
+ar_images_page_init (ArImagesPage *self)
+{
+  self->images = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_cached_image_free);
+  self->rows = g_ptr_array_new ();
+  self->dirty = TRUE;
+  self->list_cancellable = g_cancellable_new ();
+  self->op_cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.remove-unused", FALSE);
+}
+
+GtkWidget *
+ar_images_page_new (ArBackend *backend)
+{
+  g_return_val_if_fail (AR_IS_BACKEND (backend), NULL);
+
+  return g_object_new (AR_TYPE_IMAGES_PAGE, "backend", backend, NULL);
+}

@@ -1,0 +1,292 @@
+/* test-ui-images.c — the Cached images page (SPEC §3.6) on the real
+ * engine: Rebuild with its log, the list with environment names and use,
+ * the per-environment counters, and Remove unused, which asks first and
+ * removes only what nothing uses.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "ar-backend.h"
+#include "ar-images-page.h"
+#include "ar-log-view.h"
+#include "ar-rebuild-dialog.h"
+#include "ar-ui.h"
+#include "ar-window.h"
+#include "test-ui-utils.h"
+
+#define await_for(condition, seconds)                                                    \
+  G_STMT_START {                                                                         \
+    gint64 _end = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;                  \
+    guint _tick = g_timeout_add (20, ar_test_ui_tick, NULL);                             \
+    while (!(condition))                                                                 \
+      {                                                                                  \
+        if (g_get_monotonic_time () > _end)                                              \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition);   \
+        g_main_context_iteration (NULL, TRUE);                                           \
+      }                                                                                  \
+    g_source_remove (_tick);                                                             \
+  } G_STMT_END
+
+typedef struct {
+  char *dir;
+  ArEnvStore *store;
+  ArBackend *backend;
+  ArWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *state = ar_test_mkdtemp ("state");
+
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  f->dir = ar_test_mkdtemp ("envs");
+  path = g_build_filename (f->dir, "environments.json", NULL);
+  f->store = ar_env_store_new (path);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  ar_test_ui_close_all_windows ();
+  g_clear_object (&f->backend);
+  g_clear_object (&f->store);
+  g_free (f->dir);
+}
+
+/* A split environment with caching: its cached preflight is baked into an
+ * environment layer on the test base image. */
+static ArEnvironment *
+add_cached_env (Fixture *f, const char *name, const char *color, const char *marker)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+  g_autofree char *base = ar_test_engine_base_image ();
+  g_autofree char *cached = g_strdup_printf ("#!/bin/sh\nmkdir -p /opt/ar-test\necho %s > /opt/ar-test/%s\n", marker,
+                                             marker);
+  g_autoptr(GError) error = NULL;
+
+  ar_environment_set_name (env, name);
+  ar_environment_set_color (env, color);
+  ar_environment_set_base_image (env, base);
+  ar_environment_set_agent_cli (env, "custom");
+  ar_environment_set_custom_command (env, (const char *const[]) { "sh", "-c", "cat /opt/ar-test/*", NULL });
+  ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
+  ar_environment_set_cache_container_build (env, TRUE);
+  ar_environment_set_cached_preflight_script (env, cached);
+  g_assert_true (ar_env_store_add (f->store, env, &error));
+  g_assert_true (ar_env_store_save (f->store, &error));
+  g_assert_no_error (error);
+  return env;
+}
+
+static ArImagesPage *
+images_page (Fixture *f)
+{
+  return ar_window_get_images_page (f->window);
+}
+
+static const ArCachedImage *
+image_of (Fixture *f, const char *env_id)
+{
+  GPtrArray *images = ar_images_page_get_images (images_page (f));
+
+  for (guint i = 0; i < images->len; i++)
+    {
+      const ArCachedImage *image = g_ptr_array_index (images, i);
+
+      if (image->layer == AR_LAYER_ENV && g_strcmp0 (image->env_id, env_id) == 0)
+        return image;
+    }
+  return NULL;
+}
+
+/* The row of the image tagged @tag in the Images group. */
+static AdwActionRow *
+row_of (Fixture *f, const char *tag)
+{
+  GtkWidget *group = ar_test_ui_child (images_page (f), AR_TYPE_IMAGES_PAGE, "images_group");
+
+  for (guint i = 0;; i++)
+    {
+      GtkWidget *row = ar_test_ui_find_descendant (group, ADW_TYPE_ACTION_ROW, i);
+
+      if (row == NULL)
+        return NULL;
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), tag) == 0)
+        return ADW_ACTION_ROW (row);
+    }
+}
+
+static gboolean
+row_has_label (AdwActionRow *row, const char *text)
+{
+  for (guint i = 0;; i++)
+    {
+      GtkWidget *label = ar_test_ui_find_descendant (GTK_WIDGET (row), GTK_TYPE_LABEL, i);
+
+      if (label == NULL)
+        return FALSE;
+      if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), text) == 0)
+        return TRUE;
+    }
+}
+
+static gboolean
+engine_has_image (const char *tag)
+{
+  const char *args[] = { "image", "inspect", tag, NULL };
+
+  return ar_test_engine_docker (args, NULL, NULL) == 0;
+}
+
+/* The dry run asks the engine first: slower than a dialog that is just
+ * shown when the machine is busy. */
+static AdwMessageDialog *
+await_dialog (void)
+{
+  await_for (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL &&
+             gtk_widget_get_mapped (GTK_WIDGET (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG))), 60);
+  return ADW_MESSAGE_DIALOG (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+static void
+rebuild (Fixture *f, const char *env_id, const char *screenshot)
+{
+  ArRebuildDialog *dialog = AR_REBUILD_DIALOG (ar_images_page_rebuild (images_page (f), env_id));
+
+  g_assert_nonnull (dialog);
+  g_assert_true (ar_rebuild_dialog_get_running (dialog));
+  await_for (!ar_rebuild_dialog_get_running (dialog), 180);
+  g_assert_true (ar_rebuild_dialog_get_succeeded (dialog));
+  {
+    g_autofree char *log = ar_log_view_dup_text (ar_rebuild_dialog_get_log_view (dialog));
+
+    /* The cached preflight ran again, in the build. */
+    g_assert_nonnull (strstr (log, "cache MISS"));
+  }
+  if (screenshot != NULL)
+    ar_test_ui_screenshot (GTK_WIDGET (dialog), screenshot);
+  gtk_window_close (GTK_WINDOW (dialog));
+  ar_test_ui_await (ar_test_ui_find_window (AR_TYPE_REBUILD_DIALOG) == NULL);
+}
+
+static void
+test_list_and_remove_unused (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ArEnvironment) alpha = NULL;
+  g_autoptr(ArEnvironment) beta = NULL;
+  g_autofree char *alpha_id = NULL;
+  g_autofree char *beta_id = NULL;
+  g_autofree char *alpha_tag = NULL;
+  g_autofree char *beta_tag = NULL;
+  const ArCachedImage *image;
+  AdwActionRow *row;
+  AdwMessageDialog *dialog;
+  GtkWidget *list_label;
+  g_autoptr(GError) error = NULL;
+
+  if (!ar_test_engine_ensure ())
+    {
+      g_autofree char *why = g_strdup_printf ("no container engine: %s", ar_test_engine_skip_reason ());
+
+      g_test_skip (why);
+      return;
+    }
+  alpha = g_object_ref (add_cached_env (f, "Alpha images", "cyan", "alpha"));
+  beta = g_object_ref (add_cached_env (f, "Beta images", "rose", "beta"));
+  alpha_id = g_strdup (ar_environment_get_env_id (alpha));
+  beta_id = g_strdup (ar_environment_get_env_id (beta));
+
+  f->backend = ar_backend_new (f->store);
+  f->window = ar_window_new_with_backend (NULL, f->backend);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
+  gtk_window_present (GTK_WINDOW (f->window));
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+
+  /* Shown: it lists at once. */
+  ar_window_show_page (f->window, "images");
+  await_for (!ar_images_page_get_loading (images_page (f)), 60);
+  g_assert_null (image_of (f, alpha_id));
+
+  /* Rebuild builds them, with the build's log in the dialog. */
+  rebuild (f, alpha_id, "rebuild-dialog");
+  rebuild (f, beta_id, NULL);
+  await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) != NULL, 60);
+
+  image = image_of (f, alpha_id);
+  g_assert_nonnull (image);
+  g_assert_true (ar_cached_image_in_use (image));
+  alpha_tag = g_strdup (image->info->repo_tags[0]);
+  beta_tag = g_strdup (image_of (f, beta_id)->info->repo_tags[0]);
+  g_assert_true (g_str_has_prefix (alpha_tag, "agents-runner-env:"));
+  row = row_of (f, alpha_tag);
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "Alpha images"));
+  g_assert_true (row_has_label (row, "In use"));
+  g_assert_nonnull (strstr (gtk_label_get_label (ar_test_ui_child (images_page (f), AR_TYPE_IMAGES_PAGE,
+                                                                   "summary_label")),
+                            "2 images"));
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "images");
+
+  /* Beta goes: its image is no longer wanted by anything. */
+  g_assert_true (ar_env_store_remove (f->store, beta_id));
+  g_assert_true (ar_env_store_save (f->store, &error));
+  g_assert_no_error (error);
+  await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) != NULL &&
+             !ar_cached_image_in_use (image_of (f, beta_id)), 60);
+  row = row_of (f, beta_tag);
+  g_assert_nonnull (row);
+  g_assert_true (row_has_label (row, "Unused"));
+  g_assert_true (row_has_label (row_of (f, alpha_tag), "In use"));
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "images-one-unused");
+
+  /* Remove unused asks first, naming what goes — and only that. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_page (f)), "images.remove-unused", NULL));
+  dialog = await_dialog ();
+  list_label = ar_test_ui_find_descendant (adw_message_dialog_get_extra_child (dialog), GTK_TYPE_LABEL, 0);
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (list_label)), beta_tag));
+  g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (list_label)), alpha_tag));
+  ar_test_ui_screenshot (GTK_WIDGET (dialog), "remove-unused-dialog");
+  /* Cancel removes nothing. */
+  ar_test_ui_respond (dialog, "cancel");
+  ar_test_ui_iterate (100);
+  g_assert_true (engine_has_image (beta_tag));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_page (f)), "images.remove-unused", NULL));
+  dialog = await_dialog ();
+  ar_test_ui_respond (dialog, "remove");
+  await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) == NULL, 120);
+  g_assert_false (engine_has_image (beta_tag));
+  g_assert_true (engine_has_image (alpha_tag));
+  g_assert_nonnull (image_of (f, alpha_id));
+  g_assert_nonnull (row_of (f, alpha_tag));
+  g_assert_null (row_of (f, beta_tag));
+
+  /* The environment's counters: one build each time Rebuild ran. */
+  {
+    GtkWidget *group = ar_test_ui_child (images_page (f), AR_TYPE_IMAGES_PAGE, "envs_group");
+    AdwActionRow *env_row = ADW_ACTION_ROW (ar_test_ui_find_descendant (group, ADW_TYPE_ACTION_ROW, 0));
+
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (env_row)), ==, "Alpha images");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (env_row), "1 build"));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (env_row), "Last build"));
+  }
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "images-after-remove");
+}
+
+int
+main (int argc, char **argv)
+{
+  ar_test_init (&argc, &argv);
+  ar_test_ui_init ();
+  /* Everything this run builds carries its label: the builder lists and
+   * prunes only those, and the fixture removes them at the end. */
+  g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
+
+  g_test_add ("/ui/images/list-and-remove-unused", Fixture, NULL, fixture_set_up, test_list_and_remove_unused,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
