@@ -484,26 +484,16 @@ typedef struct {
 
 static void read_next_line (GDataInputStream *in, GTask *task, ArEngineStream stream);
 
-static void
-line_read (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GDataInputStream *in = G_DATA_INPUT_STREAM (source);
-  ReadOp *op = user_data;
-  g_autoptr(GTask) task = op->task;
-  ArEngineStream stream = op->stream;
-  RunData *data = g_task_get_task_data (task);
-  g_autofree char *raw = NULL;
-  g_autofree char *line = NULL;
-  gsize len = 0;
+/* How long one main-loop turn may spend on lines that are already in the
+ * buffer, so a flood is handed on in batches without holding up frames. */
+#define LINE_BATCH_US 4000
+#define READ_BUFFER_SIZE (64 * 1024)
 
-  g_free (op);
-  raw = g_data_input_stream_read_line_finish (in, result, &len, NULL);
-  if (raw == NULL)
-    {
-      data->open_streams--;
-      maybe_complete (task);
-      return;
-    }
+static void
+deliver_line (RunData *data, ArEngineStream stream, char *raw, gsize len)
+{
+  g_autofree char *line = NULL;
+
   if (len > 0 && raw[len - 1] == '\r')
     raw[--len] = '\0';
   line = g_utf8_make_valid (raw, len);
@@ -516,6 +506,46 @@ line_read (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (data->on_line != NULL)
     data->on_line (stream, line, data->line_data);
+}
+
+static void
+line_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDataInputStream *in = G_DATA_INPUT_STREAM (source);
+  ReadOp *op = user_data;
+  g_autoptr(GTask) task = op->task;
+  ArEngineStream stream = op->stream;
+  RunData *data = g_task_get_task_data (task);
+  g_autofree char *raw = NULL;
+  gsize len = 0;
+  gint64 deadline;
+
+  g_free (op);
+  raw = g_data_input_stream_read_line_finish (in, result, &len, NULL);
+  if (raw == NULL)
+    {
+      data->open_streams--;
+      maybe_complete (task);
+      return;
+    }
+  deliver_line (data, stream, raw, len);
+
+  /* Whole lines already buffered are read without waiting for another turn
+   * of the main loop: reading them cannot block. */
+  deadline = g_get_monotonic_time () + LINE_BATCH_US;
+  while (g_get_monotonic_time () < deadline)
+    {
+      gsize available = 0;
+      const char *buffer = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (in), &available);
+      g_autofree char *next = NULL;
+
+      if (available == 0 || memchr (buffer, '\n', available) == NULL)
+        break;
+      next = g_data_input_stream_read_line (in, &len, NULL, NULL);
+      if (next == NULL)
+        break;
+      deliver_line (data, stream, next, len);
+    }
 
   read_next_line (in, task, stream);
 }
@@ -539,6 +569,7 @@ start_reading (GTask *task, GInputStream *pipe, ArEngineStream stream)
   RunData *data = g_task_get_task_data (task);
   g_autoptr(GDataInputStream) in = g_data_input_stream_new (pipe);
 
+  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (in), READ_BUFFER_SIZE);
   data->open_streams++;
   read_next_line (in, task, stream);
 }
