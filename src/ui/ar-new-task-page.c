@@ -211,7 +211,12 @@ update (ArNewTaskPage *self)
 
   gtk_widget_set_visible (self->placeholder, *prompt == '\0');
   if (env != NULL)
-    agent = describe_agent (env);
+    {
+      g_autofree char *text = describe_agent (env);
+
+      /* Row subtitles are markup; a command may hold & < >. */
+      agent = g_markup_escape_text (text, -1);
+    }
   adw_action_row_set_subtitle (self->agent_row, agent != NULL ? agent : "");
   gtk_widget_set_visible (GTK_WIDGET (self->agent_row), env != NULL);
 }
@@ -222,16 +227,12 @@ static void
 select_env_choice (ArNewTaskPage *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->env_choices));
+  guint position = ar_ui_env_choices_find (G_LIST_MODEL (self->env_choices), self->env_id);
 
-  for (guint i = 0; i < n && self->env_id != NULL; i++)
+  if (position != GTK_INVALID_LIST_POSITION)
     {
-      g_autoptr(ArEnvironment) env = g_list_model_get_item (G_LIST_MODEL (self->env_choices), i);
-
-      if (g_str_equal (ar_environment_get_env_id (env), self->env_id))
-        {
-          adw_combo_row_set_selected (self->env_row, i);
-          return;
-        }
+      adw_combo_row_set_selected (self->env_row, position);
+      return;
     }
   /* Gone, or none chosen yet: the first one. */
   g_clear_pointer (&self->env_id, g_free);
@@ -249,16 +250,8 @@ select_env_choice (ArNewTaskPage *self)
 static void
 sync_env_choices (ArNewTaskPage *self)
 {
-  ArEnvStore *store = ar_backend_get_store (self->backend);
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
-
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (store), i));
-
   self->syncing = TRUE;
-  g_list_store_splice (self->env_choices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->env_choices)),
-                       items->pdata, items->len);
+  ar_ui_env_choices_sync (self->env_choices, NULL, G_LIST_MODEL (ar_backend_get_store (self->backend)));
   select_env_choice (self);
   self->syncing = FALSE;
   update (self);
