@@ -214,38 +214,53 @@ request_path (ArEngine *self, ApiRequest *req)
 
 static void send_request (GTask *task, const char *path, GAsyncReadyCallback done);
 
-static void
-query_done (GObject *source, GAsyncResult *result, gpointer user_data)
+/* The body of a 200 answer to the request of @task; NULL when the task has
+ * been given its result instead: the error, or no image for a 404 when
+ * @not_found_is_none. */
+static GBytes *
+finish_ok_body (GObject *source, GAsyncResult *result, GTask *task, gboolean not_found_is_none)
 {
   SoupSession *session = SOUP_SESSION (source);
-  g_autoptr(GTask) task = user_data;
   ArEngine *self = g_task_get_source_object (task);
-  ApiRequest *req = g_task_get_task_data (task);
   SoupMessage *msg = soup_session_get_async_result_message (session, result);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) root = NULL;
   guint status;
-  gpointer value;
 
   body = soup_session_send_and_read_finish (session, result, &error);
   if (body == NULL)
     {
       g_task_return_error (task, transport_error (self, error));
-      return;
+      return NULL;
     }
 
   status = soup_message_get_status (msg);
-  if (status == SOUP_STATUS_NOT_FOUND && req->query == AR_ENGINE_QUERY_INSPECT_IMAGE)
+  if (status == SOUP_STATUS_NOT_FOUND && not_found_is_none)
     {
       g_task_return_pointer (task, NULL, NULL);
-      return;
+      return NULL;
     }
   if (status != SOUP_STATUS_OK)
     {
       g_task_return_error (task, status_error (msg, body));
-      return;
+      return NULL;
     }
+  return g_steal_pointer (&body);
+}
+
+static void
+query_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ApiRequest *req = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gpointer value;
+
+  body = finish_ok_body (source, result, task, req->query == AR_ENGINE_QUERY_INSPECT_IMAGE);
+  if (body == NULL)
+    return;
 
   if (req->query == AR_ENGINE_QUERY_PING)
     {
@@ -267,28 +282,17 @@ query_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 version_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  SoupSession *session = SOUP_SESSION (source);
   g_autoptr(GTask) task = user_data;
   ArEngine *self = g_task_get_source_object (task);
   ApiRequest *req = g_task_get_task_data (task);
-  SoupMessage *msg = soup_session_get_async_result_message (session, result);
-  g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *path = NULL;
   const char *version = NULL;
 
-  body = soup_session_send_and_read_finish (session, result, &error);
+  body = finish_ok_body (source, result, task, FALSE);
   if (body == NULL)
-    {
-      g_task_return_error (task, transport_error (self, error));
-      return;
-    }
-  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
-    {
-      g_task_return_error (task, status_error (msg, body));
-      return;
-    }
+    return;
   root = parse_body (body, NULL);
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     version = json_object_get_string_member_with_default (json_node_get_object (root), "ApiVersion", NULL);

@@ -970,6 +970,22 @@ cli_query_fail (GTask *task, int status)
                                                       status, q->capture.err->str));
 }
 
+/* Runs finished with status 0, or FALSE with the task answered. */
+static gboolean
+cli_query_succeeded (GTask *task, GAsyncResult *result)
+{
+  int status;
+
+  if (!cli_query_status (task, result, &status))
+    return FALSE;
+  if (status != 0)
+    {
+      cli_query_fail (task, status);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* An inspect of several objects prints those it found even when it exits
  * 1 for one that went away in the meantime. */
 static JsonArray *
@@ -1057,12 +1073,55 @@ inspect_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, ar_image_info_from_json (obj), (GDestroyNotify) ar_image_info_free);
 }
 
+static gpointer
+listed_image_from_json (JsonObject *obj)
+{
+  ArImageInfo *info = ar_image_info_from_json (obj);
+
+  /* the API list does not carry the user: neither does this one */
+  g_clear_pointer (&info->user, g_free);
+  return info;
+}
+
+static gpointer
+listed_container_from_json (JsonObject *obj, CliQuery *q)
+{
+  ArContainerInfo *info = ar_container_info_from_json (obj);
+  const char *image;
+
+  /* `ps` shows what the API list shows: the reference, or the image id
+   * when the reference has moved on to another image */
+  image = g_hash_table_lookup (q->ps_images, info->id);
+  if (image != NULL)
+    {
+      g_free (info->image);
+      info->image = g_strdup (image);
+    }
+  return info;
+}
+
+/* The answer to a list query: @list, or an empty list when NULL. */
 static void
-list_images_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+return_list (GTask *task, GPtrArray *list)
+{
+  CliQuery *q = g_task_get_task_data (task);
+
+  if (list == NULL)
+    list = g_ptr_array_new_with_free_func (q->query == AR_ENGINE_QUERY_LIST_IMAGES
+                                           ? (GDestroyNotify) ar_image_info_free
+                                           : (GDestroyNotify) ar_container_info_free);
+  g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* The inspect of what a list query found: its entries, sorted. */
+static void
+list_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
+  CliQuery *q = g_task_get_task_data (task);
+  gboolean images = q->query == AR_ENGINE_QUERY_LIST_IMAGES;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_image_info_free);
+  g_autoptr(GPtrArray) list = NULL;
   JsonArray *array;
   int status;
 
@@ -1070,20 +1129,21 @@ list_images_inspected (GObject *source, GAsyncResult *result, gpointer user_data
     return;
   if ((array = parse_inspect_output (task, status, parser)) == NULL)
     return;
+  list = g_ptr_array_new_with_free_func (images ? (GDestroyNotify) ar_image_info_free
+                                                : (GDestroyNotify) ar_container_info_free);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonObject *obj = json_array_get_object_element (array, i);
-      ArImageInfo *info;
 
       if (obj == NULL)
         continue;
-      info = ar_image_info_from_json (obj);
-      /* the API list does not carry the user: neither does this one */
-      g_clear_pointer (&info->user, g_free);
-      g_ptr_array_add (list, info);
+      g_ptr_array_add (list, images ? listed_image_from_json (obj) : listed_container_from_json (obj, q));
     }
-  ar_engine_sort_images (list);
-  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+  if (images)
+    ar_engine_sort_images (list);
+  else
+    ar_engine_sort_containers (list);
+  return_list (task, g_steal_pointer (&list));
 }
 
 static void
@@ -1093,63 +1153,19 @@ list_images_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   CliQuery *q = g_task_get_task_data (task);
   g_autoptr(GPtrArray) ids = NULL;
   GPtrArray *args;
-  int status;
 
-  if (!cli_query_status (task, result, &status))
+  if (!cli_query_succeeded (task, result))
     return;
-  if (status != 0)
-    {
-      cli_query_fail (task, status);
-      return;
-    }
   ids = lines_to_ids (q->capture.out->str);
   if (ids->len == 0)
     {
-      g_task_return_pointer (task, g_ptr_array_new_with_free_func ((GDestroyNotify) ar_image_info_free),
-                             (GDestroyNotify) g_ptr_array_unref);
+      return_list (task, NULL);
       return;
     }
   args = new_args ("image", "inspect", "--", NULL);
   for (guint i = 0; i < ids->len; i++)
     g_ptr_array_add (args, g_strdup (ids->pdata[i]));
-  cli_query_run (g_steal_pointer (&task), args, list_images_inspected);
-}
-
-static void
-list_containers_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  CliQuery *q = g_task_get_task_data (task);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_container_info_free);
-  JsonArray *array;
-  int status;
-
-  if (!cli_query_status (task, result, &status))
-    return;
-  if ((array = parse_inspect_output (task, status, parser)) == NULL)
-    return;
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *obj = json_array_get_object_element (array, i);
-      ArContainerInfo *info;
-      const char *image;
-
-      if (obj == NULL)
-        continue;
-      info = ar_container_info_from_json (obj);
-      /* `ps` shows what the API list shows: the reference, or the image id
-       * when the reference has moved on to another image */
-      image = g_hash_table_lookup (q->ps_images, info->id);
-      if (image != NULL)
-        {
-          g_free (info->image);
-          info->image = g_strdup (image);
-        }
-      g_ptr_array_add (list, info);
-    }
-  ar_engine_sort_containers (list);
-  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+  cli_query_run (g_steal_pointer (&task), args, list_inspected);
 }
 
 static void
@@ -1159,15 +1175,9 @@ list_containers_listed (GObject *source, GAsyncResult *result, gpointer user_dat
   CliQuery *q = g_task_get_task_data (task);
   g_auto(GStrv) lines = NULL;
   GPtrArray *args;
-  int status;
 
-  if (!cli_query_status (task, result, &status))
+  if (!cli_query_succeeded (task, result))
     return;
-  if (status != 0)
-    {
-      cli_query_fail (task, status);
-      return;
-    }
 
   q->ps_images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   args = new_args ("container", "inspect", "--", NULL);
@@ -1185,11 +1195,10 @@ list_containers_listed (GObject *source, GAsyncResult *result, gpointer user_dat
   if (args->len == 3)
     {
       g_ptr_array_unref (args);
-      g_task_return_pointer (task, g_ptr_array_new_with_free_func ((GDestroyNotify) ar_container_info_free),
-                             (GDestroyNotify) g_ptr_array_unref);
+      return_list (task, NULL);
       return;
     }
-  cli_query_run (g_steal_pointer (&task), args, list_containers_inspected);
+  cli_query_run (g_steal_pointer (&task), args, list_inspected);
 }
 
 void

@@ -182,15 +182,7 @@ color_setup (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
              gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), dot);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, ar_ui_color_dot_row_new (FALSE));
 }
 
 static void
@@ -198,14 +190,9 @@ color_bind (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *dot = gtk_widget_get_first_child (box);
-  GtkWidget *label = gtk_widget_get_last_child (box);
   const char *color = gtk_string_object_get_string (gtk_list_item_get_item (item));
-  g_autofree char *color_class = ar_ui_color_css_class (color);
 
-  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
-  gtk_label_set_label (GTK_LABEL (label), ar_ui_color_label (color));
+  ar_ui_color_dot_row_set (gtk_list_item_get_child (item), color, ar_ui_color_label (color));
 }
 
 static void

@@ -109,17 +109,12 @@ on_tasks_changed (ArTasksPage *self,
 static void
 select_env_choice (ArTasksPage *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->env_choices));
+  guint position = ar_ui_env_choices_find (G_LIST_MODEL (self->env_choices), self->env_filter);
 
-  for (guint i = 0; i < n; i++)
+  if (position != GTK_INVALID_LIST_POSITION)
     {
-      g_autoptr(ArEnvironment) env = g_list_model_get_item (G_LIST_MODEL (self->env_choices), i);
-
-      if (g_str_equal (ar_environment_get_env_id (env), self->env_filter))
-        {
-          gtk_drop_down_set_selected (self->env_dropdown, i);
-          return;
-        }
+      gtk_drop_down_set_selected (self->env_dropdown, position);
+      return;
     }
   /* Its environment is gone: show them all. */
   g_free (self->env_filter);
@@ -131,20 +126,13 @@ select_env_choice (ArTasksPage *self)
 static void
 sync_env_choices (ArTasksPage *self)
 {
-  ArEnvStore *store = ar_backend_get_store (self->backend);
   g_autoptr(ArEnvironment) all = ar_environment_new ();
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
 
   ar_environment_set_env_id (all, "");
   ar_environment_set_name (all, _("All Environments"));
-  g_ptr_array_add (items, g_object_ref (all));
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (store), i));
 
   self->syncing = TRUE;
-  g_list_store_splice (self->env_choices, 0, g_list_model_get_n_items (G_LIST_MODEL (self->env_choices)),
-                       items->pdata, items->len);
+  ar_ui_env_choices_sync (self->env_choices, all, G_LIST_MODEL (ar_backend_get_store (self->backend)));
   select_env_choice (self);
   self->syncing = FALSE;
   /* Rows show the environments' names and colours as they are now. */

@@ -267,10 +267,8 @@ ar_ui_set_state_badge (GtkLabel *label, ArTaskState state)
   gtk_widget_set_css_classes (GTK_WIDGET (label), (const char *[]) { "ar-state-badge", state_class, NULL });
 }
 
-static void
-environment_item_setup (GtkSignalListItemFactory *factory,
-                        GtkListItem              *item,
-                        gpointer                  user_data)
+GtkWidget *
+ar_ui_color_dot_row_new (gboolean ellipsize)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
@@ -278,10 +276,31 @@ environment_item_setup (GtkSignalListItemFactory *factory,
 
   gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (ellipsize)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_box_append (GTK_BOX (box), dot);
   gtk_box_append (GTK_BOX (box), label);
-  gtk_list_item_set_child (item, box);
+  return box;
+}
+
+void
+ar_ui_color_dot_row_set (GtkWidget  *row,
+                         const char *color,
+                         const char *label)
+{
+  GtkWidget *dot = gtk_widget_get_first_child (row);
+  g_autofree char *color_class = ar_ui_color_css_class (color);
+
+  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_label_set_label (GTK_LABEL (gtk_widget_get_last_child (row)), label);
+}
+
+static void
+environment_item_setup (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        gpointer                  user_data)
+{
+  gtk_list_item_set_child (item, ar_ui_color_dot_row_new (TRUE));
 }
 
 static void
@@ -290,15 +309,11 @@ environment_item_bind (GtkSignalListItemFactory *factory,
                        gpointer                  user_data)
 {
   ArEnvironment *env = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *dot = gtk_widget_get_first_child (box);
-  GtkWidget *label = gtk_widget_get_next_sibling (dot);
-  g_autofree char *color_class = ar_ui_color_css_class (ar_environment_get_color (env));
+  GtkWidget *row = gtk_list_item_get_child (item);
   const char *name = ar_environment_get_name (env);
 
-  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
-  gtk_widget_set_visible (dot, *ar_environment_get_env_id (env) != '\0');
-  gtk_label_set_label (GTK_LABEL (label), *name != '\0' ? name : _("Unnamed environment"));
+  ar_ui_color_dot_row_set (row, ar_environment_get_color (env), *name != '\0' ? name : _("Unnamed environment"));
+  gtk_widget_set_visible (gtk_widget_get_first_child (row), *ar_environment_get_env_id (env) != '\0');
 }
 
 GtkListItemFactory *
@@ -309,4 +324,36 @@ ar_ui_environment_factory_new (void)
   g_signal_connect (factory, "setup", G_CALLBACK (environment_item_setup), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (environment_item_bind), NULL);
   return factory;
+}
+
+void
+ar_ui_env_choices_sync (GListStore    *choices,
+                        ArEnvironment *first,
+                        GListModel    *environments)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = g_list_model_get_n_items (environments);
+
+  if (first != NULL)
+    g_ptr_array_add (items, g_object_ref (first));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (environments, i));
+
+  g_list_store_splice (choices, 0, g_list_model_get_n_items (G_LIST_MODEL (choices)), items->pdata, items->len);
+}
+
+guint
+ar_ui_env_choices_find (GListModel *choices,
+                        const char *env_id)
+{
+  guint n = g_list_model_get_n_items (choices);
+
+  for (guint i = 0; i < n && env_id != NULL; i++)
+    {
+      g_autoptr(ArEnvironment) env = g_list_model_get_item (choices, i);
+
+      if (g_str_equal (ar_environment_get_env_id (env), env_id))
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
 }

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <gtksourceview/gtksource.h>
 
+#include "ar-environment.h"
 #include "ar-task.h"
 
 G_BEGIN_DECLS
@@ -59,5 +60,23 @@ void ar_ui_set_state_badge (GtkLabel *label, ArTaskState state);
 /* Rows of ArEnvironment: the color dot and the name (an environment with
  * an empty id is a "none" entry: no dot). For dropdowns and combo rows. */
 GtkListItemFactory *ar_ui_environment_factory_new (void);
+
+/* A list item child of a color dot and a label, for factories; the label
+ * is ellipsized at the end when @ellipsize. ar_ui_color_dot_row_set fills
+ * it in. */
+GtkWidget *ar_ui_color_dot_row_new (gboolean ellipsize);
+void ar_ui_color_dot_row_set (GtkWidget  *row,
+                              const char *color,
+                              const char *label);
+
+/* Makes @choices hold @first (when not NULL) and then the environments of
+ * @environments, in one change, for the environment dropdowns. */
+void ar_ui_env_choices_sync (GListStore    *choices,
+                             ArEnvironment *first,
+                             GListModel    *environments);
+/* The position in @choices of the environment with id @env_id, or
+ * GTK_INVALID_LIST_POSITION when it is not there or @env_id is NULL. */
+guint ar_ui_env_choices_find (GListModel *choices,
+                              const char *env_id);
 
 G_END_DECLS
