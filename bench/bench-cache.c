@@ -24,20 +24,6 @@
 #define CLI_ROUNDS 10
 #define BUILD_ROUNDS 3
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static double
 now (void)
 {
@@ -53,13 +39,13 @@ run (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings, gboolean
 
   if (plan_only)
     {
-      ar_image_builder_plan_async (builder, env, settings, NULL, store_result, &result);
-      res = ar_image_builder_plan_finish (builder, wait_for (&result), &error);
+      ar_image_builder_plan_async (builder, env, settings, NULL, ar_test_store_result, &result);
+      res = ar_image_builder_plan_finish (builder, ar_test_wait_result (&result), &error);
     }
   else
     {
-      ar_image_builder_resolve_async (builder, env, settings, NULL, FALSE, NULL, store_result, &result);
-      res = ar_image_builder_resolve_finish (builder, wait_for (&result), &error);
+      ar_image_builder_resolve_async (builder, env, settings, NULL, FALSE, NULL, ar_test_store_result, &result);
+      res = ar_image_builder_resolve_finish (builder, ar_test_wait_result (&result), &error);
     }
   if (res == NULL)
     g_error ("%s", error->message);

@@ -31,46 +31,6 @@ now_seconds (void)
   return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
 }
 
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-/* Any process whose command line holds `needle`. */
-static gboolean
-any_cmdline_contains (const char *needle)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  gsize needle_len = strlen (needle);
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      gsize len = 0;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      path = g_build_filename ("/proc", name, "cmdline", NULL);
-      if (!g_file_get_contents (path, &contents, &len, NULL))
-        continue;
-      if (len >= needle_len && memmem (contents, len, needle, needle_len) != NULL)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 static void
 assert_labels_equal (GHashTable *a, GHashTable *b)
 {
@@ -324,8 +284,8 @@ test_ping (void)
 
   api = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
   g_assert_cmpint (ar_engine_get_last_query_path (api), ==, AR_ENGINE_QUERY_PATH_AUTO);
-  ar_engine_ping_async (api, NULL, store_result, &result);
-  g_assert_true (ar_engine_ping_finish (api, wait_for_result (&result), &error));
+  ar_engine_ping_async (api, NULL, ar_test_store_result, &result);
+  g_assert_true (ar_engine_ping_finish (api, ar_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
   g_assert_cmpint (ar_engine_get_kind (api), ==, AR_ENGINE_KIND_DOCKER);
@@ -392,8 +352,8 @@ test_inspect (void)
       g_autoptr(ArImageInfo) info = NULL;
       GAsyncResult *result = NULL;
 
-      ar_engine_inspect_image_async (api, base, NULL, store_result, &result);
-      info = ar_engine_inspect_image_finish (api, wait_for_result (&result), &error);
+      ar_engine_inspect_image_async (api, base, NULL, ar_test_store_result, &result);
+      info = ar_engine_inspect_image_finish (api, ar_test_wait_result (&result), &error);
       g_assert_no_error (error);
       g_assert_nonnull (info);
       g_object_unref (result);
@@ -624,8 +584,8 @@ test_stream (void)
                            "sh", "-c", "echo a; echo e >&2; sleep 1; echo b", NULL };
 
     t0 = now_seconds ();
-    ar_engine_run_cli_async (engine, args, NULL, stream_line, &seen, 60, NULL, store_result, &result);
-    status = ar_engine_run_cli_finish (engine, wait_for_result (&result), NULL, &error);
+    ar_engine_run_cli_async (engine, args, NULL, stream_line, &seen, 60, NULL, ar_test_store_result, &result);
+    status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
     t_end = now_seconds ();
   }
   g_clear_object (&result);
@@ -727,8 +687,8 @@ run_and_stop (gboolean by_timeout)
     if (!by_timeout)
       g_timeout_add (2000, cancel_later, cancellable);
     ar_engine_run_cli_async (engine, args, NULL, NULL, NULL, by_timeout ? 2 : 0,
-                             by_timeout ? NULL : cancellable, store_result, &result);
-    status = ar_engine_run_cli_finish (engine, wait_for_result (&result), NULL, &error);
+                             by_timeout ? NULL : cancellable, ar_test_store_result, &result);
+    status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
     elapsed = now_seconds () - t0;
   }
   g_clear_object (&result);
@@ -747,7 +707,7 @@ run_and_stop (gboolean by_timeout)
 
   /* nothing left behind: no container, no CLI process */
   g_assert_false (container_exists (name));
-  g_assert_false (any_cmdline_contains (name));
+  g_assert_false (ar_test_any_cmdline_contains (name));
 }
 
 static void
@@ -779,8 +739,8 @@ secret_line (ArEngineStream stream, const char *line, gpointer user_data)
   seen->saw_secret = TRUE;
   /* while the container runs: the CLI is there (its argv has the marker),
    * the value is in no process's argv */
-  g_assert_true (any_cmdline_contains (seen->marker));
-  g_assert_false (any_cmdline_contains (seen->secret));
+  g_assert_true (ar_test_any_cmdline_contains (seen->marker));
+  g_assert_false (ar_test_any_cmdline_contains (seen->secret));
   seen->checked = TRUE;
 }
 
@@ -801,8 +761,8 @@ run_with_secret (ArEngine *engine)
   GAsyncResult *result = NULL;
   int status;
 
-  ar_engine_run_cli_async (engine, args, extra_env, secret_line, &seen, 60, NULL, store_result, &result);
-  status = ar_engine_run_cli_finish (engine, wait_for_result (&result), NULL, &error);
+  ar_engine_run_cli_async (engine, args, extra_env, secret_line, &seen, 60, NULL, ar_test_store_result, &result);
+  status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
   g_clear_object (&result);
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 0);

@@ -78,20 +78,6 @@ now_seconds (void)
   return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
 }
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 /* A unique word for this test: scripts that contain it give keys no other
  * test (or earlier run) has built. */
 static char *
@@ -184,32 +170,6 @@ count_build_containers (Engine *e, const char *base)
     if (lines[i][0] != '\0')
       n++;
   return n;
-}
-
-/* Any process whose command line holds `needle`. */
-static gboolean
-any_cmdline_contains (const char *needle)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  gsize needle_len = strlen (needle);
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      gsize len = 0;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      path = g_build_filename ("/proc", name, "cmdline", NULL);
-      if (!g_file_get_contents (path, &contents, &len, NULL))
-        continue;
-      if (len >= needle_len && memmem (contents, len, needle, needle_len) != NULL)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 /* A log in memory whose lines the test can read. */
@@ -364,8 +324,8 @@ resolve_full (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings,
   g_autoptr(GAsyncResult) result = NULL;
 
   ar_image_builder_resolve_async (builder, env, settings, log != NULL ? log->log : NULL, force, cancellable,
-                                  store_result, &result);
-  return ar_image_builder_resolve_finish (builder, wait_for_result (&result), error);
+                                  ar_test_store_result, &result);
+  return ar_image_builder_resolve_finish (builder, ar_test_wait_result (&result), error);
 }
 
 static ArImageResolution *
@@ -386,8 +346,8 @@ plan (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings)
   g_autoptr(GError) error = NULL;
   ArImageResolution *res;
 
-  ar_image_builder_plan_async (builder, env, settings, NULL, store_result, &result);
-  res = ar_image_builder_plan_finish (builder, wait_for_result (&result), &error);
+  ar_image_builder_plan_async (builder, env, settings, NULL, ar_test_store_result, &result);
+  res = ar_image_builder_plan_finish (builder, ar_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (res);
   return res;
@@ -629,13 +589,13 @@ test_lock (void)
   g_assert_no_error (error);
   g_assert_null (second);
 
-  ar_build_lock_acquire_async (key, NULL, store_result, &result);
+  ar_build_lock_acquire_async (key, NULL, ar_test_store_result, &result);
   started = now_seconds ();
   while (now_seconds () - started < 0.3)
     g_main_context_iteration (NULL, FALSE);
   g_assert_null (result);
   ar_build_lock_release (first);
-  waited = ar_build_lock_acquire_finish (wait_for_result (&result), &error);
+  waited = ar_build_lock_acquire_finish (ar_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (waited);
   ar_build_lock_release (waited);
@@ -647,9 +607,9 @@ test_lock (void)
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
     g_autoptr(GAsyncResult) cancelled = NULL;
 
-    ar_build_lock_acquire_async (key, cancellable, store_result, &cancelled);
+    ar_build_lock_acquire_async (key, cancellable, ar_test_store_result, &cancelled);
     g_cancellable_cancel (cancellable);
-    g_assert_null (ar_build_lock_acquire_finish (wait_for_result (&cancelled), &error));
+    g_assert_null (ar_build_lock_acquire_finish (ar_test_wait_result (&cancelled), &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   }
   ar_build_lock_release (first);
@@ -1114,7 +1074,7 @@ check_failure (Engine *e, const char *script_body, guint timeout, const char *re
   g_assert_nonnull (strstr (warn, "the cached preflight will run at task start instead"));
   assert_log_has (log, "[image/env][WARN] last lines of the build:");
   assert_context_removed (log);
-  g_assert_false (any_cmdline_contains (res->env.tag));
+  g_assert_false (ar_test_any_cmdline_contains (res->env.tag));
   g_assert_cmpuint (count_env_images (e, env), ==, 0);
   /* Docker removes the stopped build's container just after its CLI ends */
   started = now_seconds ();
@@ -1216,7 +1176,7 @@ test_failure_timeout (gconstpointer data)
   g_assert_cmpfloat (now_seconds () - started, <, 30);
   /* and the stopped build stopped its script too (the leftover containers
    * were waited for above) */
-  g_assert_false (any_cmdline_contains (hang));
+  g_assert_false (ar_test_any_cmdline_contains (hang));
 }
 
 /* A failing environment layer over a good desktop layer runs on the
@@ -1307,11 +1267,11 @@ test_concurrent_in_process (void)
   settings = test_settings (e);
   builder = new_builder (e);
 
-  ar_image_builder_resolve_async (builder, env, settings, log1->log, FALSE, NULL, store_result, &r1);
-  ar_image_builder_resolve_async (builder, copy, settings, log2->log, FALSE, NULL, store_result, &r2);
-  a = ar_image_builder_resolve_finish (builder, wait_for_result (&r1), &error);
+  ar_image_builder_resolve_async (builder, env, settings, log1->log, FALSE, NULL, ar_test_store_result, &r1);
+  ar_image_builder_resolve_async (builder, copy, settings, log2->log, FALSE, NULL, ar_test_store_result, &r2);
+  a = ar_image_builder_resolve_finish (builder, ar_test_wait_result (&r1), &error);
   g_assert_no_error (error);
-  b = ar_image_builder_resolve_finish (builder, wait_for_result (&r2), &error);
+  b = ar_image_builder_resolve_finish (builder, ar_test_wait_result (&r2), &error);
   g_assert_no_error (error);
 
   /* whichever looked first built it; the other waited and found it */
@@ -1371,34 +1331,34 @@ test_cancel (void)
   planned = plan (builder, env, settings);
   needle = g_strdup_printf ("started-%s", nonce);
 
-  ar_image_builder_resolve_async (builder, env, settings, log->log, FALSE, cancel_a, store_result, &ra);
+  ar_image_builder_resolve_async (builder, env, settings, log->log, FALSE, cancel_a, ar_test_store_result, &ra);
   started = now_seconds ();
   while (!log_has (log, needle) && now_seconds () - started < 60)
     g_main_context_iteration (NULL, TRUE);
   assert_log_has (log, needle);
-  g_assert_true (any_cmdline_contains (planned->env.tag));
+  g_assert_true (ar_test_any_cmdline_contains (planned->env.tag));
 
   /* a second task waiting for that build is cancelled on its own */
-  ar_image_builder_resolve_async (builder, env, settings, log_b->log, FALSE, cancel_b, store_result, &rb);
+  ar_image_builder_resolve_async (builder, env, settings, log_b->log, FALSE, cancel_b, ar_test_store_result, &rb);
   while (!log_has (log_b, "waiting for another task"))
     g_main_context_iteration (NULL, TRUE);
   g_cancellable_cancel (cancel_b);
-  res = ar_image_builder_resolve_finish (builder, wait_for_result (&rb), &error);
+  res = ar_image_builder_resolve_finish (builder, ar_test_wait_result (&rb), &error);
   g_assert_null (res);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_null (ra);
-  g_assert_true (any_cmdline_contains (planned->env.tag));
+  g_assert_true (ar_test_any_cmdline_contains (planned->env.tag));
 
   started = now_seconds ();
   g_cancellable_cancel (cancel_a);
-  res = ar_image_builder_resolve_finish (builder, wait_for_result (&ra), &error);
+  res = ar_image_builder_resolve_finish (builder, ar_test_wait_result (&ra), &error);
   g_test_message ("the build stopped %.2f s after the cancel", now_seconds () - started);
   g_assert_null (res);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* no docker build left, no folder, no lock held, not a failure */
-  g_assert_false (any_cmdline_contains (planned->env.tag));
+  g_assert_false (ar_test_any_cmdline_contains (planned->env.tag));
   assert_context_removed (log);
   g_assert_null (ar_failed_build_lookup (planned->env.key));
   {
@@ -1569,8 +1529,8 @@ list_cached (ArImageBuilder *builder, GPtrArray *envs, ArSettings *settings)
   g_autoptr(GError) error = NULL;
   GPtrArray *images;
 
-  ar_image_builder_list_cached_async (builder, envs, settings, NULL, store_result, &result);
-  images = ar_image_builder_list_cached_finish (builder, wait_for_result (&result), &error);
+  ar_image_builder_list_cached_async (builder, envs, settings, NULL, ar_test_store_result, &result);
+  images = ar_image_builder_list_cached_finish (builder, ar_test_wait_result (&result), &error);
   g_assert_no_error (error);
   return images;
 }
@@ -1582,8 +1542,8 @@ prune (ArImageBuilder *builder, GPtrArray *envs, ArSettings *settings, gboolean 
   g_autoptr(GError) error = NULL;
   GPtrArray *removed;
 
-  ar_image_builder_prune_async (builder, envs, settings, dry_run, NULL, store_result, &result);
-  removed = ar_image_builder_prune_finish (builder, wait_for_result (&result), &error);
+  ar_image_builder_prune_async (builder, envs, settings, dry_run, NULL, ar_test_store_result, &result);
+  removed = ar_image_builder_prune_finish (builder, ar_test_wait_result (&result), &error);
   g_assert_no_error (error);
   return removed;
 }

@@ -550,31 +550,6 @@ test_cached_fallback (gconstpointer data)
 
 /* ---- secrets ------------------------------------------------------------ */
 
-static gboolean
-any_cmdline_contains (const char *needle)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  gsize needle_len = strlen (needle);
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      gsize len = 0;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      path = g_build_filename ("/proc", name, "cmdline", NULL);
-      if (!g_file_get_contents (path, &contents, &len, NULL))
-        continue;
-      if (len >= needle_len && memmem (contents, len, needle, needle_len) != NULL)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 typedef struct {
   GPtrArray *lines;
 } Lines;
@@ -643,8 +618,8 @@ test_secret (void)
 
   /* The container runs now, with the value: in no process's argv. */
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
-  g_assert_false (any_cmdline_contains (secret));
-  g_assert_false (any_cmdline_contains (plain));
+  g_assert_false (ar_test_any_cmdline_contains (secret));
+  g_assert_false (ar_test_any_cmdline_contains (plain));
 
   wait_until (flag_set, &done, TASK_SECONDS, "the task to end");
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);

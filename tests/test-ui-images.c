@@ -15,46 +15,7 @@
 #include "ar-window.h"
 #include "test-ui-utils.h"
 
-#define await_for(condition, seconds)                                                    \
-  G_STMT_START {                                                                         \
-    gint64 _end = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;                  \
-    guint _tick = g_timeout_add (20, ar_test_ui_tick, NULL);                             \
-    while (!(condition))                                                                 \
-      {                                                                                  \
-        if (g_get_monotonic_time () > _end)                                              \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition);   \
-        g_main_context_iteration (NULL, TRUE);                                           \
-      }                                                                                  \
-    g_source_remove (_tick);                                                             \
-  } G_STMT_END
-
-typedef struct {
-  char *dir;
-  ArEnvStore *store;
-  ArBackend *backend;
-  ArWindow *window;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *state = ar_test_mkdtemp ("state");
-
-  g_setenv ("XDG_STATE_HOME", state, TRUE);
-  f->dir = ar_test_mkdtemp ("envs");
-  path = g_build_filename (f->dir, "environments.json", NULL);
-  f->store = ar_env_store_new (path);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  ar_test_ui_close_all_windows ();
-  g_clear_object (&f->backend);
-  g_clear_object (&f->store);
-  g_free (f->dir);
-}
+typedef ArTestUiWindowFixture Fixture;
 
 /* A split environment with caching: its cached preflight is baked into an
  * environment layer on the test base image. */
@@ -146,7 +107,7 @@ engine_has_image (const char *tag)
 static AdwMessageDialog *
 await_dialog (void)
 {
-  await_for (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL &&
+  ar_test_ui_await_for (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL &&
              gtk_widget_get_mapped (GTK_WIDGET (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG))), 60);
   return ADW_MESSAGE_DIALOG (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
 }
@@ -158,7 +119,7 @@ rebuild (Fixture *f, const char *env_id, const char *screenshot)
 
   g_assert_nonnull (dialog);
   g_assert_true (ar_rebuild_dialog_get_running (dialog));
-  await_for (!ar_rebuild_dialog_get_running (dialog), 180);
+  ar_test_ui_await_for (!ar_rebuild_dialog_get_running (dialog), 180);
   g_assert_true (ar_rebuild_dialog_get_succeeded (dialog));
   {
     g_autofree char *log = ar_log_view_dup_text (ar_rebuild_dialog_get_log_view (dialog));
@@ -207,13 +168,13 @@ test_list_and_remove_unused (Fixture *f, gconstpointer data)
 
   /* Shown: it lists at once. */
   ar_window_show_page (f->window, "images");
-  await_for (!ar_images_page_get_loading (images_page (f)), 60);
+  ar_test_ui_await_for (!ar_images_page_get_loading (images_page (f)), 60);
   g_assert_null (image_of (f, alpha_id));
 
   /* Rebuild builds them, with the build's log in the dialog. */
   rebuild (f, alpha_id, "rebuild-dialog");
   rebuild (f, beta_id, NULL);
-  await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) != NULL, 60);
+  ar_test_ui_await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) != NULL, 60);
 
   image = image_of (f, alpha_id);
   g_assert_nonnull (image);
@@ -234,7 +195,7 @@ test_list_and_remove_unused (Fixture *f, gconstpointer data)
   g_assert_true (ar_env_store_remove (f->store, beta_id));
   g_assert_true (ar_env_store_save (f->store, &error));
   g_assert_no_error (error);
-  await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) != NULL &&
+  ar_test_ui_await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) != NULL &&
              !ar_cached_image_in_use (image_of (f, beta_id)), 60);
   row = row_of (f, beta_tag);
   g_assert_nonnull (row);
@@ -257,7 +218,7 @@ test_list_and_remove_unused (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (images_page (f)), "images.remove-unused", NULL));
   dialog = await_dialog ();
   ar_test_ui_respond (dialog, "remove");
-  await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) == NULL, 120);
+  ar_test_ui_await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, beta_id) == NULL, 120);
   g_assert_false (engine_has_image (beta_tag));
   g_assert_true (engine_has_image (alpha_tag));
   g_assert_nonnull (image_of (f, alpha_id));
@@ -285,8 +246,8 @@ main (int argc, char **argv)
    * prunes only those, and the fixture removes them at the end. */
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
-  g_test_add ("/ui/images/list-and-remove-unused", Fixture, NULL, fixture_set_up, test_list_and_remove_unused,
-              fixture_tear_down);
+  g_test_add ("/ui/images/list-and-remove-unused", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_list_and_remove_unused,
+              ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();
 }

@@ -19,46 +19,7 @@
 #include "ar-window.h"
 #include "test-ui-utils.h"
 
-#define await_for(condition, seconds)                                                    \
-  G_STMT_START {                                                                         \
-    gint64 _end = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;                  \
-    guint _tick = g_timeout_add (20, ar_test_ui_tick, NULL);                             \
-    while (!(condition))                                                                 \
-      {                                                                                  \
-        if (g_get_monotonic_time () > _end)                                              \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition);   \
-        g_main_context_iteration (NULL, TRUE);                                           \
-      }                                                                                  \
-    g_source_remove (_tick);                                                             \
-  } G_STMT_END
-
-typedef struct {
-  char *dir;
-  ArEnvStore *store;
-  ArBackend *backend;
-  ArWindow *window;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *state = ar_test_mkdtemp ("state");
-
-  g_setenv ("XDG_STATE_HOME", state, TRUE);
-  f->dir = ar_test_mkdtemp ("envs");
-  path = g_build_filename (f->dir, "environments.json", NULL);
-  f->store = ar_env_store_new (path);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  ar_test_ui_close_all_windows ();
-  g_clear_object (&f->backend);
-  g_clear_object (&f->store);
-  g_free (f->dir);
-}
+typedef ArTestUiWindowFixture Fixture;
 
 static void
 open_window (Fixture *f)
@@ -211,7 +172,7 @@ test_blocked (Fixture *f, gconstpointer data)
       g_test_message ("no engine here: the rest needs one (%s)", ar_test_engine_skip_reason ());
       return;
     }
-  await_for (ar_backend_get_engine_checked (f->backend), 30);
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
   g_assert_null (ar_backend_get_engine_problem (f->backend));
   g_assert_true (run_enabled (f));
   g_assert_cmpstr (reason (f), ==, "");
@@ -232,7 +193,7 @@ test_blocked (Fixture *f, gconstpointer data)
   g_assert_nonnull (settings);
   g_settings_set_string (settings, "engine", "docker");
   g_settings_set_string (settings, "engine-host", "unix:///nonexistent/agents-runner-test/docker.sock");
-  await_for (ar_backend_get_engine_problem (f->backend) != NULL, 60);
+  ar_test_ui_await_for (ar_backend_get_engine_problem (f->backend) != NULL, 60);
   ar_test_ui_iterate (50);
   g_assert_false (run_enabled (f));
   g_assert_nonnull (strstr (reason (f), "container engine"));
@@ -243,7 +204,7 @@ test_blocked (Fixture *f, gconstpointer data)
   ar_test_ui_screenshot (GTK_WIDGET (f->window), "new-task-no-engine");
 
   ar_window_show_page (f->window, "images");
-  await_for (!ar_images_page_get_loading (ar_window_get_images_page (f->window)), 60);
+  ar_test_ui_await_for (!ar_images_page_get_loading (ar_window_get_images_page (f->window)), 60);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (ar_test_ui_child (ar_window_get_images_page (f->window),
                                                                        AR_TYPE_IMAGES_PAGE, "stack")),
                    ==, "problem");
@@ -252,7 +213,7 @@ test_blocked (Fixture *f, gconstpointer data)
   /* Back to the engine that answers: the banner goes away by itself. */
   g_settings_reset (settings, "engine-host");
   g_settings_reset (settings, "engine");
-  await_for (ar_backend_get_engine_checked (f->backend) && ar_backend_get_engine_problem (f->backend) == NULL, 60);
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend) && ar_backend_get_engine_problem (f->backend) == NULL, 60);
   ar_test_ui_iterate (50);
   g_assert_false (gtk_revealer_get_reveal_child (ar_test_ui_child (f->window, AR_TYPE_WINDOW, "engine_revealer")));
   ar_window_show_page (f->window, "new-task");
@@ -371,9 +332,9 @@ main (int argc, char **argv)
   ar_test_ui_init ();
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
-  g_test_add ("/ui/new-task/no-environments", Fixture, NULL, fixture_set_up, test_no_environments, fixture_tear_down);
-  g_test_add ("/ui/new-task/blocked", Fixture, NULL, fixture_set_up, test_blocked, fixture_tear_down);
-  g_test_add ("/ui/new-task/legacy-import", Fixture, NULL, fixture_set_up, test_legacy_import, fixture_tear_down);
+  g_test_add ("/ui/new-task/no-environments", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_no_environments, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/new-task/blocked", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_blocked, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/new-task/legacy-import", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_legacy_import, ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();
 }

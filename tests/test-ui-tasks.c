@@ -24,26 +24,7 @@
 #define TASK_SECONDS 90
 
 
-/* Runs the main loop until @condition holds; fails after @seconds. */
-#define await_for(condition, seconds)                                                    \
-  G_STMT_START {                                                                         \
-    gint64 _end = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;                  \
-    guint _tick = g_timeout_add (20, ar_test_ui_tick, NULL);                             \
-    while (!(condition))                                                                 \
-      {                                                                                  \
-        if (g_get_monotonic_time () > _end)                                              \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition);   \
-        g_main_context_iteration (NULL, TRUE);                                           \
-      }                                                                                  \
-    g_source_remove (_tick);                                                             \
-  } G_STMT_END
-
-typedef struct {
-  char *dir;
-  ArEnvStore *store;
-  ArBackend *backend;
-  ArWindow *window;
-} Fixture;
+typedef ArTestUiWindowFixture Fixture;
 
 static gboolean
 have_engine (void)
@@ -89,30 +70,6 @@ open_window (Fixture *f)
   gtk_window_present (GTK_WINDOW (f->window));
   ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
   ar_test_ui_await (ar_backend_get_tasks_loaded (f->backend));
-}
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autofree char *state = ar_test_mkdtemp ("state");
-
-  /* Task records of one test are not the next one's. */
-  g_setenv ("XDG_STATE_HOME", state, TRUE);
-  f->dir = ar_test_mkdtemp ("envs");
-  {
-    g_autofree char *path = g_build_filename (f->dir, "environments.json", NULL);
-
-    f->store = ar_env_store_new (path);
-  }
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  ar_test_ui_close_all_windows ();
-  g_clear_object (&f->backend);
-  g_clear_object (&f->store);
-  g_free (f->dir);
 }
 
 static ArTasksPage *
@@ -177,7 +134,7 @@ test_run_from_new_task (Fixture *f, gconstpointer data)
   new_task = ar_window_get_new_task_page (f->window);
   ar_new_task_page_select_environment (new_task, ar_environment_get_env_id (env));
   ar_new_task_page_set_prompt (new_task, "Say hello, then fail with status 3.");
-  await_for (ar_backend_get_engine_checked (f->backend), 30);
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
   g_assert_null (ar_backend_get_engine_problem (f->backend));
   g_assert_null (ar_new_task_page_get_blocker (new_task));
   g_assert_true (gtk_widget_get_sensitive (ar_test_ui_child (new_task, AR_TYPE_NEW_TASK_PAGE, "run_button")));
@@ -197,10 +154,10 @@ test_run_from_new_task (Fixture *f, gconstpointer data)
     g_assert_cmpstr (prompt, ==, "");
   }
 
-  await_for (task_finished (task), TASK_SECONDS);
+  ar_test_ui_await_for (task_finished (task), TASK_SECONDS);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
   g_assert_cmpint (ar_task_get_exit_status (task), ==, 3);
-  await_for (log_contains (log_view (f), "hello from agent"), 5);
+  ar_test_ui_await_for (log_contains (log_view (f), "hello from agent"), 5);
   /* The line before docker run names the image; the cache decision and
    * the image are at the top. */
   exit_label = ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "exit_label");
@@ -215,7 +172,7 @@ test_run_from_new_task (Fixture *f, gconstpointer data)
 
   /* The same log read back from disk, as after a restart. */
   ar_task_view_set_task (task_view (f), task, NULL);
-  await_for (!ar_log_view_get_loading (log_view (f)), 5);
+  ar_test_ui_await_for (!ar_log_view_get_loading (log_view (f)), 5);
   g_assert_true (log_contains (log_view (f), "hello from agent"));
   g_assert_true (log_contains (log_view (f), "exit status 3"));
 }
@@ -238,11 +195,11 @@ test_stop_and_close (Fixture *f, gconstpointer data)
   open_window (f);
   new_task = ar_window_get_new_task_page (f->window);
   ar_new_task_page_select_environment (new_task, ar_environment_get_env_id (env));
-  await_for (ar_backend_get_engine_checked (f->backend), 30);
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (new_task), "new-task.run", NULL));
   task = ar_tasks_page_get_selected_task (tasks_page (f));
   g_assert_nonnull (task);
-  await_for (log_contains (log_view (f), "tick 3"), TASK_SECONDS);
+  ar_test_ui_await_for (log_contains (log_view (f), "tick 3"), TASK_SECONDS);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
   g_assert_true (gtk_widget_get_visible (ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "stop_button")));
   g_assert_false (gtk_widget_get_visible (ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "exit_label")));
@@ -258,9 +215,9 @@ test_stop_and_close (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (task_view (f)), "task.stop", NULL));
-  await_for (task_finished (task), 60);
+  ar_test_ui_await_for (task_finished (task), 60);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_CANCELLED);
-  await_for (!gtk_widget_get_visible (ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "stop_button")), 5);
+  ar_test_ui_await_for (!gtk_widget_get_visible (ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "stop_button")), 5);
 
   /* Nothing runs any more: closing does not ask. */
   gtk_window_close (GTK_WINDOW (f->window));
@@ -382,7 +339,7 @@ test_records_and_filters (Fixture *f, gconstpointer data)
 
   /* Not run by this process: the end of its task.log, with level colours. */
   view = log_view (f);
-  await_for (!ar_log_view_get_loading (view) && log_contains (view, "exit status 1"), 5);
+  ar_test_ui_await_for (!ar_log_view_get_loading (view) && log_contains (view, "exit status 1"), 5);
   g_assert_true (log_contains (view, "plain output"));
   buffer = gtk_text_view_get_buffer (ar_log_view_get_text_view (view));
   gtk_text_buffer_get_iter_at_line (buffer, &iter, 4);
@@ -443,9 +400,9 @@ test_log_view (Fixture *f, gconstpointer data)
   /* From another thread, faster than frames: batched, capped. */
   g_atomic_int_set (&push_lines_thread_done, FALSE);
   thread = g_thread_new ("push", push_lines_thread, view);
-  await_for (g_atomic_int_get (&push_lines_thread_done), 30);
+  ar_test_ui_await_for (g_atomic_int_get (&push_lines_thread_done), 30);
   g_thread_join (thread);
-  await_for (log_contains (view, "line 24999"), 5);
+  ar_test_ui_await_for (log_contains (view, "line 24999"), 5);
   g_assert_cmpuint (ar_log_view_get_n_lines (view), ==, 10000);
   g_assert_true (ar_log_view_get_truncated (view));
   text = ar_log_view_dup_text (view);
@@ -469,7 +426,7 @@ test_log_view (Fixture *f, gconstpointer data)
   ar_test_ui_screenshot (window, "log-view-search");
   /* New lines are searched as they come. */
   ar_log_view_push_line (view, "and line 24991 again", AR_LOG_WARN);
-  await_for (log_contains (view, "and line 24991 again"), 5);
+  ar_test_ui_await_for (log_contains (view, "and line 24991 again"), 5);
   g_assert_cmpuint (ar_log_view_get_n_matches (view), ==, 11);
   ar_log_view_set_search_text (view, "no such text");
   g_assert_cmpuint (ar_log_view_get_n_matches (view), ==, 0);
@@ -493,7 +450,7 @@ test_log_view (Fixture *f, gconstpointer data)
         g_autofree char *line = g_strdup_printf ("one more %u", i);
 
         ar_log_view_push_line (view, line, AR_LOG_INFO);
-        await_for (log_contains (view, line), 5);
+        ar_test_ui_await_for (log_contains (view, line), 5);
         ar_test_ui_iterate (60);
         g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <=, value + 1);
       }
@@ -505,7 +462,7 @@ test_log_view (Fixture *f, gconstpointer data)
   /* Lines too long are cut, lines that are not UTF-8 are repaired. */
   ar_log_view_push_line (view, long_line, AR_LOG_OUTPUT);
   ar_log_view_push_line (view, invalid, AR_LOG_OUTPUT);
-  await_for (log_contains (view, "utf"), 5);
+  ar_test_ui_await_for (log_contains (view, "utf"), 5);
   g_assert_true (log_contains (view, "cut here"));
 
   /* Copy puts the lines on the clipboard. */
@@ -545,8 +502,8 @@ test_preflight_test (Fixture *f, gconstpointer data)
   task = ar_tasks_page_get_selected_task (tasks_page (f));
   g_assert_nonnull (task);
   g_assert_cmpint (ar_task_get_kind (task), ==, AR_TASK_KIND_PREFLIGHT_TEST);
-  await_for (task_finished (task), TASK_SECONDS);
-  await_for (log_contains (log_view (f), "preflight complete"), 5);
+  ar_test_ui_await_for (task_finished (task), TASK_SECONDS);
+  ar_test_ui_await_for (log_contains (log_view (f), "preflight complete"), 5);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
   g_assert_true (log_contains (log_view (f), "the draft preflight ran"));
   g_assert_false (log_contains (log_view (f), "agent must not run"));
@@ -650,34 +607,34 @@ screenshot_tasks (Fixture *f)
   g_assert_no_error (error);
 
   open_window (f);
-  await_for (ar_backend_get_engine_checked (f->backend), 30);
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
   g_assert_null (ar_backend_get_engine_problem (f->backend));
 
   /* The first task builds the environment layer, the second reuses it. */
   miss = run_from_new_task (f, web, "Check the tools in the image and run the build steps");
-  await_for (task_finished (miss), TASK_SECONDS);
+  ar_test_ui_await_for (task_finished (miss), TASK_SECONDS);
   g_assert_cmpint (ar_task_get_state (miss), ==, AR_TASK_STATE_DONE);
   g_assert_nonnull (strstr (ar_task_get_cache_summary (miss), "cache MISS"));
   hit = run_from_new_task (f, web, "Run the build steps again on the cached image");
-  await_for (task_finished (hit), TASK_SECONDS);
+  ar_test_ui_await_for (task_finished (hit), TASK_SECONDS);
   g_assert_cmpint (ar_task_get_state (hit), ==, AR_TASK_STATE_DONE);
   g_assert_nonnull (strstr (ar_task_get_cache_summary (hit), "cache HIT"));
   g_assert_cmpstr (ar_task_get_image (hit), ==, ar_task_get_image (miss));
 
   failed = run_from_new_task (f, data_env, "Load the orders table");
-  await_for (task_finished (failed), TASK_SECONDS);
+  ar_test_ui_await_for (task_finished (failed), TASK_SECONDS);
   g_assert_cmpint (ar_task_get_state (failed), ==, AR_TASK_STATE_FAILED);
   g_assert_cmpint (ar_task_get_exit_status (failed), ==, 3);
 
   stopped = run_from_new_task (f, docs, "Check every page of the guide");
-  await_for (log_contains (log_view (f), "page 3 checked"), TASK_SECONDS);
+  ar_test_ui_await_for (log_contains (log_view (f), "page 3 checked"), TASK_SECONDS);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (task_view (f)), "task.stop", NULL));
-  await_for (task_finished (stopped), 60);
+  ar_test_ui_await_for (task_finished (stopped), 60);
   g_assert_cmpint (ar_task_get_state (stopped), ==, AR_TASK_STATE_CANCELLED);
 
   ar_window_show_task (f->window, hit);
   g_assert_true (ar_tasks_page_get_selected_task (tasks_page (f)) == hit);
-  await_for (!ar_log_view_get_loading (log_view (f)) && log_contains (log_view (f), "exit status 0"), 5);
+  ar_test_ui_await_for (!ar_log_view_get_loading (log_view (f)) && log_contains (log_view (f), "exit status 0"), 5);
   g_assert_true (log_contains (log_view (f), "cache HIT"));
   g_assert_true (log_contains (log_view (f), "preparing task "));
   g_assert_true (log_contains (log_view (f), "tool v1"));
@@ -766,13 +723,13 @@ main (int argc, char **argv)
    * fixture removes them when the process ends. */
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
-  g_test_add ("/ui/tasks/run-from-new-task", Fixture, NULL, fixture_set_up, test_run_from_new_task, fixture_tear_down);
-  g_test_add ("/ui/tasks/stop-and-close", Fixture, NULL, fixture_set_up, test_stop_and_close, fixture_tear_down);
-  g_test_add ("/ui/tasks/records-and-filters", Fixture, NULL, fixture_set_up, test_records_and_filters,
-              fixture_tear_down);
-  g_test_add ("/ui/tasks/log-view", Fixture, NULL, fixture_set_up, test_log_view, fixture_tear_down);
-  g_test_add ("/ui/tasks/preflight-test", Fixture, NULL, fixture_set_up, test_preflight_test, fixture_tear_down);
-  g_test_add ("/ui/tasks/screenshots", Fixture, NULL, fixture_set_up, test_screenshots, fixture_tear_down);
+  g_test_add ("/ui/tasks/run-from-new-task", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_run_from_new_task, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/stop-and-close", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_stop_and_close, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/records-and-filters", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_records_and_filters,
+              ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/log-view", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_log_view, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/preflight-test", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_preflight_test, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/screenshots", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_screenshots, ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();
 }

@@ -120,6 +120,27 @@ ar_test_ui_no_message_dialog (void)
 }
 
 void
+ar_test_ui_window_fixture_set_up (ArTestUiWindowFixture *f, gconstpointer data)
+{
+  g_autofree char *state = ar_test_mkdtemp ("state");
+  g_autofree char *path = NULL;
+
+  g_setenv ("XDG_STATE_HOME", state, TRUE);
+  f->dir = ar_test_mkdtemp ("envs");
+  path = g_build_filename (f->dir, "environments.json", NULL);
+  f->store = ar_env_store_new (path);
+}
+
+void
+ar_test_ui_window_fixture_tear_down (ArTestUiWindowFixture *f, gconstpointer data)
+{
+  ar_test_ui_close_all_windows ();
+  g_clear_object (&f->backend);
+  g_clear_object (&f->store);
+  g_free (f->dir);
+}
+
+void
 ar_test_ui_close_all_windows (void)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();

@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "ar-backend.h"
+#include "ar-window.h"
 #include "test-utils.h"
 
 G_BEGIN_DECLS
@@ -21,10 +23,11 @@ void ar_test_ui_init (void);
 /* Wakes the main loop every few milliseconds while waiting. */
 gboolean ar_test_ui_tick (gpointer data);
 
-/* Runs the main loop until @condition holds; fails the test after 10 s. */
-#define ar_test_ui_await(condition)                                              \
+/* Runs the main loop until @condition holds; fails the test after
+ * @seconds (10 for ar_test_ui_await). */
+#define ar_test_ui_await_for(condition, seconds)                                 \
   G_STMT_START {                                                                 \
-    gint64 _ar_end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;              \
+    gint64 _ar_end = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;       \
     guint _ar_tick = g_timeout_add (5, ar_test_ui_tick, NULL);                   \
     while (!(condition))                                                         \
       {                                                                          \
@@ -34,6 +37,21 @@ gboolean ar_test_ui_tick (gpointer data);
       }                                                                          \
     g_source_remove (_ar_tick);                                                  \
   } G_STMT_END
+#define ar_test_ui_await(condition) ar_test_ui_await_for (condition, 10)
+
+/* A window on its own environments file and task state, for the tests that
+ * open the whole window: set_up makes the store (not yet loaded) and points
+ * XDG_STATE_HOME at a fresh folder, so one test's task records are not the
+ * next one's; the test makes backend and window; tear_down closes all. */
+typedef struct {
+  char *dir;
+  ArEnvStore *store;
+  ArBackend *backend;
+  ArWindow *window;
+} ArTestUiWindowFixture;
+
+void ar_test_ui_window_fixture_set_up (ArTestUiWindowFixture *f, gconstpointer data);
+void ar_test_ui_window_fixture_tear_down (ArTestUiWindowFixture *f, gconstpointer data);
 
 /* Runs the main loop for @ms milliseconds. */
 void ar_test_ui_iterate (guint ms);

@@ -103,6 +103,45 @@ ar_test_read_file (const char *path)
   return contents;
 }
 
+void
+ar_test_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+ar_test_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+gboolean
+ar_test_any_cmdline_contains (const char *needle)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  gsize needle_len = strlen (needle);
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "cmdline", NULL);
+      if (!g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      if (len >= needle_len && memmem (contents, len, needle, needle_len) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 int
 ar_test_run_cli (const char *const *args,
                  const char *stdin_text,

@@ -28,6 +28,15 @@ int ar_test_run_cli (const char *const *args,
                      char **out_stdout,
                      char **out_stderr);
 
+/* A GAsyncReadyCallback that keeps a reference on the result in the
+ * GAsyncResult * that user_data points to… */
+void ar_test_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
+/* …and the main-loop wait for it. */
+GAsyncResult *ar_test_wait_result (GAsyncResult **slot);
+
+/* Whether any process's command line holds `needle` (reads /proc). */
+gboolean ar_test_any_cmdline_contains (const char *needle);
+
 /* ---- a real container engine ------------------------------------------- */
 
 /* Makes sure a Docker engine answers: the one DOCKER_HOST or the default

@@ -32,20 +32,6 @@ static GOptionEntry prune_entries[] = {
 
 /* ---- shared ------------------------------------------------------------------ */
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static ArImageBuilder *
 new_builder (const ArSettings *settings)
 {
@@ -191,8 +177,8 @@ image_key (int argc, char **argv)
 
   settings = ar_settings_new_from_gsettings ();
   builder = new_builder (settings);
-  ar_image_builder_plan_async (builder, env, settings, NULL, store_result, &result);
-  res = ar_image_builder_plan_finish (builder, wait_for (&result), &error);
+  ar_image_builder_plan_async (builder, env, settings, NULL, ar_cli_store_result, &result);
+  res = ar_image_builder_plan_finish (builder, ar_cli_wait_result (&result), &error);
   if (res == NULL)
     return ar_cli_fail_error (error);
 
@@ -245,8 +231,8 @@ image_build (int argc, char **argv)
   ar_task_log_add_secret_env_vars (log, ar_environment_get_env_vars (env));
   g_signal_connect (log, "line", G_CALLBACK (print_line), NULL);
 
-  ar_image_builder_resolve_async (builder, env, settings, log, opt_force, NULL, store_result, &result);
-  res = ar_image_builder_resolve_finish (builder, wait_for (&result), &error);
+  ar_image_builder_resolve_async (builder, env, settings, log, opt_force, NULL, ar_cli_store_result, &result);
+  res = ar_image_builder_resolve_finish (builder, ar_cli_wait_result (&result), &error);
   if (res == NULL)
     return ar_cli_fail_error (error);
 
@@ -274,8 +260,8 @@ list_cached (ArImageBuilder *builder, GPtrArray *envs, const ArSettings *setting
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ar_image_builder_list_cached_async (builder, envs, settings, NULL, store_result, &result);
-  return ar_image_builder_list_cached_finish (builder, wait_for (&result), error);
+  ar_image_builder_list_cached_async (builder, envs, settings, NULL, ar_cli_store_result, &result);
+  return ar_image_builder_list_cached_finish (builder, ar_cli_wait_result (&result), error);
 }
 
 static const char *
@@ -442,8 +428,8 @@ image_prune (int argc, char **argv)
   builder = new_builder (settings);
   envs = store_environments (store);
 
-  ar_image_builder_prune_async (builder, envs, settings, opt_dry_run, NULL, store_result, &result);
-  removed = ar_image_builder_prune_finish (builder, wait_for (&result), &error);
+  ar_image_builder_prune_async (builder, envs, settings, opt_dry_run, NULL, ar_cli_store_result, &result);
+  removed = ar_image_builder_prune_finish (builder, ar_cli_wait_result (&result), &error);
   if (removed == NULL)
     return ar_cli_fail_error (error);
 

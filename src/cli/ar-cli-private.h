@@ -51,6 +51,12 @@ ArEnvStore *ar_cli_load_store (GError **error);
  * error (and *out_store untouched) when either fails. */
 ArEnvironment *ar_cli_load_environment (const char *id_or_name, ArEnvStore **out_store, GError **error);
 
+/* A GAsyncReadyCallback keeping a reference on the result in the
+ * GAsyncResult * that user_data points to, and the main-loop wait for it:
+ * the commands drive the async core one call at a time. */
+void ar_cli_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
+GAsyncResult *ar_cli_wait_result (GAsyncResult **slot);
+
 /* Prints node as pretty JSON on stdout. */
 void ar_cli_print_json (JsonNode *node);
 JsonNode *ar_cli_strv_to_json (const char *const *strv);

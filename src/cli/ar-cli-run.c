@@ -241,12 +241,6 @@ ar_cli_preflight_test (int argc, char **argv)
 
 /* ---- task list | log ---------------------------------------------------- */
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static ArTaskManager *
 load_tasks (ArTaskManagerLoadFlags flags, GError **error)
 {
@@ -256,10 +250,8 @@ load_tasks (ArTaskManagerLoadFlags flags, GError **error)
   g_autoptr(ArTaskManager) manager = ar_task_manager_new (builder, settings);
   g_autoptr(GAsyncResult) result = NULL;
 
-  ar_task_manager_load_async (manager, flags, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  if (!ar_task_manager_load_finish (manager, result, error))
+  ar_task_manager_load_async (manager, flags, NULL, ar_cli_store_result, &result);
+  if (!ar_task_manager_load_finish (manager, ar_cli_wait_result (&result), error))
     return NULL;
   return g_steal_pointer (&manager);
 }
