@@ -107,36 +107,6 @@ bare_build_seconds (const char *base, const char *script)
   return now () - started;
 }
 
-/* The fixture's reaper removes labelled images in one `image rm`, which the
- * engine refuses for a parent whose child is still there: children first,
- * round after round. */
-static void
-remove_run_images (void)
-{
-  g_autofree char *filter = g_strconcat ("label=", ar_test_engine_run_label (), NULL);
-
-  for (guint round = 0; round < 5; round++)
-    {
-      const char *ls[] = { "image", "ls", "-q", "--no-trunc", "--filter", filter, NULL };
-      g_autofree char *out = NULL;
-      g_auto(GStrv) ids = NULL;
-      g_autoptr(GPtrArray) rm = g_ptr_array_new ();
-
-      if (ar_test_engine_docker (ls, &out, NULL) != 0)
-        return;
-      ids = g_strsplit (g_strstrip (out), "\n", -1);
-      if (ids[0] == NULL || ids[0][0] == '\0')
-        return;
-      g_ptr_array_add (rm, (char *) "image");
-      g_ptr_array_add (rm, (char *) "rm");
-      g_ptr_array_add (rm, (char *) "-f");
-      for (guint i = 0; ids[i] != NULL; i++)
-        g_ptr_array_add (rm, ids[i]);
-      g_ptr_array_add (rm, NULL);
-      ar_test_engine_docker ((const char *const *) rm->pdata, NULL, NULL);
-    }
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -220,6 +190,5 @@ main (int argc, char *argv[])
           "(medians of %d); builder / bare = %.2f\n",
           median (cold, BUILD_ROUNDS), median (bare, BUILD_ROUNDS), BUILD_ROUNDS,
           median (cold, BUILD_ROUNDS) / median (bare, BUILD_ROUNDS));
-  remove_run_images ();
   return 0;
 }

@@ -12,12 +12,9 @@
 
 #define CLI(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
-static gboolean engine_used;
-
 static gboolean
 need_engine (void)
 {
-  engine_used = TRUE;
   if (!ar_test_engine_ensure ())
     {
       g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
@@ -418,48 +415,9 @@ test_list_prune (void)
   g_assert_true (image_exists (wanted));
 }
 
-/* The fixture's reaper removes what carries the run label in one `image rm`,
- * which the engine refuses for a parent whose child is still there (the
- * base under a layer, the desktop layer under an environment layer). Remove
- * this run's images here, children first, round after round. */
-static void
-remove_run_images (const char *program)
-{
-  g_autofree char *filter = g_strconcat ("label=", ar_test_engine_run_label (), NULL);
-
-  for (guint round = 0; round < 5; round++)
-    {
-      const char *ls[] = { "image", "ls", "-q", "--no-trunc", "--filter", filter, NULL };
-      g_autofree char *out = NULL;
-      g_auto(GStrv) ids = NULL;
-      g_autoptr(GPtrArray) rm = g_ptr_array_new ();
-      int status;
-
-      status = g_str_equal (program, "podman") ? ar_test_engine_podman (ls, &out, NULL)
-                                                : ar_test_engine_docker (ls, &out, NULL);
-      if (status != 0)
-        return;
-      ids = g_strsplit (g_strstrip (out), "\n", -1);
-      if (ids[0] == NULL || ids[0][0] == '\0')
-        return;
-      g_ptr_array_add (rm, (char *) "image");
-      g_ptr_array_add (rm, (char *) "rm");
-      g_ptr_array_add (rm, (char *) "-f");
-      for (guint i = 0; ids[i] != NULL; i++)
-        g_ptr_array_add (rm, ids[i]);
-      g_ptr_array_add (rm, NULL);
-      if (g_str_equal (program, "podman"))
-        ar_test_engine_podman ((const char *const *) rm->pdata, NULL, NULL);
-      else
-        ar_test_engine_docker ((const char *const *) rm->pdata, NULL, NULL);
-    }
-}
-
 int
 main (int argc, char *argv[])
 {
-  int status;
-
   ar_test_init (&argc, &argv);
   /* Everything the binary builds carries this run's label, and its list
    * and prune see only that (see ar_image_builder_new). */
@@ -471,8 +429,5 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli-image/two-processes", test_two_processes);
   g_test_add_func ("/cli-image/list-prune", test_list_prune);
 
-  status = g_test_run ();
-  if (engine_used && ar_test_engine_ensure ())
-    remove_run_images ("docker");
-  return status;
+  return g_test_run ();
 }

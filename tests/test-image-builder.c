@@ -24,8 +24,6 @@ typedef struct {
 
 static Engine on_docker = { "docker", ar_test_engine_docker, NULL };
 static Engine on_podman = { "podman", ar_test_engine_podman, NULL };
-static gboolean engine_used;
-static gboolean podman_used;
 
 /* Podman keeps its own images: the same root file system, imported there. */
 static char *
@@ -44,7 +42,6 @@ podman_import_base (void)
 static gboolean
 need_engine (Engine *e)
 {
-  engine_used = TRUE;
   /* podman too: the fixture that makes the base's file system is Docker's */
   if (!ar_test_engine_ensure ())
     {
@@ -61,7 +58,6 @@ need_engine (Engine *e)
           g_test_skip ("podman is not installed, or not running as root");
           return FALSE;
         }
-      podman_used = TRUE;
       if (e->base == NULL)
         e->base = podman_import_base ();
     }
@@ -1685,37 +1681,6 @@ test_list_prune (void)
   }
 }
 
-/* The fixture's reaper removes what carries the run label in one `image rm`,
- * which the engine refuses for a parent whose child is still there (the
- * base under a layer, the desktop layer under an environment layer). Remove
- * this run's images here, children first, round after round. */
-static void
-remove_run_images (Engine *e)
-{
-  g_autofree char *filter = g_strconcat ("label=", ar_test_engine_run_label (), NULL);
-
-  for (guint round = 0; round < 5; round++)
-    {
-      const char *ls[] = { "image", "ls", "-q", "--no-trunc", "--filter", filter, NULL };
-      g_autofree char *out = NULL;
-      g_auto(GStrv) ids = NULL;
-      g_autoptr(GPtrArray) rm = g_ptr_array_new ();
-
-      if (e->cli (ls, &out, NULL) != 0)
-        return;
-      ids = g_strsplit (g_strstrip (out), "\n", -1);
-      if (ids[0] == NULL || ids[0][0] == '\0')
-        return;
-      g_ptr_array_add (rm, (char *) "image");
-      g_ptr_array_add (rm, (char *) "rm");
-      g_ptr_array_add (rm, (char *) "-f");
-      for (guint i = 0; ids[i] != NULL; i++)
-        g_ptr_array_add (rm, ids[i]);
-      g_ptr_array_add (rm, NULL);
-      e->cli ((const char *const *) rm->pdata, NULL, NULL);
-    }
-}
-
 /* "/image-builder/<engine>/<name>" */
 static void
 add_engine_test (Engine *e, const char *name, GTestDataFunc func)
@@ -1729,8 +1694,6 @@ int
 main (int argc, char *argv[])
 {
   Engine *engines[] = { &on_docker, &on_podman };
-  int status;
-
   ar_test_init (&argc, &argv);
   /* Everything the builder makes carries this run's label (see
    * ar_image_builder_new), so the fixture removes it. */
@@ -1758,10 +1721,5 @@ main (int argc, char *argv[])
   g_test_add_func ("/image-builder/pull-policy", test_pull_policy);
   g_test_add_func ("/image-builder/list-prune", test_list_prune);
 
-  status = g_test_run ();
-  if (engine_used && ar_test_engine_ensure ())
-    remove_run_images (&on_docker);
-  if (podman_used)
-    remove_run_images (&on_podman);
-  return status;
+  return g_test_run ();
 }
