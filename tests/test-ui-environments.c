@@ -14,6 +14,8 @@
 #include "ar-window.h"
 #include "test-ui-utils.h"
 
+#define SAVE_SECONDS 60
+
 typedef struct {
   char *dir;
   char *path;
@@ -127,7 +129,9 @@ save_and_wait (Fixture *f)
 {
   g_assert_true (ar_environment_editor_get_modified (editor (f)));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.save-environment", NULL);
-  ar_test_ui_await (!ar_environment_editor_get_modified (editor (f)));
+  /* A save runs the validator's shells and two fsyncs; beside engine tests
+   * building images on the same disk that has taken over 10 s in CI. */
+  ar_test_ui_await_for (!ar_environment_editor_get_modified (editor (f)), SAVE_SECONDS);
 }
 
 static guint
@@ -467,7 +471,7 @@ test_save_anyway (Fixture *f, gconstpointer data)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.save-environment", NULL);
   dialog = ar_test_ui_await_message_dialog ();
   ar_test_ui_respond (dialog, "save");
-  ar_test_ui_await (!ar_environment_editor_get_modified (editor (f)));
+  ar_test_ui_await_for (!ar_environment_editor_get_modified (editor (f)), SAVE_SECONDS);
   after = file_contents (f);
   g_assert_nonnull (strstr (after, "echo $TASK_ID > /etc/task-id"));
   g_assert_nonnull (strstr (after, "apt-get install -y curl"));
