@@ -371,15 +371,20 @@ render (ArImagesPage *self)
   gtk_stack_set_visible_child_name (self->stack, "list");
 }
 
+/* The cancellable of one listing: cancelled when a later refresh replaces
+ * it, whether or not the listing itself stops in time. */
 static void
 listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(ArImagesPage) self = user_data;
+  g_autoptr(GCancellable) request = user_data;
+  g_autoptr(ArImagesPage) self = g_object_steal_data (G_OBJECT (request), "ar-images-page");
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GError) error = NULL;
 
   images = ar_image_builder_list_cached_finish (AR_IMAGE_BUILDER (source), result, &error);
-  if (images == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* A replaced listing may still finish, even after the one that replaced
+   * it: its answer is older and must not be shown. */
+  if (g_cancellable_is_cancelled (request))
     return;
   self->listing = FALSE;
   update_loading (self);
@@ -423,10 +428,12 @@ ar_images_page_refresh (ArImagesPage *self)
     gtk_stack_set_visible_child_name (self->stack, "loading");
   self->listing = TRUE;
   update_loading (self);
+  g_object_set_data_full (G_OBJECT (self->list_cancellable), "ar-images-page",
+                          g_object_ref (self), g_object_unref);
   envs = store_environments (self);
   ar_image_builder_list_cached_async (ar_backend_get_builder (self->backend), envs,
                                       ar_backend_get_settings (self->backend), self->list_cancellable, listed,
-                                      g_object_ref (self));
+                                      g_object_ref (self->list_cancellable));
 }
 
 gboolean
