@@ -331,7 +331,6 @@ build_version (ArEnvironment *env, const char *nonce, const char *version)
 {
   g_autofree char *script = g_strdup_printf ("# %s\necho %s > /version\n", nonce, version);
   g_autofree char *out = NULL;
-  g_autofree char *key = NULL;
   g_autoptr(JsonNode) root = NULL;
   const char *tag;
 

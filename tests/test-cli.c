@@ -166,7 +166,6 @@ static void
 test_malformed_file (void)
 {
   g_autofree char *path = env_file ();
-  g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *err = NULL;
   g_autofree char *dir = ar_test_mkdtemp ("cli-bad");

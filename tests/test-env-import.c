@@ -143,6 +143,7 @@ test_bare_list_and_single_files (void)
   g_assert_no_error (error);
   g_assert_cmpuint (s1->added->len, ==, 2);
   g_assert_cmpuint (s2->added->len, ==, 1);
+  g_assert_cmpuint (s3->added->len, ==, 1);
   g_assert_cmpstr (ar_environment_get_name (ar_env_store_find_by_id (store, "fromname")), ==, "Named by file");
   g_assert_nonnull (ar_env_store_find_by_id (store, "inside"));
   g_assert_cmpuint (ar_env_store_get_n_environments (store), ==, 4);
@@ -162,6 +163,7 @@ test_skip_replace_rename (void)
   g_autoptr(ArImportSummary) s3 = NULL;
 
   g_assert_no_error (error);
+  g_assert_cmpuint (s1->added->len, >=, 1);
   /* Never overwritten without --replace. */
   g_assert_cmpstr (ar_environment_get_name (ar_env_store_find_by_id (store, "same")), ==, "original");
   g_assert_cmpuint (s2->skipped->len, ==, 2); /* the existing id, and the 42 */

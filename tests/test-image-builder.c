@@ -1622,7 +1622,6 @@ test_list_prune (void)
     ArCachedImage *running = find_cached (images, running_id);
     ArCachedImage *unused = find_cached (images, unused_id);
     ArCachedImage *wanted = find_cached (images, wanted_id);
-    g_autofree char *wanted_tag = NULL;
 
     g_assert_nonnull (stopped);
     g_assert_nonnull (running);

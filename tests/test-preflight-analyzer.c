@@ -816,6 +816,7 @@ test_speed (void)
       g_autofree char *cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
       gint64 took = g_get_monotonic_time () - start;
 
+      g_assert_nonnull (cached);
       g_assert_cmpuint (units->len, >, 500);
       g_assert_cmpuint (unit_at (units, units->len - 1)->end_line, >=, 1000);
       best = MIN (best, took);

@@ -11,6 +11,8 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth busybox-static docker.io podman
+  # the sanitizer and fuzzing lane (clang's ASan, UBSan, LSan, libFuzzer)
+  clang libclang-rt-14-dev
 )
 
 wanted=("${build_pkgs[@]}")
