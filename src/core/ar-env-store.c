@@ -5,8 +5,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "ar-env-store.h"
 #include "ar-paths.h"
@@ -22,6 +25,15 @@ struct _ArEnvStore
   JsonObject *top_extra;  /* unknown top-level keys, in file order */
   GPtrArray *warnings;
   gboolean load_failed;
+  gboolean durable;
+
+  /* What the file held when last read or written (NULL: no file), and each
+   * entry's text then: the base of the merge when another program wrote
+   * the file meanwhile. have_base is FALSE until a load or save. */
+  gboolean have_base;
+  GBytes *disk;
+  GHashTable *base;       /* env_id -> entry text */
+  char *base_top;         /* top-level extra keys as text */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -274,9 +286,8 @@ ar_env_entry_from_json (JsonObject *object, const char *context)
         }
       if (!apply_field (env, &fields[i], node))
         {
-          g_autofree char *shown = json_to_string (node, FALSE);
-          if (strlen (shown) > 60)
-            strcpy (shown + 57, "...");
+          /* Cut on a character boundary: warnings go out as JSON too. */
+          g_autofree char *shown = ar_json_to_short_string (node, 60);
           g_ptr_array_add (raw_keys, (gpointer) fields[i].key);
           if (fields[i].type == FIELD_STRING && node_is_string (node))
             warnf (env, _("%s: field “%s” has the unknown value %s; the default is used and the value is kept in the file"),
@@ -468,144 +479,6 @@ ar_env_entry_to_json (ArEnvironment *env)
   return out;
 }
 
-static void
-append_json_string (GString *out, const char *str)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = str; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-
-      switch (c)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        default:
-          if (c < 0x20 || c == 0x7f)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char) c);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-append_indent (GString *out, guint depth)
-{
-  for (guint i = 0; i < depth; i++)
-    g_string_append (out, "  ");
-}
-
-/* Two-space indent, "key": value, [] and {} when empty: stable, and what
- * the earlier tool's json.dump(indent=2) writes, so diffs stay small. */
-static void
-append_json_node (GString *out, JsonNode *node, guint depth)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-        JsonObjectIter iter;
-        const char *key;
-        JsonNode *member;
-        gboolean first = TRUE;
-
-        if (json_object_get_size (object) == 0)
-          {
-            g_string_append (out, "{}");
-            return;
-          }
-        g_string_append_c (out, '{');
-        json_object_iter_init_ordered (&iter, object);
-        while (json_object_iter_next_ordered (&iter, &key, &member))
-          {
-            g_string_append (out, first ? "\n" : ",\n");
-            first = FALSE;
-            append_indent (out, depth + 1);
-            append_json_string (out, key);
-            g_string_append (out, ": ");
-            append_json_node (out, member, depth + 1);
-          }
-        g_string_append_c (out, '\n');
-        append_indent (out, depth);
-        g_string_append_c (out, '}');
-        return;
-      }
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint n = json_array_get_length (array);
-
-        if (n == 0)
-          {
-            g_string_append (out, "[]");
-            return;
-          }
-        g_string_append_c (out, '[');
-        for (guint i = 0; i < n; i++)
-          {
-            g_string_append (out, i == 0 ? "\n" : ",\n");
-            append_indent (out, depth + 1);
-            append_json_node (out, json_array_get_element (array, i), depth + 1);
-          }
-        g_string_append_c (out, '\n');
-        append_indent (out, depth);
-        g_string_append_c (out, ']');
-        return;
-      }
-    case JSON_NODE_NULL:
-      g_string_append (out, "null");
-      return;
-    case JSON_NODE_VALUE:
-    default:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          append_json_string (out, json_node_get_string (node));
-          return;
-        case G_TYPE_BOOLEAN:
-          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-          return;
-        case G_TYPE_INT64:
-          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-          return;
-        case G_TYPE_DOUBLE:
-          {
-            char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-            /* Keep a double a double: 1.0 must not come back as 1. */
-            g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node));
-            g_string_append (out, buf);
-            if (strpbrk (buf, ".eEn") == NULL)
-              g_string_append (out, ".0");
-            return;
-          }
-        default:
-          g_string_append (out, "null");
-          return;
-        }
-    }
-}
-
-char *
-ar_json_to_pretty_string (JsonNode *node, gsize *length)
-{
-  GString *out = g_string_new (NULL);
-
-  append_json_node (out, node, 0);
-  g_string_append_c (out, '\n');
-  if (length != NULL)
-    *length = out->len;
-  return g_string_free (out, FALSE);
-}
-
 char *
 ar_env_entry_to_string (ArEnvironment *env)
 {
@@ -613,63 +486,6 @@ ar_env_entry_to_string (ArEnvironment *env)
 
   json_node_take_object (node, ar_env_entry_to_json (env));
   return ar_json_to_pretty_string (node, NULL);
-}
-
-JsonNode *
-ar_json_parse_data (const char *data, gssize length, const char *name, GError **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
-    {
-      unsigned line = 0, column = 0;
-      const char *message = local_error->message;
-      const char *detail = strstr (message, "Parse error: ");
-
-      /* json-glib says "<data>:LINE:COL: Parse error: WHAT". */
-      if (sscanf (message, "<data>:%u:%u:", &line, &column) == 2 && detail != NULL)
-        g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                     _("%s is not valid JSON: line %u, column %u: %s"),
-                     name, line, column, detail + strlen ("Parse error: "));
-      else
-        g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                     _("%s is not valid JSON: %s"), name, message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                   _("%s is empty: it holds no JSON value"), name);
-      return NULL;
-    }
-  return json_node_ref (root);
-}
-
-JsonNode *
-ar_json_parse_file (const char *path, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *data = NULL;
-  gsize length;
-
-  if (!g_file_get_contents (path, &data, &length, &local_error))
-    {
-      g_set_error (error, AR_ENV_STORE_ERROR,
-                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? AR_ENV_STORE_ERROR_NOT_FOUND : AR_ENV_STORE_ERROR_IO,
-                   "%s", local_error->message);
-      return NULL;
-    }
-  if (!g_utf8_validate (data, length, NULL))
-    {
-      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                   _("%s is not valid UTF-8 text"), path);
-      return NULL;
-    }
-  return ar_json_parse_data (data, length, path, error);
 }
 
 /* ---- the store ---------------------------------------------------------- */
@@ -690,16 +506,23 @@ ar_env_store_get_path (ArEnvStore *self)
   return self->path;
 }
 
-static void
-store_warnf (ArEnvStore *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+void
+ar_env_store_set_durable (ArEnvStore *self, gboolean durable)
+{
+  g_return_if_fail (AR_IS_ENV_STORE (self));
+  self->durable = durable;
+}
 
 static void
-store_warnf (ArEnvStore *self, const char *format, ...)
+warn_into (GPtrArray *warnings, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+warn_into (GPtrArray *warnings, const char *format, ...)
 {
   va_list args;
 
   va_start (args, format);
-  g_ptr_array_add (self->warnings, g_strdup_vprintf (format, args));
+  g_ptr_array_add (warnings, g_strdup_vprintf (format, args));
   va_end (args);
 }
 
@@ -714,35 +537,250 @@ set_items (ArEnvStore *self, GPtrArray *items)
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, items->len);
 }
 
-gboolean
-ar_env_store_load (ArEnvStore *self, GError **error)
+/* environments.json may be a link (into a dotfiles folder, say): saving
+ * writes through it, next to its target, instead of replacing the link. */
+static char *
+resolve_links (const char *path)
+{
+  g_autofree char *current = g_strdup (path);
+
+  for (int hops = 0; hops < 40; hops++)
+    {
+      g_autofree char *target = g_file_read_link (current, NULL);
+      g_autofree char *dir = NULL;
+
+      if (target == NULL)
+        break;
+      if (g_path_is_absolute (target))
+        {
+          g_free (current);
+          current = g_steal_pointer (&target);
+          continue;
+        }
+      dir = g_path_get_dirname (current);
+      g_free (current);
+      current = g_build_filename (dir, target, NULL);
+    }
+  return g_steal_pointer (&current);
+}
+
+/* Every writer holds an flock on <file>.lock around read-compare-write, so
+ * two saves never interleave and a temp file nobody holds the lock for is
+ * stale. The lock file stays: removing it would race with the next taker. */
+static int
+take_lock (const char *target, gboolean wait, GError **error)
+{
+  g_autofree char *lock_path = g_strconcat (target, ".lock", NULL);
+  int fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                   _("Could not open the lock file %s: %s"), lock_path, g_strerror (saved));
+      return -1;
+    }
+  while (flock (fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+
+      if (saved == EINTR)
+        continue;
+      close (fd);
+      if (saved != EWOULDBLOCK)
+        g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                     _("Could not lock %s: %s"), lock_path, g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+/* g_mkstemp's pattern: <prefix>.XXXXXX with letters and digits. */
+static gboolean
+is_temp_name (const char *name, const char *prefix)
+{
+  gsize n = strlen (prefix);
+
+  if (strlen (name) != n + 7 || strncmp (name, prefix, n) != 0 || name[n] != '.')
+    return FALSE;
+  for (gsize i = n + 1; i < n + 7; i++)
+    if (!g_ascii_isalnum (name[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+remove_temps_in (const char *dir_path, const char *prefix)
+{
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *full = NULL;
+      GStatBuf st;
+
+      if (!is_temp_name (name, prefix))
+        continue;
+      full = g_build_filename (dir_path, name, NULL);
+      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == getuid ())
+        {
+          g_debug ("Removing %s, left by a save that did not finish", full);
+          g_unlink (full);
+        }
+    }
+}
+
+/* A save killed between writing its temp file and renaming it leaves a full
+ * copy (0600) behind. Only while nobody holds the lock is none in use. */
+static void
+remove_stale_temps (const char *path, const char *target)
+{
+  g_autofree char *target_dir = g_path_get_dirname (target);
+  g_autofree char *target_base = g_path_get_basename (target);
+  g_autofree char *bak = g_strconcat (path, ".bak", NULL);
+  g_autofree char *bak_target = resolve_links (bak);
+  g_autofree char *bak_dir = g_path_get_dirname (bak_target);
+  g_autofree char *bak_base = g_path_get_basename (bak_target);
+  int lock;
+
+  if (!g_file_test (target_dir, G_FILE_TEST_IS_DIR))
+    return;
+  lock = take_lock (target, FALSE, NULL);
+  if (lock < 0)
+    return;
+  remove_temps_in (target_dir, target_base);
+  remove_temps_in (bak_dir, bak_base);
+  close (lock);
+}
+
+/* A temp file beside target, fsync unless tests turned it off, rename. */
+static gboolean
+write_atomically (const char *target, const char *data, gsize length, gboolean durable, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (target, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
+  gsize done = 0;
+  int saved;
+
+  if (fd < 0)
+    {
+      saved = errno;
+      g_set_error_literal (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO, g_strerror (saved));
+      return FALSE;
+    }
+  while (done < length)
+    {
+      gssize n = write (fd, data + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto fail;
+      done += n;
+    }
+  if (durable && fsync (fd) != 0)
+    goto fail;
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+  fd = -1;
+  if (g_rename (tmp, target) != 0)
+    goto fail;
+  return TRUE;
+
+fail:
+  saved = errno;
+  if (fd >= 0)
+    close (fd);
+  g_unlink (tmp);
+  g_set_error_literal (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO, g_strerror (saved));
+  return FALSE;
+}
+
+/* disk NULL: there is no file. */
+static gboolean
+read_disk (const char *target, GBytes **disk, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
+  char *data = NULL;
+  gsize length;
+
+  *disk = NULL;
+  if (g_file_get_contents (target, &data, &length, &local_error))
+    {
+      *disk = g_bytes_new_take (data, length);
+      return TRUE;
+    }
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return TRUE;
+  g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO, "%s", local_error->message);
+  return FALSE;
+}
+
+static gboolean
+same_bytes (GBytes *a, GBytes *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_bytes_equal (a, b);
+}
+
+static char *
+top_text (JsonObject *top)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), top);
+
+  return ar_json_to_short_string (node, 0);
+}
+
+/* The file as it is now is the base of the next merge. */
+static void
+remember_disk (ArEnvStore *self, GBytes *disk)
+{
+  g_clear_pointer (&self->disk, g_bytes_unref);
+  self->disk = disk != NULL ? g_bytes_ref (disk) : NULL;
+  self->have_base = TRUE;
+  g_hash_table_remove_all (self->base);
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      ArEnvironment *env = g_ptr_array_index (self->items, i);
+      g_hash_table_insert (self->base, g_strdup (ar_environment_get_env_id (env)), ar_env_entry_to_string (env));
+    }
+  g_free (self->base_top);
+  self->base_top = top_text (self->top_extra);
+}
+
+/* Reads an environments file into entries and top-level extra keys. */
+static gboolean
+parse_store (const char *path,
+             GBytes *disk,
+             GPtrArray **out_items,
+             JsonObject **out_top_extra,
+             GPtrArray *warnings,
+             GError **error)
+{
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(JsonObject) top_extra = json_object_new ();
+  g_autofree char *keep_key = NULL;
   JsonArray *entries = NULL;
+  gsize length;
+  const char *data;
 
-  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
-
-  g_ptr_array_set_size (self->warnings, 0);
-
-  root = ar_json_parse_file (self->path, &local_error);
-  if (root == NULL)
+  if (disk == NULL)
     {
-      if (g_error_matches (local_error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_NOT_FOUND))
-        {
-          self->load_failed = FALSE;
-          g_clear_pointer (&self->top_extra, json_object_unref);
-          self->top_extra = json_object_new ();
-          set_items (self, items);
-          return TRUE;
-        }
-      self->load_failed = TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      *out_items = g_steal_pointer (&items);
+      *out_top_extra = g_steal_pointer (&top_extra);
+      return TRUE;
     }
+  data = g_bytes_get_data (disk, &length);
+  root = ar_json_parse_data (data != NULL ? data : "", length, path, error);
+  if (root == NULL)
+    return FALSE;
 
   if (JSON_NODE_HOLDS_ARRAY (root))
     entries = json_node_get_array (root);
@@ -757,18 +795,17 @@ ar_env_store_load (ArEnvStore *self, GError **error)
 
       if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
         {
-          self->load_failed = TRUE;
           g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
                        _("%s has no “environments” list, so it is not an environments file"),
-                       self->path);
+                       path);
           return FALSE;
         }
       entries = json_node_get_array (list);
       if (format != NULL && !(node_is_int (format) && json_node_get_int (format) == AR_ENV_STORE_FORMAT))
         {
-          g_autofree char *shown = json_to_string (format, FALSE);
-          store_warnf (self, _("%s has format %s, this app writes format %d; what could be read was loaded"),
-                       self->path, shown, AR_ENV_STORE_FORMAT);
+          g_autofree char *shown = ar_json_to_short_string (format, 60);
+          warn_into (warnings, _("%s has format %s, this app writes format %d; what could be read was loaded"),
+                     path, shown, AR_ENV_STORE_FORMAT);
         }
       json_object_iter_init_ordered (&iter, top);
       while (json_object_iter_next_ordered (&iter, &key, &node))
@@ -777,11 +814,20 @@ ar_env_store_load (ArEnvStore *self, GError **error)
     }
   else
     {
-      self->load_failed = TRUE;
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
                    _("%s holds neither an object nor a list, so it is not an environments file"),
-                   self->path);
+                   path);
       return FALSE;
+    }
+
+  /* Entries that are not objects are kept in a top-level list; if the file
+   * already has that key holding something else, the next free name. */
+  keep_key = g_strdup ("unreadable_entries");
+  for (guint n = 2; json_object_has_member (top_extra, keep_key) &&
+                    !JSON_NODE_HOLDS_ARRAY (json_object_get_member (top_extra, keep_key)); n++)
+    {
+      g_free (keep_key);
+      keep_key = g_strdup_printf ("unreadable_entries_%u", n);
     }
 
   for (guint i = 0; i < json_array_get_length (entries); i++)
@@ -793,13 +839,12 @@ ar_env_store_load (ArEnvStore *self, GError **error)
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
           /* Not an environment at all: keep it so nothing is lost. */
-          g_autofree char *shown = json_to_string (element, FALSE);
-          store_warnf (self, _("%s is not an object and was skipped (kept in the file): %.60s"),
-                       context, shown);
-          env = NULL;
-          if (!json_object_has_member (top_extra, "unreadable_entries"))
-            json_object_set_array_member (top_extra, "unreadable_entries", json_array_new ());
-          json_array_add_element (json_object_get_array_member (top_extra, "unreadable_entries"),
+          g_autofree char *shown = ar_json_to_short_string (element, 60);
+          warn_into (warnings, _("%s is not an object and was skipped (kept in the file under “%s”): %s"),
+                     context, keep_key, shown);
+          if (!json_object_has_member (top_extra, keep_key))
+            json_object_set_array_member (top_extra, keep_key, json_array_new ());
+          json_array_add_element (json_object_get_array_member (top_extra, keep_key),
                                   ar_json_node_deep_copy (element));
           continue;
         }
@@ -818,11 +863,93 @@ ar_env_store_load (ArEnvStore *self, GError **error)
       g_ptr_array_add (items, g_steal_pointer (&env));
     }
 
+  *out_items = g_steal_pointer (&items);
+  *out_top_extra = g_steal_pointer (&top_extra);
+  return TRUE;
+}
+
+/* On a reload, an entry that did not change keeps its object, so a view
+ * or an editor showing it is not disturbed. */
+static void
+keep_unchanged_objects (ArEnvStore *self, GPtrArray *items)
+{
+  for (guint i = 0; i < items->len && self->items->len > 0; i++)
+    {
+      ArEnvironment *fresh = g_ptr_array_index (items, i);
+      ArEnvironment *old = ar_env_store_find_by_id (self, ar_environment_get_env_id (fresh));
+      g_autofree char *old_text = NULL;
+      g_autofree char *fresh_text = NULL;
+
+      if (old == NULL)
+        continue;
+      old_text = ar_env_entry_to_string (old);
+      fresh_text = ar_env_entry_to_string (fresh);
+      if (g_str_equal (old_text, fresh_text))
+        {
+          g_object_unref (fresh);
+          g_ptr_array_index (items, i) = g_object_ref (old);
+        }
+    }
+}
+
+static gboolean
+load_bytes (ArEnvStore *self, GBytes *disk, GError **error)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(JsonObject) top_extra = NULL;
+
+  g_ptr_array_set_size (self->warnings, 0);
+  if (!parse_store (self->path, disk, &items, &top_extra, self->warnings, error))
+    {
+      self->load_failed = TRUE;
+      return FALSE;
+    }
+  keep_unchanged_objects (self, items);
   self->load_failed = FALSE;
   g_clear_pointer (&self->top_extra, json_object_unref);
   self->top_extra = g_steal_pointer (&top_extra);
   set_items (self, items);
+  remember_disk (self, disk);
   return TRUE;
+}
+
+gboolean
+ar_env_store_load (ArEnvStore *self, GError **error)
+{
+  g_autofree char *target = NULL;
+  g_autoptr(GBytes) disk = NULL;
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
+
+  target = resolve_links (self->path);
+  remove_stale_temps (self->path, target);
+  if (!read_disk (target, &disk, error))
+    {
+      g_ptr_array_set_size (self->warnings, 0);
+      self->load_failed = TRUE;
+      return FALSE;
+    }
+  return load_bytes (self, disk, error);
+}
+
+gboolean
+ar_env_store_reload_data (ArEnvStore *self,
+                          const char *data,
+                          gsize length,
+                          gboolean *changed,
+                          GError **error)
+{
+  g_autoptr(GBytes) disk = data != NULL ? g_bytes_new (data, length) : NULL;
+
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
+
+  if (changed != NULL)
+    *changed = FALSE;
+  if (self->have_base && !self->load_failed && same_bytes (disk, self->disk))
+    return TRUE;
+  if (changed != NULL)
+    *changed = TRUE;
+  return load_bytes (self, disk, error);
 }
 
 void
@@ -830,6 +957,8 @@ ar_env_store_allow_overwrite (ArEnvStore *self)
 {
   g_return_if_fail (AR_IS_ENV_STORE (self));
   self->load_failed = FALSE;
+  /* The user chose this list over the file: nothing to merge with. */
+  self->have_base = FALSE;
 }
 
 char *
@@ -859,14 +988,181 @@ ar_env_store_to_data (ArEnvStore *self, gsize *length)
   return ar_json_to_pretty_string (root, length);
 }
 
+static void
+add_conflict (GString *conflicts, ArEnvironment *env)
+{
+  if (conflicts->len > 0)
+    g_string_append (conflicts, ", ");
+  g_string_append_printf (conflicts, "“%s” (%s)", ar_environment_get_name (env), ar_environment_get_env_id (env));
+}
+
+/* Another program wrote the file since this store read it: a three-way
+ * merge per entry against what was read then. Entries only one side
+ * changed take that side; an entry both changed differently is a conflict,
+ * and then nothing is saved, so neither side is lost. */
+static gboolean
+merge_from_disk (ArEnvStore *self, GBytes *now, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) theirs = NULL;
+  g_autoptr(JsonObject) their_top = NULL;
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) merged = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) in_theirs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) conflicts = g_string_new (NULL);
+  g_autofree char *my_top = NULL;
+  g_autofree char *new_top = NULL;
+
+  if (!parse_store (self->path, now, &theirs, &their_top, warnings, &local_error))
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_CONFLICT,
+                   _("Another program changed %s and it can no longer be read, so it was not overwritten: %s"),
+                   self->path, local_error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < theirs->len; i++)
+    {
+      ArEnvironment *their = g_ptr_array_index (theirs, i);
+      const char *id = ar_environment_get_env_id (their);
+      const char *base = g_hash_table_lookup (self->base, id);
+      ArEnvironment *mine = ar_env_store_find_by_id (self, id);
+      g_autofree char *their_text = ar_env_entry_to_string (their);
+      g_autofree char *my_text = mine != NULL ? ar_env_entry_to_string (mine) : NULL;
+      ArEnvironment *take = NULL;
+
+      g_hash_table_add (in_theirs, (gpointer) id);
+      if (base == NULL)
+        {
+          /* Added there; here too only if it is the same. */
+          if (mine == NULL)
+            take = their;
+          else if (g_str_equal (my_text, their_text))
+            take = mine;
+          else
+            add_conflict (conflicts, mine);
+        }
+      else if (mine == NULL)
+        {
+          /* Removed here: gone, unless it was changed there. */
+          if (!g_str_equal (their_text, base))
+            add_conflict (conflicts, their);
+        }
+      else if (g_str_equal (my_text, base))
+        take = g_str_equal (their_text, base) ? mine : their;
+      else if (g_str_equal (their_text, base) || g_str_equal (my_text, their_text))
+        take = mine;
+      else
+        add_conflict (conflicts, mine);
+
+      if (take != NULL)
+        g_ptr_array_add (merged, g_object_ref (take));
+    }
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      ArEnvironment *mine = g_ptr_array_index (self->items, i);
+      const char *id = ar_environment_get_env_id (mine);
+      const char *base = g_hash_table_lookup (self->base, id);
+      g_autofree char *my_text = NULL;
+
+      if (g_hash_table_contains (in_theirs, id))
+        continue;
+      if (base == NULL)
+        {
+          g_ptr_array_add (merged, g_object_ref (mine));
+          continue;
+        }
+      /* Removed there: gone, unless it was changed here. */
+      my_text = ar_env_entry_to_string (mine);
+      if (!g_str_equal (my_text, base))
+        add_conflict (conflicts, mine);
+    }
+
+  my_top = top_text (self->top_extra);
+  new_top = top_text (their_top);
+  if (g_strcmp0 (my_top, self->base_top) != 0 && g_strcmp0 (new_top, self->base_top) != 0 &&
+      !g_str_equal (my_top, new_top))
+    {
+      if (conflicts->len > 0)
+        g_string_append (conflicts, ", ");
+      g_string_append (conflicts, _("the file’s other top-level keys"));
+    }
+
+  if (conflicts->len > 0)
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_CONFLICT,
+                   _("Another program changed %s since it was read, and changed differently what is being saved here: %s; nothing was saved, so reload and make the change again"),
+                   self->path, conflicts->str);
+      return FALSE;
+    }
+
+  g_debug ("%s changed on disk; merged %u entries", self->path, merged->len);
+  if (g_strcmp0 (my_top, self->base_top) == 0)
+    {
+      g_clear_pointer (&self->top_extra, json_object_unref);
+      self->top_extra = g_steal_pointer (&their_top);
+    }
+  set_items (self, merged);
+  return TRUE;
+}
+
+static gboolean
+save_locked (ArEnvStore *self, const char *target, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) now = NULL;
+  g_autoptr(GBytes) written = NULL;
+  char *data;
+  gsize length;
+
+  if (!read_disk (target, &now, error))
+    return FALSE;
+  if (self->have_base && !same_bytes (now, self->disk) && !merge_from_disk (self, now, error))
+    return FALSE;
+
+  data = ar_env_store_to_data (self, &length);
+  written = g_bytes_new_take (data, length);
+
+  if (now != NULL)
+    {
+      g_autofree char *bak = g_strconcat (self->path, ".bak", NULL);
+      g_autofree char *bak_target = resolve_links (bak);
+      gsize old_length;
+      const char *old = g_bytes_get_data (now, &old_length);
+
+      if (g_bytes_equal (now, written))
+        {
+          remember_disk (self, written);
+          return TRUE;
+        }
+      /* Keep the previous file as .bak; written atomically too, so a crash
+       * here leaves either the old .bak or the new one. */
+      if (!write_atomically (bak_target, old, old_length, self->durable, &local_error))
+        {
+          g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                       _("Could not keep a backup of %s: %s"), self->path, local_error->message);
+          return FALSE;
+        }
+    }
+
+  if (!write_atomically (target, data, length, self->durable, &local_error))
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                   _("Could not save %s: %s"), self->path, local_error->message);
+      return FALSE;
+    }
+  remember_disk (self, written);
+  return TRUE;
+}
+
 gboolean
 ar_env_store_save (ArEnvStore *self, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *target = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *old = NULL;
-  gsize length, old_length;
+  gboolean ok;
+  int lock;
 
   g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
 
@@ -878,7 +1174,8 @@ ar_env_store_save (ArEnvStore *self, GError **error)
       return FALSE;
     }
 
-  dir = g_path_get_dirname (self->path);
+  target = resolve_links (self->path);
+  dir = g_path_get_dirname (target);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved = errno;
@@ -887,35 +1184,12 @@ ar_env_store_save (ArEnvStore *self, GError **error)
       return FALSE;
     }
 
-  data = ar_env_store_to_data (self, &length);
-
-  /* Keep the previous file as .bak; written atomically too, so a crash
-   * here leaves either the old .bak or the new one. */
-  if (g_file_get_contents (self->path, &old, &old_length, NULL))
-    {
-      g_autofree char *bak = g_strconcat (self->path, ".bak", NULL);
-
-      if (old_length == length && memcmp (old, data, length) == 0)
-        return TRUE;
-      if (!g_file_set_contents_full (bak, old, old_length,
-                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                     0600, &local_error))
-        {
-          g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                       _("Could not keep a backup of %s: %s"), self->path, local_error->message);
-          return FALSE;
-        }
-    }
-
-  if (!g_file_set_contents_full (self->path, data, length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error))
-    {
-      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                   _("Could not save %s: %s"), self->path, local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  lock = take_lock (target, TRUE, error);
+  if (lock < 0)
+    return FALSE;
+  ok = save_locked (self, target, error);
+  close (lock);
+  return ok;
 }
 
 GStrv
@@ -1097,6 +1371,9 @@ ar_env_store_finalize (GObject *object)
   g_ptr_array_unref (self->items);
   g_clear_pointer (&self->top_extra, json_object_unref);
   g_ptr_array_unref (self->warnings);
+  g_clear_pointer (&self->disk, g_bytes_unref);
+  g_hash_table_unref (self->base);
+  g_free (self->base_top);
 
   G_OBJECT_CLASS (ar_env_store_parent_class)->finalize (object);
 }
@@ -1113,4 +1390,6 @@ ar_env_store_init (ArEnvStore *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->top_extra = json_object_new ();
   self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->base = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->durable = TRUE;
 }

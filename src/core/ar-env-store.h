@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ar-environment.h"
+#include "ar-json.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,7 @@ typedef enum {
   AR_ENV_STORE_ERROR_AMBIGUOUS,   /* a name that several environments share */
   AR_ENV_STORE_ERROR_EXISTS,      /* an id that is already taken */
   AR_ENV_STORE_ERROR_REFUSED,     /* save after a failed load */
+  AR_ENV_STORE_ERROR_CONFLICT,    /* another program changed the same entries */
 } ArEnvStoreError;
 
 /* A GListModel of ArEnvironment, in file order. */
@@ -36,11 +38,26 @@ const char *ar_env_store_get_path (ArEnvStore *self);
 
 /* A missing file loads as an empty list. A malformed file is an error, the
  * list stays as it was, and save refuses until a later load succeeds or
- * ar_env_store_allow_overwrite() says the user decided. */
+ * ar_env_store_allow_overwrite() says the user decided. Also removes the
+ * temp files a killed save left behind (when no save is running). An
+ * entry that did not change keeps its ArEnvironment object. */
 gboolean ar_env_store_load (ArEnvStore *self, GError **error);
-/* Atomic: temp file in the same folder, fsync, rename; the previous file is
- * kept as <path>.bak. */
+/* The same from contents the caller read (data NULL: the file is gone),
+ * for a window watching the file. Nothing happens when data is what this
+ * store last read or wrote; *changed says whether the list was reloaded. */
+gboolean ar_env_store_reload_data (ArEnvStore *self,
+                                   const char *data,
+                                   gsize length,
+                                   gboolean *changed,
+                                   GError **error);
+/* Atomic: temp file beside the file (beside a symlink's target: the link
+ * stays), fsync, rename; the previous file is kept as <path>.bak. Holds an
+ * flock on <file>.lock throughout; when another program wrote the file
+ * since this store read it, their changes and ours are merged per entry,
+ * and an entry both sides changed fails with CONFLICT, writing nothing. */
 gboolean ar_env_store_save (ArEnvStore *self, GError **error);
+/* Tests and fuzzers only: skip fsync (on by default). */
+void ar_env_store_set_durable (ArEnvStore *self, gboolean durable);
 void ar_env_store_allow_overwrite (ArEnvStore *self);
 /* The exact bytes save would write. */
 char *ar_env_store_to_data (ArEnvStore *self, gsize *length);
@@ -68,11 +85,5 @@ ArEnvironment *ar_env_entry_from_json (JsonObject *object, const char *context);
 JsonObject *ar_env_entry_to_json (ArEnvironment *env);
 /* One entry as pretty JSON text (two-space indent, trailing newline). */
 char *ar_env_entry_to_string (ArEnvironment *env);
-
-/* Pretty-print a node the way the store does. */
-char *ar_json_to_pretty_string (JsonNode *node, gsize *length);
-/* Parse with a one-sentence error naming the path, line and column. */
-JsonNode *ar_json_parse_file (const char *path, GError **error);
-JsonNode *ar_json_parse_data (const char *data, gssize length, const char *name, GError **error);
 
 G_END_DECLS
