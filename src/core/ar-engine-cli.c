@@ -200,10 +200,21 @@ typedef enum {
   STOP_CANCELLED,
 } StopReason;
 
+/* A line as a line callback gets it: the start of a long one, and what
+ * it ended with. */
+typedef struct {
+  GString *text;
+  guint64 n_cut;
+  char *progress;   /* the last "\r" update, passed on only if nothing replaces it */
+  gboolean open;    /* a piece went out and its line has not ended */
+} LineState;
+
 typedef struct {
   GSubprocess *proc;
   ArEngineLineFunc on_line;
+  ArEnginePieceFunc on_piece;
   gpointer line_data;
+  LineState lines[2];
   char *what;
   guint timeout_seconds;
 
@@ -255,6 +266,11 @@ run_data_free (RunData *data)
   g_free (data->cidfile);
   g_free (data->cid_dir);
   g_queue_clear_full (&data->stderr_tail, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (data->lines); i++)
+    {
+      g_string_free (data->lines[i].text, TRUE);
+      g_free (data->lines[i].progress);
+    }
   g_free (data);
 }
 
@@ -482,22 +498,13 @@ typedef struct {
   ArEngineStream stream;
 } ReadOp;
 
-static void read_next_line (GDataInputStream *in, GTask *task, ArEngineStream stream);
+static void read_more (GBufferedInputStream *in, GTask *task, ArEngineStream stream);
 
-/* How long one main-loop turn may spend on lines that are already in the
- * buffer, so a flood is handed on in batches without holding up frames. */
-#define LINE_BATCH_US 4000
-#define READ_BUFFER_SIZE (64 * 1024)
+#define READ_BUFFER_SIZE AR_ENGINE_MAX_LINE_BYTES
 
 static void
-deliver_line (RunData *data, ArEngineStream stream, char *raw, gsize len)
+pass_line (RunData *data, ArEngineStream stream, const char *line)
 {
-  g_autofree char *line = NULL;
-
-  if (len > 0 && raw[len - 1] == '\r')
-    raw[--len] = '\0';
-  line = g_utf8_make_valid (raw, len);
-
   if (stream == AR_ENGINE_STREAM_STDERR)
     {
       g_queue_push_tail (&data->stderr_tail, g_strdup (line));
@@ -508,50 +515,188 @@ deliver_line (RunData *data, ArEngineStream stream, char *raw, gsize len)
     data->on_line (stream, line, data->line_data);
 }
 
+/* Lines for a line callback: a long one cut with a marker, and of a run
+ * of "\r" updates only the last, as a terminal would leave it. */
 static void
-line_read (GObject *source, GAsyncResult *result, gpointer user_data)
+line_piece (RunData *data, ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end)
 {
-  GDataInputStream *in = G_DATA_INPUT_STREAM (source);
+  LineState *state = &data->lines[stream];
+  gsize room = AR_ENGINE_MAX_LINE_BYTES - state->text->len;
+
+  if (state->n_cut == 0 && len > room)
+    {
+      gsize take = room;
+
+      while (take > 0 && ((guchar) text[take] & 0xc0) == 0x80)
+        take--;
+      g_string_append_len (state->text, text, (gssize) take);
+      state->n_cut = len - take;
+    }
+  else if (state->n_cut == 0)
+    g_string_append_len (state->text, text, (gssize) len);
+  else
+    state->n_cut += len;
+
+  if (end == AR_ENGINE_LINE_CONTINUES)
+    return;
+  if (state->n_cut > 0)
+    {
+      /* Translators: ends a line of output too long to show whole; %s is a number */
+      g_autofree char *count = g_strdup_printf ("%'" G_GUINT64_FORMAT, state->n_cut);
+
+      g_string_append_printf (state->text, _(" … [line cut: %s bytes more; the log file has all of it]"), count);
+      state->n_cut = 0;
+    }
+  g_clear_pointer (&state->progress, g_free);
+  if (end == AR_ENGINE_LINE_RETURN)
+    state->progress = g_strndup (state->text->str, state->text->len);
+  else
+    pass_line (data, stream, state->text->str);
+  g_string_truncate (state->text, 0);
+}
+
+static void
+deliver (RunData *data, ArEngineStream stream, const char *raw, gsize len, ArEngineLineEnd end)
+{
+  g_autofree char *valid = NULL;
+  const char *text = raw;
+
+  if (!g_utf8_validate_len (raw, len, NULL))
+    {
+      valid = g_utf8_make_valid (raw, (gssize) len);
+      text = valid;
+      len = strlen (valid);
+    }
+  data->lines[stream].open = end == AR_ENGINE_LINE_CONTINUES;
+  if (data->on_piece != NULL)
+    data->on_piece (stream, text, len, end, data->line_data);
+  line_piece (data, stream, text, len, end);
+}
+
+/* How much of buf[0, n) ends on a whole UTF-8 character (the rest may be
+ * completed by what comes next). */
+static gsize
+utf8_whole_len (const char *buf, gsize n)
+{
+  gsize k = n;
+  guchar lead;
+  gsize want;
+
+  while (k > 0 && n - k < 3 && ((guchar) buf[k - 1] & 0xc0) == 0x80)
+    k--;
+  if (k == 0)
+    return n;
+  lead = (guchar) buf[k - 1];
+  if (lead < 0xc0)
+    return n;
+  want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  return k - 1 + want > n ? k - 1 : n;
+}
+
+/* Hands on what the buffer holds: whole lines, a piece of a line that
+ * fills the buffer, or everything at the end of the stream. Returns how
+ * many bytes were used. A "\r" at the very end waits: a "\n" may follow. */
+static gsize
+split_buffer (RunData *data, ArEngineStream stream, const char *buf, gsize avail, gboolean eof)
+{
+  gsize i = 0;
+
+  while (i < avail)
+    {
+      gsize j = i;
+
+      while (j < avail && buf[j] != '\n' && buf[j] != '\r')
+        j++;
+      if (j == avail)
+        {
+          gsize n;
+
+          if (eof)
+            {
+              deliver (data, stream, buf + i, avail - i, AR_ENGINE_LINE_NEWLINE);
+              return avail;
+            }
+          /* Only a line that fills the buffer goes in pieces. */
+          if (i > 0 || avail < READ_BUFFER_SIZE)
+            return i;
+          n = utf8_whole_len (buf, avail);
+          deliver (data, stream, buf, n, AR_ENGINE_LINE_CONTINUES);
+          return n;
+        }
+      if (buf[j] == '\n')
+        {
+          deliver (data, stream, buf + i, j - i, AR_ENGINE_LINE_NEWLINE);
+          i = j + 1;
+        }
+      else if (j + 1 < avail)
+        {
+          gboolean crlf = buf[j + 1] == '\n';
+
+          deliver (data, stream, buf + i, j - i, crlf ? AR_ENGINE_LINE_NEWLINE : AR_ENGINE_LINE_RETURN);
+          i = j + (crlf ? 2 : 1);
+        }
+      else if (eof)
+        {
+          deliver (data, stream, buf + i, j - i, AR_ENGINE_LINE_RETURN);
+          i = j + 1;
+        }
+      else
+        {
+          if (j > i)
+            deliver (data, stream, buf + i, j - i, AR_ENGINE_LINE_CONTINUES);
+          return j;
+        }
+    }
+  return i;
+}
+
+static void
+stream_ended (GTask *task, ArEngineStream stream)
+{
+  RunData *data = g_task_get_task_data (task);
+  LineState *state = &data->lines[stream];
+
+  if (state->open)
+    deliver (data, stream, "", 0, AR_ENGINE_LINE_NEWLINE);
+  /* The last update of a progress line that nothing replaced. */
+  if (state->progress != NULL)
+    {
+      g_autofree char *last = g_steal_pointer (&state->progress);
+
+      pass_line (data, stream, last);
+    }
+  data->open_streams--;
+  maybe_complete (task);
+}
+
+static void
+filled (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GBufferedInputStream *in = G_BUFFERED_INPUT_STREAM (source);
   ReadOp *op = user_data;
   g_autoptr(GTask) task = op->task;
   ArEngineStream stream = op->stream;
   RunData *data = g_task_get_task_data (task);
-  g_autofree char *raw = NULL;
-  gsize len = 0;
-  gint64 deadline;
+  gboolean eof;
+  gsize avail = 0, used;
+  const char *buf;
 
   g_free (op);
-  raw = g_data_input_stream_read_line_finish (in, result, &len, NULL);
-  if (raw == NULL)
-    {
-      data->open_streams--;
-      maybe_complete (task);
-      return;
-    }
-  deliver_line (data, stream, raw, len);
-
-  /* Whole lines already buffered are read without waiting for another turn
-   * of the main loop: reading them cannot block. */
-  deadline = g_get_monotonic_time () + LINE_BATCH_US;
-  while (g_get_monotonic_time () < deadline)
-    {
-      gsize available = 0;
-      const char *buffer = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (in), &available);
-      g_autofree char *next = NULL;
-
-      if (available == 0 || memchr (buffer, '\n', available) == NULL)
-        break;
-      next = g_data_input_stream_read_line (in, &len, NULL, NULL);
-      if (next == NULL)
-        break;
-      deliver_line (data, stream, next, len);
-    }
-
-  read_next_line (in, task, stream);
+  /* 0 at the end, -1 on an error or when the drain gave up. */
+  eof = g_buffered_input_stream_fill_finish (in, result, NULL) <= 0;
+  buf = g_buffered_input_stream_peek_buffer (in, &avail);
+  /* At most a buffer (64 KiB) a turn: a flood is handed on in batches. */
+  used = split_buffer (data, stream, buf, avail, eof);
+  if (used > 0)
+    g_input_stream_skip (G_INPUT_STREAM (in), used, NULL, NULL);
+  if (eof)
+    stream_ended (task, stream);
+  else
+    read_more (in, task, stream);
 }
 
 static void
-read_next_line (GDataInputStream *in, GTask *task, ArEngineStream stream)
+read_more (GBufferedInputStream *in, GTask *task, ArEngineStream stream)
 {
   RunData *data = g_task_get_task_data (task);
   ReadOp *op = g_new0 (ReadOp, 1);
@@ -560,18 +705,17 @@ read_next_line (GDataInputStream *in, GTask *task, ArEngineStream stream)
   op->stream = stream;
   /* Below GTK's redraw priority: a container that floods its output must
    * not starve the window's frames (it only makes the reads wait a frame). */
-  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT_IDLE, data->io_cancellable, line_read, op);
+  g_buffered_input_stream_fill_async (in, -1, G_PRIORITY_DEFAULT_IDLE, data->io_cancellable, filled, op);
 }
 
 static void
 start_reading (GTask *task, GInputStream *pipe, ArEngineStream stream)
 {
   RunData *data = g_task_get_task_data (task);
-  g_autoptr(GDataInputStream) in = g_data_input_stream_new (pipe);
+  g_autoptr(GInputStream) in = g_buffered_input_stream_new_sized (pipe, READ_BUFFER_SIZE);
 
-  g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (in), READ_BUFFER_SIZE);
   data->open_streams++;
-  read_next_line (in, task, stream);
+  read_more (G_BUFFERED_INPUT_STREAM (in), task, stream);
 }
 
 static gboolean
@@ -709,16 +853,17 @@ setup_extra_env (ArEngine            *self,
   return TRUE;
 }
 
-void
-ar_engine_run_cli_async (ArEngine            *self,
-                         const char *const   *args,
-                         const char *const   *extra_env,
-                         ArEngineLineFunc     on_line,
-                         gpointer             line_data,
-                         guint                timeout_seconds,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+static void
+run_cli_async (ArEngine            *self,
+               const char *const   *args,
+               const char *const   *extra_env,
+               ArEngineLineFunc     on_line,
+               ArEnginePieceFunc    on_piece,
+               gpointer             line_data,
+               guint                timeout_seconds,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -739,7 +884,10 @@ ar_engine_run_cli_async (ArEngine            *self,
   g_task_set_check_cancellable (task, FALSE);
   data = g_new0 (RunData, 1);
   data->on_line = on_line;
+  data->on_piece = on_piece;
   data->line_data = line_data;
+  for (guint i = 0; i < G_N_ELEMENTS (data->lines); i++)
+    data->lines[i].text = g_string_new (NULL);
   data->timeout_seconds = timeout_seconds;
   data->what = command_label (self, args);
   data->io_cancellable = g_cancellable_new ();
@@ -799,6 +947,36 @@ ar_engine_run_cli_async (ArEngine            *self,
     }
 }
 
+void
+ar_engine_run_cli_async (ArEngine            *self,
+                         const char *const   *args,
+                         const char *const   *extra_env,
+                         ArEngineLineFunc     on_line,
+                         gpointer             line_data,
+                         guint                timeout_seconds,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  run_cli_async (self, args, extra_env, on_line, NULL, line_data, timeout_seconds,
+                 cancellable, callback, user_data);
+}
+
+void
+ar_engine_run_cli_pieces_async (ArEngine            *self,
+                                const char *const   *args,
+                                const char *const   *extra_env,
+                                ArEnginePieceFunc    on_piece,
+                                gpointer             piece_data,
+                                guint                timeout_seconds,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  run_cli_async (self, args, extra_env, NULL, on_piece, piece_data, timeout_seconds,
+                 cancellable, callback, user_data);
+}
+
 int
 ar_engine_run_cli_finish (ArEngine      *self,
                           GAsyncResult  *result,
@@ -839,14 +1017,16 @@ typedef struct {
   GString *err;
 } Capture;
 
+/* All of it, however long a line: what a query parses must be whole. */
 static void
-capture_line (ArEngineStream stream, const char *line, gpointer user_data)
+capture_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
 {
   Capture *capture = user_data;
   GString *dest = stream == AR_ENGINE_STREAM_STDOUT ? capture->out : capture->err;
 
-  g_string_append (dest, line);
-  g_string_append_c (dest, '\n');
+  g_string_append_len (dest, text, (gssize) len);
+  if (end != AR_ENGINE_LINE_CONTINUES)
+    g_string_append_c (dest, '\n');
 }
 
 int
@@ -866,8 +1046,8 @@ ar_engine_run_cli_sync (ArEngine           *self,
   g_return_val_if_fail (AR_IS_ENGINE (self), -1);
 
   ar_engine_sync_wait_begin (&wait);
-  ar_engine_run_cli_async (self, args, extra_env, capture_line, &capture, timeout_seconds,
-                           cancellable, ar_engine_sync_wait_callback, &wait);
+  ar_engine_run_cli_pieces_async (self, args, extra_env, capture_piece, &capture, timeout_seconds,
+                                  cancellable, ar_engine_sync_wait_callback, &wait);
   status = ar_engine_run_cli_finish (self, ar_engine_sync_wait_run (&wait), NULL, error);
   ar_engine_sync_wait_end (&wait);
 
@@ -914,9 +1094,9 @@ cli_query_run (GTask *task, GPtrArray *args, GAsyncReadyCallback done)
   q->args = args;
   g_string_truncate (q->capture.out, 0);
   g_string_truncate (q->capture.err, 0);
-  ar_engine_run_cli_async (self, (const char *const *) args->pdata, NULL,
-                           capture_line, &q->capture, QUERY_TIMEOUT_SECONDS,
-                           g_task_get_cancellable (task), done, task);
+  ar_engine_run_cli_pieces_async (self, (const char *const *) args->pdata, NULL,
+                                  capture_piece, &q->capture, QUERY_TIMEOUT_SECONDS,
+                                  g_task_get_cancellable (task), done, task);
 }
 
 static GPtrArray *

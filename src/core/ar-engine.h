@@ -40,10 +40,32 @@ typedef enum {
   AR_ENGINE_STREAM_STDERR,
 } ArEngineStream;
 
-/* One line of output (without its line end) as it arrives. */
+/* Output is split into lines at "\n", "\r\n" and a lone "\r" (a progress
+ * update, which a terminal would overwrite with the next). */
+#define AR_ENGINE_MAX_LINE_BYTES (64 * 1024)
+
+/* One line of output (without its line end, valid UTF-8) as it arrives.
+ * A line longer than AR_ENGINE_MAX_LINE_BYTES arrives cut there, with a
+ * marker saying how many bytes are missing; of a run of "\r" updates only
+ * the last arrives, when a "\n" line or the end of the output follows. */
 typedef void (*ArEngineLineFunc) (ArEngineStream stream,
                                   const char    *line,
                                   gpointer       user_data);
+
+typedef enum {
+  AR_ENGINE_LINE_CONTINUES,  /* more of this line follows */
+  AR_ENGINE_LINE_NEWLINE,    /* ended by "\n", "\r\n" or the end of the output */
+  AR_ENGINE_LINE_RETURN,     /* ended by a lone "\r" */
+} ArEngineLineEnd;
+
+/* All of the output as it arrives, in pieces (valid UTF-8, no line end
+ * inside) of at most AR_ENGINE_MAX_LINE_BYTES: what a log file keeps
+ * whole while memory stays bounded. */
+typedef void (*ArEnginePieceFunc) (ArEngineStream   stream,
+                                   const char      *text,
+                                   gsize            len,
+                                   ArEngineLineEnd  end,
+                                   gpointer         user_data);
 
 typedef struct {
   char *id;            /* "sha256:<hex>" */
@@ -131,6 +153,16 @@ void ar_engine_run_cli_async (ArEngine            *self,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data);
+/* The same with the output in pieces: nothing is cut or dropped. */
+void ar_engine_run_cli_pieces_async (ArEngine            *self,
+                                     const char *const   *args,
+                                     const char *const   *extra_env,
+                                     ArEnginePieceFunc    on_piece,
+                                     gpointer             piece_data,
+                                     guint                timeout_seconds,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
 /* The exit status (128 + signal when killed by one), or -1 with error.
  * stderr_tail (may be NULL) gets the last lines of stderr. */
 int ar_engine_run_cli_finish (ArEngine      *self,

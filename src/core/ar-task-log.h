@@ -30,6 +30,8 @@ char *ar_log_format (const char *scope, ArLogLevel level, const char *message);
 /* Removes ANSI escape sequences (CSI, OSC) and stray control characters
  * other than tab. */
 char *ar_log_strip_ansi (const char *text);
+/* " … [line cut: N bytes more; …]": the end of a line shown only in part. */
+char *ar_log_cut_marker (guint64 n_more);
 /* Whether an env var of this name holds a secret (TOKEN, KEY, SECRET,
  * PASSWORD in its name, any case). */
 gboolean ar_log_is_secret_name (const char *name);
@@ -45,8 +47,8 @@ const char *ar_task_log_get_path (ArTaskLog *self);
 void ar_task_log_add_secret (ArTaskLog *self, const char *value);
 /* Registers the values of "NAME=VALUE" pairs whose names look secret. */
 void ar_task_log_add_secret_env_vars (ArTaskLog *self, const char *const *name_value);
-/* Redacts registered values and known token shapes (GitHub tokens,
- * sk-… keys). */
+/* Redacts registered values (longest first), then known token shapes
+ * (GitHub tokens, sk-… keys): a value that holds a token goes whole. */
 char *ar_task_log_redact (ArTaskLog *self, const char *text);
 
 void ar_task_log_message (ArTaskLog  *self,
@@ -58,12 +60,36 @@ void ar_task_log_message (ArTaskLog  *self,
  * ANSI escapes and secrets. */
 void ar_task_log_output (ArTaskLog *self, const char *line);
 
+/* What the "line" signal shows of one line at most; the file has it all. */
+#define AR_TASK_LOG_MAX_LINE_BYTES (64 * 1024)
+
+typedef enum {
+  AR_LOG_END_NONE,      /* more of this line follows */
+  AR_LOG_END_NEWLINE,   /* "\n" (or "\r\n") */
+  AR_LOG_END_RETURN,    /* a lone "\r": a progress update the next line replaces */
+} ArLogLineEnd;
+
+/* Output as it arrives: `text` (no line end inside; length -1 = NUL-ended)
+ * continues the current line, which `end` ends or not. The file gets every
+ * byte as it comes (escapes stripped, secrets redacted) with the line end,
+ * "\r" for a progress update; memory stays bounded however long the line.
+ * Once the line ends, "line" shows its first AR_TASK_LOG_MAX_LINE_BYTES and
+ * ar_log_cut_marker() for the rest. A message or whole line written while
+ * a line is open ends that line first. */
+void ar_task_log_output_piece (ArTaskLog    *self,
+                               const char   *text,
+                               gssize        length,
+                               ArLogLineEnd  end);
 /* Lines written so far (kept in memory only up to a cap; the file has all). */
 guint64 ar_task_log_get_n_lines (ArTaskLog *self);
 /* Closes the file; later lines are only emitted. */
 void ar_task_log_close (ArTaskLog *self);
 
 /* Signal "line" (const char *line, ArLogLevel level): emitted in the thread
- * that wrote the line, after it is on disk. */
+ * that wrote the line, after it is on disk. Detailed: a line of output that
+ * ended with a lone "\r" is emitted as "line::progress". */
+/* Inside a "line" handler: whether this line is a progress update, which
+ * the next line of output replaces on screen. */
+gboolean ar_task_log_line_is_progress (ArTaskLog *self);
 
 G_END_DECLS

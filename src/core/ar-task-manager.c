@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ar-entry-script.h"
@@ -30,6 +31,7 @@ typedef struct {
   gboolean stop_requested;
   guint drain_id;
   guint64 skip;              /* replayed lines the log already has */
+  gboolean output_open[2];
 } Follow;
 
 struct _ArTaskManager
@@ -417,7 +419,11 @@ follow_lookup (FollowRef *ref)
 }
 
 static void
-follow_line (ArEngineStream stream, const char *line, gpointer user_data)
+follow_piece (ArEngineStream   stream,
+              const char      *text,
+              gsize            len,
+              ArEngineLineEnd  end,
+              gpointer         user_data)
 {
   Follow *follow = follow_lookup (user_data);
 
@@ -425,10 +431,11 @@ follow_line (ArEngineStream stream, const char *line, gpointer user_data)
     return;
   if (follow->skip > 0)
     {
-      follow->skip--;
+      if (end != AR_ENGINE_LINE_CONTINUES)
+        follow->skip--;
       return;
     }
-  ar_task_log_output (follow->log, line);
+  ar_task_runner_log_output_piece (follow->log, follow->output_open, stream, text, len, end);
 }
 
 static void
@@ -502,23 +509,32 @@ static guint64
 count_logged_container_lines (ArTask *task)
 {
   g_autofree char *path = ar_task_dup_log_path (task);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, NULL);
-  g_autoptr(GDataInputStream) in = NULL;
+  FILE *file = fopen (path, "rbe");
+  g_autoptr(GString) head = g_string_new (NULL);
   guint64 count = 0;
-  char *line;
+  char buf[65536];
+  size_t n;
 
-  if (stream == NULL)
+  if (file == NULL)
     return 0;
-  in = g_data_input_stream_new (G_INPUT_STREAM (stream));
-  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL)
-    {
-      if (g_str_equal (line, AR_ENTRY_STARTED_LINE))
-        count = 1;
-      else if (count > 0 && !ar_task_runner_is_own_line (line))
-        count++;
-      g_free (line);
-    }
+  /* Lines end with "\n" or, for a progress update, "\r"; only their starts
+   * matter here, so a line of any length costs no memory. */
+  while ((n = fread (buf, 1, sizeof buf, file)) > 0)
+    for (size_t i = 0; i < n; i++)
+      {
+        if (buf[i] != '\n' && buf[i] != '\r')
+          {
+            if (head->len < 256)
+              g_string_append_c (head, buf[i]);
+            continue;
+          }
+        if (g_str_equal (head->str, AR_ENTRY_STARTED_LINE))
+          count = 1;
+        else if (count > 0 && !ar_task_runner_is_own_line (head->str))
+          count++;
+        g_string_truncate (head, 0);
+      }
+  fclose (file);
   return count;
 }
 
@@ -569,8 +585,8 @@ follow_task (ArTaskManager *self, ArTask *task)
     FollowRef *logs_ref = follow_ref_new (follow);
     FollowRef *wait_ref = follow_ref_new (follow);
 
-    ar_engine_run_cli_async (engine, (const char *const *) logs_args->pdata, NULL, follow_line, logs_ref, 0,
-                             follow->cancellable, follow_logs_done, logs_ref);
+    ar_engine_run_cli_pieces_async (engine, (const char *const *) logs_args->pdata, NULL, follow_piece, logs_ref, 0,
+                                    follow->cancellable, follow_logs_done, logs_ref);
     ar_engine_run_cli_async (engine, wait_args, NULL, wait_line, wait_ref, 0, follow->cancellable,
                              follow_wait_done, wait_ref);
   }

@@ -57,6 +57,7 @@ struct _ArTaskRunner
   gboolean ended;
   gboolean without_init;     /* podman without catatonit: retried once */
   gboolean saw_no_init;
+  gboolean output_open[2];   /* per stream: a line came in part */
   guint stop_grace_id;
 };
 
@@ -799,17 +800,51 @@ query_desktop_port (ArTaskRunner *self)
                            port_done, g_object_ref (self));
 }
 
+/* Hands the container's output to the log as it comes: a long line in
+ * parts, each part on disk at once (see ar_task_log_output_piece()). */
+void
+ar_task_runner_log_output_piece (ArTaskLog       *log,
+                                 gboolean        *open,
+                                 ArEngineStream   stream,
+                                 const char      *text,
+                                 gsize            len,
+                                 ArEngineLineEnd  end)
+{
+  ArEngineStream other = stream == AR_ENGINE_STREAM_STDOUT ? AR_ENGINE_STREAM_STDERR : AR_ENGINE_STREAM_STDOUT;
+
+  /* The log has one line open at a time: the other stream's part line
+   * ends where this one comes in. */
+  if (open[other])
+    {
+      ar_task_log_output_piece (log, "", 0, AR_LOG_END_NEWLINE);
+      open[other] = FALSE;
+    }
+  open[stream] = end == AR_ENGINE_LINE_CONTINUES;
+  ar_task_log_output_piece (log, text, (gssize) len,
+                            end == AR_ENGINE_LINE_CONTINUES ? AR_LOG_END_NONE
+                            : end == AR_ENGINE_LINE_RETURN ? AR_LOG_END_RETURN
+                            : AR_LOG_END_NEWLINE);
+}
+
 static void
-on_container_line (ArEngineStream stream, const char *line, gpointer user_data)
+on_container_piece (ArEngineStream   stream,
+                    const char      *text,
+                    gsize            len,
+                    ArEngineLineEnd  end,
+                    gpointer         user_data)
 {
   ArTaskRunner *self = user_data;
+  /* The markers below are short lines that come whole. */
+  gboolean whole = !self->output_open[stream] && end != AR_ENGINE_LINE_CONTINUES;
 
-  if (stream == AR_ENGINE_STREAM_STDERR && !self->container_started && strstr (line, PODMAN_NO_INIT) != NULL)
+  if (whole && stream == AR_ENGINE_STREAM_STDERR && !self->container_started &&
+      g_strstr_len (text, (gssize) len, PODMAN_NO_INIT) != NULL)
     self->saw_no_init = TRUE;
 
-  ar_task_log_output (self->log, line);
+  ar_task_runner_log_output_piece (self->log, self->output_open, stream, text, len, end);
 
-  if (!self->container_started && stream == AR_ENGINE_STREAM_STDOUT && g_str_equal (line, AR_ENTRY_STARTED_LINE))
+  if (whole && !self->container_started && stream == AR_ENGINE_STREAM_STDOUT &&
+      len == strlen (AR_ENTRY_STARTED_LINE) && memcmp (text, AR_ENTRY_STARTED_LINE, len) == 0)
     {
       self->container_started = TRUE;
       if (!self->ended)
@@ -904,13 +939,14 @@ start_container (ArTaskRunner *self)
                        self->layers_detail != NULL ? self->layers_detail : "");
   self->run_spawned = TRUE;
   self->container_started = FALSE;
+  self->output_open[0] = self->output_open[1] = FALSE;
   g_clear_object (&self->run_cancellable);
   self->run_cancellable = g_cancellable_new ();
-  ar_engine_run_cli_async (self->engine,
-                           (const char *const *) self->run_args->pdata,
-                           (const char *const *) self->run_env->pdata,
-                           on_container_line, self, 0, self->run_cancellable,
-                           run_done, g_object_ref (self));
+  ar_engine_run_cli_pieces_async (self->engine,
+                                  (const char *const *) self->run_args->pdata,
+                                  (const char *const *) self->run_env->pdata,
+                                  on_container_piece, self, 0, self->run_cancellable,
+                                  run_done, g_object_ref (self));
 }
 
 static void

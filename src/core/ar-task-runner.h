@@ -80,4 +80,13 @@ gboolean ar_task_runner_env_name_is_reserved (const char *name);
  * "[task/follow]", "[task/end]" — rather than the container's output. */
 gboolean ar_task_runner_is_own_line (const char *line);
 
+/* A piece of container output into `log` (open[2]: per stream, whether a
+ * line came in part; FALSE at first). Shared with the follower. */
+void ar_task_runner_log_output_piece (ArTaskLog       *log,
+                                      gboolean        *open,
+                                      ArEngineStream   stream,
+                                      const char      *text,
+                                      gsize            len,
+                                      ArEngineLineEnd  end);
+
 G_END_DECLS
