@@ -189,6 +189,110 @@ test_malformed_file (void)
   reset_config ();
 }
 
+static GSubprocess *
+spawn_cli (const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("AR_BINARY"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+/* Two imports at once: each reads, adds its entry and saves; before the
+ * lock and the merge, the second save dropped the first one's entry. */
+static void
+test_concurrent_imports (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("cli-concurrent");
+  g_autofree char *first = g_build_filename (dir, "first.json", NULL);
+  g_autofree char *second = g_build_filename (dir, "second.json", NULL);
+  guint both = 0;
+
+  ar_test_write_file (first, "[{\"env_id\": \"first\", \"name\": \"First\"}]");
+  ar_test_write_file (second, "[{\"env_id\": \"second\", \"name\": \"Second\"}]");
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(GSubprocess) a = NULL;
+      g_autoptr(GSubprocess) b = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      gboolean seen_first = FALSE, seen_second = FALSE;
+      JsonArray *list;
+
+      reset_config ();
+      /* Some rounds start from an existing file, some from none. */
+      if (round % 2 == 1)
+        ar_test_write_file (env_file (), "{\"format\": 2, \"environments\": [{\"env_id\": \"old\"}]}");
+      a = spawn_cli (CLI ("env", "import", first));
+      b = spawn_cli (CLI ("env", "import", second));
+      g_assert_true (g_subprocess_wait_check (a, NULL, &error));
+      g_assert_true (g_subprocess_wait_check (b, NULL, &error));
+
+      g_assert_cmpint (ar_test_run_cli (CLI ("env", "list", "--json"), NULL, &out, NULL), ==, 0);
+      root = parse_json (out);
+      list = json_node_get_array (root);
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          const char *id = json_object_get_string_member (json_array_get_object_element (list, i), "env_id");
+          seen_first |= g_str_equal (id, "first");
+          seen_second |= g_str_equal (id, "second");
+        }
+      g_assert_cmpuint (json_array_get_length (list), ==, round % 2 == 1 ? 3 : 2);
+      both += seen_first && seen_second;
+    }
+  g_test_message ("both environments present in %u of 20 rounds", both);
+  g_assert_cmpuint (both, ==, 20);
+  reset_config ();
+}
+
+/* A warning quoting a long non-ASCII value is cut on a character, so the
+ * JSON on stdout stays UTF-8. */
+static void
+test_show_json_valid_utf8 (void)
+{
+  g_autoptr(GString) text = g_string_new ("{\"format\": 2, \"environments\": [{\"env_id\": \"u\", \"color\": \"x");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = env_file ();
+  gsize length;
+  const char *data;
+
+  reset_config ();
+  for (guint i = 0; i < 60; i++)
+    g_string_append (text, "é");
+  g_string_append (text, "\", \"ports\": [\"ééééééééééééééééééééééééééééééééééééééééééééééééééééééééé€\"], \"max_agents_running\": \"€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€\"}]}");
+  ar_test_write_file (path, text->str);
+
+  g_ptr_array_add (argv, (char *) g_getenv ("AR_BINARY"));
+  g_ptr_array_add (argv, "env");
+  g_ptr_array_add (argv, "show");
+  g_ptr_array_add (argv, "u");
+  g_ptr_array_add (argv, "--json");
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  data = g_bytes_get_data (out, &length);
+  g_assert_true (g_utf8_validate_len (data, length, NULL));
+  g_assert_nonnull (g_strstr_len (data, length, "\"warnings\": ["));
+  g_assert_nonnull (g_strstr_len (data, length, "..."));
+  reset_config ();
+}
+
 static void
 test_list_thousand (void)
 {
@@ -370,6 +474,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/export-import-round-trip", test_export_import_round_trip);
   g_test_add_func ("/cli/malformed-file", test_malformed_file);
   g_test_add_func ("/cli/list-thousand", test_list_thousand);
+  g_test_add_func ("/cli/concurrent-imports", test_concurrent_imports);
+  g_test_add_func ("/cli/show-json-valid-utf8", test_show_json_valid_utf8);
   g_test_add_func ("/cli/preflight-split-json", test_preflight_split_json);
   g_test_add_func ("/cli/preflight-split-text-and-errors", test_preflight_split_text_and_errors);
   g_test_add_func ("/cli/preflight-check", test_preflight_check);
