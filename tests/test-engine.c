@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -602,6 +603,167 @@ test_stream (void)
   g_assert_cmpfloat (t_end - seen.t_a, >=, 0.7);
 }
 
+static long
+vm_hwm_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *hwm;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  hwm = strstr (status, "VmHWM:");
+  g_assert_nonnull (hwm);
+  return strtol (hwm + strlen ("VmHWM:"), NULL, 10);
+}
+
+#define HUGE_LINE_BYTES (256u * 1024 * 1024)
+
+typedef struct {
+  guint64 bytes;
+  gsize longest;
+  guint n_lines;
+  char *first;
+} HugeSeen;
+
+static void
+huge_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  HugeSeen *seen = user_data;
+
+  if (stream != AR_ENGINE_STREAM_STDOUT)
+    return;
+  seen->n_lines++;
+  seen->longest = MAX (seen->longest, strlen (line));
+  if (seen->first == NULL)
+    seen->first = g_strdup (line);
+}
+
+static void
+huge_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
+{
+  HugeSeen *seen = user_data;
+
+  if (stream != AR_ENGINE_STREAM_STDOUT)
+    return;
+  seen->bytes += len;
+  seen->longest = MAX (seen->longest, len);
+  if (end != AR_ENGINE_LINE_CONTINUES)
+    seen->n_lines++;
+}
+
+/* 256 MiB without a line end (a "\r"-less progress bar): memory stays
+ * bounded; a line callback gets the line cut with a count, a piece
+ * callback every byte. */
+static void
+test_huge_line (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *script = g_strdup_printf ("head -c %u /dev/zero | tr '\\0' x", HUGE_LINE_BYTES);
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+
+  for (guint pieces = 0; pieces < 2; pieces++)
+    {
+      const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base,
+                             "sh", "-c", script, NULL };
+      g_autoptr(GError) error = NULL;
+      GAsyncResult *result = NULL;
+      HugeSeen seen = { 0 };
+      long before = vm_hwm_kib (), growth;
+      int status;
+
+      if (pieces)
+        ar_engine_run_cli_pieces_async (engine, args, NULL, huge_piece, &seen, 300, NULL, ar_test_store_result, &result);
+      else
+        ar_engine_run_cli_async (engine, args, NULL, huge_line, &seen, 300, NULL, ar_test_store_result, &result);
+      status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
+      g_clear_object (&result);
+      g_assert_no_error (error);
+      g_assert_cmpint (status, ==, 0);
+      growth = vm_hwm_kib () - before;
+      g_test_message ("%s: peak RSS growth %ld KiB for a 256 MiB line", pieces ? "pieces" : "lines", growth);
+      g_assert_cmpint (growth, <, 64 * 1024);
+      g_assert_cmpuint (seen.n_lines, ==, 1);
+      if (pieces)
+        {
+          g_assert_cmpuint (seen.bytes, ==, HUGE_LINE_BYTES);
+          g_assert_cmpuint (seen.longest, <=, AR_ENGINE_MAX_LINE_BYTES);
+        }
+      else
+        {
+          g_autofree char *more = g_strdup_printf ("%'u", HUGE_LINE_BYTES - AR_ENGINE_MAX_LINE_BYTES);
+
+          g_assert_nonnull (seen.first);
+          g_assert_true (g_str_has_prefix (seen.first, "xxxx"));
+          g_assert_nonnull (strstr (seen.first, more));
+          g_assert_cmpuint (seen.longest, <, AR_ENGINE_MAX_LINE_BYTES + 200);
+        }
+      g_free (seen.first);
+    }
+}
+
+typedef struct {
+  GString *pieces;
+  GString *lines;
+} ProgressSeen;
+
+static void
+progress_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
+{
+  ProgressSeen *seen = user_data;
+
+  g_string_append_len (seen->pieces, text, (gssize) len);
+  /* Where a line comes in pieces is up to the pipe: only the ends count. */
+  if (end != AR_ENGINE_LINE_CONTINUES)
+    g_string_append (seen->pieces, end == AR_ENGINE_LINE_RETURN ? "<R>" : "<N>");
+}
+
+static void
+progress_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  ProgressSeen *seen = user_data;
+
+  g_string_append_printf (seen->lines, "%s|", line);
+}
+
+/* "\r" ends a line, "\r\n" is one line end; a line callback gets only the
+ * last of a run of updates. */
+static void
+test_carriage_return (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autofree char *base = NULL;
+  ProgressSeen seen = { g_string_new (NULL), g_string_new (NULL) };
+
+  if (!need_engine ())
+    return;
+  base = ar_test_engine_base_image ();
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+
+  for (guint pieces = 0; pieces < 2; pieces++)
+    {
+      const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base, "sh", "-c",
+                             "printf '10%%\\r20%%\\r30%%\\rdone\\r\\nnext\\n50%%\\r'", NULL };
+      g_autoptr(GError) error = NULL;
+      GAsyncResult *result = NULL;
+
+      if (pieces)
+        ar_engine_run_cli_pieces_async (engine, args, NULL, progress_piece, &seen, 60, NULL, ar_test_store_result, &result);
+      else
+        ar_engine_run_cli_async (engine, args, NULL, progress_line, &seen, 60, NULL, ar_test_store_result, &result);
+      g_assert_cmpint (ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error), ==, 0);
+      g_clear_object (&result);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpstr (seen.pieces->str, ==, "10%<R>20%<R>30%<R>done<N>next<N>50%<R>");
+  g_assert_cmpstr (seen.lines->str, ==, "done|next|50%|");
+  g_string_free (seen.pieces, TRUE);
+  g_string_free (seen.lines, TRUE);
+}
+
 static void
 test_exit_status (void)
 {
@@ -1002,6 +1164,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/list-images", test_list_images);
   g_test_add_func ("/engine/list-containers", test_list_containers);
   g_test_add_func ("/engine/stream", test_stream);
+  g_test_add_func ("/engine/huge-line", test_huge_line);
+  g_test_add_func ("/engine/carriage-return", test_carriage_return);
   g_test_add_func ("/engine/exit-status", test_exit_status);
   g_test_add_func ("/engine/timeout", test_timeout);
   g_test_add_func ("/engine/cancel", test_cancel);
