@@ -28,7 +28,7 @@ test_codex (void)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = ar_agent_build_argv ("codex", ARGS, NULL, WORKDIR, PROMPT, &error);
   const char *want[] = { "codex", "exec", "--sandbox", "danger-full-access",
-                         "--model", "o3", "--reasoning", "very high", "a b", "c d", PROMPT, NULL };
+                         "--model", "o3", "--reasoning", "very high", "a b", "c d", "--", PROMPT, NULL };
 
   g_assert_no_error (error);
   assert_argv (argv, want);
@@ -41,7 +41,7 @@ test_claude (void)
   g_auto(GStrv) argv = ar_agent_build_argv ("claude", ARGS, NULL, "/work", PROMPT, &error);
   const char *want[] = { "claude", "--print", "--output-format", "text",
                          "--permission-mode", "bypassPermissions", "--add-dir", "/work",
-                         "--model", "o3", "--reasoning", "very high", "a b", "c d", PROMPT, NULL };
+                         "--model", "o3", "--reasoning", "very high", "a b", "c d", "--", PROMPT, NULL };
 
   g_assert_no_error (error);
   assert_argv (argv, want);
@@ -66,10 +66,34 @@ test_gemini (void)
   g_auto(GStrv) argv = ar_agent_build_argv ("gemini", ARGS, NULL, WORKDIR, PROMPT, &error);
   const char *want[] = { "gemini", "--no-sandbox", "--approval-mode", "yolo",
                          "--include-directories", WORKDIR,
-                         "--model", "o3", "--reasoning", "very high", "a b", "c d", PROMPT, NULL };
+                         "--model", "o3", "--reasoning", "very high", "a b", "c d", "--", PROMPT, NULL };
 
   g_assert_no_error (error);
   assert_argv (argv, want);
+}
+
+/* A prompt that starts with "-" follows the end of options, so no agent
+ * takes it for an option; copilot's is the value of -p. */
+static void
+test_dash_prompt (void)
+{
+  const char *const agents[] = { "codex", "claude", "gemini", "copilot", NULL };
+  const char *prompt = "--help me fix -v";
+
+  for (guint i = 0; agents[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) argv = ar_agent_build_argv (agents[i], "--model o3", NULL, WORKDIR, prompt, &error);
+      guint n;
+
+      g_assert_no_error (error);
+      n = g_strv_length (argv);
+      g_assert_cmpuint (n, >=, 3);
+      g_assert_cmpstr (argv[n - 1], ==, prompt);
+      g_assert_cmpstr (argv[n - 2], ==, g_str_equal (agents[i], "copilot") ? "-p" : "--");
+      /* the user's own arguments stay options, before the end of options */
+      g_assert_cmpstr (argv[n - 4], ==, "--model");
+    }
 }
 
 static void
@@ -79,9 +103,9 @@ test_no_args (void)
   g_auto(GStrv) blank = ar_agent_build_argv ("codex", "  \t ", NULL, WORKDIR, "hi", &error);
   g_auto(GStrv) null_args = NULL;
   g_auto(GStrv) no_workdir = NULL;
-  const char *want[] = { "codex", "exec", "--sandbox", "danger-full-access", "hi", NULL };
+  const char *want[] = { "codex", "exec", "--sandbox", "danger-full-access", "--", "hi", NULL };
   const char *want_claude[] = { "claude", "--print", "--output-format", "text",
-                                "--permission-mode", "bypassPermissions", "--add-dir", WORKDIR, "", NULL };
+                                "--permission-mode", "bypassPermissions", "--add-dir", WORKDIR, "--", "", NULL };
 
   g_assert_no_error (error);
   assert_argv (blank, want);
@@ -170,7 +194,7 @@ test_for_environment (void)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   const char *want[] = { "gemini", "--no-sandbox", "--approval-mode", "yolo",
-                         "--include-directories", "/src", "--debug", "go", NULL };
+                         "--include-directories", "/src", "--debug", "--", "go", NULL };
 
   ar_environment_set_agent_cli (env, "gemini");
   ar_environment_set_agent_cli_args (env, "--debug");
@@ -201,6 +225,7 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/claude", test_claude);
   g_test_add_func ("/agent/copilot", test_copilot);
   g_test_add_func ("/agent/gemini", test_gemini);
+  g_test_add_func ("/agent/dash-prompt", test_dash_prompt);
   g_test_add_func ("/agent/no-args", test_no_args);
   g_test_add_func ("/agent/custom", test_custom);
   g_test_add_func ("/agent/errors", test_errors);

@@ -85,6 +85,10 @@ ar_agent_build_argv (const char        *agent,
 
       add_all (out, head);
       add_all (out, (const char *const *) args);
+      /* The end of options: a prompt starting with "-" (or naming a
+       * subcommand) is the prompt, and variadic options (claude --add-dir,
+       * gemini --include-directories) cannot take it. */
+      g_ptr_array_add (out, g_strdup ("--"));
       g_ptr_array_add (out, g_strdup (prompt));
     }
   else if (g_str_equal (agent, "claude"))
@@ -94,6 +98,10 @@ ar_agent_build_argv (const char        *agent,
 
       add_all (out, head);
       add_all (out, (const char *const *) args);
+      /* The end of options: a prompt starting with "-" (or naming a
+       * subcommand) is the prompt, and variadic options (claude --add-dir,
+       * gemini --include-directories) cannot take it. */
+      g_ptr_array_add (out, g_strdup ("--"));
       g_ptr_array_add (out, g_strdup (prompt));
     }
   else if (g_str_equal (agent, "copilot"))
@@ -113,6 +121,10 @@ ar_agent_build_argv (const char        *agent,
 
       add_all (out, head);
       add_all (out, (const char *const *) args);
+      /* The end of options: a prompt starting with "-" (or naming a
+       * subcommand) is the prompt, and variadic options (claude --add-dir,
+       * gemini --include-directories) cannot take it. */
+      g_ptr_array_add (out, g_strdup ("--"));
       g_ptr_array_add (out, g_strdup (prompt));
     }
   else

@@ -29,11 +29,14 @@ typedef enum {
 #define AR_AGENT_CONTAINER_HOME "/home/midori-ai"
 
 /* The argv for `agent`:
- *   codex   codex exec --sandbox danger-full-access ARGS PROMPT
+ *   codex   codex exec --sandbox danger-full-access ARGS -- PROMPT
  *   claude  claude --print --output-format text --permission-mode bypassPermissions
- *           --add-dir WORKDIR ARGS PROMPT
+ *           --add-dir WORKDIR ARGS -- PROMPT
  *   copilot copilot --allow-all-tools --allow-all-paths --add-dir WORKDIR ARGS -p PROMPT
- *   gemini  gemini --no-sandbox --approval-mode yolo --include-directories WORKDIR ARGS PROMPT
+ *   gemini  gemini --no-sandbox --approval-mode yolo --include-directories WORKDIR ARGS -- PROMPT
+ * "--" ends the options (clap, commander and yargs all honour it), so a
+ * prompt starting with "-" reaches the agent as the prompt; copilot's -p
+ * takes the next argument as its value whatever it starts with.
  *   custom  the template, each element that is exactly "{prompt}" replaced by
  *           the prompt (the template is the whole command: ARGS do not apply)
  * ARGS is agent_cli_args split like a shell would (quotes, backslashes), but
