@@ -764,6 +764,34 @@ test_carriage_return (void)
   g_string_free (seen.lines, TRUE);
 }
 
+/* A value for the container must not steer the CLI: such names are
+ * refused before anything runs. */
+static void
+test_env_steers_cli (void)
+{
+  const char *const steering[] = { "STORAGE_DRIVER", "STORAGE_OPTS", "_CONTAINERS_USERNS_CONFIGURED",
+                                   "_CONTAINERS_ROOTLESS_UID", "SSH_AUTH_SOCK", "DOCKER_HOST", "docker_config",
+                                   "CONTAINERS_CONF", "XDG_RUNTIME_DIR", "HOME", "PATH", "LD_PRELOAD",
+                                   "HTTPS_PROXY", "GODEBUG", "NOTIFY_SOCKET", "BUILDAH_ISOLATION", NULL };
+  const char *const plain[] = { "OPENAI_API_KEY", "GH_TOKEN", "MY_STORAGE", "LANG", "TERM", NULL };
+  g_autoptr(ArEngine) engine = ar_engine_new ("docker", "");
+
+  for (guint i = 0; steering[i] != NULL; i++)
+    {
+      g_autofree char *pair = g_strconcat (steering[i], "=x", NULL);
+      const char *extra_env[] = { pair, NULL };
+      const char *args[] = { "version", NULL };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (ar_engine_env_name_steers_cli (steering[i]));
+      g_assert_cmpint (ar_engine_run_cli_sync (engine, args, extra_env, 10, NULL, NULL, NULL, &error), ==, -1);
+      g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED);
+      g_assert_nonnull (strstr (error->message, steering[i]));
+    }
+  for (guint i = 0; plain[i] != NULL; i++)
+    g_assert_false (ar_engine_env_name_steers_cli (plain[i]));
+}
+
 static void
 test_exit_status (void)
 {
@@ -1165,6 +1193,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/list-containers", test_list_containers);
   g_test_add_func ("/engine/stream", test_stream);
   g_test_add_func ("/engine/huge-line", test_huge_line);
+  g_test_add_func ("/engine/env-steers-cli", test_env_steers_cli);
   g_test_add_func ("/engine/carriage-return", test_carriage_return);
   g_test_add_func ("/engine/exit-status", test_exit_status);
   g_test_add_func ("/engine/timeout", test_timeout);

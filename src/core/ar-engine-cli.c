@@ -718,6 +718,40 @@ start_reading (GTask *task, GInputStream *pipe, ArEngineStream stream)
   read_more (G_BUFFERED_INPUT_STREAM (in), task, stream);
 }
 
+gboolean
+ar_engine_env_name_steers_cli (const char *name)
+{
+  static const char *const exact[] = {
+    "PATH", "HOME", "TMPDIR", "TMP", "TEMP", "SHELL", "USER", "LOGNAME",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "REGISTRY_AUTH_FILE", "REGISTRIES_CONFIG_PATH",
+    /* podman's storage, and its rootless re-exec state */
+    "STORAGE_DRIVER", "STORAGE_OPTS",
+    /* systemd and D-Bus, which podman talks to for cgroups and sd_notify */
+    "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+    "DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS",
+    /* the Go runtime both CLIs are built on */
+    "GODEBUG", "GOTRACEBACK", "GOMAXPROCS", "GOGC", "GOMEMLIMIT",
+    /* the flatpak-spawn wrapper is a shell */
+    "ENV", "BASH_ENV", "IFS", "CDPATH",
+    NULL
+  };
+  static const char *const prefixes[] = {
+    "DOCKER_", "CONTAINER_", "CONTAINERS_", "_CONTAINERS_", "PODMAN_", "BUILDAH_", "BUILDKIT_",
+    "STORAGE_", "XDG_", "LD_", "GIT_", "SSH_", "GPG_", "GNUPG", "OTEL_", "CNI_", "NETAVARK_",
+    NULL
+  };
+  g_autofree char *upper = NULL;
+
+  g_return_val_if_fail (name != NULL, TRUE);
+  upper = g_ascii_strup (name, -1);
+  if (g_strv_contains (exact, upper) || strstr (upper, "PROXY") != NULL)
+    return TRUE;
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (upper, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 valid_env_name (const char *name, gsize len)
 {
@@ -802,6 +836,14 @@ setup_extra_env (ArEngine            *self,
           return FALSE;
         }
       name = g_strndup (extra_env[i], eq - extra_env[i]);
+      /* Values for the container must not steer the CLI itself. */
+      if (ar_engine_env_name_steers_cli (name))
+        {
+          g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
+                       _("%s would change what the container engine's CLI does, so it cannot pass through the CLI's environment: pass it with an env file."),
+                       name);
+          return FALSE;
+        }
       if (!self->in_flatpak)
         {
           g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);

@@ -163,6 +163,12 @@ void ar_engine_run_cli_pieces_async (ArEngine            *self,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data);
+/* Whether the engine CLI (docker, podman, their Go runtime, ssh for an
+ * ssh:// host, the Flatpak wrapper's shell) reads a variable of this name
+ * itself: where it connects, which storage, agent or libraries it uses.
+ * Such a name in extra_env is refused: a value meant for the container
+ * must not steer the CLI (it goes in an --env-file instead). */
+gboolean ar_engine_env_name_steers_cli (const char *name);
 /* The exit status (128 + signal when killed by one), or -1 with error.
  * stderr_tail (may be NULL) gets the last lines of stderr. */
 int ar_engine_run_cli_finish (ArEngine      *self,

@@ -140,20 +140,7 @@ valid_env_name (const char *name)
 gboolean
 ar_task_runner_env_name_is_reserved (const char *name)
 {
-  static const char *const exact[] = { "PATH", "HOME", "TMPDIR", "SHELL", "USER", "SSL_CERT_FILE",
-                                       "SSL_CERT_DIR", "REGISTRY_AUTH_FILE", NULL };
-  static const char *const prefixes[] = { "DOCKER_", "CONTAINER_", "CONTAINERS_", "PODMAN_",
-                                          "BUILDKIT_", "XDG_", "LD_", "GIT_", NULL };
-  g_autofree char *upper = g_ascii_strup (name, -1);
-
-  /* The engine CLI reads these itself: a value for the container must not
-   * change where the CLI connects, what it loads, or which proxy it uses. */
-  if (g_strv_contains (exact, upper) || strstr (upper, "PROXY") != NULL)
-    return TRUE;
-  for (guint i = 0; prefixes[i] != NULL; i++)
-    if (g_str_has_prefix (upper, prefixes[i]))
-      return TRUE;
-  return FALSE;
+  return ar_engine_env_name_steers_cli (name);
 }
 
 gboolean

@@ -70,7 +70,8 @@ void ar_task_runner_stop (ArTaskRunner *self);
 gboolean ar_task_runner_get_stopping (ArTaskRunner *self);
 
 /* Whether the engine CLI reads a variable of this name itself (PATH, HOME,
- * DOCKER_*, *PROXY*, …): its value for the container then goes through a
+ * DOCKER_*, *PROXY*, STORAGE_*, _CONTAINERS_*, SSH_*, …; see
+ * ar_engine_env_name_steers_cli()): its value for the container then goes through a
  * private --env-file (0600, in the 0700 run folder) instead of the CLI's
  * environment, where it would change what the CLI does. */
 gboolean ar_task_runner_env_name_is_reserved (const char *name);
