@@ -792,6 +792,53 @@ test_env_steers_cli (void)
     g_assert_false (ar_engine_env_name_steers_cli (plain[i]));
 }
 
+/* Docker's reference grammar, and a clear error before any URL is built:
+ * "../../containers/abc" used to query GET /containers/abc/json. */
+static void
+test_image_reference (void)
+{
+  const char *const good[] = {
+    "ubuntu", "ubuntu:24.04", "library/ubuntu:latest", "docker.io/library/ubuntu",
+    "localhost/agents-runner-env:abc", "localhost:5000/a/b_c__d--e.f:v1.2-rc_3",
+    "ghcr.io/owner/image@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL
+  };
+  const char *const bad[] = {
+    "../../containers/abc", "..", "a/../b", "/ubuntu", "-ubuntu", "ubuntu?x=1", "ubuntu#x", "ub%2f",
+    "ubuntu latest", "Ubuntu", "ubuntu:", "ubuntu::1", "a//b", "a/", "a_-b", "ubuntu@sha256:xyz",
+    "ubuntu\n", "", NULL
+  };
+  g_autoptr(ArEngine) engine = ar_engine_new ("docker", "unix:///nonexistent/ar-test.sock");
+
+  for (guint i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ar_engine_check_image_reference (good[i], &error))
+        g_error ("“%s” was refused: %s", good[i], error->message);
+    }
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (ar_engine_check_image_reference (bad[i], &error))
+        g_error ("“%s” was accepted", bad[i]);
+      g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_BAD_REFERENCE);
+    }
+
+  /* The inspect refuses it before asking the engine (which here is not
+   * even there: the error is about the name). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ArImageInfo) info = ar_engine_inspect_image_sync (engine, "../../containers/abc", NULL, &error);
+
+    g_assert_null (info);
+    g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_BAD_REFERENCE);
+    g_assert_nonnull (strstr (error->message, "../../containers/abc"));
+  }
+}
+
 static void
 test_exit_status (void)
 {
@@ -1193,6 +1240,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/list-containers", test_list_containers);
   g_test_add_func ("/engine/stream", test_stream);
   g_test_add_func ("/engine/huge-line", test_huge_line);
+  g_test_add_func ("/engine/image-reference", test_image_reference);
   g_test_add_func ("/engine/env-steers-cli", test_env_steers_cli);
   g_test_add_func ("/engine/carriage-return", test_carriage_return);
   g_test_add_func ("/engine/exit-status", test_exit_status);

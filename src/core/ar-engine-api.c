@@ -198,6 +198,8 @@ request_path (ArEngine *self, ApiRequest *req)
   switch (req->query)
     {
     case AR_ENGINE_QUERY_INSPECT_IMAGE:
+      /* Checked against the reference grammar already; escaped anyway,
+       * keeping only the separators the API expects as they are. */
       escaped = g_uri_escape_string (req->arg, "/:@", FALSE);
       return g_strdup_printf ("%s/images/%s/json", prefix, escaped);
     case AR_ENGINE_QUERY_LIST_IMAGES:

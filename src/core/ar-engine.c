@@ -335,6 +335,36 @@ ar_engine_normalize_image_name (const char *name)
 }
 
 gboolean
+ar_engine_check_image_reference (const char *ref, GError **error)
+{
+  static GRegex *grammar;
+
+  if (g_once_init_enter (&grammar))
+    {
+#define COMPONENT "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+#define DOMAIN_PART "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+      GRegex *r = g_regex_new ("^(?:(?:sha256:)?[a-f0-9]{64}|"
+                               "(?:" DOMAIN_PART "(?:\\." DOMAIN_PART ")*(?::[0-9]+)?/)?"
+                               COMPONENT "(?:/" COMPONENT ")*"
+                               "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+                               "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?)$",
+                               G_REGEX_OPTIMIZE | G_REGEX_DOLLAR_ENDONLY, 0, NULL);
+#undef COMPONENT
+#undef DOMAIN_PART
+      g_once_init_leave (&grammar, r);
+    }
+
+  g_return_val_if_fail (ref != NULL, FALSE);
+  if (strlen (ref) <= 255 + 1 + 128 + 1 + 160 && g_regex_match (grammar, ref, 0, NULL))
+    return TRUE;
+  g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_BAD_REFERENCE,
+               _("“%s” is not a valid image name: use lowercase letters, digits and . _ - between slashes, "
+                 "then an optional :tag or @sha256:digest (for example ubuntu:24.04 or ghcr.io/owner/image:1)."),
+               ref);
+  return FALSE;
+}
+
+gboolean
 ar_engine_image_names_equal (const char *a, const char *b)
 {
   g_autofree char *na = NULL;
@@ -825,9 +855,20 @@ ar_engine_inspect_image_async (ArEngine            *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
+  GError *error = NULL;
+
   g_return_if_fail (AR_IS_ENGINE (self));
   g_return_if_fail (name != NULL);
 
+  /* Before it becomes part of a URL path or a command line. */
+  if (!ar_engine_check_image_reference (name, &error))
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, ar_engine_inspect_image_async);
+      g_task_return_error (task, error);
+      return;
+    }
   query_async (self, AR_ENGINE_QUERY_INSPECT_IMAGE, name, ar_engine_inspect_image_async,
                cancellable, callback, user_data);
 }

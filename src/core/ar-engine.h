@@ -21,6 +21,7 @@ typedef enum {
   AR_ENGINE_ERROR_PERMISSION_DENIED,  /* no access to its socket */
   AR_ENGINE_ERROR_TIMEOUT,            /* a command ran out of time and was stopped */
   AR_ENGINE_ERROR_FAILED,             /* the engine refused or a command failed */
+  AR_ENGINE_ERROR_BAD_REFERENCE,      /* not an image name, tag, digest or id */
 } ArEngineError;
 
 typedef enum {
@@ -101,6 +102,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArContainerInfo, ar_container_info_free)
  * "foo:1"; a missing tag becomes ":latest" (not for digests). */
 char *ar_engine_normalize_image_name (const char *name);
 gboolean ar_engine_image_names_equal (const char *a, const char *b);
+
+/* Whether `ref` is an image reference in Docker's grammar —
+ * [host[:port]/]component(/component)*[:tag][@algo:hex], each component
+ * [a-z0-9]+ joined by ".", "_", "__" or "-"s — or an image id (64 hex, or
+ * "sha256:" and 64 hex). Nothing else (no "..", "%", "?", "#", spaces, a
+ * leading "/" or "-") goes into an API path or a command line. */
+gboolean ar_engine_check_image_reference (const char *ref, GError **error);
 
 /* Whether the file that marks a Flatpak sandbox exists at `info_path`
  * (normally "/.flatpak-info"). */
