@@ -197,6 +197,32 @@ test_bad_files (void)
   g_assert_cmpuint (ar_env_store_get_n_environments (store), ==, 0);
 }
 
+/* An import used to exit 0 and leave a file no command could read again
+ * (1e999 written as inf, "\377" as a raw byte): now it is refused before
+ * the store changes, naming the place. */
+static void
+test_unwritable_values_refused (void)
+{
+  static const char *const inputs[] = {
+    "[{\"env_id\": \"a\", \"odd\": 1e999}]",
+    "[{\"env_id\": \"a\", \"odd\": \"x\\377y\"}]",
+    "[{\"env_id\": \"a\", \"odd\": 99999999999999999999}]",
+    "[{\"env_id\": \"a\", \"odd\": \"cut\\u0000here\"}]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(ArEnvStore) store = empty_store ();
+      g_autofree char *path = write_temp ("odd.json", inputs[i]);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (ar_env_import_file (store, path, FALSE, &error));
+      g_assert_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE);
+      g_assert_nonnull (strstr (error->message, "line 1, column"));
+      g_assert_cmpuint (ar_env_store_get_n_environments (store), ==, 0);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -207,6 +233,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/env-import/bare-list-and-single-files", test_bare_list_and_single_files);
   g_test_add_func ("/env-import/skip-replace-rename", test_skip_replace_rename);
   g_test_add_func ("/env-import/bad-files", test_bad_files);
+  g_test_add_func ("/env-import/unwritable-values-refused", test_unwritable_values_refused);
 
   return g_test_run ();
 }

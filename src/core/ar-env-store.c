@@ -609,8 +609,9 @@ is_temp_name (const char *name, const char *prefix)
   return TRUE;
 }
 
+/* One pass over the folder for the file's and the backup's temp files. */
 static void
-remove_temps_in (const char *dir_path, const char *prefix)
+remove_temps_in (const char *dir_path, const char *prefix, const char *other_prefix)
 {
   g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
   const char *name;
@@ -620,7 +621,7 @@ remove_temps_in (const char *dir_path, const char *prefix)
       g_autofree char *full = NULL;
       GStatBuf st;
 
-      if (!is_temp_name (name, prefix))
+      if (!is_temp_name (name, prefix) && (other_prefix == NULL || !is_temp_name (name, other_prefix)))
         continue;
       full = g_build_filename (dir_path, name, NULL);
       if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == getuid ())
@@ -642,6 +643,7 @@ remove_stale_temps (const char *path, const char *target)
   g_autofree char *bak_target = resolve_links (bak);
   g_autofree char *bak_dir = g_path_get_dirname (bak_target);
   g_autofree char *bak_base = g_path_get_basename (bak_target);
+  gboolean same_dir;
   int lock;
 
   if (!g_file_test (target_dir, G_FILE_TEST_IS_DIR))
@@ -649,8 +651,10 @@ remove_stale_temps (const char *path, const char *target)
   lock = take_lock (target, FALSE, NULL);
   if (lock < 0)
     return;
-  remove_temps_in (target_dir, target_base);
-  remove_temps_in (bak_dir, bak_base);
+  same_dir = g_str_equal (bak_dir, target_dir);
+  remove_temps_in (target_dir, target_base, same_dir ? bak_base : NULL);
+  if (!same_dir)
+    remove_temps_in (bak_dir, bak_base, NULL);
   close (lock);
 }
 

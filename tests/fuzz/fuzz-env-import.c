@@ -1,0 +1,131 @@
+/* fuzz-env-import.c — bytes as a file to import (the earlier tool's
+ * environments.json or environment-<id>.json, this app's own file, an
+ * export) into a small store: the result saves, loads again and saves to
+ * the same bytes (issue 8 item 2).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "ar-env-import.h"
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+static char *dir;
+static char *store_path;
+static char *import_path;
+
+/* The store the import goes into: one entry the input may collide with. */
+static const char start[] =
+  "{\n  \"format\": 2,\n  \"environments\": [\n    {\"version\": 1, \"env_id\": \"env-1\", \"name\": \"Default\","
+  " \"color\": \"emerald\", \"env_vars\": {\"A\": \"1\"}, \"codex_extra_args\": \"--x\"}\n  ],\n"
+  "  \"unreadable_entries\": [3]\n}\n";
+
+static void
+remove_dir (void)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *full = g_build_filename (dir, name, NULL);
+      g_unlink (full);
+    }
+  g_rmdir (dir);
+  g_clear_pointer (&store_path, g_free);
+  g_clear_pointer (&import_path, g_free);
+  g_clear_pointer (&dir, g_free);
+}
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  /* tmpfs when there is one: creating and renaming files there is
+   * several times cheaper, and every run does both. */
+  dir = g_strdup ("/dev/shm/fuzz-env-import-XXXXXX");
+  if (g_mkdtemp (dir) == NULL)
+    {
+      g_free (dir);
+      dir = g_dir_make_tmp ("fuzz-env-import-XXXXXX", NULL);
+    }
+  if (dir == NULL)
+    abort ();
+  store_path = g_build_filename (dir, "environments.json", NULL);
+  /* Named like the earlier tool's per-environment files, so an entry
+   * without an id takes it from the name. */
+  import_path = g_build_filename (dir, "environment-fromname.json", NULL);
+  atexit (remove_dir);
+  return 0;
+}
+
+/* Plain writes: g_file_set_contents would fsync an existing file. */
+static void
+write_file (const char *file, const void *data, size_t size)
+{
+  FILE *f = fopen (file, "wb");
+
+  if (f == NULL || (size > 0 && fwrite (data, 1, size, f) != size) || fclose (f) != 0)
+    abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autoptr(ArEnvStore) store = ar_env_store_new (store_path);
+  g_autoptr(ArEnvStore) again = ar_env_store_new (store_path);
+  g_autoptr(ArImportSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *resaved = NULL;
+  gsize saved_length, resaved_length;
+
+  g_random_set_seed (8);
+  ar_env_store_set_durable (store, FALSE);
+  ar_env_store_set_durable (again, FALSE);
+  write_file (store_path, start, sizeof start - 1);
+  write_file (import_path, data, size);
+  if (!ar_env_store_load (store, &error))
+    abort ();
+
+  /* Odd sizes import with --replace, even ones without. */
+  summary = ar_env_import_file (store, import_path, size % 2 == 1, &error);
+  if (summary == NULL)
+    {
+      if (error == NULL || !g_utf8_validate (error->message, -1, NULL))
+        abort ();
+      return 0;
+    }
+  for (guint i = 0; i < summary->warnings->len; i++)
+    if (!g_utf8_validate (g_ptr_array_index (summary->warnings, i), -1, NULL))
+      abort ();
+
+  if (!ar_env_store_save (store, &error))
+    {
+      fprintf (stderr, "save after import failed: %s\n", error->message);
+      abort ();
+    }
+  if (!g_file_get_contents (store_path, &saved, &saved_length, NULL))
+    abort ();
+  if (!ar_env_store_reload_data (again, saved, saved_length, NULL, &error))
+    {
+      fprintf (stderr, "the store does not load after an import: %s\n", error->message);
+      abort ();
+    }
+  /* Added entries are new; replaced and skipped ones are not. */
+  if (ar_env_store_get_n_environments (again) != 1 + summary->added->len)
+    abort ();
+  resaved = ar_env_store_to_data (again, &resaved_length);
+  if (resaved_length != saved_length || memcmp (resaved, saved, saved_length) != 0)
+    {
+      fprintf (stderr, "save → load → save changed the bytes\n--- first\n%s\n--- second\n%s\n", saved, resaved);
+      abort ();
+    }
+  return 0;
+}
