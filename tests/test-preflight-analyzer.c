@@ -7,6 +7,18 @@
 
 #include <string.h>
 
+/* The analysis of a script it must not give up on. */
+static GPtrArray *
+analyze (const char *script, const char *const *names)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *units = ar_preflight_analyze (script, names, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (units);
+  return units;
+}
+
 static ArPreflightUnit *
 unit_at (GPtrArray *units, guint i)
 {
@@ -21,7 +33,7 @@ assert_single (const char *script,
                ArPreflightCategory category,
                ArPreflightPart part)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, names);
+  g_autoptr(GPtrArray) units = analyze (script, names);
   ArPreflightUnit *u;
 
   if (units->len != 1)
@@ -79,7 +91,7 @@ test_package_install (void)
     "go build ./...",
     NULL
   };
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("apt-get install -y jq", NULL);
+  g_autoptr(GPtrArray) units = analyze ("apt-get install -y jq", NULL);
 
   assert_all (scripts, AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL, AR_PREFLIGHT_PART_CACHED);
   assert_all (not_packages, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
@@ -177,7 +189,7 @@ test_env_export (void)
     "declare -x EDITOR=vim",
     NULL
   };
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("export GOPATH=/opt/go", NULL);
+  g_autoptr(GPtrArray) units = analyze ("export GOPATH=/opt/go", NULL);
 
   assert_all (scripts, AR_PREFLIGHT_CATEGORY_ENV_EXPORT, AR_PREFLIGHT_PART_RUN);
   g_assert_nonnull (strstr (unit_at (units, 0)->reason, "GOPATH"));
@@ -206,7 +218,7 @@ test_task_variable (void)
   assert_single ("echo \\$TASK_ID", names, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
   assert_single ("echo $MY_TOKEN", NULL, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
 
-  units = ar_preflight_analyze ("# first\necho one\necho \"$MY_TOKEN\" \\\n  \"$TASK_ID\"\n", names);
+  units = analyze ("# first\necho one\necho \"$MY_TOKEN\" \\\n  \"$TASK_ID\"\n", names);
   g_assert_cmpuint (units->len, ==, 2);
   u = unit_at (units, 1);
   g_assert_cmpstr (u->task_variable, ==, "TASK_ID");
@@ -229,7 +241,7 @@ test_temp_dir (void)
     "tar -C \"$TMPDIR\" -xf a.tar",
     NULL
   };
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("cd /opt\necho x > /tmp/build-${NAME}/log\n", NULL);
+  g_autoptr(GPtrArray) units = analyze ("cd /opt\necho x > /tmp/build-${NAME}/log\n", NULL);
 
   assert_all (scripts, AR_PREFLIGHT_CATEGORY_TEMP_DIR, AR_PREFLIGHT_PART_RUN);
   assert_single ("cd /var/tmp/x", NULL, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
@@ -244,7 +256,7 @@ test_temp_dir (void)
 static void
 test_ambiguous (void)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("make -C ~/workspace", NULL);
+  g_autoptr(GPtrArray) units = analyze ("make -C ~/workspace", NULL);
 
   g_assert_cmpuint (units->len, ==, 1);
   g_assert_cmpint (unit_at (units, 0)->category, ==, AR_PREFLIGHT_CATEGORY_AMBIGUOUS);
@@ -257,7 +269,7 @@ static void
 test_shebang_and_set (void)
 {
   g_autoptr(GPtrArray) units =
-    ar_preflight_analyze ("#!/usr/bin/env bash\nset -euo pipefail\nshopt -s globstar\napt-get update\necho hi\n", NULL);
+    analyze ("#!/usr/bin/env bash\nset -euo pipefail\nshopt -s globstar\napt-get update\necho hi\n", NULL);
 
   g_assert_cmpuint (units->len, ==, 5);
   g_assert_cmpint (unit_at (units, 0)->category, ==, AR_PREFLIGHT_CATEGORY_SHEBANG);
@@ -273,7 +285,7 @@ test_shebang_and_set (void)
   assert_single ("set -- a b", NULL, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
   /* a "#!" that is not on line 1 is a comment */
   {
-    g_autoptr(GPtrArray) u2 = ar_preflight_analyze ("echo a\n#!/bin/sh\necho b\n", NULL);
+    g_autoptr(GPtrArray) u2 = analyze ("echo a\n#!/bin/sh\necho b\n", NULL);
 
     g_assert_cmpuint (u2->len, ==, 2);
     g_assert_cmpstr (unit_at (u2, 1)->text, ==, "#!/bin/sh\necho b");
@@ -284,7 +296,7 @@ static void
 test_continuation (void)
 {
   g_autoptr(GPtrArray) units =
-    ar_preflight_analyze ("apt-get update && \\\n  apt-get install -y \\\n    git \\\n    curl\necho done\n"
+    analyze ("apt-get update && \\\n  apt-get install -y \\\n    git \\\n    curl\necho done\n"
                           "echo \"a\nb\" && \\\n  echo c\n", NULL);
   ArPreflightUnit *u;
 
@@ -304,7 +316,7 @@ static void
 test_chains (void)
 {
   g_autoptr(GPtrArray) units =
-    ar_preflight_analyze ("apt-get update &&\n  apt-get install -y jq ||\n  echo failed\n"
+    analyze ("apt-get update &&\n  apt-get install -y jq ||\n  echo failed\n"
                           "cat list |\n  sort\necho a; echo b\n", NULL);
 
   g_assert_cmpuint (units->len, ==, 3);
@@ -320,7 +332,7 @@ test_heredoc (void)
 {
   /* the body looks like commands but is data; quoted: not expanded */
   const char *script = "cat > /etc/app.conf <<'EOF'\napt-get install -y foo\nid=$TASK_ID\ncd /tmp\nEOF\necho after\n";
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL);
+  g_autoptr(GPtrArray) units = analyze (script, NULL);
   g_autoptr(GPtrArray) unquoted = NULL;
   g_autoptr(GPtrArray) tabs = NULL;
   g_autoptr(GPtrArray) shell = NULL;
@@ -337,22 +349,22 @@ test_heredoc (void)
   g_assert_cmpstr (unit_at (units, 1)->text, ==, "echo after");
 
   /* unquoted: the shell expands $TASK_ID in the body */
-  unquoted = ar_preflight_analyze ("cat > /etc/app.conf <<EOF\nid=$TASK_ID\nEOF\n", NULL);
+  unquoted = analyze ("cat > /etc/app.conf <<EOF\nid=$TASK_ID\nEOF\n", NULL);
   g_assert_cmpuint (unquoted->len, ==, 1);
   g_assert_cmpint (unit_at (unquoted, 0)->category, ==, AR_PREFLIGHT_CATEGORY_TASK_VARIABLE);
   g_assert_cmpuint (unit_at (unquoted, 0)->task_variable_line, ==, 2);
 
   /* <<- strips leading tabs from the delimiter line; the body holds "fi" */
-  tabs = ar_preflight_analyze ("if true; then\n\tcat <<-END\n\tfi\n\tEND\nfi\necho next\n", NULL);
+  tabs = analyze ("if true; then\n\tcat <<-END\n\tfi\n\tEND\nfi\necho next\n", NULL);
   g_assert_cmpuint (tabs->len, ==, 2);
   g_assert_cmpuint (unit_at (tabs, 0)->end_line, ==, 5);
 
   /* fed to a shell, the body is commands */
-  shell = ar_preflight_analyze ("bash <<\"SCRIPT\"\napt-get install -y foo\nSCRIPT\n", NULL);
+  shell = analyze ("bash <<\"SCRIPT\"\napt-get install -y foo\nSCRIPT\n", NULL);
   g_assert_cmpuint (shell->len, ==, 1);
   g_assert_cmpint (unit_at (shell, 0)->category, ==, AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL);
   g_assert_cmpuint (unit_at (shell, 0)->package_line, ==, 2);
-  piped = ar_preflight_analyze ("cat <<EOF | sudo sh\ndnf install -y vim\nEOF\n", NULL);
+  piped = analyze ("cat <<EOF | sudo sh\ndnf install -y vim\nEOF\n", NULL);
   g_assert_cmpint (unit_at (piped, 0)->category, ==, AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL);
 }
 
@@ -372,7 +384,7 @@ test_nested_blocks (void)
     "  until true; do sleep 1; done\n"
     "fi\n"
     "echo after\n";
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL);
+  g_autoptr(GPtrArray) units = analyze (script, NULL);
   g_autoptr(GPtrArray) run = NULL;
 
   g_assert_cmpuint (units->len, ==, 2);
@@ -383,7 +395,7 @@ test_nested_blocks (void)
   g_assert_cmpuint (unit_at (units, 1)->line, ==, 12);
 
   /* any part needing run makes the whole block run */
-  run = ar_preflight_analyze ("for p in a b; do\n  apt-get install -y \"$p\"\n  echo \"$TASK_ID\"\ndone\n", NULL);
+  run = analyze ("for p in a b; do\n  apt-get install -y \"$p\"\n  echo \"$TASK_ID\"\ndone\n", NULL);
   g_assert_cmpuint (run->len, ==, 1);
   g_assert_cmpint (unit_at (run, 0)->category, ==, AR_PREFLIGHT_CATEGORY_TASK_VARIABLE);
   g_assert_cmpint (unit_at (run, 0)->part, ==, AR_PREFLIGHT_PART_RUN);
@@ -400,7 +412,7 @@ test_case_block (void)
     "  *) case $x in y) : ;; esac ;;\n"
     "esac\n"
     "curl -o /opt/t-$arch https://example.com/t\n";
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL);
+  g_autoptr(GPtrArray) units = analyze (script, NULL);
 
   g_autoptr(GPtrArray) pure = NULL;
 
@@ -413,7 +425,7 @@ test_case_block (void)
   g_assert_nonnull (strstr (unit_at (units, 1)->reason, "line 1"));
 
   /* a block that only sets variables goes to both parts */
-  pure = ar_preflight_analyze ("case \"$(uname -m)\" in\n"
+  pure = analyze ("case \"$(uname -m)\" in\n"
                                "  x86_64) arch=amd64 ;;\n"
                                "  *) arch=arm64 ;;\n"
                                "esac\n"
@@ -428,7 +440,7 @@ static void
 test_quoted_keywords (void)
 {
   g_autoptr(GPtrArray) units =
-    ar_preflight_analyze ("echo \"if then\"\necho 'for x in; do'\necho \\{\necho case\nprintf '%s\\n' \"$(echo fi)\"\n", NULL);
+    analyze ("echo \"if then\"\necho 'for x in; do'\necho \\{\necho case\nprintf '%s\\n' \"$(echo fi)\"\n", NULL);
 
   g_assert_cmpuint (units->len, ==, 5);
   for (guint i = 0; i < units->len; i++)
@@ -452,7 +464,7 @@ test_functions_and_groups (void)
     "( cd /opt && ls )\n"
     "{ echo x\n"
     "  echo y; }\n";
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL);
+  g_autoptr(GPtrArray) units = analyze (script, NULL);
 
   g_assert_cmpuint (units->len, ==, 5);
   g_assert_cmpuint (unit_at (units, 0)->end_line, ==, 3);
@@ -481,7 +493,7 @@ test_function_calls (void)
     "main\n"
     "helper() { echo hi; }\n"
     "helper\n";
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL);
+  g_autoptr(GPtrArray) units = analyze (script, NULL);
   g_autoptr(GPtrArray) mixed = NULL;
   g_autofree char *cached = NULL;
   g_autofree char *run = NULL;
@@ -497,7 +509,7 @@ test_function_calls (void)
   g_assert_cmpint (unit_at (units, 5)->category, ==, AR_PREFLIGHT_CATEGORY_AMBIGUOUS);
 
   /* called from both parts: defined in both */
-  mixed = ar_preflight_analyze ("setup() {\n  mkdir -p /opt/app\n}\nsetup\nsetup && echo \"$TASK_ID\"\n", NULL);
+  mixed = analyze ("setup() {\n  mkdir -p /opt/app\n}\nsetup\nsetup && echo \"$TASK_ID\"\n", NULL);
   g_assert_cmpuint (mixed->len, ==, 3);
   g_assert_cmpint (unit_at (mixed, 0)->part, ==, AR_PREFLIGHT_PART_BOTH);
   g_assert_cmpint (unit_at (mixed, 1)->part, ==, AR_PREFLIGHT_PART_CACHED);
@@ -518,8 +530,8 @@ test_comments (void)
     "echo hi # apt-get install -y x; cd /tmp\n"
     "\n"
     "# last words\n";
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL);
-  g_autoptr(GPtrArray) only = ar_preflight_analyze ("# nothing\n# here\n", NULL);
+  g_autoptr(GPtrArray) units = analyze (script, NULL);
+  g_autoptr(GPtrArray) only = analyze ("# nothing\n# here\n", NULL);
   ArPreflightUnit *u;
 
   g_assert_cmpuint (units->len, ==, 1);
@@ -533,7 +545,7 @@ test_comments (void)
 
   /* a comment travels with the line below it, into that line's part */
   {
-    g_autoptr(GPtrArray) two = ar_preflight_analyze ("echo a\n# tools\napt-get install -y git\n", NULL);
+    g_autoptr(GPtrArray) two = analyze ("echo a\n# tools\napt-get install -y git\n", NULL);
 
     g_assert_cmpuint (two->len, ==, 2);
     g_assert_cmpuint (unit_at (two, 1)->line, ==, 2);
@@ -573,7 +585,7 @@ test_workspace_installs (void)
     "cargo install --path .",
     NULL
   };
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("apt-get install -y python3-pip && pip install --user x", NULL);
+  g_autoptr(GPtrArray) units = analyze ("apt-get install -y python3-pip && pip install --user x", NULL);
 
   assert_all (scripts, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
   /* never cached, even next to a cached command */
@@ -600,7 +612,7 @@ test_run_only_values (void)
 {
   /* a variable set at task start is not there at build time */
   g_autoptr(GPtrArray) units =
-    ar_preflight_analyze ("export V=20\ncurl -o /opt/n.tgz https://example.com/v$V.tgz\n"
+    analyze ("export V=20\ncurl -o /opt/n.tgz https://example.com/v$V.tgz\n"
                           "V=21\ncurl -o /opt/m.tgz https://example.com/v$V.tgz\n", NULL);
 
   g_assert_cmpuint (units->len, ==, 4);
@@ -635,7 +647,7 @@ static const char *render_script =
 static void
 test_render (void)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (render_script, NULL);
+  g_autoptr(GPtrArray) units = analyze (render_script, NULL);
   g_autofree char *cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
   g_autofree char *run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
 
@@ -661,7 +673,7 @@ test_render (void)
 static void
 test_render_flipped (void)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (render_script, NULL);
+  g_autoptr(GPtrArray) units = analyze (render_script, NULL);
   g_autofree char *cached = NULL;
   g_autofree char *run = NULL;
 
@@ -678,9 +690,9 @@ test_render_flipped (void)
 static void
 test_render_empty (void)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("#!/bin/sh\nset -e\nV=1\necho $TASK_ID\n", NULL);
-  g_autoptr(GPtrArray) none = ar_preflight_analyze ("", NULL);
-  g_autoptr(GPtrArray) null = ar_preflight_analyze (NULL, NULL);
+  g_autoptr(GPtrArray) units = analyze ("#!/bin/sh\nset -e\nV=1\necho $TASK_ID\n", NULL);
+  g_autoptr(GPtrArray) none = analyze ("", NULL);
+  g_autoptr(GPtrArray) null = analyze (NULL, NULL);
   g_autofree char *cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
   g_autofree char *run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
   g_autofree char *empty = ar_preflight_render (none, AR_PREFLIGHT_PART_RUN);
@@ -712,7 +724,7 @@ test_never_fails (void)
 
   for (guint i = 0; broken[i] != NULL; i++)
     {
-      g_autoptr(GPtrArray) units = ar_preflight_analyze (broken[i], NULL);
+      g_autoptr(GPtrArray) units = analyze (broken[i], NULL);
       guint last = 0;
 
       for (guint j = 0; j < units->len; j++)
@@ -726,7 +738,7 @@ test_never_fails (void)
         }
     }
   {
-    g_autoptr(GPtrArray) units = ar_preflight_analyze ("if true; then\n  apt-get install x\n", NULL);
+    g_autoptr(GPtrArray) units = analyze ("if true; then\n  apt-get install x\n", NULL);
 
     g_assert_cmpuint (units->len, ==, 1);
     g_assert_cmpuint (unit_at (units, 0)->end_line, ==, 2);
@@ -736,7 +748,7 @@ test_never_fails (void)
 static void
 test_crlf (void)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("apt-get update\r\ncat <<EOF\r\nx\r\nEOF\r\necho b\r\n", NULL);
+  g_autoptr(GPtrArray) units = analyze ("apt-get update\r\ncat <<EOF\r\nx\r\nEOF\r\necho b\r\n", NULL);
 
   g_assert_cmpuint (units->len, ==, 3);
   g_assert_cmpint (unit_at (units, 0)->category, ==, AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL);
@@ -768,7 +780,7 @@ test_strings (void)
 static void
 test_copy (void)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze ("echo $TASK_ID", NULL);
+  g_autoptr(GPtrArray) units = analyze ("echo $TASK_ID", NULL);
   g_autoptr(ArPreflightUnit) copy = ar_preflight_unit_copy (unit_at (units, 0));
   gpointer boxed = g_boxed_copy (AR_TYPE_PREFLIGHT_UNIT, copy);
 
@@ -812,7 +824,7 @@ test_speed (void)
   for (guint round = 0; round < 5; round++)
     {
       gint64 start = g_get_monotonic_time ();
-      g_autoptr(GPtrArray) units = ar_preflight_analyze (script->str, names);
+      g_autoptr(GPtrArray) units = analyze (script->str, names);
       g_autofree char *cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
       gint64 took = g_get_monotonic_time () - start;
 

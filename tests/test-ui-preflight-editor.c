@@ -224,7 +224,7 @@ unit_switch (ArAutoSplitDialog *dialog, guint index)
 static void
 test_auto_split (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GPtrArray) expected_units = ar_preflight_analyze (KNOWN_SCRIPT, NULL);
+  g_autoptr(GPtrArray) expected_units = ar_preflight_analyze (KNOWN_SCRIPT, NULL, NULL);
   g_autofree char *expected_cached = NULL;
   g_autofree char *expected_run = NULL;
   ArAutoSplitDialog *dialog;

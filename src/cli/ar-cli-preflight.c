@@ -86,7 +86,9 @@ preflight_split (int argc, char **argv)
       env_names = ar_environment_dup_env_var_names (env);
     }
 
-  units = ar_preflight_analyze (script, (const char *const *) env_names);
+  units = ar_preflight_analyze (script, (const char *const *) env_names, &error);
+  if (units == NULL)
+    return ar_cli_fail_error (error);
   cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
   run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
 

@@ -63,7 +63,12 @@ typedef struct {
   GArray *comments;  /* ArPreflightSpan */
   guint comment_line; /* first comment line since the parser last cleared it */
   guint last_comment_line;
+  guint too_deep_line; /* 0, or where nesting went past the limit */
 } ArPreflightLexer;
+
+/* Quotes and expansions inside each other (lexer), and blocks inside each
+ * other (parser), are followed this deep; past it the analysis gives up. */
+#define AR_PREFLIGHT_MAX_NESTING 1000
 
 /* Reads @s[@pos..@len) from line @line on. */
 void ar_preflight_lexer_init (ArPreflightLexer *lx,
@@ -72,6 +77,9 @@ void ar_preflight_lexer_init (ArPreflightLexer *lx,
                               gsize pos,
                               guint line);
 void ar_preflight_lexer_clear (ArPreflightLexer *lx);
+/* Stops reading (the next token is EOF) and records @line in
+ * lx->too_deep_line unless an earlier line is there already. */
+void ar_preflight_lexer_give_up (ArPreflightLexer *lx, guint line);
 /* The next token; the caller frees its value. Comments it skips go to
  * lx->comments, here-document bodies are read after the newline that ends
  * their line. */

@@ -43,10 +43,23 @@ ar_preflight_unit_free (ArPreflightUnit *unit)
 
 G_DEFINE_BOXED_TYPE (ArPreflightUnit, ar_preflight_unit, ar_preflight_unit_copy, ar_preflight_unit_free)
 
-GPtrArray *
-ar_preflight_analyze (const char *script, const char *const *env_var_names)
+G_DEFINE_QUARK (ar-preflight-analyzer-error-quark, ar_preflight_analyzer_error)
+
+static gboolean
+gave_up (ArPreflightLexer *lx, GError **error)
 {
-  GPtrArray *units = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_preflight_unit_free);
+  if (lx->too_deep_line == 0)
+    return FALSE;
+  g_set_error (error, AR_PREFLIGHT_ANALYZER_ERROR, AR_PREFLIGHT_ANALYZER_ERROR_TOO_DEEP,
+               _("Line %u nests quotes, substitutions or blocks more than %u levels deep, which is too deep to analyse."),
+               lx->too_deep_line, (guint) AR_PREFLIGHT_MAX_NESTING);
+  return TRUE;
+}
+
+GPtrArray *
+ar_preflight_analyze (const char *script, const char *const *env_var_names, GError **error)
+{
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_preflight_unit_free);
   g_autoptr(ArPreflightParser) p = NULL;
   ArPreflightAnalysis an;
   ArPreflightLexer *lx;
@@ -55,8 +68,10 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names)
   guint first_line = 1;
   ArPreflightCursor cursor = { 0, 0 };
 
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
   if (script == NULL || script[0] == '\0')
-    return units;
+    return g_steal_pointer (&units);
 
   ar_preflight_analysis_init (&an, script, env_var_names);
 
@@ -78,6 +93,11 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names)
   p = ar_preflight_parser_new (script, an.len, pos, first_line, &an.pipeline);
   raw_units = ar_preflight_parser_run (p);
   lx = ar_preflight_parser_get_lexer (p);
+  if (gave_up (lx, error))
+    {
+      ar_preflight_analysis_clear (&an);
+      return NULL;
+    }
 
   for (guint i = 0; i < raw_units->len; i++)
     {
@@ -89,6 +109,12 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names)
       u->text = ar_preflight_analysis_text (&an, u->line, u->end_line);
       ar_preflight_classify (&an, lx, ru, &cursor, units->len, u);
       g_ptr_array_add (units, u);
+      /* in a nested shell (sh -c, a here-document fed to sh) */
+      if (gave_up (lx, error))
+        {
+          ar_preflight_analysis_clear (&an);
+          return NULL;
+        }
     }
 
   ar_preflight_share_called_functions (&an, units);
@@ -107,7 +133,7 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names)
     }
 
   ar_preflight_analysis_clear (&an);
-  return units;
+  return g_steal_pointer (&units);
 }
 
 char *

@@ -276,8 +276,16 @@ ar_preflight_join_words (const ArPreflightView *v)
   return g_string_free (out, FALSE);
 }
 
-static void collect_commands (const char *s, gsize len, guint line, guint *pipeline,
-                              int depth, GPtrArray *out);
+static guint collect_commands (const char *s, gsize len, guint line, guint *pipeline,
+                               int depth, GPtrArray *out);
+
+/* A nested script too deeply nested to read makes the whole one so. */
+static void
+nested_gave_up (ArPreflightLexer *lx, guint too_deep_line)
+{
+  if (too_deep_line != 0 && lx->too_deep_line == 0)
+    lx->too_deep_line = too_deep_line;
+}
 
 void
 ar_preflight_expand_nested (ArPreflightLexer *lx,
@@ -286,7 +294,7 @@ ar_preflight_expand_nested (ArPreflightLexer *lx,
                             int depth,
                             GPtrArray *out)
 {
-  for (guint k = 0; k < cmds->len; k++)
+  for (guint k = 0; k < cmds->len && lx->too_deep_line == 0; k++)
     {
       ArPreflightCmd *cmd = g_ptr_array_index (cmds, k);
       ArPreflightView v;
@@ -314,8 +322,8 @@ ar_preflight_expand_nested (ArPreflightLexer *lx,
 
               h->exec = TRUE;
               if (h->read && depth < MAX_NESTING)
-                collect_commands (lx->s + h->start, h->end - h->start, h->first_line,
-                                  pipeline, depth + 1, out);
+                nested_gave_up (lx, collect_commands (lx->s + h->start, h->end - h->start,
+                                                      h->first_line, pipeline, depth + 1, out));
             }
         }
 
@@ -329,7 +337,8 @@ ar_preflight_expand_nested (ArPreflightLexer *lx,
                 const char *script = ar_preflight_view_word (&v, j + 1);
 
                 if (script != NULL)
-                  collect_commands (script, strlen (script), cmd->line, pipeline, depth + 1, out);
+                  nested_gave_up (lx, collect_commands (script, strlen (script), cmd->line,
+                                                        pipeline, depth + 1, out));
                 break;
               }
             if (a[0] != '-' && !shell)
@@ -340,18 +349,24 @@ ar_preflight_expand_nested (ArPreflightLexer *lx,
     }
 }
 
-static void
+/* Parses a nested script and appends its commands to @out; returns the
+ * line where it was nested too deeply to read, or 0. */
+static guint
 collect_commands (const char *s, gsize len, guint line, guint *pipeline, int depth, GPtrArray *out)
 {
   g_autoptr(ArPreflightParser) p = ar_preflight_parser_new (s, len, 0, line, pipeline);
   GPtrArray *units = ar_preflight_parser_run (p);
+  ArPreflightLexer *lx = ar_preflight_parser_get_lexer (p);
 
   for (guint i = 0; i < units->len; i++)
     {
       ArPreflightRawUnit *u = g_ptr_array_index (units, i);
 
-      ar_preflight_expand_nested (ar_preflight_parser_get_lexer (p), u->cmds, pipeline, depth, out);
+      if (lx->too_deep_line != 0)
+        break;
+      ar_preflight_expand_nested (lx, u->cmds, pipeline, depth, out);
       g_ptr_array_extend (out, u->cmds, NULL, NULL);
       g_ptr_array_set_free_func (u->cmds, NULL);
     }
+  return lx->too_deep_line;
 }

@@ -40,6 +40,14 @@ ar_preflight_lexer_init (ArPreflightLexer *lx,
 }
 
 void
+ar_preflight_lexer_give_up (ArPreflightLexer *lx, guint line)
+{
+  if (lx->too_deep_line == 0)
+    lx->too_deep_line = MAX (line, 1);
+  lx->pos = lx->len;
+}
+
+void
 ar_preflight_lexer_clear (ArPreflightLexer *lx)
 {
   g_array_unref (lx->heredocs);
@@ -101,85 +109,116 @@ skip_backtick (ArPreflightLexer *lx)
     }
 }
 
-static void skip_group (ArPreflightLexer *lx, char open, char close);
+/* What skip_nested is inside of; its stack holds one per level. */
+typedef enum {
+  FRAME_PAREN,  /* ( … ): command substitution, arithmetic, arrays, globs */
+  FRAME_BRACE,  /* ${ … } */
+  FRAME_DQUOTE, /* " … " inside one of those */
+} Frame;
+
+/* Enters one more level, or gives up on the script when that would be
+ * deeper than AR_PREFLIGHT_MAX_NESTING: the lexer jumps to the end, so the
+ * parser stops, and the analysis reports the line. */
+static gboolean
+push_frame (ArPreflightLexer *lx, guint8 *stack, guint *depth, Frame frame)
+{
+  if (*depth >= AR_PREFLIGHT_MAX_NESTING)
+    {
+      ar_preflight_lexer_give_up (lx, lx->line);
+      return FALSE;
+    }
+  stack[(*depth)++] = frame;
+  return TRUE;
+}
+
+/* Just past the character that opens @first: skips to the end of that
+ * level, with an explicit stack rather than recursion, so that any nesting
+ * is safe. In ( … ) a '#' after a blank starts a comment; in ${ … } it is
+ * an operator, and a $( … ) inside is skipped whole; in " … " only $( … ),
+ * ${ … } and `…` nest. */
+static void
+skip_nested (ArPreflightLexer *lx, Frame first)
+{
+  guint8 stack[AR_PREFLIGHT_MAX_NESTING];
+  guint depth = 0;
+
+  if (!push_frame (lx, stack, &depth, first))
+    return;
+  while (depth > 0 && lx->pos < lx->len)
+    {
+      Frame frame = stack[depth - 1];
+      char c = lx->s[lx->pos];
+      char n = lx_peek (lx, 1);
+
+      if (c == '\\')
+        lx_skip_escape (lx);
+      else if (c == '`')
+        skip_backtick (lx);
+      else if (frame == FRAME_DQUOTE)
+        {
+          if (c == '"')
+            {
+              lx->pos++;
+              depth--;
+            }
+          else if (c == '$' && (n == '(' || n == '{'))
+            {
+              lx->pos += 2;
+              if (!push_frame (lx, stack, &depth, n == '(' ? FRAME_PAREN : FRAME_BRACE))
+                return;
+            }
+          else
+            lx_step (lx);
+        }
+      else if (c == (frame == FRAME_PAREN ? ')' : '}'))
+        {
+          lx->pos++;
+          depth--;
+        }
+      else if (c == (frame == FRAME_PAREN ? '(' : '{'))
+        {
+          lx->pos++;
+          if (!push_frame (lx, stack, &depth, frame))
+            return;
+        }
+      else if (c == '\'')
+        skip_squote (lx);
+      else if (c == '"')
+        {
+          lx->pos++;
+          if (!push_frame (lx, stack, &depth, FRAME_DQUOTE))
+            return;
+        }
+      else if (c == '#' && frame == FRAME_PAREN && g_ascii_isspace (lx->s[lx->pos - 1]))
+        {
+          while (lx->pos < lx->len && lx->s[lx->pos] != '\n')
+            lx->pos++;
+        }
+      else if (c == '$' && frame == FRAME_BRACE && n == '(')
+        {
+          lx->pos += 2;
+          if (!push_frame (lx, stack, &depth, FRAME_PAREN))
+            return;
+        }
+      else
+        lx_step (lx);
+    }
+}
+
+/* At '(': skips to the matching ')'. */
+static void
+skip_group (ArPreflightLexer *lx)
+{
+  lx->pos++;
+  skip_nested (lx, FRAME_PAREN);
+}
 
 /* At '$' followed by '(' or '{'. */
 static void
 skip_expansion (ArPreflightLexer *lx)
 {
-  lx->pos++;
-  if (lx->s[lx->pos] == '(')
-    skip_group (lx, '(', ')');
-  else
-    skip_group (lx, '{', '}');
-}
-
-static void
-skip_dquote (ArPreflightLexer *lx)
-{
-  lx->pos++;
-  while (lx->pos < lx->len)
-    {
-      char c = lx->s[lx->pos];
-
-      if (c == '"')
-        {
-          lx->pos++;
-          return;
-        }
-      if (c == '\\')
-        lx_skip_escape (lx);
-      else if (c == '$' && (lx_peek (lx, 1) == '(' || lx_peek (lx, 1) == '{'))
-        skip_expansion (lx);
-      else if (c == '`')
-        skip_backtick (lx);
-      else
-        lx_step (lx);
-    }
-}
-
-/* At @open: skips to the matching @close. In ( … ) — command substitution,
- * arithmetic, arrays, process substitution — a '#' after a blank starts a
- * comment; in ${ … } it is an operator, and a $( … ) inside is skipped
- * whole. */
-static void
-skip_group (ArPreflightLexer *lx, char open, char close)
-{
-  int depth = 0;
-
-  while (lx->pos < lx->len)
-    {
-      char c = lx->s[lx->pos];
-
-      if (c == open)
-        {
-          depth++;
-          lx->pos++;
-        }
-      else if (c == close)
-        {
-          lx->pos++;
-          if (--depth == 0)
-            return;
-        }
-      else if (c == '\\')
-        lx_skip_escape (lx);
-      else if (c == '\'')
-        skip_squote (lx);
-      else if (c == '"')
-        skip_dquote (lx);
-      else if (c == '`')
-        skip_backtick (lx);
-      else if (c == '#' && open == '(' && g_ascii_isspace (lx->s[lx->pos - 1]))
-        {
-          while (lx->pos < lx->len && lx->s[lx->pos] != '\n')
-            lx->pos++;
-        }
-      else if (c == '$' && open == '{' && lx_peek (lx, 1) == '(')
-        skip_expansion (lx);
-      else
-        lx_step (lx);
-    }
+  lx->pos += 2;
+  skip_nested (lx, lx->s[lx->pos - 1] == '(' ? FRAME_PAREN : FRAME_BRACE);
 }
 
 static inline gboolean
@@ -310,7 +349,7 @@ lex_word (ArPreflightLexer *lx, ArPreflightToken *tok)
           /* arr=(…) and extended globs */
           gsize start = lx->pos;
 
-          skip_group (lx, '(', ')');
+          skip_group (lx);
           g_string_append_len (v, lx->s + start, lx->pos - start);
         }
       else if (is_meta (c))
@@ -434,7 +473,7 @@ ar_preflight_lexer_next (ArPreflightLexer *lx, ArPreflightToken *tok)
       {
         /* (( arithmetic )) as one word */
         tok->kind = AR_PREFLIGHT_TOKEN_WORD;
-        skip_group (lx, '(', ')');
+        skip_group (lx);
         tok->value = g_strndup (p, lx->s + lx->pos - p);
         tok->quoted = TRUE;
         tok->end_line = lx->line;
@@ -445,7 +484,7 @@ ar_preflight_lexer_next (ArPreflightLexer *lx, ArPreflightToken *tok)
         /* process substitution <(…) */
         tok->kind = AR_PREFLIGHT_TOKEN_WORD;
         lx->pos++;
-        skip_group (lx, '(', ')');
+        skip_group (lx);
         tok->value = g_strndup (p, lx->s + lx->pos - p);
         tok->end_line = lx->line;
         return;

@@ -282,6 +282,10 @@ ar_preflight_match_download (GPtrArray *cmds,
           if (next->pipeline != v->cmd->pipeline)
             break;
           ar_preflight_view_init (&nv, next);
+          /* what follows it is that downloader's to judge; looking further
+           * would make a long pipeline of them quadratic */
+          if (nv.name != NULL && is_downloader (nv.name))
+            break;
           if (is_installer_interpreter (nv.name))
             {
               *installer = TRUE;

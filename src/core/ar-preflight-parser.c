@@ -20,6 +20,7 @@ typedef enum {
   CTX_CASE,
   CTX_BRACE,
   CTX_SUBSHELL,
+  N_CTX
 } Ctx;
 
 typedef enum {
@@ -35,6 +36,7 @@ struct _ArPreflightParser
 {
   ArPreflightLexer lx;
   GArray *stack;        /* Ctx */
+  guint open[N_CTX];    /* how many of each kind the stack holds */
   Mode mode;
   gboolean cmd_pos;     /* a reserved word would be recognised here */
   gboolean need_more;   /* the unit cannot end at this newline (&&, |, f()) */
@@ -168,6 +170,7 @@ end_unit (ArPreflightParser *p)
   if (p->unit != NULL)
     g_ptr_array_add (p->units, g_steal_pointer (&p->unit));
   g_array_set_size (p->stack, 0);
+  memset (p->open, 0, sizeof p->open);
   p->mode = MODE_NONE;
   p->cmd_pos = TRUE;
   p->need_more = FALSE;
@@ -178,22 +181,37 @@ end_unit (ArPreflightParser *p)
   p->lx.comment_line = 0;
 }
 
+/* Opens a block at @line, or gives up on the script when it would be
+ * nested deeper than AR_PREFLIGHT_MAX_NESTING. */
 static void
-push_ctx (ArPreflightParser *p, Ctx ctx)
+push_ctx (ArPreflightParser *p, Ctx ctx, guint line)
 {
+  if (p->stack->len >= AR_PREFLIGHT_MAX_NESTING)
+    {
+      ar_preflight_lexer_give_up (&p->lx, line);
+      return;
+    }
   g_array_append_val (p->stack, ctx);
+  p->open[ctx]++;
 }
 
-/* Closes the innermost @ctx (and whatever was left open inside it). */
+/* Closes the innermost @ctx (and whatever was left open inside it). The
+ * count makes a closer with nothing to close cost nothing, so that a run of
+ * them stays linear. */
 static void
 pop_ctx (ArPreflightParser *p, Ctx ctx)
 {
-  for (guint i = p->stack->len; i > 0; i--)
-    if (g_array_index (p->stack, Ctx, i - 1) == ctx)
-      {
-        g_array_set_size (p->stack, i - 1);
+  if (p->open[ctx] == 0)
+    return;
+  while (p->stack->len > 0)
+    {
+      Ctx top = g_array_index (p->stack, Ctx, p->stack->len - 1);
+
+      g_array_set_size (p->stack, p->stack->len - 1);
+      p->open[top]--;
+      if (top == ctx)
         return;
-      }
+    }
 }
 
 gboolean
@@ -319,14 +337,14 @@ parser_word (ArPreflightParser *p, ArPreflightToken *tok)
       if (strcmp (w, "if") == 0 || strcmp (w, "while") == 0 || strcmp (w, "until") == 0)
         {
           end_cmd (p);
-          push_ctx (p, w[0] == 'i' ? CTX_IF : CTX_LOOP);
+          push_ctx (p, w[0] == 'i' ? CTX_IF : CTX_LOOP, tok->line);
           p->need_more = FALSE;
           return;
         }
       if (strcmp (w, "for") == 0 || strcmp (w, "select") == 0)
         {
           end_cmd (p);
-          push_ctx (p, CTX_LOOP);
+          push_ctx (p, CTX_LOOP, tok->line);
           p->mode = MODE_FOR_HEAD;
           p->for_first = TRUE;
           p->cmd_pos = FALSE;
@@ -336,7 +354,7 @@ parser_word (ArPreflightParser *p, ArPreflightToken *tok)
       if (strcmp (w, "case") == 0)
         {
           end_cmd (p);
-          push_ctx (p, CTX_CASE);
+          push_ctx (p, CTX_CASE, tok->line);
           p->mode = MODE_CASE_HEAD;
           p->need_more = FALSE;
           return;
@@ -351,7 +369,7 @@ parser_word (ArPreflightParser *p, ArPreflightToken *tok)
       if (strcmp (w, "{") == 0)
         {
           end_cmd (p);
-          push_ctx (p, CTX_BRACE);
+          push_ctx (p, CTX_BRACE, tok->line);
           p->need_more = FALSE;
           return;
         }
@@ -426,7 +444,7 @@ parser_op (ArPreflightParser *p, ArPreflightToken *tok)
         }
       if (p->cmd_pos)
         {
-          push_ctx (p, CTX_SUBSHELL);
+          push_ctx (p, CTX_SUBSHELL, tok->line);
           p->need_more = FALSE;
         }
       return;

@@ -185,6 +185,7 @@ static gssize
 scan_tmp (const char *t, gsize n, gssize *dynamic_off)
 {
   gssize first = -1;
+  gsize plain_to = 0; /* [.., plain_to) ends a path already seen to hold no expansion */
 
   *dynamic_off = -1;
   for (const char *p = memchr (t, '/', n); p != NULL; p = memchr (p + 1, '/', n - (p + 1 - t)))
@@ -202,13 +203,20 @@ scan_tmp (const char *t, gsize n, gssize *dynamic_off)
         continue;
       if (first < 0)
         first = k;
-      if (after == '/' && *dynamic_off < 0)
-        for (gsize j = k + 5; j < n && strchr (" \t\n;|&<>)", t[j]) == NULL; j++)
-          if (t[j] == '$' || t[j] == '`')
-            {
-              *dynamic_off = k;
-              break;
-            }
+      /* a later /tmp/ in the same word ends where this one does: scanning
+       * it again would make a long word of them quadratic */
+      if (after == '/' && *dynamic_off < 0 && k >= plain_to)
+        {
+          gsize j;
+
+          for (j = k + 5; j < n && strchr (" \t\n;|&<>)", t[j]) == NULL; j++)
+            if (t[j] == '$' || t[j] == '`')
+              {
+                *dynamic_off = k;
+                break;
+              }
+          plain_to = j;
+        }
       if (*dynamic_off >= 0)
         break;
     }

@@ -158,11 +158,26 @@ has_commands (GPtrArray *units)
   return FALSE;
 }
 
+/* The analyzer's units, or NULL when the script is nested too deeply for
+ * it: that is a warning of its own, and the content checks are skipped. */
+static GPtrArray *
+analyze (Snapshot *s, ArPreflightScriptKind kind, const char *script, GPtrArray *warnings)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *units = ar_preflight_analyze (script, (const char *const *) s->env_names, &error);
+
+  if (units == NULL)
+    add_warning (warnings, kind, 0, AR_PREFLIGHT_WARNING_TOO_DEEP, g_strdup (error->message));
+  return units;
+}
+
 static void
 check_cached (Snapshot *s, GPtrArray *warnings)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (s->cached, (const char *const *) s->env_names);
+  g_autoptr(GPtrArray) units = analyze (s, AR_PREFLIGHT_SCRIPT_CACHED, s->cached, warnings);
 
+  if (units == NULL)
+    return;
   if (s->caching && !has_commands (units))
     add_warning (warnings, AR_PREFLIGHT_SCRIPT_CACHED, 0, AR_PREFLIGHT_WARNING_CACHING_EMPTY_CACHED,
                  g_strdup (_("Container caching is on but the cached preflight is empty: nothing will be cached.")));
@@ -191,7 +206,10 @@ check_cached (Snapshot *s, GPtrArray *warnings)
 static void
 check_run (Snapshot *s, GPtrArray *warnings)
 {
-  g_autoptr(GPtrArray) units = ar_preflight_analyze (s->run, (const char *const *) s->env_names);
+  g_autoptr(GPtrArray) units = analyze (s, AR_PREFLIGHT_SCRIPT_RUN, s->run, warnings);
+
+  if (units == NULL)
+    return;
 
   for (guint i = 0; i < units->len; i++)
     {

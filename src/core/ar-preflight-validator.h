@@ -34,6 +34,7 @@ typedef enum {
 #define AR_PREFLIGHT_WARNING_CACHING_EMPTY_CACHED "caching-empty-cached"
 #define AR_PREFLIGHT_WARNING_SINGLE_MODE_CACHING "single-mode-caching"
 #define AR_PREFLIGHT_WARNING_SYNTAX_ERROR "syntax-error"
+#define AR_PREFLIGHT_WARNING_TOO_DEEP "too-deeply-nested"
 
 typedef struct {
   ArPreflightScriptKind script;

@@ -302,13 +302,26 @@ ar_auto_split_dialog_new (const char        *script,
                           gboolean           replaces_text)
 {
   ArAutoSplitDialog *self = g_object_new (AR_TYPE_AUTO_SPLIT_DIALOG, NULL);
+  g_autoptr(GError) error = NULL;
 
-  self->units = ar_preflight_analyze (script != NULL ? script : "", env_var_names);
+  self->units = ar_preflight_analyze (script != NULL ? script : "", env_var_names, &error);
+  if (self->units == NULL)
+    {
+      /* nested too deeply to analyse: say so instead of a list */
+      GtkWidget *page = adw_status_page_new ();
+      g_autofree char *markup = g_markup_escape_text (error->message, -1);
+
+      adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "dialog-warning-symbolic");
+      adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Cannot Split This Script"));
+      adw_status_page_set_description (ADW_STATUS_PAGE (page), markup);
+      gtk_stack_add_named (self->stack, page, "error");
+      self->units = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_preflight_unit_free);
+    }
   for (guint i = 0; i < self->units->len; i++)
     gtk_list_box_append (self->list_box, create_row (self, g_ptr_array_index (self->units, i)));
 
   gtk_widget_set_visible (self->replace_box, replaces_text && self->units->len > 0);
-  gtk_stack_set_visible_child_name (self->stack, self->units->len > 0 ? "units" : "empty");
+  gtk_stack_set_visible_child_name (self->stack, error != NULL ? "error" : self->units->len > 0 ? "units" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auto-split.apply", self->units->len > 0);
   gtk_window_set_default_widget (GTK_WINDOW (self), self->apply_button);
   update_summary (self);
