@@ -615,8 +615,15 @@ read_tail (const TailRequest *request, GError **error)
   result->truncated = start > 0;
   while (p < stop)
     {
-      const char *nl = memchr (p, '\n', stop - p);
-      const char *line_end = nl != NULL ? nl : stop;
+      const char *nl = p;
+      const char *line_end;
+
+      /* A progress update is stored ending in "\r": a line of its own. */
+      while (nl < stop && *nl != '\n' && *nl != '\r')
+        nl++;
+      if (nl == stop)
+        nl = NULL;
+      line_end = nl != NULL ? nl : stop;
       g_autofree char *line = g_strndup (p, line_end - p);
 
       g_ptr_array_add (result->lines, pack_line (line, line_end - p, ar_log_level_of_line (line)));
