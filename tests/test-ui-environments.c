@@ -692,6 +692,107 @@ test_malformed_file (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (after, f->beta_id));
 }
 
+/* ---- changes made by another program (issue 8 item 3) ---- */
+
+/* What `env import` or a second window does: its own store, its own save. */
+static void
+change_on_disk (Fixture *f, const char *env_id, const char *new_name, const char *add_name)
+{
+  g_autoptr(ArEnvStore) other = reload (f);
+  g_autoptr(GError) error = NULL;
+
+  if (env_id != NULL)
+    ar_environment_set_name (ar_env_store_find_by_id (other, env_id), new_name);
+  if (add_name != NULL)
+    {
+      g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+
+      ar_environment_set_name (env, add_name);
+      g_assert_true (ar_env_store_add (other, env, &error));
+    }
+  g_assert_true (ar_env_store_save (other, &error));
+  g_assert_no_error (error);
+}
+
+static const char *
+shown_name (Fixture *f)
+{
+  return gtk_editable_get_text (field (f, "name_row"));
+}
+
+static const char *
+stored_name (Fixture *f, const char *env_id)
+{
+  ArEnvironment *env = ar_env_store_find_by_id (f->store, env_id);
+
+  return env != NULL ? ar_environment_get_name (env) : NULL;
+}
+
+static void
+test_outside_change_reloads (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_cmpstr (shown_name (f), ==, "Alpha");
+
+  /* No unsaved edits: the new environment appears, the renamed one shows
+   * its new name, without a question. */
+  change_on_disk (f, f->alpha_id, "Alpha from the CLI", "Imported");
+  ar_test_ui_await (n_rows (f) == 3);
+  ar_test_ui_await (g_strcmp0 (shown_name (f), "Alpha from the CLI") == 0);
+  g_assert_true (ar_test_ui_no_message_dialog ());
+  g_assert_false (ar_environment_editor_get_modified (editor (f)));
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "outside-change-reloaded");
+
+  /* The next save from the window keeps what the other program wrote. */
+  gtk_editable_set_text (field (f, "name_row"), "Alpha, then edited here");
+  save_and_wait (f);
+  {
+    g_autofree char *text = file_contents (f);
+    g_assert_nonnull (strstr (text, "\"Imported\""));
+    g_assert_nonnull (strstr (text, "Alpha, then edited here"));
+  }
+}
+
+static void
+test_outside_change_while_editing (Fixture *f, gconstpointer data)
+{
+  AdwMessageDialog *dialog;
+
+  gtk_editable_set_text (field (f, "name_row"), "Mine");
+  g_assert_true (ar_environment_editor_get_modified (editor (f)));
+
+  /* Another entry changed: merged, no question, my edits stay. */
+  change_on_disk (f, f->beta_id, "Beta from the CLI", NULL);
+  ar_test_ui_await (g_strcmp0 (stored_name (f, f->beta_id), "Beta from the CLI") == 0);
+  ar_test_ui_iterate (200);
+  g_assert_true (ar_test_ui_no_message_dialog ());
+  g_assert_cmpstr (shown_name (f), ==, "Mine");
+  g_assert_true (ar_environment_editor_get_modified (editor (f)));
+
+  /* The entry being edited changed there too: asked; keep mine. */
+  change_on_disk (f, f->alpha_id, "Theirs", NULL);
+  dialog = ar_test_ui_await_message_dialog ();
+  g_assert_true (adw_message_dialog_has_response (dialog, "mine"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "theirs"));
+  ar_test_ui_screenshot (GTK_WIDGET (dialog), "outside-change-dialog");
+  ar_test_ui_respond (dialog, "mine");
+  g_assert_cmpstr (shown_name (f), ==, "Mine");
+  save_and_wait (f);
+  {
+    g_autofree char *text = file_contents (f);
+    g_assert_nonnull (strstr (text, "\"Mine\""));
+    g_assert_null (strstr (text, "\"Theirs\""));
+    g_assert_nonnull (strstr (text, "Beta from the CLI"));
+  }
+
+  /* Again, and load theirs: the editor shows their version. */
+  gtk_editable_set_text (field (f, "name_row"), "Mine again");
+  change_on_disk (f, f->alpha_id, "Theirs again", NULL);
+  ar_test_ui_respond (ar_test_ui_await_message_dialog (), "theirs");
+  g_assert_cmpstr (shown_name (f), ==, "Theirs again");
+  g_assert_false (ar_environment_editor_get_modified (editor (f)));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -711,6 +812,8 @@ main (int argc, char **argv)
   ADD ("/ui/environments/close-unsaved", test_close_unsaved);
   ADD ("/ui/environments/caching-checkbox", test_caching_checkbox);
   ADD ("/ui/environments/malformed-file", test_malformed_file);
+  ADD ("/ui/environments/outside-change-reloads", test_outside_change_reloads);
+  ADD ("/ui/environments/outside-change-while-editing", test_outside_change_while_editing);
 
   return g_test_run ();
 }

@@ -31,6 +31,7 @@ struct _ArEnvStore
    * entry's text then: the base of the merge when another program wrote
    * the file meanwhile. have_base is FALSE until a load or save. */
   gboolean have_base;
+  guint disk_serial;
   GBytes *disk;
   GHashTable *base;       /* env_id -> entry text */
   char *base_top;         /* top-level extra keys as text */
@@ -506,6 +507,13 @@ ar_env_store_get_path (ArEnvStore *self)
   return self->path;
 }
 
+guint
+ar_env_store_get_disk_serial (ArEnvStore *self)
+{
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), 0);
+  return self->disk_serial;
+}
+
 void
 ar_env_store_set_durable (ArEnvStore *self, gboolean durable)
 {
@@ -747,6 +755,7 @@ remember_disk (ArEnvStore *self, GBytes *disk)
   g_clear_pointer (&self->disk, g_bytes_unref);
   self->disk = disk != NULL ? g_bytes_ref (disk) : NULL;
   self->have_base = TRUE;
+  self->disk_serial++;
   g_hash_table_remove_all (self->base);
   for (guint i = 0; i < self->items->len; i++)
     {

@@ -56,6 +56,9 @@ gboolean ar_env_store_reload_data (ArEnvStore *self,
  * since this store read it, their changes and ours are merged per entry,
  * and an entry both sides changed fails with CONFLICT, writing nothing. */
 gboolean ar_env_store_save (ArEnvStore *self, GError **error);
+/* Bumped each time the store reads or writes the file: a reader of the file
+ * that started before a change compares it to know its bytes are stale. */
+guint ar_env_store_get_disk_serial (ArEnvStore *self);
 /* Tests and fuzzers only: skip fsync (on by default). */
 void ar_env_store_set_durable (ArEnvStore *self, gboolean durable);
 void ar_env_store_allow_overwrite (ArEnvStore *self);

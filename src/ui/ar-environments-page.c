@@ -2,7 +2,10 @@
  *
  * The list shows the store, that is, what is on disk; the editor shows a
  * draft of the selected entry. Add, duplicate and delete write the file at
- * once; edits wait for Save.
+ * once; edits wait for Save. The page watches the file: when another
+ * program (an `env import`, a second window) changes it, the list reloads;
+ * unsaved edits of an entry that changed there too are never dropped
+ * without asking.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +30,12 @@ struct _ArEnvironmentsPage
   /* The last deletion, for Undo. */
   ArEnvironment *deleted;
   guint deleted_position;
+
+  /* Watching the file for other programs' changes. */
+  GFileMonitor *monitor;
+  GCancellable *read_cancellable;
+  guint reload_source;
+  gboolean reloading;
 
   GtkListBox *list_box;
   GtkStack *content_stack;
@@ -175,6 +184,10 @@ on_items_changed (GListModel         *model,
   guint n = g_list_model_get_n_items (model);
   ArEnvironment *now;
 
+  /* A reload from disk decides itself (reload_cb). */
+  if (self->reloading)
+    return;
+
   if (current == NULL)
     {
       g_autoptr(ArEnvironment) first = n > 0 ? g_list_model_get_item (model, 0) : NULL;
@@ -195,6 +208,192 @@ on_items_changed (GListModel         *model,
     show_environment (self, now);
   else
     select_quietly (self, current);
+}
+
+/* ---- changes made by other programs ---- */
+
+static void schedule_reload (ArEnvironmentsPage *self);
+
+static void
+on_outside_change_response (AdwMessageDialog   *dialog,
+                            const char         *response,
+                            ArEnvironmentsPage *self)
+{
+  const char *env_id = g_object_get_data (G_OBJECT (dialog), "ar-env-id");
+  ArEnvironment *theirs;
+
+  if (g_strcmp0 (response, "theirs") != 0)
+    return;
+  /* Their version, or, when they removed it, the first one. */
+  theirs = ar_env_store_find_by_id (self->store, env_id);
+  if (theirs == NULL && ar_env_store_get_n_environments (self->store) > 0)
+    theirs = ar_env_store_get_environment (self->store, 0);
+  show_environment (self, theirs);
+}
+
+/* The entry being edited changed on disk too: keep mine (Save then writes
+ * it over theirs) or load theirs (my edits go). Never decided silently. */
+static void
+ask_about_outside_change (ArEnvironmentsPage *self,
+                          ArEnvironment      *current,
+                          ArEnvironment      *theirs)
+{
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  if (theirs != NULL)
+    heading = g_strdup_printf (_("“%s” Was Changed by Another Program"), ar_environment_get_name (current));
+  else
+    heading = g_strdup_printf (_("“%s” Was Removed by Another Program"), ar_environment_get_name (current));
+  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), heading,
+                                   theirs != NULL
+                                     ? _("It changed on disk while you were editing it here. Keep your unsaved changes (saving replaces the other version), or load the version on disk and drop yours?")
+                                     : _("It was removed from disk while you were editing it here. Keep your unsaved changes (saving adds it again), or drop them?"));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "theirs", theirs != NULL ? _("_Load Theirs") : _("_Drop Mine"),
+                                    "mine", _("_Keep Mine"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "mine");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "mine");
+  g_object_set_data_full (G_OBJECT (dialog), "ar-env-id",
+                          g_strdup (ar_environment_get_env_id (current)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_outside_change_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+reload_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ArEnvironmentsPage) self = user_data;
+  guint serial = GPOINTER_TO_UINT (g_object_get_data (object, "ar-serial"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  ArEnvironment *current;
+  ArEnvironment *now;
+  gboolean modified;
+  gboolean changed = FALSE;
+  gboolean ok;
+
+  if (!g_file_load_contents_finish (G_FILE (object), result, &data, &length, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_debug ("Could not read %s after a change: %s", g_file_peek_path (G_FILE (object)), error->message);
+          return;
+        }
+      g_clear_pointer (&data, g_free);
+    }
+  if (self->store == NULL)
+    return;
+  /* This window saved meanwhile: what was read may be older than that. */
+  if (serial != ar_env_store_get_disk_serial (self->store))
+    {
+      schedule_reload (self);
+      return;
+    }
+
+  current = ar_environment_editor_get_environment (self->editor);
+  modified = ar_environment_editor_get_modified (self->editor);
+  if (current != NULL)
+    g_object_ref (current);
+
+  self->reloading = TRUE;
+  ok = ar_env_store_reload_data (self->store, data, length, &changed, &error);
+  self->reloading = FALSE;
+
+  if (!ok)
+    ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
+  if (changed)
+    {
+      g_debug ("%s changed on disk; reloaded", ar_env_store_get_path (self->store));
+      now = current != NULL ? ar_env_store_find_by_id (self->store, ar_environment_get_env_id (current)) : NULL;
+      if (current != NULL && now == current)
+        select_quietly (self, current);          /* not touched there: edits stay */
+      else if (current != NULL && modified)
+        {
+          select_quietly (self, now);
+          ask_about_outside_change (self, current, now);
+        }
+      else if (now != NULL)
+        show_environment (self, now);
+      else
+        {
+          g_autoptr(ArEnvironment) first = g_list_model_get_item (G_LIST_MODEL (self->store), 0);
+          show_environment (self, first);
+        }
+    }
+  g_clear_object (&current);
+}
+
+static gboolean
+reload_now (gpointer user_data)
+{
+  ArEnvironmentsPage *self = user_data;
+  g_autoptr(GFile) file = NULL;
+
+  self->reload_source = 0;
+  if (self->store == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_cancellable_cancel (self->read_cancellable);
+  g_clear_object (&self->read_cancellable);
+  self->read_cancellable = g_cancellable_new ();
+  file = g_file_new_for_path (ar_env_store_get_path (self->store));
+  g_object_set_data (G_OBJECT (file), "ar-serial", GUINT_TO_POINTER (ar_env_store_get_disk_serial (self->store)));
+  g_file_load_contents_async (file, self->read_cancellable, reload_cb, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* A save is several events (temp file, rename): read once they settle. */
+static void
+schedule_reload (ArEnvironmentsPage *self)
+{
+  if (self->reload_source != 0)
+    g_source_remove (self->reload_source);
+  self->reload_source = g_timeout_add (100, reload_now, self);
+}
+
+static void
+on_file_changed (GFileMonitor       *monitor,
+                 GFile              *file,
+                 GFile              *other_file,
+                 GFileMonitorEvent   event,
+                 ArEnvironmentsPage *self)
+{
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;
+  schedule_reload (self);
+}
+
+static void
+watch_store (ArEnvironmentsPage *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->store == NULL)
+    return;
+
+  file = g_file_new_for_path (ar_env_store_get_path (self->store));
+  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->monitor == NULL)
+    {
+      g_debug ("Not watching %s: %s", g_file_peek_path (file), error->message);
+      return;
+    }
+  g_signal_connect (self->monitor, "changed", G_CALLBACK (on_file_changed), self);
 }
 
 /* ---- add, duplicate, delete ---- */
@@ -474,6 +673,7 @@ ar_environments_page_set_store (ArEnvironmentsPage *self,
 
   gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (store), create_row, NULL, NULL);
   ar_environment_editor_set_store (self->editor, store);
+  watch_store (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.add", store != NULL);
 
   if (store != NULL)
@@ -505,6 +705,15 @@ ar_environments_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->read_cancellable);
+  g_clear_object (&self->read_cancellable);
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_handle_id (&self->reload_source, g_source_remove);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   if (self->list_box != NULL)
