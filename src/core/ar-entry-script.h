@@ -8,6 +8,9 @@
  * exit status and a log line naming the step. Then the desktop, if wanted
  * (its failures are warnings: the agent still runs), then `exec "$@"`: the
  * agent argv arrives as separate arguments and no shell ever parses it.
+ * What a shell step exports reaches the later steps and the agent byte for
+ * byte, handed on as NUL-separated records that no shell ever parses (the
+ * generated script's first comment says how).
  *
  * The script holds no user data at all, only the fixed file names below,
  * and finds its scripts next to itself, so it can be tested on the host.
