@@ -8,7 +8,11 @@
 #include <string.h>
 
 #include "ar-task-log.h"
+#include "ar-task-runner.h"
 #include "test-utils.h"
+
+/* TOKEN_HOLD_BYTES in ar-task-log.c */
+#define TOKEN_HOLD_TEST_BYTES 4096
 
 static void
 test_format_and_level (void)
@@ -277,6 +281,232 @@ test_huge_line (void)
   }
 }
 
+
+/* What the log file holds after `line` went in as the given pieces. */
+static char *
+file_after_pieces (const char *const *secrets, const char *line, const gsize *cuts, guint n_cuts)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("log");
+  g_autofree char *path = g_build_filename (dir, "task.log", NULL);
+  g_autoptr(ArTaskLog) log = ar_task_log_new (path, NULL);
+  gsize len = strlen (line), at = 0;
+  char *text;
+
+  for (guint i = 0; secrets != NULL && secrets[i] != NULL; i++)
+    ar_task_log_add_secret (log, secrets[i]);
+  for (guint i = 0; i <= n_cuts; i++)
+    {
+      gsize next = i < n_cuts ? MIN (cuts[i], len) : len;
+
+      ar_task_log_output_piece (log, line + at, (gssize) (next - at),
+                                i < n_cuts ? AR_LOG_END_NONE : AR_LOG_END_NEWLINE);
+      at = next;
+    }
+  ar_task_log_close (log);
+  text = ar_test_read_file (path);
+  g_unlink (path);
+  g_rmdir (dir);
+  return text;
+}
+
+static char *
+whole_line_redacted (const char *const *secrets, const char *line)
+{
+  g_autoptr(ArTaskLog) whole = ar_task_log_new (NULL, NULL);
+  g_autofree char *redacted = NULL;
+
+  for (guint i = 0; secrets != NULL && secrets[i] != NULL; i++)
+    ar_task_log_add_secret (whole, secrets[i]);
+  redacted = ar_task_log_redact (whole, line);
+  return g_strconcat (redacted, "\n", NULL);
+}
+
+/* More than 4 KiB of token characters, then a token that the 64 KiB part
+ * cuts: "…aaaa-sk-ABCDEFGH" | "IJKLMNOPQRST": neither half holds 16
+ * characters after "sk-", the whole line does. */
+static void
+test_token_at_part_boundary (void)
+{
+  const char *token = "sk-ABCDEFGHIJKLMNOPQRST";
+  const gsize part = 64 * 1024;
+  g_autoptr(GString) line = g_string_new ("start ");
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  gsize cut;
+
+  /* the cut falls 8 characters after "sk-" */
+  while (line->len < part - 1 - 3 - 8)
+    g_string_append_c (line, 'a');
+  g_string_append_c (line, '-');
+  cut = line->len + 3 + 8;
+  g_string_append (line, token);
+  g_string_append (line, " end");
+  g_assert_cmpuint (cut, ==, part);
+  g_assert_cmpuint (line->len - (cut - 3 - 8) + 1 + 5000, >, TOKEN_HOLD_TEST_BYTES);
+
+  text = file_after_pieces (NULL, line->str, &cut, 1);
+  expected = whole_line_redacted (NULL, line->str);
+  g_assert_null (strstr (text, "sk-"));
+  g_assert_null (strstr (text, "IJKLMNOPQRST"));
+  g_assert_true (g_str_has_suffix (text, "-[REDACTED] end\n"));
+  g_assert_true (strcmp (text, expected) == 0);
+}
+
+/* Random lines cut at random places: the file holds exactly what redacting
+ * the whole line gives. */
+static void
+test_pieces_equal_whole_random (void)
+{
+  static const char *const fragments[] = {
+    " ", "-", "_", "a", "Z", "9", "é", "[", ":", "/", "sk-", "ghp_", "gho_", "github_pat_",
+    "sk-abcdefghijklmnop", "ghp_ABCDEFGHIJKLMNOPQRST", "github_pat_abc_defghijklmnopqrst",
+    "s3cr3t-value", "s3cr3t", "tail-sk-", "x\xc3\xa9y",
+  };
+  const char *const secrets[] = { "s3cr3t-value", "cr3t-v", "value-sk-abcdefghijklmnop", "ghp_ABCD", NULL };
+  const guint rounds = g_test_thorough () ? 2000 : 150;
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+      g_autoptr(GArray) cuts = g_array_new (FALSE, FALSE, sizeof (gsize));
+      g_autofree char *text = NULL;
+      g_autofree char *expected = NULL;
+      gsize target = (gsize) g_test_rand_int_range (1, round % 3 == 0 ? 300 * 1024 : 140 * 1024);
+      const char *const *with = round % 2 == 0 ? secrets : NULL;
+
+      while (line->len < target)
+        {
+          int pick = g_test_rand_int_range (0, 100);
+
+          if (pick < 8)
+            {
+              /* a long run of token characters */
+              gsize n = (gsize) g_test_rand_int_range (1, 12000);
+              const char *alphabet = "abcXYZ019_-";
+
+              for (gsize i = 0; i < n; i++)
+                g_string_append_c (line, alphabet[g_test_rand_int_range (0, 11)]);
+            }
+          else
+            g_string_append (line, fragments[g_test_rand_int_range (0, G_N_ELEMENTS (fragments))]);
+        }
+      /* cuts on character boundaries, as the engine hands pieces on */
+      for (gsize at = 0;;)
+        {
+          at += (gsize) g_test_rand_int_range (1, g_test_rand_bit () ? 200 : 70000);
+          while (at < line->len && ((guchar) line->str[at] & 0xc0) == 0x80)
+            at++;
+          if (at >= line->len)
+            break;
+          g_array_append_val (cuts, at);
+        }
+      text = file_after_pieces (with, line->str, (gsize *) cuts->data, cuts->len);
+      expected = whole_line_redacted (with, line->str);
+      if (g_strcmp0 (text, expected) != 0)
+        {
+          gsize d = 0;
+
+          while (text[d] == expected[d])
+            d++;
+          g_test_message ("round %u: %zu bytes in %u pieces differ at %zu: «%.60s» vs «%.60s»", round,
+                          line->len, cuts->len + 1, d, text + (d > 20 ? d - 20 : 0), expected + (d > 20 ? d - 20 : 0));
+        }
+      g_assert_true (strcmp (text, expected) == 0);
+    }
+}
+
+static void
+collect_any (ArTaskLog *log, const char *line, int level, GPtrArray *lines)
+{
+  g_ptr_array_add (lines, g_strdup (line));
+}
+
+/* A stdout line longer than a part, with stderr lines coming in the middle
+ * of it (and the other way round): each line stays whole in the file, the
+ * other's lines follow it. */
+static void
+test_streams_apart (void)
+{
+  for (int long_stream = 0; long_stream < 2; long_stream++)
+    {
+      g_autofree char *dir = ar_test_mkdtemp ("log");
+      g_autofree char *path = g_build_filename (dir, "task.log", NULL);
+      g_autoptr(ArTaskLog) log = ar_task_log_new (path, NULL);
+      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *chunk = g_strnfill (50 * 1024, long_stream == 0 ? 'o' : 'e');
+      g_autofree char *long_line = g_strnfill (5 * 50 * 1024, long_stream == 0 ? 'o' : 'e');
+      g_autofree char *expected = NULL;
+      g_autofree char *text = NULL;
+      gboolean open[2] = { FALSE, FALSE };
+      ArEngineStream other = long_stream == 0 ? AR_ENGINE_STREAM_STDERR : AR_ENGINE_STREAM_STDOUT;
+
+      g_signal_connect (log, "line", G_CALLBACK (collect_any), lines);
+      ar_task_runner_log_output_piece (log, open, other, "before", 6, AR_ENGINE_LINE_NEWLINE);
+      for (int i = 0; i < 5; i++)
+        {
+          g_autofree char *note = g_strdup_printf ("other %d", i);
+
+          ar_task_runner_log_output_piece (log, open, long_stream, chunk, strlen (chunk), AR_ENGINE_LINE_CONTINUES);
+          ar_task_runner_log_output_piece (log, open, other, note, strlen (note), AR_ENGINE_LINE_NEWLINE);
+        }
+      /* a part of the other's line waits too */
+      ar_task_runner_log_output_piece (log, open, other, "half ", 5, AR_ENGINE_LINE_CONTINUES);
+      ar_task_runner_log_output_piece (log, open, long_stream, "", 0, AR_ENGINE_LINE_NEWLINE);
+      ar_task_runner_log_output_piece (log, open, other, "and half", 8, AR_ENGINE_LINE_NEWLINE);
+      ar_task_log_close (log);
+
+      text = ar_test_read_file (path);
+      /* "other 0" came while the long line was still all in memory */
+      expected = g_strdup_printf ("before\nother 0\n%s\nother 1\nother 2\nother 3\nother 4\nhalf and half\n", long_line);
+      g_assert_cmpuint (strlen (text), ==, strlen (expected));
+      g_assert_true (strcmp (text, expected) == 0);
+      /* Every line is shown once and whole (the long one cut with a count). */
+      g_assert_cmpuint (lines->len, ==, 8);
+      g_assert_cmpstr (g_ptr_array_index (lines, 0), ==, "before");
+      g_assert_cmpstr (g_ptr_array_index (lines, 1), ==, "other 0");
+      g_assert_cmpstr (g_ptr_array_index (lines, 7), ==, "half and half");
+      {
+        guint n_long = 0;
+
+        for (guint i = 0; i < lines->len; i++)
+          if (g_str_has_prefix (g_ptr_array_index (lines, i), long_stream == 0 ? "ooo" : "eee"))
+            n_long++;
+        g_assert_cmpuint (n_long, ==, 1);
+      }
+    }
+}
+
+static void
+test_url_userinfo (void)
+{
+  const char *const cases[][2] = {
+    { "cloning https://user:p%40ss@example.org/r.git into /x",
+      "cloning https://[REDACTED]@example.org/r.git into /x" },
+    { "fatal: 'https://ghp_abc@github.com/o/r' and http://a:b@h:8080",
+      "fatal: 'https://[REDACTED]@github.com/o/r' and http://[REDACTED]@h:8080" },
+    { "ssh://git@example.org/r.git ssh://git:pw@example.org/r",
+      "ssh://git@example.org/r.git ssh://[REDACTED]@example.org/r" },
+    { "no credentials: https://example.org/a@b and mailto:x@y",
+      "no credentials: https://example.org/a@b and mailto:x@y" },
+    { "://@ odd ://x@y", "://@ odd ://x@y" },
+  };
+  g_autofree char *dir = ar_test_mkdtemp ("log");
+  g_autofree char *path = g_build_filename (dir, "task.log", NULL);
+  g_autoptr(ArTaskLog) log = ar_task_log_new (path, NULL);
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = ar_log_redact_url_userinfo (cases[i][0]);
+
+      g_assert_cmpstr (out, ==, cases[i][1]);
+    }
+  ar_task_log_message (log, "git/clone", AR_LOG_INFO, "cloning %s", "https://me:hunter22@example.org/r.git");
+  ar_task_log_close (log);
+  text = ar_test_read_file (path);
+  g_assert_cmpstr (text, ==, "[git/clone][INFO] cloning https://[REDACTED]@example.org/r.git\n");
+}
+
 static void
 test_secret_names (void)
 {
@@ -301,6 +531,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/task-log/progress", test_progress);
   g_test_add_func ("/task-log/pieces-redacted", test_pieces_redacted);
   g_test_add_func ("/task-log/huge-line", test_huge_line);
+  g_test_add_func ("/task-log/token-at-part-boundary", test_token_at_part_boundary);
+  g_test_add_func ("/task-log/pieces-equal-whole-random", test_pieces_equal_whole_random);
+  g_test_add_func ("/task-log/streams-apart", test_streams_apart);
+  g_test_add_func ("/task-log/url-userinfo", test_url_userinfo);
 
   return g_test_run ();
 }

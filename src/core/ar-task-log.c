@@ -16,11 +16,18 @@
 /* A line of output longer than this is written to the file in parts of
  * about this size, so that memory stays bounded whatever comes. */
 #define PART_BYTES (64 * 1024)
-/* A run of token characters at the end of a part waits for the next one
- * (a token cut in two would match in neither half), up to this length. */
+/* A run of token characters waits for its end before token shapes are
+ * looked for in it (a token cut in two would match in neither half); one
+ * longer than this goes on in parts cut where no token can span. */
 #define TOKEN_HOLD_BYTES 4096
+/* The longest text that can still become a token with more characters:
+ * "github_pat_" and 19 of its 20 characters. */
+#define TOKEN_PREFIX_MAX 32
 /* An escape sequence cut by the end of a piece waits, up to this length. */
 #define ESCAPE_HOLD_BYTES 4096
+/* What one stream writes while the other's line is partly in the file
+ * waits, up to this much; past it the other's line is broken in the file. */
+#define DEFER_MAX_BYTES (4 * 1024 * 1024)
 
 /* What a token that ran up to the end of a written part may go on with. */
 typedef enum {
@@ -29,6 +36,24 @@ typedef enum {
   TOKEN_GH,       /* [A-Za-z0-9] */
   TOKEN_GH_PAT,   /* [A-Za-z0-9_] */
 } TokenClass;
+
+/* The line of output one stream is writing in parts (see
+ * ar_task_log_stream_piece()): escapes stripped, then registered values
+ * redacted, then token shapes, each stage holding back only what the next
+ * piece could change, so that the parts redact as the whole line would. */
+typedef struct {
+  GString *raw_carry;   /* an escape sequence cut by the end of a piece */
+  GString *pending;     /* stripped, not yet redacted */
+  gsize cover;          /* its next bytes are inside a value already redacted */
+  gboolean in_value;    /* the last byte written was inside a value */
+  GString *tokens;      /* values redacted, token shapes not yet; starts with */
+  gsize ctx_len;        /* the character before it (\b needs it), "" at first */
+  TokenClass swallow;   /* the rest of a token already redacted */
+  GString *shown;       /* its first AR_TASK_LOG_MAX_LINE_BYTES, redacted */
+  guint64 n_cut;        /* bytes past those */
+  gboolean line_open;   /* part of it went out (to the file or `deferred`) */
+  GString *deferred;    /* for the file, once the other stream's line ends */
+} Stream;
 
 struct _ArTaskLog
 {
@@ -41,14 +66,8 @@ struct _ArTaskLog
   gsize longest_secret;
   guint64 n_lines;
 
-  /* the line of output being written in parts (see ar_task_log_output_piece) */
-  GString *raw_carry;   /* an escape sequence cut by the end of a piece */
-  GString *pending;     /* stripped, not yet redacted nor written */
-  GString *shown;       /* its first AR_TASK_LOG_MAX_LINE_BYTES, redacted */
-  guint64 n_cut;        /* bytes past those */
-  gboolean line_open;   /* part of it is in the file */
-  gsize cover;          /* its next bytes are inside a value already redacted */
-  TokenClass swallow;   /* the rest of a token already redacted */
+  Stream streams[2];    /* ArLogStream */
+  int file_owner;       /* the stream whose line is partly in the file, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (ArTaskLog, ar_task_log, G_TYPE_OBJECT)
@@ -211,18 +230,21 @@ in_class (TokenClass class, char c)
  * occurrence of some value is covered, so that overlapping values and a
  * value inside another all go; each covered run becomes one [REDACTED].
  * *cover: in, how many bytes at the start are covered by a value that
- * began earlier; out, how many past limit are. The values go before the
- * token shapes: a value that holds a token would otherwise lose only its
- * token part. */
+ * began earlier; out, how many past limit are. *in_value: whether the byte
+ * before text was covered (its [REDACTED] is out already). The values go
+ * before the token shapes: a value that holds a token would otherwise lose
+ * only its token part. */
 static void
-redact_secrets (ArTaskLog *self, GString *out, const char *text, gsize len, gsize limit, gsize *cover)
+redact_secrets (ArTaskLog *self, GString *out, const char *text, gsize len, gsize limit,
+                gsize *cover, gboolean *in_value)
 {
   gsize cover_end = *cover;
-  gboolean in_run = FALSE;
+  gboolean in_run = *in_value;
 
   if (self->secrets->len == 0 && cover_end == 0)
     {
       g_string_append_len (out, text, (gssize) limit);
+      *in_value = in_run && limit == 0;
       return;
     }
   for (gsize i = 0; i < limit; i++)
@@ -248,6 +270,7 @@ redact_secrets (ArTaskLog *self, GString *out, const char *text, gsize len, gsiz
         }
     }
   *cover = cover_end > limit ? cover_end - limit : 0;
+  *in_value = in_run;
 }
 
 static TokenClass
@@ -260,43 +283,55 @@ class_of_token (const char *token)
   return TOKEN_GH;
 }
 
-/* The token shapes in text; *open gets the class of a token that runs to
- * the very end (NULL: not asked). */
-static char *
-redact_tokens (const char *text, gsize len, TokenClass *open)
+static gboolean
+is_token_char (char c)
+{
+  return in_class (TOKEN_SK, c);
+}
+
+/* Appends text[start, len) to out with token shapes replaced; text[0,
+ * start) is only what comes before (a token starts at a word boundary).
+ * Returns the class of a token that runs to the very end, and in *last the
+ * start of the last token found (len: none). */
+static TokenClass
+redact_tokens_into (GString *out, const char *text, gsize len, gsize start, gsize *last)
 {
   g_autoptr(GMatchInfo) info = NULL;
-  GString *out = g_string_sized_new (len);
-  gint last = 0;
+  gsize done = start;
+  TokenClass open = TOKEN_NONE;
 
-  if (open != NULL)
-    *open = TOKEN_NONE;
-  g_regex_match_full (token_regex (), text, (gssize) len, 0, 0, &info, NULL);
+  if (last != NULL)
+    *last = len;
+  g_regex_match_full (token_regex (), text, (gssize) len, (gint) start, 0, &info, NULL);
   while (g_match_info_matches (info))
     {
-      gint start, end;
+      gint from, to;
 
-      g_match_info_fetch_pos (info, 0, &start, &end);
-      g_string_append_len (out, text + last, start - last);
+      g_match_info_fetch_pos (info, 0, &from, &to);
+      g_string_append_len (out, text + done, (gssize) from - (gssize) done);
       g_string_append (out, REDACTED);
-      if (open != NULL && (gsize) end == len)
-        *open = class_of_token (text + start);
-      last = end;
+      if (last != NULL)
+        *last = (gsize) from;
+      open = (gsize) to == len ? class_of_token (text + from) : TOKEN_NONE;
+      done = (gsize) to;
       g_match_info_next (info, NULL);
     }
-  g_string_append_len (out, text + last, (gssize) len - last);
-  return g_string_free (out, FALSE);
+  g_string_append_len (out, text + done, (gssize) len - (gssize) done);
+  return open;
 }
 
 static char *
 redact_locked (ArTaskLog *self, const char *text)
 {
   g_autoptr(GString) out = g_string_sized_new (strlen (text));
+  GString *redacted = g_string_sized_new (strlen (text) + 16);
   gsize len = strlen (text);
   gsize cover = 0;
+  gboolean in_value = FALSE;
 
-  redact_secrets (self, out, text, len, len, &cover);
-  return redact_tokens (out->str, out->len, NULL);
+  redact_secrets (self, out, text, len, len, &cover, &in_value);
+  redact_tokens_into (redacted, out->str, out->len, 0, NULL);
+  return g_string_free (redacted, FALSE);
 }
 
 char *
@@ -309,6 +344,50 @@ ar_task_log_redact (ArTaskLog *self, const char *text)
   out = redact_locked (self, text);
   g_mutex_unlock (&self->lock);
   return out;
+}
+
+/* The user:password@ (or token@) of every URL in text, as "[REDACTED]@".
+ * A login name alone stays for ssh, where it is not a secret. */
+char *
+ar_log_redact_url_userinfo (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  const char *p = text;
+  const char *sep;
+
+  while ((sep = strstr (p, "://")) != NULL)
+    {
+      const char *scheme = sep;
+      const char *authority = sep + 3;
+      const char *at = NULL;
+
+      while (scheme > p && (g_ascii_isalnum (scheme[-1]) || scheme[-1] == '+' || scheme[-1] == '-' || scheme[-1] == '.'))
+        scheme--;
+      /* the userinfo ends at the last "@" before the path */
+      for (const char *q = authority; *q != '\0' && strchr ("/ \t\n\"'<>`", *q) == NULL; q++)
+        if (*q == '@')
+          at = q;
+      if (scheme == sep || at == NULL || at == authority)
+        {
+          g_string_append_len (out, p, authority - p);
+          p = authority;
+          continue;
+        }
+      g_string_append_len (out, p, authority - p);
+      {
+        g_autofree char *name = g_ascii_strdown (scheme, sep - scheme);
+        gboolean login = memchr (authority, ':', at - authority) == NULL &&
+                         (g_str_equal (name, "ssh") || g_str_equal (name, "git+ssh") || g_str_equal (name, "ssh+git"));
+
+        if (login)
+          g_string_append_len (out, authority, at - authority);
+        else
+          g_string_append (out, REDACTED);
+      }
+      p = at;
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
 }
 
 static int
@@ -381,137 +460,265 @@ ar_task_log_line_is_progress (ArTaskLog *self)
 
 /* Keeps what the line view shows: its start, then a count. */
 static void
-add_shown (ArTaskLog *self, const char *text, gsize len)
+add_shown (Stream *s, const char *text, gsize len)
 {
-  gsize room = AR_TASK_LOG_MAX_LINE_BYTES - MIN (self->shown->len, AR_TASK_LOG_MAX_LINE_BYTES);
+  gsize room = AR_TASK_LOG_MAX_LINE_BYTES - MIN (s->shown->len, AR_TASK_LOG_MAX_LINE_BYTES);
 
-  if (self->n_cut == 0 && len > room)
+  if (s->n_cut == 0 && len > room)
     {
       gsize take = room;
 
       /* Not inside a UTF-8 character. */
       while (take > 0 && ((guchar) text[take] & 0xc0) == 0x80)
         take--;
-      g_string_append_len (self->shown, text, (gssize) take);
-      self->n_cut = len - take;
+      g_string_append_len (s->shown, text, (gssize) take);
+      s->n_cut = len - take;
     }
-  else if (self->n_cut == 0)
-    g_string_append_len (self->shown, text, (gssize) len);
+  else if (s->n_cut == 0)
+    g_string_append_len (s->shown, text, (gssize) len);
   else
-    self->n_cut += len;
+    s->n_cut += len;
 }
 
 static void
-write_text (ArTaskLog *self, const char *text, gsize len)
+file_write (ArTaskLog *self, const char *text, gsize len)
 {
   if (self->file != NULL)
     fwrite (text, 1, len, self->file);
 }
 
-/* Redacts and writes what can go of the pending line: all of it when the
- * line ended, else all but what a match could still need. */
+/* The other stream's lines that waited for the owner's line to end. */
 static void
-write_pending (ArTaskLog *self, gboolean line_ends)
+release_file (ArTaskLog *self)
 {
-  GString *pending = self->pending;
-  g_autoptr(GString) out = NULL;
-  g_autofree char *redacted = NULL;
-  gsize start = 0, limit, consumed;
-  TokenClass open = TOKEN_NONE;
+  int waiting = self->file_owner == 0 ? 1 : 0;
+  Stream *other = &self->streams[waiting];
 
-  /* The rest of a token cut at the end of the last part. */
-  while (self->swallow != TOKEN_NONE && start < pending->len && in_class (self->swallow, pending->str[start]))
-    start++;
-  if (start < pending->len || line_ends)
-    self->swallow = TOKEN_NONE;
-  self->cover = self->cover > start ? self->cover - start : 0;
-
-  limit = pending->len;
-  if (!line_ends)
+  self->file_owner = -1;
+  if (other->deferred->len > 0)
     {
-      /* A value that starts here may end in the next piece. */
-      limit -= MIN (limit - start, self->longest_secret > 0 ? self->longest_secret - 1 : 0);
-      while (limit > start && ((guchar) pending->str[limit] & 0xc0) == 0x80)
-        limit--;
-    }
-  out = g_string_sized_new (limit - start + 64);
-  redact_secrets (self, out, pending->str + start, pending->len - start, limit - start, &self->cover);
-  consumed = limit;
-  if (!line_ends)
-    {
-      gsize run = 0;
-
-      while (run < out->len && in_class (TOKEN_SK, out->str[out->len - 1 - run]))
-        run++;
-      /* A short run may be the start of a token: it waits for the rest (it
-       * is not inside a value: a value's bytes became [REDACTED]). A longer
-       * one goes, and what continues a token in it is cut later. */
-      if (run < TOKEN_HOLD_BYTES && run < out->len)
-        {
-          g_string_truncate (out, out->len - run);
-          consumed -= run;
-        }
-    }
-  else
-    self->cover = 0;
-  redacted = redact_tokens (out->str, out->len, line_ends ? NULL : &open);
-  if (open != TOKEN_NONE)
-    self->swallow = open;
-  g_string_erase (pending, 0, (gssize) consumed);
-
-  if (*redacted != '\0')
-    {
-      gsize n = strlen (redacted);
-
-      write_text (self, redacted, n);
-      add_shown (self, redacted, n);
-      self->line_open = TRUE;
+      file_write (self, other->deferred->str, other->deferred->len);
+      g_string_truncate (other->deferred, 0);
+      if (other->line_open)
+        self->file_owner = waiting;
     }
 }
 
-/* Ends the line of output being written, if any: its line end goes to the
- * file, and what it shows is returned (NULL: no line was open). */
-static char *
-end_line_locked (ArTaskLog *self, ArLogLineEnd end)
+/* Text of stream `which` for the file (line_end: it ends that stream's
+ * line). The file has one line open at a time: while the other stream's
+ * line is partly in it, this waits, so neither breaks the other's line. */
+static void
+out_text (ArTaskLog *self, int which, const char *text, gsize len, gboolean line_end)
 {
+  Stream *s = &self->streams[which];
+
+  if (self->file_owner != -1 && self->file_owner != which)
+    {
+      g_string_append_len (s->deferred, text, (gssize) len);
+      if (s->deferred->len <= DEFER_MAX_BYTES)
+        return;
+      /* Bounded: the owner's line is broken here, and goes on later. */
+      file_write (self, "\n", 1);
+      release_file (self);
+      self->file_owner = line_end ? -1 : which;
+      return;
+    }
+  file_write (self, text, len);
+  if (!line_end)
+    self->file_owner = which;
+  else if (self->file_owner == which)
+    release_file (self);
+}
+
+/* Redacts token shapes in what the values stage let through, holding back
+ * only what more characters could still make a token of: the text is cut
+ * before a character that cannot be in a token; a run of token characters
+ * longer than TOKEN_HOLD_BYTES goes on where no token can span the cut. */
+static void
+redact_tokens_part (Stream *s, GString *out, gboolean line_ends)
+{
+  GString *t = s->tokens;
+  gsize cut;
+
+  /* The rest of a token already redacted. */
+  if (s->swallow != TOKEN_NONE)
+    {
+      gsize j = s->ctx_len;
+
+      while (j < t->len && in_class (s->swallow, t->str[j]))
+        j++;
+      if (j > s->ctx_len)
+        {
+          g_string_erase (t, 0, (gssize) j - 1);
+          s->ctx_len = 1;
+        }
+      if (s->ctx_len < t->len || line_ends)
+        s->swallow = TOKEN_NONE;
+      else
+        return;
+    }
+
+  if (line_ends)
+    cut = t->len;
+  else
+    {
+      cut = s->ctx_len;
+      for (gsize i = t->len; i > s->ctx_len; i--)
+        if (!is_token_char (t->str[i - 1]) && ((guchar) t->str[i - 1] & 0xc0) != 0x80)
+          {
+            cut = i - 1;
+            break;
+          }
+      if (t->len - cut >= TOKEN_HOLD_BYTES)
+        {
+          /* A long run of token characters: what its end cannot change. */
+          g_autoptr(GString) probe = g_string_new (NULL);
+          TokenClass open = redact_tokens_into (probe, t->str, t->len, s->ctx_len, NULL);
+
+          if (open != TOKEN_NONE)
+            {
+              g_string_append_len (out, probe->str, (gssize) probe->len);
+              s->swallow = open;
+              g_string_erase (t, 0, (gssize) t->len - 1);
+              s->ctx_len = 1;
+              return;
+            }
+          cut = t->len - TOKEN_PREFIX_MAX;
+          /* not inside a token found: after it */
+          {
+            g_autoptr(GMatchInfo) info = NULL;
+
+            g_regex_match_full (token_regex (), t->str, (gssize) t->len, (gint) s->ctx_len, 0, &info, NULL);
+            for (; g_match_info_matches (info); g_match_info_next (info, NULL))
+              {
+                gint from, to;
+
+                g_match_info_fetch_pos (info, 0, &from, &to);
+                if ((gsize) from < cut && cut < (gsize) to)
+                  cut = (gsize) to;
+              }
+          }
+        }
+    }
+  if (cut > s->ctx_len)
+    {
+      gsize keep;
+
+      redact_tokens_into (out, t->str, cut, s->ctx_len, NULL);
+      /* The character before the cut stays as the next part's context. */
+      keep = cut - 1;
+      while (keep > 0 && ((guchar) t->str[keep] & 0xc0) == 0x80)
+        keep--;
+      g_string_erase (t, 0, (gssize) keep);
+      s->ctx_len = cut - keep;
+    }
+  if (line_ends)
+    {
+      g_string_truncate (t, 0);
+      s->ctx_len = 0;
+      s->swallow = TOKEN_NONE;
+    }
+}
+
+/* Redacts and writes what can go of stream `which`'s pending line: all of
+ * it when the line ends, else all but what a match could still need. */
+static void
+write_pending (ArTaskLog *self, int which, gboolean line_ends)
+{
+  Stream *s = &self->streams[which];
+  GString *pending = s->pending;
+  g_autoptr(GString) out = g_string_sized_new (pending->len + 64);
+  gsize limit = pending->len;
+
+  if (!line_ends)
+    {
+      /* A value that starts here may end in the next piece. */
+      limit -= MIN (limit, self->longest_secret > 0 ? self->longest_secret - 1 : 0);
+      while (limit > 0 && ((guchar) pending->str[limit] & 0xc0) == 0x80)
+        limit--;
+    }
+  redact_secrets (self, s->tokens, pending->str, pending->len, limit, &s->cover, &s->in_value);
+  g_string_erase (pending, 0, (gssize) limit);
+  redact_tokens_part (s, out, line_ends);
+  if (line_ends)
+    {
+      s->cover = 0;
+      s->in_value = FALSE;
+    }
+  if (out->len > 0)
+    {
+      out_text (self, which, out->str, out->len, FALSE);
+      add_shown (s, out->str, out->len);
+      s->line_open = TRUE;
+    }
+}
+
+static gboolean
+stream_has_line (Stream *s)
+{
+  return s->line_open || s->pending->len > 0 || s->raw_carry->len > 0 || s->tokens->len > s->ctx_len;
+}
+
+/* Ends stream `which`'s line of output: its line end goes to the file, and
+ * what it shows is returned (NULL: AR_LOG_END_NONE and no line was open). */
+static char *
+end_line_locked (ArTaskLog *self, int which, ArLogLineEnd end)
+{
+  Stream *s = &self->streams[which];
   char *shown;
 
-  if (self->raw_carry->len > 0)
+  if (s->raw_carry->len > 0)
     {
-      strip_ansi_into (self->pending, self->raw_carry->str, self->raw_carry->str + self->raw_carry->len);
-      g_string_truncate (self->raw_carry, 0);
+      strip_ansi_into (s->pending, s->raw_carry->str, s->raw_carry->str + s->raw_carry->len);
+      g_string_truncate (s->raw_carry, 0);
     }
-  if (!self->line_open && self->pending->len == 0 && end == AR_LOG_END_NONE)
+  if (!stream_has_line (s) && end == AR_LOG_END_NONE)
     return NULL;
-  write_pending (self, TRUE);
+  write_pending (self, which, TRUE);
+  out_text (self, which, end == AR_LOG_END_RETURN ? "\r" : "\n", 1, TRUE);
   if (self->file != NULL)
-    {
-      fputc (end == AR_LOG_END_RETURN ? '\r' : '\n', self->file);
-      fflush (self->file);
-    }
+    fflush (self->file);
   self->n_lines++;
-  if (self->n_cut > 0)
+  if (s->n_cut > 0)
     {
-      g_autofree char *marker = ar_log_cut_marker (self->n_cut);
+      g_autofree char *marker = ar_log_cut_marker (s->n_cut);
 
-      g_string_append (self->shown, marker);
+      g_string_append (s->shown, marker);
     }
-  shown = g_strndup (self->shown->str, self->shown->len);
-  g_string_truncate (self->shown, 0);
-  self->n_cut = 0;
-  self->line_open = FALSE;
+  shown = g_strndup (s->shown->str, s->shown->len);
+  g_string_truncate (s->shown, 0);
+  s->n_cut = 0;
+  s->line_open = FALSE;
+  return shown;
+}
+
+/* Ends both streams' lines, the one partly in the file first; returns
+ * what they show, in that order. */
+static GPtrArray *
+end_lines_locked (ArTaskLog *self)
+{
+  GPtrArray *shown = g_ptr_array_new_with_free_func (g_free);
+  int first = self->file_owner == 1 ? 1 : 0;
+
+  for (int k = 0; k < 2; k++)
+    {
+      char *line = end_line_locked (self, k == 0 ? first : 1 - first, AR_LOG_END_NONE);
+
+      if (line != NULL)
+        g_ptr_array_add (shown, line);
+    }
   return shown;
 }
 
 static void
 emit_line (ArTaskLog *self, const char *line, ArLogLevel level)
 {
-  g_autofree char *before = NULL;
+  g_autoptr(GPtrArray) before = NULL;
   g_autofree char *redacted = NULL;
 
   g_mutex_lock (&self->lock);
-  /* A line of output still open ends here, rather than take this one in. */
-  before = end_line_locked (self, AR_LOG_END_NONE);
+  /* Lines of output still open end here, rather than take this one in. */
+  before = end_lines_locked (self);
   redacted = redact_locked (self, line);
   if (self->file != NULL)
     {
@@ -522,8 +729,8 @@ emit_line (ArTaskLog *self, const char *line, ArLogLevel level)
   self->n_lines++;
   g_mutex_unlock (&self->lock);
 
-  if (before != NULL)
-    emit (self, before, AR_LOG_OUTPUT, FALSE);
+  for (guint i = 0; i < before->len; i++)
+    emit (self, g_ptr_array_index (before, i), AR_LOG_OUTPUT, FALSE);
   emit (self, redacted, level, FALSE);
 }
 
@@ -535,6 +742,7 @@ ar_task_log_message (ArTaskLog  *self,
                      ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *safe = NULL;
   g_autofree char *line = NULL;
   va_list args;
 
@@ -543,7 +751,9 @@ ar_task_log_message (ArTaskLog  *self,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  line = ar_log_format (scope, level, message);
+  /* A message that quotes a URL never shows its credentials. */
+  safe = ar_log_redact_url_userinfo (message);
+  line = ar_log_format (scope, level, safe);
   emit_line (self, line, level);
 }
 
@@ -552,7 +762,7 @@ ar_task_log_output (ArTaskLog *self, const char *line)
 {
   g_return_if_fail (AR_IS_TASK_LOG (self));
 
-  ar_task_log_output_piece (self, line, -1, AR_LOG_END_NEWLINE);
+  ar_task_log_stream_piece (self, AR_LOG_STREAM_STDOUT, line, -1, AR_LOG_END_NEWLINE);
 }
 
 void
@@ -561,21 +771,36 @@ ar_task_log_output_piece (ArTaskLog    *self,
                           gssize        length,
                           ArLogLineEnd  end)
 {
+  ar_task_log_stream_piece (self, AR_LOG_STREAM_STDOUT, text, length, end);
+}
+
+void
+ar_task_log_stream_piece (ArTaskLog    *self,
+                          ArLogStream   stream,
+                          const char   *text,
+                          gssize        length,
+                          ArLogLineEnd  end)
+{
   g_autofree char *shown = NULL;
+  Stream *s;
+  int which;
   gsize len;
   const char *p, *stop, *hold;
 
   g_return_if_fail (AR_IS_TASK_LOG (self));
   g_return_if_fail (text != NULL || length == 0);
+  g_return_if_fail (stream == AR_LOG_STREAM_STDOUT || stream == AR_LOG_STREAM_STDERR);
 
+  which = stream == AR_LOG_STREAM_STDERR ? 1 : 0;
+  s = &self->streams[which];
   len = length >= 0 ? (gsize) length : strlen (text);
   g_mutex_lock (&self->lock);
 
   /* Escapes are stripped before anything else sees the text; one cut by
    * the end of this piece waits for the next (within reason). */
-  g_string_append_len (self->raw_carry, text, (gssize) len);
-  p = self->raw_carry->str;
-  stop = p + self->raw_carry->len;
+  g_string_append_len (s->raw_carry, text, (gssize) len);
+  p = s->raw_carry->str;
+  stop = p + s->raw_carry->len;
   hold = stop;
   if (end == AR_LOG_END_NONE)
     {
@@ -590,14 +815,14 @@ ar_task_log_output_piece (ArTaskLog    *self,
       if (esc != NULL && escape_end (esc, stop) == NULL)
         hold = esc;
     }
-  strip_ansi_into (self->pending, p, hold);
-  g_string_erase (self->raw_carry, 0, hold - p);
+  strip_ansi_into (s->pending, p, hold);
+  g_string_erase (s->raw_carry, 0, hold - p);
 
   if (end != AR_LOG_END_NONE)
-    shown = end_line_locked (self, end);
-  else if (self->pending->len >= PART_BYTES)
+    shown = end_line_locked (self, which, end);
+  else if (s->pending->len >= PART_BYTES)
     {
-      write_pending (self, FALSE);
+      write_pending (self, which, FALSE);
       if (self->file != NULL)
         fflush (self->file);
     }
@@ -629,15 +854,15 @@ ar_task_log_get_path (ArTaskLog *self)
 void
 ar_task_log_close (ArTaskLog *self)
 {
-  g_autofree char *shown = NULL;
+  g_autoptr(GPtrArray) shown = NULL;
 
   g_return_if_fail (AR_IS_TASK_LOG (self));
   g_mutex_lock (&self->lock);
-  shown = end_line_locked (self, AR_LOG_END_NONE);
+  shown = end_lines_locked (self);
   g_clear_pointer (&self->file, fclose);
   g_mutex_unlock (&self->lock);
-  if (shown != NULL)
-    emit (self, shown, AR_LOG_OUTPUT, FALSE);
+  for (guint i = 0; i < shown->len; i++)
+    emit (self, g_ptr_array_index (shown, i), AR_LOG_OUTPUT, FALSE);
 }
 
 ArTaskLog *
@@ -671,9 +896,16 @@ ar_task_log_finalize (GObject *object)
   g_clear_pointer (&self->file, fclose);
   g_free (self->path);
   g_ptr_array_unref (self->secrets);
-  g_string_free (self->raw_carry, TRUE);
-  g_string_free (self->pending, TRUE);
-  g_string_free (self->shown, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (self->streams); i++)
+    {
+      Stream *s = &self->streams[i];
+
+      g_string_free (s->raw_carry, TRUE);
+      g_string_free (s->pending, TRUE);
+      g_string_free (s->tokens, TRUE);
+      g_string_free (s->shown, TRUE);
+      g_string_free (s->deferred, TRUE);
+    }
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (ar_task_log_parent_class)->finalize (object);
@@ -694,7 +926,15 @@ ar_task_log_init (ArTaskLog *self)
 {
   g_mutex_init (&self->lock);
   self->secrets = g_ptr_array_new_with_free_func (g_free);
-  self->raw_carry = g_string_new (NULL);
-  self->pending = g_string_new (NULL);
-  self->shown = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (self->streams); i++)
+    {
+      Stream *s = &self->streams[i];
+
+      s->raw_carry = g_string_new (NULL);
+      s->pending = g_string_new (NULL);
+      s->tokens = g_string_new (NULL);
+      s->shown = g_string_new (NULL);
+      s->deferred = g_string_new (NULL);
+    }
+  self->file_owner = -1;
 }

@@ -30,6 +30,9 @@ char *ar_log_format (const char *scope, ArLogLevel level, const char *message);
 /* Removes ANSI escape sequences (CSI, OSC) and stray control characters
  * other than tab. */
 char *ar_log_strip_ansi (const char *text);
+/* Every URL's user:password@ (or token@) as "[REDACTED]@"; a login name
+ * alone stays for ssh. Messages go through it before they are logged. */
+char *ar_log_redact_url_userinfo (const char *text);
 /* " … [line cut: N bytes more; …]": the end of a line shown only in part. */
 char *ar_log_cut_marker (guint64 n_more);
 /* Whether an env var of this name holds a secret (TOKEN, KEY, SECRET,
@@ -69,13 +72,30 @@ typedef enum {
   AR_LOG_END_RETURN,    /* a lone "\r": a progress update the next line replaces */
 } ArLogLineEnd;
 
+typedef enum {
+  AR_LOG_STREAM_STDOUT,
+  AR_LOG_STREAM_STDERR,
+} ArLogStream;
+
 /* Output as it arrives: `text` (no line end inside; length -1 = NUL-ended)
  * continues the current line, which `end` ends or not. The file gets every
  * byte as it comes (escapes stripped, secrets redacted) with the line end,
  * "\r" for a progress update; memory stays bounded however long the line.
  * Once the line ends, "line" shows its first AR_TASK_LOG_MAX_LINE_BYTES and
- * ar_log_cut_marker() for the rest. A message or whole line written while
- * a line is open ends that line first. */
+ * ar_log_cut_marker() for the rest. A message written while a line is open
+ * ends that line first.
+ *
+ * Each stream has its own line: while one stream's line is partly in the
+ * file, the other's lines wait (in memory, up to a few MiB) for it to end,
+ * so that neither breaks the other's line. Redacting a line in pieces
+ * gives what ar_task_log_redact() gives for the whole line, wherever the
+ * pieces are cut. */
+void ar_task_log_stream_piece (ArTaskLog    *self,
+                               ArLogStream   stream,
+                               const char   *text,
+                               gssize        length,
+                               ArLogLineEnd  end);
+/* The same, of standard output. */
 void ar_task_log_output_piece (ArTaskLog    *self,
                                const char   *text,
                                gssize        length,
