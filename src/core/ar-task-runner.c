@@ -788,7 +788,8 @@ query_desktop_port (ArTaskRunner *self)
 }
 
 /* Hands the container's output to the log as it comes: a long line in
- * parts, each part on disk at once (see ar_task_log_output_piece()). */
+ * parts, each part on disk at once (see ar_task_log_stream_piece()); the
+ * log keeps each stream's line apart. */
 void
 ar_task_runner_log_output_piece (ArTaskLog       *log,
                                  gboolean        *open,
@@ -797,17 +798,9 @@ ar_task_runner_log_output_piece (ArTaskLog       *log,
                                  gsize            len,
                                  ArEngineLineEnd  end)
 {
-  ArEngineStream other = stream == AR_ENGINE_STREAM_STDOUT ? AR_ENGINE_STREAM_STDERR : AR_ENGINE_STREAM_STDOUT;
-
-  /* The log has one line open at a time: the other stream's part line
-   * ends where this one comes in. */
-  if (open[other])
-    {
-      ar_task_log_output_piece (log, "", 0, AR_LOG_END_NEWLINE);
-      open[other] = FALSE;
-    }
   open[stream] = end == AR_ENGINE_LINE_CONTINUES;
-  ar_task_log_output_piece (log, text, (gssize) len,
+  ar_task_log_stream_piece (log, stream == AR_ENGINE_STREAM_STDERR ? AR_LOG_STREAM_STDERR : AR_LOG_STREAM_STDOUT,
+                            text, (gssize) len,
                             end == AR_ENGINE_LINE_CONTINUES ? AR_LOG_END_NONE
                             : end == AR_ENGINE_LINE_RETURN ? AR_LOG_END_RETURN
                             : AR_LOG_END_NEWLINE);
