@@ -91,7 +91,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   ar_env_store_set_durable (again, FALSE);
   write_file (store_path, start, sizeof start - 1);
   write_file (import_path, data, size);
-  if (!ar_env_store_load (store, &error))
+  /* The store's own bytes from memory: what is on disk is the same. */
+  if (!ar_env_store_reload_data (store, start, sizeof start - 1, NULL, &error))
     abort ();
 
   /* Odd sizes import with --replace, even ones without. */
