@@ -413,6 +413,39 @@ test_preflight_split_text_and_errors (void)
   g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "split"), NULL, NULL, &err), ==, 2);
 }
 
+/* A script nested too deeply to analyse (300 000 "$( crashed the analyzer):
+ * split fails with one sentence naming the line and status 1; check warns. */
+static void
+test_preflight_too_deep (void)
+{
+  g_autoptr(GString) deep = g_string_new ("apt-get update\necho ");
+  g_autofree char *dir = ar_test_mkdtemp ("cli-deep");
+  g_autofree char *src = g_build_filename (dir, "envs.json", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  for (guint i = 0; i < 300000; i++)
+    g_string_append (deep, "\"$(");
+  g_string_append_c (deep, '\n');
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "split", "-"), deep->str, &out, &err), ==, 1);
+  assert_one_sentence (err);
+  g_assert_nonnull (strstr (err, "Line 2 "));
+  g_assert_nonnull (strstr (err, "1000 levels"));
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  reset_config ();
+  g_string_assign (deep, "[{\"env_id\": \"env-00000dee\", \"name\": \"Deep\", \"preflight_mode\": \"split\","
+                         " \"cached_preflight_script\": \"echo ");
+  for (guint i = 0; i < 1001; i++)
+    g_string_append (deep, "$(");
+  g_string_append (deep, "\\n\"}]");
+  ar_test_write_file (src, deep->str);
+  g_assert_cmpint (ar_test_run_cli (CLI ("env", "import", src), NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (ar_test_run_cli (CLI ("preflight", "check", "Deep", "--json"), NULL, &out, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "\"too-deeply-nested\""));
+}
+
 static void
 test_preflight_check (void)
 {
@@ -479,6 +512,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/preflight-split-json", test_preflight_split_json);
   g_test_add_func ("/cli/preflight-split-text-and-errors", test_preflight_split_text_and_errors);
   g_test_add_func ("/cli/preflight-check", test_preflight_check);
+  g_test_add_func ("/cli/preflight-too-deep", test_preflight_too_deep);
 
   return g_test_run ();
 }

@@ -368,6 +368,35 @@ validate_async (ArEnvironment *env, GCancellable *cancellable, gboolean change_a
   return ar_preflight_validate_finish (result, error);
 }
 
+/* A script nested deeper than the analyzer follows is a warning naming the
+ * line, not a crash (300 000 "$( overflowed the analyzer's stack). */
+static void
+test_too_deeply_nested (void)
+{
+  g_autoptr(GString) cached = g_string_new ("apt-get update\necho ");
+  g_autoptr(GString) run = g_string_new ("echo start\n");
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+  ArPreflightWarning *w;
+
+  for (guint i = 0; i < 300000; i++)
+    g_string_append (cached, "\"$(");
+  g_string_append_c (cached, '\n');
+  for (guint i = 0; i < 1001; i++)
+    g_string_append (run, "if true; then\n");
+  for (guint i = 0; i < 1001; i++)
+    g_string_append (run, "fi\n");
+  env = split_env (cached->str, run->str, TRUE);
+  warnings = validate (env);
+
+  g_assert_cmpuint (count_code (warnings, AR_PREFLIGHT_WARNING_TOO_DEEP), ==, 2);
+  w = g_ptr_array_index (warnings, 0);
+  g_assert_cmpstr (w->code, ==, AR_PREFLIGHT_WARNING_TOO_DEEP);
+  g_assert_cmpint (w->script, ==, AR_PREFLIGHT_SCRIPT_CACHED);
+  g_assert_true (g_str_has_prefix (w->message, "Line 2 "));
+  g_assert_cmpuint (count_code (warnings, AR_PREFLIGHT_WARNING_CACHING_EMPTY_CACHED), ==, 0);
+}
+
 static void
 test_async (void)
 {
@@ -440,6 +469,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/preflight-validator/syntax-shell-choice", test_syntax_shell_choice);
   g_test_add_func ("/preflight-validator/syntax-end-of-file", test_syntax_end_of_file);
   g_test_add_func ("/preflight-validator/ordering-and-strings", test_ordering_and_strings);
+  g_test_add_func ("/preflight-validator/too-deeply-nested", test_too_deeply_nested);
   g_test_add_func ("/preflight-validator/async", test_async);
   g_test_add_func ("/preflight-validator/cancelled", test_cancelled);
 

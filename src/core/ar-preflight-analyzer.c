@@ -66,6 +66,7 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
   GPtrArray *raw_units;
   gsize pos = 0;
   guint first_line = 1;
+  guint last_line;
   ArPreflightCursor cursor = { 0, 0 };
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -99,13 +100,19 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
       return NULL;
     }
 
+  /* a final newline ends the last line; it does not start another, which
+   * an unterminated quote or block running to the end would take in */
+  last_line = an.line_starts->len;
+  if (last_line > 1 && script[an.len - 1] == '\n')
+    last_line--;
+
   for (guint i = 0; i < raw_units->len; i++)
     {
       ArPreflightRawUnit *ru = g_ptr_array_index (raw_units, i);
       ArPreflightUnit *u = g_new0 (ArPreflightUnit, 1);
 
       u->line = ru->line;
-      u->end_line = MAX (ru->line, MIN (ru->end_line, an.line_starts->len));
+      u->end_line = MAX (ru->line, MIN (ru->end_line, last_line));
       u->text = ar_preflight_analysis_text (&an, u->line, u->end_line);
       ar_preflight_classify (&an, lx, ru, &cursor, units->len, u);
       g_ptr_array_add (units, u);

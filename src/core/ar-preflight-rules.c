@@ -275,6 +275,28 @@ part_for (ArPreflightCategory category)
     }
 }
 
+/* What a reason quotes from the script: one line (control characters become
+ * spaces) of at most 60 bytes, cut between characters with "…". */
+static char *
+one_line (const char *detail)
+{
+  GString *out = g_string_new (NULL);
+  gsize n = strlen (detail);
+  gsize cut = n;
+
+  if (n > 60)
+    {
+      cut = 60;
+      while (cut > 0 && ((guchar) detail[cut] & 0xC0) == 0x80)
+        cut--;
+    }
+  for (gsize i = 0; i < cut; i++)
+    g_string_append_c (out, (guchar) detail[i] < 0x20 || detail[i] == 0x7f ? ' ' : detail[i]);
+  if (cut < n)
+    g_string_append (out, "…");
+  return g_string_free (out, FALSE);
+}
+
 char *
 ar_preflight_analysis_text (ArPreflightAnalysis *an, guint line, guint end_line)
 {
@@ -450,13 +472,15 @@ ar_preflight_classify (ArPreflightAnalysis *an,
   if (export_name != NULL)
     {
       g_autofree char *name = g_strndup (export_name, export_len);
+      g_autofree char *shown = one_line (name);
 
       u->category = AR_PREFLIGHT_CATEGORY_ENV_EXPORT;
-      u->reason = g_strdup_printf (_("Exports %s for the task; an export in the cached part would not reach it."), name);
+      u->reason = g_strdup_printf (_("Exports %s for the task; an export in the cached part would not reach it."), shown);
     }
   else if (vs.task_off >= 0 || vs.env_off >= 0 || vs.taint_off >= 0)
     {
       gssize first = G_MAXSSIZE;
+      g_autofree char *task = vs.task != NULL ? one_line (vs.task) : NULL;
 
       u->category = AR_PREFLIGHT_CATEGORY_TASK_VARIABLE;
       if (vs.task_off >= 0)
@@ -466,7 +490,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       if (vs.taint_off >= 0)
         first = MIN (first, vs.taint_off);
       if (first == vs.task_off)
-        u->reason = g_strdup_printf (_("Uses $%s, which is different for every task."), vs.task);
+        u->reason = g_strdup_printf (_("Uses $%s, which is different for every task."), task);
       else if (first == vs.env_off)
         u->reason = g_strdup_printf (_("Uses $%s, an env var of the environment: it is not there at build time, and a secret would be baked into the image."), vs.env);
       else
@@ -480,37 +504,43 @@ ar_preflight_classify (ArPreflightAnalysis *an,
     }
   else if (run_call != NULL)
     {
+      g_autofree char *call = one_line (run_call);
+
       u->category = run_call_info->category;
-      u->reason = g_strdup_printf (_("Calls %s (line %u), which runs at start."), run_call, run_call_info->line);
+      u->reason = g_strdup_printf (_("Calls %s (line %u), which runs at start."), call, run_call_info->line);
     }
   else if (workspace_detail != NULL)
     {
+      g_autofree char *detail = one_line (workspace_detail);
+
       u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
       u->reason = g_strdup_printf (_("Installs into the workspace or the home folder (%s), which only a running task has."),
-                                   workspace_detail);
+                                   detail);
     }
   else if (cached_rule != 0)
     {
+      g_autofree char *detail = one_line (cached_detail);
+
       switch (cached_rule)
         {
         case 1:
           u->category = AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL;
-          u->reason = g_strdup_printf (_("Installs or updates packages (%s): the same for every task, so it can be baked into the image."), cached_detail);
+          u->reason = g_strdup_printf (_("Installs or updates packages (%s): the same for every task, so it can be baked into the image."), detail);
           break;
         case 2:
           u->category = AR_PREFLIGHT_CATEGORY_DOWNLOAD;
           if (cached_installer)
-            u->reason = g_strdup_printf (_("Downloads and runs an installer (%s): the same for every task, so it can be baked into the image."), cached_detail);
+            u->reason = g_strdup_printf (_("Downloads and runs an installer (%s): the same for every task, so it can be baked into the image."), detail);
           else
-            u->reason = g_strdup_printf (_("Downloads into a system place (%s): the same for every task, so it can be baked into the image."), cached_detail);
+            u->reason = g_strdup_printf (_("Downloads into a system place (%s): the same for every task, so it can be baked into the image."), detail);
           break;
         case 3:
           u->category = AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG;
-          u->reason = g_strdup_printf (_("Changes system configuration (%s): the same for every task, so it can be baked into the image."), cached_detail);
+          u->reason = g_strdup_printf (_("Changes system configuration (%s): the same for every task, so it can be baked into the image."), detail);
           break;
         default:
           u->category = AR_PREFLIGHT_CATEGORY_STATIC_DIR;
-          u->reason = g_strdup_printf (_("Creates the folder %s: the same for every task, so it can be baked into the image."), cached_detail);
+          u->reason = g_strdup_printf (_("Creates the folder %s: the same for every task, so it can be baked into the image."), detail);
           break;
         }
     }
@@ -576,10 +606,11 @@ ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units)
       if (def->part != AR_PREFLIGHT_PART_BOTH && user->part != AR_PREFLIGHT_PART_BOTH &&
           def->part != user->part)
         {
+          g_autofree char *name = one_line (call->func->name);
+
           def->part = AR_PREFLIGHT_PART_BOTH;
           g_free (def->reason);
-          def->reason = g_strdup_printf (_("Defines %s, which both parts call, so it goes to both."),
-                                         call->func->name);
+          def->reason = g_strdup_printf (_("Defines %s, which both parts call, so it goes to both."), name);
         }
     }
 }
