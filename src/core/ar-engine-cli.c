@@ -498,8 +498,6 @@ typedef struct {
   ArEngineStream stream;
 } ReadOp;
 
-static void read_more (GBufferedInputStream *in, GTask *task, ArEngineStream stream);
-
 #define READ_BUFFER_SIZE AR_ENGINE_MAX_LINE_BYTES
 
 static void
@@ -556,7 +554,76 @@ line_piece (RunData *data, ArEngineStream stream, const char *text, gsize len, A
 }
 
 static void
-deliver (RunData *data, ArEngineStream stream, const char *raw, gsize len, ArEngineLineEnd end)
+run_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
+{
+  RunData *data = user_data;
+
+  data->lines[stream].open = end == AR_ENGINE_LINE_CONTINUES;
+  if (data->on_piece != NULL)
+    data->on_piece (stream, text, len, end, data->line_data);
+  line_piece (data, stream, text, len, end);
+}
+
+static void
+stream_ended (GTask *task, ArEngineStream stream)
+{
+  RunData *data = g_task_get_task_data (task);
+  LineState *state = &data->lines[stream];
+
+  if (state->open)
+    run_piece (stream, "", 0, AR_ENGINE_LINE_NEWLINE, data);
+  /* The last update of a progress line that nothing replaced. */
+  if (state->progress != NULL)
+    {
+      g_autofree char *last = g_steal_pointer (&state->progress);
+
+      pass_line (data, stream, last);
+    }
+  data->open_streams--;
+  maybe_complete (task);
+}
+
+static void
+stream_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ReadOp *op = user_data;
+  g_autoptr(GTask) task = op->task;
+
+  ar_engine_read_pieces_finish (result, NULL);
+  stream_ended (task, op->stream);
+  g_free (op);
+}
+
+static void
+start_reading (GTask *task, GInputStream *pipe, ArEngineStream stream)
+{
+  RunData *data = g_task_get_task_data (task);
+  ReadOp *op = g_new0 (ReadOp, 1);
+
+  op->task = g_object_ref (task);
+  op->stream = stream;
+  data->open_streams++;
+  ar_engine_read_pieces_async (pipe, stream, run_piece, data, data->io_cancellable, stream_read, op);
+}
+
+/* ---- output in pieces ---------------------------------------------------- */
+
+typedef struct {
+  GBufferedInputStream *in;
+  ArEngineStream stream;
+  ArEnginePieceFunc on_piece;
+  gpointer piece_data;
+} PieceReader;
+
+static void
+piece_reader_free (PieceReader *reader)
+{
+  g_object_unref (reader->in);
+  g_free (reader);
+}
+
+static void
+deliver (PieceReader *reader, const char *raw, gsize len, ArEngineLineEnd end)
 {
   g_autofree char *valid = NULL;
   const char *text = raw;
@@ -567,10 +634,7 @@ deliver (RunData *data, ArEngineStream stream, const char *raw, gsize len, ArEng
       text = valid;
       len = strlen (valid);
     }
-  data->lines[stream].open = end == AR_ENGINE_LINE_CONTINUES;
-  if (data->on_piece != NULL)
-    data->on_piece (stream, text, len, end, data->line_data);
-  line_piece (data, stream, text, len, end);
+  reader->on_piece (reader->stream, text, len, end, reader->piece_data);
 }
 
 /* How much of buf[0, n) ends on a whole UTF-8 character (the rest may be
@@ -597,7 +661,7 @@ utf8_whole_len (const char *buf, gsize n)
  * fills the buffer, or everything at the end of the stream. Returns how
  * many bytes were used. A "\r" at the very end waits: a "\n" may follow. */
 static gsize
-split_buffer (RunData *data, ArEngineStream stream, const char *buf, gsize avail, gboolean eof)
+split_buffer (PieceReader *reader, const char *buf, gsize avail, gboolean eof)
 {
   gsize i = 0;
 
@@ -613,109 +677,119 @@ split_buffer (RunData *data, ArEngineStream stream, const char *buf, gsize avail
 
           if (eof)
             {
-              deliver (data, stream, buf + i, avail - i, AR_ENGINE_LINE_NEWLINE);
+              deliver (reader, buf + i, avail - i, AR_ENGINE_LINE_NEWLINE);
               return avail;
             }
           /* Only a line that fills the buffer goes in pieces. */
           if (i > 0 || avail < READ_BUFFER_SIZE)
             return i;
           n = utf8_whole_len (buf, avail);
-          deliver (data, stream, buf, n, AR_ENGINE_LINE_CONTINUES);
+          deliver (reader, buf, n, AR_ENGINE_LINE_CONTINUES);
           return n;
         }
       if (buf[j] == '\n')
         {
-          deliver (data, stream, buf + i, j - i, AR_ENGINE_LINE_NEWLINE);
+          deliver (reader, buf + i, j - i, AR_ENGINE_LINE_NEWLINE);
           i = j + 1;
         }
       else if (j + 1 < avail)
         {
           gboolean crlf = buf[j + 1] == '\n';
 
-          deliver (data, stream, buf + i, j - i, crlf ? AR_ENGINE_LINE_NEWLINE : AR_ENGINE_LINE_RETURN);
+          deliver (reader, buf + i, j - i, crlf ? AR_ENGINE_LINE_NEWLINE : AR_ENGINE_LINE_RETURN);
           i = j + (crlf ? 2 : 1);
         }
       else if (eof)
         {
-          deliver (data, stream, buf + i, j - i, AR_ENGINE_LINE_RETURN);
+          deliver (reader, buf + i, j - i, AR_ENGINE_LINE_RETURN);
           i = j + 1;
         }
       else
         {
           if (j > i)
-            deliver (data, stream, buf + i, j - i, AR_ENGINE_LINE_CONTINUES);
+            deliver (reader, buf + i, j - i, AR_ENGINE_LINE_CONTINUES);
           return j;
         }
     }
   return i;
 }
 
-static void
-stream_ended (GTask *task, ArEngineStream stream)
-{
-  RunData *data = g_task_get_task_data (task);
-  LineState *state = &data->lines[stream];
-
-  if (state->open)
-    deliver (data, stream, "", 0, AR_ENGINE_LINE_NEWLINE);
-  /* The last update of a progress line that nothing replaced. */
-  if (state->progress != NULL)
-    {
-      g_autofree char *last = g_steal_pointer (&state->progress);
-
-      pass_line (data, stream, last);
-    }
-  data->open_streams--;
-  maybe_complete (task);
-}
+static void piece_reader_more (GTask *task);
 
 static void
-filled (GObject *source, GAsyncResult *result, gpointer user_data)
+piece_reader_filled (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GBufferedInputStream *in = G_BUFFERED_INPUT_STREAM (source);
-  ReadOp *op = user_data;
-  g_autoptr(GTask) task = op->task;
-  ArEngineStream stream = op->stream;
-  RunData *data = g_task_get_task_data (task);
+  GTask *task = user_data;
+  PieceReader *reader = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
   gboolean eof;
   gsize avail = 0, used;
   const char *buf;
 
-  g_free (op);
-  /* 0 at the end, -1 on an error or when the drain gave up. */
-  eof = g_buffered_input_stream_fill_finish (in, result, NULL) <= 0;
-  buf = g_buffered_input_stream_peek_buffer (in, &avail);
+  /* 0 at the end, -1 on an error or when the reading was cancelled: what
+   * came so far is handed on all the same. */
+  eof = g_buffered_input_stream_fill_finish (reader->in, result, &error) <= 0;
+  buf = g_buffered_input_stream_peek_buffer (reader->in, &avail);
   /* At most a buffer (64 KiB) a turn: a flood is handed on in batches. */
-  used = split_buffer (data, stream, buf, avail, eof);
+  used = split_buffer (reader, buf, avail, eof);
   if (used > 0)
-    g_input_stream_skip (G_INPUT_STREAM (in), used, NULL, NULL);
-  if (eof)
-    stream_ended (task, stream);
+    g_input_stream_skip (G_INPUT_STREAM (reader->in), used, NULL, NULL);
+  if (!eof)
+    {
+      piece_reader_more (task);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
   else
-    read_more (in, task, stream);
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
 }
 
 static void
-read_more (GBufferedInputStream *in, GTask *task, ArEngineStream stream)
+piece_reader_more (GTask *task)
 {
-  RunData *data = g_task_get_task_data (task);
-  ReadOp *op = g_new0 (ReadOp, 1);
+  PieceReader *reader = g_task_get_task_data (task);
 
-  op->task = g_object_ref (task);
-  op->stream = stream;
-  /* Below GTK's redraw priority: a container that floods its output must
+  /* Below GTK's redraw priority: a process that floods its output must
    * not starve the window's frames (it only makes the reads wait a frame). */
-  g_buffered_input_stream_fill_async (in, -1, G_PRIORITY_DEFAULT_IDLE, data->io_cancellable, filled, op);
+  g_buffered_input_stream_fill_async (reader->in, -1, G_PRIORITY_DEFAULT_IDLE, g_task_get_cancellable (task),
+                                      piece_reader_filled, task);
 }
 
-static void
-start_reading (GTask *task, GInputStream *pipe, ArEngineStream stream)
+void
+ar_engine_read_pieces_async (GInputStream        *in,
+                             ArEngineStream       stream,
+                             ArEnginePieceFunc    on_piece,
+                             gpointer             piece_data,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
 {
-  RunData *data = g_task_get_task_data (task);
-  g_autoptr(GInputStream) in = g_buffered_input_stream_new_sized (pipe, READ_BUFFER_SIZE);
+  GTask *task;
+  PieceReader *reader;
 
-  data->open_streams++;
-  read_more (G_BUFFERED_INPUT_STREAM (in), task, stream);
+  g_return_if_fail (G_IS_INPUT_STREAM (in));
+  g_return_if_fail (on_piece != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ar_engine_read_pieces_async);
+  /* An ended read is reported even when cancelled: the caller counts on it. */
+  g_task_set_check_cancellable (task, FALSE);
+  reader = g_new0 (PieceReader, 1);
+  reader->in = G_BUFFERED_INPUT_STREAM (g_buffered_input_stream_new_sized (in, READ_BUFFER_SIZE));
+  reader->stream = stream;
+  reader->on_piece = on_piece;
+  reader->piece_data = piece_data;
+  g_task_set_task_data (task, reader, (GDestroyNotify) piece_reader_free);
+  piece_reader_more (task);
+}
+
+gboolean
+ar_engine_read_pieces_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -68,6 +68,21 @@ typedef void (*ArEnginePieceFunc) (ArEngineStream   stream,
                                    ArEngineLineEnd  end,
                                    gpointer         user_data);
 
+/* Reads `in` to its end, handing its output on as ArEnginePieceFunc says:
+ * split at "\n", "\r\n" and a lone "\r", a line longer than
+ * AR_ENGINE_MAX_LINE_BYTES in pieces, made valid UTF-8, read in batches
+ * below GTK's redraw priority; memory bounded whatever comes. What the
+ * engine CLI's output and a git clone's go through. Finishes at the end of
+ * the stream, or on an error or cancellation (after what came so far). */
+void ar_engine_read_pieces_async (GInputStream        *in,
+                                  ArEngineStream       stream,
+                                  ArEnginePieceFunc    on_piece,
+                                  gpointer             piece_data,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+gboolean ar_engine_read_pieces_finish (GAsyncResult *result, GError **error);
+
 typedef struct {
   char *id;            /* "sha256:<hex>" */
   char **repo_tags;    /* as the engine names them (podman: "localhost/…"); never NULL */

@@ -950,9 +950,111 @@ prepare_and_start (ArTaskRunner *self)
 
 /* ---- a cloned workspace ------------------------------------------------- */
 
+/* git asks it for the credentials a clone URL held; they come from the
+ * environment, never from this text or an argv. */
+static const char askpass_script[] =
+  "#!/bin/sh\n"
+  "# Agents Runner: the clone's credentials, from git's environment\n"
+  "case \"$1\" in\n"
+  "  Username*) printf '%s\\n' \"$AR_GIT_USERNAME\" ;;\n"
+  "  *) printf '%s\\n' \"$AR_GIT_PASSWORD\" ;;\n"
+  "esac\n";
+
+static char *
+unescape_or_copy (const char *text, gsize len)
+{
+  g_autofree char *raw = g_strndup (text, len);
+  char *decoded = g_uri_unescape_string (raw, NULL);
+
+  return decoded != NULL ? decoded : g_steal_pointer (&raw);
+}
+
+char *
+ar_task_runner_strip_url_credentials (const char *url, char **username, char **password)
+{
+  const char *sep = strstr (url, "://");
+  const char *authority, *at = NULL, *colon;
+  gboolean ssh;
+  GString *out;
+
+  if (username != NULL)
+    *username = NULL;
+  if (password != NULL)
+    *password = NULL;
+  if (sep == NULL || sep == url)
+    return g_strdup (url);
+  for (const char *p = url; p < sep; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.'))
+      return g_strdup (url);
+  authority = sep + 3;
+  /* as git reads it: the userinfo ends at the last "@" before the path */
+  for (const char *p = authority; *p != '\0' && *p != '/'; p++)
+    if (*p == '@')
+      at = p;
+  if (at == NULL)
+    return g_strdup (url);
+
+  colon = memchr (authority, ':', at - authority);
+  ssh = g_ascii_strncasecmp (url, "ssh://", 6) == 0 || g_ascii_strncasecmp (url, "git+ssh://", 10) == 0 ||
+        g_ascii_strncasecmp (url, "ssh+git://", 10) == 0;
+  out = g_string_new (NULL);
+  g_string_append_len (out, url, authority - url);
+  /* An ssh login name is no secret (and ssh needs it); any other user is
+   * often a token (https://TOKEN@host/…). */
+  if (ssh)
+    {
+      g_string_append_len (out, authority, (colon != NULL ? colon : at) - authority);
+      g_string_append_c (out, '@');
+    }
+  else if (username != NULL)
+    *username = unescape_or_copy (authority, (colon != NULL ? colon : at) - authority);
+  if (colon != NULL && password != NULL)
+    *password = unescape_or_copy (colon + 1, at - colon - 1);
+  g_string_append (out, at + 1);
+  return g_string_free (out, FALSE);
+}
+
+char **
+ar_task_runner_clone_argv (const char  *target,
+                           const char  *workspace,
+                           const char  *askpass,
+                           char      ***env,
+                           char       **shown_url)
+{
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) vars = g_strv_builder_new ();
+  g_autofree char *username = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *url = NULL;
+
+  url = ar_task_runner_strip_url_credentials (target, &username, &password);
+  g_strv_builder_add (argv, "git");
+  /* Never wait for a password on a terminal nobody sees. */
+  g_strv_builder_add (vars, "GIT_TERMINAL_PROMPT=0");
+  if (username != NULL || password != NULL)
+    {
+      g_autofree char *user_var = g_strconcat ("AR_GIT_USERNAME=", username != NULL ? username : "", NULL);
+      g_autofree char *password_var = g_strconcat ("AR_GIT_PASSWORD=", password != NULL ? password : "", NULL);
+      g_autofree char *askpass_var = g_strconcat ("GIT_ASKPASS=", askpass, NULL);
+
+      /* The URL's credentials win over stored ones, as they did in the URL:
+       * no credential helper answers before the askpass program. */
+      g_strv_builder_add_many (argv, "-c", "credential.helper=", NULL);
+      g_strv_builder_add_many (vars, user_var, password_var, askpass_var, NULL);
+    }
+  g_strv_builder_add_many (argv, "clone", "--", url, workspace, NULL);
+  if (env != NULL)
+    *env = g_strv_builder_end (vars);
+  if (shown_url != NULL)
+    *shown_url = g_steal_pointer (&url);
+  return g_strv_builder_end (argv);
+}
+
 typedef struct {
   ArTaskRunner *self;
   GSubprocess *proc;
+  char *shown_url;
+  char *askpass;     /* removed when the clone ends */
   gboolean exited;
   gboolean eof;
 } Clone;
@@ -960,6 +1062,10 @@ typedef struct {
 static void
 clone_free (Clone *clone)
 {
+  if (clone->askpass != NULL)
+    g_unlink (clone->askpass);
+  g_free (clone->askpass);
+  g_free (clone->shown_url);
   g_clear_object (&clone->self);
   g_clear_object (&clone->proc);
   g_free (clone);
@@ -979,7 +1085,7 @@ clone_maybe_done (Clone *clone)
       g_autofree char *message = g_strdup_printf (_("git clone failed with exit status %d: check the repository “%s” and your access to it."),
                                                   g_subprocess_get_if_exited (clone->proc)
                                                   ? g_subprocess_get_exit_status (clone->proc) : 128,
-                                                  ar_environment_get_workspace_target (self->env));
+                                                  clone->shown_url);
 
       fail_task (self, "git/clone", message);
     }
@@ -989,19 +1095,21 @@ clone_maybe_done (Clone *clone)
 }
 
 static void
+clone_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
+{
+  Clone *clone = user_data;
+
+  ar_task_runner_log_output_piece (clone->self->log, clone->self->output_open, stream, text, len, end);
+}
+
+static void
 clone_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Clone *clone = user_data;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
 
-  if (line == NULL)
-    {
-      clone->eof = TRUE;
-      clone_maybe_done (clone);
-      return;
-    }
-  ar_task_log_output (clone->self->log, line);
-  g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (source), G_PRIORITY_DEFAULT, NULL, clone_read, clone);
+  ar_engine_read_pieces_finish (result, NULL);
+  clone->eof = TRUE;
+  clone_maybe_done (clone);
 }
 
 static void
@@ -1022,15 +1130,39 @@ clone_cancelled (GCancellable *cancellable, gpointer user_data)
   g_subprocess_force_exit (proc);
 }
 
+/* The askpass program, 0700 in the private run folder. */
+static char *
+write_askpass (ArTaskRunner *self, GError **error)
+{
+  g_autofree char *run_dir = ar_paths_run_dir ();
+  g_autofree char *name = g_strconcat (ar_task_get_id (self->task), ".askpass", NULL);
+  g_autofree char *path = g_build_filename (run_dir, name, NULL);
+
+  if (g_mkdir_with_parents (run_dir, 0700) != 0 || g_chmod (run_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not make the folder %s: %s."), run_dir, g_strerror (saved));
+      return NULL;
+    }
+  if (!g_file_set_contents_full (path, askpass_script, -1, G_FILE_SET_CONTENTS_NONE, 0700, error))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
 static void
 clone_workspace (ArTaskRunner *self)
 {
   const char *target = ar_environment_get_workspace_target (self->env);
   g_autofree char *url = NULL;
   g_autofree char *dir = ar_task_dup_dir (self->task);
+  g_autofree char *username = NULL;
+  g_autofree char *password = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_auto(GStrv) env = NULL;
   Clone *clone;
 
   if (is_github_shorthand (target))
@@ -1038,14 +1170,32 @@ clone_workspace (ArTaskRunner *self)
   else
     url = expand_home (target);
   self->workspace = g_build_filename (dir, "workspace", NULL);
-  ar_task_log_message (self->log, "git/clone", AR_LOG_INFO, _("cloning %s into %s"), url, self->workspace);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  /* Never wait for a password on a terminal nobody sees. */
-  g_subprocess_launcher_setenv (launcher, "GIT_TERMINAL_PROMPT", "0", TRUE);
   clone = g_new0 (Clone, 1);
   clone->self = g_object_ref (self);
-  clone->proc = g_subprocess_launcher_spawn (launcher, &error, "git", "clone", "--", url, self->workspace, NULL);
+
+  g_free (ar_task_runner_strip_url_credentials (url, &username, &password));
+  /* Whatever git or the server says back never shows them either. */
+  ar_task_log_add_secret (self->log, password);
+  ar_task_log_add_secret (self->log, username);
+  if ((username != NULL || password != NULL) && (clone->askpass = write_askpass (self, &error)) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not hand the clone its credentials: %s."), error->message);
+
+      clone_free (clone);
+      fail_task (self, "git/clone", message);
+      return;
+    }
+  argv = ar_task_runner_clone_argv (url, self->workspace, clone->askpass, &env, &clone->shown_url);
+  ar_task_log_message (self->log, "git/clone", AR_LOG_INFO, _("cloning %s into %s"), clone->shown_url, self->workspace);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  for (guint i = 0; env[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strndup (env[i], strchr (env[i], '=') - env[i]);
+
+      g_subprocess_launcher_setenv (launcher, name, strchr (env[i], '=') + 1, TRUE);
+    }
+  clone->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
   if (clone->proc == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Could not run git to clone the workspace: %s."), error->message);
@@ -1055,8 +1205,8 @@ clone_workspace (ArTaskRunner *self)
       return;
     }
   g_cancellable_connect (self->cancellable, G_CALLBACK (clone_cancelled), g_object_ref (clone->proc), g_object_unref);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (clone->proc));
-  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, clone_read, clone);
+  ar_engine_read_pieces_async (g_subprocess_get_stdout_pipe (clone->proc), AR_ENGINE_STREAM_STDOUT,
+                               clone_piece, clone, NULL, clone_read, clone);
   g_subprocess_wait_async (clone->proc, NULL, clone_waited, clone);
 }
 

@@ -81,6 +81,22 @@ gboolean ar_task_runner_env_name_is_reserved (const char *name);
  * "[task/follow]", "[task/end]" — rather than the container's output. */
 gboolean ar_task_runner_is_own_line (const char *line);
 
+/* `url` without its user:password@ (or token@): they go to *username and
+ * *password, percent-decoded (NULL when absent). An ssh login name stays
+ * in the URL. Anything that is not a scheme://authority URL comes back as
+ * it is. */
+char *ar_task_runner_strip_url_credentials (const char *url, char **username, char **password);
+/* The git command that clones `target` into `workspace`, with no
+ * credentials in it: those of the URL go to *env ("NAME=VALUE": the
+ * AR_GIT_USERNAME and AR_GIT_PASSWORD that the askpass program at
+ * `askpass` prints for git, GIT_ASKPASS, and GIT_TERMINAL_PROMPT=0 always).
+ * *shown_url: the URL as it may be logged. */
+char **ar_task_runner_clone_argv (const char  *target,
+                                  const char  *workspace,
+                                  const char  *askpass,
+                                  char      ***env,
+                                  char       **shown_url);
+
 /* A piece of container output into `log` (open[2]: per stream, whether a
  * line came in part; FALSE at first). Shared with the follower. */
 void ar_task_runner_log_output_piece (ArTaskLog       *log,
