@@ -1220,6 +1220,62 @@ test_podman (void)
   }
 }
 
+typedef struct {
+  GString *text;        /* pieces joined, line ends as "\n" or "\r" */
+  gsize longest;
+  guint n_pieces;
+} Pieces;
+
+static void
+collect_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
+{
+  Pieces *p = user_data;
+
+  g_assert_cmpint (stream, ==, AR_ENGINE_STREAM_STDERR);
+  g_assert_true (g_utf8_validate_len (text, len, NULL));
+  g_assert_null (memchr (text, '\n', len));
+  g_assert_null (memchr (text, '\r', len));
+  p->longest = MAX (p->longest, len);
+  p->n_pieces++;
+  g_string_append_len (p->text, text, (gssize) len);
+  if (end == AR_ENGINE_LINE_NEWLINE)
+    g_string_append_c (p->text, '\n');
+  else if (end == AR_ENGINE_LINE_RETURN)
+    g_string_append_c (p->text, '\r');
+}
+
+/* The shared reader (the engine CLI's output, a clone's): a long line in
+ * pieces of at most 64 KiB, "\r" and "\r\n" ends, invalid UTF-8 made valid,
+ * the last line without an end handed on at the end. */
+static void
+test_read_pieces (void)
+{
+  g_autoptr(GString) input = g_string_new ("one\r\ntwo\rthree\n");
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Pieces p = { g_string_new (NULL), 0, 0 };
+  g_autoptr(GString) expected = NULL;
+  gsize big = 5 * AR_ENGINE_MAX_LINE_BYTES + 123;
+
+  /* two-byte characters across the 64 KiB cuts */
+  while (input->len < strlen ("one\r\ntwo\rthree\n") + big)
+    g_string_append (input, input->len % 3 == 0 ? "\xc3\xa9" : "a");
+  big = input->len - strlen ("one\r\ntwo\rthree\n");
+  g_string_append (input, "\nbad \xff byte\r\rlast");
+  expected = g_string_new ("one\ntwo\rthree\n");
+  g_string_append_len (expected, input->str + strlen ("one\r\ntwo\rthree\n"), (gssize) big);
+  g_string_append (expected, "\nbad \xef\xbf\xbd byte\r\rlast\n");
+
+  in = g_memory_input_stream_new_from_data (g_memdup2 (input->str, input->len), (gssize) input->len, g_free);
+  ar_engine_read_pieces_async (in, AR_ENGINE_STREAM_STDERR, collect_piece, &p, NULL, ar_test_store_result, &result);
+  g_assert_true (ar_engine_read_pieces_finish (ar_test_wait_result (&result), NULL));
+  g_assert_cmpuint (p.longest, <=, AR_ENGINE_MAX_LINE_BYTES);
+  g_assert_cmpuint (p.n_pieces, >=, 6 + 5);
+  g_assert_cmpuint (p.text->len, ==, expected->len);
+  g_assert_true (memcmp (p.text->str, expected->str, expected->len) == 0);
+  g_string_free (p.text, TRUE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1243,6 +1299,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/image-reference", test_image_reference);
   g_test_add_func ("/engine/env-steers-cli", test_env_steers_cli);
   g_test_add_func ("/engine/carriage-return", test_carriage_return);
+  g_test_add_func ("/engine/read-pieces", test_read_pieces);
   g_test_add_func ("/engine/exit-status", test_exit_status);
   g_test_add_func ("/engine/timeout", test_timeout);
   g_test_add_func ("/engine/cancel", test_cancel);
