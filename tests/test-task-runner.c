@@ -1835,6 +1835,80 @@ test_left_behind (void)
   assert_contains (ar_task_get_error_message (reread), "exit status is unknown");
 }
 
+static guint
+count_char (const char *text, char c)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == c;
+  return n;
+}
+
+/* `run` and a progress bar of 10 000 "\r" updates: into a pipe only the
+ * last of the run (or one a second) goes out; on a terminal each update
+ * rewrites the line. */
+static void
+test_cli_progress (void)
+{
+  Engine *e = &on_docker;
+  const char *agent[] = { "sh", "-c",
+                          "i=0; while [ $i -lt 10000 ]; do printf '%d%%\\r' $i; i=$((i+1)); done; "
+                          "printf 'last 100%%\\r'; echo; echo after", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *script = g_find_program_in_path ("script");
+  const char *id;
+  guint n_progress = 0;
+
+  if (!need_engine (e))
+    return;
+  env = new_env (e, "cli-progress", agent);
+  save_env (env);
+  id = ar_environment_get_env_id (env);
+
+  {
+    const char *args[] = { "run", id, NULL };
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_cmpint (ar_test_run_cli (args, NULL, &out, &err), ==, 0);
+    lines = g_strsplit (out, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (strchr (lines[i], '%') != NULL)
+        n_progress++;
+    g_test_message ("%u progress lines of 10 001 went out", n_progress);
+    /* one a second at most (the container runs for a few) */
+    g_assert_cmpuint (n_progress, <=, 10);
+    g_assert_null (strchr (out, '\r'));
+    /* "last 100%" then an empty line: the empty line replaces it, as on a terminal */
+    assert_contains (out, "\nafter\n");
+    assert_not_contains (out, "9999%");
+  }
+
+  if (script == NULL)
+    {
+      g_test_message ("no script(1) here: the terminal case is skipped");
+      return;
+    }
+  {
+    g_autofree char *binary = g_shell_quote (g_getenv ("AR_BINARY"));
+    g_autofree char *quoted_id = g_shell_quote (id);
+    g_autofree char *command = g_strdup_printf ("%s run %s", binary, quoted_id);
+    const char *argv[] = { script, "-qefc", command, "/dev/null", NULL };
+    int status;
+
+    g_clear_pointer (&out, g_free);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    /* every update rewrites the line: many "\r", few line ends */
+    g_assert_cmpuint (count_char (out, '\r'), >, 10000);
+    g_assert_cmpuint (count_char (out, '\n'), <, 200);
+    assert_contains (out, "\r9999%\033[K");
+    assert_contains (out, "after");
+  }
+}
+
 /* "/task-runner/<engine>/<name>" */
 static void
 add_engine_test (Engine *e, const char *name, GTestDataFunc func)
@@ -1874,6 +1948,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task-runner/desktop-port", test_desktop_port);
   g_test_add_func ("/task-runner/preflight-test", test_preflight_test);
   g_test_add_func ("/task-runner/cli", test_cli);
+  g_test_add_func ("/task-runner/cli-progress", test_cli_progress);
   g_test_add_func ("/task-runner/restart", test_restart);
   g_test_add_func ("/task-runner/left-behind", test_left_behind);
 

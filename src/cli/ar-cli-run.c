@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "ar-cli-private.h"
 #include "ar-image-builder.h"
@@ -15,6 +16,8 @@
 #include "ar-task-runner.h"
 
 #define EXIT_INTERRUPTED 130
+/* Into a pipe or file, at most one progress update a second goes out. */
+#define PROGRESS_INTERVAL_US G_USEC_PER_SEC
 
 static char *opt_prompt;
 static gboolean opt_json_events;
@@ -37,6 +40,10 @@ static GOptionEntry json_entries[] = {
 typedef struct {
   gboolean json;
   gboolean done;
+  gboolean tty;            /* stdout is a terminal: progress rewrites its line */
+  gboolean progress_open;  /* tty: a progress update is on the last line, no line end yet */
+  char *held;              /* otherwise: the last progress update, not printed yet */
+  gint64 progress_printed; /* when a progress update last went out */
 } Stream;
 
 static void
@@ -50,9 +57,8 @@ print_event (JsonBuilder *builder)
 }
 
 static void
-on_line (ArTaskLog *log, const char *line, int level, gpointer user_data)
+print_line (Stream *stream, const char *line, ArLogLevel level, gboolean progress)
 {
-  Stream *stream = user_data;
   g_autoptr(JsonBuilder) builder = NULL;
 
   if (!stream->json)
@@ -73,8 +79,81 @@ on_line (ArTaskLog *log, const char *line, int level, gpointer user_data)
     level = ar_log_level_of_line (line);
   json_builder_set_member_name (builder, "level");
   json_builder_add_string_value (builder, ar_log_level_to_string (level));
+  if (progress)
+    {
+      json_builder_set_member_name (builder, "progress");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   json_builder_end_object (builder);
   print_event (builder);
+}
+
+/* The last progress update that nothing replaced stays. */
+static void
+flush_progress (Stream *stream)
+{
+  g_autofree char *held = g_steal_pointer (&stream->held);
+
+  if (stream->progress_open)
+    {
+      printf ("\n");
+      fflush (stdout);
+      stream->progress_open = FALSE;
+    }
+  if (held != NULL)
+    print_line (stream, held, AR_LOG_OUTPUT, TRUE);
+}
+
+/* A progress update (a line that ended in "\r") is replaced by the next
+ * line of output, as on a terminal: on one, it rewrites its line; into a
+ * pipe or a file, only the last of a run goes out, or one a second, so a
+ * progress bar cannot flood what reads the output. */
+static void
+on_line (ArTaskLog *log, const char *line, int level, gpointer user_data)
+{
+  Stream *stream = user_data;
+  gboolean progress = ar_task_log_line_is_progress (log);
+
+  if (stream->tty && !stream->json)
+    {
+      if (progress)
+        {
+          printf ("\r%s\033[K", line);
+          fflush (stdout);
+          stream->progress_open = TRUE;
+          return;
+        }
+      if (stream->progress_open && level == AR_LOG_OUTPUT)
+        {
+          printf ("\r%s\033[K\n", line);
+          fflush (stdout);
+          stream->progress_open = FALSE;
+          return;
+        }
+      flush_progress (stream);
+      print_line (stream, line, (ArLogLevel) level, FALSE);
+      return;
+    }
+
+  if (progress)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      g_clear_pointer (&stream->held, g_free);
+      if (stream->progress_printed == 0 || now - stream->progress_printed >= PROGRESS_INTERVAL_US)
+        {
+          stream->progress_printed = now;
+          print_line (stream, line, (ArLogLevel) level, TRUE);
+        }
+      else
+        stream->held = g_strdup (line);
+      return;
+    }
+  if (level == AR_LOG_OUTPUT)
+    g_clear_pointer (&stream->held, g_free);
+  else
+    flush_progress (stream);
+  print_line (stream, line, (ArLogLevel) level, FALSE);
 }
 
 static void
@@ -143,7 +222,7 @@ run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json
   g_autoptr(ArImageBuilder) builder = ar_image_builder_new (engine);
   g_autoptr(ArTaskRunner) runner = NULL;
   ArTask *task;
-  Stream stream = { json, FALSE };
+  Stream stream = { json, FALSE, isatty (STDOUT_FILENO), FALSE, NULL, 0 };
   guint sigint_id, sigterm_id;
   int status;
 
@@ -173,6 +252,7 @@ run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json
   g_source_remove (sigterm_id);
   g_signal_handlers_disconnect_by_data (ar_task_runner_get_log (runner), &stream);
   g_signal_handlers_disconnect_by_data (task, &stream);
+  flush_progress (&stream);
 
   switch (ar_task_get_state (task))
     {
