@@ -122,6 +122,28 @@ test_syntax (void)
                                    NULL, NULL, NULL, &err, &status, NULL));
       g_assert_cmpstr (err, ==, "");
       g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+      /* And shellcheck has nothing to say, for each shell it knows. */
+      {
+        g_autofree char *shellcheck = g_find_program_in_path ("shellcheck");
+        const char *dialects[] = { "sh", "dash", "bash", NULL };
+
+        if (shellcheck == NULL)
+          {
+            g_test_message ("no shellcheck here: not run");
+            continue;
+          }
+        for (guint d = 0; dialects[d] != NULL; d++)
+          {
+            const char *check[] = { shellcheck, "-s", dialects[d], path, NULL };
+            g_autofree char *report = NULL;
+
+            g_assert_true (g_spawn_sync (NULL, (char **) check, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                                         &report, NULL, &status, NULL));
+            if (!g_spawn_check_wait_status (status, NULL))
+              g_error ("shellcheck -s %s:\n%s", dialects[d], report);
+          }
+      }
     }
 }
 
