@@ -139,7 +139,7 @@ static const char prologue[] =
   "# BEFORE has, still encoded.\n"
   "ar_env_load () {\n"
   "  if [ -s \"$2\" ] &&\n"
-  "    ar_records \"$1\" >\"$1.txt\" && ar_records \"$2\" >\"$2.txt\" &&\n"
+  "    ar_records \"$1\" >\"$1.txt\" && ar_records \"$2\" >\"$2.txt\" && [ -s \"$2.txt\" ] &&\n"
   "    command -p sed 's/\\\\0075.*//' \"$1.txt\" >\"$1.names\" &&\n"
   "    command -p sed 's/\\\\0075.*//' \"$2.txt\" >\"$2.names\" &&\n"
   "    LC_ALL=C command -p sort \"$2.names\" \"$2.names\" \"$1.names\" | command -p uniq -u >\"$1.gone\" &&\n"
