@@ -474,6 +474,86 @@ test_log_view (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A progress bar of 10 000 "\r" updates is one line that changes, as on a
+ * terminal: the next line of output takes its place, a message keeps it;
+ * the same when the view reads the stored log back. */
+static void
+test_log_view_progress (Fixture *f, gconstpointer data)
+{
+  GtkWidget *window = gtk_window_new ();
+  ArLogView *view = AR_LOG_VIEW (ar_log_view_new ());
+  g_autofree char *dir = ar_test_mkdtemp ("progress");
+  g_autofree char *path = g_build_filename (dir, "task.log", NULL);
+  g_autoptr(ArTaskLog) log = ar_task_log_new (path, NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *last = NULL;
+  const char *expected_end = "\n[task/check][INFO] a message keeps the last state\nfinished";
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 300);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  gtk_window_present (GTK_WINDOW (window));
+  ar_log_view_show_log (view, log, NULL);
+
+  ar_task_log_output (log, "downloading the model");
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *bar = g_strnfill (i * 40 / 9999, '#');
+      g_autofree char *line = g_strdup_printf ("[%-40s] %5.1f%% (%u/9999)", bar, i * 100.0 / 9999, i);
+
+      ar_task_log_output_piece (log, line, -1, AR_LOG_END_RETURN);
+      g_clear_pointer (&last, g_free);
+      last = g_steal_pointer (&line);
+      /* some of them reach the view while the bar runs */
+      if (i % 2500 == 0)
+        ar_test_ui_iterate (60);
+    }
+  ar_test_ui_await_for (log_contains (view, "(9999/9999)"), 5);
+  ar_test_ui_iterate (100);
+  text = ar_log_view_dup_text (view);
+  g_assert_cmpuint (ar_log_view_get_n_lines (view), ==, 2);
+  {
+    g_autofree char *expected = g_strconcat ("downloading the model\n", last, NULL);
+
+    g_assert_cmpstr (text, ==, expected);
+  }
+  ar_test_ui_screenshot (window, "log-view-progress");
+
+  /* A message after it keeps the last state; the next bar's end is replaced
+   * by the line that follows it. */
+  ar_task_log_message (log, "task/check", AR_LOG_INFO, "a message keeps the last state");
+  ar_task_log_output_piece (log, "step 1 of 2", -1, AR_LOG_END_RETURN);
+  ar_task_log_output_piece (log, "step 2 of 2", -1, AR_LOG_END_RETURN);
+  ar_test_ui_await_for (log_contains (view, "step 2 of 2"), 5);
+  g_assert_false (log_contains (view, "step 1 of 2"));
+  /* a match in a replaced line goes with it */
+  ar_log_view_set_search_text (view, "STEP");
+  g_assert_cmpuint (ar_log_view_get_n_matches (view), ==, 1);
+  ar_task_log_output (log, "finished");
+  ar_test_ui_await_for (log_contains (view, "finished"), 5);
+  g_assert_cmpuint (ar_log_view_get_n_matches (view), ==, 0);
+  ar_log_view_set_search_text (view, NULL);
+  g_clear_pointer (&text, g_free);
+  text = ar_log_view_dup_text (view);
+  g_assert_cmpuint (ar_log_view_get_n_lines (view), ==, 4);
+  g_assert_true (g_str_has_suffix (text, expected_end));
+  g_assert_true (strstr (text, last) != NULL);
+  ar_task_log_close (log);
+
+  /* Read back from the file: the same lines. */
+  {
+    ArLogView *reread = AR_LOG_VIEW (ar_log_view_new ());
+    g_autofree char *again = NULL;
+
+    gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (reread));
+    ar_log_view_show_log (reread, NULL, path);
+    ar_test_ui_await_for (!ar_log_view_get_loading (reread), 5);
+    again = ar_log_view_dup_text (reread);
+    g_assert_cmpuint (ar_log_view_get_n_lines (reread), ==, 4);
+    g_assert_cmpstr (again, ==, text);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- Test preflight --------------------------------------------------------- */
 
 static void
@@ -728,6 +808,8 @@ main (int argc, char **argv)
   g_test_add ("/ui/tasks/records-and-filters", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_records_and_filters,
               ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/log-view", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_log_view, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/log-view-progress", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_log_view_progress,
+              ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/preflight-test", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_preflight_test, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/screenshots", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_screenshots, ar_test_ui_window_fixture_tear_down);
 

@@ -49,6 +49,7 @@ struct _ArLogView
 
   guint max_lines;
   guint n_lines;
+  gboolean last_is_progress; /* the last line is a progress update: the next line of output replaces it */
   guint64 n_dropped;
   gboolean truncated;
   gboolean follow;
@@ -83,10 +84,15 @@ static void flush (ArLogView *self);
 
 /* ---- lines ------------------------------------------------------------- */
 
-/* One allocation per line: the level (plus one, never NUL), then the text,
- * valid UTF-8 and cut to AR_LOG_VIEW_MAX_LINE_BYTES. */
+/* In the first byte of a packed line: a progress update (a line that
+ * ended in "\r"), which the next line of output replaces, as on a terminal. */
+#define PACKED_PROGRESS 0x40
+
+/* One allocation per line: the level (plus one, never NUL) and whether it
+ * is a progress update, then the text, valid UTF-8 and cut to
+ * AR_LOG_VIEW_MAX_LINE_BYTES. */
 static char *
-pack_line (const char *line, gssize length, ArLogLevel level)
+pack_line (const char *line, gssize length, ArLogLevel level, gboolean progress)
 {
   g_autofree char *valid = NULL;
   const char *suffix = "";
@@ -108,7 +114,7 @@ pack_line (const char *line, gssize length, ArLogLevel level)
       suffix = _(" … (cut here; the full log has all of it)");
     }
   packed = g_malloc (len + strlen (suffix) + 2);
-  packed[0] = (char) (level + 1);
+  packed[0] = (char) ((level + 1) | (progress ? PACKED_PROGRESS : 0));
   memcpy (packed + 1, line, len);
   strcpy (packed + 1 + len, suffix);
   return packed;
@@ -117,7 +123,20 @@ pack_line (const char *line, gssize length, ArLogLevel level)
 static inline ArLogLevel
 packed_level (const char *packed)
 {
-  return (ArLogLevel) (packed[0] - 1);
+  return (ArLogLevel) ((packed[0] & ~PACKED_PROGRESS) - 1);
+}
+
+static inline gboolean
+packed_progress (const char *packed)
+{
+  return (packed[0] & PACKED_PROGRESS) != 0;
+}
+
+/* Whether `next` takes the place of the progress update `packed`. */
+static inline gboolean
+replaces (const char *packed, const char *next)
+{
+  return packed_progress (packed) && packed_level (next) == AR_LOG_OUTPUT;
 }
 
 static Feed *
@@ -186,7 +205,14 @@ feed_push (Feed *feed, char *packed)
       g_ptr_array_remove_range (feed->lines, 0, excess);
       feed->dropped += excess;
     }
-  g_ptr_array_add (feed->lines, packed);
+  /* A run of progress updates waits as its last one. */
+  if (feed->lines->len > 0 && replaces (g_ptr_array_index (feed->lines, feed->lines->len - 1), packed))
+    {
+      g_free (feed->lines->pdata[feed->lines->len - 1]);
+      feed->lines->pdata[feed->lines->len - 1] = packed;
+    }
+  else
+    g_ptr_array_add (feed->lines, packed);
   if (!feed->scheduled)
     feed->scheduled = schedule = TRUE;
   g_mutex_unlock (&feed->lock);
@@ -208,7 +234,7 @@ on_log_line (ArTaskLog  *log,
              int         level,
              gpointer    user_data)
 {
-  feed_push (user_data, pack_line (line, -1, (ArLogLevel) level));
+  feed_push (user_data, pack_line (line, -1, (ArLogLevel) level, ar_task_log_line_is_progress (log)));
 }
 
 void
@@ -219,7 +245,7 @@ ar_log_view_push_line (ArLogView  *self,
   g_return_if_fail (AR_IS_LOG_VIEW (self));
   g_return_if_fail (line != NULL);
 
-  feed_push (self->feed, pack_line (line, -1, level));
+  feed_push (self->feed, pack_line (line, -1, level, FALSE));
 }
 
 /* ---- the buffer ---------------------------------------------------------- */
@@ -388,6 +414,39 @@ trim (ArLogView *self)
   self->truncated = TRUE;
 }
 
+static guint
+count_matches_between (ArLogView *self, const GtkTextIter *from, const GtkTextIter *to)
+{
+  GtkTextIter iter = *from;
+  guint n = 0;
+
+  if (self->search == NULL || self->n_matches == 0)
+    return 0;
+  if (gtk_text_iter_starts_tag (&iter, self->match_tag))
+    n++;
+  while (gtk_text_iter_forward_to_tag_toggle (&iter, self->match_tag) && gtk_text_iter_compare (&iter, to) < 0)
+    if (gtk_text_iter_starts_tag (&iter, self->match_tag))
+      n++;
+  return n;
+}
+
+/* Takes the last line away: a progress update that a new line replaces. */
+static void
+remove_last_line (ArLogView *self)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_end_iter (self->buffer, &end);
+  gtk_text_buffer_get_iter_at_line (self->buffer, &start, (int) self->n_lines - 1);
+  /* with the line end before it */
+  if (self->n_lines > 1)
+    gtk_text_iter_backward_char (&start);
+  if (self->n_matches <= MAX_HIGHLIGHTS)
+    self->n_matches -= MIN (self->n_matches, count_matches_between (self, &start, &end));
+  gtk_text_buffer_delete (self->buffer, &start, &end);
+  self->n_lines--;
+}
+
 typedef struct {
   int start;
   int end;
@@ -395,18 +454,29 @@ typedef struct {
 } Run;
 
 /* Appends lines[first…] in one insertion; level colours go on after, one
- * tag per run of equal levels (the common flood of output has none). */
+ * tag per run of equal levels (the common flood of output has none). A
+ * progress update followed by a line of output is not shown: that line
+ * takes its place, as on a terminal, so a progress bar is one line. */
 static void
-append_lines (ArLogView *self, GPtrArray *lines, guint first)
+append_lines (ArLogView *self, GPtrArray *all, guint first)
 {
   g_autoptr(GString) text = NULL;
   g_autoptr(GArray) runs = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_sized_new (all->len - MIN (first, all->len));
   GtkTextIter end;
-  guint n = lines->len - first;
+  guint n;
   int base, chars = 0;
 
+  for (guint i = first; i < all->len; i++)
+    if (i + 1 == all->len || !replaces (g_ptr_array_index (all, i), g_ptr_array_index (all, i + 1)))
+      g_ptr_array_add (lines, g_ptr_array_index (all, i));
+  first = 0;
+  n = lines->len;
   if (n == 0)
     return;
+  if (self->n_lines > 0 && self->last_is_progress && packed_level (g_ptr_array_index (lines, 0)) == AR_LOG_OUTPUT)
+    remove_last_line (self);
+  self->last_is_progress = packed_progress (g_ptr_array_index (lines, n - 1));
   if (n >= self->max_lines)
     {
       /* The batch alone fills the view: what is shown now would go. */
@@ -618,7 +688,8 @@ read_tail (const TailRequest *request, GError **error)
       const char *nl = p;
       const char *line_end;
 
-      /* A progress update is stored ending in "\r": a line of its own. */
+      /* A progress update is stored ending in "\r": a line of its own,
+       * which the next line of output replaces (see append_lines()). */
       while (nl < stop && *nl != '\n' && *nl != '\r')
         nl++;
       if (nl == stop)
@@ -626,7 +697,8 @@ read_tail (const TailRequest *request, GError **error)
       line_end = nl != NULL ? nl : stop;
       g_autofree char *line = g_strndup (p, line_end - p);
 
-      g_ptr_array_add (result->lines, pack_line (line, line_end - p, ar_log_level_of_line (line)));
+      g_ptr_array_add (result->lines, pack_line (line, line_end - p, ar_log_level_of_line (line),
+                                                 nl != NULL && *nl == '\r'));
       p = nl != NULL ? nl + 1 : stop;
     }
   return g_steal_pointer (&result);
@@ -673,7 +745,7 @@ tail_read (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
 
-      g_ptr_array_add (lines, pack_line (error->message, -1, AR_LOG_ERROR));
+      g_ptr_array_add (lines, pack_line (error->message, -1, AR_LOG_ERROR, FALSE));
       append_lines (self, lines, 0);
     }
   else
