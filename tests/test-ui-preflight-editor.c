@@ -483,6 +483,30 @@ test_no_environment (void)
   g_assert_finalize_object (editor);
 }
 
+/* A script nested too deeply to analyse (300 000 "$( crashed the analyzer,
+ * and with it the window): the dialog says why instead of listing units,
+ * and there is nothing to apply. */
+static void
+test_auto_split_too_deep (void)
+{
+  g_autoptr(GString) deep = g_string_new ("echo ");
+  ArAutoSplitDialog *dialog;
+  GtkStack *stack;
+  AdwStatusPage *page;
+
+  for (guint i = 0; i < 300000; i++)
+    g_string_append (deep, "\"$(");
+  dialog = ar_auto_split_dialog_new (deep->str, NULL, TRUE);
+  stack = ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "stack");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "error");
+  page = ADW_STATUS_PAGE (gtk_stack_get_visible_child (stack));
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "1000 levels"));
+  g_assert_cmpuint (ar_auto_split_dialog_get_units (dialog)->len, ==, 0);
+  g_assert_false (gtk_widget_get_visible (ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "replace_box")));
+  g_assert_false (gtk_widget_is_sensitive (ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "apply_button")));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -501,6 +525,7 @@ main (int argc, char **argv)
   ADD ("/ui/preflight-editor/test-preflight-signal", test_test_preflight_signal);
   ADD ("/ui/preflight-editor/caching-dialog", test_caching_dialog);
   g_test_add_func ("/ui/preflight-editor/no-environment", test_no_environment);
+  g_test_add_func ("/ui/preflight-editor/auto-split-too-deep", test_auto_split_too_deep);
 
   return g_test_run ();
 }
