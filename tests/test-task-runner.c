@@ -1246,6 +1246,24 @@ test_clone_credentials (void)
     while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
       g_assert_false (g_str_has_suffix (name, ".askpass"));
   }
+
+  /* A token as the user, as GitHub takes it: the same way, nowhere shown. */
+  {
+    g_autoptr(ArTaskRunner) token_runner = NULL;
+    g_autofree char *token_url = NULL;
+
+    server.user = "ghp_s3cretTOKENabcdefghijklmnop0123";
+    server.password = "";
+    token_url = g_strdup_printf ("http://%s@127.0.0.1:%u/repo.git", server.user, port);
+    ar_environment_set_workspace_target (env, token_url);
+    token_runner = run_task (e->builder, env, settings, "");
+    g_clear_pointer (&log, g_free);
+    log = task_log_text (ar_task_runner_get_task (token_runner));
+    g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (token_runner)), ==, AR_TASK_STATE_DONE);
+    assert_contains (log, "\ncloned over http\n");
+    assert_not_contains (log, "s3cret");
+    g_assert_false (server.secret_in_argv);
+  }
   soup_server_disconnect (soup);
   g_free (server.root);
 }
