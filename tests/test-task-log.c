@@ -361,6 +361,13 @@ test_pieces_equal_whole_random (void)
     " ", "-", "_", "a", "Z", "9", "é", "[", ":", "/", "sk-", "ghp_", "gho_", "github_pat_",
     "sk-abcdefghijklmnop", "ghp_ABCDEFGHIJKLMNOPQRST", "github_pat_abc_defghijklmnopqrst",
     "s3cr3t-value", "s3cr3t", "tail-sk-", "x\xc3\xa9y",
+    "https://", "ssh://", "git+ssh://", "SSH://", "://", ":", ":/", "/", "@", "user:pw@", "git@", "\"",
+    "http://tok3n@host/", "https://u:s3cr3t-value@h.example/p",
+  };
+  /* URL-dense lines: long authorities, so that parts end inside them */
+  static const char *const url_fragments[] = {
+    "u", "ser", ":", "pw", "@", "@", "host", ".", "-", "s3cr3t-value", "9", "sk-abcdefghijklmnop", "h",
+    "https://", "ssh://", "/",
   };
   const char *const secrets[] = { "s3cr3t-value", "cr3t-v", "value-sk-abcdefghijklmnop", "ghp_ABCD", NULL };
   const guint rounds = g_test_thorough () ? 2000 : 150;
@@ -378,7 +385,15 @@ test_pieces_equal_whole_random (void)
         {
           int pick = g_test_rand_int_range (0, 100);
 
-          if (pick < 8)
+          if (round % 4 == 1)
+            {
+              /* "https://", "ssh://" and "/" one time in 60 */
+              guint n = G_N_ELEMENTS (url_fragments);
+              guint k = pick < 5 ? n - 3 + (guint) g_test_rand_int_range (0, 3) : (guint) g_test_rand_int_range (0, (gint) n - 3);
+
+              g_string_append (line, url_fragments[k]);
+            }
+          else if (pick < 8)
             {
               /* a long run of token characters */
               gsize n = (gsize) g_test_rand_int_range (1, 12000);
@@ -502,9 +517,13 @@ test_url_userinfo (void)
       g_assert_cmpstr (out, ==, cases[i][1]);
     }
   ar_task_log_message (log, "git/clone", AR_LOG_INFO, "cloning %s", "https://me:hunter22@example.org/r.git");
+  /* output too, whatever the pieces */
+  ar_task_log_output_piece (log, "fatal: https://me:hun", -1, AR_LOG_END_NONE);
+  ar_task_log_output_piece (log, "ter22@example.org/r.git", -1, AR_LOG_END_NEWLINE);
   ar_task_log_close (log);
   text = ar_test_read_file (path);
-  g_assert_cmpstr (text, ==, "[git/clone][INFO] cloning https://[REDACTED]@example.org/r.git\n");
+  g_assert_cmpstr (text, ==, "[git/clone][INFO] cloning https://[REDACTED]@example.org/r.git\n"
+                             "fatal: https://[REDACTED]@example.org/r.git\n");
 }
 
 static void

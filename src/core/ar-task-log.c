@@ -23,6 +23,10 @@
 /* The longest text that can still become a token with more characters:
  * "github_pat_" and 19 of its 20 characters. */
 #define TOKEN_PREFIX_MAX 32
+/* A URL's user:password@ is looked for this far after its "://". */
+#define URL_AUTHORITY_MAX 2048
+/* Enough of a scheme to tell ssh ("git+ssh", "ssh+git") from the rest. */
+#define SCHEME_LOOKBACK 8
 /* An escape sequence cut by the end of a piece waits, up to this length. */
 #define ESCAPE_HOLD_BYTES 4096
 /* What one stream writes while the other's line is partly in the file
@@ -39,13 +43,17 @@ typedef enum {
 
 /* The line of output one stream is writing in parts (see
  * ar_task_log_stream_piece()): escapes stripped, then registered values
- * redacted, then token shapes, each stage holding back only what the next
- * piece could change, so that the parts redact as the whole line would. */
+ * redacted, then URL credentials, then token shapes, each stage holding
+ * back only what the next piece could change, so that the parts redact as
+ * the whole line would. */
 typedef struct {
   GString *raw_carry;   /* an escape sequence cut by the end of a piece */
   GString *pending;     /* stripped, not yet redacted */
   gsize cover;          /* its next bytes are inside a value already redacted */
   gboolean in_value;    /* the last byte written was inside a value */
+  GString *urls;        /* values redacted, URL credentials not yet */
+  char url_ctx[SCHEME_LOOKBACK];  /* the last bytes before `urls` */
+  gsize url_ctx_len;
   GString *tokens;      /* values redacted, token shapes not yet; starts with */
   gsize ctx_len;        /* the character before it (\b needs it), "" at first */
   TokenClass swallow;   /* the rest of a token already redacted */
@@ -320,17 +328,131 @@ redact_tokens_into (GString *out, const char *text, gsize len, gsize start, gsiz
   return open;
 }
 
+static gboolean
+is_scheme_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '+' || c == '-' || c == '.';
+}
+
+static gboolean
+ends_authority (char c)
+{
+  return strchr ("/ \t\r\n\"'<>`", c) != NULL;
+}
+
+typedef enum {
+  SCHEME_NONE,
+  SCHEME_SSH,     /* a login name there is no secret */
+  SCHEME_OTHER,
+} SchemeKind;
+
+/* The scheme that ends at text[k] (where "://" starts), looking back into
+ * ctx (the bytes before text) if need be. */
+static SchemeKind
+scheme_before (const char *ctx, gsize ctx_len, const char *text, gsize k)
+{
+  char name[SCHEME_LOOKBACK + 1];
+  gsize n = 0;
+
+  for (gsize i = k; i > 0 && n < SCHEME_LOOKBACK && is_scheme_char (text[i - 1]); i--)
+    name[SCHEME_LOOKBACK - 1 - n++] = g_ascii_tolower (text[i - 1]);
+  if (n == k)
+    for (gsize i = ctx_len; i > 0 && n < SCHEME_LOOKBACK && is_scheme_char (ctx[i - 1]); i--)
+      name[SCHEME_LOOKBACK - 1 - n++] = g_ascii_tolower (ctx[i - 1]);
+  if (n == 0)
+    return SCHEME_NONE;
+  if (n == SCHEME_LOOKBACK)
+    return SCHEME_OTHER;
+  name[SCHEME_LOOKBACK] = '\0';
+  {
+    const char *scheme = name + SCHEME_LOOKBACK - n;
+
+    return g_str_equal (scheme, "ssh") || g_str_equal (scheme, "git+ssh") || g_str_equal (scheme, "ssh+git")
+           ? SCHEME_SSH : SCHEME_OTHER;
+  }
+}
+
+/* Appends text[0, len) to out with every URL's user:password@ (or token@:
+ * what comes before the last "@" within URL_AUTHORITY_MAX bytes of "://"
+ * and before the path) as "[REDACTED]@"; an ssh login name alone stays.
+ * ctx: the bytes before text. Unless `all`, stops where more text could
+ * change what follows; returns how many bytes of text it took. */
+static gsize
+redact_urls_into (GString *out, const char *ctx, gsize ctx_len, const char *text, gsize len, gboolean all)
+{
+  gsize i = 0;
+
+  for (;;)
+    {
+      const char *hit = i + 3 <= len ? memmem (text + i, len - i, "://", 3) : NULL;
+      gsize k, auth, j, at = 0;
+      gboolean has_at = FALSE;
+      SchemeKind kind;
+
+      if (hit == NULL)
+        {
+          gsize end = len;
+
+          /* A "://" may begin in the last two bytes. */
+          if (!all && end >= 1 && text[end - 1] == ':')
+            end--;
+          else if (!all && end >= 2 && text[end - 2] == ':' && text[end - 1] == '/')
+            end -= 2;
+          end = MAX (end, i);
+          g_string_append_len (out, text + i, (gssize) (end - i));
+          return end;
+        }
+      k = (gsize) (hit - text);
+      auth = k + 3;
+      for (j = auth; j < len && j - auth < URL_AUTHORITY_MAX && !ends_authority (text[j]); j++)
+        if (text[j] == '@')
+          {
+            at = j;
+            has_at = TRUE;
+          }
+      if (!all && j == len && j - auth < URL_AUTHORITY_MAX)
+        {
+          /* The authority goes on in the next piece. */
+          g_string_append_len (out, text + i, (gssize) (k - i));
+          return k;
+        }
+      kind = scheme_before (ctx, ctx_len, text, k);
+      g_string_append_len (out, text + i, (gssize) (auth - i));
+      if (has_at && at > auth && kind != SCHEME_NONE)
+        {
+          if (kind == SCHEME_SSH && memchr (text + auth, ':', at - auth) == NULL)
+            g_string_append_len (out, text + auth, (gssize) (at - auth));
+          else
+            g_string_append (out, REDACTED);
+          i = at;
+        }
+      else
+        i = auth;
+    }
+}
+
+char *
+ar_log_redact_url_userinfo (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  redact_urls_into (out, NULL, 0, text, strlen (text), TRUE);
+  return g_string_free (out, FALSE);
+}
+
 static char *
 redact_locked (ArTaskLog *self, const char *text)
 {
-  g_autoptr(GString) out = g_string_sized_new (strlen (text));
+  g_autoptr(GString) values = g_string_sized_new (strlen (text));
+  g_autoptr(GString) urls = g_string_sized_new (strlen (text));
   GString *redacted = g_string_sized_new (strlen (text) + 16);
   gsize len = strlen (text);
   gsize cover = 0;
   gboolean in_value = FALSE;
 
-  redact_secrets (self, out, text, len, len, &cover, &in_value);
-  redact_tokens_into (redacted, out->str, out->len, 0, NULL);
+  redact_secrets (self, values, text, len, len, &cover, &in_value);
+  redact_urls_into (urls, NULL, 0, values->str, values->len, TRUE);
+  redact_tokens_into (redacted, urls->str, urls->len, 0, NULL);
   return g_string_free (redacted, FALSE);
 }
 
@@ -344,50 +466,6 @@ ar_task_log_redact (ArTaskLog *self, const char *text)
   out = redact_locked (self, text);
   g_mutex_unlock (&self->lock);
   return out;
-}
-
-/* The user:password@ (or token@) of every URL in text, as "[REDACTED]@".
- * A login name alone stays for ssh, where it is not a secret. */
-char *
-ar_log_redact_url_userinfo (const char *text)
-{
-  GString *out = g_string_sized_new (strlen (text));
-  const char *p = text;
-  const char *sep;
-
-  while ((sep = strstr (p, "://")) != NULL)
-    {
-      const char *scheme = sep;
-      const char *authority = sep + 3;
-      const char *at = NULL;
-
-      while (scheme > p && (g_ascii_isalnum (scheme[-1]) || scheme[-1] == '+' || scheme[-1] == '-' || scheme[-1] == '.'))
-        scheme--;
-      /* the userinfo ends at the last "@" before the path */
-      for (const char *q = authority; *q != '\0' && strchr ("/ \t\n\"'<>`", *q) == NULL; q++)
-        if (*q == '@')
-          at = q;
-      if (scheme == sep || at == NULL || at == authority)
-        {
-          g_string_append_len (out, p, authority - p);
-          p = authority;
-          continue;
-        }
-      g_string_append_len (out, p, authority - p);
-      {
-        g_autofree char *name = g_ascii_strdown (scheme, sep - scheme);
-        gboolean login = memchr (authority, ':', at - authority) == NULL &&
-                         (g_str_equal (name, "ssh") || g_str_equal (name, "git+ssh") || g_str_equal (name, "ssh+git"));
-
-        if (login)
-          g_string_append_len (out, authority, at - authority);
-        else
-          g_string_append (out, REDACTED);
-      }
-      p = at;
-    }
-  g_string_append (out, p);
-  return g_string_free (out, FALSE);
 }
 
 static int
@@ -629,6 +707,7 @@ write_pending (ArTaskLog *self, int which, gboolean line_ends)
   GString *pending = s->pending;
   g_autoptr(GString) out = g_string_sized_new (pending->len + 64);
   gsize limit = pending->len;
+  gsize taken;
 
   if (!line_ends)
     {
@@ -637,13 +716,25 @@ write_pending (ArTaskLog *self, int which, gboolean line_ends)
       while (limit > 0 && ((guchar) pending->str[limit] & 0xc0) == 0x80)
         limit--;
     }
-  redact_secrets (self, s->tokens, pending->str, pending->len, limit, &s->cover, &s->in_value);
+  redact_secrets (self, s->urls, pending->str, pending->len, limit, &s->cover, &s->in_value);
   g_string_erase (pending, 0, (gssize) limit);
+  taken = redact_urls_into (s->tokens, s->url_ctx, s->url_ctx_len, s->urls->str, s->urls->len, line_ends);
+  /* What the next part's scheme may need of what went. */
+  {
+    gsize from_urls = MIN (taken, SCHEME_LOOKBACK);
+    gsize from_ctx = MIN (s->url_ctx_len, SCHEME_LOOKBACK - from_urls);
+
+    memmove (s->url_ctx, s->url_ctx + s->url_ctx_len - from_ctx, from_ctx);
+    memcpy (s->url_ctx + from_ctx, s->urls->str + taken - from_urls, from_urls);
+    s->url_ctx_len = from_ctx + from_urls;
+  }
+  g_string_erase (s->urls, 0, (gssize) taken);
   redact_tokens_part (s, out, line_ends);
   if (line_ends)
     {
       s->cover = 0;
       s->in_value = FALSE;
+      s->url_ctx_len = 0;
     }
   if (out->len > 0)
     {
@@ -656,7 +747,8 @@ write_pending (ArTaskLog *self, int which, gboolean line_ends)
 static gboolean
 stream_has_line (Stream *s)
 {
-  return s->line_open || s->pending->len > 0 || s->raw_carry->len > 0 || s->tokens->len > s->ctx_len;
+  return s->line_open || s->pending->len > 0 || s->raw_carry->len > 0 || s->urls->len > 0 ||
+         s->tokens->len > s->ctx_len;
 }
 
 /* Ends stream `which`'s line of output: its line end goes to the file, and
@@ -742,7 +834,6 @@ ar_task_log_message (ArTaskLog  *self,
                      ...)
 {
   g_autofree char *message = NULL;
-  g_autofree char *safe = NULL;
   g_autofree char *line = NULL;
   va_list args;
 
@@ -751,9 +842,7 @@ ar_task_log_message (ArTaskLog  *self,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  /* A message that quotes a URL never shows its credentials. */
-  safe = ar_log_redact_url_userinfo (message);
-  line = ar_log_format (scope, level, safe);
+  line = ar_log_format (scope, level, message);
   emit_line (self, line, level);
 }
 
@@ -902,6 +991,7 @@ ar_task_log_finalize (GObject *object)
 
       g_string_free (s->raw_carry, TRUE);
       g_string_free (s->pending, TRUE);
+      g_string_free (s->urls, TRUE);
       g_string_free (s->tokens, TRUE);
       g_string_free (s->shown, TRUE);
       g_string_free (s->deferred, TRUE);
@@ -932,6 +1022,7 @@ ar_task_log_init (ArTaskLog *self)
 
       s->raw_carry = g_string_new (NULL);
       s->pending = g_string_new (NULL);
+      s->urls = g_string_new (NULL);
       s->tokens = g_string_new (NULL);
       s->shown = g_string_new (NULL);
       s->deferred = g_string_new (NULL);

@@ -31,7 +31,7 @@ char *ar_log_format (const char *scope, ArLogLevel level, const char *message);
  * other than tab. */
 char *ar_log_strip_ansi (const char *text);
 /* Every URL's user:password@ (or token@) as "[REDACTED]@"; a login name
- * alone stays for ssh. Messages go through it before they are logged. */
+ * alone stays for ssh. Part of what the log redacts in every line. */
 char *ar_log_redact_url_userinfo (const char *text);
 /* " … [line cut: N bytes more; …]": the end of a line shown only in part. */
 char *ar_log_cut_marker (guint64 n_more);
@@ -50,8 +50,9 @@ const char *ar_task_log_get_path (ArTaskLog *self);
 void ar_task_log_add_secret (ArTaskLog *self, const char *value);
 /* Registers the values of "NAME=VALUE" pairs whose names look secret. */
 void ar_task_log_add_secret_env_vars (ArTaskLog *self, const char *const *name_value);
-/* Redacts registered values (longest first), then known token shapes
- * (GitHub tokens, sk-… keys): a value that holds a token goes whole. */
+/* Redacts registered values (longest first), then URL credentials (see
+ * ar_log_redact_url_userinfo()), then known token shapes (GitHub tokens,
+ * sk-… keys): a value that holds a token goes whole. */
 char *ar_task_log_redact (ArTaskLog *self, const char *text);
 
 void ar_task_log_message (ArTaskLog  *self,
