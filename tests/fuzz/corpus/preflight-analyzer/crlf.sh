@@ -1,0 +1,5 @@
+apt-get update
+cat <<EOF
+x
+EOF
+echo b

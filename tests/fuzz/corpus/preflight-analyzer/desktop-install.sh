@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs a headless desktop reachable through noVNC: Xvfb, a window
+# manager, x11vnc and noVNC with websockify. Runs as root at image build time
+# (desktop layer) or at task start when the layer is not cached.
+# Replace this folder in Preferences → Desktop scripts folder to change it.
+set -eu
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif have sudo; then
+        sudo -n "$@"
+    else
+        echo "desktop: installing packages needs root, and sudo is not available" >&2
+        exit 1
+    fi
+}
+
+if have pacman; then
+    as_root pacman -Sy --noconfirm --needed xorg-server-xvfb x11vnc fluxbox python-websockify novnc \
+        || { have yay && yay -S --noconfirm --needed novnc python-websockify; }
+elif have apt-get; then
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update
+    as_root apt-get install -y --no-install-recommends xvfb x11vnc fluxbox novnc websockify procps
+    as_root rm -rf /var/lib/apt/lists/*
+elif have dnf; then
+    as_root dnf install -y xorg-x11-server-Xvfb x11vnc fluxbox novnc python3-websockify
+    as_root dnf clean all
+elif have apk; then
+    as_root apk add --no-cache xvfb x11vnc fluxbox novnc py3-websockify
+else
+    echo "desktop: no known package manager (pacman, apt-get, dnf, apk) in this image" >&2
+    exit 1
+fi
+
+echo "desktop: installed"

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Starts the headless desktop at task start: Xvfb on :1, a window manager,
+# x11vnc on 5900 and noVNC on 6080 (published by Agents Runner on 127.0.0.1).
+set -eu
+
+export DISPLAY="${DISPLAY:-:1}"
+log_dir="${AGENTS_RUNNER_DESKTOP_LOG_DIR:-/tmp/agents-runner-desktop}"
+mkdir -p "$log_dir"
+
+web=""
+for d in /usr/share/novnc /usr/share/webapps/novnc /usr/share/noVNC /opt/novnc; do
+    if [ -f "$d/vnc.html" ]; then web="$d"; break; fi
+done
+if [ -z "$web" ]; then
+    echo "desktop: noVNC is not installed (no vnc.html found)" >&2
+    exit 1
+fi
+
+Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$log_dir/xvfb.log" 2>&1 &
+i=0
+while [ ! -e "/tmp/.X11-unix/X${DISPLAY#:}" ] && [ "$i" -lt 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+(fluxbox >"$log_dir/wm.log" 2>&1 &) || true
+x11vnc -display "$DISPLAY" -forever -shared -nopw -rfbport 5900 -quiet >"$log_dir/x11vnc.log" 2>&1 &
+websockify --web "$web" 6080 localhost:5900 >"$log_dir/novnc.log" 2>&1 &
+
+echo "desktop: started on $DISPLAY, noVNC on port 6080"
