@@ -913,7 +913,6 @@ static void
 test_stale_temps_removed (void)
 {
   g_autofree char *path = store_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *temp = g_strconcat (path, ".Ab12Cd", NULL);
   g_autofree char *bak_temp = g_strconcat (path, ".bak.Zz99y0", NULL);
   g_autofree char *other = g_strconcat (path, ".notes", NULL);

@@ -948,6 +948,7 @@ time_analysis (const char *script)
       gint64 start = thread_cpu_us ();
       g_autoptr(GPtrArray) units = analyze (script, NULL);
 
+      g_assert_nonnull (units);
       best = MIN (best, thread_cpu_us () - start);
     }
   return MAX (best, 1);

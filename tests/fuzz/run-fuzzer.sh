@@ -6,7 +6,7 @@
 # input in fuzz-artifacts/ beside the fuzzer, to be minimised and added to
 # the corpus with its fix.
 set -eu
-fuzzer=$1
+fuzzer=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 corpus=$2
 seconds=$3
 artifacts=$(dirname "$fuzzer")/fuzz-artifacts
