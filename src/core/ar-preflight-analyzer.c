@@ -231,3 +231,139 @@ ar_preflight_part_from_string (const char *str, ArPreflightPart *part)
       }
   return FALSE;
 }
+
+struct _ArPreflightSummary
+{
+  guint lines;
+  guint cached_lines;
+  guint units;
+  guint cached;
+  guint run;
+  guint both;
+  guint unrecognised;
+  GArray *moved; /* ArPreflightMove */
+};
+
+ArPreflightSummary *
+ar_preflight_summary_new (GPtrArray *units)
+{
+  ArPreflightSummary *s;
+
+  g_return_val_if_fail (units != NULL, NULL);
+
+  s = g_new0 (ArPreflightSummary, 1);
+  s->moved = g_array_new (FALSE, FALSE, sizeof (ArPreflightMove));
+  for (guint i = 0; i < units->len; i++)
+    {
+      const ArPreflightUnit *u = g_ptr_array_index (units, i);
+      guint n = u->end_line >= u->line ? u->end_line - u->line + 1 : 1;
+
+      s->units++;
+      s->lines += n;
+      switch (u->part)
+        {
+        case AR_PREFLIGHT_PART_CACHED:
+          s->cached++;
+          s->cached_lines += n;
+          break;
+        case AR_PREFLIGHT_PART_BOTH:
+          s->both++;
+          break;
+        case AR_PREFLIGHT_PART_RUN:
+        default:
+          s->run++;
+          if (u->moved_by_line != 0)
+            {
+              ArPreflightMove m = { u->line, u->moved_by_line };
+
+              g_array_append_val (s->moved, m);
+            }
+          break;
+        }
+      if (u->category == AR_PREFLIGHT_CATEGORY_AMBIGUOUS)
+        s->unrecognised++;
+    }
+  return s;
+}
+
+void
+ar_preflight_summary_free (ArPreflightSummary *summary)
+{
+  if (summary == NULL)
+    return;
+  g_array_unref (summary->moved);
+  g_free (summary);
+}
+
+guint
+ar_preflight_summary_get_lines (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->lines;
+}
+
+guint
+ar_preflight_summary_get_cached_lines (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->cached_lines;
+}
+
+guint
+ar_preflight_summary_get_units (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->units;
+}
+
+guint
+ar_preflight_summary_get_cached (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->cached;
+}
+
+guint
+ar_preflight_summary_get_run (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->run;
+}
+
+guint
+ar_preflight_summary_get_both (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->both;
+}
+
+guint
+ar_preflight_summary_get_unrecognised (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->unrecognised;
+}
+
+guint
+ar_preflight_summary_get_n_moved (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, 0);
+  return summary->moved->len;
+}
+
+const ArPreflightMove *
+ar_preflight_summary_get_moved (const ArPreflightSummary *summary, guint index)
+{
+  g_return_val_if_fail (summary != NULL, NULL);
+  g_return_val_if_fail (index < summary->moved->len, NULL);
+  return &g_array_index (summary->moved, ArPreflightMove, index);
+}
+
+char *
+ar_preflight_summary_describe (const ArPreflightSummary *summary)
+{
+  g_return_val_if_fail (summary != NULL, NULL);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u line cached", "%u of %u lines cached",
+                                       summary->lines),
+                          summary->cached_lines, summary->lines);
+}

@@ -57,6 +57,15 @@ typedef struct {
   guint env_variable_line;
   guint dynamic_tmp_line;   /* first /tmp/…$… path */
   guint package_line;       /* first package install or update command */
+
+  /* Set by the guarantee (SPEC §5.1) when it moved the unit away from the
+   * part its category gives: the first code line of the unit that forced
+   * the move (a variable, function, file, folder or shell state this unit
+   * needs, or a secret it reads: then its own line). 0 when not moved. */
+  guint moved_by_line;
+  /* What the unit uses and provides (ar-preflight-deps.h), shared between
+   * copies; NULL for a unit made by hand. */
+  struct _ArPreflightDeps *deps;
 } ArPreflightUnit;
 
 #define AR_TYPE_PREFLIGHT_UNIT (ar_preflight_unit_get_type ())
@@ -104,5 +113,35 @@ const char *ar_preflight_category_to_string (ArPreflightCategory category);
 /* "cached", "run", "both" */
 const char *ar_preflight_part_to_string (ArPreflightPart part);
 gboolean ar_preflight_part_from_string (const char *str, ArPreflightPart *part);
+
+/* The trust summary of a split (SPEC §5.1, the "summary" of --json). */
+typedef struct _ArPreflightSummary ArPreflightSummary;
+
+typedef struct {
+  guint line;       /* first line of a unit sent to run by the guarantee */
+  guint because_of; /* the line that forced it */
+} ArPreflightMove;
+
+/* Counts @units as they are now (a caller may have flipped some parts). */
+ArPreflightSummary *ar_preflight_summary_new (GPtrArray *units);
+void ar_preflight_summary_free (ArPreflightSummary *summary);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArPreflightSummary, ar_preflight_summary_free)
+
+/* Lines held by units (comment lines above a command included), and of
+ * those the lines of units only in the cached part. */
+guint ar_preflight_summary_get_lines (const ArPreflightSummary *summary);
+guint ar_preflight_summary_get_cached_lines (const ArPreflightSummary *summary);
+guint ar_preflight_summary_get_units (const ArPreflightSummary *summary);
+guint ar_preflight_summary_get_cached (const ArPreflightSummary *summary);
+guint ar_preflight_summary_get_run (const ArPreflightSummary *summary);
+guint ar_preflight_summary_get_both (const ArPreflightSummary *summary);
+/* units left "ambiguous": not recognised */
+guint ar_preflight_summary_get_unrecognised (const ArPreflightSummary *summary);
+/* units in the run part that the guarantee sent there because of another
+ * line, in source order */
+guint ar_preflight_summary_get_n_moved (const ArPreflightSummary *summary);
+const ArPreflightMove *ar_preflight_summary_get_moved (const ArPreflightSummary *summary, guint index);
+/* "N of M lines cached", translated */
+char *ar_preflight_summary_describe (const ArPreflightSummary *summary);
 
 G_END_DECLS
