@@ -216,6 +216,29 @@ test_config_dir (void)
   g_assert_null (custom);
 }
 
+/* Issue 10 item 5: one name per agent, wherever it shows. */
+static void
+test_display_names (void)
+{
+  const char *const *agents = ar_environment_agents ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_cmpstr (ar_agent_display_name ("codex"), ==, "Codex");
+  g_assert_cmpstr (ar_agent_display_name ("claude"), ==, "Claude Code");
+  g_assert_cmpstr (ar_agent_display_name ("copilot"), ==, "GitHub Copilot");
+  g_assert_cmpstr (ar_agent_display_name ("gemini"), ==, "Gemini");
+  g_assert_cmpstr (ar_agent_display_name ("custom"), ==, "Custom command");
+  for (guint i = 0; agents[i] != NULL; i++)
+    {
+      const char *name = ar_agent_display_name (agents[i]);
+
+      g_assert_cmpstr (name, !=, agents[i]);
+      g_assert_true (g_hash_table_add (seen, (gpointer) name));
+    }
+  g_assert_cmpstr (ar_agent_display_name ("aider"), ==, "aider");
+  g_assert_cmpstr (ar_agent_display_name (NULL), ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -232,6 +255,7 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/split-args", test_split_args);
   g_test_add_func ("/agent/for-environment", test_for_environment);
   g_test_add_func ("/agent/config-dir", test_config_dir);
+  g_test_add_func ("/agent/display-names", test_display_names);
 
   return g_test_run ();
 }

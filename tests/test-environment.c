@@ -163,6 +163,118 @@ test_live_warnings_and_layers (void)
   g_assert_true (ar_environment_wants_desktop_layer (env));
 }
 
+/* Issue 10 item 5: one emptiness rule. A cached preflight of only blanks
+ * does nothing: no layer is built for it and nothing runs at start. */
+static void
+test_blank_cached_preflight (void)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new ();
+  g_auto(GStrv) warnings = NULL;
+
+  ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
+  ar_environment_set_cache_container_build (env, TRUE);
+  ar_environment_set_cached_preflight_script (env, "  \n\t\n \r\n");
+  g_assert_true (ar_script_is_blank (ar_environment_get_cached_preflight_script (env)));
+  g_assert_false (ar_environment_uses_cached_preflight (env));
+  g_assert_false (ar_environment_wants_env_layer (env));
+  g_assert_false (ar_environment_runs_cached_preflight_at_start (env, FALSE));
+  warnings = ar_environment_dup_warnings (env);
+  g_assert_true (strv_has_prefix (warnings, "container caching is on but the cached preflight is empty"));
+
+  ar_environment_set_cached_preflight_script (env, "  apk add git\n");
+  g_assert_true (ar_environment_wants_env_layer (env));
+  /* baked: not at start; not baked (layer failed): at start */
+  g_assert_false (ar_environment_runs_cached_preflight_at_start (env, TRUE));
+  g_assert_true (ar_environment_runs_cached_preflight_at_start (env, FALSE));
+  ar_environment_set_cache_container_build (env, FALSE);
+  g_assert_false (ar_environment_wants_env_layer (env));
+  g_assert_true (ar_environment_runs_cached_preflight_at_start (env, FALSE));
+  ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SINGLE);
+  g_assert_false (ar_environment_runs_cached_preflight_at_start (env, FALSE));
+}
+
+/* Issue 10 item 5: the workspace type is an enum with one spelling. */
+static void
+test_workspace_type (void)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new ();
+  const char *const *ids = ar_workspace_type_ids ();
+  ArWorkspaceType type;
+  guint notified = 0;
+
+  g_assert_cmpuint (g_strv_length ((char **) ids), ==, 3);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_assert_true (ar_workspace_type_from_string (ids[i], &type));
+      g_assert_cmpint (type, ==, (int) i);
+      g_assert_cmpstr (ar_workspace_type_to_string (type), ==, ids[i]);
+      g_assert_true (ar_environment_is_valid_workspace_type (ids[i]));
+      g_assert_cmpstr (ar_workspace_type_display_name (type), !=, "");
+    }
+  g_assert_false (ar_workspace_type_from_string ("Mounted", &type));
+  g_assert_false (ar_workspace_type_from_string (NULL, &type));
+
+  g_assert_cmpint (ar_environment_get_workspace_kind (env), ==, AR_WORKSPACE_NONE);
+  g_signal_connect (env, "notify::workspace-type", G_CALLBACK (count_notify), &notified);
+  ar_environment_set_workspace_kind (env, AR_WORKSPACE_CLONED);
+  g_assert_cmpstr (ar_environment_get_workspace_type (env), ==, "cloned");
+  ar_environment_set_workspace_type (env, "mounted");
+  g_assert_cmpint (ar_environment_get_workspace_kind (env), ==, AR_WORKSPACE_MOUNTED);
+  ar_environment_set_workspace_type (env, "bogus");
+  g_assert_cmpint (ar_environment_get_workspace_kind (env), ==, AR_WORKSPACE_MOUNTED);
+  ar_environment_set_workspace_kind (env, AR_WORKSPACE_MOUNTED);
+  g_assert_cmpuint (notified, ==, 2);
+}
+
+/* Issue 10 item 2: a named volume is a mount like a host folder. */
+static void
+test_mount_parse (void)
+{
+  static const struct {
+    const char *text;
+    ArMountType type;
+    const char *source, *target, *mode;
+  } good[] = {
+    { "volume_1:/data:rw", AR_MOUNT_VOLUME, "volume_1", "/data", "rw" },
+    { "cache.v2:/cache", AR_MOUNT_VOLUME, "cache.v2", "/cache", NULL },
+    { "/srv/data:/data:ro", AR_MOUNT_BIND, "/srv/data", "/data", "ro" },
+    { "  /srv:/srv  ", AR_MOUNT_BIND, "/srv", "/srv", NULL },
+  };
+  static const char *const bad[] = {
+    "/data", "a:b:c:d", "vol:/data:rx", "vol:data", "./rel:/data", "-vol:/data", "my vol:/data", ":/data", "~user:/x",
+  };
+  g_autofree char *home_target = g_build_filename (g_get_home_dir (), "src", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ArMount) mount = ar_mount_parse (good[i].text, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (mount);
+      g_assert_cmpint (mount->type, ==, good[i].type);
+      g_assert_cmpstr (mount->source, ==, good[i].source);
+      g_assert_cmpstr (mount->target, ==, good[i].target);
+      g_assert_cmpstr (mount->mode, ==, good[i].mode);
+    }
+  {
+    g_autoptr(ArMount) mount = ar_mount_parse ("~/src:/src", NULL);
+
+    g_assert_cmpint (mount->type, ==, AR_MOUNT_BIND);
+    g_assert_cmpstr (mount->source, ==, home_target);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ArMount) mount = ar_mount_parse (bad[i], &error);
+
+      if (mount != NULL)
+        g_error ("“%s” should not parse", bad[i]);
+      g_assert_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT);
+      g_assert_nonnull (strstr (error->message, "Container tab"));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -174,6 +286,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/environment/env-var-names", test_env_var_names);
   g_test_add_func ("/environment/copy", test_copy);
   g_test_add_func ("/environment/live-warnings-and-layers", test_live_warnings_and_layers);
+  g_test_add_func ("/environment/blank-cached-preflight", test_blank_cached_preflight);
+  g_test_add_func ("/environment/workspace-type", test_workspace_type);
+  g_test_add_func ("/environment/mount-parse", test_mount_parse);
 
   return g_test_run ();
 }

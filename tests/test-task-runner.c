@@ -955,9 +955,9 @@ test_workspaces (void)
   ar_environment_set_workspace_target (env, workspace);
   ar_environment_set_container_workdir (env, "/work");
   m1 = g_strdup_printf ("%s:/extra:ro", extra);
-  m2 = g_strdup_printf ("%s:/work", other);   /* same container path: dropped */
+  m2 = g_strdup_printf ("%s:/work", other);
   {
-    const char *mounts[] = { m1, m2, "/no/such/folder:/nowhere", NULL };
+    const char *mounts[] = { m1, NULL };
 
     ar_environment_set_extra_mounts (env, mounts);
   }
@@ -967,9 +967,34 @@ test_workspaces (void)
   assert_contains (log, "/work\nhello from the host\nextra mounted\n");
   out_text = ar_test_read_file (out_file);
   g_assert_cmpstr (out_text, ==, "from-container\n");
-  g_assert_true (has_line_with (log, "[task/mounts][WARN]", "/work is already mounted"));
-  g_assert_true (has_line_with (log, "[task/mounts][WARN]", "/no/such/folder"));
   g_clear_pointer (&log, g_free);
+
+  /* A mount the runner cannot make fails the task at once, saying which
+   * and why, instead of running without it (issue 10 item 2): the same
+   * container path as the workspace, a host folder that is not there. */
+  {
+    const char *const refused[][3] = {
+      { m2, "/work", "already mounted" },
+      { "/no/such/folder:/nowhere", "/no/such/folder", "does not exist" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        const char *mounts[] = { m1, refused[i][0], NULL };
+        g_autoptr(ArTaskRunner) refused_runner = NULL;
+        ArTask *task;
+
+        ar_environment_set_extra_mounts (env, mounts);
+        refused_runner = run_task (e->builder, env, settings, "");
+        task = ar_task_runner_get_task (refused_runner);
+        g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
+        g_assert_cmpint (ar_task_get_exit_status (task), ==, -1);
+        assert_contains (ar_task_get_error_message (task), refused[i][1]);
+        assert_contains (ar_task_get_error_message (task), refused[i][2]);
+        g_assert_cmpstr (ar_task_get_image (task), ==, "");
+      }
+    ar_environment_set_extra_mounts (env, (const char *const[]) { m1, NULL });
+  }
 
   /* A mounted workspace that does not exist fails at once, saying so. */
   ar_environment_set_workspace_target (env, "/no/such/workspace");
@@ -1014,6 +1039,48 @@ test_workspaces (void)
     clone_dir = g_build_filename (g_getenv ("XDG_STATE_HOME"), "agents-runner", "tasks",
                                   ar_task_get_id (ar_task_runner_get_task (clone_runner)), "workspace", "README", NULL);
     g_assert_true (g_file_test (clone_dir, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* A named volume as the host side (issue 10 item 2): one task writes a
+ * file into it, the next reads it back, and read-only stays read-only. */
+static void
+test_volumes (void)
+{
+  Engine *e = &on_docker;
+  const char *writer[] = { "sh", "-c", "echo \"written by the first task\" > /data/shared.txt && echo wrote", NULL };
+  const char *reader[] = { "sh", "-c", "cat /data/shared.txt; if touch /data/other 2>/dev/null; then echo WRITABLE; else echo read-only; fi", NULL };
+  g_autofree char *volume = g_strdup_printf ("ar-test-%08x", g_random_int ());
+  g_autofree char *rw = g_strdup_printf ("%s:/data:rw", volume);
+  g_autofree char *ro = g_strdup_printf ("%s:/data:ro", volume);
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskRunner) first = NULL;
+  g_autoptr(ArTaskRunner) second = NULL;
+  g_autofree char *log = NULL;
+
+  if (!need_engine (e))
+    return;
+  env = new_env (e, "volume", writer);
+  settings = new_settings (e);
+  ar_environment_set_extra_mounts (env, (const char *const[]) { rw, NULL });
+  first = run_task (e->builder, env, settings, "");
+  log = task_log_text (ar_task_runner_get_task (first));
+  g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (first)), ==, AR_TASK_STATE_DONE);
+  assert_contains (log, "\nwrote\n");
+  g_assert_true (has_line_with (log, "[task/mounts][INFO]", volume));
+  g_clear_pointer (&log, g_free);
+
+  ar_environment_set_custom_command (env, reader);
+  ar_environment_set_extra_mounts (env, (const char *const[]) { ro, NULL });
+  second = run_task (e->builder, env, settings, "");
+  log = task_log_text (ar_task_runner_get_task (second));
+  g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (second)), ==, AR_TASK_STATE_DONE);
+  assert_contains (log, "\nwritten by the first task\nread-only\n");
+
+  {
+    const char *args[] = { "volume", "rm", volume, NULL };
+    g_autofree char *out = engine_out (e, args);
   }
 }
 
@@ -1960,6 +2027,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task-runner/queue", test_queue);
   g_test_add_func ("/task-runner/scratch", test_scratch);
   g_test_add_func ("/task-runner/workspaces", test_workspaces);
+  g_test_add_func ("/task-runner/volumes", test_volumes);
   g_test_add_func ("/task-runner/clone-argv", test_clone_argv);
   g_test_add_func ("/task-runner/clone-credentials", test_clone_credentials);
   g_test_add_func ("/task-runner/config-dir", test_config_dir);

@@ -10,11 +10,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "ar-agent.h"
 #include "ar-application.h"
 #include "ar-backend.h"
 #include "ar-images-page.h"
 #include "ar-new-task-page.h"
 #include "ar-paths.h"
+#include "ar-task-runner.h"
 #include "ar-ui.h"
 #include "ar-window.h"
 #include "test-ui-utils.h"
@@ -220,6 +222,79 @@ test_blocked (Fixture *f, gconstpointer data)
   g_assert_true (run_enabled (f));
 }
 
+/* ---- extra mounts the runner would refuse (issue 10 item 2) --------------- */
+
+static const char *
+agent_subtitle (Fixture *f)
+{
+  return adw_action_row_get_subtitle (ar_test_ui_child (new_task_page (f), AR_TYPE_NEW_TASK_PAGE, "agent_row"));
+}
+
+/* The page's reason is the runner's own, word for word. */
+static void
+assert_runner_says_the_same (Fixture *f, ArEnvironment *env, const char *prompt)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (ar_task_runner_check_environment (env, AR_TASK_KIND_TASK, prompt, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpstr (reason (f), ==, error->message);
+}
+
+static void
+test_refused_mount (Fixture *f, gconstpointer data)
+{
+  ArEnvironment *env = add_env (f, "Mounts", "teal");
+  g_autofree char *env_id = g_strdup (ar_environment_get_env_id (env));
+  g_autofree char *folder = ar_test_mkdtemp ("mount");
+  g_autofree char *good = g_strdup_printf ("%s:/data", folder);
+  ArNewTaskPage *page;
+
+  open_window (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-task", NULL);
+  page = new_task_page (f);
+  ar_new_task_page_select_environment (page, env_id);
+  ar_new_task_page_set_prompt (page, "List the files");
+
+  /* A host folder that is not there: said before Run, not after. */
+  ar_environment_set_extra_mounts (env, (const char *const[]) { "/nonexistent/agents-runner-test/data:/data:ro", NULL });
+  ar_new_task_page_select_environment (page, env_id);
+  g_assert_false (run_enabled (f));
+  g_assert_nonnull (strstr (reason (f), "/nonexistent/agents-runner-test/data"));
+  g_assert_nonnull (strstr (reason (f), "does not exist"));
+  assert_runner_says_the_same (f, env, "List the files");
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "new-task-refused-mount");
+  /* Run does nothing while it is off. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "new-task.run", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ar_backend_get_task_manager (f->backend))), ==, 0);
+
+  /* Neither a path nor a volume name. */
+  ar_environment_set_extra_mounts (env, (const char *const[]) { "my data:/data", NULL });
+  ar_new_task_page_select_environment (page, env_id);
+  g_assert_false (run_enabled (f));
+  g_assert_nonnull (strstr (reason (f), "volume name"));
+  assert_runner_says_the_same (f, env, "List the files");
+
+  /* Two mounts on one container path: the second would be dropped. */
+  ar_environment_set_extra_mounts (env, (const char *const[]) { good, "cache:/data", NULL });
+  ar_new_task_page_select_environment (page, env_id);
+  g_assert_false (run_enabled (f));
+  g_assert_nonnull (strstr (reason (f), "already mounted"));
+  assert_runner_says_the_same (f, env, "List the files");
+
+  /* A named volume and an existing folder: nothing to say about mounts. */
+  ar_environment_set_extra_mounts (env, (const char *const[]) { good, "volume_1:/cache:rw", NULL });
+  ar_new_task_page_select_environment (page, env_id);
+  g_assert_null (strstr (reason (f), "mount"));
+  g_assert_true (ar_task_runner_check_environment (env, AR_TASK_KIND_TASK, "List the files", NULL));
+
+  /* The agent reads as in the editor (issue 10 item 5). */
+  ar_environment_set_agent_cli (env, "claude");
+  ar_new_task_page_select_environment (page, env_id);
+  g_assert_nonnull (strstr (agent_subtitle (f), "Claude Code"));
+  g_assert_true (g_str_has_prefix (agent_subtitle (f), ar_agent_display_name ("claude")));
+}
+
 /* ---- the application: first start, import of the earlier tool's file --------- */
 
 static const char *legacy_file =
@@ -334,6 +409,7 @@ main (int argc, char **argv)
 
   g_test_add ("/ui/new-task/no-environments", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_no_environments, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/new-task/blocked", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_blocked, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/new-task/refused-mount", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_refused_mount, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/new-task/legacy-import", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_legacy_import, ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();

@@ -288,6 +288,13 @@ run_command (int argc, char **argv)
     return AR_EXIT_USAGE;
   if ((env = ar_cli_load_environment (argv[1], &store, &error)) == NULL)
     return ar_cli_fail_error (error);
+  /* What would stop the task (a refused mount, a missing folder) is said
+   * before any task exists, as the New task page does. */
+  if (!ar_task_runner_check_environment (env, AR_TASK_KIND_TASK, opt_prompt != NULL ? opt_prompt : "", &error))
+    {
+      g_clear_pointer (&opt_prompt, g_free);
+      return ar_cli_fail_error (error);
+    }
 
   status = run_task (env, opt_prompt != NULL ? opt_prompt : "", AR_TASK_KIND_TASK, opt_json_events);
   g_clear_pointer (&opt_prompt, g_free);

@@ -10,6 +10,26 @@
 
 G_DEFINE_QUARK (ar-agent-error-quark, ar_agent_error)
 
+static const struct {
+  const char *id;
+  const char *name;
+} display_names[] = {
+  { "codex", N_("Codex") },
+  { "claude", N_("Claude Code") },
+  { "copilot", N_("GitHub Copilot") },
+  { "gemini", N_("Gemini") },
+  { "custom", N_("Custom command") },
+};
+
+const char *
+ar_agent_display_name (const char *agent)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (display_names); i++)
+    if (g_strcmp0 (agent, display_names[i].id) == 0)
+      return _(display_names[i].name);
+  return agent != NULL ? agent : "";
+}
+
 GStrv
 ar_agent_split_args (const char *args, GError **error)
 {

@@ -56,6 +56,11 @@ GStrv ar_agent_build_argv_for_environment (ArEnvironment *env,
 /* agent_cli_args as an argv (empty for blank text). */
 GStrv ar_agent_split_args (const char *args, GError **error);
 
+/* The name a user reads, the same wherever it shows: "Codex", "Claude
+ * Code", "GitHub Copilot", "Gemini", "Custom command" (translated); an
+ * unknown agent reads as itself. */
+const char *ar_agent_display_name (const char *agent);
+
 /* "/home/midori-ai/.codex"…; NULL for custom (no config folder). */
 char *ar_agent_container_config_dir (const char *agent);
 

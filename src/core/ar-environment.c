@@ -16,7 +16,7 @@ struct _ArEnvironment
   char *name;
   char *color;
   char *base_image;
-  char *workspace_type;
+  ArWorkspaceType workspace_type;
   char *workspace_target;
   char *container_workdir;
   char *agent_cli;
@@ -42,6 +42,8 @@ struct _ArEnvironment
 };
 
 G_DEFINE_FINAL_TYPE (ArEnvironment, ar_environment, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (ar-environment-error-quark, ar_environment_error)
 
 enum {
   PROP_0,
@@ -109,6 +111,8 @@ static const char *const colors[] = {
 static const char *const agents[] = {
   "codex", "claude", "copilot", "gemini", "custom", NULL
 };
+
+static const char *const workspace_ids[] = { "none", "mounted", "cloned", NULL };
 
 static const char *const empty_strv[] = { NULL };
 
@@ -185,9 +189,150 @@ ar_environment_is_valid_agent (const char *agent)
 gboolean
 ar_environment_is_valid_workspace_type (const char *type)
 {
-  return g_strcmp0 (type, "none") == 0 ||
-         g_strcmp0 (type, "mounted") == 0 ||
-         g_strcmp0 (type, "cloned") == 0;
+  ArWorkspaceType ignored;
+
+  return ar_workspace_type_from_string (type, &ignored);
+}
+
+const char *const *
+ar_workspace_type_ids (void)
+{
+  return workspace_ids;
+}
+
+const char *
+ar_workspace_type_to_string (ArWorkspaceType type)
+{
+  g_return_val_if_fail (type <= AR_WORKSPACE_CLONED, "none");
+  return workspace_ids[type];
+}
+
+gboolean
+ar_workspace_type_from_string (const char *str, ArWorkspaceType *type)
+{
+  for (guint i = 0; str != NULL && workspace_ids[i] != NULL; i++)
+    if (g_str_equal (str, workspace_ids[i]))
+      {
+        *type = (ArWorkspaceType) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+ar_workspace_type_display_name (ArWorkspaceType type)
+{
+  switch (type)
+    {
+    case AR_WORKSPACE_MOUNTED: return _("Mounted folder");
+    case AR_WORKSPACE_CLONED: return _("Cloned repository");
+    case AR_WORKSPACE_NONE:
+    default: return _("None");
+    }
+}
+
+gboolean
+ar_script_is_blank (const char *script)
+{
+  if (script == NULL)
+    return TRUE;
+  for (const char *p = script; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* Docker's rule for volume names. */
+static gboolean
+is_volume_name (const char *name)
+{
+  if (!g_ascii_isalnum (name[0]))
+    return FALSE;
+  for (const char *p = name + 1; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '.' || *p == '-'))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+expand_home (const char *path)
+{
+  if (g_str_equal (path, "~"))
+    return g_strdup (g_get_home_dir ());
+  if (g_str_has_prefix (path, "~/"))
+    return g_build_filename (g_get_home_dir (), path + 2, NULL);
+  return g_strdup (path);
+}
+
+void
+ar_mount_free (ArMount *mount)
+{
+  if (mount == NULL)
+    return;
+  g_free (mount->source);
+  g_free (mount->target);
+  g_free (mount->mode);
+  g_free (mount);
+}
+
+ArMount *
+ar_mount_parse (const char *text, GError **error)
+{
+  g_autofree char *line = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_auto(GStrv) parts = g_strsplit (line, ":", -1);
+  guint n = g_strv_length (parts);
+  g_autoptr(ArMount) mount = g_new0 (ArMount, 1);
+  const char *host;
+
+  if (n != 2 && n != 3)
+    {
+      g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+                   _("The extra mount “%s” is not host:container or host:container:ro|rw: correct it in the environment's Container tab."),
+                   line);
+      return NULL;
+    }
+  host = parts[0];
+  if (n == 3 && !g_str_equal (parts[2], "ro") && !g_str_equal (parts[2], "rw"))
+    {
+      g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+                   _("The mode “%s” of the extra mount “%s” must be ro or rw: correct it in the environment's Container tab."),
+                   parts[2], line);
+      return NULL;
+    }
+  if (parts[1][0] != '/')
+    {
+      g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+                   _("The container path “%s” of the extra mount “%s” is not absolute: correct it in the environment's Container tab."),
+                   parts[1], line);
+      return NULL;
+    }
+  if (host[0] == '/' || host[0] == '~')
+    {
+      mount->type = AR_MOUNT_BIND;
+      mount->source = expand_home (host);
+      if (!g_path_is_absolute (mount->source))
+        {
+          g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+                       _("The host path “%s” of the extra mount “%s” is not absolute: correct it in the environment's Container tab."),
+                       host, line);
+          return NULL;
+        }
+    }
+  else if (is_volume_name (host))
+    {
+      mount->type = AR_MOUNT_VOLUME;
+      mount->source = g_strdup (host);
+    }
+  else
+    {
+      g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+                   _("The host side “%s” of the extra mount “%s” is neither an absolute path (or ~/…) nor a volume name (letters, digits, _ . -): correct it in the environment's Container tab."),
+                   host, line);
+      return NULL;
+    }
+  mount->target = g_strdup (parts[1]);
+  mount->mode = n == 3 ? g_strdup (parts[2]) : NULL;
+  return g_steal_pointer (&mount);
 }
 
 const char *
@@ -348,16 +493,34 @@ const char *
 ar_environment_get_workspace_type (ArEnvironment *self)
 {
   g_return_val_if_fail (AR_IS_ENVIRONMENT (self), "none");
-  return self->workspace_type;
+  return ar_workspace_type_to_string (self->workspace_type);
 }
 
 void
 ar_environment_set_workspace_type (ArEnvironment *self, const char *value)
 {
+  ArWorkspaceType type;
+
   g_return_if_fail (AR_IS_ENVIRONMENT (self));
-  if (!ar_environment_is_valid_workspace_type (value) || str_equal (self->workspace_type, value))
+  if (ar_workspace_type_from_string (value, &type))
+    ar_environment_set_workspace_kind (self, type);
+}
+
+ArWorkspaceType
+ar_environment_get_workspace_kind (ArEnvironment *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (self), AR_WORKSPACE_NONE);
+  return self->workspace_type;
+}
+
+void
+ar_environment_set_workspace_kind (ArEnvironment *self, ArWorkspaceType type)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENT (self));
+  g_return_if_fail (type <= AR_WORKSPACE_CLONED);
+  if (self->workspace_type == type)
     return;
-  replace_str (&self->workspace_type, value);
+  self->workspace_type = type;
   changed (self, PROP_WORKSPACE_TYPE);
 }
 
@@ -441,7 +604,7 @@ ar_environment_dup_warnings (ArEnvironment *self)
     g_strv_builder_add (builder, g_ptr_array_index (self->load_warnings, i));
 
   /* A live check, so it disappears as soon as the user fills the script. */
-  if (self->cache_container_build && self->cached_preflight_script[0] == '\0')
+  if (self->cache_container_build && ar_script_is_blank (self->cached_preflight_script))
     g_strv_builder_add (builder, _("container caching is on but the cached preflight is empty: nothing will be cached"));
   if (self->cache_container_build && self->preflight_mode == AR_PREFLIGHT_MODE_SINGLE)
     g_strv_builder_add (builder, _("container caching is on but the preflight mode is single: split the preflight to get a cached image"));
@@ -457,12 +620,25 @@ ar_environment_wants_desktop_layer (ArEnvironment *self)
 }
 
 gboolean
-ar_environment_wants_env_layer (ArEnvironment *self)
+ar_environment_uses_cached_preflight (ArEnvironment *self)
 {
   g_return_val_if_fail (AR_IS_ENVIRONMENT (self), FALSE);
   return self->preflight_mode == AR_PREFLIGHT_MODE_SPLIT &&
-         self->cache_container_build &&
-         self->cached_preflight_script[0] != '\0';
+         !ar_script_is_blank (self->cached_preflight_script);
+}
+
+gboolean
+ar_environment_wants_env_layer (ArEnvironment *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (self), FALSE);
+  return self->cache_container_build && ar_environment_uses_cached_preflight (self);
+}
+
+gboolean
+ar_environment_runs_cached_preflight_at_start (ArEnvironment *self, gboolean baked)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (self), FALSE);
+  return ar_environment_uses_cached_preflight (self) && !baked;
 }
 
 ArEnvironment *
@@ -514,7 +690,6 @@ ar_environment_finalize (GObject *object)
   g_free (self->name);
   g_free (self->color);
   g_free (self->base_image);
-  g_free (self->workspace_type);
   g_free (self->workspace_target);
   g_free (self->container_workdir);
   g_free (self->agent_cli);
@@ -547,7 +722,7 @@ ar_environment_get_property (GObject    *object,
     case PROP_NAME: g_value_set_string (value, self->name); break;
     case PROP_COLOR: g_value_set_string (value, self->color); break;
     case PROP_BASE_IMAGE: g_value_set_string (value, self->base_image); break;
-    case PROP_WORKSPACE_TYPE: g_value_set_string (value, self->workspace_type); break;
+    case PROP_WORKSPACE_TYPE: g_value_set_string (value, ar_workspace_type_to_string (self->workspace_type)); break;
     case PROP_WORKSPACE_TARGET: g_value_set_string (value, self->workspace_target); break;
     case PROP_CONTAINER_WORKDIR: g_value_set_string (value, self->container_workdir); break;
     case PROP_AGENT_CLI: g_value_set_string (value, self->agent_cli); break;
@@ -679,7 +854,7 @@ ar_environment_init (ArEnvironment *self)
   self->name = g_strdup ("");
   self->color = g_strdup (AR_DEFAULT_COLOR);
   self->base_image = g_strdup ("");
-  self->workspace_type = g_strdup ("none");
+  self->workspace_type = AR_WORKSPACE_NONE;
   self->workspace_target = g_strdup ("");
   self->container_workdir = g_strdup (AR_DEFAULT_CONTAINER_WORKDIR);
   self->agent_cli = g_strdup (AR_DEFAULT_AGENT);

@@ -14,6 +14,41 @@ typedef enum {
   AR_PREFLIGHT_MODE_SPLIT,
 } ArPreflightMode;
 
+/* workspace_type (SPEC §2.1); stored as "none", "mounted", "cloned". */
+typedef enum {
+  AR_WORKSPACE_NONE,
+  AR_WORKSPACE_MOUNTED,
+  AR_WORKSPACE_CLONED,
+} ArWorkspaceType;
+
+#define AR_ENVIRONMENT_ERROR (ar_environment_error_quark ())
+GQuark ar_environment_error_quark (void);
+
+typedef enum {
+  AR_ENVIRONMENT_ERROR_BAD_MOUNT,      /* not host:container[:ro|rw] */
+  AR_ENVIRONMENT_ERROR_MISSING_PATH,   /* a host folder that is not there */
+} ArEnvironmentError;
+
+/* One line of extra_mounts: host:container[:ro|rw], where host is an
+ * absolute path (or ~/…) for a bind mount, or else a named volume. */
+typedef enum {
+  AR_MOUNT_BIND,
+  AR_MOUNT_VOLUME,
+} ArMountType;
+
+typedef struct {
+  ArMountType type;
+  char *source;        /* bind: the host path, ~ expanded; volume: its name */
+  char *target;        /* absolute path in the container */
+  char *mode;          /* "ro", "rw", or NULL when not given */
+} ArMount;
+
+/* NULL with AR_ENVIRONMENT_ERROR_BAD_MOUNT when the text is not a mount;
+ * nothing on disk is looked at. */
+ArMount *ar_mount_parse (const char *text, GError **error);
+void ar_mount_free (ArMount *mount);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArMount, ar_mount_free)
+
 #define AR_TYPE_ENVIRONMENT (ar_environment_get_type ())
 G_DECLARE_FINAL_TYPE (ArEnvironment, ar_environment, AR, ENVIRONMENT, GObject)
 
@@ -34,6 +69,15 @@ const char *const *ar_environment_colors (void);
 gboolean ar_environment_is_valid_agent (const char *agent);
 const char *const *ar_environment_agents (void);
 gboolean ar_environment_is_valid_workspace_type (const char *type);
+/* "none", "mounted", "cloned": the stored names, in enum order. */
+const char *const *ar_workspace_type_ids (void);
+const char *ar_workspace_type_to_string (ArWorkspaceType type);
+gboolean ar_workspace_type_from_string (const char *str, ArWorkspaceType *type);
+/* The name a user reads ("Mounted folder"), translated. */
+const char *ar_workspace_type_display_name (ArWorkspaceType type);
+/* TRUE for NULL and for text of only spaces, tabs and line breaks: such a
+ * script does nothing and is never run, baked or written. */
+gboolean ar_script_is_blank (const char *script);
 const char *ar_preflight_mode_to_string (ArPreflightMode mode);
 gboolean ar_preflight_mode_from_string (const char *str, ArPreflightMode *mode);
 /* The default host config folder of an agent ("~/.codex"…), expanded. */
@@ -49,8 +93,11 @@ const char *ar_environment_get_color (ArEnvironment *self);
 void ar_environment_set_color (ArEnvironment *self, const char *value);
 const char *ar_environment_get_base_image (ArEnvironment *self);
 void ar_environment_set_base_image (ArEnvironment *self, const char *value);
+/* The stored name; ar_environment_get_workspace_kind() to compare. */
 const char *ar_environment_get_workspace_type (ArEnvironment *self);
 void ar_environment_set_workspace_type (ArEnvironment *self, const char *value);
+ArWorkspaceType ar_environment_get_workspace_kind (ArEnvironment *self);
+void ar_environment_set_workspace_kind (ArEnvironment *self, ArWorkspaceType type);
 const char *ar_environment_get_workspace_target (ArEnvironment *self);
 void ar_environment_set_workspace_target (ArEnvironment *self, const char *value);
 const char *ar_environment_get_container_workdir (ArEnvironment *self);
@@ -113,8 +160,16 @@ void ar_environment_clear_load_warnings (ArEnvironment *self);
 JsonObject *ar_json_object_copy (JsonObject *object);
 JsonNode *ar_json_node_deep_copy (JsonNode *node);
 
-/* True when an environment layer would be built (SPEC §3.1). */
+/* The one rule for the cached preflight (SPEC §2.2): it is in use when the
+ * mode is split and the script is not blank. */
+gboolean ar_environment_uses_cached_preflight (ArEnvironment *self);
+/* True when an environment layer would be built (SPEC §3.1): the cached
+ * preflight is in use and caching is on. */
 gboolean ar_environment_wants_env_layer (ArEnvironment *self);
+/* Whether the cached preflight runs at task start: in use, and not baked
+ * into the image the task runs on (caching off, or the layer failed). */
+gboolean ar_environment_runs_cached_preflight_at_start (ArEnvironment *self,
+                                                        gboolean       baked);
 /* True when a desktop layer would be built (SPEC §3.1). */
 gboolean ar_environment_wants_desktop_layer (ArEnvironment *self);
 

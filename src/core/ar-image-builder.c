@@ -544,9 +544,7 @@ resolve_finish_steps (GTask *owned_task)
 
   res->install_desktop_at_start = ar_environment_get_headless_desktop_enabled (env) &&
                                   !ar_layer_result_in_image (&res->desktop);
-  res->run_cached_preflight_at_start = ar_environment_get_preflight_mode (env) == AR_PREFLIGHT_MODE_SPLIT &&
-                                       ar_environment_get_cached_preflight_script (env)[0] != '\0' &&
-                                       !ar_layer_result_in_image (&res->env);
+  res->run_cached_preflight_at_start = ar_environment_runs_cached_preflight_at_start (env, ar_layer_result_in_image (&res->env));
 
   if (!ctx->plan_only)
     {

@@ -50,6 +50,8 @@ struct _ArTaskRunner
   GPtrArray *run_args;
   GPtrArray *run_env;
   gboolean desktop;          /* -p 127.0.0.1::6080 */
+  GString *port_output;      /* what `docker port` printed */
+  gulong clone_cancel_id;    /* on cancellable: kills the clone */
 
   gboolean run_spawned;
   gboolean container_started;
@@ -82,17 +84,6 @@ set_state (ArTaskRunner *self, ArTaskState state)
 {
   ar_task_set_state (self->task, state);
   save_record (self);
-}
-
-static gboolean
-is_blank (const char *text)
-{
-  if (text == NULL)
-    return TRUE;
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-  return TRUE;
 }
 
 static char *
@@ -380,7 +371,7 @@ write_scratch (ArTaskRunner *self, GError **error)
       return FALSE;
     }
 
-  if (self->settings->preflight_enabled && !is_blank (self->settings->preflight_script))
+  if (self->settings->preflight_enabled && !ar_script_is_blank (self->settings->preflight_script))
     {
       if (!write_script (self, AR_ENTRY_SETTINGS_PREFLIGHT_FILE, self->settings->preflight_script, error))
         return FALSE;
@@ -388,8 +379,8 @@ write_scratch (ArTaskRunner *self, GError **error)
       g_ptr_array_add (written, (char *) AR_ENTRY_SETTINGS_PREFLIGHT_FILE);
     }
 
-  if (split && r->run_cached_preflight_at_start &&
-      !is_blank (ar_environment_get_cached_preflight_script (env)))
+  /* The builder decided it (ar_environment_runs_cached_preflight_at_start()). */
+  if (r->run_cached_preflight_at_start)
     {
       if (!write_script (self, AR_ENTRY_CACHED_PREFLIGHT_FILE,
                          ar_environment_get_cached_preflight_script (env), error))
@@ -401,14 +392,14 @@ write_scratch (ArTaskRunner *self, GError **error)
     ar_task_log_message (self->log, "task/preflight", AR_LOG_INFO,
                          _("cached preflight: baked into %s, not run at start"), r->env.tag);
 
-  if (split && !is_blank (ar_environment_get_run_preflight_script (env)))
+  if (split && !ar_script_is_blank (ar_environment_get_run_preflight_script (env)))
     {
       if (!write_script (self, AR_ENTRY_RUN_PREFLIGHT_FILE, ar_environment_get_run_preflight_script (env), error))
         return FALSE;
       steps.run_preflight = TRUE;
     }
   else if (!split && ar_environment_get_preflight_enabled (env) &&
-           !is_blank (ar_environment_get_preflight_script (env)))
+           !ar_script_is_blank (ar_environment_get_preflight_script (env)))
     {
       if (!write_script (self, AR_ENTRY_RUN_PREFLIGHT_FILE, ar_environment_get_preflight_script (env), error))
         return FALSE;
@@ -493,37 +484,50 @@ add_mount (ArTaskRunner *self, Mounts *m, const char *host, const char *containe
   g_ptr_array_add (m->args, g_steal_pointer (&spec));
 }
 
-static void
-add_extra_mount (ArTaskRunner *self, Mounts *m, const char *text)
+/* Checked before the task started (ar_task_runner_check_environment());
+ * a folder gone since fails the task rather than run without it. */
+static gboolean
+add_extra_mount (ArTaskRunner *self, Mounts *m, const char *text, GError **error)
 {
-  g_auto(GStrv) parts = NULL;
-  g_autofree char *host = NULL;
-  const char *mode = NULL;
-  guint n;
+  g_autoptr(ArMount) mount = NULL;
+  g_autofree char *spec = NULL;
 
-  if (is_blank (text))
-    return;
-  parts = g_strsplit (text, ":", -1);
-  n = g_strv_length (parts);
-  if (n == 3)
-    mode = parts[2];
-  if ((n != 2 && n != 3) || parts[0][0] == '\0' || parts[1][0] != '/' ||
-      (mode != NULL && !g_str_equal (mode, "ro") && !g_str_equal (mode, "rw")))
+  if (ar_script_is_blank (text))
+    return TRUE;
+  if ((mount = ar_mount_parse (text, error)) == NULL)
+    return FALSE;
+  if (mount->type == AR_MOUNT_BIND)
     {
-      ar_task_log_message (self->log, "task/mounts", AR_LOG_WARN,
-                           _("The extra mount “%s” is not host:container[:ro|rw] with an absolute container path: not mounted."),
-                           text);
-      return;
+      if (!g_file_test (mount->source, G_FILE_TEST_EXISTS))
+        {
+          /* Docker would make a missing folder, owned by root. */
+          g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_MISSING_PATH,
+                       _("The host path %s of the extra mount “%s” does not exist: create it, or change the mount in the environment's Container tab."),
+                       mount->source, text);
+          return FALSE;
+        }
+      add_mount (self, m, mount->source, mount->target, mount->mode, _("extra mount"));
+      return TRUE;
     }
-  host = expand_home (parts[0]);
-  if (!g_path_is_absolute (host) || !g_file_test (host, G_FILE_TEST_EXISTS))
+
+  if (g_ptr_array_find_with_equal_func (m->container_paths, mount->target, g_str_equal, NULL))
     {
-      /* Docker would make a missing folder, owned by root: say so instead. */
-      ar_task_log_message (self->log, "task/mounts", AR_LOG_WARN,
-                           _("The host path %s of the extra mount “%s” does not exist: not mounted."), host, text);
-      return;
+      g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+                   _("The extra mount “%s” goes to %s, where something else is already mounted: change its container path in the environment's Container tab."),
+                   text, mount->target);
+      return FALSE;
     }
-  add_mount (self, m, host, parts[1], mode, _("extra mount"));
+  g_ptr_array_add (m->container_paths, g_strdup (mount->target));
+  /* A named volume: the engine makes it on first use and keeps it between
+   * tasks. --mount, because -v would take a bad name for a relative path. */
+  spec = g_strdup_printf ("type=volume,src=%s,dst=%s%s", mount->source, mount->target,
+                          g_strcmp0 (mount->mode, "ro") == 0 ? ",readonly" : "");
+  g_ptr_array_add (m->args, g_strdup ("--mount"));
+  g_ptr_array_add (m->args, g_steal_pointer (&spec));
+  ar_task_log_message (self->log, "task/mounts", AR_LOG_INFO,
+                       _("volume %s mounted at %s%s"), mount->source, mount->target,
+                       g_strcmp0 (mount->mode, "ro") == 0 ? _(" (read-only)") : "");
+  return TRUE;
 }
 
 static gboolean
@@ -615,7 +619,8 @@ build_run_args (ArTaskRunner *self, GError **error)
     g_ptr_array_add (args, g_strdup_printf ("%s:%s:%s", self->scratch, AR_ENTRY_CONTAINER_DIR, scratch_option));
   }
   for (guint i = 0; extra_mounts[i] != NULL; i++)
-    add_extra_mount (self, &m, extra_mounts[i]);
+    if (!add_extra_mount (self, &m, extra_mounts[i], error))
+      return FALSE;
 
   /* The task's own variables, then the environment's: names only in argv,
    * values through the CLI's environment. */
@@ -680,7 +685,7 @@ build_run_args (ArTaskRunner *self, GError **error)
 
   for (guint i = 0; ports[i] != NULL; i++)
     {
-      if (is_blank (ports[i]))
+      if (ar_script_is_blank (ports[i]))
         continue;
       g_ptr_array_add (args, g_strdup ("-p"));
       g_ptr_array_add (args, g_strstrip (g_strdup (ports[i])));
@@ -724,7 +729,7 @@ static void
 port_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(ArTaskRunner) self = user_data;
-  GString *out = g_object_get_data (G_OBJECT (self), "port-output");
+  GString *out = self->port_output;
   g_autoptr(GError) error = NULL;
   g_autofree char *tail = NULL;
   int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, &tail, &error);
@@ -771,19 +776,16 @@ port_line (ArEngineStream stream, const char *line, gpointer user_data)
 }
 
 static void
-string_free (gpointer string)
-{
-  g_string_free (string, TRUE);
-}
-
-static void
 query_desktop_port (ArTaskRunner *self)
 {
   const char *args[] = { "port", ar_task_get_container_name (self->task), DESKTOP_PORT "/tcp", NULL };
-  GString *out = g_string_new (NULL);
 
-  g_object_set_data_full (G_OBJECT (self), "port-output", out, string_free);
-  ar_engine_run_cli_async (self->engine, args, NULL, port_line, out, PORT_TIMEOUT, NULL,
+  if (self->port_output != NULL)
+    g_string_truncate (self->port_output, 0);
+  else
+    self->port_output = g_string_new (NULL);
+  /* port_line writes into it until port_done: the runner is held till then. */
+  ar_engine_run_cli_async (self->engine, args, NULL, port_line, self->port_output, PORT_TIMEOUT, NULL,
                            port_done, g_object_ref (self));
 }
 
@@ -1078,6 +1080,9 @@ clone_maybe_done (Clone *clone)
 
   if (!clone->exited || !clone->eof)
     return;
+  /* The handler holds the git process: let it go with the clone. */
+  g_cancellable_disconnect (self->cancellable, self->clone_cancel_id);
+  self->clone_cancel_id = 0;
   if (self->stop_requested)
     end_task (self, AR_TASK_STATE_CANCELLED);
   else if (!g_subprocess_get_successful (clone->proc))
@@ -1204,7 +1209,8 @@ clone_workspace (ArTaskRunner *self)
       fail_task (self, "git/clone", message);
       return;
     }
-  g_cancellable_connect (self->cancellable, G_CALLBACK (clone_cancelled), g_object_ref (clone->proc), g_object_unref);
+  self->clone_cancel_id = g_cancellable_connect (self->cancellable, G_CALLBACK (clone_cancelled),
+                                                 g_object_ref (clone->proc), g_object_unref);
   ar_engine_read_pieces_async (g_subprocess_get_stdout_pipe (clone->proc), AR_ENGINE_STREAM_STDOUT,
                                clone_piece, clone, NULL, clone_read, clone);
   g_subprocess_wait_async (clone->proc, NULL, clone_waited, clone);
@@ -1233,20 +1239,113 @@ resolve_done (GObject *source, GAsyncResult *result, gpointer user_data)
       end_task (self, AR_TASK_STATE_CANCELLED);
       return;
     }
-  if (self->workspace == NULL && g_str_equal (ar_environment_get_workspace_type (self->env), "cloned"))
+  if (self->workspace == NULL && ar_environment_get_workspace_kind (self->env) == AR_WORKSPACE_CLONED)
     clone_workspace (self);
   else
     prepare_and_start (self);
+}
+
+static gboolean
+check_extra_mounts (ArEnvironment *env, GError **error)
+{
+  const char *const *mounts = ar_environment_get_extra_mounts (env);
+  const char *workdir = ar_environment_get_container_workdir (env);
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (g_free);
+
+  if (*workdir == '\0')
+    workdir = AR_DEFAULT_CONTAINER_WORKDIR;
+  g_ptr_array_add (targets, g_strdup (AR_ENTRY_CONTAINER_DIR));
+  if (ar_environment_get_workspace_kind (env) != AR_WORKSPACE_NONE)
+    g_ptr_array_add (targets, g_strdup (workdir));
+
+  for (guint i = 0; mounts[i] != NULL; i++)
+    {
+      g_autoptr(ArMount) mount = NULL;
+
+      if (ar_script_is_blank (mounts[i]))
+        continue;
+      if ((mount = ar_mount_parse (mounts[i], error)) == NULL)
+        return FALSE;
+      if (mount->type == AR_MOUNT_BIND && !g_file_test (mount->source, G_FILE_TEST_EXISTS))
+        {
+          /* Docker would make a missing folder, owned by root. */
+          g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_MISSING_PATH,
+                       _("The host path %s of the extra mount “%s” does not exist: create it, or change the mount in the environment's Container tab."),
+                       mount->source, mounts[i]);
+          return FALSE;
+        }
+      if (g_ptr_array_find_with_equal_func (targets, mount->target, g_str_equal, NULL))
+        {
+          g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+                       _("The extra mount “%s” goes to %s, where something else is already mounted: change its container path in the environment's Container tab."),
+                       mounts[i], mount->target);
+          return FALSE;
+        }
+      g_ptr_array_add (targets, g_strdup (mount->target));
+    }
+  return TRUE;
+}
+
+gboolean
+ar_task_runner_check_environment (ArEnvironment *env,
+                                  ArTaskKind     kind,
+                                  const char    *prompt,
+                                  GError       **error)
+{
+  const char *target;
+
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (env), FALSE);
+
+  if (kind != AR_TASK_KIND_PREFLIGHT_TEST)
+    {
+      g_auto(GStrv) argv = ar_agent_build_argv_for_environment (env, prompt, error);
+
+      if (argv == NULL)
+        return FALSE;
+    }
+
+  target = ar_environment_get_workspace_target (env);
+  switch (ar_environment_get_workspace_kind (env))
+    {
+    case AR_WORKSPACE_MOUNTED:
+      {
+        g_autofree char *path = expand_home (target);
+
+        if (*target == '\0' || !g_path_is_absolute (path) || !g_file_test (path, G_FILE_TEST_IS_DIR))
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                         _("The workspace folder “%s” does not exist: choose an existing folder in the environment's General tab."),
+                         target);
+            return FALSE;
+          }
+      }
+      break;
+    case AR_WORKSPACE_CLONED:
+      if (*target == '\0')
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The workspace is “cloned” but names no repository: set owner/repo or a URL in the environment's General tab."));
+          return FALSE;
+        }
+      break;
+    case AR_WORKSPACE_NONE:
+    default:
+      break;
+    }
+
+  return check_extra_mounts (env, error);
 }
 
 /* What can be known wrong before any engine work: say it at once. */
 static gboolean
 check_environment (ArTaskRunner *self, GError **error)
 {
-  const char *type = ar_environment_get_workspace_type (self->env);
-  const char *target = ar_environment_get_workspace_target (self->env);
+  ArTaskKind kind = ar_task_get_kind (self->task);
 
-  if (ar_task_get_kind (self->task) == AR_TASK_KIND_PREFLIGHT_TEST)
+  if (!ar_task_runner_check_environment (self->env, kind, ar_task_get_prompt (self->task), error))
+    return FALSE;
+
+  if (kind == AR_TASK_KIND_PREFLIGHT_TEST)
     {
       const char *const argv[] = { "/bin/sh", "-c", "echo '" AR_PREFLIGHT_COMPLETE_LINE "'", NULL };
 
@@ -1256,25 +1355,8 @@ check_environment (ArTaskRunner *self, GError **error)
                                                                      error)) == NULL)
     return FALSE;
 
-  if (g_str_equal (type, "mounted"))
-    {
-      g_autofree char *path = expand_home (target);
-
-      if (*target == '\0' || !g_path_is_absolute (path) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       _("The workspace folder “%s” does not exist: choose an existing folder in the environment's General tab."),
-                       target);
-          return FALSE;
-        }
-      self->workspace = g_steal_pointer (&path);
-    }
-  else if (g_str_equal (type, "cloned") && *target == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("The workspace is “cloned” but names no repository: set owner/repo or a URL in the environment's General tab."));
-      return FALSE;
-    }
+  if (ar_environment_get_workspace_kind (self->env) == AR_WORKSPACE_MOUNTED)
+    self->workspace = expand_home (ar_environment_get_workspace_target (self->env));
   return TRUE;
 }
 
@@ -1519,6 +1601,9 @@ ar_task_runner_dispose (GObject *object)
   self->external_id = 0;
   g_clear_object (&self->external);
   g_clear_handle_id (&self->stop_grace_id, g_source_remove);
+  if (self->clone_cancel_id != 0)
+    g_cancellable_disconnect (self->cancellable, self->clone_cancel_id);
+  self->clone_cancel_id = 0;
 
   G_OBJECT_CLASS (ar_task_runner_parent_class)->dispose (object);
 }
@@ -1546,6 +1631,8 @@ ar_task_runner_finalize (GObject *object)
   g_free (self->env_file);
   g_clear_pointer (&self->run_args, g_ptr_array_unref);
   g_clear_pointer (&self->run_env, g_ptr_array_unref);
+  if (self->port_output != NULL)
+    g_string_free (self->port_output, TRUE);
 
   G_OBJECT_CLASS (ar_task_runner_parent_class)->finalize (object);
 }

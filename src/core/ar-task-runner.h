@@ -69,6 +69,16 @@ ArTaskState ar_task_runner_run_finish (ArTaskRunner *self,
 void ar_task_runner_stop (ArTaskRunner *self);
 gboolean ar_task_runner_get_stopping (ArTaskRunner *self);
 
+/* Can a task of this environment start? The one answer for the New task
+ * page, `run` and the runner itself: FALSE with the first reason, in words
+ * a user acts on (the agent's command line, the workspace, each extra
+ * mount: its form, a host folder that is not there, a container path
+ * already taken). Looks at the disk, not at the engine. */
+gboolean ar_task_runner_check_environment (ArEnvironment *env,
+                                           ArTaskKind     kind,
+                                           const char    *prompt,
+                                           GError       **error);
+
 /* Whether the engine CLI reads a variable of this name itself (PATH, HOME,
  * DOCKER_*, *PROXY*, STORAGE_*, _CONTAINERS_*, SSH_*, …; see
  * ar_engine_env_name_steers_cli()): its value for the container then goes through a

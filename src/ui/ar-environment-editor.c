@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ar-agent.h"
 #include "ar-container-lines.h"
 #include "ar-environment-editor-private.h"
 #include "ar-settings.h"
@@ -20,8 +21,6 @@ static const char *const line_field_props[N_LINE_FIELDS] = {
   "extra-mounts",
   "ports",
 };
-
-static const char *const workspace_ids[] = { "none", "mounted", "cloned", NULL };
 
 G_DEFINE_FINAL_TYPE (ArEnvironmentEditor, ar_environment_editor, ADW_TYPE_BIN)
 
@@ -209,26 +208,12 @@ setup_combo_models (ArEnvironmentEditor *self)
   adw_combo_row_set_factory (self->color_row, factory);
   adw_combo_row_set_model (self->color_row, G_LIST_MODEL (colors));
 
-  gtk_string_list_append (workspaces, _("None"));
-  gtk_string_list_append (workspaces, _("Mounted folder"));
-  gtk_string_list_append (workspaces, _("Cloned repository"));
+  for (guint i = 0; ar_workspace_type_ids ()[i] != NULL; i++)
+    gtk_string_list_append (workspaces, ar_workspace_type_display_name ((ArWorkspaceType) i));
   adw_combo_row_set_model (self->workspace_type_row, G_LIST_MODEL (workspaces));
 
   for (guint i = 0; agent_ids[i] != NULL; i++)
-    {
-      if (g_str_equal (agent_ids[i], "codex"))
-        gtk_string_list_append (agents, _("Codex"));
-      else if (g_str_equal (agent_ids[i], "claude"))
-        gtk_string_list_append (agents, _("Claude Code"));
-      else if (g_str_equal (agent_ids[i], "copilot"))
-        gtk_string_list_append (agents, _("GitHub Copilot"));
-      else if (g_str_equal (agent_ids[i], "gemini"))
-        gtk_string_list_append (agents, _("Gemini"));
-      else if (g_str_equal (agent_ids[i], "custom"))
-        gtk_string_list_append (agents, _("Custom command"));
-      else
-        gtk_string_list_append (agents, agent_ids[i]);
-    }
+    gtk_string_list_append (agents, ar_agent_display_name (agent_ids[i]));
   adw_combo_row_set_model (self->agent_row, G_LIST_MODEL (agents));
 }
 
@@ -237,15 +222,15 @@ setup_combo_models (ArEnvironmentEditor *self)
 static void
 update_workspace_fields (ArEnvironmentEditor *self)
 {
-  const char *type = self->draft != NULL ? ar_environment_get_workspace_type (self->draft) : "none";
+  ArWorkspaceType type = self->draft != NULL ? ar_environment_get_workspace_kind (self->draft) : AR_WORKSPACE_NONE;
 
-  if (g_str_equal (type, "mounted"))
+  if (type == AR_WORKSPACE_MOUNTED)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Host _folder"));
-  else if (g_str_equal (type, "cloned"))
+  else if (type == AR_WORKSPACE_CLONED)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("_Repository (owner/repo or URL)"));
   else
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Target (not used without a workspace)"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->workspace_target_row), !g_str_equal (type, "none"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->workspace_target_row), type != AR_WORKSPACE_NONE);
 }
 
 static void
@@ -416,7 +401,7 @@ load_draft (ArEnvironmentEditor *self)
       bind (self, "name", self->name_row, "text");
       bind_combo (self, "color", self->color_row, (const char *const *) ar_environment_colors ());
       bind (self, "base-image", self->base_image_entry, "text");
-      bind_combo (self, "workspace-type", self->workspace_type_row, workspace_ids);
+      bind_combo (self, "workspace-type", self->workspace_type_row, ar_workspace_type_ids ());
       bind (self, "workspace-target", self->workspace_target_row, "text");
       bind (self, "container-workdir", self->workdir_row, "text");
       bind_combo (self, "agent-cli", self->agent_row, ar_environment_agents ());

@@ -9,6 +9,7 @@
 #include "ar-agent.h"
 #include "ar-container-lines.h"
 #include "ar-new-task-page.h"
+#include "ar-task-runner.h"
 #include "ar-ui.h"
 
 struct _ArNewTaskPage
@@ -86,16 +87,6 @@ ar_new_task_page_get_blocker (ArNewTaskPage *self)
 
 /* ---- can it run? ---------------------------------------------------------- */
 
-static char *
-expand_home (const char *path)
-{
-  if (g_str_equal (path, "~"))
-    return g_strdup (g_get_home_dir ());
-  if (g_str_has_prefix (path, "~/"))
-    return g_build_filename (g_get_home_dir (), path + 2, NULL);
-  return g_strdup (path);
-}
-
 static gboolean
 needs_prompt (ArEnvironment *env)
 {
@@ -111,37 +102,21 @@ needs_prompt (ArEnvironment *env)
   return FALSE;
 }
 
-/* The same checks, in the same words, as the task runner makes before it
- * starts a container: better said here than as a failed task. */
+/* The runner's own check (the agent, the workspace, the extra mounts):
+ * better said here than as a failed task. */
 static char *
 find_blocker (ArNewTaskPage *self, ArEnvironment *env, const char *prompt)
 {
   ArEnvStore *store = ar_backend_get_store (self->backend);
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = NULL;
-  const char *type, *target;
 
   if (g_list_model_get_n_items (G_LIST_MODEL (store)) == 0)
     return g_strdup (_("There is no environment yet: add one on the Environments page."));
   if (env == NULL)
     return g_strdup (_("Choose the environment the task runs in."));
 
-  argv = ar_agent_build_argv_for_environment (env, prompt, &error);
-  if (argv == NULL)
+  if (!ar_task_runner_check_environment (env, AR_TASK_KIND_TASK, prompt, &error))
     return g_strdup (error->message);
-
-  type = ar_environment_get_workspace_type (env);
-  target = ar_environment_get_workspace_target (env);
-  if (g_str_equal (type, "mounted"))
-    {
-      g_autofree char *path = expand_home (target);
-
-      if (*target == '\0' || !g_path_is_absolute (path) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-        return g_strdup_printf (_("The workspace folder “%s” does not exist: choose an existing folder in the environment's General tab."),
-                                target);
-    }
-  else if (g_str_equal (type, "cloned") && *target == '\0')
-    return g_strdup (_("The workspace is “cloned” but names no repository: set owner/repo or a URL in the environment's General tab."));
 
   if (ar_backend_get_engine_problem (self->backend) != NULL)
     return g_strdup (_("The container engine does not answer: see the message at the top of the window."));
@@ -160,7 +135,6 @@ static char *
 describe_agent (ArEnvironment *env)
 {
   const char *agent = ar_environment_get_agent_cli (env);
-  const char *type = ar_environment_get_workspace_type (env);
   g_autofree char *agent_text = NULL;
   g_autofree char *workspace = NULL;
 
@@ -171,25 +145,24 @@ describe_agent (ArEnvironment *env)
       /* Translators: %s is a command line */
       agent_text = g_strdup_printf (_("Custom command: %s"), command);
     }
-  else if (g_str_equal (agent, "codex"))
-    agent_text = g_strdup ("Codex");
-  else if (g_str_equal (agent, "claude"))
-    agent_text = g_strdup ("Claude");
-  else if (g_str_equal (agent, "copilot"))
-    agent_text = g_strdup ("Copilot");
-  else if (g_str_equal (agent, "gemini"))
-    agent_text = g_strdup ("Gemini");
   else
-    agent_text = g_strdup (agent);
+    agent_text = g_strdup (ar_agent_display_name (agent));
 
-  if (g_str_equal (type, "mounted"))
-    /* Translators: %s is a folder */
-    workspace = g_strdup_printf (_("workspace folder %s"), ar_environment_get_workspace_target (env));
-  else if (g_str_equal (type, "cloned"))
-    /* Translators: %s is a repository */
-    workspace = g_strdup_printf (_("clones %s"), ar_environment_get_workspace_target (env));
-  else
-    workspace = g_strdup (_("no workspace"));
+  switch (ar_environment_get_workspace_kind (env))
+    {
+    case AR_WORKSPACE_MOUNTED:
+      /* Translators: %s is a folder */
+      workspace = g_strdup_printf (_("workspace folder %s"), ar_environment_get_workspace_target (env));
+      break;
+    case AR_WORKSPACE_CLONED:
+      /* Translators: %s is a repository */
+      workspace = g_strdup_printf (_("clones %s"), ar_environment_get_workspace_target (env));
+      break;
+    case AR_WORKSPACE_NONE:
+    default:
+      workspace = g_strdup (_("no workspace"));
+      break;
+    }
 
   return g_strdup_printf ("%s · %s", agent_text, workspace);
 }
