@@ -217,7 +217,8 @@ test_task_variable (void)
   /* a longer name, an escaped $, and names not in the list are not task variables */
   assert_single ("echo $MY_TOKENS", names, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
   assert_single ("echo \\$TASK_ID", names, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
-  assert_single ("echo $MY_TOKEN", NULL, AR_PREFLIGHT_CATEGORY_AMBIGUOUS, AR_PREFLIGHT_PART_RUN);
+  /* a name that looks like a secret is one without an environment too */
+  assert_single ("echo $MY_TOKEN", NULL, AR_PREFLIGHT_CATEGORY_TASK_VARIABLE, AR_PREFLIGHT_PART_RUN);
 
   units = analyze ("# first\necho one\necho \"$MY_TOKEN\" \\\n  \"$TASK_ID\"\n", names);
   g_assert_cmpuint (units->len, ==, 2);
@@ -419,11 +420,15 @@ test_case_block (void)
 
   g_assert_cmpuint (units->len, ==, 2);
   g_assert_cmpuint (unit_at (units, 0)->end_line, ==, 6);
-  g_assert_cmpint (unit_at (units, 0)->part, ==, AR_PREFLIGHT_PART_RUN);
-  /* $arch is set by a block that runs at start */
+  /* architecture detection (only tests, echo and assignments) is a pure
+   * definition: the guarantee puts it in both parts, because the cached
+   * download on line 7 uses $arch (issue 9) */
+  g_assert_cmpint (unit_at (units, 0)->part, ==, AR_PREFLIGHT_PART_BOTH);
+  g_assert_cmpint (unit_at (units, 0)->category, ==, AR_PREFLIGHT_CATEGORY_VARIABLE);
+  g_assert_nonnull (strstr (unit_at (units, 0)->reason, "line 7"));
   g_assert_cmpuint (unit_at (units, 1)->line, ==, 7);
-  g_assert_cmpint (unit_at (units, 1)->category, ==, AR_PREFLIGHT_CATEGORY_TASK_VARIABLE);
-  g_assert_nonnull (strstr (unit_at (units, 1)->reason, "line 1"));
+  g_assert_cmpint (unit_at (units, 1)->category, ==, AR_PREFLIGHT_CATEGORY_DOWNLOAD);
+  g_assert_cmpint (unit_at (units, 1)->part, ==, AR_PREFLIGHT_PART_CACHED);
 
   /* a block that only sets variables goes to both parts */
   pure = analyze ("case \"$(uname -m)\" in\n"
@@ -602,7 +607,11 @@ test_env_var_names (void)
 
   assert_single ("git clone https://$GITHUB_TOKEN@github.com/o/r /opt/r", names,
                  AR_PREFLIGHT_CATEGORY_TASK_VARIABLE, AR_PREFLIGHT_PART_RUN);
+  /* a name that looks like a secret is one without an environment too
+   * (issue 9): a token never reaches the image */
   assert_single ("git clone https://$GITHUB_TOKEN@github.com/o/r /opt/r", NULL,
+                 AR_PREFLIGHT_CATEGORY_TASK_VARIABLE, AR_PREFLIGHT_PART_RUN);
+  assert_single ("git clone https://$GITHUB_USER@github.com/o/r /opt/r", NULL,
                  AR_PREFLIGHT_CATEGORY_DOWNLOAD, AR_PREFLIGHT_PART_CACHED);
   assert_single ("echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" >> /etc/npmrc", names,
                  AR_PREFLIGHT_CATEGORY_TASK_VARIABLE, AR_PREFLIGHT_PART_RUN);
@@ -615,10 +624,21 @@ test_run_only_values (void)
   g_autoptr(GPtrArray) units =
     analyze ("export V=20\ncurl -o /opt/n.tgz https://example.com/v$V.tgz\n"
                           "V=21\ncurl -o /opt/m.tgz https://example.com/v$V.tgz\n", NULL);
+  g_autoptr(GPtrArray) task =
+    analyze ("export V=$TASK_ID\ncurl -o /opt/n.tgz https://example.com/v$V.tgz\n", NULL);
 
+  g_assert_cmpuint (task->len, ==, 2);
+  g_assert_cmpint (unit_at (task, 1)->category, ==, AR_PREFLIGHT_CATEGORY_TASK_VARIABLE);
+  g_assert_cmpint (unit_at (task, 1)->part, ==, AR_PREFLIGHT_PART_RUN);
+  g_assert_nonnull (strstr (unit_at (task, 1)->reason, "line 1"));
+
+  /* an export of a constant is a pure definition: the guarantee puts it in
+   * both parts for the cached download that uses it (issue 9) */
   g_assert_cmpuint (units->len, ==, 4);
-  g_assert_cmpint (unit_at (units, 1)->category, ==, AR_PREFLIGHT_CATEGORY_TASK_VARIABLE);
-  g_assert_nonnull (strstr (unit_at (units, 1)->reason, "line 1"));
+  g_assert_cmpint (unit_at (units, 0)->category, ==, AR_PREFLIGHT_CATEGORY_ENV_EXPORT);
+  g_assert_cmpint (unit_at (units, 0)->part, ==, AR_PREFLIGHT_PART_BOTH);
+  g_assert_nonnull (strstr (unit_at (units, 0)->reason, "line 2"));
+  g_assert_cmpint (unit_at (units, 1)->category, ==, AR_PREFLIGHT_CATEGORY_DOWNLOAD);
   /* a plain assignment goes to both parts, so later cached lines have it */
   g_assert_cmpint (unit_at (units, 2)->category, ==, AR_PREFLIGHT_CATEGORY_VARIABLE);
   g_assert_cmpint (unit_at (units, 2)->part, ==, AR_PREFLIGHT_PART_BOTH);
@@ -1046,8 +1066,9 @@ test_speed (void)
       g_assert_cmpuint (unit_at (units, units->len - 1)->end_line, >=, 1000);
       best = MIN (best, took);
     }
+  /* Reported, never asserted: an absolute time fails on a loaded machine or
+   * a sanitizer build; /preflight-analyzer/linear-time asserts the shape. */
   g_test_message ("1000 lines: %" G_GINT64_FORMAT " µs", best);
-  g_assert_cmpint (best, <, 10000);
 }
 
 int

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "ar-preflight-analyzer.h"
+#include "ar-preflight-deps.h"
 
 G_BEGIN_DECLS
 
@@ -196,6 +197,21 @@ gboolean ar_preflight_is_variable_cmd (const ArPreflightView *v);
 gboolean ar_preflight_is_shell_option (const ArPreflightView *v);
 void ar_preflight_collect_defines (const ArPreflightView *v, GPtrArray *out);
 
+/* Install-script scaffolding: commands that only set the script up. */
+typedef enum {
+  AR_PREFLIGHT_SETUP_NONE,
+  AR_PREFLIGHT_SETUP_MESSAGE, /* echo, printf to the terminal */
+  AR_PREFLIGHT_SETUP_QUERY,   /* tests, command -v, uname -m, id -u, exit, … */
+  AR_PREFLIGHT_SETUP_TRAP,    /* trap */
+  AR_PREFLIGHT_SETUP_DETECT,  /* . /etc/os-release */
+} ArPreflightSetupKind;
+
+gboolean ar_preflight_is_os_release (const char *path);
+ArPreflightSetupKind ar_preflight_match_setup (const ArPreflightView *v);
+/* export NAME=VALUE with a value that is the same at build time and at
+ * every start; @constants (may be NULL) are names known to be constant. */
+gboolean ar_preflight_is_constant_export (const ArPreflightView *v, GHashTable *constants);
+
 /* ------------------------------------------------------------------------ */
 /* ar-preflight-rules.c                                                     */
 
@@ -212,6 +228,9 @@ typedef struct {
                             what a recorded call points at) */
   GArray *calls;         /* Call */
   guint pipeline;        /* numbers the pipelines, nested parses included */
+  GHashTable *constants; /* name → literal value, of variables set the same
+                            way in both parts (ar-preflight-rules.c) */
+  GArray *messages;      /* guint: indexes of units that only print */
 } ArPreflightAnalysis;
 
 /* Cursors into the lexer's comments and here-documents, which are in source
@@ -240,5 +259,25 @@ void ar_preflight_classify (ArPreflightAnalysis *an,
 /* After all units are classified: a function called from the other part
  * goes to both. */
 void ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units);
+
+/* ------------------------------------------------------------------------ */
+/* ar-preflight-deps.c: the dependency model and the guarantee              */
+
+/* The facts of @u, classified, from its raw unit; @base is the offset of
+ * its first line. @cursor is the model's own, like the rules'. */
+ArPreflightDeps *ar_preflight_deps_new (ArPreflightLexer *lx,
+                                        ArPreflightRawUnit *ru,
+                                        ArPreflightCursor *cursor,
+                                        const ArPreflightUnit *u,
+                                        gsize base,
+                                        GHashTable *env_names,
+                                        guint *pipeline);
+/* Only definitions and queries, reading no secret: may run in both parts. */
+gboolean ar_preflight_deps_is_pure (const ArPreflightDeps *deps);
+/* Removes what @deps sets from @taint: a pure definition is no per-task
+ * value, the guarantee puts it in both parts when the cached one needs it. */
+void ar_preflight_deps_untaint (const ArPreflightDeps *deps, GHashTable *taint);
+/* Moves units until every dependency holds (SPEC §5.1, the guarantee). */
+void ar_preflight_guarantee (GPtrArray *units);
 
 G_END_DECLS

@@ -26,6 +26,8 @@ ar_preflight_unit_copy (const ArPreflightUnit *unit)
   copy->reason = g_strdup (unit->reason);
   copy->task_variable = g_strdup (unit->task_variable);
   copy->env_variable = g_strdup (unit->env_variable);
+  if (unit->deps != NULL)
+    copy->deps = ar_preflight_deps_ref (unit->deps);
   return copy;
 }
 
@@ -38,6 +40,8 @@ ar_preflight_unit_free (ArPreflightUnit *unit)
   g_free (unit->reason);
   g_free (unit->task_variable);
   g_free (unit->env_variable);
+  if (unit->deps != NULL)
+    ar_preflight_deps_unref (unit->deps);
   g_free (unit);
 }
 
@@ -68,6 +72,7 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
   guint first_line = 1;
   guint last_line;
   ArPreflightCursor cursor = { 0, 0 };
+  ArPreflightCursor deps_cursor = { 0, 0 };
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -115,6 +120,15 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
       u->end_line = MAX (ru->line, MIN (ru->end_line, last_line));
       u->text = ar_preflight_analysis_text (&an, u->line, u->end_line);
       ar_preflight_classify (&an, lx, ru, &cursor, units->len, u);
+      u->deps = ar_preflight_deps_new (lx, ru, &deps_cursor, u,
+                                       g_array_index (an.line_starts, gsize, u->line - 1),
+                                       an.env_names, &an.pipeline);
+      /* a pure definition (os-release, architecture, a constant) is no
+       * per-task value: the guarantee shares it when the cached part needs
+       * it, so what uses it keeps its own category */
+      if (u->part == AR_PREFLIGHT_PART_RUN && ar_preflight_deps_is_pure (u->deps) &&
+          u->category != AR_PREFLIGHT_CATEGORY_TASK_VARIABLE && u->category != AR_PREFLIGHT_CATEGORY_TEMP_DIR)
+        ar_preflight_deps_untaint (u->deps, an.taint);
       g_ptr_array_add (units, u);
       /* in a nested shell (sh -c, a here-document fed to sh) */
       if (gave_up (lx, error))
@@ -125,6 +139,7 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
     }
 
   ar_preflight_share_called_functions (&an, units);
+  ar_preflight_guarantee (units);
 
   /* comments after the last command stay with it */
   if (lx->comment_line != 0 && units->len > 0)
