@@ -231,7 +231,11 @@ test_concurrent_imports (void)
       reset_config ();
       /* Some rounds start from an existing file, some from none. */
       if (round % 2 == 1)
-        ar_test_write_file (env_file (), "{\"format\": 2, \"environments\": [{\"env_id\": \"old\"}]}");
+        {
+          g_autofree char *path = env_file ();
+
+          ar_test_write_file (path, "{\"format\": 2, \"environments\": [{\"env_id\": \"old\"}]}");
+        }
       a = spawn_cli (CLI ("env", "import", first));
       b = spawn_cli (CLI ("env", "import", second));
       g_assert_true (g_subprocess_wait_check (a, NULL, &error));

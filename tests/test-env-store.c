@@ -33,6 +33,15 @@ load_from_text (const char *path, const char *text)
   return store;
 }
 
+/* The file as it is on disk, loaded by a new store. */
+static ArEnvStore *
+load_existing (const char *path)
+{
+  g_autofree char *text = ar_test_read_file (path);
+
+  return load_from_text (path, text);
+}
+
 static gboolean
 strv_contains_substring (char **strv, const char *needle)
 {
@@ -901,7 +910,7 @@ test_unreadable_entries_not_a_list (void)
   JsonObject *top;
 
   g_assert_true (ar_env_store_save (store, &error));
-  again = load_from_text (path, ar_test_read_file (path));
+  again = load_existing (path);
   root = ar_json_parse_file (path, &error);
   top = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (top, "unreadable_entries"), ==, "a note");
@@ -962,7 +971,11 @@ test_symlink_written_through (void)
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
   text = ar_test_read_file (real);
   g_assert_nonnull (strstr (text, ar_environment_get_env_id (env)));
-  g_assert_cmpstr (ar_test_read_file (bak), ==, "{\"format\": 2, \"environments\": []}");
+  {
+    g_autofree char *bak_text = ar_test_read_file (bak);
+
+    g_assert_cmpstr (bak_text, ==, "{\"format\": 2, \"environments\": []}");
+  }
 }
 
 static void
@@ -996,7 +1009,7 @@ test_concurrent_saves_merge (void)
 {
   g_autofree char *path = store_path ();
   g_autoptr(ArEnvStore) one = load_from_text (path, "{\"format\": 2, \"environments\": [{\"env_id\": \"shared\", \"name\": \"S\"}]}");
-  g_autoptr(ArEnvStore) two = load_from_text (path, ar_test_read_file (path));
+  g_autoptr(ArEnvStore) two = load_existing (path);
   g_autoptr(ArEnvStore) check = NULL;
   g_autoptr(ArEnvironment) a = ar_environment_new_with_id ();
   g_autoptr(ArEnvironment) b = ar_environment_new_with_id ();
@@ -1009,7 +1022,7 @@ test_concurrent_saves_merge (void)
   g_assert_true (ar_env_store_save (two, &error));
   g_assert_no_error (error);
 
-  check = load_from_text (path, ar_test_read_file (path));
+  check = load_existing (path);
   g_assert_nonnull (ar_env_store_find_by_id (check, ar_environment_get_env_id (a)));
   g_assert_nonnull (ar_env_store_find_by_id (check, ar_environment_get_env_id (b)));
   g_assert_nonnull (ar_env_store_find_by_id (check, "shared"));
@@ -1025,7 +1038,11 @@ test_concurrent_saves_merge (void)
   g_assert_false (ar_env_store_save (two, &error));
   g_assert_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_CONFLICT);
   g_assert_nonnull (strstr (error->message, "“Two” (shared)"));
-  g_assert_cmpstr (ar_test_read_file (path), ==, before);
+  {
+    g_autofree char *now = ar_test_read_file (path);
+
+    g_assert_cmpstr (now, ==, before);
+  }
 }
 
 int

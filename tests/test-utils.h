@@ -9,6 +9,20 @@
 
 G_BEGIN_DECLS
 
+/* TRUE in an AddressSanitizer build (tools/test's sanitizer lane), where
+ * the allocator's quarantine keeps freed memory: peak-memory bounds are
+ * asserted in the ordinary build only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AR_TEST_UNDER_ASAN TRUE
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AR_TEST_UNDER_ASAN TRUE
+#endif
+#endif
+#ifndef AR_TEST_UNDER_ASAN
+#define AR_TEST_UNDER_ASAN FALSE
+#endif
+
 /* Call first in main(): g_test_init plus a private temporary HOME and
  * XDG_CONFIG_HOME / XDG_STATE_HOME / XDG_CACHE_HOME, removed at exit.
  * Returns the temporary root. */
