@@ -11,6 +11,8 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth busybox-static docker.io podman
+  # the Debian base of the auto-split engine test (tests/test-autosplit-engine.c)
+  debootstrap
   # the sanitizer and fuzzing lane (clang's ASan, UBSan, LSan, libFuzzer)
   clang libclang-rt-14-dev
 )

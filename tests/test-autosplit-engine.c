@@ -1,0 +1,680 @@
+/* test-autosplit-engine.c — a split keeps a real script working, on a real
+ * Debian base with real apt-get installs (issue 9 items 5 and 6)
+ *
+ * For every corpus script marked runnable (tests/corpus/autosplit/README.md),
+ * the unsplit script runs in a container on the Debian base, then the split
+ * pair goes through the build check (ar-preflight-build-check.h): the cached
+ * part is built on the base, the run part runs on top. Both runs end with
+ * the same listing of the file system (type, mode, owner, path, link target,
+ * and a SHA-256 of every regular file) in place of the agent, and both must
+ * leave the same files and end with the same exit status.
+ *
+ * The Debian base is made as ../shared/ENGINE.md says (debootstrap
+ * --variant=minbase bookworm, tar, docker import) and the tar is kept in
+ * AR_TEST_DEBIAN_TAR (default /var/cache/agents-runner-tests/…): built once
+ * (≈ 3.5 min), reused after. apt needs a network: when the engine at hand
+ * has no bridge (tests/engine-up.sh starts one with --bridge=none), this
+ * test starts its own private dockerd on a bridge of its own (never
+ * docker0, which another engine may hold), and proves that a container
+ * reaches Debian's archive before anything else.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ar-preflight-analyzer.h"
+#include "ar-preflight-build-check.h"
+#include "ar-task-runner.h"
+#include "test-utils.h"
+
+#define RUN_LABEL_KEY "io.github.agents-runner.test-run"
+#define DEFAULT_DEBIAN_TAR "/var/cache/agents-runner-tests/debian-bookworm-minbase.tar"
+#define DEBIAN_MIRROR "http://deb.debian.org/debian"
+#define LISTING_MARK "@@ "
+
+static char *debian_image;       /* in the engine this test uses */
+static ArEngine *engine;
+static gboolean engine_failed;
+static char *engine_skip;
+
+/* ---- the Debian base --------------------------------------------------- */
+
+static const char *
+debian_tar_path (void)
+{
+  const char *path = g_getenv ("AR_TEST_DEBIAN_TAR");
+
+  return path != NULL && *path != '\0' ? path : DEFAULT_DEBIAN_TAR;
+}
+
+static int
+run_argv (const char *const *argv, char **out, char **err)
+{
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &wait_status, &error))
+    {
+      if (err != NULL)
+        *err = g_strdup (error->message);
+      return 127;
+    }
+  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+}
+
+/* The tar of a minbase bookworm, made once and kept: a folder next to it
+ * while debootstrap works, renamed into place only when whole. */
+static gboolean
+ensure_debian_tar (char **why)
+{
+  const char *tar = debian_tar_path ();
+  g_autofree char *dir = g_path_get_dirname (tar);
+  g_autofree char *root = NULL;
+  g_autofree char *part = g_strconcat (tar, ".part", NULL);
+  g_autofree char *err = NULL;
+
+  if (g_file_test (tar, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  if (geteuid () != 0 || g_find_program_in_path ("debootstrap") == NULL)
+    {
+      *why = g_strdup_printf ("no %s, and only root with debootstrap installed can make it", tar);
+      return FALSE;
+    }
+  g_mkdir_with_parents (dir, 0755);
+  root = g_build_filename (dir, "root-XXXXXX", NULL);
+  g_assert_nonnull (g_mkdtemp (root));
+  g_test_message ("making the Debian base once (about 3.5 minutes): %s", tar);
+  {
+    const char *argv[] = { "debootstrap", "--variant=minbase", "bookworm", root, DEBIAN_MIRROR, NULL };
+
+    if (run_argv (argv, NULL, &err) != 0)
+      {
+        const char *rm[] = { "rm", "-rf", "--one-file-system", root, NULL };
+
+        run_argv (rm, NULL, NULL);
+        *why = g_strdup_printf ("debootstrap failed: %s", err);
+        return FALSE;
+      }
+  }
+  {
+    const char *argv[] = { "tar", "--numeric-owner", "-C", root, "-cf", part, ".", NULL };
+    const char *rm[] = { "rm", "-rf", "--one-file-system", root, NULL };
+    int status = run_argv (argv, NULL, NULL);
+
+    run_argv (rm, NULL, NULL);
+    g_assert_cmpint (status, ==, 0);
+  }
+  g_assert_cmpint (g_rename (part, tar), ==, 0);
+  return TRUE;
+}
+
+/* ---- an engine with a network ------------------------------------------ */
+
+static gboolean
+engine_answers (void)
+{
+  const char *args[] = { "info", "--format", "{{.ServerVersion}}", NULL };
+
+  return ar_test_engine_docker (args, NULL, NULL) == 0;
+}
+
+static gboolean
+engine_has_bridge (void)
+{
+  const char *args[] = { "network", "inspect", "bridge", NULL };
+
+  return ar_test_engine_docker (args, NULL, NULL) == 0;
+}
+
+/* Stops our dockerd and removes its bridge, its NAT rule and its folder
+ * when this process is gone, however it went. */
+static const char net_reaper_script[] =
+  "dir=\"$1\" bridge=\"$2\" subnet=\"$3\"\n"
+  "cat >/dev/null\n"
+  "if [ -e \"$dir/pid\" ]; then\n"
+  "  pid=$(cat \"$dir/pid\")\n"
+  "  kill \"$pid\" 2>/dev/null\n"
+  "  i=0\n"
+  "  while [ -e \"$dir/pid\" ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done\n"
+  "  [ -e \"$dir/pid\" ] && kill -9 \"$pid\" 2>/dev/null\n"
+  "fi\n"
+  "iptables -t nat -D POSTROUTING -s \"$subnet\" ! -o \"$bridge\" -j MASQUERADE 2>/dev/null\n"
+  "ip link del \"$bridge\" 2>/dev/null\n"
+  "rm -rf --one-file-system \"$dir\"\n";
+
+static GSubprocess *net_reaper;
+
+static void
+new_session (gpointer user_data)
+{
+  setsid ();
+}
+
+/* A private dockerd on a bridge of its own (ENGINE.md: never the docker0
+ * another engine may hold), with iptables for the NAT to the host's
+ * network. Everything under a folder of this run. */
+static gboolean
+start_networked_engine (char **why)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *bridge = g_strdup_printf ("ar-t%08x", g_random_int ());
+  g_autofree char *subnet = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *ns = NULL;
+  g_autofree char *data = NULL, *exec_root = NULL, *pidfile = NULL, *log_path = NULL;
+  g_autofree char *addrs = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  const char *show[] = { "ip", "-4", "addr", NULL };
+  guint third = 0;
+
+  if (geteuid () != 0 || g_find_program_in_path ("dockerd") == NULL || g_find_program_in_path ("ip") == NULL)
+    {
+      *why = g_strdup ("the engine has no network, and only root with dockerd and ip can start one that has");
+      return FALSE;
+    }
+  run_argv (show, &addrs, NULL);
+  for (guint tries = 0; tries < 50; tries++)
+    {
+      g_autofree char *probe = NULL;
+
+      third = g_random_int_range (0, 256);
+      probe = g_strdup_printf (" 10.213.%u.", third);
+      if (addrs == NULL || strstr (addrs, probe) == NULL)
+        break;
+    }
+  subnet = g_strdup_printf ("10.213.%u.0/24", third);
+  address = g_strdup_printf ("10.213.%u.1/24", third);
+
+  dir = g_dir_make_tmp ("ar-test-net-XXXXXX", &error);
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  net_reaper = g_subprocess_launcher_spawn (launcher, &error, "sh", "-c", net_reaper_script, "ar-test-net-reaper",
+                                            dir, bridge, subnet, NULL);
+  g_assert_no_error (error);
+
+  {
+    const char *add[] = { "ip", "link", "add", bridge, "type", "bridge", NULL };
+    const char *addr[] = { "ip", "addr", "add", address, "dev", bridge, NULL };
+    const char *up[] = { "ip", "link", "set", bridge, "up", NULL };
+    g_autofree char *err = NULL;
+
+    if (run_argv (add, NULL, &err) != 0 || run_argv (addr, NULL, NULL) != 0 || run_argv (up, NULL, NULL) != 0)
+      {
+        *why = g_strdup_printf ("could not make the bridge %s: %s", bridge, err != NULL ? err : "");
+        return FALSE;
+      }
+  }
+
+  data = g_build_filename (dir, "data", NULL);
+  exec_root = g_build_filename (dir, "exec", NULL);
+  pidfile = g_build_filename (dir, "pid", NULL);
+  log_path = g_build_filename (dir, "dockerd.log", NULL);
+  host = g_strconcat ("unix://", dir, "/docker.sock", NULL);
+  ns = g_strdup_printf ("ar-test-net-%08x", g_random_int ());
+  {
+    g_autofree char *bridge_opt = g_strconcat ("--bridge=", bridge, NULL);
+    g_autofree char *plugins_ns = g_strconcat (ns, "-plugins", NULL);
+    const char *argv[] = {
+      "dockerd", "--data-root", data, "--exec-root", exec_root, "--pidfile", pidfile, "-H", host,
+      bridge_opt, "--iptables=true", "--containerd-namespace", ns, "--containerd-plugins-namespace", plugins_ns,
+      NULL
+    };
+    g_autoptr(GSubprocessLauncher) dl = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+    g_autoptr(GSubprocess) dockerd = NULL;
+    gint64 deadline;
+
+    g_subprocess_launcher_set_child_setup (dl, new_session, NULL, NULL);
+    g_subprocess_launcher_set_stdout_file_path (dl, log_path);
+    g_subprocess_launcher_set_stderr_file_path (dl, log_path);
+    dockerd = g_subprocess_launcher_spawnv (dl, argv, &error);
+    g_assert_no_error (error);
+    g_setenv ("DOCKER_HOST", host, TRUE);
+    deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < deadline)
+      {
+        const char *info[] = { "info", "--format", "{{.ServerVersion}}", NULL };
+
+        if (ar_test_engine_docker (info, NULL, NULL) == 0)
+          {
+            g_test_message ("a private dockerd with the bridge %s (%s) at %s", bridge, subnet, host);
+            return TRUE;
+          }
+        g_usleep (200 * 1000);
+      }
+  }
+  *why = g_strdup_printf ("the private dockerd did not answer within 30 s (see %s)", log_path);
+  return FALSE;
+}
+
+static gboolean
+need_engine (void)
+{
+  if (debian_image != NULL)
+    return TRUE;
+  if (engine_failed)
+    {
+      g_test_skip (engine_skip);
+      return FALSE;
+    }
+  engine_failed = TRUE;
+  if (!ensure_debian_tar (&engine_skip))
+    {
+      g_test_skip (engine_skip);
+      return FALSE;
+    }
+  /* The engine at hand when it has a bridge; else one of our own. */
+  if (engine_answers () && engine_has_bridge ())
+    g_assert_true (ar_test_engine_ensure ());
+  else if (!start_networked_engine (&engine_skip))
+    {
+      g_test_skip (engine_skip);
+      return FALSE;
+    }
+  {
+    g_autofree char *name = g_strconcat ("ar-test-debian:", ar_test_engine_run_id (), NULL);
+    g_autofree char *change = g_strconcat ("LABEL " RUN_LABEL_KEY "=", ar_test_engine_run_id (), NULL);
+    g_autofree char *err = NULL;
+    const char *import[] = { "import", "--change", change, debian_tar_path (), name, NULL };
+    gint64 start = g_get_monotonic_time ();
+
+    if (ar_test_engine_docker (import, NULL, &err) != 0)
+      g_error ("docker import of %s failed: %s", debian_tar_path (), err);
+    g_test_message ("imported the Debian base in %.1f s", (g_get_monotonic_time () - start) / 1e6);
+    debian_image = g_steal_pointer (&name);
+  }
+  engine = ar_engine_new ("docker", "");
+  engine_failed = FALSE;
+  return TRUE;
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+typedef struct {
+  GPtrArray *listing;  /* LISTING_MARK lines, without the mark */
+  GString *output;     /* everything else */
+} Captured;
+
+static void
+capture_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
+{
+  Captured *c = user_data;
+
+  if (g_str_has_prefix (line, LISTING_MARK))
+    g_ptr_array_add (c->listing, g_strdup (line + strlen (LISTING_MARK)));
+  else
+    g_string_append_printf (c->output, "[%s] %s\n", ar_build_check_stage_to_string (stage), line);
+}
+
+/* What the agent does in these checks: list the file system. Noise that
+ * differs between any two containers is left out: kernel and runtime
+ * mounts, /tmp, apt's lists and downloads, logs, debconf's and ldconfig's
+ * caches (they hold times and inode numbers), and the files the engine
+ * mounts over /etc. */
+static const char listing_script[] =
+  "cd / && LC_ALL=C find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp"
+  " -o -path /var/tmp -o -path /var/cache/apt -o -path /var/lib/apt/lists -o -path /var/log"
+  " -o -path /var/cache/debconf -o -path /var/cache/ldconfig -o -path /etc/hostname -o -path /etc/hosts"
+  " -o -path /etc/resolv.conf -o -path /etc/mtab -o -path /.dockerenv -o -path /root/.cache \\) -prune"
+  " -o -printf '" LISTING_MARK "%y %m %u:%g %p -> %l\\n' -o -true >/tmp/ar-list 2>/dev/null;"
+  " sed -n 's|^" LISTING_MARK "f [^ ]* [^ ]* \\(.*\\) -> $|\\1|p' /tmp/ar-list | tr '\\n' '\\0' |"
+  " xargs -0 -r sha256sum | sed 's|^|" LISTING_MARK "sha256 |';"
+  " cat /tmp/ar-list";
+
+typedef struct {
+  ArBuildCheckResult *result;
+  GPtrArray *listing;
+  char *output;
+} Outcome;
+
+static void
+outcome_clear (Outcome *o)
+{
+  g_clear_pointer (&o->result, ar_build_check_result_free);
+  g_clear_pointer (&o->listing, g_ptr_array_unref);
+  g_clear_pointer (&o->output, g_free);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+typedef struct {
+  Captured c;
+  GAsyncResult *result;
+  ArEnvironment *env;
+  ArSettings *settings;
+} Pending;
+
+static const char *const listing_agent[] = { "/bin/sh", "-c", listing_script, NULL };
+
+/* Starts a check; checks run side by side (their downloads overlap). */
+static void
+check_start (const char *cached, const char *run, gboolean list, Pending *p)
+{
+  p->c.listing = g_ptr_array_new_with_free_func (g_free);
+  p->c.output = g_string_new (NULL);
+  p->result = NULL;
+  p->env = ar_environment_new ();
+  p->settings = ar_settings_new_default ();
+  ar_environment_set_base_image (p->env, debian_image);
+  p->settings->build_timeout = 600;
+  ar_preflight_check_build_async (engine, p->env, p->settings, cached, run, list ? listing_agent : NULL,
+                                  capture_line, &p->c, NULL, ar_test_store_result, &p->result);
+}
+
+static void
+check_finish (Pending *p, Outcome *out)
+{
+  g_autoptr(GError) error = NULL;
+
+  out->result = ar_preflight_check_build_finish (ar_test_wait_result (&p->result), &error);
+  g_clear_object (&p->result);
+  g_clear_object (&p->env);
+  g_clear_pointer (&p->settings, ar_settings_free);
+  g_assert_no_error (error);
+  g_ptr_array_sort (p->c.listing, compare_strings);
+  out->listing = p->c.listing;
+  out->output = g_string_free (p->c.output, FALSE);
+}
+
+static void
+check (const char *cached, const char *run, gboolean list, Outcome *out)
+{
+  Pending p;
+
+  check_start (cached, run, list, &p);
+  check_finish (&p, out);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void
+test_find_line (void)
+{
+  const char *name = "cached-preflight.sh";
+
+  g_assert_cmpuint (ar_preflight_build_check_find_line ("", name), ==, 0);
+  g_assert_cmpuint (ar_preflight_build_check_find_line ("E: Unable to locate package nope", name), ==, 0);
+  /* dash, run directly */
+  g_assert_cmpuint (ar_preflight_build_check_find_line (
+                      "x\n/tmp/agents-runner-build/cached-preflight.sh: 7: nope: not found\n", name), ==, 7);
+  /* bash */
+  g_assert_cmpuint (ar_preflight_build_check_find_line (
+                      "/tmp/agents-runner-build/cached-preflight.sh: line 12: nope: command not found", name), ==, 12);
+  /* dash, sourced by the entry script */
+  g_assert_cmpuint (ar_preflight_build_check_find_line (
+                      "/tmp/agents-runner/entry.sh: 3: /tmp/agents-runner/run-preflight.sh: nope: not found",
+                      "run-preflight.sh"), ==, 3);
+  /* busybox ash, sourced */
+  g_assert_cmpuint (ar_preflight_build_check_find_line (
+                      "/tmp/agents-runner/entry.sh: /tmp/agents-runner/run-preflight.sh: line 9: nope: not found",
+                      "run-preflight.sh"), ==, 9);
+  /* the other part's file does not count; the last message wins */
+  g_assert_cmpuint (ar_preflight_build_check_find_line (
+                      "/x/run-preflight.sh: 4: a: not found\n/x/cached-preflight.sh: 2: b: not found\n"
+                      "/x/cached-preflight.sh: 5: c: not found", name), ==, 5);
+}
+
+/* A container on the Debian base reaches Debian's archive: without this
+ * nothing below means anything. */
+static void
+test_network (void)
+{
+  Outcome o = { 0 };
+
+  if (!need_engine ())
+    return;
+  check ("", "#!/bin/sh\nset -e\napt-get update\n", FALSE, &o);
+  if (!o.result->ok)
+    g_error ("apt-get update failed in a container: %s\n%s", o.result->output, o.output);
+  g_assert_true (strstr (o.output, "deb.debian.org") != NULL);
+  outcome_clear (&o);
+}
+
+/* A cached part that fails: the result names the part, the line and the
+ * status, and the image and the container are gone. */
+static void
+test_build_fails (void)
+{
+  Outcome o = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *describe = NULL;
+  const char *ls[] = { "image", "ls", "-q", "--filter", "label=" AR_LABEL_PREFLIGHT_CHECK, NULL };
+  const char *ps[] = { "ps", "-aq", "--filter", "label=" AR_LABEL_PREFLIGHT_CHECK, NULL };
+
+  if (!need_engine ())
+    return;
+  check ("#!/bin/sh\nset -e\nmkdir -p /opt/x\nno_such_command --now\necho never\n", "echo run\n", FALSE, &o);
+  g_assert_false (o.result->ok);
+  g_assert_cmpint (o.result->failed_stage, ==, AR_BUILD_CHECK_STAGE_BUILD);
+  g_assert_cmpint (o.result->exit_status, !=, 0);
+  g_assert_cmpuint (o.result->line, ==, 4);
+  g_assert_cmpstr (o.result->line_text, ==, "no_such_command --now");
+  describe = ar_build_check_result_describe (o.result);
+  g_assert_true (strstr (describe, "line 4") != NULL);
+  outcome_clear (&o);
+
+  /* the run part fails on top of a cached part that builds */
+  check ("#!/bin/sh\nmkdir -p /opt/tool\n", "#!/bin/sh\nset -e\ntest -d /opt/tool\nexit 7\n", FALSE, &o);
+  g_assert_false (o.result->ok);
+  g_assert_true (o.result->built);
+  g_assert_cmpint (o.result->failed_stage, ==, AR_BUILD_CHECK_STAGE_RUN);
+  g_assert_cmpint (o.result->exit_status, ==, 7);
+  outcome_clear (&o);
+
+  g_assert_cmpint (ar_test_engine_docker (ls, &out, NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ar_test_engine_docker (ps, &out, NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "");
+}
+
+/* ---- the corpus ---------------------------------------------------------- */
+
+static char *
+corpus_dir (void)
+{
+  const char *dir = g_getenv ("AR_AUTOSPLIT_CORPUS_DIR");
+  const char *root = g_getenv ("AR_SOURCE_ROOT");
+
+  if (dir != NULL && *dir != '\0')
+    return g_strdup (dir);
+  return g_build_filename (root != NULL ? root : ".", "tests", "corpus", "autosplit", NULL);
+}
+
+/* The scripts README.md marks runnable: a line that says "runnable" and
+ * names scripts, or a table with a "runnable" column holding yes / x / ✓. */
+static GPtrArray *
+runnable_scripts (const char *dir)
+{
+  g_autofree char *readme_path = g_build_filename (dir, "README.md", NULL);
+  g_autofree char *readme = NULL;
+  g_autoptr(GRegex) name_re = g_regex_new ("[A-Za-z0-9_.-]+\\.(?:sh|bash)\\b", 0, 0, NULL);
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  int runnable_column = -1;
+
+  if (!g_file_get_contents (readme_path, &readme, NULL, NULL))
+    return names;
+  lines = g_strsplit (readme, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GMatchInfo) match = NULL;
+      g_autofree char *lower = g_utf8_strdown (lines[i], -1);
+      gboolean table_row = g_str_has_prefix (g_strchug (lower), "|");
+      gboolean marked = FALSE;
+
+      if (table_row)
+        {
+          g_auto(GStrv) cells = g_strsplit (lower, "|", -1);
+          guint n = g_strv_length (cells);
+
+          for (guint k = 0; k < n; k++)
+            if (strstr (cells[k], "runnable") != NULL && strstr (lower, ".sh") == NULL)
+              runnable_column = k;
+          if (runnable_column >= 0 && (guint) runnable_column < n)
+            {
+              char *cell = g_strstrip (cells[runnable_column]);
+
+              marked = g_str_equal (cell, "yes") || g_str_equal (cell, "x") || g_str_equal (cell, "✓") ||
+                       g_str_equal (cell, "✔") || g_str_equal (cell, "runnable") || g_str_equal (cell, "y");
+            }
+          else
+            marked = strstr (lower, "runnable") != NULL && strstr (lower, "not runnable") == NULL;
+        }
+      else
+        marked = strstr (lower, "runnable") != NULL && strstr (lower, "not runnable") == NULL;
+      if (!marked)
+        continue;
+      g_regex_match (name_re, lines[i], 0, &match);
+      while (g_match_info_matches (match))
+        {
+          g_autofree char *name = g_match_info_fetch (match, 0);
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+
+          if (g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
+              !g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+            g_ptr_array_add (names, g_steal_pointer (&name));
+          g_match_info_next (match, NULL);
+        }
+    }
+  return names;
+}
+
+static char *
+listing_diff (GPtrArray *a, GPtrArray *b)
+{
+  GString *diff = g_string_new (NULL);
+  guint i = 0, j = 0, shown = 0;
+
+  while ((i < a->len || j < b->len) && shown < 40)
+    {
+      int cmp = i >= a->len ? 1 : j >= b->len ? -1 : strcmp (a->pdata[i], b->pdata[j]);
+
+      if (cmp == 0)
+        {
+          i++;
+          j++;
+          continue;
+        }
+      if (cmp < 0)
+        g_string_append_printf (diff, "  unsplit only: %s\n", (char *) a->pdata[i++]);
+      else
+        g_string_append_printf (diff, "  split only:   %s\n", (char *) b->pdata[j++]);
+      shown++;
+    }
+  return g_string_free (diff, FALSE);
+}
+
+static void
+test_corpus (void)
+{
+  g_autofree char *dir = corpus_dir ();
+  g_autoptr(GPtrArray) names = runnable_scripts (dir);
+  guint same = 0;
+  gint64 start;
+  GString *failures = g_string_new (NULL);
+
+  if (names->len == 0)
+    {
+      g_autofree char *why = g_strdup_printf ("no script marked runnable in %s/README.md", dir);
+
+      g_string_free (failures, TRUE);
+      g_test_skip (why);
+      return;
+    }
+  if (!need_engine ())
+    {
+      g_string_free (failures, TRUE);
+      return;
+    }
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *script = ar_test_read_file (path);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL, &error);
+      g_autofree char *cached = NULL;
+      g_autofree char *run = NULL;
+      Outcome whole = { 0 }, split = { 0 };
+      gint64 t0 = g_get_monotonic_time ();
+
+      g_assert_no_error (error);
+      cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
+      run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
+
+      {
+        Pending pw, ps;
+
+        check_start ("", script, TRUE, &pw);
+        check_start (cached, run, TRUE, &ps);
+        check_finish (&pw, &whole);
+        check_finish (&ps, &split);
+      }
+      g_test_message ("%s: unsplit exit %d (%.0f s), split %s exit %d (build %.0f s, run %.0f s), %u listed; %.0f s",
+                      name, whole.result->exit_status, whole.result->run_seconds,
+                      split.result->ok ? "ok" : ar_build_check_stage_to_string (split.result->failed_stage),
+                      split.result->exit_status, split.result->build_seconds, split.result->run_seconds,
+                      whole.listing->len, (g_get_monotonic_time () - t0) / 1e6);
+
+      if (!split.result->ok && split.result->failed_stage == AR_BUILD_CHECK_STAGE_BUILD)
+        g_string_append_printf (failures, "%s: the cached part does not build (exit %d, line %u):\n%s\n", name,
+                                split.result->exit_status, split.result->line, split.result->output);
+      else if (whole.result->exit_status != split.result->exit_status)
+        g_string_append_printf (failures, "%s: exit status %d unsplit, %d split:\n%s\n", name,
+                                whole.result->exit_status, split.result->exit_status, split.result->output);
+      else if (whole.listing->len == 0 && whole.result->ok)
+        g_string_append_printf (failures, "%s: no listing:\n%s\n", name, whole.output);
+      else
+        {
+          g_autofree char *diff = listing_diff (whole.listing, split.listing);
+
+          if (*diff != '\0')
+            g_string_append_printf (failures, "%s: different files:\n%s", name, diff);
+          else
+            same++;
+        }
+      outcome_clear (&whole);
+      outcome_clear (&split);
+    }
+  g_test_message ("%u of %u runnable scripts: same files and exit status split and unsplit; %.0f s in all",
+                  same, names->len, (g_get_monotonic_time () - start) / 1e6);
+  if (failures->len > 0)
+    g_error ("%s", failures->str);
+  g_string_free (failures, TRUE);
+  /* Done means at least 8 (issue 9), once the corpus marks them. */
+  if (g_getenv ("AR_AUTOSPLIT_CORPUS_DIR") == NULL)
+    g_assert_cmpuint (names->len, >=, 8);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  ar_test_init (&argc, &argv);
+  g_setenv (AR_TEST_RUN_LABEL_ENV, ar_test_engine_run_label (), TRUE);
+
+  g_test_add_func ("/autosplit-engine/find-line", test_find_line);
+  g_test_add_func ("/autosplit-engine/network", test_network);
+  g_test_add_func ("/autosplit-engine/build-fails", test_build_fails);
+  g_test_add_func ("/autosplit-engine/corpus", test_corpus);
+
+  status = g_test_run ();
+  g_clear_object (&engine);
+  g_clear_pointer (&debian_image, g_free);
+  g_clear_pointer (&engine_skip, g_free);
+  g_clear_object (&net_reaper);
+  return status;
+}
