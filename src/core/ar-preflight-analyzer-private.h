@@ -204,6 +204,7 @@ typedef enum {
   AR_PREFLIGHT_SETUP_QUERY,   /* tests, command -v, uname -m, id -u, exit, … */
   AR_PREFLIGHT_SETUP_TRAP,    /* trap */
   AR_PREFLIGHT_SETUP_DETECT,  /* . /etc/os-release */
+  AR_PREFLIGHT_SETUP_SOURCE,  /* . /usr/local/share/nvm/nvm.sh: a file of the image */
 } ArPreflightSetupKind;
 
 gboolean ar_preflight_is_os_release (const char *path);
@@ -231,6 +232,10 @@ typedef struct {
   GHashTable *constants; /* name → literal value, of variables set the same
                             way in both parts (ar-preflight-rules.c) */
   GArray *messages;      /* guint: indexes of units that only print */
+  GHashTable *choices;   /* name → first non-empty literal value any unit
+                            gives it ($SUDO → sudo, $INSTALL_CMD → apt-get) */
+  guint run_venv_line;   /* a virtualenv of the workspace or home folder is
+                            active from this line on (0: none) */
 } ArPreflightAnalysis;
 
 /* Cursors into the lexer's comments and here-documents, which are in source
@@ -264,19 +269,21 @@ void ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *un
 /* ar-preflight-deps.c: the dependency model and the guarantee              */
 
 /* The facts of @u, classified, from its raw unit; @base is the offset of
- * its first line. @cursor is the model's own, like the rules'. */
+ * its first line. @cursor is the model's own, like the rules'. Relative
+ * paths are taken from @cwd_before (a literal folder the units before
+ * changed into, or NULL). */
 ArPreflightDeps *ar_preflight_deps_new (ArPreflightLexer *lx,
                                         ArPreflightRawUnit *ru,
                                         ArPreflightCursor *cursor,
                                         const ArPreflightUnit *u,
                                         gsize base,
                                         GHashTable *env_names,
-                                        guint *pipeline);
+                                        guint *pipeline,
+                                        const char *cwd_before);
+/* The working folder after the unit: a literal path or NULL. */
+const char *ar_preflight_deps_cwd_after (const ArPreflightDeps *deps, const char *cwd_before);
 /* Only definitions and queries, reading no secret: may run in both parts. */
 gboolean ar_preflight_deps_is_pure (const ArPreflightDeps *deps);
-/* Removes what @deps sets from @taint: a pure definition is no per-task
- * value, the guarantee puts it in both parts when the cached one needs it. */
-void ar_preflight_deps_untaint (const ArPreflightDeps *deps, GHashTable *taint);
 /* Moves units until every dependency holds (SPEC §5.1, the guarantee). */
 void ar_preflight_guarantee (GPtrArray *units);
 

@@ -73,6 +73,7 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
   guint last_line;
   ArPreflightCursor cursor = { 0, 0 };
   ArPreflightCursor deps_cursor = { 0, 0 };
+  const char *cwd = NULL; /* owned by a unit's facts */
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -122,13 +123,13 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
       ar_preflight_classify (&an, lx, ru, &cursor, units->len, u);
       u->deps = ar_preflight_deps_new (lx, ru, &deps_cursor, u,
                                        g_array_index (an.line_starts, gsize, u->line - 1),
-                                       an.env_names, &an.pipeline);
-      /* a pure definition (os-release, architecture, a constant) is no
-       * per-task value: the guarantee shares it when the cached part needs
-       * it, so what uses it keeps its own category */
-      if (u->part == AR_PREFLIGHT_PART_RUN && ar_preflight_deps_is_pure (u->deps) &&
-          u->category != AR_PREFLIGHT_CATEGORY_TASK_VARIABLE && u->category != AR_PREFLIGHT_CATEGORY_TEMP_DIR)
-        ar_preflight_deps_untaint (u->deps, an.taint);
+                                       an.env_names, &an.pipeline, cwd);
+      cwd = ar_preflight_deps_cwd_after (u->deps, cwd);
+      /* what a value set at start does to the units that use it is the
+       * guarantee's to decide (a pure definition is shared, anything else
+       * moves its users to run naming its line), so each unit keeps the
+       * category of what it does */
+      g_hash_table_remove_all (an.taint);
       g_ptr_array_add (units, u);
       /* in a nested shell (sh -c, a here-document fed to sh) */
       if (gave_up (lx, error))

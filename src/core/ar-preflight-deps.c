@@ -674,13 +674,14 @@ ar_preflight_deps_new (ArPreflightLexer *lx,
                        const ArPreflightUnit *u,
                        gsize base,
                        GHashTable *env_names,
-                       guint *pipeline)
+                       guint *pipeline,
+                       const char *cwd_before)
 {
   g_autoptr(GPtrArray) nested = g_ptr_array_new_with_free_func (ar_preflight_cmd_free);
   ArPreflightDeps *d = g_new0 (ArPreflightDeps, 1);
   gsize n = strlen (u->text);
   g_autofree char *vars = g_strndup (u->text, n);
-  const char *cwd = NULL;
+  const char *cwd = cwd_before;
 
   d->ref_count = 1;
   d->line = ru->token_line;
@@ -782,18 +783,18 @@ ar_preflight_deps_new (ArPreflightLexer *lx,
   return d;
 }
 
+const char *
+ar_preflight_deps_cwd_after (const ArPreflightDeps *d, const char *cwd_before)
+{
+  return d->cwd_set && !d->definition ? d->cwd : cwd_before;
+}
+
 gboolean
 ar_preflight_deps_is_pure (const ArPreflightDeps *d)
 {
   return d != NULL && d->pure && d->secret == NULL;
 }
 
-void
-ar_preflight_deps_untaint (const ArPreflightDeps *d, GHashTable *taint)
-{
-  for (guint i = 0; i < d->sets->len; i++)
-    g_hash_table_remove (taint, g_ptr_array_index (d->sets, i));
-}
 
 /* ------------------------------------------------------------------------ */
 /* Edges                                                                    */
@@ -872,6 +873,30 @@ find_creator (GHashTable *creators, const char *path, gboolean parents_only)
         return -1;
       *slash = '\0';
     }
+}
+
+/* What unit @p created that @path is or is under, as its facts hold it
+ * (for a reason: "line 3 creates /opt/c", not "/opt/c/x"). */
+static const char *
+created_path (GPtrArray *units, guint p, const char *path)
+{
+  ArPreflightDeps *d = deps_at (units, p);
+  const char *best = path;
+  gsize best_len = 0;
+
+  for (guint k = 0; k < d->files->len; k++)
+    {
+      FileFact *ff = &g_array_index (d->files, FileFact, k);
+      gsize n = strlen (ff->path);
+
+      if (ff->op == FILE_CREATE && n > best_len && strncmp (path, ff->path, n) == 0 &&
+          (path[n] == '\0' || path[n] == '/'))
+        {
+          best = ff->path;
+          best_len = n;
+        }
+    }
+  return best;
 }
 
 static void
@@ -1006,7 +1031,7 @@ build_graph (GPtrArray *units, Graph *g)
               int p = find_creator (creators, ff->path, ff->op == FILE_CREATE);
 
               if (p >= 0)
-                add_edge (g, i, p, EDGE_FILE, ff->path);
+                add_edge (g, i, p, EDGE_FILE, created_path (units, p, ff->path));
             }
           if (d->cwd_read && !d->cwd_set && cwd_setter >= 0)
             add_edge (g, i, cwd_setter, EDGE_CWD, NULL);
@@ -1078,6 +1103,18 @@ static gboolean
 on_run_side (ArPreflightPart part)
 {
   return part == AR_PREFLIGHT_PART_RUN || part == AR_PREFLIGHT_PART_BOTH;
+}
+
+/* A file of the image is there at start whichever part made it; a $?
+ * capture in both parts is whole where its command is. */
+static gboolean
+run_side_broken (const Edge *e, const ArPreflightUnit *u, const ArPreflightUnit *p)
+{
+  if (e->kind == EDGE_FILE)
+    return FALSE;
+  if (e->kind == EDGE_STATUS)
+    return u->part == AR_PREFLIGHT_PART_RUN && !on_run_side (p->part);
+  return on_run_side (u->part) && !on_run_side (p->part);
 }
 
 /* What a reason quotes: one line of at most 60 bytes. */
@@ -1174,7 +1211,7 @@ ar_preflight_check_split (GPtrArray *units, GPtrArray **problems)
       if (on_cached_side (u->part) && !on_cached_side (p->part))
         g_ptr_array_add (out, g_strdup_printf (_("Line %u is in the cached part but uses %s from line %u, which only the run part has."),
                                                u->deps->line, what, p->deps->line));
-      else if (e->kind != EDGE_FILE && on_run_side (u->part) && !on_run_side (p->part))
+      else if (run_side_broken (e, u, p))
         g_ptr_array_add (out, g_strdup_printf (_("Line %u is in the run part but uses %s from line %u, which only the cached part sets up."),
                                                u->deps->line, what, p->deps->line));
     }
@@ -1372,7 +1409,7 @@ resolve (Fix *fx, const Edge *e)
   ArPreflightUnit *u = g_ptr_array_index (fx->units, e->user);
   ArPreflightUnit *p = g_ptr_array_index (fx->units, e->provider);
   gboolean cached_broken = on_cached_side (u->part) && !on_cached_side (p->part);
-  gboolean run_broken = e->kind != EDGE_FILE && on_run_side (u->part) && !on_run_side (p->part);
+  gboolean run_broken = run_side_broken (e, u, p);
 
   if (!cached_broken && !run_broken)
     return;
