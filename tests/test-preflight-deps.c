@@ -10,6 +10,7 @@
 #include "ar-preflight-deps.h"
 #include "test-utils.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 static GPtrArray *
@@ -458,6 +459,47 @@ test_copy_keeps_facts (void)
   g_assert_false (ar_preflight_check_split (copies, NULL));
 }
 
+/* agents-runner preflight split: the summary in text and in --json, in
+ * the shape of SPEC §5.1. */
+static void
+test_cli_summary (void)
+{
+  const char *script = "apt-get install -y git\n"
+                       "ID=$(cat /srv/id-$TASK_ID)\n"
+                       "mkdir -p \"/opt/$ID\"\n"
+                       "frobnicate --all\n";
+  const char *const json_args[] = { "preflight", "split", "-", "--json", NULL };
+  const char *const text_args[] = { "preflight", "split", "-", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *summary;
+  JsonArray *moved;
+  JsonObject *m;
+
+  g_assert_cmpint (ar_test_run_cli (json_args, script, &out, NULL), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  summary = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "summary");
+  g_assert_nonnull (summary);
+  g_assert_cmpint (json_object_get_int_member (summary, "units"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (summary, "cached"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (summary, "run"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (summary, "both"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "unrecognised"), ==, 1);
+  moved = json_object_get_array_member (summary, "moved");
+  g_assert_cmpuint (json_array_get_length (moved), ==, 1);
+  m = json_array_get_object_element (moved, 0);
+  g_assert_cmpint (json_object_get_int_member (m, "line"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (m, "because_of"), ==, 2);
+
+  g_assert_cmpint (ar_test_run_cli (text_args, script, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "1 of 4 lines cached"));
+  g_assert_nonnull (strstr (text, "4 units: 1 cached, 3 run, 0 both; 1 not recognised"));
+  g_assert_nonnull (strstr (text, "line 3 runs at start because of line 2"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -479,5 +521,6 @@ main (int argc, char **argv)
   g_test_add_func ("/preflight-deps/check-split", test_check_split);
   g_test_add_func ("/preflight-deps/summary", test_summary);
   g_test_add_func ("/preflight-deps/copy-keeps-facts", test_copy_keeps_facts);
+  g_test_add_func ("/preflight-deps/cli-summary", test_cli_summary);
   return g_test_run ();
 }

@@ -59,6 +59,44 @@ read_script (const char *path, GError **error)
   return contents;
 }
 
+/* "summary" of SPEC §5.1: {"units", "cached", "run", "both",
+ * "unrecognised", "moved": [{"line", "because_of"}]}, and the lines. */
+static void
+add_summary_json (JsonBuilder *b, const ArPreflightSummary *summary)
+{
+  json_builder_set_member_name (b, "summary");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "units");
+  json_builder_add_int_value (b, ar_preflight_summary_get_units (summary));
+  json_builder_set_member_name (b, "cached");
+  json_builder_add_int_value (b, ar_preflight_summary_get_cached (summary));
+  json_builder_set_member_name (b, "run");
+  json_builder_add_int_value (b, ar_preflight_summary_get_run (summary));
+  json_builder_set_member_name (b, "both");
+  json_builder_add_int_value (b, ar_preflight_summary_get_both (summary));
+  json_builder_set_member_name (b, "unrecognised");
+  json_builder_add_int_value (b, ar_preflight_summary_get_unrecognised (summary));
+  json_builder_set_member_name (b, "lines");
+  json_builder_add_int_value (b, ar_preflight_summary_get_lines (summary));
+  json_builder_set_member_name (b, "cached_lines");
+  json_builder_add_int_value (b, ar_preflight_summary_get_cached_lines (summary));
+  json_builder_set_member_name (b, "moved");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < ar_preflight_summary_get_n_moved (summary); i++)
+    {
+      const ArPreflightMove *m = ar_preflight_summary_get_moved (summary, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "line");
+      json_builder_add_int_value (b, m->line);
+      json_builder_set_member_name (b, "because_of");
+      json_builder_add_int_value (b, m->because_of);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
 static int
 preflight_split (int argc, char **argv)
 {
@@ -68,6 +106,8 @@ preflight_split (int argc, char **argv)
   g_autofree char *cached = NULL;
   g_autofree char *run = NULL;
   g_auto(GStrv) env_names = NULL;
+  g_autoptr(ArPreflightSummary) summary = NULL;
+  g_autofree char *described = NULL;
 
   if (!ar_cli_parse (&ar_cli_preflight_commands[0], split_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
@@ -91,6 +131,7 @@ preflight_split (int argc, char **argv)
     return ar_cli_fail_error (error);
   cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
   run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
+  summary = ar_preflight_summary_new (units);
 
   if (opt_json)
     {
@@ -122,6 +163,7 @@ preflight_split (int argc, char **argv)
       json_builder_add_string_value (b, cached);
       json_builder_set_member_name (b, "run");
       json_builder_add_string_value (b, run);
+      add_summary_json (b, summary);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       ar_cli_print_json (root);
@@ -138,6 +180,18 @@ preflight_split (int argc, char **argv)
       for (guint l = 1; lines[l] != NULL; l++)
         printf ("%4s  %-6s  %-15s  %s\n", "", "", "", lines[l]);
       printf ("%4s  %-6s  %-15s  ↳ %s\n", "", "", "", u->reason);
+    }
+  described = ar_preflight_summary_describe (summary);
+  printf ("\n%s\n", described);
+  printf (_("%u units: %u cached, %u run, %u both; %u not recognised\n"),
+          ar_preflight_summary_get_units (summary), ar_preflight_summary_get_cached (summary),
+          ar_preflight_summary_get_run (summary), ar_preflight_summary_get_both (summary),
+          ar_preflight_summary_get_unrecognised (summary));
+  for (guint i = 0; i < ar_preflight_summary_get_n_moved (summary); i++)
+    {
+      const ArPreflightMove *m = ar_preflight_summary_get_moved (summary, i);
+
+      printf (_("line %u runs at start because of line %u\n"), m->line, m->because_of);
     }
   printf ("\n%s\n%s", _("--- cached preflight (build time) ---"), cached[0] ? cached : _("(nothing to cache)\n"));
   printf ("\n%s\n%s", _("--- run preflight (every task start) ---"), run[0] ? run : _("(empty)\n"));

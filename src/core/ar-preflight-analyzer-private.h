@@ -231,7 +231,6 @@ typedef struct {
   guint pipeline;        /* numbers the pipelines, nested parses included */
   GHashTable *constants; /* name → literal value, of variables set the same
                             way in both parts (ar-preflight-rules.c) */
-  GArray *messages;      /* guint: indexes of units that only print */
   GHashTable *choices;   /* name → first non-empty literal value any unit
                             gives it ($SUDO → sudo, $INSTALL_CMD → apt-get) */
   guint run_venv_line;   /* a virtualenv of the workspace or home folder is
@@ -284,6 +283,11 @@ ArPreflightDeps *ar_preflight_deps_new (ArPreflightLexer *lx,
 const char *ar_preflight_deps_cwd_after (const ArPreflightDeps *deps, const char *cwd_before);
 /* Only definitions and queries, reading no secret: may run in both parts. */
 gboolean ar_preflight_deps_is_pure (const ArPreflightDeps *deps);
+/* The analysis as it was before the guarantee: classification alone (with
+ * the rules' taint of run-only values), no facts. For the benchmark. */
+GPtrArray *ar_preflight_analyze_classify_only (const char *script,
+                                               const char *const *env_var_names,
+                                               GError **error);
 /* Moves units until every dependency holds (SPEC §5.1, the guarantee). */
 void ar_preflight_guarantee (GPtrArray *units);
 

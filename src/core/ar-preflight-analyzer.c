@@ -60,8 +60,23 @@ gave_up (ArPreflightLexer *lx, GError **error)
   return TRUE;
 }
 
+static GPtrArray *
+analyze (const char *script, const char *const *env_var_names, gboolean guarantee, GError **error);
+
 GPtrArray *
 ar_preflight_analyze (const char *script, const char *const *env_var_names, GError **error)
+{
+  return analyze (script, env_var_names, TRUE, error);
+}
+
+GPtrArray *
+ar_preflight_analyze_classify_only (const char *script, const char *const *env_var_names, GError **error)
+{
+  return analyze (script, env_var_names, FALSE, error);
+}
+
+static GPtrArray *
+analyze (const char *script, const char *const *env_var_names, gboolean guarantee, GError **error)
 {
   g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_preflight_unit_free);
   g_autoptr(ArPreflightParser) p = NULL;
@@ -121,6 +136,16 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
       u->end_line = MAX (ru->line, MIN (ru->end_line, last_line));
       u->text = ar_preflight_analysis_text (&an, u->line, u->end_line);
       ar_preflight_classify (&an, lx, ru, &cursor, units->len, u);
+      if (!guarantee)
+        {
+          g_ptr_array_add (units, u);
+          if (gave_up (lx, error))
+            {
+              ar_preflight_analysis_clear (&an);
+              return NULL;
+            }
+          continue;
+        }
       u->deps = ar_preflight_deps_new (lx, ru, &deps_cursor, u,
                                        g_array_index (an.line_starts, gsize, u->line - 1),
                                        an.env_names, &an.pipeline, cwd);
@@ -140,7 +165,8 @@ ar_preflight_analyze (const char *script, const char *const *env_var_names, GErr
     }
 
   ar_preflight_share_called_functions (&an, units);
-  ar_preflight_guarantee (units);
+  if (guarantee)
+    ar_preflight_guarantee (units);
 
   /* comments after the last command stay with it */
   if (lx->comment_line != 0 && units->len > 0)

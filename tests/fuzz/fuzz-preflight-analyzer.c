@@ -7,9 +7,13 @@
  * - are in source order, do not overlap, and each hold exactly the lines
  *   they claim, verbatim;
  * - leave out only blank lines and comment lines, so no line of code is lost;
- * - carry a category, a part that matches it (or BOTH, for a function both
- *   parts call) and a one-line reason; their validator signals name lines
- *   inside the unit;
+ * - carry a category, a part that matches it (or BOTH, for a definition
+ *   the other part needs too, or RUN when the guarantee moved it there,
+ *   naming a line) and a one-line reason; their validator signals name
+ *   lines inside the unit;
+ * - hold the guarantee (SPEC §5.1): ar_preflight_check_split finds no
+ *   broken dependency, and no unit using a task or environment variable is
+ *   in the cached part or in both;
  * - render into a cached and a run script made of exactly their units' text
  *   in order, valid UTF-8 when the script is;
  * and a second analysis gives the same result.
@@ -23,6 +27,7 @@
 #include <glib.h>
 
 #include "ar-preflight-analyzer.h"
+#include "ar-preflight-deps.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -74,6 +79,9 @@ is_blank_or_comment (const char *line, gsize n)
 static gboolean
 part_matches_category (const ArPreflightUnit *u)
 {
+  /* sent to run by the guarantee, because of a line of the script */
+  if (u->moved_by_line != 0)
+    return u->part == AR_PREFLIGHT_PART_RUN && u->category != AR_PREFLIGHT_CATEGORY_SHEBANG;
   switch (u->category)
     {
     case AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL:
@@ -181,6 +189,9 @@ check_units (const char *script, GPtrArray *units, gboolean utf8)
       covered_to = u->end_line;
 
       CHECK (part_matches_category (u));
+      CHECK (u->deps != NULL || u->category == AR_PREFLIGHT_CATEGORY_SHEBANG);
+      if (u->task_variable != NULL || u->env_variable != NULL)
+        CHECK (u->part == AR_PREFLIGHT_PART_RUN);
       CHECK (u->reason != NULL && u->reason[0] != '\0');
       CHECK (strchr (u->reason, '\n') == NULL);
       if (utf8)
@@ -223,7 +234,7 @@ same_units (GPtrArray *a, GPtrArray *b)
       ArPreflightUnit *y = g_ptr_array_index (b, i);
 
       if (x->line != y->line || x->end_line != y->end_line || x->category != y->category ||
-          x->part != y->part || x->task_variable_line != y->task_variable_line ||
+          x->part != y->part || x->moved_by_line != y->moved_by_line || x->task_variable_line != y->task_variable_line ||
           x->env_variable_line != y->env_variable_line || x->dynamic_tmp_line != y->dynamic_tmp_line ||
           x->package_line != y->package_line || g_strcmp0 (x->text, y->text) != 0 ||
           g_strcmp0 (x->reason, y->reason) != 0 || g_strcmp0 (x->task_variable, y->task_variable) != 0 ||
@@ -263,6 +274,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   CHECK (units2 != NULL);
 
   check_units (script, units, utf8);
+  CHECK (ar_preflight_check_split (units, NULL));
   cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
   run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
   check_render (units, AR_PREFLIGHT_PART_CACHED, cached, utf8);
