@@ -627,9 +627,12 @@ test_run_only_values (void)
   g_autoptr(GPtrArray) task =
     analyze ("export V=$TASK_ID\ncurl -o /opt/n.tgz https://example.com/v$V.tgz\n", NULL);
 
+  /* the download keeps its category; the guarantee sends it to run and
+   * names the line that forced it */
   g_assert_cmpuint (task->len, ==, 2);
-  g_assert_cmpint (unit_at (task, 1)->category, ==, AR_PREFLIGHT_CATEGORY_TASK_VARIABLE);
+  g_assert_cmpint (unit_at (task, 1)->category, ==, AR_PREFLIGHT_CATEGORY_DOWNLOAD);
   g_assert_cmpint (unit_at (task, 1)->part, ==, AR_PREFLIGHT_PART_RUN);
+  g_assert_cmpuint (unit_at (task, 1)->moved_by_line, ==, 1);
   g_assert_nonnull (strstr (unit_at (task, 1)->reason, "line 1"));
 
   /* an export of a constant is a pure definition: the guarantee puts it in
