@@ -460,7 +460,7 @@ test_build_fails (void)
   g_assert_cmpuint (o.result->line, ==, 4);
   g_assert_cmpstr (o.result->line_text, ==, "no_such_command --now");
   describe = ar_build_check_result_describe (o.result);
-  g_assert_true (strstr (describe, "line 4") != NULL);
+  g_assert_true (strstr (describe, "line 4 of the cached part") != NULL);
   outcome_clear (&o);
 
   /* the run part fails on top of a cached part that builds */

@@ -229,7 +229,7 @@ test_auto_split (Fixture *f, gconstpointer data)
   g_autofree char *expected_run = NULL;
   ArAutoSplitDialog *dialog;
   GPtrArray *units;
-  guint export_unit;
+  guint install_unit;
   GtkListBox *list;
 
   dialog = open_auto_split (f);
@@ -248,22 +248,21 @@ test_auto_split (Fixture *f, gconstpointer data)
   g_assert_cmpint (((ArPreflightUnit *) g_ptr_array_index (units, find_unit (units, "set -e")))->part,
                    ==, AR_PREFLIGHT_PART_BOTH);
 
-  /* Flip the export to cached with its switch; the core renders the same
+  /* Flip the install to Run with its switch; the core renders the same
    * split from the same flip. */
-  export_unit = find_unit (units, "export FOO=1");
-  g_assert_false (gtk_switch_get_active (unit_switch (dialog, export_unit)));
-  gtk_switch_set_active (unit_switch (dialog, export_unit), TRUE);
-  g_assert_cmpint (((ArPreflightUnit *) g_ptr_array_index (units, export_unit))->part, ==, AR_PREFLIGHT_PART_CACHED);
+  install_unit = find_unit (units, "apt-get install -y git");
+  g_assert_true (gtk_switch_get_active (unit_switch (dialog, install_unit)));
+  gtk_switch_set_active (unit_switch (dialog, install_unit), FALSE);
+  g_assert_cmpint (((ArPreflightUnit *) g_ptr_array_index (units, install_unit))->part, ==, AR_PREFLIGHT_PART_RUN);
   ar_test_ui_screenshot (GTK_WIDGET (dialog), "auto-split-dialog-flipped");
 
-  ((ArPreflightUnit *) g_ptr_array_index (expected_units, export_unit))->part = AR_PREFLIGHT_PART_CACHED;
+  ((ArPreflightUnit *) g_ptr_array_index (expected_units, install_unit))->part = AR_PREFLIGHT_PART_RUN;
   expected_cached = ar_preflight_render (expected_units, AR_PREFLIGHT_PART_CACHED);
   expected_run = ar_preflight_render (expected_units, AR_PREFLIGHT_PART_RUN);
-  g_assert_nonnull (strstr (expected_cached, "apt-get install -y git"));
-  g_assert_nonnull (strstr (expected_cached, "export FOO=1"));
+  g_assert_null (strstr (expected_cached, "apt-get install -y git"));
+  g_assert_nonnull (strstr (expected_run, "apt-get install -y git"));
   g_assert_null (strstr (expected_cached, "TASK_ID"));
   g_assert_nonnull (strstr (expected_run, "echo $TASK_ID"));
-  g_assert_null (strstr (expected_run, "apt-get"));
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "auto-split.apply", NULL);
   ar_test_ui_await (ar_test_ui_find_window (AR_TYPE_AUTO_SPLIT_DIALOG) == NULL);
@@ -507,6 +506,144 @@ test_auto_split_too_deep (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+
+/* The trust summary (issue 9 item 4) and Check Build (item 5): the dialog
+ * says how much is cached, how much was not recognised and what ran at
+ * start because of another line; Check Build builds the cached part on the
+ * engine and runs the run part on top, and shows ok or the failing line
+ * with its output, before Apply. */
+static gboolean
+check_finished (ArAutoSplitDialog *dialog)
+{
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "finished")) != 0;
+}
+
+static void
+on_check_finished (ArAutoSplitDialog *dialog)
+{
+  g_object_set_data (G_OBJECT (dialog), "finished", GINT_TO_POINTER (1));
+}
+
+static void
+run_check (ArAutoSplitDialog *dialog)
+{
+  g_object_set_data (G_OBJECT (dialog), "finished", NULL);
+  g_assert_true (gtk_widget_is_sensitive (ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_button")));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "auto-split.check", NULL);
+  /* running: the button is off and the spinner turns */
+  g_assert_false (gtk_widget_is_sensitive (ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_button")));
+  g_assert_true (gtk_widget_get_visible (ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_spinner")));
+  ar_test_ui_await_for (check_finished (dialog), 120);
+}
+
+static void
+test_auto_split_summary_check (void)
+{
+  const char *script =
+    "#!/bin/sh\n"
+    "set -e\n"
+    "mkdir -p /opt/tool\n"
+    "cp /etc/passwd /opt/tool/users\n"
+    "frobnicate --all\n"
+    "echo \"task $TASK_ID\"\n";
+  const char *failing =
+    "#!/bin/sh\n"
+    "set -e\n"
+    "mkdir -p /opt/tool\n"
+    "apt-get install -y ripgrep\n"
+    "echo \"task $TASK_ID\"\n";
+  g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+  g_autoptr(ArSettings) settings = ar_settings_new_default ();
+  g_autoptr(GPtrArray) units = ar_preflight_analyze (script, NULL, NULL);
+  g_autoptr(ArPreflightSummary) summary = ar_preflight_summary_new (units);
+  g_autofree char *cached_lines = ar_preflight_summary_describe (summary);
+  g_autofree char *base = NULL;
+  g_autoptr(ArEngine) engine = NULL;
+  const ArBuildCheckResult *result;
+  ArAutoSplitDialog *dialog;
+  GtkLabel *trust, *check_label, *check_output;
+
+  dialog = ar_auto_split_dialog_new (script, NULL, FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 900, 640);
+  g_signal_connect (dialog, "check-finished", G_CALLBACK (on_check_finished), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+
+  /* "N of M lines cached" and the unrecognised count, as the core counts */
+  trust = ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "trust_label");
+  g_assert_nonnull (strstr (gtk_label_get_label (trust), cached_lines));
+  g_assert_nonnull (strstr (cached_lines, "lines cached"));
+  if (ar_preflight_summary_get_unrecognised (summary) > 0)
+    g_assert_nonnull (strstr (gtk_label_get_label (trust), "not recognised"));
+  /* without an engine, Check Build is off and says why */
+  g_assert_false (gtk_widget_is_sensitive (ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_button")));
+  ar_test_ui_screenshot (GTK_WIDGET (dialog), "auto-split-dialog-summary");
+
+  if (!ar_test_engine_ensure ())
+    {
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      g_test_skip (ar_test_engine_skip_reason ());
+      return;
+    }
+  g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
+  base = ar_test_engine_base_image ();
+  engine = ar_engine_new ("docker", "");
+  ar_environment_set_base_image (env, base);
+  ar_auto_split_dialog_set_check_target (dialog, engine, env, settings);
+
+  run_check (dialog);
+  result = ar_auto_split_dialog_get_check_result (dialog);
+  check_label = ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_label");
+  check_output = ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_output");
+  /* frobnicate is not there: the run part fails, the cached part built */
+  g_assert_nonnull (result);
+  g_assert_true (result->built);
+  g_assert_false (result->ok);
+  g_assert_cmpint (result->failed_stage, ==, AR_BUILD_CHECK_STAGE_RUN);
+  g_assert_nonnull (strstr (gtk_label_get_label (check_label), "frobnicate"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (check_output)));
+  ar_test_ui_screenshot (GTK_WIDGET (dialog), "auto-split-dialog-check-run-failed");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* a cached part that does not build: the line and its output */
+  dialog = ar_auto_split_dialog_new (failing, NULL, FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 900, 640);
+  g_signal_connect (dialog, "check-finished", G_CALLBACK (on_check_finished), NULL);
+  ar_auto_split_dialog_set_check_target (dialog, engine, env, settings);
+  gtk_window_present (GTK_WINDOW (dialog));
+  run_check (dialog);
+  result = ar_auto_split_dialog_get_check_result (dialog);
+  g_assert_false (result->ok);
+  g_assert_cmpint (result->failed_stage, ==, AR_BUILD_CHECK_STAGE_BUILD);
+  g_assert_cmpstr (result->line_text, ==, "apt-get install -y ripgrep");
+  check_label = ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_label");
+  g_assert_nonnull (strstr (gtk_label_get_label (check_label), "apt-get install -y ripgrep"));
+  ar_test_ui_screenshot (GTK_WIDGET (dialog), "auto-split-dialog-check-build-failed");
+
+  /* a flip after the check: the result is marked as out of date */
+  {
+    guint apt = find_unit (ar_auto_split_dialog_get_units (dialog), "apt-get install -y ripgrep");
+
+    gtk_switch_set_active (unit_switch (dialog, apt), FALSE);
+    g_assert_nonnull (strstr (gtk_label_get_label (check_label), "check again"));
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* a split that works */
+  dialog = ar_auto_split_dialog_new ("#!/bin/sh\nset -e\nmkdir -p /opt/tool\necho \"task $TASK_ID\"\n", NULL, FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 900, 640);
+  g_signal_connect (dialog, "check-finished", G_CALLBACK (on_check_finished), NULL);
+  ar_auto_split_dialog_set_check_target (dialog, engine, env, settings);
+  gtk_window_present (GTK_WINDOW (dialog));
+  run_check (dialog);
+  result = ar_auto_split_dialog_get_check_result (dialog);
+  g_assert_true (result->ok);
+  check_label = ar_test_ui_child (dialog, AR_TYPE_AUTO_SPLIT_DIALOG, "check_label");
+  g_assert_nonnull (strstr (gtk_label_get_label (check_label), "builds"));
+  ar_test_ui_screenshot (GTK_WIDGET (dialog), "auto-split-dialog-check-ok");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -526,6 +663,7 @@ main (int argc, char **argv)
   ADD ("/ui/preflight-editor/caching-dialog", test_caching_dialog);
   g_test_add_func ("/ui/preflight-editor/no-environment", test_no_environment);
   g_test_add_func ("/ui/preflight-editor/auto-split-too-deep", test_auto_split_too_deep);
+  g_test_add_func ("/ui/preflight-editor/auto-split-summary-check", test_auto_split_summary_check);
 
   return g_test_run ();
 }

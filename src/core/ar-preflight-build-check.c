@@ -257,8 +257,16 @@ ar_build_check_result_describe (const ArBuildCheckResult *result)
   part = result->failed_stage == AR_BUILD_CHECK_STAGE_BUILD ? _("The cached part does not build")
                                                            : _("The run part fails on top of the cached part");
   if (result->line > 0 && result->line_text != NULL)
-    return g_strdup_printf (_("%s: line %u (%s) failed with exit status %d."), part, result->line,
-                            g_strstrip (g_strdup (result->line_text)), result->exit_status);
+    {
+      g_autofree char *text = g_strstrip (g_strdup (result->line_text));
+
+      /* Translators: "The cached part does not build: “apt-get install -y x” (line 4 of the
+       * cached part) failed with exit status 100." */
+      return g_strdup_printf (result->failed_stage == AR_BUILD_CHECK_STAGE_BUILD
+                              ? _("%s: “%s” (line %u of the cached part) failed with exit status %d.")
+                              : _("%s: “%s” (line %u of the run part) failed with exit status %d."),
+                              part, text, result->line, result->exit_status);
+    }
   if (result->exit_status < 0)
     return g_strdup_printf (_("%s: it did not finish (timed out or stopped)."), part);
   return g_strdup_printf (_("%s: exit status %d."), part, result->exit_status);

@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 
 #include "ar-auto-split-dialog.h"
+#include "ar-preflight-build-check.h"
+#include "ar-task-log.h"
 
 struct _ArAutoSplitDialog
 {
@@ -22,6 +24,20 @@ struct _ArAutoSplitDialog
   GtkWidget *replace_box;
   GtkWidget *apply_button;
   AdwWindowTitle *window_title;
+  GtkLabel *trust_label;
+  GtkLabel *moved_label;
+  GtkWidget *check_button;
+  GtkSpinner *check_spinner;
+  GtkLabel *check_label;
+  GtkLabel *check_output;
+
+  /* The build check (SPEC §5.1): NULL engine = no engine to check on. */
+  ArEngine *engine;
+  ArEnvironment *environment;
+  ArSettings *settings;
+  GCancellable *check_cancellable;
+  ArBuildCheckResult *check_result;
+  gboolean check_stale;
 };
 
 G_DEFINE_FINAL_TYPE (ArAutoSplitDialog, ar_auto_split_dialog, ADW_TYPE_WINDOW)
@@ -53,6 +69,45 @@ ar_preflight_category_label (ArPreflightCategory category)
     }
 }
 
+/* "N of M lines cached", the units not recognised, and each unit that
+ * runs at start only because of another line, with that line. */
+static void
+update_trust (ArAutoSplitDialog *self)
+{
+  g_autoptr(ArPreflightSummary) summary = ar_preflight_summary_new (self->units);
+  g_autofree char *cached = ar_preflight_summary_describe (summary);
+  g_autoptr(GString) moved = g_string_new (NULL);
+  guint unrecognised = ar_preflight_summary_get_unrecognised (summary);
+  guint n_moved = ar_preflight_summary_get_n_moved (summary);
+  g_autofree char *text = NULL;
+
+  if (unrecognised > 0)
+    {
+      g_autofree char *not_recognised =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u step not recognised (runs at start)",
+                                      "%u steps not recognised (run at start)", unrecognised), unrecognised);
+
+      /* Translators: "12 of 40 lines cached · 3 steps not recognised (run at start)" */
+      text = g_strdup_printf (_("%s · %s"), cached, not_recognised);
+    }
+  else
+    text = g_strdup (cached);
+  gtk_label_set_label (self->trust_label, text);
+
+  for (guint i = 0; i < n_moved; i++)
+    {
+      const ArPreflightMove *move = ar_preflight_summary_get_moved (summary, i);
+
+      if (moved->len > 0)
+        g_string_append_c (moved, '\n');
+      g_string_append_printf (moved, _("Line %u runs at start because of line %u"), move->line, move->because_of);
+    }
+  gtk_label_set_label (self->moved_label, moved->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->moved_label), moved->len > 0);
+}
+
+static void show_check_state (ArAutoSplitDialog *self);
+
 static void
 update_summary (ArAutoSplitDialog *self)
 {
@@ -76,7 +131,9 @@ update_summary (ArAutoSplitDialog *self)
   /* Translators: the two halves are "3 steps are cached" and "2 steps run at every task start" */
   text = g_strdup_printf (_("%s, %s."), cached_text, run_text);
   gtk_label_set_label (self->summary_label, text);
-  adw_window_title_set_subtitle (self->window_title, self->units->len > 0 ? text : NULL);
+  update_trust (self);
+  adw_window_title_set_subtitle (self->window_title,
+                                 self->units->len > 0 ? gtk_label_get_label (self->trust_label) : NULL);
 }
 
 static void
@@ -95,6 +152,11 @@ on_switch_active (GtkSwitch         *sw,
   unit->part = gtk_switch_get_active (sw) ? AR_PREFLIGHT_PART_CACHED : AR_PREFLIGHT_PART_RUN;
   sync_part_label (sw, g_object_get_data (G_OBJECT (sw), "label"));
   update_summary (self);
+  if (self->check_result != NULL)
+    {
+      self->check_stale = TRUE;
+      show_check_state (self);
+    }
 }
 
 static GtkWidget *
@@ -248,6 +310,155 @@ ar_auto_split_dialog_set_part (ArAutoSplitDialog *self,
   gtk_switch_set_active (sw, part == AR_PREFLIGHT_PART_CACHED);
 }
 
+
+/* ---- the build check -------------------------------------------------- */
+
+static void
+show_check_state (ArAutoSplitDialog *self)
+{
+  gboolean running = self->check_cancellable != NULL;
+  gboolean can = self->engine != NULL && self->units->len > 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "auto-split.check", can && !running);
+  gtk_spinner_set_spinning (self->check_spinner, running);
+  gtk_widget_set_visible (GTK_WIDGET (self->check_spinner), running);
+  if (running)
+    return;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->check_label), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->check_label), "error");
+  if (self->engine == NULL)
+    {
+      gtk_label_set_label (self->check_label,
+                           _("Save the environment and connect to a container engine to check the build."));
+      gtk_widget_set_visible (GTK_WIDGET (self->check_output), FALSE);
+      return;
+    }
+  if (self->check_result == NULL)
+    {
+      gtk_label_set_label (self->check_label,
+                           _("Check Build builds the cached part on the base image in a throwaway image, "
+                             "then runs the run part on top of it, before you apply."));
+      gtk_widget_set_visible (GTK_WIDGET (self->check_output), FALSE);
+      return;
+    }
+  {
+    g_autofree char *sentence = ar_build_check_result_describe (self->check_result);
+    g_autofree char *text = NULL;
+
+    if (self->check_stale)
+      /* Translators: %s is the result of the last check */
+      text = g_strdup_printf (_("%s (Checked before the last change: check again.)"), sentence);
+    gtk_label_set_label (self->check_label, text != NULL ? text : sentence);
+    gtk_widget_add_css_class (GTK_WIDGET (self->check_label), self->check_result->ok ? "success" : "error");
+    gtk_label_set_label (self->check_output, self->check_result->output);
+    gtk_widget_set_visible (GTK_WIDGET (self->check_output),
+                            !self->check_result->ok && *self->check_result->output != '\0');
+  }
+}
+
+static void
+on_check_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
+{
+  ArAutoSplitDialog *self = user_data;
+  g_autofree char *clean = ar_log_strip_ansi (line);
+  const char *what = stage == AR_BUILD_CHECK_STAGE_BUILD ? _("Building the cached part…")
+                                                        : _("Running the run part on top…");
+  g_autofree char *text = NULL;
+
+  if (*g_strstrip (clean) == '\0')
+    return;
+  text = g_strdup_printf ("%s\n%s", what, clean);
+  gtk_label_set_label (self->check_label, text);
+}
+
+static void
+check_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(ArAutoSplitDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  ArBuildCheckResult *result;
+
+  result = ar_preflight_check_build_finish (res, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->check_cancellable);
+  g_clear_pointer (&self->check_result, ar_build_check_result_free);
+  self->check_stale = FALSE;
+  if (result == NULL)
+    {
+      /* the check could not be made: say why, as a failure of the build */
+      result = g_new0 (ArBuildCheckResult, 1);
+      result->failed_stage = AR_BUILD_CHECK_STAGE_BUILD;
+      result->exit_status = -1;
+      result->output = g_strdup (error->message);
+    }
+  self->check_result = result;
+  show_check_state (self);
+  g_signal_emit_by_name (self, "check-finished");
+}
+
+static void
+check_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (widget);
+  g_autofree char *cached = NULL;
+  g_autofree char *run = NULL;
+
+  if (self->engine == NULL || self->check_cancellable != NULL || self->units->len == 0)
+    return;
+  cached = ar_preflight_render (self->units, AR_PREFLIGHT_PART_CACHED);
+  run = ar_preflight_render (self->units, AR_PREFLIGHT_PART_RUN);
+  self->check_cancellable = g_cancellable_new ();
+  gtk_label_set_label (self->check_label, *cached != '\0' ? _("Building the cached part…")
+                                                          : _("Running the run part…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->check_output), FALSE);
+  show_check_state (self);
+  ar_preflight_check_build_async (self->engine, self->environment, self->settings, cached, run, NULL,
+                                  on_check_line, self, self->check_cancellable, check_done, g_object_ref (self));
+}
+
+void
+ar_auto_split_dialog_set_check_target (ArAutoSplitDialog *self,
+                                       ArEngine          *engine,
+                                       ArEnvironment     *environment,
+                                       const ArSettings  *settings)
+{
+  g_return_if_fail (AR_IS_AUTO_SPLIT_DIALOG (self));
+  g_return_if_fail (engine == NULL || (AR_IS_ENGINE (engine) && AR_IS_ENVIRONMENT (environment) && settings != NULL));
+
+  g_set_object (&self->engine, engine);
+  g_clear_object (&self->environment);
+  g_clear_pointer (&self->settings, ar_settings_free);
+  if (engine != NULL)
+    {
+      /* a snapshot: later edits of the environment do not change a check */
+      self->environment = ar_environment_copy (environment);
+      self->settings = ar_settings_copy (settings);
+    }
+  show_check_state (self);
+}
+
+const ArBuildCheckResult *
+ar_auto_split_dialog_get_check_result (ArAutoSplitDialog *self)
+{
+  g_return_val_if_fail (AR_IS_AUTO_SPLIT_DIALOG (self), NULL);
+
+  return self->check_result;
+}
+
+static void
+ar_auto_split_dialog_dispose (GObject *object)
+{
+  ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (object);
+
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+
+  G_OBJECT_CLASS (ar_auto_split_dialog_parent_class)->dispose (object);
+}
+
 static void
 ar_auto_split_dialog_finalize (GObject *object)
 {
@@ -255,6 +466,10 @@ ar_auto_split_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->units, g_ptr_array_unref);
   g_clear_pointer (&self->switches, g_ptr_array_unref);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->environment);
+  g_clear_pointer (&self->settings, ar_settings_free);
+  g_clear_pointer (&self->check_result, ar_build_check_result_free);
 
   G_OBJECT_CLASS (ar_auto_split_dialog_parent_class)->finalize (object);
 }
@@ -265,6 +480,7 @@ ar_auto_split_dialog_class_init (ArAutoSplitDialogClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = ar_auto_split_dialog_dispose;
   object_class->finalize = ar_auto_split_dialog_finalize;
 
   /**
@@ -275,6 +491,13 @@ ar_auto_split_dialog_class_init (ArAutoSplitDialogClass *klass)
   signals[SIGNAL_APPLIED] =
     g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * ArAutoSplitDialog::check-finished:
+   *
+   * A build check ended; ar_auto_split_dialog_get_check_result() has it.
+   */
+  g_signal_new ("check-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-auto-split-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, stack);
@@ -283,9 +506,16 @@ ar_auto_split_dialog_class_init (ArAutoSplitDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, replace_box);
   gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, apply_button);
   gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, trust_label);
+  gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, moved_label);
+  gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, check_button);
+  gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, check_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, check_label);
+  gtk_widget_class_bind_template_child (widget_class, ArAutoSplitDialog, check_output);
 
   gtk_widget_class_install_action (widget_class, "auto-split.apply", NULL, apply_action);
   gtk_widget_class_install_action (widget_class, "auto-split.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "auto-split.check", NULL, check_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "auto-split.cancel", NULL);
 }
 
@@ -325,6 +555,7 @@ ar_auto_split_dialog_new (const char        *script,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auto-split.apply", self->units->len > 0);
   gtk_window_set_default_widget (GTK_WINDOW (self), self->apply_button);
   update_summary (self);
+  show_check_state (self);
 
   return self;
 }

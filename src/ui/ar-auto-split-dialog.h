@@ -7,7 +7,11 @@
 
 #include <adwaita.h>
 
+#include "ar-engine.h"
+#include "ar-environment.h"
 #include "ar-preflight-analyzer.h"
+#include "ar-preflight-build-check.h"
+#include "ar-settings.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +39,17 @@ void ar_auto_split_dialog_set_part (ArAutoSplitDialog *self,
 /* The script of part @which as Apply would render it now. */
 char *ar_auto_split_dialog_render (ArAutoSplitDialog *self,
                                    ArPreflightPart    which);
+
+/* Where "Check Build" checks the split (ar-preflight-build-check.h): the
+ * engine, and snapshots of the environment (base image, variables) and the
+ * Settings. Without it (engine NULL) the button is off and says why.
+ * ::check-finished is emitted when a check ends. */
+void ar_auto_split_dialog_set_check_target (ArAutoSplitDialog *self,
+                                            ArEngine          *engine,
+                                            ArEnvironment     *environment,
+                                            const ArSettings  *settings);
+/* The last check's result, NULL before one ended. */
+const ArBuildCheckResult *ar_auto_split_dialog_get_check_result (ArAutoSplitDialog *self);
 
 /* Translated short name of an analyzer category ("Package install"). */
 const char *ar_preflight_category_label (ArPreflightCategory category);

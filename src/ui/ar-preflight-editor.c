@@ -14,6 +14,7 @@
 #include "ar-preflight-editor.h"
 #include "ar-preflight-validator.h"
 #include "ar-ui.h"
+#include "ar-window.h"
 
 typedef enum {
   SCRIPT_SINGLE,
@@ -473,6 +474,15 @@ ar_preflight_editor_auto_split (ArPreflightEditor *self)
   gtk_window_set_transient_for (GTK_WINDOW (dialog), ar_ui_get_window (GTK_WIDGET (self)));
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   g_signal_connect_object (dialog, "applied", G_CALLBACK (on_auto_split_applied), self, 0);
+  /* Check Build runs on the window's engine, when it has one. */
+  {
+    GtkWindow *window = ar_ui_get_window (GTK_WIDGET (self));
+    ArBackend *backend = AR_IS_WINDOW (window) ? ar_window_get_backend (AR_WINDOW (window)) : NULL;
+
+    if (backend != NULL && ar_backend_get_engine (backend) != NULL)
+      ar_auto_split_dialog_set_check_target (dialog, ar_backend_get_engine (backend), self->environment,
+                                             ar_backend_get_settings (backend));
+  }
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
