@@ -10,15 +10,20 @@
 
 #include "ar-cli-private.h"
 #include "ar-preflight-analyzer.h"
+#include "ar-preflight-build-check.h"
 #include "ar-preflight-validator.h"
+#include "ar-task-log.h"
 
 static gboolean opt_json;
 static char *opt_env;
+static gboolean opt_check_build;
 
 static GOptionEntry split_entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
   { "env", 0, 0, G_OPTION_ARG_STRING, &opt_env,
     N_("Treat the env vars of this environment as per-task values"), N_("ENV") },
+  { "check-build", 0, 0, G_OPTION_ARG_NONE, &opt_check_build,
+    N_("Build the cached part on ENV's base image and run the run part on top (needs --env and an engine)"), NULL },
   { NULL }
 };
 
@@ -97,6 +102,32 @@ add_summary_json (JsonBuilder *b, const ArPreflightSummary *summary)
   json_builder_end_object (b);
 }
 
+/* --check-build: the build check of SPEC §5.1 on the engine of the
+ * Settings; its output streams to stderr, so stdout stays the split (and
+ * its JSON). */
+static void
+check_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
+{
+  g_autofree char *clean = ar_log_strip_ansi (line);
+
+  fprintf (stderr, "[check/%s] %s\n", ar_build_check_stage_to_string (stage), clean);
+}
+
+static ArBuildCheckResult *
+check_build (ArEnvironment *env, const char *cached, const char *run, GError **error)
+{
+  g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
+  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
+  GAsyncResult *result = NULL;
+  ArBuildCheckResult *check;
+
+  ar_preflight_check_build_async (engine, env, settings, cached, run, NULL, check_line, NULL, NULL,
+                                  ar_cli_store_result, &result);
+  check = ar_preflight_check_build_finish (ar_cli_wait_result (&result), error);
+  g_clear_object (&result);
+  return check;
+}
+
 static int
 preflight_split (int argc, char **argv)
 {
@@ -108,9 +139,18 @@ preflight_split (int argc, char **argv)
   g_auto(GStrv) env_names = NULL;
   g_autoptr(ArPreflightSummary) summary = NULL;
   g_autofree char *described = NULL;
+  g_autoptr(ArEnvStore) env_store = NULL;
+  ArEnvironment *env = NULL;
+  g_autoptr(ArBuildCheckResult) check = NULL;
 
   if (!ar_cli_parse (&ar_cli_preflight_commands[0], split_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
+  if (opt_check_build && opt_env == NULL)
+    {
+      g_printerr ("agents-runner: %s\n",
+                  _("--check-build needs --env ENV: the environment whose base image the check builds on"));
+      return AR_EXIT_USAGE;
+    }
 
   script = read_script (argv[1], &error);
   if (script == NULL)
@@ -118,9 +158,7 @@ preflight_split (int argc, char **argv)
 
   if (opt_env != NULL)
     {
-      g_autoptr(ArEnvStore) store = NULL;
-      ArEnvironment *env = ar_cli_load_environment (opt_env, &store, &error);
-
+      env = ar_cli_load_environment (opt_env, &env_store, &error);
       if (env == NULL)
         return ar_cli_fail_error (error);
       env_names = ar_environment_dup_env_var_names (env);
@@ -132,6 +170,8 @@ preflight_split (int argc, char **argv)
   cached = ar_preflight_render (units, AR_PREFLIGHT_PART_CACHED);
   run = ar_preflight_render (units, AR_PREFLIGHT_PART_RUN);
   summary = ar_preflight_summary_new (units);
+  if (opt_check_build && (check = check_build (env, cached, run, &error)) == NULL)
+    return ar_cli_fail_error (error);
 
   if (opt_json)
     {
@@ -164,10 +204,34 @@ preflight_split (int argc, char **argv)
       json_builder_set_member_name (b, "run");
       json_builder_add_string_value (b, run);
       add_summary_json (b, summary);
+      if (check != NULL)
+        {
+          json_builder_set_member_name (b, "check");
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "ok");
+          json_builder_add_boolean_value (b, check->ok);
+          json_builder_set_member_name (b, "stage");
+          if (check->ok)
+            json_builder_add_null_value (b);
+          else
+            json_builder_add_string_value (b, ar_build_check_stage_to_string (check->failed_stage));
+          json_builder_set_member_name (b, "exit_status");
+          json_builder_add_int_value (b, check->exit_status);
+          json_builder_set_member_name (b, "line");
+          json_builder_add_int_value (b, check->line);
+          json_builder_set_member_name (b, "text");
+          if (check->line_text != NULL)
+            json_builder_add_string_value (b, check->line_text);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "output");
+          json_builder_add_string_value (b, check->output);
+          json_builder_end_object (b);
+        }
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       ar_cli_print_json (root);
-      return AR_EXIT_OK;
+      return check == NULL || check->ok ? AR_EXIT_OK : AR_EXIT_FAILURE;
     }
 
   for (guint i = 0; i < units->len; i++)
@@ -195,6 +259,15 @@ preflight_split (int argc, char **argv)
     }
   printf ("\n%s\n%s", _("--- cached preflight (build time) ---"), cached[0] ? cached : _("(nothing to cache)\n"));
   printf ("\n%s\n%s", _("--- run preflight (every task start) ---"), run[0] ? run : _("(empty)\n"));
+  if (check != NULL)
+    {
+      g_autofree char *sentence = ar_build_check_result_describe (check);
+
+      printf ("\n%s\n%s\n", _("--- build check ---"), sentence);
+      if (!check->ok)
+        printf ("%s\n", check->output);
+      return check->ok ? AR_EXIT_OK : AR_EXIT_FAILURE;
+    }
   return AR_EXIT_OK;
 }
 
