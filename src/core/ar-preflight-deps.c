@@ -99,10 +99,13 @@ ar_preflight_deps_unref (ArPreflightDeps *deps)
 /* ------------------------------------------------------------------------ */
 /* Facts of one unit                                                        */
 
+/* Adds @name unless the last few hold it: a long list may repeat a name
+ * (an edge twice costs nothing), and a unit of thousands of names stays
+ * linear. */
 static void
 add_name (GPtrArray *set, const char *name, gsize n)
 {
-  for (guint i = 0; i < set->len; i++)
+  for (guint i = set->len > 32 ? set->len - 32 : 0; i < set->len; i++)
     {
       const char *s = g_ptr_array_index (set, i);
 
@@ -912,6 +915,10 @@ build_graph (GPtrArray *units, Graph *g)
   g_autofree guint *stamp = g_new0 (guint, n);
   g_autoptr(GArray) closure = g_array_new (FALSE, FALSE, sizeof (guint));
   int cwd_setter = -1, venv_setter = -1, state_setter = -1;
+  /* Following calls through bodies is quadratic when every function calls
+   * every other: past this many steps a unit gets only its direct calls'
+   * bodies, which keeps any script fast (real ones stay far below). */
+  guint64 budget = 4000000;
 
   g->edges = g_array_new (FALSE, FALSE, sizeof (Edge));
   g->secret = g_new0 (const char *, n);
@@ -975,11 +982,11 @@ build_graph (GPtrArray *units, Graph *g)
                 g_array_append_val (closure, c);
               }
           }
-      for (guint q = 0; q < closure->len; q++)
+      for (guint q = 0; q < closure->len && budget > 0; q++)
         {
           guint c = g_array_index (closure, guint, q);
 
-          for (guint k = 0; callees[c] != NULL && k < callees[c]->len; k++)
+          for (guint k = 0; callees[c] != NULL && k < callees[c]->len && budget > 0; k++, budget--)
             {
               guint cc = g_array_index (callees[c], guint, k);
 
