@@ -1045,6 +1045,170 @@ test_concurrent_saves_merge (void)
   }
 }
 
+/* ---- saving without blocking (issue 10 item 6) ---- */
+
+static void
+count_notifications (guint *count)
+{
+  (*count)++;
+}
+
+typedef struct {
+  GPtrArray *order;      /* the tags of the saves, as they ended */
+  guint ticks;           /* main loop turns meanwhile */
+  guint pending;
+} AsyncSaves;
+
+typedef struct {
+  AsyncSaves *saves;
+  const char *tag;
+  GError *error;
+} AsyncSave;
+
+static void
+async_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AsyncSave *save = user_data;
+
+  ar_env_store_save_finish (AR_ENV_STORE (source), result, &save->error);
+  g_ptr_array_add (save->saves->order, (gpointer) save->tag);
+  save->saves->pending--;
+}
+
+static gboolean
+tick (gpointer user_data)
+{
+  ((AsyncSaves *) user_data)->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_for_saves (AsyncSaves *saves)
+{
+  guint id = g_timeout_add (10, tick, saves);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (saves->pending > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  g_assert_cmpuint (saves->pending, ==, 0);
+}
+
+static void
+test_save_async_in_order (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr(ArEnvStore) store = load_from_text (path, "{\"format\": 2, \"environments\": [{\"env_id\": \"one\", \"name\": \"Before\"}]}");
+  g_autoptr(ArEnvStore) check = NULL;
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autofree char *bak = g_strconcat (path, ".bak", NULL);
+  g_autofree char *bak_text = NULL;
+  AsyncSaves saves = { order, 0, 2 };
+  AsyncSave first = { &saves, "first", NULL };
+  AsyncSave second = { &saves, "second", NULL };
+  g_autoptr(ArEnvironment) added = ar_environment_new_with_id ();
+  gint64 start;
+  guint notified = 0;
+
+  /* Slow saves, as beside image builds on a busy disk. */
+  ar_env_store_set_save_delay (store, 400);
+  g_signal_connect_swapped (store, "notify::saving", G_CALLBACK (count_notifications), &notified);
+
+  ar_environment_set_name (ar_env_store_find_by_id (store, "one"), "First");
+  start = g_get_monotonic_time ();
+  ar_env_store_save_async (store, NULL, async_saved, &first);
+  /* The caller is back at once, while the worker waits and writes. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 200 * 1000);
+  g_assert_true (ar_env_store_get_saving (store));
+
+  ar_environment_set_name (added, "Added");
+  g_assert_true (ar_env_store_add (store, added, NULL));
+  ar_env_store_save_async (store, NULL, async_saved, &second);
+
+  wait_for_saves (&saves);
+  g_assert_no_error (first.error);
+  g_assert_no_error (second.error);
+  g_assert_false (ar_env_store_get_saving (store));
+  g_assert_cmpuint (notified, ==, 2);
+  /* In the order asked for, and the main loop turned all along (two
+   * writes of 400 ms: some 80 ticks of 10 ms). */
+  g_assert_cmpuint (order->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, "first");
+  g_assert_cmpstr (g_ptr_array_index (order, 1), ==, "second");
+  g_test_message ("%u main loop ticks during two slow saves", saves.ticks);
+  g_assert_cmpuint (saves.ticks, >=, 40);
+
+  check = load_existing (path);
+  g_assert_cmpstr (ar_environment_get_name (ar_env_store_find_by_id (check, "one")), ==, "First");
+  g_assert_nonnull (ar_env_store_find_by_id (check, ar_environment_get_env_id (added)));
+  /* The .bak is the file before the last save: the first save's. */
+  bak_text = ar_test_read_file (bak);
+  g_assert_nonnull (strstr (bak_text, "First"));
+  g_assert_null (strstr (bak_text, "Added"));
+}
+
+/* Another program's save between the read and an asynchronous save is
+ * merged in, as ar_env_store_save() does (issue 8 item 3). */
+static void
+test_save_async_merges (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr(ArEnvStore) mine = load_from_text (path, "{\"format\": 2, \"environments\": [{\"env_id\": \"shared\", \"name\": \"S\"}, {\"env_id\": \"both\", \"name\": \"B\"}]}");
+  g_autoptr(ArEnvStore) theirs = load_existing (path);
+  g_autoptr(ArEnvStore) check = NULL;
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  AsyncSaves saves = { order, 0, 1 };
+  AsyncSave save = { &saves, "mine", NULL };
+  g_autoptr(GError) error = NULL;
+
+  ar_environment_set_name (ar_env_store_find_by_id (theirs, "shared"), "Theirs");
+  g_assert_true (ar_env_store_save (theirs, &error));
+  ar_environment_set_name (ar_env_store_find_by_id (mine, "both"), "Mine");
+  ar_env_store_save_async (mine, NULL, async_saved, &save);
+  wait_for_saves (&saves);
+  g_assert_no_error (save.error);
+  check = load_existing (path);
+  g_assert_cmpstr (ar_environment_get_name (ar_env_store_find_by_id (check, "shared")), ==, "Theirs");
+  g_assert_cmpstr (ar_environment_get_name (ar_env_store_find_by_id (check, "both")), ==, "Mine");
+
+  /* Both changed the same entry: nothing written, CONFLICT. */
+  {
+    g_autoptr(ArEnvStore) other = load_existing (path);
+
+    ar_environment_set_name (ar_env_store_find_by_id (other, "both"), "Other");
+    g_assert_true (ar_env_store_save (other, &error));
+  }
+  ar_environment_set_name (ar_env_store_find_by_id (mine, "both"), "Mine again");
+  saves.pending = 1;
+  ar_env_store_save_async (mine, NULL, async_saved, &save);
+  wait_for_saves (&saves);
+  g_assert_error (save.error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_CONFLICT);
+  g_clear_error (&save.error);
+  g_clear_object (&check);
+  check = load_existing (path);
+  g_assert_cmpstr (ar_environment_get_name (ar_env_store_find_by_id (check, "both")), ==, "Other");
+}
+
+static void
+test_save_async_refused (void)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr(ArEnvStore) store = ar_env_store_new (path);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autofree char *text = NULL;
+  AsyncSaves saves = { order, 0, 1 };
+  AsyncSave save = { &saves, "refused", NULL };
+
+  ar_test_write_file (path, "{ not json");
+  g_assert_false (ar_env_store_load (store, NULL));
+  ar_env_store_save_async (store, NULL, async_saved, &save);
+  wait_for_saves (&saves);
+  g_assert_error (save.error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_REFUSED);
+  g_clear_error (&save.error);
+  text = ar_test_read_file (path);
+  g_assert_cmpstr (text, ==, "{ not json");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1082,6 +1246,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/env-store/symlink-written-through", test_symlink_written_through);
   g_test_add_func ("/env-store/warnings-cut-on-character", test_warnings_cut_on_character);
   g_test_add_func ("/env-store/concurrent-saves-merge", test_concurrent_saves_merge);
+  g_test_add_func ("/env-store/save-async/in-order", test_save_async_in_order);
+  g_test_add_func ("/env-store/save-async/merges", test_save_async_merges);
+  g_test_add_func ("/env-store/save-async/refused", test_save_async_refused);
 
   return g_test_run ();
 }

@@ -25,6 +25,15 @@ typedef struct {
   char *beta_id;
 } Fixture;
 
+/* The window's saves are written in a worker (issue 10 item 6): what is
+ * on disk is read once they are done. */
+static void
+await_saves (Fixture *f)
+{
+  if (f->store != NULL)
+    ar_test_ui_await_for (!ar_env_store_get_saving (f->store), SAVE_SECONDS);
+}
+
 static ArEnvironmentsPage *
 page (Fixture *f)
 {
@@ -90,6 +99,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
+  await_saves (f);
   ar_test_ui_close_all_windows ();
   g_assert_finalize_object (f->store);
   g_free (f->alpha_id);
@@ -103,6 +113,7 @@ file_contents (Fixture *f)
 {
   char *contents = NULL;
 
+  await_saves (f);
   g_assert_true (g_file_get_contents (f->path, &contents, NULL, NULL));
   return contents;
 }
@@ -113,6 +124,7 @@ reload (Fixture *f)
   ArEnvStore *store = ar_env_store_new (f->path);
   g_autoptr(GError) error = NULL;
 
+  await_saves (f);
   g_assert_true (ar_env_store_load (store, &error));
   g_assert_no_error (error);
   return store;
@@ -131,7 +143,8 @@ save_and_wait (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.save-environment", NULL);
   /* A save runs the validator's shells and two fsyncs; beside engine tests
    * building images on the same disk that has taken over 10 s in CI. */
-  ar_test_ui_await_for (!ar_environment_editor_get_modified (editor (f)), SAVE_SECONDS);
+  ar_test_ui_await_for (!ar_environment_editor_get_modified (editor (f)) && !ar_env_store_get_saving (f->store),
+                        SAVE_SECONDS);
 }
 
 static guint
@@ -329,6 +342,7 @@ test_save_reload (Fixture *f, gconstpointer data)
 
   /* ...and a new window shows them in the same editors. */
   ar_test_ui_close_all_windows ();
+  await_saves (f);
   g_clear_object (&f->store);
   f->store = g_steal_pointer (&reloaded);
   open_window (f);
@@ -649,6 +663,7 @@ test_malformed_file (Fixture *f, gconstpointer data)
   AdwMessageDialog *dialog;
 
   ar_test_ui_close_all_windows ();
+  await_saves (f);
   g_clear_object (&f->store);
   ar_test_write_file (bak, good);
   ar_test_write_file (f->path, broken);
@@ -793,6 +808,125 @@ test_outside_change_while_editing (Fixture *f, gconstpointer data)
   g_assert_false (ar_environment_editor_get_modified (editor (f)));
 }
 
+/* ---- saves that take long (issue 10 item 6) ---- */
+
+typedef struct {
+  guint ticks;
+  gint64 last;
+  gint64 longest;   /* the longest the main loop did not turn, in µs */
+} Ticks;
+
+static gboolean
+tick (gpointer user_data)
+{
+  Ticks *t = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (t->last != 0)
+    t->longest = MAX (t->longest, now - t->last);
+  t->last = now;
+  t->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+file_now (Fixture *f)
+{
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (f->path, &contents, NULL, NULL));
+  return contents;
+}
+
+static void
+test_slow_save (Fixture *f, gconstpointer data)
+{
+  GtkWidget *save_button = field (f, "save_button");
+  Ticks t = { 0, 0, 0 };
+  g_autofree char *after_first = NULL;
+  g_autofree char *after_both = NULL;
+  guint id;
+
+  /* Each write waits a second first, as one did beside image builds. */
+  ar_env_store_set_save_delay (f->store, 1000);
+  gtk_editable_set_text (field (f, "name_row"), "Slow");
+  id = g_timeout_add (10, tick, &t);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.save-environment", NULL);
+  ar_test_ui_await_for (ar_environment_editor_get_saving (editor (f)), SAVE_SECONDS);
+
+  /* The save shows on its button, which waits; the window does not. */
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (save_button)), ==, "Saving…");
+  g_assert_false (gtk_widget_is_sensitive (save_button));
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "environment-saving");
+  /* Counted from here: drawing the screenshot is not the save. */
+  t = (Ticks) { 0, 0, 0 };
+
+  /* A second save right behind it: a new environment. */
+  gtk_widget_activate_action (GTK_WIDGET (page (f)), "environments.add", NULL);
+  g_assert_cmpuint (n_rows (f), ==, 3);
+
+  /* They land in the order they were made: first the rename alone... */
+  ar_test_ui_await_for (!ar_environment_editor_get_saving (editor (f)), SAVE_SECONDS);
+  g_assert_true (ar_env_store_get_saving (f->store));
+  after_first = file_now (f);
+  g_assert_nonnull (strstr (after_first, "\"Slow\""));
+  g_assert_null (strstr (after_first, "New Environment"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (save_button)), ==, "_Save");
+
+  /* ...then the list with the new one. */
+  ar_test_ui_await_for (!ar_env_store_get_saving (f->store), SAVE_SECONDS);
+  after_both = file_now (f);
+  g_assert_nonnull (strstr (after_both, "\"Slow\""));
+  g_assert_nonnull (strstr (after_both, "New Environment"));
+  g_source_remove (id);
+
+  /* Some 1.5 s of writes (a second each, the first begun before), and the
+   * main loop kept turning: a save on this thread would stop it for 1 s. */
+  g_test_message ("%u main loop turns, longest pause %" G_GINT64_FORMAT " ms", t.ticks, t.longest / 1000);
+  g_assert_cmpuint (t.ticks, >=, 40);
+  g_assert_cmpint (t.longest, <, 500 * 1000);
+}
+
+/* ---- the backup, when the list already holds some of it (issue 10 item 7) ---- */
+
+static gboolean
+find_label_text (GtkWidget *widget, const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), needle) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (find_label_text (child, needle))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_backup_with_existing (Fixture *f, gconstpointer data)
+{
+  g_autofree char *bak = g_strconcat (f->path, ".bak", NULL);
+  g_autofree char *good = file_contents (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArEnvironment) mine = NULL;
+
+  /* The file breaks while the window has its list. */
+  ar_test_write_file (bak, good);
+  ar_test_write_file (f->path, "{ broken");
+  g_assert_false (ar_env_store_load (f->store, &error));
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  mine = ar_environment_copy (ar_env_store_find_by_id (f->store, f->alpha_id));
+  ar_environment_set_name (mine, "Alpha, changed here");
+  ar_env_store_replace (f->store, mine);
+
+  ar_environments_page_report_load_error (page (f), error);
+  ar_test_ui_respond (ar_test_ui_await_message_dialog (), "backup");
+  /* Both were in the list already: kept, and the user is told so. */
+  g_assert_cmpuint (n_rows (f), ==, 2);
+  g_assert_cmpstr (ar_environment_get_name (ar_env_store_find_by_id (f->store, f->alpha_id)), ==, "Alpha, changed here");
+  ar_test_ui_await (find_label_text (GTK_WIDGET (f->window), "were already in the list"));
+  g_assert_true (find_label_text (GTK_WIDGET (f->window), "“Alpha, changed here”"));
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "backup-with-existing");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -814,6 +948,8 @@ main (int argc, char **argv)
   ADD ("/ui/environments/malformed-file", test_malformed_file);
   ADD ("/ui/environments/outside-change-reloads", test_outside_change_reloads);
   ADD ("/ui/environments/outside-change-while-editing", test_outside_change_while_editing);
+  ADD ("/ui/environments/slow-save", test_slow_save);
+  ADD ("/ui/environments/backup-with-existing", test_backup_with_existing);
 
   return g_test_run ();
 }

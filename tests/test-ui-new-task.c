@@ -369,6 +369,8 @@ test_legacy_import (Fixture *f, gconstpointer data)
   ar_test_ui_respond (dialog, "import");
 
   store = ar_application_get_env_store (app);
+  /* Written in a worker (issue 10 item 6): done when the store says so. */
+  ar_test_ui_await_for (!ar_env_store_get_saving (store), 60);
   g_assert_cmpuint (ar_env_store_get_n_environments (store), ==, 1);
   g_assert_cmpstr (ar_environment_get_name (ar_env_store_get_environment (store, 0)), ==, "Python work");
   /* The earlier tool's extra args became this app's. */

@@ -35,7 +35,19 @@ struct _ArEnvStore
   GBytes *disk;
   GHashTable *base;       /* env_id -> entry text */
   char *base_top;         /* top-level extra keys as text */
+
+  /* ar_env_store_save_async(): waiting GTasks, the head one running. */
+  GQueue saves;
+  guint save_delay_ms;    /* tests: each write waits this long first */
 };
+
+enum {
+  PROP_0,
+  PROP_SAVING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -748,22 +760,38 @@ top_text (JsonObject *top)
   return ar_json_to_short_string (node, 0);
 }
 
-/* The file as it is now is the base of the next merge. */
+static GHashTable *
+entry_texts (ArEnvStore *self)
+{
+  GHashTable *texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      ArEnvironment *env = g_ptr_array_index (self->items, i);
+      g_hash_table_insert (texts, g_strdup (ar_environment_get_env_id (env)), ar_env_entry_to_string (env));
+    }
+  return texts;
+}
+
+/* The file as it is now is the base of the next merge; texts and top are
+ * the entries it holds (taken). */
 static void
-remember_disk (ArEnvStore *self, GBytes *disk)
+remember_disk_as (ArEnvStore *self, GBytes *disk, GHashTable *texts, char *top)
 {
   g_clear_pointer (&self->disk, g_bytes_unref);
   self->disk = disk != NULL ? g_bytes_ref (disk) : NULL;
   self->have_base = TRUE;
   self->disk_serial++;
-  g_hash_table_remove_all (self->base);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      ArEnvironment *env = g_ptr_array_index (self->items, i);
-      g_hash_table_insert (self->base, g_strdup (ar_environment_get_env_id (env)), ar_env_entry_to_string (env));
-    }
+  g_hash_table_unref (self->base);
+  self->base = texts;
   g_free (self->base_top);
-  self->base_top = top_text (self->top_extra);
+  self->base_top = top;
+}
+
+static void
+remember_disk (ArEnvStore *self, GBytes *disk)
+{
+  remember_disk_as (self, disk, entry_texts (self), top_text (self->top_extra));
 }
 
 /* Reads an environments file into entries and top-level extra keys. */
@@ -1117,6 +1145,18 @@ merge_from_disk (ArEnvStore *self, GBytes *now, GError **error)
       self->top_extra = g_steal_pointer (&their_top);
     }
   set_items (self, merged);
+  /* Their file is the base now: what differs from it is ours to write
+   * (an asynchronous save writes later, and may meet yet another change). */
+  {
+    GHashTable *their_texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+    for (guint i = 0; i < theirs->len; i++)
+      {
+        ArEnvironment *their = g_ptr_array_index (theirs, i);
+        g_hash_table_insert (their_texts, g_strdup (ar_environment_get_env_id (their)), ar_env_entry_to_string (their));
+      }
+    remember_disk_as (self, now, their_texts, g_steal_pointer (&new_top));
+  }
   return TRUE;
 }
 
@@ -1203,6 +1243,248 @@ ar_env_store_save (ArEnvStore *self, GError **error)
   ok = save_locked (self, target, error);
   close (lock);
   return ok;
+}
+
+/* ---- saving without blocking --------------------------------------------- */
+
+/* What a worker needs: copies only, it never touches the store. */
+typedef struct {
+  char *path;
+  char *target;
+  gboolean durable;
+  guint delay_ms;
+  gboolean check;          /* compare the file with expected first */
+  GBytes *expected;        /* the file as the store last knew it */
+  GBytes *data;            /* what to write */
+  GHashTable *texts;       /* the entries in data: the next merge base */
+  char *top;
+  gboolean changed;        /* out: the file was not as expected... */
+  GBytes *found;           /* ...but this (NULL: gone) */
+} SaveJob;
+
+static void
+save_job_free (SaveJob *job)
+{
+  g_free (job->path);
+  g_free (job->target);
+  g_clear_pointer (&job->expected, g_bytes_unref);
+  g_clear_pointer (&job->data, g_bytes_unref);
+  g_clear_pointer (&job->texts, g_hash_table_unref);
+  g_free (job->top);
+  g_clear_pointer (&job->found, g_bytes_unref);
+  g_free (job);
+}
+
+static gboolean
+write_job (SaveJob *job, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) now = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (job->data, &length);
+
+  if (!read_disk (job->target, &now, error))
+    return FALSE;
+  if (job->check && !same_bytes (now, job->expected))
+    {
+      /* Another program wrote it: merged on the store's thread, then again. */
+      job->changed = TRUE;
+      job->found = g_steal_pointer (&now);
+      return TRUE;
+    }
+  if (now != NULL)
+    {
+      g_autofree char *bak = g_strconcat (job->path, ".bak", NULL);
+      g_autofree char *bak_target = resolve_links (bak);
+      gsize old_length;
+      const char *old = g_bytes_get_data (now, &old_length);
+
+      if (g_bytes_equal (now, job->data))
+        return TRUE;
+      if (!write_atomically (bak_target, old, old_length, job->durable, &local_error))
+        {
+          g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                       _("Could not keep a backup of %s: %s"), job->path, local_error->message);
+          return FALSE;
+        }
+    }
+  if (!write_atomically (job->target, data, length, job->durable, &local_error))
+    {
+      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                   _("Could not save %s: %s"), job->path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  SaveJob *job = task_data;
+  g_autofree char *dir = g_path_get_dirname (job->target);
+  GError *error = NULL;
+  gboolean ok;
+  int lock;
+
+  if (job->delay_ms > 0)
+    g_usleep ((gulong) job->delay_ms * 1000);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_task_return_new_error (task, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
+                               _("Could not create the folder %s: %s"), dir, g_strerror (saved));
+      return;
+    }
+  lock = take_lock (job->target, TRUE, &error);
+  if (lock < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  ok = write_job (job, &error);
+  close (lock);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void start_next_save (ArEnvStore *self);
+
+static void
+finish_head_save (ArEnvStore *self, GError *error)
+{
+  g_autoptr(GTask) task = g_queue_pop_head (&self->saves);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  if (g_queue_is_empty (&self->saves))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
+  else
+    start_next_save (self);
+}
+
+static void
+save_thread_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArEnvStore) self = user_data;
+  SaveJob *job = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      finish_head_save (self, error);
+      return;
+    }
+  if (job->changed)
+    {
+      /* Merge here, where the entries live, then write what came of it. */
+      if (!merge_from_disk (self, job->found, &error))
+        {
+          finish_head_save (self, error);
+          return;
+        }
+      g_debug ("%s changed on disk during a save; merged, saving again", self->path);
+      start_next_save (self);
+      return;
+    }
+  remember_disk_as (self, job->data, g_steal_pointer (&job->texts), g_steal_pointer (&job->top));
+  finish_head_save (self, NULL);
+}
+
+/* The head of the queue: serialised here, written in a worker. */
+static void
+start_next_save (ArEnvStore *self)
+{
+  GTask *head = g_queue_peek_head (&self->saves);
+  g_autoptr(GTask) worker = NULL;
+  SaveJob *job;
+  char *data;
+  gsize length;
+
+  if (g_task_return_error_if_cancelled (head))
+    {
+      g_object_unref (g_queue_pop_head (&self->saves));
+      if (g_queue_is_empty (&self->saves))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
+      else
+        start_next_save (self);
+      return;
+    }
+  if (self->load_failed)
+    {
+      finish_head_save (self, g_error_new (AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_REFUSED,
+                                           _("%s could not be read, so it was not overwritten; fix it or restore %s.bak first"),
+                                           self->path, self->path));
+      return;
+    }
+
+  job = g_new0 (SaveJob, 1);
+  job->path = g_strdup (self->path);
+  job->target = resolve_links (self->path);
+  job->durable = self->durable;
+  job->delay_ms = self->save_delay_ms;
+  job->check = self->have_base;
+  job->expected = self->disk != NULL ? g_bytes_ref (self->disk) : NULL;
+  data = ar_env_store_to_data (self, &length);
+  job->data = g_bytes_new_take (data, length);
+  job->texts = entry_texts (self);
+  job->top = top_text (self->top_extra);
+
+  /* Without a source object: the worker thread lets go of its task a
+   * little after the result is handed over, and the store must not wait
+   * for that to be finalized. */
+  worker = g_task_new (NULL, NULL, save_thread_done, g_object_ref (self));
+  g_task_set_source_tag (worker, start_next_save);
+  g_task_set_task_data (worker, job, (GDestroyNotify) save_job_free);
+  g_task_run_in_thread (worker, save_thread);
+}
+
+void
+ar_env_store_save_async (ArEnvStore          *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (AR_IS_ENV_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ar_env_store_save_async);
+  g_queue_push_tail (&self->saves, task);
+  if (self->saves.length == 1)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
+      start_next_save (self);
+    }
+}
+
+gboolean
+ar_env_store_save_finish (ArEnvStore    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ar_env_store_save_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+ar_env_store_get_saving (ArEnvStore *self)
+{
+  g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
+  return !g_queue_is_empty (&self->saves);
+}
+
+void
+ar_env_store_set_save_delay (ArEnvStore *self, guint milliseconds)
+{
+  g_return_if_fail (AR_IS_ENV_STORE (self));
+  self->save_delay_ms = milliseconds;
 }
 
 GStrv
@@ -1387,14 +1669,44 @@ ar_env_store_finalize (GObject *object)
   g_clear_pointer (&self->disk, g_bytes_unref);
   g_hash_table_unref (self->base);
   g_free (self->base_top);
+  /* Each queued save holds a reference: none is left here. */
+  g_warn_if_fail (g_queue_is_empty (&self->saves));
 
   G_OBJECT_CLASS (ar_env_store_parent_class)->finalize (object);
 }
 
 static void
+ar_env_store_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  ArEnvStore *self = AR_ENV_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SAVING: g_value_set_boolean (value, ar_env_store_get_saving (self)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ar_env_store_class_init (ArEnvStoreClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = ar_env_store_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ar_env_store_finalize;
+  object_class->get_property = ar_env_store_get_property;
+
+  /**
+   * ArEnvStore:saving:
+   *
+   * TRUE from ar_env_store_save_async() until the last queued save ended.
+   */
+  properties[PROP_SAVING] =
+    g_param_spec_boolean ("saving", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -1405,4 +1717,5 @@ ar_env_store_init (ArEnvStore *self)
   self->warnings = g_ptr_array_new_with_free_func (g_free);
   self->base = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->durable = TRUE;
+  g_queue_init (&self->saves);
 }

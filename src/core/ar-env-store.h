@@ -56,6 +56,25 @@ gboolean ar_env_store_reload_data (ArEnvStore *self,
  * since this store read it, their changes and ours are merged per entry,
  * and an entry both sides changed fails with CONFLICT, writing nothing. */
 gboolean ar_env_store_save (ArEnvStore *self, GError **error);
+/* The same without blocking the caller's thread, which must run the
+ * default main context: the list is serialised there when the save's turn
+ * comes, the lock, the .bak and the writes with their fsyncs happen in a
+ * worker thread, and a merge with another program's changes happens back
+ * on the caller's thread before writing again. Saves run one at a time in
+ * the order they were asked for. The cancellable only stops a save that
+ * has not started writing. */
+void ar_env_store_save_async (ArEnvStore          *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data);
+gboolean ar_env_store_save_finish (ArEnvStore    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error);
+/* TRUE while an asynchronous save is queued or running (property
+ * "saving"): a reader of the file waits for it. */
+gboolean ar_env_store_get_saving (ArEnvStore *self);
+/* Tests only: each asynchronous write waits this long first. */
+void ar_env_store_set_save_delay (ArEnvStore *self, guint milliseconds);
 /* Bumped each time the store reads or writes the file: a reader of the file
  * that started before a change compares it to know its bytes are stale. */
 guint ar_env_store_get_disk_serial (ArEnvStore *self);

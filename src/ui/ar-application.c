@@ -22,6 +22,8 @@ struct _ArApplication
   ArBackend *backend;
   /* Why the store could not load, shown once the window is up. */
   GError *load_error;
+  /* Held while the store writes, so that quitting does not cut a save. */
+  gboolean held_for_save;
   /* One Preferences window, hidden on close and shown again: libadwaita
    * 1.2 leaks the rows of every AdwPreferencesWindow it destroys. */
   GtkWindow *preferences;
@@ -84,6 +86,28 @@ show_import_error (ArWindow *window, const GError *error)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+typedef struct {
+  ArWindow *window;
+  ArImportSummary *summary;
+} ImportSave;
+
+static void
+import_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ImportSave *save = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ar_env_store_save_finish (AR_ENV_STORE (source), result, &error))
+    report_import (save->window, save->summary);
+  else
+    show_import_error (save->window, error);
+  g_object_unref (save->window);
+  ar_import_summary_free (save->summary);
+  g_free (save);
+}
+
 static void
 legacy_import_response (AdwMessageDialog *dialog,
                         const char       *response,
@@ -102,12 +126,18 @@ legacy_import_response (AdwMessageDialog *dialog,
     return;
 
   summary = ar_env_import_file (self->store, path, FALSE, &error);
-  if (summary == NULL || !ar_env_store_save (self->store, &error))
+  if (summary == NULL)
     {
       show_import_error (window, error);
       return;
     }
-  report_import (window, summary);
+  {
+    ImportSave *save = g_new0 (ImportSave, 1);
+
+    save->window = g_object_ref (window);
+    save->summary = g_steal_pointer (&summary);
+    ar_env_store_save_async (self->store, NULL, import_saved, save);
+  }
 }
 
 static void
@@ -159,6 +189,22 @@ ar_application_activate (GApplication *application)
     }
 }
 
+/* Saves are written in a worker: the last window closing must not end the
+ * process before the file is. */
+static void
+on_store_saving (ArApplication *self)
+{
+  gboolean saving = ar_env_store_get_saving (self->store);
+
+  if (saving == self->held_for_save)
+    return;
+  self->held_for_save = saving;
+  if (saving)
+    g_application_hold (G_APPLICATION (self));
+  else
+    g_application_release (G_APPLICATION (self));
+}
+
 static void
 ar_application_startup (GApplication *application)
 {
@@ -176,6 +222,7 @@ ar_application_startup (GApplication *application)
   self->store = ar_env_store_new (NULL);
   if (!ar_env_store_load (self->store, &self->load_error))
     g_debug ("%s", self->load_error->message);
+  g_signal_connect_object (self->store, "notify::saving", G_CALLBACK (on_store_saving), self, G_CONNECT_SWAPPED);
   /* Nothing probes yet: the window starts it, and everything that needs no
    * engine works while the engine is asked. */
   self->backend = ar_backend_new (self->store);

@@ -32,6 +32,7 @@ struct _ArEnvironmentEditor
   /* Set while the widgets are filled from a new draft. */
   gboolean loading;
   gboolean modified;
+  gboolean saving;           /* the store is writing this editor's save */
   gboolean has_errors;
   gboolean line_errors[N_LINE_FIELDS];
   gboolean command_error;
@@ -72,5 +73,7 @@ void ar_environment_editor_update_state (ArEnvironmentEditor *self);
 void ar_environment_editor_set_draft (ArEnvironmentEditor *self,
                                       ArEnvironment       *draft);
 void ar_environment_editor_notify_environment (ArEnvironmentEditor *self);
+void ar_environment_editor_set_saving (ArEnvironmentEditor *self,
+                                       gboolean             saving);
 
 G_END_DECLS

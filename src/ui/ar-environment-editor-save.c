@@ -25,42 +25,94 @@ show_error_dialog (ArEnvironmentEditor *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+typedef struct {
+  ArEnvStore *store;
+  ArEnvironment *stored;
+  ArEnvironment *previous;
+} SaveData;
+
 static void
-save_write (GTask *task)
+save_data_free (SaveData *data)
 {
-  ArEnvironmentEditor *self = g_task_get_source_object (task);
-  g_autoptr(ArEnvironment) stored = ar_environment_copy (self->draft);
-  g_autoptr(ArEnvironment) previous = g_steal_pointer (&self->environment);
-  g_autoptr(GError) error = NULL;
+  g_clear_object (&data->store);
+  g_clear_object (&data->stored);
+  g_clear_object (&data->previous);
+  g_free (data);
+}
+
+static void
+save_done (ArEnvironmentEditor *self, GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
   g_autofree char *message = NULL;
-
-  /* Point at the new object before the store announces it, so that the
-   * list sees the editor already showing it. */
-  self->environment = g_object_ref (stored);
-
-  if (self->store != NULL)
-    {
-      ar_env_store_replace (self->store, stored);
-      if (!ar_env_store_save (self->store, &error))
-        {
-          g_set_object (&self->environment, previous);
-          if (previous != NULL)
-            ar_env_store_replace (self->store, previous);
-          else
-            ar_env_store_remove (self->store, ar_environment_get_env_id (stored));
-          ar_environment_editor_update_state (self);
-          show_error_dialog (self, _("Could Not Save the Environment"), error->message);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-    }
 
   ar_environment_editor_notify_environment (self);
   ar_environment_editor_update_state (self);
-
-  message = g_strdup_printf (_("“%s” saved"), ar_environment_get_name (stored));
+  message = g_strdup_printf (_("“%s” saved"), ar_environment_get_name (data->stored));
   ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (message));
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ArEnvironmentEditor *self = g_task_get_source_object (task);
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  ar_environment_editor_set_saving (self, FALSE);
+  if (ar_env_store_save_finish (AR_ENV_STORE (source), result, &error))
+    {
+      save_done (self, task);
+      return;
+    }
+
+  /* Back to what the file holds, unless the list or the editor moved on
+   * while the save was written. */
+  if (ar_env_store_find_by_id (data->store, ar_environment_get_env_id (data->stored)) == data->stored)
+    {
+      if (data->previous != NULL)
+        ar_env_store_replace (data->store, data->previous);
+      else
+        ar_env_store_remove (data->store, ar_environment_get_env_id (data->stored));
+    }
+  if (self->environment == data->stored)
+    g_set_object (&self->environment, data->previous);
+  ar_environment_editor_update_state (self);
+  show_error_dialog (self, _("Could Not Save the Environment"), error->message);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* Takes the task's reference. */
+static void
+save_write (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  ArEnvironmentEditor *self = g_task_get_source_object (task);
+  SaveData *data = g_new0 (SaveData, 1);
+
+  data->stored = ar_environment_copy (self->draft);
+  data->previous = g_steal_pointer (&self->environment);
+  data->store = self->store != NULL ? g_object_ref (self->store) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
+
+  /* Point at the new object before the store announces it, so that the
+   * list sees the editor already showing it. */
+  self->environment = g_object_ref (data->stored);
+  if (data->store == NULL)
+    {
+      save_done (self, task);
+      return;
+    }
+
+  ar_env_store_replace (data->store, data->stored);
+  /* Written in a worker thread: the window stays responsive meanwhile, and
+   * the button says a save is under way. */
+  ar_environment_editor_set_saving (self, TRUE);
+  ar_env_store_save_async (data->store, NULL, save_written_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -72,7 +124,7 @@ on_warnings_response (AdwMessageDialog *dialog,
   GPtrArray *warnings = g_object_get_data (G_OBJECT (dialog), "ar-warnings");
 
   if (g_strcmp0 (response, "save") == 0)
-    save_write (task);
+    save_write (g_object_ref (task));
   else
     {
       ar_ui_reveal (GTK_WIDGET (self->preflight_editor));
@@ -157,7 +209,7 @@ save_validated_cb (GObject      *object,
   if (warnings != NULL && warnings->len > 0)
     ask_about_warnings (task, warnings);
   else
-    save_write (task);
+    save_write (g_steal_pointer (&task));
 }
 
 void

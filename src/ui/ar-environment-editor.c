@@ -33,6 +33,7 @@ enum {
   PROP_DRAFT,
   PROP_MODIFIED,
   PROP_HAS_ERRORS,
+  PROP_SAVING,
   N_PROPS
 };
 
@@ -42,6 +43,19 @@ void
 ar_environment_editor_notify_environment (ArEnvironmentEditor *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENVIRONMENT]);
+}
+
+void
+ar_environment_editor_set_saving (ArEnvironmentEditor *self,
+                                  gboolean             saving)
+{
+  if (self->saving == saving)
+    return;
+  self->saving = saving;
+  /* Said on the button itself: the rest of the editor stays usable. */
+  gtk_button_set_label (GTK_BUTTON (self->save_button), saving ? _("Saving…") : _("_Save"));
+  ar_environment_editor_update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
 }
 
 /* ---- state ---- */
@@ -112,7 +126,7 @@ ar_environment_editor_update_state (ArEnvironmentEditor *self)
   else
     gtk_widget_remove_css_class (self->save_button, "suggested-action");
   gtk_widget_set_visible (self->revert_button, modified);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", modified);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", modified && !self->saving);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.revert", modified);
   update_title (self);
 }
@@ -524,6 +538,13 @@ ar_environment_editor_get_draft (ArEnvironmentEditor *self)
 }
 
 gboolean
+ar_environment_editor_get_saving (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), FALSE);
+  return self->saving;
+}
+
+gboolean
 ar_environment_editor_get_modified (ArEnvironmentEditor *self)
 {
   g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), FALSE);
@@ -589,6 +610,7 @@ ar_environment_editor_get_property (GObject    *object,
     case PROP_DRAFT: g_value_set_object (value, self->draft); break;
     case PROP_MODIFIED: g_value_set_boolean (value, self->modified); break;
     case PROP_HAS_ERRORS: g_value_set_boolean (value, self->has_errors); break;
+    case PROP_SAVING: g_value_set_boolean (value, self->saving); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -639,6 +661,9 @@ ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)
   properties[PROP_HAS_ERRORS] =
     g_param_spec_boolean ("has-errors", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SAVING] =
+    g_param_spec_boolean ("saving", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-environment-editor.ui");

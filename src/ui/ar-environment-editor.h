@@ -46,6 +46,8 @@ ArEnvironment *ar_environment_editor_get_draft (ArEnvironmentEditor *self);
 gboolean ar_environment_editor_get_modified (ArEnvironmentEditor *self);
 /* Some line of env vars, mounts or ports, or the command line, is wrong. */
 gboolean ar_environment_editor_get_has_errors (ArEnvironmentEditor *self);
+/* TRUE while a save is being written (the window stays usable meanwhile). */
+gboolean ar_environment_editor_get_saving (ArEnvironmentEditor *self);
 
 ArPreflightEditor *ar_environment_editor_get_preflight_editor (ArEnvironmentEditor *self);
 

@@ -97,16 +97,24 @@ show_environment (ArEnvironmentsPage *self, ArEnvironment *env)
   select_quietly (self, env);
 }
 
-static gboolean
-save_store (ArEnvironmentsPage *self)
+static void
+store_saved (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
+  g_autoptr(ArEnvironmentsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (ar_env_store_save (self->store, &error))
-    return TRUE;
+  if (!ar_env_store_save_finish (AR_ENV_STORE (source), result, &error))
+    ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
+}
 
-  ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
-  return FALSE;
+/* Written in a worker thread, one save after the other (the store keeps
+ * them in order): the window never waits on the disk. */
+static void
+save_store (ArEnvironmentsPage *self)
+{
+  ar_env_store_save_async (self->store, NULL, store_saved, g_object_ref (self));
 }
 
 /* ---- switching environments ---- */
@@ -290,8 +298,9 @@ reload_cb (GObject      *object,
     }
   if (self->store == NULL)
     return;
-  /* This window saved meanwhile: what was read may be older than that. */
-  if (serial != ar_env_store_get_disk_serial (self->store))
+  /* This window saved meanwhile, or is saving: what was read may be older
+   * than that, or be our own save before the store knows it wrote it. */
+  if (serial != ar_env_store_get_disk_serial (self->store) || ar_env_store_get_saving (self->store))
     {
       schedule_reload (self);
       return;
@@ -579,6 +588,7 @@ open_backup (ArEnvironmentsPage *self)
 {
   g_autofree char *bak_path = g_strconcat (ar_env_store_get_path (self->store), ".bak", NULL);
   g_autoptr(ArEnvStore) backup = ar_env_store_new (bak_path);
+  g_autoptr(GString) kept = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
 
   if (!ar_env_store_load (backup, &error))
@@ -594,14 +604,36 @@ open_backup (ArEnvironmentsPage *self)
   for (guint i = 0; i < ar_env_store_get_n_environments (backup); i++)
     {
       g_autoptr(ArEnvironment) copy = ar_environment_copy (ar_env_store_get_environment (backup, i));
+      g_autoptr(GError) add_error = NULL;
 
-      ar_env_store_add (self->store, copy, NULL);
+      if (ar_env_store_add (self->store, copy, &add_error))
+        continue;
+      /* Already in the list (read before the file broke, or made since):
+       * the list's version stays, and the user is told which. */
+      if (!g_error_matches (add_error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_EXISTS))
+        {
+          ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (add_error->message));
+          continue;
+        }
+      if (kept->len > 0)
+        g_string_append (kept, ", ");
+      g_string_append_printf (kept, "“%s”", ar_environment_get_name (ar_env_store_find_by_id (self->store, ar_environment_get_env_id (copy))));
     }
   /* The user chose the backup: the next save may replace the broken file
    * (which then becomes the new .bak). */
   ar_env_store_allow_overwrite (self->store);
-  ar_ui_add_toast (GTK_WIDGET (self),
-                   adw_toast_new (_("Backup opened: saving will replace the unreadable file")));
+  if (kept->len > 0)
+    {
+      g_autofree char *title = NULL;
+
+      /* Translators: %s is a list of environment names */
+      title = g_strdup_printf (_("Backup opened: %s were already in the list and kept as they are; saving will replace the unreadable file"),
+                               kept->str);
+      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (title));
+    }
+  else
+    ar_ui_add_toast (GTK_WIDGET (self),
+                     adw_toast_new (_("Backup opened: saving will replace the unreadable file")));
 }
 
 static void
