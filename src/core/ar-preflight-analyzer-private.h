@@ -231,6 +231,8 @@ typedef struct {
   guint pipeline;        /* numbers the pipelines, nested parses included */
   GHashTable *constants; /* name → literal value, of variables set the same
                             way in both parts (ar-preflight-rules.c) */
+  GArray *tool_exports;  /* guint: indexes of units that only export a
+                            constant installs read (PATH, DEBIAN_FRONTEND) */
   GHashTable *choices;   /* name → first non-empty literal value any unit
                             gives it ($SUDO → sudo, $INSTALL_CMD → apt-get) */
   guint run_venv_line;   /* a virtualenv of the workspace or home folder is

@@ -70,14 +70,14 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
   static const char *const apt[] = { "apt-get", "apt", "aptitude", NULL };
   static const char *const apt_subs[] = {
     "install", "reinstall", "update", "upgrade", "dist-upgrade", "full-upgrade",
-    "build-dep", "remove", "purge", "autoremove", NULL
+    "build-dep", "remove", "purge", "autoremove", "clean", "autoclean", NULL
   };
   static const char *const dnf[] = { "dnf", "yum", "microdnf", "tdnf", NULL };
   static const char *const dnf_subs[] = {
     "install", "reinstall", "update", "upgrade", "groupinstall", "makecache",
-    "remove", "erase", "distro-sync", "builddep", NULL
+    "remove", "erase", "distro-sync", "builddep", "clean", NULL
   };
-  static const char *const apk_subs[] = { "add", "update", "upgrade", "del", NULL };
+  static const char *const apk_subs[] = { "add", "update", "upgrade", "del", "cache", NULL };
   static const char *const zypper_subs[] = {
     "install", "in", "update", "up", "refresh", "ref", "dist-upgrade", "dup",
     "remove", "rm", "addrepo", "ar", NULL
@@ -126,6 +126,7 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
           const char *a = g_ptr_array_index (v->w, j);
 
           if (strcmp (a, "--install") == 0 || strcmp (a, "--upgrade") == 0 ||
+              (name[0] == 'r' && strcmp (a, "--import") == 0) ||
               (a[0] == '-' && a[1] != '-' && (a[1] == 'i' || (name[0] == 'r' && a[1] == 'U'))))
             return g_strdup_printf ("%s %s", name, a);
         }
@@ -165,6 +166,10 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
   if (ar_preflight_str_in (name, npm))
     {
       sub = ar_preflight_view_word (v, ar_preflight_first_positional_index (v, v->i + 1));
+      /* the package cache of the image, like apt-get clean */
+      if (g_strcmp0 (sub, "cache") == 0 &&
+          ar_preflight_has_word (v, (const char *const[]) { "clean", "--force", NULL }))
+        return g_strdup_printf ("%s cache clean", name);
       if (sub == NULL || !ar_preflight_str_in (sub, npm_subs))
         return NULL;
       if (ar_preflight_has_word (v, global))
@@ -201,6 +206,21 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
     }
   if (ar_preflight_str_in (name, installers) && ar_preflight_first_word_in (v, install) != NULL)
     return g_strdup_printf ("%s install", name);
+  /* toolchain and version managers: what they install lives in the image */
+  {
+    static const char *const managers[] = { "nvm", "fnm", "volta", "pyenv", "rbenv", "asdf", "sdk", NULL };
+    static const char *const manager_subs[] = { "install", "alias", NULL };
+    static const char *const rustup_subs[] = { "component", "target", "toolchain", "default", NULL };
+
+    sub = ar_preflight_view_word (v, ar_preflight_first_positional_index (v, v->i + 1));
+    if (ar_preflight_str_in (name, managers) && sub != NULL && ar_preflight_str_in (sub, manager_subs))
+      return g_strdup_printf ("%s %s", name, sub);
+    if (strcmp (name, "rustup") == 0 && sub != NULL && ar_preflight_str_in (sub, rustup_subs))
+      return g_strdup_printf ("rustup %s", sub);
+  }
+  /* package signing keys */
+  if (strcmp (name, "apt-key") == 0 && ar_preflight_has_word (v, (const char *const[]) { "add", "adv", NULL }))
+    return g_strdup ("apt-key add");
   if (strcmp (name, "nix-env") == 0 &&
       (ar_preflight_has_word (v, (const char *const[]) { "-i", "-iA", "--install", NULL })))
     return g_strdup ("nix-env -i");
@@ -379,6 +399,10 @@ ar_preflight_match_system_config (const ArPreflightView *v)
     return g_strdup (target);
   if (strcmp (name, "unzip") == 0 && (target = ar_preflight_option_system_value (v, "d", NULL)) != NULL)
     return g_strdup (target);
+  /* gpg --dearmor -o /etc/apt/keyrings/x.gpg */
+  if ((strcmp (name, "gpg") == 0 || strcmp (name, "gpg2") == 0) &&
+      (target = ar_preflight_option_system_value (v, "o", (const char *const[]) { "--output", NULL })) != NULL)
+    return g_strdup (target);
   if (ar_preflight_str_in (name, config_cmds))
     return g_strdup (name);
   if (strcmp (name, "systemctl") == 0 &&
@@ -386,6 +410,23 @@ ar_preflight_match_system_config (const ArPreflightView *v)
     return g_strdup ("systemctl");
   if (strcmp (name, "git") == 0 && ar_preflight_has_word (v, (const char *const[]) { "--system", NULL }))
     return g_strdup ("git config --system");
+  /* make -C /usr/local/src/x, make prefix=/usr/local install: a build for
+   * a system place */
+  if (strcmp (name, "make") == 0)
+    {
+      static const char *const prefixes[] = { "prefix=", "PREFIX=", "DESTDIR=", NULL };
+
+      if ((target = ar_preflight_option_system_value (v, "C", (const char *const[]) { "--directory", NULL })) != NULL)
+        return g_strdup_printf ("make -C %s", target);
+      for (guint j = v->i + 1; j < v->w->len; j++)
+        for (guint k = 0; prefixes[k] != NULL; k++)
+          {
+            const char *a = g_ptr_array_index (v->w, j);
+
+            if (g_str_has_prefix (a, prefixes[k]) && ar_preflight_is_system_path (a + strlen (prefixes[k])))
+              return g_strdup_printf ("make %s", a);
+          }
+    }
   return NULL;
 }
 
@@ -512,4 +553,226 @@ ar_preflight_collect_defines (const ArPreflightView *v, GPtrArray *out)
             g_ptr_array_add (out, g_strndup (a, n));
         }
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Install-script scaffolding (issue 9 item 3): what only sets the script
+ * up — reading /etc/os-release, detecting the architecture or the package
+ * manager, checking for root, messages, traps — has no effect on the
+ * system, so both parts may run it. */
+
+gboolean
+ar_preflight_is_os_release (const char *path)
+{
+  static const char *const files[] = {
+    "/etc/os-release", "/usr/lib/os-release", "/etc/lsb-release", NULL
+  };
+
+  return path != NULL && ar_preflight_str_in (path, files);
+}
+
+/* Redirections that only reach the terminal or nowhere: >&2, 2>&1,
+ * >/dev/null, >/dev/stderr. */
+static gboolean
+redirects_to_terminal_only (ArPreflightCmd *cmd)
+{
+  static const char *const sinks[] = { "/dev/null", "/dev/stderr", "/dev/stdout", "/dev/tty", NULL };
+
+  for (guint j = 0; j < cmd->redirs->len; j++)
+    {
+      ArPreflightRedir *r = g_ptr_array_index (cmd->redirs, j);
+
+      if (strcmp (r->op, ">&") == 0 || strcmp (r->op, "<&") == 0)
+        continue;
+      if ((r->op[0] == '>' || r->op[0] == '&') && ar_preflight_str_in (r->target, sinks))
+        continue;
+      return FALSE;
+    }
+  return cmd->heredocs == NULL;
+}
+
+/* A command that only asks about the system: what a $(…) in a set-up line
+ * may run. */
+static gboolean
+is_query_name (const char *name, const char *next)
+{
+  static const char *const queries[] = {
+    "uname", "arch", "id", "whoami", "getconf", "nproc", "lsb_release", "date",
+    "basename", "dirname", "command", "type", "which", "echo", "printf", "tput", NULL
+  };
+
+  if (name == NULL)
+    return FALSE;
+  if (ar_preflight_str_in (name, queries))
+    return TRUE;
+  if (strcmp (name, "dpkg") == 0 || strcmp (name, "apk") == 0)
+    return g_strcmp0 (next, "--print-architecture") == 0 || g_strcmp0 (next, "--print-arch") == 0;
+  if (strcmp (name, "cat") == 0 || strcmp (name, ".") == 0)
+    return ar_preflight_is_os_release (next);
+  return FALSE;
+}
+
+/* Every $(…) and `…` in @word runs only queries. */
+static gboolean
+substitutions_are_queries (const char *word)
+{
+  for (const char *p = word; (p = strpbrk (p, "$`")) != NULL; p++)
+    {
+      g_auto(GStrv) parts = NULL;
+      const char *start;
+      gsize n;
+
+      if (p[0] == '$' && p[1] != '(')
+        continue;
+      if (p[0] == '$' && p[2] == '(') /* $((arithmetic)) */
+        {
+          p += 2;
+          continue;
+        }
+      start = p[0] == '`' ? p + 1 : p + 2;
+      n = strcspn (start, ")`|;&");
+      {
+        g_autofree char *inner = g_strndup (start, n);
+
+        parts = g_strsplit_set (g_strstrip (inner), " \t", 3);
+      }
+      if (parts[0] == NULL || !is_query_name (parts[0], parts[0] != NULL ? parts[1] : NULL))
+        return FALSE;
+      if (p[0] == '`')
+        {
+          const char *end = strchr (start, '`');
+
+          if (end == NULL)
+            return FALSE;
+          p = end;
+        }
+    }
+  return TRUE;
+}
+
+/* A file test ([ -f X ]) on something that is the same in every container:
+ * an absolute path outside the home folders and /tmp, or a command's path. */
+static gboolean
+is_fixed_test_operand (const char *a)
+{
+  if (g_str_has_prefix (a, "$(command -v") || g_str_has_prefix (a, "$(which"))
+    return TRUE;
+  return a[0] == '/' && !ar_preflight_path_under (a, "/home") && !ar_preflight_path_under (a, "/root") &&
+         !ar_preflight_path_under (a, "/tmp") && strchr (a, '$') == NULL;
+}
+
+ArPreflightSetupKind
+ar_preflight_match_setup (const ArPreflightView *v)
+{
+  static const char *const messages[] = { "echo", "printf", NULL };
+  static const char *const flow[] = {
+    "exit", "return", "true", "false", ":", "shift", "break", "continue", NULL
+  };
+  static const char *const lookups[] = { "command", "type", "which", "hash", NULL };
+  static const char *const tests[] = { "[", "[[", "test", NULL };
+  static const char *const queries[] = {
+    "uname", "arch", "id", "whoami", "getconf", "nproc", "lsb_release", "tput", NULL
+  };
+  const char *name = v->name;
+
+  /* command -v X: the view finds no command in it */
+  if (name == NULL && redirects_to_terminal_only (v->cmd))
+    for (guint j = 0; j + 1 < v->w->len; j++)
+      if (strcmp (g_ptr_array_index (v->w, j), "command") == 0)
+        return ar_preflight_str_in (g_ptr_array_index (v->w, j + 1), (const char *const[]) { "-v", "-V", NULL })
+                 ? AR_PREFLIGHT_SETUP_QUERY
+                 : AR_PREFLIGHT_SETUP_NONE;
+  if (name == NULL || v->i >= v->w->len)
+    return AR_PREFLIGHT_SETUP_NONE;
+  /* ! command -v pacman */
+  if (strcmp (name, "!") == 0)
+    {
+      ArPreflightView inner = *v;
+      const char *next = ar_preflight_view_word (v, v->i + 1);
+
+      if (next == NULL)
+        return AR_PREFLIGHT_SETUP_NONE;
+      inner.i = v->i + 1;
+      inner.name = next;
+      return ar_preflight_match_setup (&inner);
+    }
+  for (guint j = v->i; j < v->w->len; j++)
+    if (!substitutions_are_queries (g_ptr_array_index (v->w, j)))
+      return AR_PREFLIGHT_SETUP_NONE;
+  if (!redirects_to_terminal_only (v->cmd))
+    return AR_PREFLIGHT_SETUP_NONE;
+
+  if (ar_preflight_str_in (name, messages))
+    return AR_PREFLIGHT_SETUP_MESSAGE;
+  if (strcmp (name, "trap") == 0)
+    return AR_PREFLIGHT_SETUP_TRAP;
+  if (strcmp (name, ".") == 0 || strcmp (name, "source") == 0)
+    {
+      const char *file = ar_preflight_view_word (v, v->i + 1);
+
+      if (ar_preflight_is_os_release (file))
+        return AR_PREFLIGHT_SETUP_DETECT;
+      /* shell functions an install put into the image (nvm.sh, cargo's env) */
+      if (file != NULL && ar_preflight_is_system_path (file) && strchr (file, '$') == NULL &&
+          !g_str_has_suffix (file, "/bin/activate"))
+        return AR_PREFLIGHT_SETUP_SOURCE;
+      return AR_PREFLIGHT_SETUP_NONE;
+    }
+  if (ar_preflight_str_in (name, flow) || ar_preflight_str_in (name, lookups) ||
+      ar_preflight_str_in (name, queries))
+    return AR_PREFLIGHT_SETUP_QUERY;
+  if ((strcmp (name, "dpkg") == 0 || strcmp (name, "apk") == 0) &&
+      is_query_name (name, ar_preflight_view_word (v, v->i + 1)))
+    return AR_PREFLIGHT_SETUP_QUERY;
+  if (ar_preflight_str_in (name, tests))
+    {
+      static const char *const file_tests[] = {
+        "-f", "-d", "-e", "-r", "-w", "-x", "-s", "-L", "-h", "-O", "-G", NULL
+      };
+
+      for (guint j = v->i + 1; j + 1 < v->w->len; j++)
+        if (ar_preflight_str_in (g_ptr_array_index (v->w, j), file_tests) &&
+            !is_fixed_test_operand (g_ptr_array_index (v->w, j + 1)))
+          return AR_PREFLIGHT_SETUP_NONE;
+      return AR_PREFLIGHT_SETUP_QUERY;
+    }
+  return AR_PREFLIGHT_SETUP_NONE;
+}
+
+/* export NAME=VALUE where VALUE has no substitution and expands nothing but
+ * $PATH, $HOME and names in @constants: the same at build time and at every
+ * start. NULL @constants: only $PATH and $HOME. */
+gboolean
+ar_preflight_is_constant_export (const ArPreflightView *v, GHashTable *constants)
+{
+  gsize len;
+  const char *a = ar_preflight_match_export (v, &len);
+  const char *value;
+
+  if (a == NULL || a[len] != '=' || v->cmd->redirs->len > 0)
+    return FALSE;
+  if (ar_preflight_first_positional_index (v, v->i + 1) + 1 != v->w->len)
+    return FALSE;
+  value = a + len + 1;
+  if (strchr (value, '`') != NULL)
+    return FALSE;
+  for (const char *p = strchr (value, '$'); p != NULL; p = strchr (p + 1, '$'))
+    {
+      const char *s = p + 1;
+      gsize n;
+      g_autofree char *name = NULL;
+
+      if (*s == '{')
+        s++;
+      n = strspn (s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+      if (n == 0)
+        return FALSE;
+      if (p[1] == '{' && s[n] != '}')
+        return FALSE; /* ${X:-…} and other operators */
+      name = g_strndup (s, n);
+      if (strcmp (name, "PATH") != 0 && strcmp (name, "HOME") != 0 &&
+          (constants == NULL || !g_hash_table_contains (constants, name)))
+        return FALSE;
+    }
+  return TRUE;
 }

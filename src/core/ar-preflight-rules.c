@@ -22,6 +22,9 @@ typedef struct {
   ArPreflightCategory category;
   guint line;
   guint unit; /* index of the defining unit in the result */
+  gboolean helper;  /* only prints, tests or sets variables: in both parts */
+  gboolean exits;   /* a helper that may end the script (die, fail) */
+  gboolean wrapper; /* runs the command it is given ("$@"), like sudo */
 } FuncInfo;
 
 typedef struct {
@@ -39,8 +42,8 @@ func_info_free (gpointer data)
 }
 
 typedef struct {
-  gssize task_off, env_off, taint_off, tmpdir_off;
-  char *task, *env, *taint;
+  gssize task_off, env_off, taint_off, tmpdir_off, secret_off;
+  char *task, *env, *taint, *secret;
 } VarScan;
 
 void
@@ -70,6 +73,9 @@ ar_preflight_analysis_init (ArPreflightAnalysis *an,
   an->functions = g_hash_table_new (g_str_hash, g_str_equal);
   an->func_infos = g_ptr_array_new_with_free_func (func_info_free);
   an->calls = g_array_new (FALSE, FALSE, sizeof (Call));
+  an->constants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  an->tool_exports = g_array_new (FALSE, FALSE, sizeof (guint));
+  an->choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 void
@@ -81,6 +87,9 @@ ar_preflight_analysis_clear (ArPreflightAnalysis *an)
   g_hash_table_unref (an->functions);
   g_ptr_array_unref (an->func_infos);
   g_array_unref (an->calls);
+  g_hash_table_unref (an->constants);
+  g_hash_table_unref (an->choices);
+  g_array_unref (an->tool_exports);
 }
 
 static gsize
@@ -119,6 +128,46 @@ is_task_variable (const char *name, gsize n)
          (n > 14 && memcmp (name, "AGENTS_RUNNER_", 14) == 0);
 }
 
+/* Variables installers read without naming them ($PATH for the commands,
+ * DEBIAN_FRONTEND for apt, CARGO_HOME for cargo, …): a constant export of
+ * one goes to both parts, since the cached lines rely on it unseen. */
+static gboolean
+is_tool_variable (const char *name, gsize n)
+{
+  static const char *const names[] = {
+    "PATH", "DEBIAN_FRONTEND", "DEBCONF_NONINTERACTIVE_SEEN", "NVM_DIR", "GOPATH", "GOROOT",
+    "GOBIN", "GOFLAGS", "GOPROXY", NULL
+  };
+  static const char *const prefixes[] = {
+    "CARGO_", "RUSTUP_", "PIP_", "PIPX_", "NPM_CONFIG_", "UV_", "POETRY_", NULL
+  };
+  g_autofree char *s = g_strndup (name, n);
+
+  if (ar_preflight_str_in (s, names) || g_str_has_suffix (s, "_HOME"))
+    return TRUE;
+  for (guint i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (s, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* A name that says it holds a secret (SPEC §5.1): …TOKEN, …SECRET,
+ * …PASSWORD, …_KEY, …CREDENTIALS, in any case. */
+static gboolean
+looks_like_secret (const char *name, gsize n)
+{
+  static const char *const suffixes[] = { "TOKEN", "SECRET", "PASSWORD", "_KEY", "CREDENTIALS", NULL };
+
+  for (guint i = 0; suffixes[i] != NULL; i++)
+    {
+      gsize k = strlen (suffixes[i]);
+
+      if (n >= k && g_ascii_strncasecmp (name + n - k, suffixes[i], k) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Finds $NAME and ${NAME…} uses. Single-quoted text is scanned too: it is
  * often a script for sh -c, and running at start is never wrong. */
 static void
@@ -126,7 +175,7 @@ scan_variables (ArPreflightAnalysis *an, const char *t, gsize n, VarScan *out)
 {
   char buf[128];
 
-  out->task_off = out->env_off = out->taint_off = out->tmpdir_off = -1;
+  out->task_off = out->env_off = out->taint_off = out->tmpdir_off = out->secret_off = -1;
   for (const char *p = memchr (t, '$', n); p != NULL; p = memchr (p + 1, '$', n - (p + 1 - t)))
     {
       gsize k = p - t;
@@ -162,6 +211,11 @@ scan_variables (ArPreflightAnalysis *an, const char *t, gsize n, VarScan *out)
         }
       if (e - a == 6 && memcmp (t + a, "TMPDIR", 6) == 0 && out->tmpdir_off < 0)
         out->tmpdir_off = k;
+      if (out->secret_off < 0 && looks_like_secret (t + a, e - a))
+        {
+          out->secret_off = k;
+          out->secret = g_strndup (t + a, e - a);
+        }
       if (e - a >= sizeof buf)
         continue;
       memcpy (buf, t + a, e - a);
@@ -306,6 +360,220 @@ ar_preflight_analysis_text (ArPreflightAnalysis *an, guint line, guint end_line)
   return g_strndup (an->script + a, b > a ? b - a : 0);
 }
 
+/* @word with $NAME and ${NAME} replaced by the constants' values. */
+static char *
+substitute_constants (ArPreflightAnalysis *an, const char *word)
+{
+  GString *out;
+  const char *p;
+
+  if (strchr (word, '$') == NULL || g_hash_table_size (an->constants) == 0)
+    return NULL;
+  out = g_string_new (NULL);
+  for (p = word; *p != '\0'; p++)
+    {
+      const char *s = p + 1;
+      gboolean braced = *s == '{';
+      gsize n;
+
+      if (*p != '$' || (p > word && p[-1] == '\\'))
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      if (braced)
+        s++;
+      n = strspn (s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+      if (n > 0 && (!braced || s[n] == '}'))
+        {
+          g_autofree char *name = g_strndup (s, n);
+          const char *value = g_hash_table_lookup (an->constants, name);
+
+          if (value != NULL)
+            {
+              g_string_append (out, value);
+              p = s + n + (braced ? 1 : 0) - 1;
+              continue;
+            }
+        }
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+shadow_redir_free (gpointer data)
+{
+  ArPreflightRedir *r = data;
+
+  g_free (r->target);
+  g_free (r);
+}
+
+/* What the matchers see of @cmd: constants put in (a folder named by a
+ * variable set to a literal path is that path), and a leading $SUDO or a
+ * call of the script's own wrapper function (as_root apt-get …) dropped.
+ * A copy, or NULL when it would be the same. */
+static ArPreflightCmd *
+shadow_cmd (ArPreflightAnalysis *an, ArPreflightCmd *cmd)
+{
+  ArPreflightCmd *copy;
+  gboolean changed = FALSE;
+  ArPreflightView v;
+
+  copy = g_new0 (ArPreflightCmd, 1);
+  copy->words = g_ptr_array_new_with_free_func (g_free);
+  copy->redirs = g_ptr_array_new_with_free_func (shadow_redir_free);
+  copy->heredocs = cmd->heredocs != NULL ? g_array_ref (cmd->heredocs) : NULL;
+  copy->line = cmd->line;
+  copy->pipeline = cmd->pipeline;
+  for (guint j = 0; j < cmd->words->len; j++)
+    {
+      const char *w = g_ptr_array_index (cmd->words, j);
+      char *sub = substitute_constants (an, w);
+
+      changed |= sub != NULL;
+      g_ptr_array_add (copy->words, sub != NULL ? sub : g_strdup (w));
+    }
+  for (guint j = 0; j < cmd->redirs->len; j++)
+    {
+      ArPreflightRedir *r = g_ptr_array_index (cmd->redirs, j);
+      ArPreflightRedir *c = g_new0 (ArPreflightRedir, 1);
+      char *sub = substitute_constants (an, r->target);
+
+      changed |= sub != NULL;
+      c->op = r->op;
+      c->target = sub != NULL ? sub : g_strdup (r->target);
+      g_ptr_array_add (copy->redirs, c);
+    }
+
+  for (int round = 0; round < 3; round++)
+    {
+      FuncInfo *f;
+
+      ar_preflight_view_init (&v, copy);
+      if (v.name == NULL || v.i + 1 >= v.w->len)
+        break;
+      f = g_hash_table_lookup (an->functions, g_ptr_array_index (v.w, v.i));
+      if (f != NULL && f->wrapper)
+        {
+          g_ptr_array_remove_index (copy->words, v.i);
+          changed = TRUE;
+        }
+      else if (v.name[0] == '$' && strcmp (v.name, "$@") != 0 && strcmp (v.name, "$*") != 0)
+        {
+          /* $SUDO apt-get …, ${INSTALL_CMD} install …: the command is one of
+           * the values the script gives the variable, or nothing */
+          const char *w = g_ptr_array_index (v.w, v.i);
+          g_autofree char *name = g_strndup (w + 1 + (w[1] == '{'), strcspn (w + 1 + (w[1] == '{'), "}"));
+          const char *value = g_hash_table_lookup (an->choices, name);
+
+          changed = TRUE;
+          if (value == NULL)
+            {
+              g_ptr_array_remove_index (copy->words, v.i);
+              continue;
+            }
+          g_free (g_ptr_array_index (copy->words, v.i));
+          g_ptr_array_index (copy->words, v.i) = g_strdup (value);
+          /* sudo is a wrapper the view skips; apt-get is the command */
+          if (strcmp (value, "sudo") != 0 && strcmp (value, "doas") != 0)
+            break;
+        }
+      else
+        break;
+    }
+
+  if (!changed)
+    {
+      ar_preflight_cmd_free (copy);
+      return NULL;
+    }
+  return copy;
+}
+
+/* The first non-empty literal value each name gets anywhere (SUDO=sudo in
+ * an if, INSTALL_CMD=apt-get in one branch): what $NAME as a command may
+ * be. */
+static void
+record_choices (ArPreflightAnalysis *an, GPtrArray *cmds)
+{
+  for (guint k = 0; k < cmds->len; k++)
+    {
+      ArPreflightCmd *cmd = g_ptr_array_index (cmds, k);
+
+      for (guint j = 0; j < cmd->words->len; j++)
+        {
+          const char *a = g_ptr_array_index (cmd->words, j);
+          const char *eq = strchr (a, '=');
+          g_autofree char *name = NULL;
+
+          if (eq == NULL || !ar_preflight_is_name (a, eq - a))
+            break;
+          name = g_strndup (a, eq - a);
+          if (eq[1] != '\0' && strpbrk (eq + 1, "$` \t") == NULL &&
+              !g_hash_table_contains (an->choices, name))
+            g_hash_table_insert (an->choices, g_steal_pointer (&name), g_strdup (eq + 1));
+        }
+    }
+}
+
+/* Records the constants a unit in both parts sets (NAME=literal, export
+ * NAME=literal), and forgets any other value a unit gives a name. */
+static void
+record_constants (ArPreflightAnalysis *an,
+                  ArPreflightRawUnit *ru,
+                  ArPreflightUnit *u,
+                  gboolean tool_export,
+                  GPtrArray *defines)
+{
+  GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
+
+  /* a single command: NAME=v in one branch of an if or a case is no
+   * constant; an export of one that installs read is shared when needed */
+  if ((u->part == AR_PREFLIGHT_PART_BOTH || tool_export) && ru->cmds->len == 1)
+    {
+      ArPreflightCmd *cmd = g_ptr_array_index (ru->cmds, 0);
+      guint from = 0;
+
+      if (cmd->words->len > 0 && strcmp (g_ptr_array_index (cmd->words, 0), "export") == 0)
+        from = 1;
+      for (guint j = from; j < cmd->words->len && cmd->redirs->len == 0; j++)
+        {
+          const char *a = g_ptr_array_index (cmd->words, j);
+          const char *eq = strchr (a, '=');
+          g_autofree char *value = NULL;
+          g_autofree char *name = NULL;
+
+          if (eq == NULL || !ar_preflight_is_name (a, eq - a))
+            break;
+          name = g_strndup (a, eq - a);
+          value = substitute_constants (an, eq + 1);
+          if (value == NULL)
+            value = g_strdup (eq + 1);
+          if (strpbrk (value, "$`") == NULL)
+            {
+              g_hash_table_add (set, g_ptr_array_index (cmd->words, j));
+              g_hash_table_insert (an->constants, g_steal_pointer (&name), g_steal_pointer (&value));
+            }
+        }
+    }
+  for (guint i = 0; i < defines->len; i++)
+    {
+      const char *name = g_ptr_array_index (defines, i);
+      gboolean constant = FALSE;
+      GHashTableIter it;
+      gpointer word;
+
+      g_hash_table_iter_init (&it, set);
+      while (!constant && g_hash_table_iter_next (&it, &word, NULL))
+        constant = g_str_has_prefix (word, name) && ((const char *) word)[strlen (name)] == '=';
+      if (!constant)
+        g_hash_table_remove (an->constants, name);
+    }
+  g_hash_table_unref (set);
+}
+
 void
 ar_preflight_classify (ArPreflightAnalysis *an,
                        ArPreflightLexer *lx,
@@ -334,10 +602,45 @@ ar_preflight_classify (ArPreflightAnalysis *an,
   FuncInfo *run_call_info = NULL;
   gboolean all_options = ru->cmds->len > 0;
   gboolean all_assignments = ru->cmds->len > 0;
+  g_autoptr(GPtrArray) shadows = g_ptr_array_new_with_free_func (ar_preflight_cmd_free);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+  gboolean all_setup = ru->cmds->len > 0; /* only scaffolding (issue 9 item 3) */
+  gboolean only_messages = ru->cmds->len > 0;
+  gboolean any_wrapper = FALSE, any_detect = FALSE, any_assign = FALSE, any_trap = FALSE;
+  gboolean any_exit = FALSE;
+  gboolean block = FALSE; /* an if, case, loop, { } or function, not one line */
+  gboolean any_source = FALSE;
+  const char *net_assign = NULL; /* NAME=$(curl …): a value looked up on the network */
+  gint venv = -1;                /* 1: activates a workspace virtualenv, 0: another one */
+  const char *const_export = NULL; /* export NAME=constant */
+  gsize const_export_len = 0;
 
   ar_preflight_expand_nested (lx, ru->cmds, &an->pipeline, 0, extra);
   g_ptr_array_extend (all, ru->cmds, NULL, NULL);
   g_ptr_array_extend (all, extra, NULL, NULL);
+  if (extra->len > 0)
+    all_setup = only_messages = FALSE;
+  {
+    static const char *const openers[] = { "if", "case", "for", "while", "until", "{", "(", "function", NULL };
+    gsize at = 0;
+    g_autofree char *first = NULL;
+
+    for (guint i = ru->line; i < ru->token_line; i++) /* comment lines above */
+      at += strcspn (u->text + at, "\n") + (u->text[at + strcspn (u->text + at, "\n")] != '\0');
+    at += strspn (u->text + at, " \t");
+    first = g_strndup (u->text + at, strcspn (u->text + at, " \t\n;("));
+    block = ar_preflight_str_in (first, openers) || u->text[at] == '(' || ru->functions->len > 0;
+  }
+  /* the matchers see constants put in and wrappers ($SUDO, as_root) dropped */
+  for (guint k = 0; k < all->len; k++)
+    {
+      ArPreflightCmd *cmd = g_ptr_array_index (all, k);
+      ArPreflightCmd *shadow = shadow_cmd (an, cmd);
+
+      if (shadow != NULL)
+        g_ptr_array_add (shadows, shadow);
+      g_ptr_array_add (seen, shadow != NULL ? shadow : cmd);
+    }
 
   /* Two views of the text: code (no comments, no here-document data) for
    * paths, and the same plus unquoted here-document bodies for variables,
@@ -374,7 +677,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
 
   for (guint k = 0; k < all->len; k++)
     {
-      ArPreflightCmd *cmd = g_ptr_array_index (all, k);
+      ArPreflightCmd *cmd = g_ptr_array_index (seen, k);
       gboolean top = k < ru->cmds->len;
       gboolean workspace = FALSE;
       gboolean to_etc = FALSE;
@@ -382,29 +685,78 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       g_autofree char *detail = NULL;
       int rule = 0;
       ArPreflightView v;
+      ArPreflightView ov; /* the command as written */
 
       ar_preflight_view_init (&v, cmd);
+      ar_preflight_view_init (&ov, g_ptr_array_index (all, k));
       if (top)
         {
           gsize len = 0;
-          const char *exported = ar_preflight_match_export (&v, &len);
+          const char *exported = ar_preflight_match_export (&ov, &len);
+          /* export DEBIAN_FRONTEND=… inside an install block is set-up of
+           * that install; on one line with it (export … && apt-get), rule 5
+           * wins as §5.1 says */
+          gboolean constant = exported != NULL && is_tool_variable (exported, len) &&
+                              ar_preflight_is_constant_export (&ov, an->constants) &&
+                              (block || ru->cmds->len == 1);
+          ArPreflightSetupKind kind = ar_preflight_match_setup (&v);
+          FuncInfo *called = ov.name != NULL && ov.i < ov.w->len
+                               ? g_hash_table_lookup (an->functions, g_ptr_array_index (ov.w, ov.i))
+                               : NULL;
+          gboolean helper_call = called != NULL && called->helper && !called->wrapper;
+          gboolean runs_args = v.name != NULL && (strcmp (v.name, "$@") == 0 || strcmp (v.name, "$*") == 0);
+          gboolean option = ar_preflight_is_shell_option (&ov);
+          gboolean variable = ar_preflight_is_variable_cmd (&ov);
 
-          if (exported != NULL && export_name == NULL)
+          if (constant && const_export == NULL)
+            {
+              const_export = exported;
+              const_export_len = len;
+            }
+          else if (exported != NULL && !constant && export_name == NULL)
             {
               export_name = exported;
               export_len = len;
             }
-          if (!ar_preflight_is_shell_option (&v))
+          if (!option)
             all_options = FALSE;
-          if (!ar_preflight_is_variable_cmd (&v))
+          if (!variable)
             all_assignments = FALSE;
-          ar_preflight_collect_defines (&v, defines);
+          if (kind == AR_PREFLIGHT_SETUP_NONE && !helper_call && !runs_args && !option && !variable && !constant)
+            all_setup = FALSE;
+          if (kind != AR_PREFLIGHT_SETUP_MESSAGE && !helper_call)
+            only_messages = FALSE;
+          any_wrapper |= runs_args;
+          any_detect |= kind == AR_PREFLIGHT_SETUP_DETECT;
+          any_trap |= kind == AR_PREFLIGHT_SETUP_TRAP;
+          any_assign |= variable || constant;
+          any_exit |= (v.name != NULL && strcmp (v.name, "exit") == 0) || (helper_call && called->exits);
+          any_source |= kind == AR_PREFLIGHT_SETUP_SOURCE;
+          ar_preflight_collect_defines (&ov, defines);
+
+          if (variable && net_assign == NULL)
+            for (guint j = 0; j < ov.w->len && net_assign == NULL; j++)
+              {
+                const char *a = g_ptr_array_index (ov.w, j);
+
+                if (strstr (a, "$(curl ") != NULL || strstr (a, "$(wget ") != NULL)
+                  net_assign = strstr (a, "$(curl ") != NULL ? "curl" : "wget";
+              }
+          if (ov.name != NULL && (strcmp (ov.name, ".") == 0 || strcmp (ov.name, "source") == 0))
+            {
+              const char *file = ar_preflight_view_word (&ov, ov.i + 1);
+
+              if (file != NULL && g_str_has_suffix (file, "/bin/activate"))
+                venv = ar_preflight_is_system_path (file) ? 0 : 1;
+            }
+          if (ov.name != NULL && strcmp (ov.name, "deactivate") == 0)
+            venv = 0;
         }
 
       /* a call of the script's own function is what its body is */
-      if (v.name != NULL && v.i < v.w->len)
+      if (ov.name != NULL && ov.i < ov.w->len)
         {
-          FuncInfo *f = g_hash_table_lookup (an->functions, g_ptr_array_index (v.w, v.i));
+          FuncInfo *f = g_hash_table_lookup (an->functions, g_ptr_array_index (ov.w, ov.i));
           int frule = f != NULL ? rule_of (f->category) : 0;
 
           if (f != NULL)
@@ -416,13 +768,13 @@ ar_preflight_classify (ArPreflightAnalysis *an,
 
           if (frule >= 5 && run_call == NULL)
             {
-              run_call = g_ptr_array_index (v.w, v.i);
+              run_call = g_ptr_array_index (ov.w, ov.i);
               run_call_info = f;
             }
           else if (frule >= 1 && frule <= 4)
             {
               rule = frule;
-              detail = g_strdup (g_ptr_array_index (v.w, v.i));
+              detail = g_strdup (g_ptr_array_index (ov.w, ov.i));
               if (rule == 1 && u->package_line == 0)
                 u->package_line = cmd->line;
             }
@@ -435,8 +787,17 @@ ar_preflight_classify (ArPreflightAnalysis *an,
           rule = 1;
           if (u->package_line == 0)
             u->package_line = cmd->line;
+          /* pip into the virtualenv a run-only line made and activated */
+          if (an->run_venv_line != 0 && ((const char *) g_ptr_array_index (v.w, v.i))[0] != '/' &&
+              (g_str_has_prefix (detail, "pip") || g_str_has_prefix (detail, "python") ||
+               g_str_has_prefix (detail, "uv ")))
+            {
+              workspace = TRUE;
+              rule = 0;
+              g_clear_pointer (&detail, g_free);
+            }
         }
-      else if ((detail = ar_preflight_match_download (all, k, &v, &to_etc, &installer)) != NULL)
+      else if ((detail = ar_preflight_match_download (seen, k, &v, &to_etc, &installer)) != NULL)
         rule = to_etc ? 3 : 2;
       else if ((detail = ar_preflight_match_system_config (&v)) != NULL)
         rule = 3;
@@ -477,7 +838,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       u->category = AR_PREFLIGHT_CATEGORY_ENV_EXPORT;
       u->reason = g_strdup_printf (_("Exports %s for the task; an export in the cached part would not reach it."), shown);
     }
-  else if (vs.task_off >= 0 || vs.env_off >= 0 || vs.taint_off >= 0)
+  else if (vs.task_off >= 0 || vs.env_off >= 0 || vs.taint_off >= 0 || vs.secret_off >= 0)
     {
       gssize first = G_MAXSSIZE;
       g_autofree char *task = vs.task != NULL ? one_line (vs.task) : NULL;
@@ -489,7 +850,9 @@ ar_preflight_classify (ArPreflightAnalysis *an,
         first = MIN (first, vs.env_off);
       if (vs.taint_off >= 0)
         first = MIN (first, vs.taint_off);
-      if (first == vs.task_off)
+      if (vs.secret_off >= 0 && vs.secret_off < first)
+        u->reason = g_strdup_printf (_("Uses $%s, whose name says it holds a secret: it is not there at build time, and it must never be baked into the image."), vs.secret);
+      else if (first == vs.task_off)
         u->reason = g_strdup_printf (_("Uses $%s, which is different for every task."), task);
       else if (first == vs.env_off)
         u->reason = g_strdup_printf (_("Uses $%s, an env var of the environment: it is not there at build time, and a secret would be baked into the image."), vs.env);
@@ -544,6 +907,22 @@ ar_preflight_classify (ArPreflightAnalysis *an,
           break;
         }
     }
+  else if (const_export != NULL && all_setup)
+    {
+      g_autofree char *name = g_strndup (const_export, const_export_len);
+      g_autofree char *shown = one_line (name);
+
+      /* rule 5; ar_preflight_share_called_functions adds the build when a
+       * cached line follows */
+      u->category = AR_PREFLIGHT_CATEGORY_ENV_EXPORT;
+      u->reason = g_strdup_printf (_("Exports %s for the task; an export in the cached part would not reach it."), shown);
+      g_array_append_val (an->tool_exports, unit_index);
+    }
+  else if (net_assign != NULL && all_setup)
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_DOWNLOAD;
+      u->reason = g_strdup_printf (_("Looks up a value on the network (%s) for what the build installs: looked up once, at build time."), net_assign);
+    }
   else if (all_options)
     {
       u->category = AR_PREFLIGHT_CATEGORY_SHELL_OPTION;
@@ -553,6 +932,38 @@ ar_preflight_classify (ArPreflightAnalysis *an,
     {
       u->category = AR_PREFLIGHT_CATEGORY_VARIABLE;
       u->reason = g_strdup (_("Sets a shell variable: it goes to both parts, so later lines of either can use it."));
+    }
+  else if (all_setup && ru->functions->len > 0)
+    {
+      g_autofree char *name = one_line (g_ptr_array_index (ru->functions, 0));
+
+      u->category = AR_PREFLIGHT_CATEGORY_VARIABLE;
+      if (any_wrapper)
+        u->reason = g_strdup_printf (_("Defines %s, a helper that runs the command it is given (like sudo): both parts may call it."), name);
+      else
+        u->reason = g_strdup_printf (_("Defines %s, a helper that only prints, tests or sets shell variables: both parts may call it."), name);
+    }
+  else if (all_setup && only_messages)
+    {
+      /* rule 8: nothing ties it to the line it announces */
+      u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
+      u->reason = g_strdup (_("Only prints a message; it runs at start, which is always correct."));
+    }
+  else if (all_setup && (any_detect || any_source))
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_VARIABLE;
+      if (any_detect)
+        u->reason = g_strdup (_("Reads /etc/os-release to detect the distribution: pure set-up that sets shell variables, so both parts run it."));
+      else
+        u->reason = g_strdup (_("Loads shell functions and settings from a file in the image: both parts load it."));
+    }
+  else if (all_setup && (!any_assign || any_exit))
+    {
+      u->category = AR_PREFLIGHT_CATEGORY_SHELL_OPTION;
+      if (any_trap)
+        u->reason = g_strdup (_("Sets a trap: it shapes how the script ends, so both parts have it."));
+      else
+        u->reason = g_strdup (_("A check that stops the script early (root, distribution, architecture or a command it needs): pure set-up, so both parts make it."));
     }
   else
     {
@@ -583,13 +994,25 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       f->category = u->category;
       f->line = ru->token_line;
       f->unit = unit_index;
+      f->helper = all_setup && u->part == AR_PREFLIGHT_PART_BOTH;
+      f->exits = f->helper && any_exit;
+      f->wrapper = all_setup && any_wrapper;
       g_ptr_array_add (an->func_infos, f);
       g_hash_table_insert (an->functions, f->name, f);
     }
 
+  record_constants (an, ru, u, const_export != NULL && all_setup && u->category == AR_PREFLIGHT_CATEGORY_ENV_EXPORT,
+                    defines);
+  record_choices (an, all);
+  if (venv == 1)
+    an->run_venv_line = ru->token_line;
+  else if (venv == 0)
+    an->run_venv_line = 0;
+
   g_free (vs.task);
   g_free (vs.env);
   g_free (vs.taint);
+  g_free (vs.secret);
 }
 
 /* A function called from the other part must be defined there too;
@@ -611,6 +1034,32 @@ ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units)
           def->part = AR_PREFLIGHT_PART_BOTH;
           g_free (def->reason);
           def->reason = g_strdup_printf (_("Defines %s, which both parts call, so it goes to both."), name);
+        }
+    }
+
+  /* export PATH=…, DEBIAN_FRONTEND=…: the cached lines after it read it
+   * without naming it (apt, the commands PATH finds), so the build needs it
+   * too; the value is the same for every task. */
+  for (guint i = 0; i < an->tool_exports->len; i++)
+    {
+      guint index = g_array_index (an->tool_exports, guint, i);
+      ArPreflightUnit *u = g_ptr_array_index (units, index);
+
+      for (guint j = index + 1; j < units->len; j++)
+        {
+          ArPreflightUnit *later = g_ptr_array_index (units, j);
+          const char *at = strstr (u->text, "export ");
+          g_autofree char *name = NULL;
+
+          if (later->part != AR_PREFLIGHT_PART_CACHED)
+            continue;
+          at = at != NULL ? at + strlen ("export ") : u->text;
+          name = g_strndup (at, strspn (at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"));
+          u->part = AR_PREFLIGHT_PART_BOTH;
+          g_free (u->reason);
+          u->reason = g_strdup_printf (_("Exports %s, which installs read without naming it, with a value that is the same for every task; line %u after it is cached, so both parts set it."),
+                                       name, later->line);
+          break;
         }
     }
 }
