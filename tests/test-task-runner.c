@@ -919,6 +919,51 @@ test_scratch (void)
   assert_contains (log, "\n1000\n");
 }
 
+static guint
+count_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Live GSubprocess objects, counted by wrapping the class's own
+ * constructed and finalize (GLib's instance count needs a debug build). */
+static int live_subprocesses;
+static void (*subprocess_constructed) (GObject *object);
+static void (*subprocess_finalize) (GObject *object);
+
+static void
+counted_constructed (GObject *object)
+{
+  live_subprocesses++;
+  if (subprocess_constructed != NULL)
+    subprocess_constructed (object);
+}
+
+static void
+counted_finalize (GObject *object)
+{
+  live_subprocesses--;
+  subprocess_finalize (object);
+}
+
+static void
+track_subprocesses (void)
+{
+  GObjectClass *klass = g_type_class_ref (G_TYPE_SUBPROCESS);
+
+  if (subprocess_finalize != NULL)
+    return;
+  subprocess_constructed = klass->constructed;
+  subprocess_finalize = klass->finalize;
+  klass->constructed = counted_constructed;
+  klass->finalize = counted_finalize;
+}
+
 /* ---- workspaces and mounts ------------------------------------------------ */
 
 static void
@@ -1018,6 +1063,7 @@ test_workspaces (void)
                              "commit", "-q", "-m", "one", NULL };
     const char *clone_agent[] = { "cat", "README", NULL };
     g_autofree char *clone_dir = NULL;
+    int live;
     int status;
 
     ar_test_write_file (readme, "cloned readme\n");
@@ -1030,7 +1076,12 @@ test_workspaces (void)
     ar_environment_set_workspace_target (env, repo);
     ar_environment_set_custom_command (env, clone_agent);
     ar_environment_set_extra_mounts (env, NULL);
+    track_subprocesses ();
+    live = live_subprocesses;
     clone_runner = run_task (e->builder, env, settings, "");
+    /* The git process went when the clone ended, not with the runner: the
+     * cancel handler used to hold it (issue 10 item 7). */
+    g_assert_cmpint (live_subprocesses, <=, live);
     log = task_log_text (ar_task_runner_get_task (clone_runner));
     g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (clone_runner)), ==, AR_TASK_STATE_DONE);
     assert_contains (log, "[git/clone][INFO] cloning");
@@ -1678,6 +1729,26 @@ test_cli (void)
   assert_contains (err, "/no/such/workspace/here");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+
+  /* A mount the runner would refuse is said before any task exists
+   * (issue 10 item 2): it used to run without it, exit status the agent's. */
+  ar_environment_set_workspace_type (env, "none");
+  ar_environment_set_extra_mounts (env, (const char *const[]) { "/no/such/mount/source:/data:ro", NULL });
+  save_env (env);
+  {
+    const char *args[] = { "run", id, "--prompt", "p", NULL };
+    g_autofree char *tasks_dir = g_build_filename (g_getenv ("XDG_STATE_HOME"), "agents-runner", "tasks", NULL);
+    guint before = count_entries (tasks_dir);
+
+    g_assert_cmpint (ar_test_run_cli (args, NULL, &out, &err), ==, 1);
+    g_assert_cmpuint (count_entries (tasks_dir), ==, before);
+  }
+  assert_contains (err, "/no/such/mount/source");
+  assert_contains (err, "does not exist");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ar_environment_set_extra_mounts (env, NULL);
+  save_env (env);
 
   /* Bad usage is 2. */
   {
