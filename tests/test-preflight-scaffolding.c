@@ -283,6 +283,25 @@ test_constant_paths (void)
   assert_category (units, 4, AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG);
 }
 
+/* An export of a literal path: a cached line naming it is seen for what
+ * it does, and the export is shared with the cached part. */
+static void
+test_constant_export (void)
+{
+  static const Expect expect[] = {
+    { 1, AR_PREFLIGHT_PART_BOTH }, { 2, AR_PREFLIGHT_PART_CACHED }, { 3, AR_PREFLIGHT_PART_CACHED },
+    { 4, AR_PREFLIGHT_PART_CACHED }, { 5, AR_PREFLIGHT_PART_CACHED }, END
+  };
+  g_autoptr(GPtrArray) units = check ("export PLAYWRIGHT_BROWSERS_PATH=/opt/ms-playwright\n"
+                                      "playwright install --with-deps chromium\n"
+                                      "chmod -R a+rx \"$PLAYWRIGHT_BROWSERS_PATH\"\n"
+                                      "micromamba create -y -p /opt/conda-env python=3.11\n"
+                                      "micromamba clean -a -y\n",
+                                      expect);
+
+  assert_category (units, 3, AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG);
+}
+
 /* Tool managers and keyrings: what they install is the image's. */
 static void
 test_toolchains (void)
@@ -348,6 +367,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/preflight-scaffolding/debian-frontend-and-cleaning", test_debian_frontend_and_cleaning);
   g_test_add_func ("/preflight-scaffolding/distro-dispatch", test_distro_dispatch);
   g_test_add_func ("/preflight-scaffolding/constant-paths", test_constant_paths);
+  g_test_add_func ("/preflight-scaffolding/constant-export", test_constant_export);
   g_test_add_func ("/preflight-scaffolding/toolchains", test_toolchains);
   g_test_add_func ("/preflight-scaffolding/not-setup", test_not_setup);
   return g_test_run ();

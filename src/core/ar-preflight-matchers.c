@@ -206,6 +206,18 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
     }
   if (ar_preflight_str_in (name, installers) && ar_preflight_first_word_in (v, install) != NULL)
     return g_strdup_printf ("%s install", name);
+  /* conda environments in a system place, and the package caches */
+  if (ar_preflight_str_in (name, (const char *const[]) { "conda", "mamba", "micromamba", NULL }))
+    {
+      sub = ar_preflight_view_word (v, ar_preflight_first_positional_index (v, v->i + 1));
+      if (g_strcmp0 (sub, "clean") == 0)
+        return g_strdup_printf ("%s clean", name);
+      if (g_strcmp0 (sub, "create") == 0 && ar_preflight_any_system_arg (v) != NULL)
+        return g_strdup_printf ("%s create", name);
+    }
+  /* browsers for Playwright: with --with-deps it also installs packages */
+  if (strcmp (name, "playwright") == 0 && ar_preflight_first_word_in (v, install) != NULL)
+    return g_strdup ("playwright install");
   /* toolchain and version managers: what they install lives in the image */
   {
     static const char *const managers[] = { "nvm", "fnm", "volta", "pyenv", "rbenv", "asdf", "sdk", NULL };

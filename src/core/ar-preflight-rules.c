@@ -608,6 +608,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
   gboolean only_messages = ru->cmds->len > 0;
   gboolean any_wrapper = FALSE, any_detect = FALSE, any_assign = FALSE, any_trap = FALSE;
   gboolean any_exit = FALSE;
+  gboolean literal_export = FALSE; /* export NAME=constant, any name */
   gboolean block = FALSE; /* an if, case, loop, { } or function, not one line */
   gboolean any_source = FALSE;
   const char *net_assign = NULL; /* NAME=$(curl …): a value looked up on the network */
@@ -696,9 +697,10 @@ ar_preflight_classify (ArPreflightAnalysis *an,
           /* export DEBIAN_FRONTEND=… inside an install block is set-up of
            * that install; on one line with it (export … && apt-get), rule 5
            * wins as §5.1 says */
-          gboolean constant = exported != NULL && is_tool_variable (exported, len) &&
-                              ar_preflight_is_constant_export (&ov, an->constants) &&
-                              (block || ru->cmds->len == 1);
+          gboolean literal = exported != NULL && ar_preflight_is_constant_export (&ov, an->constants);
+          gboolean constant = literal && is_tool_variable (exported, len) && (block || ru->cmds->len == 1);
+
+          literal_export |= literal;
           ArPreflightSetupKind kind = ar_preflight_match_setup (&v);
           FuncInfo *called = ov.name != NULL && ov.i < ov.w->len
                                ? g_hash_table_lookup (an->functions, g_ptr_array_index (ov.w, ov.i))
@@ -1001,8 +1003,10 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       g_hash_table_insert (an->functions, f->name, f);
     }
 
-  record_constants (an, ru, u, const_export != NULL && all_setup && u->category == AR_PREFLIGHT_CATEGORY_ENV_EXPORT,
-                    defines);
+  /* the value of a constant export is known even while the export itself
+   * runs at start: a cached line naming it is then seen for what it does,
+   * and the guarantee shares the export */
+  record_constants (an, ru, u, literal_export && u->category == AR_PREFLIGHT_CATEGORY_ENV_EXPORT, defines);
   record_choices (an, all);
   if (venv == 1)
     an->run_venv_line = ru->token_line;
