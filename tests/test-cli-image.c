@@ -308,7 +308,8 @@ test_two_processes (void)
   /* both processes wrote to the same state folder */
   ar_image_stats_get (ar_environment_get_env_id (env), &stats);
   g_assert_cmpuint (stats.builds, ==, 1);
-  g_assert_cmpuint (stats.cache_hits, ==, 1);
+  /* `image build` is not a task */
+  g_assert_cmpuint (stats.tasks, ==, 0);
 }
 
 static JsonObject *
@@ -414,6 +415,128 @@ test_list_prune (void)
   g_assert_true (image_exists (wanted));
 }
 
+/* Another install on the same engine (its own XDG_CONFIG_HOME, so its own
+ * install id) builds an image nobody here wants: prune here never lists it
+ * (issue 10 item 3). */
+static void
+test_other_install (void)
+{
+  g_autoptr(ArEnvironment) mine = NULL;
+  g_autoptr(ArEnvironment) theirs = NULL;
+  g_autoptr(ArEnvironment) plain = ar_environment_new_with_id ();
+  g_autoptr(JsonNode) list = NULL;
+  g_autofree char *nonce = new_nonce ();
+  g_autofree char *config = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+  g_autofree char *other_config = ar_test_mkdtemp ("other-install");
+  g_autofree char *other_id_file = g_build_filename (other_config, "agents-runner", "install-id", NULL);
+  g_autofree char *my_id_file = g_build_filename (config, "agents-runner", "install-id", NULL);
+  g_autofree char *other_id = NULL;
+  g_autofree char *my_id = NULL;
+  g_autofree char *my_image = NULL;
+  g_autofree char *their_image = NULL;
+  g_autofree char *my_tag = NULL;
+  g_autofree char *their_tag = NULL;
+  g_autofree char *out = NULL;
+  JsonObject *image;
+
+  if (!need_engine ())
+    return;
+  mine = split_env ("cli mine", "x");
+  theirs = split_env ("cli theirs", "x");
+  my_image = build_version (mine, nonce, "mine");
+
+  g_setenv ("XDG_CONFIG_HOME", other_config, TRUE);
+  their_image = build_version (theirs, nonce, "theirs");
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+
+  other_id = g_strstrip (ar_test_read_file (other_id_file));
+  my_id = g_strstrip (ar_test_read_file (my_id_file));
+  g_assert_cmpstr (other_id, !=, my_id);
+  g_assert_cmpuint (strlen (my_id), ==, 36);
+
+  /* here, nothing wants either of them any more */
+  ar_environment_set_name (plain, "cli nothing cached");
+  save_envs (plain, NULL);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("image", "list", "--json"), NULL, &out, NULL), ==, 0);
+  list = parse_json (out);
+  image = find_listed (list, my_image);
+  g_assert_nonnull (image);
+  g_assert_true (json_object_get_boolean_member (image, "this_install"));
+  g_assert_true (json_object_get_boolean_member (image, "unused"));
+  g_assert_cmpstr (json_object_get_string_member (image, "install"), ==, my_id);
+  image = find_listed (list, their_image);
+  g_assert_nonnull (image);
+  g_assert_false (json_object_get_boolean_member (image, "this_install"));
+  g_assert_false (json_object_get_boolean_member (image, "unused"));
+  g_assert_cmpstr (json_object_get_string_member (image, "install"), ==, other_id);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("image", "list"), NULL, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "other installs"));
+  g_clear_pointer (&out, g_free);
+
+  my_tag = docker_out (CLI ("image", "inspect", "--format", "{{index .RepoTags 0}}", my_image));
+  their_tag = docker_out (CLI ("image", "inspect", "--format", "{{index .RepoTags 0}}", their_image));
+  g_assert_cmpint (ar_test_run_cli (CLI ("image", "prune", "--dry-run"), NULL, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "would remove"));
+  g_assert_nonnull (strstr (out, my_tag));
+  g_assert_null (strstr (out, their_tag));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ar_test_run_cli (CLI ("image", "prune"), NULL, NULL, NULL), ==, 0);
+  g_assert_false (image_exists (my_image));
+  g_assert_true (image_exists (their_image));
+
+  /* and the other install prunes its own */
+  g_setenv ("XDG_CONFIG_HOME", other_config, TRUE);
+  save_envs (plain, NULL);
+  g_assert_cmpint (ar_test_run_cli (CLI ("image", "prune"), NULL, NULL, NULL), ==, 0);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_assert_false (image_exists (their_image));
+}
+
+/* `image list --json` has the counters per environment (SPEC §3.6). */
+static void
+test_list_environments (void)
+{
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *nonce = new_nonce ();
+  g_autofree char *out = NULL;
+  JsonArray *envs;
+  JsonObject *entry = NULL;
+
+  if (!need_engine ())
+    return;
+  env = split_env ("cli counted", "x");
+  g_free (build_version (env, nonce, "counted"));
+  /* three tasks: what the task runner counts */
+  g_assert_true (ar_image_stats_record_task (ar_environment_get_env_id (env), AR_TASK_CACHE_MISS, &error));
+  g_assert_true (ar_image_stats_record_task (ar_environment_get_env_id (env), AR_TASK_CACHE_HIT, &error));
+  g_assert_true (ar_image_stats_record_task (ar_environment_get_env_id (env), AR_TASK_CACHE_PARTIAL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (ar_test_run_cli (CLI ("image", "list", "--json"), NULL, &out, NULL), ==, 0);
+  list = parse_json (out);
+  envs = json_object_get_array_member (json_node_get_object (list), "environments");
+  g_assert_nonnull (envs);
+  for (guint i = 0; i < json_array_get_length (envs); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (envs, i), "env_id"),
+                   ar_environment_get_env_id (env)) == 0)
+      entry = json_array_get_object_element (envs, i);
+  g_assert_nonnull (entry);
+  assert_members (entry, CLI ("env_id", "tasks", "hits", "partial_hits", "builds", "build_failures",
+                              "build_seconds", "hit_rate"));
+  g_assert_cmpint (json_object_get_int_member (entry, "tasks"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (entry, "hits"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (entry, "partial_hits"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (entry, "builds"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (entry, "build_failures"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (entry, "build_seconds"), >, 0);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (entry, "hit_rate"), 1.0 / 3, 1e-9);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -427,6 +550,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli-image/build-fails", test_build_fails);
   g_test_add_func ("/cli-image/two-processes", test_two_processes);
   g_test_add_func ("/cli-image/list-prune", test_list_prune);
+  g_test_add_func ("/cli-image/other-install", test_other_install);
+  g_test_add_func ("/cli-image/list-environments", test_list_environments);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include "ar-dockerfile.h"
 #include "ar-image-builder-private.h"
 #include "ar-image-builder.h"
+#include "ar-paths.h"
 #include "test-utils.h"
 
 /* ---- the engines --------------------------------------------------------------- */
@@ -530,16 +531,21 @@ test_stats (void)
 
   ar_image_stats_get ("env-stats", &stats);
   g_assert_cmpuint (stats.tasks, ==, 0);
-  g_assert_true (ar_image_stats_bump_tasks ("env-stats", &error));
-  g_assert_true (ar_image_stats_bump_tasks ("env-stats", &error));
-  g_assert_true (ar_image_stats_record_hit ("env-stats", "agents-runner-env:00000000000000aa", &error));
+  g_assert_cmpfloat (ar_image_stats_hit_rate (&stats), ==, 0);
+  g_assert_true (ar_image_stats_record_task ("env-stats", AR_TASK_CACHE_HIT, &error));
+  g_assert_true (ar_image_stats_record_task ("env-stats", AR_TASK_CACHE_PARTIAL, &error));
+  g_assert_true (ar_image_stats_record_task ("env-stats", AR_TASK_CACHE_MISS, &error));
+  g_assert_true (ar_image_stats_record_task ("env-stats", AR_TASK_CACHE_HIT, &error));
+  g_assert_true (ar_image_stats_record_use ("agents-runner-env:00000000000000aa", &error));
   g_assert_true (ar_image_stats_record_build ("env-stats", "agents-runner-env:00000000000000bb", 1.5, &error));
   g_assert_true (ar_image_stats_record_build ("env-stats", "agents-runner-env:00000000000000bb", 2.0, &error));
   g_assert_true (ar_image_stats_record_failure ("env-stats", &error));
   g_assert_no_error (error);
   ar_image_stats_get ("env-stats", &stats);
-  g_assert_cmpuint (stats.tasks, ==, 2);
-  g_assert_cmpuint (stats.cache_hits, ==, 1);
+  g_assert_cmpuint (stats.tasks, ==, 4);
+  g_assert_cmpuint (stats.hits, ==, 2);
+  g_assert_cmpuint (stats.partial_hits, ==, 1);
+  g_assert_cmpfloat_with_epsilon (ar_image_stats_hit_rate (&stats), 0.5, 1e-9);
   g_assert_cmpuint (stats.builds, ==, 2);
   g_assert_cmpuint (stats.build_failures, ==, 1);
   g_assert_cmpfloat_with_epsilon (stats.build_seconds, 3.5, 0.001);
@@ -564,6 +570,89 @@ test_stats (void)
   g_assert_true (ar_failed_build_forget ("abcd", &error));
   g_assert_no_error (error);
   g_assert_null (ar_failed_build_lookup ("abcd"));
+}
+
+/* A task counts once, whatever the number of its layers: a hit when every
+ * layer it wanted was present, partial when some were (issue 10 item 1). */
+static void
+test_stats_per_task (void)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+  struct {
+    ArLayerState desktop, env;
+    gboolean counted;
+    ArTaskCacheOutcome outcome;
+  } cases[] = {
+    { AR_LAYER_STATE_HIT, AR_LAYER_STATE_HIT, TRUE, AR_TASK_CACHE_HIT },
+    { AR_LAYER_STATE_HIT, AR_LAYER_STATE_BUILT, TRUE, AR_TASK_CACHE_PARTIAL },
+    { AR_LAYER_STATE_HIT, AR_LAYER_STATE_FAILED, TRUE, AR_TASK_CACHE_PARTIAL },
+    { AR_LAYER_STATE_BUILT, AR_LAYER_STATE_BUILT, TRUE, AR_TASK_CACHE_MISS },
+    { AR_LAYER_STATE_NOT_WANTED, AR_LAYER_STATE_HIT, TRUE, AR_TASK_CACHE_HIT },
+    { AR_LAYER_STATE_SKIPPED_FAILED_BEFORE, AR_LAYER_STATE_NOT_WANTED, TRUE, AR_TASK_CACHE_MISS },
+    { AR_LAYER_STATE_NOT_WANTED, AR_LAYER_STATE_NOT_WANTED, FALSE, 0 },
+  };
+  ArImageStats stats;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      ArImageResolution res = { 0 };
+      ArTaskCacheOutcome outcome = 99;
+
+      res.desktop.layer = AR_LAYER_DESKTOP;
+      res.desktop.state = cases[i].desktop;
+      res.env.layer = AR_LAYER_ENV;
+      res.env.state = cases[i].env;
+      g_assert_cmpint (ar_image_resolution_get_task_outcome (&res, &outcome), ==, cases[i].counted);
+      if (cases[i].counted)
+        g_assert_cmpint (outcome, ==, cases[i].outcome);
+      ar_image_resolution_count_task (&res, env, NULL);
+    }
+  ar_image_stats_get (ar_environment_get_env_id (env), &stats);
+  g_assert_cmpuint (stats.tasks, ==, 6);
+  g_assert_cmpuint (stats.hits, ==, 2);
+  g_assert_cmpuint (stats.partial_hits, ==, 2);
+  g_assert_cmpfloat_with_epsilon (ar_image_stats_hit_rate (&stats), 2.0 / 6, 1e-9);
+
+  /* two layers present in each of three tasks: 100 %, not 200 % */
+  for (guint i = 0; i < 3; i++)
+    {
+      ArImageResolution res = { 0 };
+
+      res.desktop.state = AR_LAYER_STATE_HIT;
+      res.env.state = AR_LAYER_STATE_HIT;
+      ar_image_resolution_count_task (&res, env, NULL);
+    }
+  ar_image_stats_get (ar_environment_get_env_id (env), &stats);
+  g_assert_cmpuint (stats.tasks, ==, 9);
+  g_assert_cmpuint (stats.hits, ==, 5);
+  g_assert_cmpfloat (ar_image_stats_hit_rate (&stats), <=, 1);
+}
+
+/* Build seconds are kept to the millisecond, written as such. */
+static void
+test_stats_rounding (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = ar_paths_state_dir ();
+  g_autofree char *path = g_build_filename (dir, "image-stats.json", NULL);
+  g_autofree char *nonce = new_nonce ();
+  g_autofree char *env_id = g_strconcat ("env-round-", nonce, NULL);
+  g_autofree char *member = NULL;
+  g_autofree char *text = NULL;
+  const char *at;
+  ArImageStats stats;
+
+  g_assert_true (ar_image_stats_record_build (env_id, "agents-runner-env:00000000000000dd", 49.154921000000002,
+                                              &error));
+  g_assert_no_error (error);
+  text = ar_test_read_file (path);
+  member = g_strdup_printf ("\"%s\"", env_id);
+  at = strstr (text, member);
+  g_assert_nonnull (at);
+  g_assert_true (g_str_has_prefix (strstr (at, "\"build_seconds\""), "\"build_seconds\": 49.155\n"));
+  g_assert_null (strstr (text, "49.1549"));
+  ar_image_stats_get (env_id, &stats);
+  g_assert_cmpfloat (stats.build_seconds, ==, 49.155);
 }
 
 static void
@@ -816,10 +905,17 @@ test_env_layer (gconstpointer data)
 
   ar_image_stats_get (ar_environment_get_env_id (env), &stats);
   g_assert_cmpuint (stats.builds, ==, 1);
-  g_assert_cmpuint (stats.cache_hits, ==, 1);
+  /* resolve() alone is no task: the task runner counts the tasks */
+  g_assert_cmpuint (stats.tasks, ==, 0);
   g_assert_cmpuint (stats.build_failures, ==, 0);
   g_assert_cmpfloat (stats.build_seconds, >, 0);
   g_assert_cmpint (ar_image_stats_get_last_used (first->env.tag), >, 0);
+  ar_image_resolution_count_task (first, env, NULL);
+  ar_image_resolution_count_task (second, env, NULL);
+  ar_image_stats_get (ar_environment_get_env_id (env), &stats);
+  g_assert_cmpuint (stats.tasks, ==, 2);
+  g_assert_cmpuint (stats.hits, ==, 1);
+  g_assert_cmpuint (stats.partial_hits, ==, 0);
 
   /* the same Dockerfile built bare, for the closing note */
   {
@@ -1290,7 +1386,7 @@ test_concurrent_in_process (void)
   g_assert_cmpuint (count_env_images (e, env), ==, 1);
   ar_image_stats_get (ar_environment_get_env_id (env), &stats);
   g_assert_cmpuint (stats.builds, ==, 1);
-  g_assert_cmpuint (stats.cache_hits, ==, 1);
+  g_assert_cmpuint (stats.tasks, ==, 0);
 }
 
 /* ---- cancellation ------------------------------------------------------------------------ */
@@ -1513,6 +1609,9 @@ test_pull_policy (void)
     g_assert_cmpstr (ok->runtime_image, ==, base);
     assert_log_has (log, "[image/base][INFO] pulling ");
     assert_log_has (log, "[image/base][WARN] could not pull ");
+    assert_log_has (log, "using the image on this machine (");
+    /* said once: not also "present; not pulled" after the failed pull */
+    assert_log_lacks (log, "not pulled");
   }
 }
 
@@ -1680,6 +1779,123 @@ test_list_prune (void)
   }
 }
 
+/* Every image of the engine, intermediate ones too (`docker images -a`). */
+static GHashTable *
+all_image_ids (Engine *e)
+{
+  const char *args[] = { "image", "ls", "-a", "-q", "--no-trunc", NULL };
+  g_autofree char *out = engine_out (e, args);
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GHashTable *ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_hash_table_add (ids, g_strdup (lines[i]));
+  return ids;
+}
+
+/* The images in @after that were not in @before, joined for a message. */
+static char *
+new_images (GHashTable *before, GHashTable *after)
+{
+  GString *text = g_string_new (NULL);
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    if (!g_hash_table_contains (before, id))
+      g_string_append_printf (text, "%s%s", text->len > 0 ? " " : "", (const char *) id);
+  return g_string_free (text, FALSE);
+}
+
+/* A failed build leaves nothing behind, not even the untagged images of its
+ * steps; what a killed build left is ours by its label and `prune` removes
+ * it (issue 10 item 4). */
+static void
+test_failure_leftovers (void)
+{
+  Engine *e = &on_docker;
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArImageResolution) res = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GPtrArray) envs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GPtrArray) removed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Log) log = log_new ();
+  g_autofree char *nonce = new_nonce ();
+  g_autofree char *script = NULL;
+  g_autofree char *left = NULL;
+  g_autofree char *install_id = NULL;
+  g_autofree char *context = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *leftover_id = NULL;
+
+  if (!need_engine (e))
+    return;
+  settings = test_settings (e);
+  builder = new_builder (e);
+  before = all_image_ids (e);
+
+  script = g_strdup_printf ("# %s\necho half way > /half\nexit 3\n", nonce);
+  env = split_env (e->base, script, "");
+  res = resolve (builder, env, settings, log, FALSE);
+  g_assert_cmpint (res->env.state, ==, AR_LAYER_STATE_FAILED);
+  after = all_image_ids (e);
+  left = new_images (before, after);
+  g_assert_cmpstr (left, ==, "");
+
+  /* A build killed half way (the process gone before it could clean up):
+   * untagged step images with this install's label. */
+  install_id = ar_paths_dup_install_id (&error);
+  g_assert_no_error (error);
+  context = ar_test_mkdtemp ("leftover");
+  text = g_strdup_printf ("FROM %s\nLABEL " AR_LABEL_INSTALL "=\"%s\" %s\nRUN echo %s > /step\nRUN exit 3\n",
+                          e->base, install_id, ar_test_engine_run_label (), nonce);
+  {
+    g_autofree char *dockerfile = g_build_filename (context, "Dockerfile", NULL);
+    const char *build[] = { "build", "--force-rm", context, NULL };
+
+    ar_test_write_file (dockerfile, text);
+    g_assert_cmpint (e->cli (build, NULL, NULL), !=, 0);
+  }
+  g_clear_pointer (&after, g_hash_table_unref);
+  after = all_image_ids (e);
+  g_clear_pointer (&left, g_free);
+  left = new_images (before, after);
+  g_assert_cmpstr (left, !=, "");
+
+  images = list_cached (builder, envs, settings);
+  for (guint i = 0; i < images->len; i++)
+    {
+      ArCachedImage *image = g_ptr_array_index (images, i);
+
+      if (image->leftover)
+        {
+          g_assert_true (image->ours);
+          g_assert_true (ar_cached_image_is_unused (image));
+          g_assert_null (leftover_id);
+          leftover_id = g_strdup (image->info->id);
+        }
+    }
+  g_assert_nonnull (leftover_id);
+  removed = prune (builder, envs, settings, TRUE);
+  g_assert_nonnull (find_cached (removed, leftover_id));
+  g_assert_true (image_exists (e, leftover_id));
+  g_clear_pointer (&removed, g_ptr_array_unref);
+  removed = prune (builder, envs, settings, FALSE);
+  g_assert_nonnull (find_cached (removed, leftover_id));
+  g_clear_pointer (&after, g_hash_table_unref);
+  after = all_image_ids (e);
+  g_clear_pointer (&left, g_free);
+  left = new_images (before, after);
+  g_assert_cmpstr (left, ==, "");
+}
+
 /* "/image-builder/<engine>/<name>" */
 static void
 add_engine_test (Engine *e, const char *name, GTestDataFunc func)
@@ -1700,6 +1916,8 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/image-builder/explain", test_explain);
   g_test_add_func ("/image-builder/stats", test_stats);
+  g_test_add_func ("/image-builder/stats/per-task", test_stats_per_task);
+  g_test_add_func ("/image-builder/stats/rounding", test_stats_rounding);
   g_test_add_func ("/image-builder/lock", test_lock);
   /* the scenarios, on each engine */
   for (guint i = 0; i < G_N_ELEMENTS (engines); i++)
@@ -1719,6 +1937,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/image-builder/plan", test_plan);
   g_test_add_func ("/image-builder/pull-policy", test_pull_policy);
   g_test_add_func ("/image-builder/list-prune", test_list_prune);
+  g_test_add_func ("/image-builder/failure/leftovers", test_failure_leftovers);
 
   return g_test_run ();
 }

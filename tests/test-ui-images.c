@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ar-backend.h"
+#include "ar-image-stats.h"
 #include "ar-images-page.h"
 #include "ar-log-view.h"
 #include "ar-rebuild-dialog.h"
@@ -237,6 +238,80 @@ test_list_and_remove_unused (Fixture *f, gconstpointer data)
   ar_test_ui_screenshot (GTK_WIDGET (f->window), "images-after-remove");
 }
 
+/* One real task of @env on the engine, to its end. */
+static void
+run_task (Fixture *f, ArEnvironment *env)
+{
+  ArTaskManager *manager = ar_backend_get_task_manager (f->backend);
+  g_autoptr(ArTask) task = g_object_ref (ar_task_manager_start (manager, env, "Print the marker."));
+
+  ar_test_ui_await_for (ar_task_state_is_finished (ar_task_get_state (task)), 180);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
+}
+
+static AdwActionRow *
+env_row_of (Fixture *f, const char *name)
+{
+  GtkWidget *group = ar_test_ui_child (images_page (f), AR_TYPE_IMAGES_PAGE, "envs_group");
+
+  for (guint i = 0;; i++)
+    {
+      GtkWidget *row = ar_test_ui_find_descendant (group, ADW_TYPE_ACTION_ROW, i);
+
+      if (row == NULL)
+        return NULL;
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name) == 0)
+        return ADW_ACTION_ROW (row);
+    }
+}
+
+/* After real tasks the page shows a real hit rate: the first task built
+ * the layer (a miss), the next two found it (issue 10 item 1). */
+static void
+test_hit_rate_after_tasks (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autofree char *nonce = g_strdup_printf ("gamma%08x", g_random_int ());
+  AdwActionRow *row;
+  const char *subtitle;
+  ArImageStats stats;
+
+  if (!ar_test_engine_ensure ())
+    {
+      g_autofree char *why = g_strdup_printf ("no container engine: %s", ar_test_engine_skip_reason ());
+
+      g_test_skip (why);
+      return;
+    }
+  env = g_object_ref (add_cached_env (f, "Gamma tasks", "amber", nonce));
+
+  f->backend = ar_backend_new (f->store);
+  f->window = ar_window_new_with_backend (NULL, f->backend);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
+  gtk_window_present (GTK_WINDOW (f->window));
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
+
+  for (guint i = 0; i < 3; i++)
+    run_task (f, env);
+  ar_image_stats_get (ar_environment_get_env_id (env), &stats);
+  g_assert_cmpuint (stats.tasks, ==, 3);
+  g_assert_cmpuint (stats.hits, ==, 2);
+  g_assert_cmpuint (stats.builds, ==, 1);
+
+  ar_window_show_page (f->window, "images");
+  ar_test_ui_await_for (!ar_images_page_get_loading (images_page (f)) && image_of (f, ar_environment_get_env_id (env)) != NULL,
+                        60);
+  row = env_row_of (f, "Gamma tasks");
+  g_assert_nonnull (row);
+  subtitle = adw_action_row_get_subtitle (row);
+  g_test_message ("%s", subtitle);
+  g_assert_nonnull (strstr (subtitle, "Hit rate 67 % (2 hits in 3 tasks)"));
+  g_assert_nonnull (strstr (subtitle, "1 build"));
+  g_assert_nonnull (strstr (subtitle, "building"));
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "images-hit-rate");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -248,6 +323,8 @@ main (int argc, char **argv)
 
   g_test_add ("/ui/images/list-and-remove-unused", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_list_and_remove_unused,
               ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/images/hit-rate-after-tasks", Fixture, NULL, ar_test_ui_window_fixture_set_up,
+              test_hit_rate_after_tasks, ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();
 }

@@ -292,8 +292,57 @@ in_use_text (const ArCachedImage *image)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The environments of the file, then any others that still have counters
+ * (removed since). */
+static GPtrArray *
+stats_env_ids (GPtrArray *envs)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) counted = ar_image_stats_dup_env_ids ();
+
+  for (guint i = 0; i < envs->len; i++)
+    g_ptr_array_add (ids, g_strdup (ar_environment_get_env_id (g_ptr_array_index (envs, i))));
+  for (guint i = 0; counted[i] != NULL; i++)
+    if (!g_ptr_array_find_with_equal_func (ids, counted[i], g_str_equal, NULL))
+      g_ptr_array_add (ids, g_strdup (counted[i]));
+  return ids;
+}
+
 static void
-print_list_json (GPtrArray *images)
+add_environments_json (JsonBuilder *builder, GPtrArray *envs)
+{
+  g_autoptr(GPtrArray) ids = stats_env_ids (envs);
+
+  json_builder_set_member_name (builder, "environments");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      ArImageStats stats;
+
+      ar_image_stats_get (g_ptr_array_index (ids, i), &stats);
+      json_builder_begin_object (builder);
+      add_nullable (builder, "env_id", g_ptr_array_index (ids, i));
+      json_builder_set_member_name (builder, "tasks");
+      json_builder_add_int_value (builder, stats.tasks);
+      json_builder_set_member_name (builder, "hits");
+      json_builder_add_int_value (builder, stats.hits);
+      json_builder_set_member_name (builder, "partial_hits");
+      json_builder_add_int_value (builder, stats.partial_hits);
+      json_builder_set_member_name (builder, "builds");
+      json_builder_add_int_value (builder, stats.builds);
+      json_builder_set_member_name (builder, "build_failures");
+      json_builder_add_int_value (builder, stats.build_failures);
+      json_builder_set_member_name (builder, "build_seconds");
+      json_builder_add_double_value (builder, stats.build_seconds);
+      json_builder_set_member_name (builder, "hit_rate");
+      json_builder_add_double_value (builder, ar_image_stats_hit_rate (&stats));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+print_list_json (GPtrArray *images, GPtrArray *envs)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -314,7 +363,7 @@ print_list_json (GPtrArray *images)
       for (guint t = 0; image->info->repo_tags[t] != NULL; t++)
         json_builder_add_string_value (builder, image->info->repo_tags[t]);
       json_builder_end_array (builder);
-      add_nullable (builder, "layer", ar_layer_kind_to_string (image->layer));
+      add_nullable (builder, "layer", image->leftover ? NULL : ar_layer_kind_to_string (image->layer));
       add_nullable (builder, "env_id", image->env_id);
       add_nullable (builder, "key", ar_image_info_get_label (image->info, AR_LABEL_CACHE_KEY));
       json_builder_set_member_name (builder, "size");
@@ -335,11 +384,19 @@ print_list_json (GPtrArray *images)
       json_builder_end_array (builder);
       json_builder_set_member_name (builder, "used_by_container");
       json_builder_add_boolean_value (builder, image->used_by_container);
+      add_nullable (builder, "install", image->install_id[0] != '\0' ? image->install_id : NULL);
+      json_builder_set_member_name (builder, "this_install");
+      json_builder_add_boolean_value (builder, image->ours);
+      json_builder_set_member_name (builder, "failed_build_leftover");
+      json_builder_add_boolean_value (builder, image->leftover);
+      json_builder_set_member_name (builder, "unused");
+      json_builder_add_boolean_value (builder, ar_cached_image_is_unused (image));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "total_size");
   json_builder_add_int_value (builder, total);
+  add_environments_json (builder, envs);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -371,7 +428,7 @@ image_list (int argc, char **argv)
 
   if (opt_json)
     {
-      print_list_json (images);
+      print_list_json (images, envs);
       return AR_EXIT_OK;
     }
   if (images->len == 0)
@@ -379,22 +436,41 @@ image_list (int argc, char **argv)
       printf ("%s\n", _("No cached images."));
       return AR_EXIT_OK;
     }
-  printf ("%-40s %-8s %-14s %9s %-16s %-16s %s\n", _("IMAGE"), _("LAYER"), _("ENVIRONMENT"), _("SIZE"),
-          _("CREATED"), _("LAST USED"), _("IN USE"));
-  for (guint i = 0; i < images->len; i++)
+  for (int ours = 1; ours >= 0; ours--)
     {
-      ArCachedImage *image = g_ptr_array_index (images, i);
-      g_autofree char *owned = NULL;
-      g_autofree char *size = g_format_size (image->info->size);
-      g_autofree char *created = format_time (image->info->created);
-      g_autofree char *last_used = format_time (image->last_used);
-      g_autofree char *in_use = in_use_text (image);
+      gboolean header = FALSE;
 
-      total += image->info->size;
-      printf ("%-40s %-8s %-14s %9s %-16s %-16s %s\n", image_name (image, &owned),
-              ar_layer_kind_to_string (image->layer),
-              image->layer == AR_LAYER_DESKTOP ? _("(shared)") : (image->env_id != NULL ? image->env_id : "?"),
-              size, created, last_used, in_use);
+      for (guint i = 0; i < images->len; i++)
+        {
+          ArCachedImage *image = g_ptr_array_index (images, i);
+          g_autofree char *owned = NULL;
+          g_autofree char *size = NULL;
+          g_autofree char *created = NULL;
+          g_autofree char *last_used = NULL;
+          g_autofree char *in_use = NULL;
+
+          if (image->ours != ours)
+            continue;
+          if (!header)
+            {
+              if (!ours)
+                printf ("\n%s\n", _("Images of other installs sharing this engine (never pruned from here):"));
+              printf ("%-40s %-8s %-14s %9s %-16s %-16s %s\n", _("IMAGE"), _("LAYER"), _("ENVIRONMENT"), _("SIZE"),
+                      _("CREATED"), _("LAST USED"), _("IN USE"));
+              header = TRUE;
+            }
+          size = g_format_size (image->info->size);
+          created = format_time (image->info->created);
+          last_used = format_time (image->last_used);
+          in_use = image->leftover ? g_strdup (_("no (left by a failed build)")) : in_use_text (image);
+          total += image->info->size;
+          printf ("%-40s %-8s %-14s %9s %-16s %-16s %s\n", image_name (image, &owned),
+                  image->leftover ? "-" : ar_layer_kind_to_string (image->layer),
+                  image->leftover ? "-"
+                  : image->layer == AR_LAYER_DESKTOP ? _("(shared)")
+                  : (image->env_id != NULL ? image->env_id : "?"),
+                  size, created, last_used, in_use);
+        }
     }
   {
     g_autofree char *size = g_format_size (total);
@@ -441,11 +517,12 @@ image_prune (int argc, char **argv)
 
       total += image->info->size;
       printf (opt_dry_run ? _("would remove %s (%s, %s)\n") : _("removed %s (%s, %s)\n"),
-              image_name (image, &owned), ar_layer_kind_to_string (image->layer), one);
+              image_name (image, &owned),
+              image->leftover ? _("left by a failed build") : ar_layer_kind_to_string (image->layer), one);
     }
   size = g_format_size (total);
   if (removed->len == 0)
-    printf ("%s\n", _("Nothing to remove: every cached image is in use."));
+    printf ("%s\n", _("Nothing to remove: every cached image of this install is in use."));
   else if (opt_dry_run)
     printf (g_dngettext (GETTEXT_PACKAGE, "%u unused image, %s; nothing removed (dry run)\n",
                          "%u unused images, %s; nothing removed (dry run)\n", removed->len),

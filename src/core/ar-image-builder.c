@@ -84,6 +84,48 @@ ar_image_resolution_describe (const ArImageResolution *resolution)
   return g_string_free (text, FALSE);
 }
 
+gboolean
+ar_image_resolution_get_task_outcome (const ArImageResolution *resolution, ArTaskCacheOutcome *out_outcome)
+{
+  const ArLayerResult *layers[2];
+  guint wanted = 0, present = 0;
+
+  g_return_val_if_fail (resolution != NULL, FALSE);
+
+  layers[0] = &resolution->desktop;
+  layers[1] = &resolution->env;
+  for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
+    {
+      if (layers[i]->state == AR_LAYER_STATE_NOT_WANTED)
+        continue;
+      wanted++;
+      present += layers[i]->state == AR_LAYER_STATE_HIT;
+    }
+  if (wanted == 0)
+    return FALSE;
+  if (out_outcome != NULL)
+    *out_outcome = present == wanted ? AR_TASK_CACHE_HIT : present > 0 ? AR_TASK_CACHE_PARTIAL : AR_TASK_CACHE_MISS;
+  return TRUE;
+}
+
+void
+ar_image_resolution_count_task (const ArImageResolution *resolution, ArEnvironment *env, ArTaskLog *log)
+{
+  g_autoptr(GError) error = NULL;
+  ArTaskCacheOutcome outcome;
+  const char *env_id;
+
+  g_return_if_fail (resolution != NULL);
+  g_return_if_fail (AR_IS_ENVIRONMENT (env));
+
+  env_id = ar_environment_get_env_id (env);
+  if (env_id[0] == '\0' || !ar_image_resolution_get_task_outcome (resolution, &outcome))
+    return;
+  if (!ar_image_stats_record_task (env_id, outcome, &error) && log != NULL)
+    ar_task_log_message (log, "image", AR_LOG_WARN,
+                         _("could not update the image records in the state folder: %s"), error->message);
+}
+
 /* ---- the object ------------------------------------------------------------- */
 
 static void
@@ -358,10 +400,12 @@ base_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree char *id = short_id (info->id);
 
+      /* Said once: a failed pull is not also "not pulled". */
       if (data->pull_error != NULL)
-        ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_WARN, _("could not pull %s (%s); using the image on this machine"),
-                            ctx->base_name, data->pull_error);
-      if (ctx->pulled)
+        ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_WARN,
+                            _("could not pull %s (%s); using the image on this machine (%s)"),
+                            ctx->base_name, data->pull_error, id);
+      else if (ctx->pulled)
         ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_INFO, _("base image %s is %s"), ctx->base_name, id);
       else
         ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_INFO, _("base image %s (%s) is present; not pulled"),

@@ -61,6 +61,11 @@ typedef enum {
 /* What the parent is: "base" or "desktop" (the environment layer can sit on
  * either). */
 #define AR_LABEL_PARENT_LAYER AR_LABEL_PREFIX "parent-layer"
+/* The install that built it (ar_paths_dup_install_id(), SPEC §3.6): only
+ * this install's images are ever called unused or pruned. Also on every
+ * image a step of the build made, so that the leftovers of a failed build
+ * are known as ours. */
+#define AR_LABEL_INSTALL AR_LABEL_PREFIX "install"
 
 /* "not-wanted", "hit", "built", "failed", "skipped-failed-before", "absent" */
 const char *ar_layer_state_to_string (ArLayerState state);
@@ -101,6 +106,20 @@ typedef struct {
 /* "base NAME + desktop layer + environment layer": what the runtime image
  * has, for the line before `docker run`. */
 char *ar_image_resolution_describe (const ArImageResolution *resolution);
+
+/* What a task on @resolution found (SPEC §3.6): HIT when every layer it
+ * wanted was present before it, PARTIAL when some were, MISS when none
+ * was. FALSE when it wanted no layer at all: such a task says nothing about
+ * the cache and is not counted. */
+gboolean ar_image_resolution_get_task_outcome (const ArImageResolution *resolution,
+                                               ArTaskCacheOutcome      *out_outcome);
+/* Counts one task of @env on @resolution in the statistics of the state
+ * folder; a failure to write them is a WARN in @log (may be NULL), never a
+ * reason to fail the task. The task runner calls it once per task, after
+ * resolve(); "Rebuild" and `image build` are not tasks. */
+void ar_image_resolution_count_task (const ArImageResolution *resolution,
+                                     ArEnvironment           *env,
+                                     ArTaskLog               *log);
 
 void ar_image_resolution_free (ArImageResolution *resolution);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArImageResolution, ar_image_resolution_free)
@@ -171,17 +190,27 @@ typedef struct {
   char **wanted_by;           /* ids of the environments whose current configuration
                                * wants it (same cache key); never NULL */
   gboolean used_by_container; /* a container (any state) was created from it */
+  char *install_id;           /* the install that built it (AR_LABEL_INSTALL); "" when unlabelled */
+  gboolean ours;              /* built by this install: only these are ever unused */
+  gboolean leftover;          /* no layer of its own: an untagged image a failed build of
+                               * ours left (layer is meaningless then) */
 } ArCachedImage;
 
 void ar_cached_image_free (ArCachedImage *image);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArCachedImage, ar_cached_image_free)
 /* Wanted by an environment, or used by a container. */
 gboolean ar_cached_image_in_use (const ArCachedImage *image);
+/* What prune() removes: this install's, and not in use. Another install's
+ * image (another XDG_CONFIG_HOME, the Flatpak beside the native build) is
+ * never unused here, whatever our environments want. */
+gboolean ar_cached_image_is_unused (const ArCachedImage *image);
 
 /* Every image with the layer label of §3.3 (agents-runner-desktop/env),
- * tagged or not, newest first. @environments (ArEnvironment) are the
- * configurations that decide what is still wanted (through plan()); every
- * container of the engine, in any state, protects its image. */
+ * tagged or not, of every install, and the leftovers of this install's
+ * failed builds (dangling images with its install label), newest first.
+ * @environments (ArEnvironment) are the configurations that decide what is
+ * still wanted (through plan()); every container of the engine, in any
+ * state, protects its image. */
 void ar_image_builder_list_cached_async (ArImageBuilder      *self,
                                          GPtrArray           *environments,
                                          const ArSettings    *settings,
@@ -193,8 +222,9 @@ GPtrArray *ar_image_builder_list_cached_finish (ArImageBuilder  *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
 
-/* Removes the cached images that are not in use (never one a container
- * uses, running or stopped); dry_run only lists them. Returns the images
+/* Removes this install's cached images that are not in use (never one a
+ * container uses, running or stopped, nor another install's), and the
+ * leftovers of its failed builds; dry_run only lists them. Returns the images
  * removed (or that would be), ArCachedImage elements; failures to remove one
  * are reported as an error after trying the others. */
 void ar_image_builder_prune_async (ArImageBuilder      *self,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ar-image-builder-private.h"
+#include "ar-paths.h"
 
 void
 ar_cached_image_free (ArCachedImage *image)
@@ -17,6 +18,7 @@ ar_cached_image_free (ArCachedImage *image)
   g_clear_pointer (&image->info, ar_image_info_free);
   g_free (image->env_id);
   g_free (image->built_for);
+  g_free (image->install_id);
   g_strfreev (image->wanted_by);
   g_free (image);
 }
@@ -27,6 +29,14 @@ ar_cached_image_in_use (const ArCachedImage *image)
   g_return_val_if_fail (image != NULL, FALSE);
 
   return image->used_by_container || (image->wanted_by != NULL && image->wanted_by[0] != NULL);
+}
+
+gboolean
+ar_cached_image_is_unused (const ArCachedImage *image)
+{
+  g_return_val_if_fail (image != NULL, FALSE);
+
+  return image->ours && !ar_cached_image_in_use (image);
 }
 
 static const char *
@@ -47,6 +57,7 @@ typedef struct {
   GHashTable *wanted;        /* cache key → GPtrArray of env ids */
   GPtrArray *lines;          /* output of the CLI step running now */
   guint next_env;
+  char *install_id;          /* this install's; NULL when it cannot be had */
 } ListData;
 
 static void
@@ -58,6 +69,7 @@ list_data_free (ListData *data)
   g_clear_pointer (&data->container_ids, g_hash_table_unref);
   g_clear_pointer (&data->wanted, g_hash_table_unref);
   g_clear_pointer (&data->lines, g_ptr_array_unref);
+  g_free (data->install_id);
   g_free (data);
 }
 
@@ -109,14 +121,28 @@ list_complete (GTask *owned_task)
       const char *layer = ar_image_info_get_label (info, AR_LABEL_LAYER);
       const char *key;
 
+      const char *install = ar_image_info_get_label (info, AR_LABEL_INSTALL);
+      gboolean ours = data->install_id != NULL && g_strcmp0 (install, data->install_id) == 0;
+      gboolean leftover = FALSE;
+
       if (!in_scope (self, info))
         continue;
       if (g_strcmp0 (layer, "desktop") != 0 && g_strcmp0 (layer, "env") != 0)
-        continue;
+        {
+          /* A step image of our failed build: no layer label (that comes
+           * last), no tag, no child (the engine lists only the newest). */
+          if (!ours || layer != NULL || info->repo_tags[0] != NULL)
+            continue;
+          leftover = TRUE;
+        }
 
       image = g_new0 (ArCachedImage, 1);
-      image->layer = g_str_equal (layer, "desktop") ? AR_LAYER_DESKTOP : AR_LAYER_ENV;
-      image->env_id = image->layer == AR_LAYER_ENV ? g_strdup (ar_image_info_get_label (info, AR_LABEL_ENV_ID)) : NULL;
+      image->ours = ours;
+      image->leftover = leftover;
+      image->install_id = g_strdup (install != NULL ? install : "");
+      image->layer = g_strcmp0 (layer, "desktop") == 0 ? AR_LAYER_DESKTOP : AR_LAYER_ENV;
+      image->env_id = image->layer == AR_LAYER_ENV && !leftover ? g_strdup (ar_image_info_get_label (info, AR_LABEL_ENV_ID))
+                                                                : NULL;
       image->built_for = g_strdup (ar_image_info_get_label (info, AR_LABEL_BUILT_FOR) != NULL
                                    ? ar_image_info_get_label (info, AR_LABEL_BUILT_FOR) : "");
       for (guint t = 0; info->repo_tags[t] != NULL; t++)
@@ -266,6 +292,46 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+list_containers (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  ListData *data = g_task_get_task_data (task);
+  ArImageBuilder *self = g_task_get_source_object (task);
+  const char *ps[] = { "ps", "-a", "-q", "--no-trunc", NULL };
+
+  ar_engine_run_cli_async (self->engine, ps, NULL, collect_line, data->lines, 60,
+                           g_task_get_cancellable (task), containers_listed, g_object_ref (task));
+}
+
+/* Ours, by the install label: the cached images again, and the untagged
+ * step images our failed builds left. */
+static void
+ours_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ListData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ours = NULL;
+
+  ours = ar_engine_list_images_finish (AR_ENGINE (source), result, &error);
+  if (ours == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < ours->len; i++)
+    {
+      ArImageInfo *info = g_ptr_array_index (ours, i);
+
+      if (ar_image_info_get_label (info, AR_LABEL_LAYER) != NULL || info->repo_tags[0] != NULL)
+        continue;
+      g_ptr_array_add (data->images, info);
+      ours->pdata[i] = NULL;
+    }
+  list_containers (g_steal_pointer (&task));
+}
+
+static void
 images_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -278,12 +344,15 @@ images_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  {
-    const char *ps[] = { "ps", "-a", "-q", "--no-trunc", NULL };
+  if (data->install_id != NULL)
+    {
+      g_autofree char *label = g_strconcat (AR_LABEL_INSTALL "=", data->install_id, NULL);
+      GCancellable *cancellable = g_task_get_cancellable (task);
 
-    ar_engine_run_cli_async (AR_ENGINE (source), ps, NULL, collect_line, data->lines, 60,
-                             g_task_get_cancellable (task), containers_listed, g_object_ref (task));
-  }
+      ar_engine_list_images_async (AR_ENGINE (source), label, cancellable, ours_listed, g_steal_pointer (&task));
+      return;
+    }
+  list_containers (g_steal_pointer (&task));
 }
 
 void
@@ -310,6 +379,8 @@ ar_image_builder_list_cached_async (ArImageBuilder      *self,
   data->container_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   data->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   data->lines = g_ptr_array_new_with_free_func (g_free);
+  /* Without it nothing is ours: nothing is unused, nothing is pruned. */
+  data->install_id = ar_paths_dup_install_id (NULL);
   g_task_set_task_data (task, data, (GDestroyNotify) list_data_free);
 
   ar_engine_list_images_async (self->engine, AR_LABEL_LAYER, cancellable, images_listed, g_steal_pointer (&task));
@@ -480,7 +551,7 @@ prune_listed (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       ArCachedImage *image = g_ptr_array_index (images, i);
 
-      if (ar_cached_image_in_use (image))
+      if (!ar_cached_image_is_unused (image))
         continue;
       g_ptr_array_add (data->candidates, image);
       images->pdata[i] = NULL;

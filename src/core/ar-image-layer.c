@@ -40,6 +40,11 @@ typedef struct {
   char *context_dir;
   gint64 build_started;
   GQueue tail;
+  GPtrArray *step_ids;     /* images the build's steps made ("---> ID"), in order */
+  /* a failed build, said once its leftovers are removed: */
+  int fail_status;
+  char *fail_reason;
+  gboolean fail_remember;
 } LayerOp;
 
 static void
@@ -57,6 +62,8 @@ layer_op_free (LayerOp *op)
   ar_layer_result_clear (&op->result);
   g_free (op->image_user);
   g_queue_clear_full (&op->tail, g_free);
+  g_clear_pointer (&op->step_ids, g_ptr_array_unref);
+  g_free (op->fail_reason);
   g_free (op);
 }
 
@@ -207,7 +214,7 @@ layer_hit (GTask *task, const ArImageInfo *info, const char *note)
       else
         ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("cache HIT %s key %s"),
                             op->result.tag, op->result.key);
-      if (!ar_image_stats_record_hit (env_id_of (op), op->result.tag, &error))
+      if (!ar_image_stats_record_use (op->result.tag, &error))
         note_state_error (op, error);
     }
   layer_return (task, NULL);
@@ -301,6 +308,31 @@ layer_failed (GTask *task, int exit_status, const char *reason, gboolean remembe
 
 /* ---- building ---------------------------------------------------------------------- */
 
+/* The legacy builder says " ---> 0123456789ab" after each step, podman
+ * "--> 0123456789ab": the image that step made. Docker keeps them as the
+ * build's cache, untagged, and a failed build leaves them behind. */
+static void
+note_step_image (LayerOp *op, const char *line)
+{
+  const char *p = line;
+  gsize n = 0;
+
+  while (*p == '-')
+    p++;
+  if (p - line < 2 || *p != '>')
+    return;
+  p++;
+  while (*p == ' ')
+    p++;
+  while (g_ascii_isxdigit (p[n]) && !g_ascii_isupper (p[n]))
+    n++;
+  if (n < 12 || n > 64 || p[n] != '\0')
+    return;
+  if (op->step_ids == NULL)
+    op->step_ids = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (op->step_ids, g_strndup (p, n));
+}
+
 static void
 build_line (ArEngineStream stream, const char *line, gpointer user_data)
 {
@@ -312,6 +344,7 @@ build_line (ArEngineStream stream, const char *line, gpointer user_data)
   clean = ar_log_strip_ansi (line);
   if (g_strstrip (clean)[0] == '\0')
     return;
+  note_step_image (op, clean);
   g_queue_push_tail (&op->tail, g_steal_pointer (&clean));
   if (op->tail.length > TAIL_LINES)
     g_free (g_queue_pop_head (&op->tail));
@@ -356,6 +389,58 @@ built_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+leftovers_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LayerOp *op = g_task_get_task_data (task);
+  g_autofree char *reason = g_steal_pointer (&op->fail_reason);
+
+  /* Some may be refused (another image still builds on them) or already
+   * gone with their child: what is left is for `image prune`. */
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  layer_failed (task, op->fail_status, reason, op->fail_remember);
+}
+
+/* A failed build leaves the images of the steps that ran (the legacy
+ * builder's cache, untagged): removed (Docker), newest first, without -f, so that
+ * the engine keeps any that a tag, a container or another image still
+ * needs, and never the parent the build started FROM. */
+static void
+clean_then_fail (GTask *owned_task, int exit_status, const char *reason, gboolean remember)
+{
+  g_autoptr(GTask) task = owned_task;
+  ArImageBuilder *self = g_task_get_source_object (task);
+  LayerOp *op = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *parent = op->parent_id != NULL && g_str_has_prefix (op->parent_id, "sha256:") ? op->parent_id + 7
+                                                                                            : op->parent_id;
+
+  g_ptr_array_add (args, (char *) "image");
+  g_ptr_array_add (args, (char *) "rm");
+  g_ptr_array_add (args, (char *) "--");
+  for (guint i = op->step_ids != NULL ? op->step_ids->len : 0; i > 0; i--)
+    {
+      const char *id = g_ptr_array_index (op->step_ids, i - 1);
+
+      if (parent == NULL || !g_str_has_prefix (parent, id))
+        g_ptr_array_add (args, (char *) id);
+    }
+  g_ptr_array_add (args, NULL);
+  /* Podman's own cleanup of a killed build races with a removal of its
+   * images and leaves the build's containers: left to `image prune` there. */
+  if (args->len == 4 || ar_engine_get_kind (self->engine) == AR_ENGINE_KIND_PODMAN)
+    {
+      layer_failed (task, exit_status, reason, remember);
+      return;
+    }
+  op->fail_status = exit_status;
+  op->fail_reason = g_strdup (reason);
+  op->fail_remember = remember;
+  ar_engine_run_cli_async (self->engine, (const char *const *) args->pdata, NULL, NULL, NULL, 60, NULL,
+                           leftovers_removed, g_steal_pointer (&task));
+}
+
+static void
 build_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -382,18 +467,18 @@ build_done (GObject *source, GAsyncResult *result, gpointer user_data)
       reason = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "timed out after %u second",
                                              "timed out after %u seconds", op->ctx->settings->build_timeout),
                                 op->ctx->settings->build_timeout);
-      layer_failed (task, -1, reason, TRUE);
+      clean_then_fail (g_steal_pointer (&task), -1, reason, TRUE);
       return;
     }
   if (error != NULL)
     {
-      layer_failed (task, -1, error->message, FALSE);
+      clean_then_fail (g_steal_pointer (&task), -1, error->message, FALSE);
       return;
     }
   if (status != 0)
     {
       reason = g_strdup_printf (_("exit status %d"), status);
-      layer_failed (task, status, reason, TRUE);
+      clean_then_fail (g_steal_pointer (&task), status, reason, TRUE);
       return;
     }
   ar_engine_inspect_image_async (self->engine, op->result.tag, g_task_get_cancellable (task),
@@ -468,16 +553,12 @@ is_plain_label (const char *label)
   return TRUE;
 }
 
-/* The labels go into one LABEL line at the end of the file built: the
- * legacy builder makes a step of each --label (15 of them cost more than
- * the build itself). Only values made of plain characters are written
- * there, in double quotes, so nothing in them can be read as syntax or
- * expanded; any other value goes as --label in argv. */
+/* One LABEL instruction of the plain labels, or "" when none is plain;
+ * the others go as --label in argv. */
 static char *
-dockerfile_with_labels (const char *dockerfile, GPtrArray *labels, GPtrArray *args)
+label_line (GPtrArray *labels, GPtrArray *args)
 {
-  GString *text = g_string_new (dockerfile);
-  gboolean any = FALSE;
+  GString *text = g_string_new (NULL);
 
   for (guint i = 0; i < labels->len; i++)
     {
@@ -490,13 +571,54 @@ dockerfile_with_labels (const char *dockerfile, GPtrArray *labels, GPtrArray *ar
           g_ptr_array_add (args, g_strdup (label));
           continue;
         }
-      g_string_append (text, any ? " \\\n      " : "LABEL ");
+      g_string_append (text, text->len > 0 ? " \\\n      " : "LABEL ");
       g_string_append_len (text, label, eq - label);
       g_string_append_printf (text, "=\"%s\"", eq + 1);
-      any = TRUE;
     }
-  if (any)
+  if (text->len > 0)
     g_string_append_c (text, '\n');
+  return g_string_free (text, FALSE);
+}
+
+/* The labels go into LABEL lines of the file built: the legacy builder
+ * makes a step of each --label (15 of them cost more than the build
+ * itself). Only values made of plain characters are written there, in
+ * double quotes, so nothing in them can be read as syntax or expanded; any
+ * other value goes as --label in argv. @early (the install's, and the
+ * extra labels) come right after FROM, so that every image a step makes
+ * carries them, the untagged ones a failed build leaves too (SPEC §3.6:
+ * `image prune` finds them by it); @late (the key's) at the end, where no
+ * step image but the finished one has them. */
+static char *
+dockerfile_with_labels (const char *dockerfile, GPtrArray *early, GPtrArray *late, GPtrArray *args)
+{
+  GString *text = g_string_new (NULL);
+  g_autofree char *early_line = NULL;
+  g_autofree char *late_line = NULL;
+  const char *from = g_str_has_prefix (dockerfile, "FROM ") ? dockerfile : strstr (dockerfile, "\nFROM ");
+  const char *after_from = from != NULL ? strchr (from + 1, '\n') : NULL;
+
+  /* @early NULL: all at the end. */
+  if (early == NULL)
+    after_from = NULL;
+  else
+    early_line = label_line (early, args);
+  late_line = label_line (late, args);
+  if (early_line == NULL)
+    early_line = g_strdup ("");
+
+  if (after_from != NULL)
+    {
+      g_string_append_len (text, dockerfile, after_from + 1 - dockerfile);
+      g_string_append (text, early_line);
+      g_string_append (text, after_from + 1);
+    }
+  else
+    {
+      g_string_append (text, dockerfile);
+      g_string_append (text, early_line);
+    }
+  g_string_append (text, late_line);
   return g_string_free (text, FALSE);
 }
 
@@ -508,13 +630,25 @@ layer_build (GTask *task)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) early = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *install_id = NULL;
   g_autofree char *created = g_date_time_format_iso8601 (now);
   g_autofree char *dockerfile = NULL;
   g_autofree char *text = NULL;
   g_autofree char *parent = NULL;
   g_auto(GStrv) key_labels = NULL;
   ArCacheKeyInputs in;
+
+  install_id = ar_paths_dup_install_id (&error);
+  if (install_id == NULL)
+    {
+      layer_failed (task, -1, error->message, FALSE);
+      return;
+    }
+  g_ptr_array_add (early, g_strconcat (AR_LABEL_INSTALL "=", install_id, NULL));
+  for (guint i = 0; self->extra_labels != NULL && self->extra_labels[i] != NULL; i++)
+    g_ptr_array_add (early, g_strdup (self->extra_labels[i]));
 
   op_inputs (op, &in);
   key_labels = ar_cache_key_labels (&in, env_id_of (op), created);
@@ -523,8 +657,6 @@ layer_build (GTask *task)
   g_ptr_array_add (labels, g_strconcat (AR_LABEL_BASE_IMAGE "=", op->ctx->base_name, NULL));
   g_ptr_array_add (labels, g_strconcat (AR_LABEL_PARENT_LAYER "=", op->parent_is_base ? "base" : "desktop", NULL));
   g_ptr_array_add (labels, g_strconcat (AR_LABEL_BUILT_FOR "=", env_id_of (op) != NULL ? env_id_of (op) : "", NULL));
-  for (guint i = 0; self->extra_labels != NULL && self->extra_labels[i] != NULL; i++)
-    g_ptr_array_add (labels, g_strdup (self->extra_labels[i]));
 
   g_ptr_array_add (args, g_strdup ("build"));
   /* A failed build must not leave its stopped intermediate container. */
@@ -532,7 +664,15 @@ layer_build (GTask *task)
   /* "Rebuild" runs the scripts again, not the builder's cache of them. */
   if (op->force)
     g_ptr_array_add (args, g_strdup ("--no-cache"));
-  text = dockerfile_with_labels (op->dockerfile_build, labels, args);
+  /* Podman commits a LABEL step on its own, and a build killed by the
+   * timeout while it commits leaves its working containers behind: there
+   * the install's label goes with the others, at the end (the step images
+   * of a failed build are still removed, through its output). */
+  if (ar_engine_get_kind (self->engine) == AR_ENGINE_KIND_PODMAN)
+    {
+      g_ptr_array_extend_and_steal (labels, g_steal_pointer (&early));
+    }
+  text = dockerfile_with_labels (op->dockerfile_build, early, labels, args);
 
   op->context_dir = make_context (self, op, text, &error);
   if (op->context_dir == NULL)

@@ -16,6 +16,7 @@
 
 #include "ar-engine.h"
 #include "ar-image-stats.h"
+#include "ar-json.h"
 #include "ar-paths.h"
 
 #define STATS_FILE "image-stats.json"
@@ -87,7 +88,6 @@ update_file (const char *name, MutateFunc mutate, gpointer user_data, GError **e
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autofree char *lock_path = g_build_filename (dir, LOCK_FILE, NULL);
   g_autoptr(JsonObject) root = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
@@ -120,10 +120,8 @@ update_file (const char *name, MutateFunc mutate, gpointer user_data, GError **e
 
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, root);
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, &len);
+  /* The shortest form of each number: 49.155, not 49.155000000000001. */
+  text = ar_json_to_pretty_string (node, &len);
   ok = g_file_set_contents_full (path, text, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 
   close (fd);
@@ -137,6 +135,7 @@ typedef struct {
   const char *tag;
   guint64 tasks;
   guint64 hits;
+  guint64 partial_hits;
   guint64 builds;
   guint64 failures;
   double seconds;
@@ -150,6 +149,12 @@ add_int (JsonObject *obj, const char *member, guint64 delta)
   json_object_set_int_member (obj, member, json_object_get_int_member_with_default (obj, member, 0) + delta);
 }
 
+static double
+round_ms (double seconds)
+{
+  return seconds > 0 ? (double) (gint64) (seconds * 1000 + 0.5) / 1000 : 0;
+}
+
 static void
 apply_stats_change (JsonObject *root, gpointer user_data)
 {
@@ -158,14 +163,16 @@ apply_stats_change (JsonObject *root, gpointer user_data)
   if (change->env_id != NULL && change->env_id[0] != '\0')
     {
       JsonObject *env = child_object (child_object (root, "environments"), change->env_id);
+      double seconds = json_object_get_double_member_with_default (env, "build_seconds", 0) + change->seconds;
 
       add_int (env, "tasks", change->tasks);
-      add_int (env, "cache_hits", change->hits);
+      add_int (env, "hits", change->hits);
+      add_int (env, "partial_hits", change->partial_hits);
       add_int (env, "builds", change->builds);
       add_int (env, "build_failures", change->failures);
-      json_object_set_double_member (env, "build_seconds",
-                                     json_object_get_double_member_with_default (env, "build_seconds", 0)
-                                     + change->seconds);
+      /* Counted per layer before, against tasks nobody counted: meaningless. */
+      json_object_remove_member (env, "cache_hits");
+      json_object_set_double_member (env, "build_seconds", round_ms (seconds));
     }
   if (change->tag != NULL)
     {
@@ -191,10 +198,22 @@ ar_image_stats_get (const char *env_id, ArImageStats *out)
   if (env == NULL)
     return;
   out->tasks = MAX (0, json_object_get_int_member_with_default (env, "tasks", 0));
-  out->cache_hits = MAX (0, json_object_get_int_member_with_default (env, "cache_hits", 0));
+  out->hits = MAX (0, json_object_get_int_member_with_default (env, "hits", 0));
+  out->partial_hits = MAX (0, json_object_get_int_member_with_default (env, "partial_hits", 0));
   out->builds = MAX (0, json_object_get_int_member_with_default (env, "builds", 0));
   out->build_failures = MAX (0, json_object_get_int_member_with_default (env, "build_failures", 0));
-  out->build_seconds = json_object_get_double_member_with_default (env, "build_seconds", 0);
+  out->build_seconds = round_ms (json_object_get_double_member_with_default (env, "build_seconds", 0));
+  /* A file edited by hand cannot make the rate pass 100 %. */
+  out->hits = MIN (out->hits, out->tasks);
+  out->partial_hits = MIN (out->partial_hits, out->tasks - out->hits);
+}
+
+double
+ar_image_stats_hit_rate (const ArImageStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+
+  return stats->tasks > 0 ? (double) MIN (stats->hits, stats->tasks) / stats->tasks : 0;
 }
 
 static int
@@ -225,17 +244,23 @@ ar_image_stats_dup_env_ids (void)
 }
 
 gboolean
-ar_image_stats_bump_tasks (const char *env_id, GError **error)
+ar_image_stats_record_task (const char *env_id, ArTaskCacheOutcome outcome, GError **error)
 {
   StatsChange change = { .env_id = env_id, .tasks = 1 };
 
+  g_return_val_if_fail (env_id != NULL && env_id[0] != '\0', FALSE);
+
+  change.hits = outcome == AR_TASK_CACHE_HIT;
+  change.partial_hits = outcome == AR_TASK_CACHE_PARTIAL;
   return update_file (STATS_FILE, apply_stats_change, &change, error);
 }
 
 gboolean
-ar_image_stats_record_hit (const char *env_id, const char *tag, GError **error)
+ar_image_stats_record_use (const char *tag, GError **error)
 {
-  StatsChange change = { .env_id = env_id, .tag = tag, .hits = 1 };
+  StatsChange change = { .tag = tag };
+
+  g_return_val_if_fail (tag != NULL, FALSE);
 
   return update_file (STATS_FILE, apply_stats_change, &change, error);
 }

@@ -1,8 +1,9 @@
 /* ar-image-stats.h — what the image cache remembers in the state folder
  * (SPEC §3.4, §3.6)
  *
- * Per-environment counters (tasks, cache hits, builds, build seconds, build
- * failures) and the last time each image tag was used, in
+ * Per-environment counters, per task (tasks, hits, partial hits) and per
+ * build (builds, build seconds, build failures), and the last time each
+ * image tag was used, in
  * $XDG_STATE_HOME/agents-runner/image-stats.json; the keys whose build
  * failed, in …/failed-builds.json. Every change is a read-modify-write under
  * a lock file, so that two processes never lose each other's updates, and
@@ -18,21 +19,32 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  guint64 tasks;           /* bumped by the task runner, one per task started */
-  guint64 cache_hits;      /* layers found present (one per layer and task) */
+  guint64 tasks;           /* tasks that wanted at least one cached layer */
+  guint64 hits;            /* …and found every layer they wanted present */
+  guint64 partial_hits;    /* …and found some of them present, not all */
   guint64 builds;          /* layers built successfully */
   guint64 build_failures;  /* builds that failed, timed out or were refused */
-  double build_seconds;    /* wall-clock time of the successful builds */
+  double build_seconds;    /* wall-clock time of the successful builds, to the millisecond */
 } ArImageStats;
+
+/* What a task found (SPEC §3.6). */
+typedef enum {
+  AR_TASK_CACHE_MISS,      /* none of the layers it wanted was present */
+  AR_TASK_CACHE_PARTIAL,   /* some were */
+  AR_TASK_CACHE_HIT,       /* every one was */
+} ArTaskCacheOutcome;
 
 /* The counters of @env_id; zeros when it has none. */
 void ar_image_stats_get (const char *env_id, ArImageStats *out);
 /* Every environment id that has counters, sorted. */
 GStrv ar_image_stats_dup_env_ids (void);
+/* hits ÷ tasks, from 0 to 1; 0 when there was no task. */
+double ar_image_stats_hit_rate (const ArImageStats *stats);
 
-gboolean ar_image_stats_bump_tasks (const char *env_id, GError **error);
-/* A cache HIT of @tag for @env_id: counts it and touches the tag's last use. */
-gboolean ar_image_stats_record_hit (const char *env_id, const char *tag, GError **error);
+/* One task of @env_id that wanted a cached layer, and what it found. */
+gboolean ar_image_stats_record_task (const char *env_id, ArTaskCacheOutcome outcome, GError **error);
+/* A task used @tag (a cache HIT): touches the tag's last use. */
+gboolean ar_image_stats_record_use (const char *tag, GError **error);
 /* A successful build of @tag taking @seconds; touches the tag's last use. */
 gboolean ar_image_stats_record_build (const char *env_id, const char *tag, double seconds, GError **error);
 gboolean ar_image_stats_record_failure (const char *env_id, GError **error);

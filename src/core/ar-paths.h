@@ -10,6 +10,16 @@ G_BEGIN_DECLS
 
 /* $XDG_CONFIG_HOME/agents-runner/environments.json */
 char *ar_paths_environments_file (void);
+/* $XDG_CONFIG_HOME/agents-runner/install-id: beside environments.json */
+char *ar_paths_install_id_file (void);
+/* This install's stable id (a random UUID), which labels every image it
+ * builds (SPEC §3.6): read from ar_paths_install_id_file(), created there
+ * once when missing. Two processes creating it at once agree: the file
+ * appears whole (written aside, then linked into place) and whoever comes
+ * second reads the first one's. NULL with an error when it can neither be
+ * read nor created. */
+char *ar_paths_dup_install_id (GError **error);
+
 /* $XDG_STATE_HOME/agents-runner */
 char *ar_paths_state_dir (void);
 /* $XDG_STATE_HOME/agents-runner/tasks */

@@ -1234,6 +1234,8 @@ resolve_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   record_resolution (self);
+  /* Each task counts once in the cache statistics (SPEC §3.6). */
+  ar_image_resolution_count_task (self->resolution, self->env, self->log);
   if (self->stop_requested)
     {
       end_task (self, AR_TASK_STATE_CANCELLED);

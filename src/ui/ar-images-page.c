@@ -33,6 +33,7 @@ struct _ArImagesPage
   GtkStack *stack;
   AdwStatusPage *problem_page;
   AdwPreferencesGroup *images_group;
+  AdwPreferencesGroup *others_group;
   AdwPreferencesGroup *envs_group;
 };
 
@@ -79,6 +80,9 @@ image_name (const ArCachedImage *image)
 {
   const char *id = image->info->id;
 
+  if (image->leftover)
+    /* Translators: %s is the beginning of an image id */
+    return g_strdup_printf (_("Leftover of a failed build %.12s"), g_str_has_prefix (id, "sha256:") ? id + 7 : id);
   if (image->info->repo_tags[0] != NULL)
     return g_strdup (image->info->repo_tags[0]);
   /* Translators: %s is the beginning of an image id */
@@ -197,7 +201,12 @@ in_use_tooltip (ArImagesPage *self, const ArCachedImage *image)
   if (image->used_by_container)
     g_string_append_printf (text, "%s%s", text->len > 0 ? "; " : "",
                             _("a container was made from it, so it cannot be removed"));
-  if (text->len == 0)
+  if (!image->ours)
+    {
+      g_string_truncate (text, 0);
+      g_string_append (text, _("Built by another install of Agents Runner that shares this engine: only that install decides whether it is still needed, so it is never removed from here"));
+    }
+  else if (text->len == 0)
     g_string_append (text, _("No environment wants it any more and no container uses it: Remove Unused removes it"));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
@@ -217,7 +226,13 @@ image_row (ArImagesPage *self, const ArCachedImage *image)
   gboolean in_use = ar_cached_image_in_use (image);
   GtkWidget *badge;
 
-  if (image->layer == AR_LAYER_DESKTOP)
+  if (image->leftover)
+    owner = g_strdup (_("Left untagged by a build of this install that failed"));
+  else if (!image->ours)
+    /* Translators: %s is the beginning of another install's id */
+    owner = g_strdup_printf (_("Built by another install (%.8s)"),
+                             image->install_id[0] != '\0' ? image->install_id : _("unknown"));
+  else if (image->layer == AR_LAYER_DESKTOP)
     owner = env != NULL ? g_strdup_printf (_("Desktop layer, shared; built for %s"), env_label (env))
                         : g_strdup (_("Desktop layer, shared"));
   else if (env != NULL)
@@ -235,13 +250,13 @@ image_row (ArImagesPage *self, const ArCachedImage *image)
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), color_dot (env));
 
-  badge = gtk_label_new (in_use ? _("In use") : _("Unused"));
+  badge = gtk_label_new (!image->ours ? _("Other install") : in_use ? _("In use") : _("Unused"));
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-  gtk_widget_set_css_classes (badge, in_use ? (const char *[]) { "ar-badge", NULL }
-                                            : (const char *[]) { "ar-badge", "ar-unused", NULL });
+  gtk_widget_set_css_classes (badge, !ar_cached_image_is_unused (image) ? (const char *[]) { "ar-badge", NULL }
+                                                                        : (const char *[]) { "ar-badge", "ar-unused", NULL });
   gtk_widget_set_tooltip_text (badge, tooltip);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
-  if (env != NULL)
+  if (env != NULL && image->ours && !image->leftover)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), rebuild_button (self, env));
   return row;
 }
@@ -257,7 +272,7 @@ last_build_of (ArImagesPage *self, const char *env_id)
     {
       const ArCachedImage *image = g_ptr_array_index (self->images, i);
 
-      if (g_strcmp0 (image_env_id (image), env_id) == 0)
+      if (image->ours && g_strcmp0 (image_env_id (image), env_id) == 0)
         newest = MAX (newest, image->info->created);
     }
   return newest;
@@ -275,15 +290,23 @@ env_row (ArImagesPage *self, ArEnvironment *env)
   ar_image_stats_get (env_id, &stats);
   if (stats.tasks > 0)
     {
-      int rate = (int) (100.0 * stats.cache_hits / stats.tasks + 0.5);
-      g_autofree char *hits = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.cache_hits);
+      int rate = (int) (100.0 * ar_image_stats_hit_rate (&stats) + 0.5);
+      g_autofree char *hits = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.hits);
       g_autofree char *tasks = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.tasks);
 
       /* Translators: the cache hit rate in percent, then hits and tasks */
       g_string_append_printf (subtitle, _("Hit rate %d %% (%s hits in %s tasks)"), rate, hits, tasks);
+      if (stats.partial_hits > 0)
+        {
+          g_autofree char *partial = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.partial_hits);
+
+          g_string_append (subtitle, ", ");
+          /* Translators: %s is a number of tasks that found some of their layers ready */
+          g_string_append_printf (subtitle, _("%s partial"), partial);
+        }
     }
   else
-    g_string_append (subtitle, _("No task yet"));
+    g_string_append (subtitle, _("No task with a cached image yet"));
   g_string_append (subtitle, " · ");
   g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, "%u build", "%u builds", (gulong) stats.builds),
                           (guint) stats.builds);
@@ -296,11 +319,16 @@ env_row (ArImagesPage *self, ArEnvironment *env)
     }
   if (stats.builds > 0)
     {
+      g_autofree char *total = ar_ui_format_duration (stats.build_seconds);
       g_autofree char *average = ar_ui_format_duration (stats.build_seconds / stats.builds);
 
       g_string_append (subtitle, " · ");
-      /* Translators: %s is a duration */
-      g_string_append_printf (subtitle, _("%s a build"), average);
+      if (stats.builds == 1)
+        /* Translators: %s is the time the one build took */
+        g_string_append_printf (subtitle, _("%s building"), total);
+      else
+        /* Translators: the time all builds took, then the time of one build on average */
+        g_string_append_printf (subtitle, _("%s building, %s a build"), total, average);
     }
   last_build = ar_ui_format_time (last_build_of (self, env_id), NULL);
   if (last_build != NULL)
@@ -323,7 +351,7 @@ render (ArImagesPage *self)
 {
   ArEnvStore *store = ar_backend_get_store (self->backend);
   gint64 total = 0, unused_size = 0;
-  guint unused = 0;
+  guint unused = 0, others = 0;
   g_autofree char *total_text = NULL;
   g_autofree char *summary = NULL;
 
@@ -333,14 +361,16 @@ render (ArImagesPage *self)
       const ArCachedImage *image = g_ptr_array_index (self->images, i);
 
       total += image->info->size;
-      if (!ar_cached_image_in_use (image))
+      if (ar_cached_image_is_unused (image))
         {
           unused++;
           unused_size += image->info->size;
         }
-      add_row (self, self->images_group, image_row (self, image));
+      others += !image->ours;
+      add_row (self, image->ours ? self->images_group : self->others_group, image_row (self, image));
     }
-  if (self->images->len == 0)
+  gtk_widget_set_visible (GTK_WIDGET (self->others_group), others > 0);
+  if (self->images->len == others)
     {
       GtkWidget *row = adw_action_row_new ();
 
@@ -594,6 +624,7 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *body = NULL;
   GtkWidget *dialog, *label, *scrolled;
   gint64 total = 0;
+  guint others = 0;
 
   unused = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
   self->op_running = FALSE;
@@ -632,6 +663,20 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
                                          unused->len),
                             unused->len, size);
 
+  /* The listing's own view of the others: what the page shows. */
+  for (guint i = 0; i < self->images->len; i++)
+    others += !((const ArCachedImage *) g_ptr_array_index (self->images, i))->ours;
+  if (others > 0)
+    {
+      g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%s\n\nThe %u image of other installs sharing this engine is left alone: only the install that built an image removes it.",
+                                                            "%s\n\nThe %u images of other installs sharing this engine are left alone: only the install that built an image removes it.",
+                                                            others),
+                                               body, others);
+
+      g_free (body);
+      body = g_steal_pointer (&more);
+    }
   dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), _("Remove Unused Images?"), body);
   label = gtk_label_new (list->str);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -787,6 +832,7 @@ ar_images_page_class_init (ArImagesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, problem_page);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, images_group);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, others_group);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, envs_group);
 
   gtk_widget_class_install_action (widget_class, "images.refresh", NULL, refresh_action);

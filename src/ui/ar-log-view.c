@@ -615,6 +615,7 @@ read_tail (const TailRequest *request, GError **error)
   char buf[65536];
   FILE *file;
   gint64 end = request->end, pos, start, min_pos;
+  size_t got = 0;
   guint newlines = 0;
   gboolean found = FALSE;
   const char *p, *stop;
@@ -661,9 +662,13 @@ read_tail (const TailRequest *request, GError **error)
     }
 
   data = g_malloc ((gsize) (end - start) + 1);
-  if (fseeko (file, start, SEEK_SET) != 0 || fread (data, 1, (size_t) (end - start), file) != (size_t) (end - start))
+  errno = 0;
+  if (fseeko (file, start, SEEK_SET) != 0
+      || ((got = fread (data, 1, (size_t) (end - start), file)) != (size_t) (end - start) && ferror (file)))
     {
-      int saved_errno = errno;
+      /* A short read at the end of the file is no error (below); errno
+       * can be 0 here, and must not read as "Success". */
+      int saved_errno = errno != 0 ? errno : EIO;
 
       fclose (file);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
@@ -671,6 +676,9 @@ read_tail (const TailRequest *request, GError **error)
       return NULL;
     }
   fclose (file);
+  /* The file became shorter since its size was taken (cut, replaced):
+   * what is there is the log. */
+  end = start + (gint64) got;
   data[end - start] = '\0';
 
   p = data;
