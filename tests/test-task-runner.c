@@ -1135,6 +1135,44 @@ test_volumes (void)
   }
 }
 
+/* A cached preflight of only blanks is no cached preflight (issue 10 item
+ * 5): caching on builds no environment layer for it, and nothing of it
+ * runs at start. */
+static void
+test_blank_cached_preflight (void)
+{
+  Engine *e = &on_docker;
+  const char *agent[] = { "sh", "-c", "echo agent ran", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskRunner) runner = NULL;
+  g_autofree char *log = NULL;
+  ArTask *task;
+
+  if (!need_engine (e))
+    return;
+  env = new_env (e, "blank cached", agent);
+  settings = new_settings (e);
+  ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
+  ar_environment_set_cache_container_build (env, TRUE);
+  ar_environment_set_cached_preflight_script (env, "\n   \n\t\n");
+  runner = run_task (e->builder, env, settings, "");
+  task = ar_task_runner_get_task (runner);
+  log = task_log_text (task);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
+  assert_contains (log, "\nagent ran\n");
+  assert_not_contains (log, "cache MISS");
+  assert_not_contains (log, "cached-preflight.sh");
+  g_assert_cmpstr (ar_task_get_layers (task), ==, "base");
+  {
+    g_autofree char *filter = g_strconcat ("label=" AR_LABEL_ENV_ID "=", ar_environment_get_env_id (env), NULL);
+    const char *args[] = { "image", "ls", "-q", "--filter", filter, NULL };
+    g_autofree char *images = engine_out (e, args);
+
+    g_assert_cmpstr (images, ==, "");
+  }
+}
+
 /* ---- a clone URL with credentials --------------------------------------- */
 
 static void
@@ -2099,6 +2137,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task-runner/scratch", test_scratch);
   g_test_add_func ("/task-runner/workspaces", test_workspaces);
   g_test_add_func ("/task-runner/volumes", test_volumes);
+  g_test_add_func ("/task-runner/blank-cached-preflight", test_blank_cached_preflight);
   g_test_add_func ("/task-runner/clone-argv", test_clone_argv);
   g_test_add_func ("/task-runner/clone-credentials", test_clone_credentials);
   g_test_add_func ("/task-runner/config-dir", test_config_dir);
