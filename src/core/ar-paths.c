@@ -143,7 +143,7 @@ ar_paths_dup_install_id (GError **error)
   static GMutex lock;
   static GHashTable *known;
   g_autofree char *path = ar_paths_install_id_file ();
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
   char *id = NULL;
 
   if (known == NULL)
