@@ -1096,9 +1096,9 @@ test_workspaces (void)
 /* A named volume as the host side (issue 10 item 2): one task writes a
  * file into it, the next reads it back, and read-only stays read-only. */
 static void
-test_volumes (void)
+test_volumes (gconstpointer data)
 {
-  Engine *e = &on_docker;
+  Engine *e = (Engine *) data;
   const char *writer[] = { "sh", "-c", "echo \"written by the first task\" > /data/shared.txt && echo wrote", NULL };
   const char *reader[] = { "sh", "-c", "cat /data/shared.txt; if touch /data/other 2>/dev/null; then echo WRITABLE; else echo read-only; fi", NULL };
   g_autofree char *volume = g_strdup_printf ("ar-test-%08x", g_random_int ());
@@ -1126,8 +1126,8 @@ test_volumes (void)
   ar_environment_set_extra_mounts (env, (const char *const[]) { ro, NULL });
   second = run_task (e->builder, env, settings, "");
   log = task_log_text (ar_task_runner_get_task (second));
-  g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (second)), ==, AR_TASK_STATE_DONE);
   assert_contains (log, "\nwritten by the first task\nread-only\n");
+  g_assert_cmpint (ar_task_get_state (ar_task_runner_get_task (second)), ==, AR_TASK_STATE_DONE);
 
   {
     const char *args[] = { "volume", "rm", volume, NULL };
@@ -2129,6 +2129,7 @@ main (int argc, char **argv)
       add_engine_test (engines[i], "single-preflight", test_single_preflight);
       add_engine_test (engines[i], "legacy-then-split", test_legacy_then_split);
       add_engine_test (engines[i], "cached-fallback", test_cached_fallback);
+      add_engine_test (engines[i], "volumes", test_volumes);
     }
   /* the rest of the runner, on Docker */
   g_test_add_func ("/task-runner/secret", test_secret);
@@ -2136,7 +2137,6 @@ main (int argc, char **argv)
   g_test_add_func ("/task-runner/queue", test_queue);
   g_test_add_func ("/task-runner/scratch", test_scratch);
   g_test_add_func ("/task-runner/workspaces", test_workspaces);
-  g_test_add_func ("/task-runner/volumes", test_volumes);
   g_test_add_func ("/task-runner/blank-cached-preflight", test_blank_cached_preflight);
   g_test_add_func ("/task-runner/clone-argv", test_clone_argv);
   g_test_add_func ("/task-runner/clone-credentials", test_clone_credentials);

@@ -519,9 +519,10 @@ add_extra_mount (ArTaskRunner *self, Mounts *m, const char *text, GError **error
     }
   g_ptr_array_add (m->container_paths, g_strdup (mount->target));
   /* A named volume: the engine makes it on first use and keeps it between
-   * tasks. --mount, because -v would take a bad name for a relative path. */
+   * tasks. --mount, because -v would take a bad name for a relative path;
+   * "ro" is the spelling both engines take (podman refuses "readonly"). */
   spec = g_strdup_printf ("type=volume,src=%s,dst=%s%s", mount->source, mount->target,
-                          g_strcmp0 (mount->mode, "ro") == 0 ? ",readonly" : "");
+                          g_strcmp0 (mount->mode, "ro") == 0 ? ",ro" : "");
   g_ptr_array_add (m->args, g_strdup ("--mount"));
   g_ptr_array_add (m->args, g_steal_pointer (&spec));
   ar_task_log_message (self->log, "task/mounts", AR_LOG_INFO,
