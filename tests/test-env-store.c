@@ -585,7 +585,7 @@ assert_stable_if_accepted (const char *path, const char *text, gsize length, GEr
   g_autofree char *again = NULL;
   gsize saved_length, again_length;
 
-  g_assert_true (g_file_set_contents (path, text, length, NULL));
+  ar_test_write_file_fast (path, text, length);
   if (!ar_env_store_load (first, &error))
     {
       g_assert_error (error, AR_ENV_STORE_ERROR, error->code);

@@ -32,6 +32,7 @@ const char *ar_test_init (int *argc, char ***argv);
 char *ar_test_mkdtemp (const char *prefix);
 
 void ar_test_write_file (const char *path, const char *contents);
+void ar_test_write_file_fast (const char *path, const char *contents, gsize length);
 char *ar_test_read_file (const char *path);
 
 /* Runs the real agents-runner binary (AR_BINARY) with argv (NULL-terminated,
