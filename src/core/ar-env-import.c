@@ -50,9 +50,9 @@ ar_env_import_map_legacy_fields (ArEnvironment *env)
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
       json_node_get_value_type (node) == G_TYPE_STRING &&
       json_node_get_string (node)[0] != '\0' &&
-      g_strcmp0 (ar_environment_get_workspace_type (env), "none") == 0)
+      ar_environment_get_workspace_kind (env) == AR_WORKSPACE_NONE)
     {
-      ar_environment_set_workspace_type (env, "mounted");
+      ar_environment_set_workspace_kind (env, AR_WORKSPACE_MOUNTED);
       ar_environment_set_workspace_target (env, json_node_get_string (node));
     }
 }
