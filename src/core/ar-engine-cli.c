@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "ar-engine-private.h"
+#include "ar-json.h"
+#include "ar-task-log.h"
 
 #define GRACE_SECONDS 5          /* SIGTERM → SIGKILL */
 #define DRAIN_MS 2000            /* after exit, for output held open by a grandchild */
@@ -519,30 +521,14 @@ static void
 line_piece (RunData *data, ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end)
 {
   LineState *state = &data->lines[stream];
-  gsize room = AR_ENGINE_MAX_LINE_BYTES - state->text->len;
-
-  if (state->n_cut == 0 && len > room)
-    {
-      gsize take = room;
-
-      while (take > 0 && ((guchar) text[take] & 0xc0) == 0x80)
-        take--;
-      g_string_append_len (state->text, text, (gssize) take);
-      state->n_cut = len - take;
-    }
-  else if (state->n_cut == 0)
-    g_string_append_len (state->text, text, (gssize) len);
-  else
-    state->n_cut += len;
-
+  ar_utf8_append_capped (state->text, AR_ENGINE_MAX_LINE_BYTES, &state->n_cut, text, len);
   if (end == AR_ENGINE_LINE_CONTINUES)
     return;
   if (state->n_cut > 0)
     {
-      /* Translators: ends a line of output too long to show whole; %s is a number */
-      g_autofree char *count = g_strdup_printf ("%'" G_GUINT64_FORMAT, state->n_cut);
+      g_autofree char *marker = ar_log_cut_marker (state->n_cut);
 
-      g_string_append_printf (state->text, _(" … [line cut: %s bytes more; the log file has all of it]"), count);
+      g_string_append (state->text, marker);
       state->n_cut = 0;
     }
   g_clear_pointer (&state->progress, g_free);

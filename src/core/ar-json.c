@@ -843,6 +843,28 @@ ar_utf8_shorten (const char *text, guint max_chars)
   return g_strdup_printf ("%.*s...", (int) (end - text), text);
 }
 
+void
+ar_utf8_append_capped (GString *out, gsize max_bytes, guint64 *n_cut,
+                       const char *text, gsize len)
+{
+  gsize room = max_bytes - MIN (out->len, max_bytes);
+
+  if (*n_cut == 0 && len > room)
+    {
+      gsize take = room;
+
+      /* Not inside a UTF-8 character. */
+      while (take > 0 && ((guchar) text[take] & 0xc0) == 0x80)
+        take--;
+      g_string_append_len (out, text, (gssize) take);
+      *n_cut = len - take;
+    }
+  else if (*n_cut == 0)
+    g_string_append_len (out, text, (gssize) len);
+  else
+    *n_cut += len;
+}
+
 char *
 ar_json_to_short_string (JsonNode *node, guint max_chars)
 {

@@ -33,5 +33,10 @@ JsonNode *ar_json_parse_data (const char *data, gssize length, const char *name,
 /* Cuts text to at most max_chars characters, on a character boundary,
  * ending with "..." when something was cut. */
 char *ar_utf8_shorten (const char *text, guint max_chars);
+/* Appends len bytes of text to out while out holds at most max_bytes: the
+ * first piece that does not fit is cut on a character boundary, and from
+ * then on only counted in *n_cut (the caller resets it with the line). */
+void ar_utf8_append_capped (GString *out, gsize max_bytes, guint64 *n_cut,
+                            const char *text, gsize len);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ar-json.h"
 #include "ar-task-log.h"
 
 #define REDACTED "[REDACTED]"
@@ -540,22 +541,7 @@ ar_task_log_line_is_progress (ArTaskLog *self)
 static void
 add_shown (Stream *s, const char *text, gsize len)
 {
-  gsize room = AR_TASK_LOG_MAX_LINE_BYTES - MIN (s->shown->len, AR_TASK_LOG_MAX_LINE_BYTES);
-
-  if (s->n_cut == 0 && len > room)
-    {
-      gsize take = room;
-
-      /* Not inside a UTF-8 character. */
-      while (take > 0 && ((guchar) text[take] & 0xc0) == 0x80)
-        take--;
-      g_string_append_len (s->shown, text, (gssize) take);
-      s->n_cut = len - take;
-    }
-  else if (s->n_cut == 0)
-    g_string_append_len (s->shown, text, (gssize) len);
-  else
-    s->n_cut += len;
+  ar_utf8_append_capped (s->shown, AR_TASK_LOG_MAX_LINE_BYTES, &s->n_cut, text, len);
 }
 
 static void
