@@ -254,8 +254,8 @@ is_volume_name (const char *name)
   return TRUE;
 }
 
-static char *
-expand_home (const char *path)
+char *
+ar_expand_home (const char *path)
 {
   if (g_str_equal (path, "~"))
     return g_strdup (g_get_home_dir ());
@@ -309,7 +309,7 @@ ar_mount_parse (const char *text, GError **error)
   if (host[0] == '/' || host[0] == '~')
     {
       mount->type = AR_MOUNT_BIND;
-      mount->source = expand_home (host);
+      mount->source = ar_expand_home (host);
       if (!g_path_is_absolute (mount->source))
         {
           g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,

@@ -86,16 +86,6 @@ set_state (ArTaskRunner *self, ArTaskState state)
   save_record (self);
 }
 
-static char *
-expand_home (const char *path)
-{
-  if (g_str_equal (path, "~"))
-    return g_strdup (g_get_home_dir ());
-  if (g_str_has_prefix (path, "~/"))
-    return g_build_filename (g_get_home_dir (), path + 2, NULL);
-  return g_strdup (path);
-}
-
 static void
 remove_tree (const char *path)
 {
@@ -599,7 +589,7 @@ build_run_args (ArTaskRunner *self, GError **error)
   if (config_dir != NULL && *config_dir != '\0' && container_config != NULL &&
       ar_task_get_kind (self->task) == AR_TASK_KIND_TASK)
     {
-      g_autofree char *expanded = expand_home (config_dir);
+      g_autofree char *expanded = ar_expand_home (config_dir);
 
       if (g_file_test (expanded, G_FILE_TEST_IS_DIR))
         {
@@ -1174,7 +1164,7 @@ clone_workspace (ArTaskRunner *self)
   if (is_github_shorthand (target))
     url = g_strdup_printf ("https://github.com/%s.git", target);
   else
-    url = expand_home (target);
+    url = ar_expand_home (target);
   self->workspace = g_build_filename (dir, "workspace", NULL);
   clone = g_new0 (Clone, 1);
   clone->self = g_object_ref (self);
@@ -1312,7 +1302,7 @@ ar_task_runner_check_environment (ArEnvironment *env,
     {
     case AR_WORKSPACE_MOUNTED:
       {
-        g_autofree char *path = expand_home (target);
+        g_autofree char *path = ar_expand_home (target);
 
         if (*target == '\0' || !g_path_is_absolute (path) || !g_file_test (path, G_FILE_TEST_IS_DIR))
           {
@@ -1359,7 +1349,7 @@ check_environment (ArTaskRunner *self, GError **error)
     return FALSE;
 
   if (ar_environment_get_workspace_kind (self->env) == AR_WORKSPACE_MOUNTED)
-    self->workspace = expand_home (ar_environment_get_workspace_target (self->env));
+    self->workspace = ar_expand_home (ar_environment_get_workspace_target (self->env));
   return TRUE;
 }
 
