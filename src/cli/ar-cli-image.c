@@ -92,6 +92,27 @@ add_nullable (JsonBuilder *builder, const char *name, const char *value)
 }
 
 static void
+add_int (JsonBuilder *builder, const char *name, gint64 value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_double (JsonBuilder *builder, const char *name, double value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
+static void
+add_bool (JsonBuilder *builder, const char *name, gboolean value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
 print_key_json (const ArImageResolution *res)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -111,8 +132,7 @@ print_key_json (const ArImageResolution *res)
       add_nullable (builder, "tag", layer->tag);
       add_nullable (builder, "key", layer->key);
       add_nullable (builder, "parent", layer->parent);
-      json_builder_set_member_name (builder, "present");
-      json_builder_add_boolean_value (builder, ar_layer_result_in_image (layer));
+      add_bool (builder, "present", ar_layer_result_in_image (layer));
       add_nullable (builder, "reason", layer_reason (layer));
       json_builder_end_object (builder);
     }
@@ -322,20 +342,13 @@ add_environments_json (JsonBuilder *builder, GPtrArray *envs)
       ar_image_stats_get (g_ptr_array_index (ids, i), &stats);
       json_builder_begin_object (builder);
       add_nullable (builder, "env_id", g_ptr_array_index (ids, i));
-      json_builder_set_member_name (builder, "tasks");
-      json_builder_add_int_value (builder, stats.tasks);
-      json_builder_set_member_name (builder, "hits");
-      json_builder_add_int_value (builder, stats.hits);
-      json_builder_set_member_name (builder, "partial_hits");
-      json_builder_add_int_value (builder, stats.partial_hits);
-      json_builder_set_member_name (builder, "builds");
-      json_builder_add_int_value (builder, stats.builds);
-      json_builder_set_member_name (builder, "build_failures");
-      json_builder_add_int_value (builder, stats.build_failures);
-      json_builder_set_member_name (builder, "build_seconds");
-      json_builder_add_double_value (builder, stats.build_seconds);
-      json_builder_set_member_name (builder, "hit_rate");
-      json_builder_add_double_value (builder, ar_image_stats_hit_rate (&stats));
+      add_int (builder, "tasks", stats.tasks);
+      add_int (builder, "hits", stats.hits);
+      add_int (builder, "partial_hits", stats.partial_hits);
+      add_int (builder, "builds", stats.builds);
+      add_int (builder, "build_failures", stats.build_failures);
+      add_double (builder, "build_seconds", stats.build_seconds);
+      add_double (builder, "hit_rate", ar_image_stats_hit_rate (&stats));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -366,36 +379,28 @@ print_list_json (GPtrArray *images, GPtrArray *envs)
       add_nullable (builder, "layer", image->leftover ? NULL : ar_layer_kind_to_string (image->layer));
       add_nullable (builder, "env_id", image->env_id);
       add_nullable (builder, "key", ar_image_info_get_label (image->info, AR_LABEL_CACHE_KEY));
-      json_builder_set_member_name (builder, "size");
-      json_builder_add_int_value (builder, image->info->size);
-      json_builder_set_member_name (builder, "created");
-      json_builder_add_int_value (builder, image->info->created);
+      add_int (builder, "size", image->info->size);
+      add_int (builder, "created", image->info->created);
       json_builder_set_member_name (builder, "last_used");
       if (image->last_used > 0)
         json_builder_add_int_value (builder, image->last_used);
       else
         json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "in_use");
-      json_builder_add_boolean_value (builder, ar_cached_image_in_use (image));
+      add_bool (builder, "in_use", ar_cached_image_in_use (image));
       json_builder_set_member_name (builder, "wanted_by");
       json_builder_begin_array (builder);
       for (guint w = 0; image->wanted_by[w] != NULL; w++)
         json_builder_add_string_value (builder, image->wanted_by[w]);
       json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "used_by_container");
-      json_builder_add_boolean_value (builder, image->used_by_container);
+      add_bool (builder, "used_by_container", image->used_by_container);
       add_nullable (builder, "install", image->install_id[0] != '\0' ? image->install_id : NULL);
-      json_builder_set_member_name (builder, "this_install");
-      json_builder_add_boolean_value (builder, image->ours);
-      json_builder_set_member_name (builder, "failed_build_leftover");
-      json_builder_add_boolean_value (builder, image->leftover);
-      json_builder_set_member_name (builder, "unused");
-      json_builder_add_boolean_value (builder, ar_cached_image_is_unused (image));
+      add_bool (builder, "this_install", image->ours);
+      add_bool (builder, "failed_build_leftover", image->leftover);
+      add_bool (builder, "unused", ar_cached_image_is_unused (image));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "total_size");
-  json_builder_add_int_value (builder, total);
+  add_int (builder, "total_size", total);
   add_environments_json (builder, envs);
   json_builder_end_object (builder);
 
