@@ -1132,6 +1132,8 @@ test_volumes (gconstpointer data)
   {
     const char *args[] = { "volume", "rm", volume, NULL };
     g_autofree char *out = engine_out (e, args);
+
+    g_assert_nonnull (out);
   }
 }
 
