@@ -8,16 +8,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
+#include <string.h>
 
 #include "ar-env-import.h"
+#include "fuzz-common.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-static char *dir;
 static char *store_path;
 static char *import_path;
 
@@ -27,52 +25,16 @@ static const char start[] =
   " \"color\": \"emerald\", \"env_vars\": {\"A\": \"1\"}, \"codex_extra_args\": \"--x\"}\n  ],\n"
   "  \"unreadable_entries\": [3]\n}\n";
 
-static void
-remove_dir (void)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *full = g_build_filename (dir, name, NULL);
-      g_unlink (full);
-    }
-  g_rmdir (dir);
-  g_clear_pointer (&store_path, g_free);
-  g_clear_pointer (&import_path, g_free);
-  g_clear_pointer (&dir, g_free);
-}
-
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  /* tmpfs when there is one: creating and renaming files there is
-   * several times cheaper, and every run does both. */
-  dir = g_strdup ("/dev/shm/fuzz-env-import-XXXXXX");
-  if (g_mkdtemp (dir) == NULL)
-    {
-      g_free (dir);
-      dir = g_dir_make_tmp ("fuzz-env-import-XXXXXX", NULL);
-    }
-  if (dir == NULL)
-    abort ();
+  const char *dir = ar_fuzz_scratch_dir ("fuzz-env-import");
+
   store_path = g_build_filename (dir, "environments.json", NULL);
   /* Named like the earlier tool's per-environment files, so an entry
    * without an id takes it from the name. */
   import_path = g_build_filename (dir, "environment-fromname.json", NULL);
-  atexit (remove_dir);
   return 0;
-}
-
-/* Plain writes: g_file_set_contents would fsync an existing file. */
-static void
-write_file (const char *file, const void *data, size_t size)
-{
-  FILE *f = fopen (file, "wb");
-
-  if (f == NULL || (size > 0 && fwrite (data, 1, size, f) != size) || fclose (f) != 0)
-    abort ();
 }
 
 int
@@ -89,7 +51,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_random_set_seed (8);
   ar_env_store_set_durable (store, FALSE);
   ar_env_store_set_durable (again, FALSE);
-  write_file (import_path, data, size);
+  ar_fuzz_write_file (import_path, data, size);
   /* The store's own bytes from memory: what is on disk is the same. */
   if (!ar_env_store_reload_data (store, start, sizeof start - 1, NULL, &error))
     abort ();

@@ -7,60 +7,21 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
+#include <string.h>
 
 #include "ar-env-store.h"
+#include "fuzz-common.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-static char *dir;
 static char *path;
-
-static void
-remove_dir (void)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *full = g_build_filename (dir, name, NULL);
-      g_unlink (full);
-    }
-  g_rmdir (dir);
-  g_clear_pointer (&path, g_free);
-  g_clear_pointer (&dir, g_free);
-}
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  /* tmpfs when there is one: creating and renaming files there is
-   * several times cheaper, and every run does both. */
-  dir = g_strdup ("/dev/shm/fuzz-env-store-XXXXXX");
-  if (g_mkdtemp (dir) == NULL)
-    {
-      g_free (dir);
-      dir = g_dir_make_tmp ("fuzz-env-store-XXXXXX", NULL);
-    }
-  if (dir == NULL)
-    abort ();
-  path = g_build_filename (dir, "environments.json", NULL);
-  atexit (remove_dir);
+  path = g_build_filename (ar_fuzz_scratch_dir ("fuzz-env-store"), "environments.json", NULL);
   return 0;
-}
-
-/* Plain write: g_file_set_contents would fsync an existing file. */
-static void
-write_input (const uint8_t *data, size_t size)
-{
-  FILE *f = fopen (path, "wb");
-
-  if (f == NULL || (size > 0 && fwrite (data, 1, size, f) != size) || fclose (f) != 0)
-    abort ();
 }
 
 int
@@ -77,7 +38,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_random_set_seed (8);
   ar_env_store_set_durable (first, FALSE);
   ar_env_store_set_durable (second, FALSE);
-  write_input (data, size);
+  ar_fuzz_write_file (path, data, size);
 
   if (!ar_env_store_load (first, &error))
     {
