@@ -23,7 +23,7 @@ typedef enum {
   AR_AGENT_ERROR_NO_COMMAND,      /* custom with an empty template */
 } ArAgentError;
 
-/* The element of a custom template that the prompt replaces. */
+/* What the prompt replaces in a custom template (see below). */
 #define AR_AGENT_PROMPT_PLACEHOLDER "{prompt}"
 /* Where agents keep their config in the container: /home/midori-ai/.<agent> */
 #define AR_AGENT_CONTAINER_HOME "/home/midori-ai"
@@ -37,8 +37,8 @@ typedef enum {
  * "--" ends the options (clap, commander and yargs all honour it), so a
  * prompt starting with "-" reaches the agent as the prompt; copilot's -p
  * takes the next argument as its value whatever it starts with.
- *   custom  the template, each element that is exactly "{prompt}" replaced by
- *           the prompt (the template is the whole command: ARGS do not apply)
+ *   custom  the template (the whole command: ARGS do not apply), its
+ *           "{prompt}"s replaced, the prompt always as data (see below)
  * ARGS is agent_cli_args split like a shell would (quotes, backslashes), but
  * nothing in it is expanded or run. */
 GStrv ar_agent_build_argv (const char        *agent,
@@ -47,6 +47,22 @@ GStrv ar_agent_build_argv (const char        *agent,
                            const char        *workdir,
                            const char        *prompt,
                            GError           **error);
+
+/* {prompt} in a custom command (docs/user-guide.md, "Custom command"):
+ * - an element that is exactly "{prompt}" becomes the prompt, one argument
+ *   (SPEC §2.1), wherever it stands;
+ * - in the script of a POSIX shell run with -c (sh, bash, dash, zsh, ksh,
+ *   mksh, ash, yash, posh; by path, after `env NAME=VALUE…` or `busybox`),
+ *   each "{prompt}" becomes a quoted reference to a positional parameter,
+ *   "${N}", and the prompt is appended as that parameter (after a $0 of
+ *   the shell's name when the script is the last argument): the shell
+ *   expands it and never parses it;
+ * - in any other element, "{prompt}" inside the text is replaced by the
+ *   prompt's text: the program receives it as data in its argv.
+ * So the prompt is parsed as shell code only where the template says so:
+ * `sh -c {prompt}` (the prompt is the script), or a script that hands
+ * "${N}" to a shell again (eval, a nested sh -c "…"). */
+gboolean ar_agent_command_uses_prompt (const char *const *command);
 
 /* The same from an environment's fields. */
 GStrv ar_agent_build_argv_for_environment (ArEnvironment *env,
