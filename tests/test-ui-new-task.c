@@ -3,7 +3,8 @@
  * cannot run (none, a missing workspace folder, a custom agent without a
  * command, no engine), the engine banner follows Preferences, the window
  * opens on Environments while there is none, and the first start offers
- * the earlier tool's environments.
+ * the earlier tool's environments; the page at every width, from the
+ * keyboard and for a screen reader (issue 12).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +21,7 @@
 #include "ar-ui.h"
 #include "ar-window.h"
 #include "test-ui-utils.h"
+#include "test-ui-walk.h"
 
 typedef ArTestUiWindowFixture Fixture;
 
@@ -295,6 +297,247 @@ test_refused_mount (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (agent_subtitle (f), ar_agent_display_name ("claude")));
 }
 
+/* ---- every width, the keyboard, names (issue 12) ---------------------------- */
+
+static void
+assert_none (char **found, const char *what)
+{
+  if (found[0] != NULL)
+    {
+      g_autofree char *list = g_strjoinv ("\n  ", found);
+
+      g_error ("%s:\n  %s", what, list);
+    }
+  g_strfreev (found);
+}
+
+/* The page alone in a window of its own, on the same backend: what the
+ * page needs at a width, whatever the other pages of the main window
+ * need (a stack is as wide as its widest page). */
+static GtkWindow *
+page_window (Fixture *f, const char *env_id, const char *prompt)
+{
+  GtkWidget *page = ar_new_task_page_new (f->backend);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  gtk_window_set_title (window, "New Task");
+  gtk_window_set_child (window, page);
+  ar_new_task_page_select_environment (AR_NEW_TASK_PAGE (page), env_id);
+  ar_new_task_page_set_prompt (AR_NEW_TASK_PAGE (page), prompt);
+  gtk_window_set_default_size (window, 1280, 800);
+  gtk_window_present (window);
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  return window;
+}
+
+static GtkWidget *
+child_of (GtkWidget *page, const char *id)
+{
+  return ar_test_ui_child (page, AR_TYPE_NEW_TASK_PAGE, id);
+}
+
+/* The label under @root that shows @text, or NULL. */
+static GtkLabel *
+find_label (GtkWidget *root, const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* At 360, 600 and 1 280 px nothing sticks out, whatever the page says:
+ * a long environment name, a long command, a long unbreakable path in
+ * the reason beside Run. On a wide window the form stays a column. */
+static void
+test_widths (Fixture *f, gconstpointer data)
+{
+  ArEnvironment *env = add_env (f, "A rather long environment name for a phone-sized window", "violet");
+  g_autofree char *env_id = g_strdup (ar_environment_get_env_id (env));
+  const int widths[] = { 360, 600, 1280 };
+  GtkWindow *window;
+  GtkWidget *page;
+
+  ar_environment_set_workspace_type (env, "mounted");
+  ar_environment_set_workspace_target (env, "/nonexistent/agents-runner-test/a-project-folder-with-a-long-name/src");
+  ar_environment_set_custom_command (env, (const char *const[]) { "my-agent", "--model", "a-long-model-name-2025", "--message", "Task: {prompt}", NULL });
+  f->backend = ar_backend_new (f->store);
+  window = page_window (f, env_id, "Add a --json flag to the list command; keep the text output as it is.");
+  page = gtk_window_get_child (window);
+  g_assert_nonnull (strstr (ar_new_task_page_get_blocker (AR_NEW_TASK_PAGE (page)), "a-project-folder-with-a-long-name"));
+
+  g_assert_cmpint (ar_test_ui_min_width (window), <=, 360);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      ar_test_ui_screenshot_at (window, widths[i], widths[i] == 360 ? 640 : 800, "new-task");
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, widths[i]);
+      assert_none (ar_test_ui_cut_off_widgets (GTK_WIDGET (window)), "cut off");
+      /* The row's title stays one word on one line: the chosen name is
+       * what gives way. */
+      {
+        GtkWidget *env_row = child_of (page, "env_row");
+        GtkLabel *title = find_label (env_row, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (env_row)));
+
+        g_assert_nonnull (title);
+        g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (title)), ==, 1);
+      }
+      /* Run in view, and the reason beside or above it. */
+      g_assert_cmpint (gtk_widget_get_width (child_of (page, "run_button")), >, 0);
+      g_assert_true (gtk_widget_get_mapped (child_of (page, "reason_label")));
+    }
+  /* 1 280 px: the clamp keeps the form a readable column, centred. */
+  {
+    graphene_rect_t bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (child_of (page, "prompt_view"), page, &bounds));
+    g_assert_cmpfloat (bounds.size.width, <=, 860);
+    g_assert_cmpfloat (bounds.origin.x, >, 100);
+  }
+}
+
+static void
+assert_tab_order (GtkWindow *window, GtkWidget *page)
+{
+  GtkWidget *env_row = child_of (page, "env_row");
+  GtkWidget *prompt = child_of (page, "prompt_view");
+  GtkWidget *run = child_of (page, "run_button");
+
+  for (guint backward = 0; backward < 2; backward++)
+    {
+      g_autoptr(GPtrArray) chain = NULL;
+      int at_env = -1, at_prompt = -1, at_run = -1;
+
+      gtk_window_set_focus (window, NULL);
+      chain = ar_test_ui_focus_chain (window, 40, backward);
+      g_assert_true (ar_test_ui_chain_visits (chain, env_row));
+      g_assert_true (ar_test_ui_chain_visits (chain, prompt));
+      g_assert_true (ar_test_ui_chain_visits (chain, run));
+      for (guint i = 0; i < chain->len; i++)
+        {
+          GtkWidget *focus = g_ptr_array_index (chain, i);
+
+          /* never stuck: each press moves the focus */
+          if (i > 0)
+            g_assert_true (focus != g_ptr_array_index (chain, i - 1));
+          if (focus == NULL)
+            continue;
+          if (at_env < 0 && (focus == env_row || gtk_widget_is_ancestor (focus, env_row)))
+            at_env = i;
+          if (at_prompt < 0 && focus == prompt)
+            at_prompt = i;
+          if (at_run < 0 && focus == run)
+            at_run = i;
+        }
+      /* reading order forward, its reverse backward */
+      if (!backward)
+        {
+          g_assert_cmpint (at_env, <, at_prompt);
+          g_assert_cmpint (at_prompt, <, at_run);
+        }
+      else
+        {
+          g_assert_cmpint (at_run, <, at_prompt);
+          g_assert_cmpint (at_prompt, <, at_env);
+        }
+    }
+}
+
+/* Tab from the top reaches the environment, the prompt and Run in that
+ * order and never stays put; Shift+Tab reaches them in reverse: in the
+ * main window, and on the page alone at 360 px. */
+static void
+test_keyboard (Fixture *f, gconstpointer data)
+{
+  ArEnvironment *env = add_env (f, "Ready", "emerald");
+  g_autofree char *env_id = g_strdup (ar_environment_get_env_id (env));
+  GtkWindow *narrow;
+  GtkWidget *run;
+  ArNewTaskPage *page;
+
+  if (!ar_test_engine_ensure ())
+    {
+      /* Without an engine Run is off, and off is out of the Tab order. */
+      g_test_skip (ar_test_engine_skip_reason ());
+      return;
+    }
+  open_window (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-task", NULL);
+  page = new_task_page (f);
+  ar_new_task_page_select_environment (page, env_id);
+  ar_new_task_page_set_prompt (page, "List the files");
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
+  ar_test_ui_iterate (50);
+  g_assert_true (run_enabled (f));
+  assert_tab_order (GTK_WINDOW (f->window), GTK_WIDGET (page));
+
+  /* Alt+V is the environment, Alt+M the prompt, Alt+R Run: letters the
+   * window's own (Tasks, New Task, Environments, Cached Images,
+   * Preferences, Try Again) do not take. */
+  {
+    GtkWidget *prompt = ar_test_ui_child (page, AR_TYPE_NEW_TASK_PAGE, "prompt_view");
+    GtkWidget *label = gtk_widget_get_prev_sibling (gtk_widget_get_parent (gtk_widget_get_parent (prompt)));
+
+    g_assert_true (GTK_IS_LABEL (label));
+    g_assert_cmpuint (gtk_label_get_mnemonic_keyval (GTK_LABEL (label)), ==, GDK_KEY_m);
+    g_assert_true (gtk_label_get_mnemonic_widget (GTK_LABEL (label)) == prompt);
+    g_assert_true (adw_preferences_row_get_use_underline (ar_test_ui_child (page, AR_TYPE_NEW_TASK_PAGE, "env_row")));
+    g_assert_cmpstr (adw_preferences_row_get_title (ar_test_ui_child (page, AR_TYPE_NEW_TASK_PAGE, "env_row")), ==,
+                     "En_vironment");
+    gtk_widget_mnemonic_activate (label, FALSE);
+    ar_test_ui_iterate (20);
+    g_assert_true (gtk_widget_has_focus (prompt));
+  }
+
+  narrow = page_window (f, env_id, "List the files");
+  ar_test_ui_set_size (narrow, 360, 640);
+  g_assert_true (gtk_widget_get_sensitive (child_of (gtk_window_get_child (narrow), "run_button")));
+  assert_tab_order (narrow, gtk_window_get_child (narrow));
+  gtk_window_destroy (narrow);
+
+  /* Ctrl+Enter in the prompt is Run (see test_no_environments); a
+   * disabled Run says why on hover, as the label beside it does. */
+  run = ar_test_ui_child (page, AR_TYPE_NEW_TASK_PAGE, "run_button");
+  ar_new_task_page_set_prompt (page, "");
+  g_assert_false (run_enabled (f));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (run), ==, reason (f));
+  {
+    g_autofree char *mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (run), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                                                    reason (f));
+
+    g_assert_null (mismatch);
+  }
+
+  /* A {prompt} inside a sh -c script wants the prompt too; a command
+   * without one runs without it. */
+  ar_environment_set_custom_command (env, (const char *const[]) { "sh", "-c", "printf '%s' {prompt}", NULL });
+  ar_new_task_page_select_environment (page, env_id);
+  g_assert_false (run_enabled (f));
+  g_assert_nonnull (strstr (reason (f), "prompt"));
+  ar_environment_set_custom_command (env, (const char *const[]) { "sh", "-c", "true", NULL });
+  ar_new_task_page_select_environment (page, env_id);
+  g_assert_true (run_enabled (f));
+}
+
+/* Every control has a name a screen reader reads, with environments and
+ * without. */
+static void
+test_accessible_names (Fixture *f, gconstpointer data)
+{
+  open_window (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-task", NULL);
+  assert_none (ar_test_ui_unnamed_widgets (GTK_WIDGET (new_task_page (f))), "without a name (no environment)");
+  add_env (f, "Named", "blue");
+  ar_test_ui_iterate (50);
+  g_assert_true (gtk_widget_get_visible (ar_test_ui_child (new_task_page (f), AR_TYPE_NEW_TASK_PAGE, "agent_row")));
+  assert_none (ar_test_ui_unnamed_widgets (GTK_WIDGET (new_task_page (f))), "without a name");
+}
+
 /* ---- the application: first start, import of the earlier tool's file --------- */
 
 static const char *legacy_file =
@@ -412,6 +655,9 @@ main (int argc, char **argv)
   g_test_add ("/ui/new-task/no-environments", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_no_environments, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/new-task/blocked", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_blocked, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/new-task/refused-mount", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_refused_mount, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/new-task/widths", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_widths, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/new-task/keyboard", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_keyboard, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/new-task/accessible-names", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_accessible_names, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/new-task/legacy-import", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_legacy_import, ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();

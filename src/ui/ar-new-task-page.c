@@ -90,16 +90,10 @@ ar_new_task_page_get_blocker (ArNewTaskPage *self)
 static gboolean
 needs_prompt (ArEnvironment *env)
 {
-  const char *const *command;
-
   if (!g_str_equal (ar_environment_get_agent_cli (env), "custom"))
     return TRUE;
   /* A custom command uses the prompt only where its template says so. */
-  command = ar_environment_get_custom_command (env);
-  for (guint i = 0; command[i] != NULL; i++)
-    if (g_str_equal (command[i], AR_AGENT_PROMPT_PLACEHOLDER))
-      return TRUE;
-  return FALSE;
+  return ar_agent_command_uses_prompt (ar_environment_get_custom_command (env));
 }
 
 /* The runner's own check (the agent, the workspace, the extra mounts):
@@ -178,9 +172,12 @@ update (ArNewTaskPage *self)
   self->blocker = find_blocker (self, env, prompt);
   gtk_label_set_label (self->reason_label, self->blocker != NULL ? self->blocker : "");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-task.run", self->blocker == NULL);
-  /* Disabled, the button would give no reason on hover; the label does. */
+  /* Disabled, the button would give no reason on hover; the label does.
+   * A screen reader reads the same as the button's description. */
   gtk_widget_set_tooltip_text (self->run_button,
                                self->blocker != NULL ? self->blocker : _("Start the task (Ctrl+Enter)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_widget_get_tooltip_text (self->run_button), -1);
 
   gtk_widget_set_visible (self->placeholder, *prompt == '\0');
   if (env != NULL)
