@@ -32,6 +32,10 @@ extern const ArCliCommand ar_cli_task_commands[];
 /* `preflight test ENV` (in ar-cli-run.c, listed in the preflight table). */
 int ar_cli_preflight_test (int argc, char **argv);
 
+/* `run ENV --interactive [--shell]` (ar-cli-interactive.c): the exit status
+ * is the task's, as for `run`. */
+int ar_cli_run_interactive (ArEnvironment *env, const char *prompt, gboolean shell);
+
 /* Parses argv with entries; on bad usage prints why to stderr and returns
  * FALSE. n_positional is how many positional arguments must remain. */
 gboolean ar_cli_parse (const ArCliCommand *command,

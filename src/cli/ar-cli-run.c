@@ -22,11 +22,17 @@
 static char *opt_prompt;
 static gboolean opt_json_events;
 static gboolean opt_json;
+static gboolean opt_interactive;
+static gboolean opt_shell;
 
 static GOptionEntry run_entries[] = {
   { "prompt", 0, 0, G_OPTION_ARG_STRING, &opt_prompt, N_("The prompt for the agent"), N_("TEXT") },
   { "json-events", 0, 0, G_OPTION_ARG_NONE, &opt_json_events,
     N_("Print one JSON object per line: log lines, state changes, the exit status"), NULL },
+  { "interactive", 'i', 0, G_OPTION_ARG_NONE, &opt_interactive,
+    N_("Run the agent's own terminal interface, attached to this terminal"), NULL },
+  { "shell", 0, 0, G_OPTION_ARG_NONE, &opt_shell,
+    N_("With --interactive: a shell in the prepared container instead of the agent"), NULL },
   { NULL }
 };
 
@@ -284,19 +290,31 @@ run_command (int argc, char **argv)
 
   opt_prompt = NULL;
   opt_json_events = FALSE;
+  opt_interactive = opt_shell = FALSE;
   if (!ar_cli_parse (&ar_cli_run_commands[0], run_entries, &argc, &argv, 1))
     return AR_EXIT_USAGE;
+  if ((opt_shell && !opt_interactive) || (opt_interactive && opt_json_events))
+    {
+      fprintf (stderr, "agents-runner run: %s\n",
+               opt_shell ? _("--shell goes with --interactive") : _("--interactive and --json-events cannot go together"));
+      g_clear_pointer (&opt_prompt, g_free);
+      return AR_EXIT_USAGE;
+    }
   if ((env = ar_cli_load_environment (argv[1], &store, &error)) == NULL)
     return ar_cli_fail_error (error);
   /* What would stop the task (a refused mount, a missing folder) is said
    * before any task exists, as the New task page does. */
-  if (!ar_task_runner_check_environment (env, AR_TASK_KIND_TASK, opt_prompt != NULL ? opt_prompt : "", &error))
+  if (!ar_task_runner_check_environment (env, opt_interactive ? AR_TASK_KIND_INTERACTIVE : AR_TASK_KIND_TASK,
+                                         opt_prompt != NULL ? opt_prompt : "", &error))
     {
       g_clear_pointer (&opt_prompt, g_free);
       return ar_cli_fail_error (error);
     }
 
-  status = run_task (env, opt_prompt != NULL ? opt_prompt : "", AR_TASK_KIND_TASK, opt_json_events);
+  if (opt_interactive)
+    status = ar_cli_run_interactive (env, opt_prompt, opt_shell);
+  else
+    status = run_task (env, opt_prompt != NULL ? opt_prompt : "", AR_TASK_KIND_TASK, opt_json_events);
   g_clear_pointer (&opt_prompt, g_free);
   return status;
 }
@@ -489,7 +507,7 @@ task_log (int argc, char **argv)
 }
 
 const ArCliCommand ar_cli_run_commands[] = {
-  { "run", "", N_("ENV [--prompt TEXT] [--json-events]"),
+  { "run", "", N_("ENV [--prompt TEXT] [--json-events] [--interactive [--shell]]"),
     N_("Run a task of ENV and stream its log; the exit status is the task's"), run_command },
   { NULL }
 };

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ar-engine-private.h"
@@ -955,6 +957,16 @@ setup_extra_env (ArEngine            *self,
   return TRUE;
 }
 
+/* In the child, after stdin/stdout/stderr are the terminal: a session of
+ * its own with that terminal as its controlling one, so that the CLI gets
+ * SIGWINCH when the terminal is resized (and job control works inside). */
+static void
+tty_child_setup (gpointer user_data)
+{
+  setsid ();
+  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+}
+
 static void
 run_cli_async (ArEngine            *self,
                const char *const   *args,
@@ -962,6 +974,7 @@ run_cli_async (ArEngine            *self,
                ArEngineLineFunc     on_line,
                ArEnginePieceFunc    on_piece,
                gpointer             line_data,
+               int                  tty_fd,
                guint                timeout_seconds,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
@@ -1009,9 +1022,19 @@ run_cli_async (ArEngine            *self,
       return;
     }
 
-  launcher = new_launcher (self, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (tty_fd >= 0)
+    {
+      /* The terminal is all three; what it shows is read by its owner. */
+      launcher = new_launcher (self, G_SUBPROCESS_FLAGS_NONE);
+      g_subprocess_launcher_take_stdin_fd (launcher, fcntl (tty_fd, F_DUPFD_CLOEXEC, 3));
+      g_subprocess_launcher_take_stdout_fd (launcher, fcntl (tty_fd, F_DUPFD_CLOEXEC, 3));
+      g_subprocess_launcher_take_stderr_fd (launcher, fcntl (tty_fd, F_DUPFD_CLOEXEC, 3));
+      g_subprocess_launcher_set_child_setup (launcher, tty_child_setup, NULL, NULL);
+    }
+  else
+    launcher = new_launcher (self, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_PIPE);
   if (!setup_extra_env (self, launcher, extra_env, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1030,11 +1053,14 @@ run_cli_async (ArEngine            *self,
                                  _("Could not start “%s”: %s."), data->what, error->message);
       return;
     }
-  /* Nothing to say on stdin: the engine sees end of input at once. */
-  g_output_stream_close (g_subprocess_get_stdin_pipe (data->proc), NULL, NULL);
+  if (tty_fd < 0)
+    {
+      /* Nothing to say on stdin: the engine sees end of input at once. */
+      g_output_stream_close (g_subprocess_get_stdin_pipe (data->proc), NULL, NULL);
 
-  start_reading (task, g_subprocess_get_stdout_pipe (data->proc), AR_ENGINE_STREAM_STDOUT);
-  start_reading (task, g_subprocess_get_stderr_pipe (data->proc), AR_ENGINE_STREAM_STDERR);
+      start_reading (task, g_subprocess_get_stdout_pipe (data->proc), AR_ENGINE_STREAM_STDOUT);
+      start_reading (task, g_subprocess_get_stderr_pipe (data->proc), AR_ENGINE_STREAM_STDERR);
+    }
   g_subprocess_wait_async (data->proc, NULL, wait_done, g_object_ref (task));
 
   if (timeout_seconds > 0)
@@ -1060,7 +1086,7 @@ ar_engine_run_cli_async (ArEngine            *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  run_cli_async (self, args, extra_env, on_line, NULL, line_data, timeout_seconds,
+  run_cli_async (self, args, extra_env, on_line, NULL, line_data, -1, timeout_seconds,
                  cancellable, callback, user_data);
 }
 
@@ -1075,7 +1101,22 @@ ar_engine_run_cli_pieces_async (ArEngine            *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  run_cli_async (self, args, extra_env, NULL, on_piece, piece_data, timeout_seconds,
+  run_cli_async (self, args, extra_env, NULL, on_piece, piece_data, -1, timeout_seconds,
+                 cancellable, callback, user_data);
+}
+
+void
+ar_engine_run_cli_tty_async (ArEngine            *self,
+                             const char *const   *args,
+                             const char *const   *extra_env,
+                             int                  tty_fd,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (tty_fd >= 0);
+
+  run_cli_async (self, args, extra_env, NULL, NULL, NULL, tty_fd, 0,
                  cancellable, callback, user_data);
 }
 

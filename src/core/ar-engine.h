@@ -186,6 +186,18 @@ void ar_engine_run_cli_pieces_async (ArEngine            *self,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data);
+/* The same with a terminal (the slave side of a pseudo-terminal) as the
+ * CLI's stdin, stdout, stderr and controlling terminal: for `run -i -t`.
+ * Its output goes to the terminal, whose owner reads it from the master
+ * side; no timeout. The fd stays the caller's. Finish with
+ * ar_engine_run_cli_finish(). */
+void ar_engine_run_cli_tty_async (ArEngine            *self,
+                                  const char *const   *args,
+                                  const char *const   *extra_env,
+                                  int                  tty_fd,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
 /* Whether the engine CLI (docker, podman, their Go runtime, ssh for an
  * ssh:// host, the Flatpak wrapper's shell) reads a variable of this name
  * itself: where it connects, which storage, agent or libraries it uses.

@@ -14,6 +14,7 @@
 #include "ar-entry-script.h"
 #include "ar-paths.h"
 #include "ar-task-runner.h"
+#include "ar-task-runner-private.h"
 
 #define STOP_SECONDS "10"          /* docker stop -t */
 #define STOP_COMMAND_TIMEOUT 30    /* for stop and kill themselves */
@@ -50,6 +51,10 @@ struct _ArTaskRunner
   GPtrArray *run_args;
   GPtrArray *run_env;
   gboolean desktop;          /* -p 127.0.0.1::6080 */
+  int tty_fd;                /* interactive: the terminal of `run -i -t`, else -1 */
+  GStrv terminal_argv;       /* interactive: the agent's command on it */
+  GFunc terminal_drain;      /* interactive: reads the last output, before the end */
+  gpointer terminal_data;
   GString *port_output;      /* what `docker port` printed */
   gulong clone_cancel_id;    /* on cancellable: kills the clone */
 
@@ -560,6 +565,11 @@ build_run_args (ArTaskRunner *self, GError **error)
 
   g_ptr_array_add (args, g_strdup ("run"));
   g_ptr_array_add (args, g_strdup ("--rm"));
+  if (self->tty_fd >= 0)
+    {
+      g_ptr_array_add (args, g_strdup ("-i"));
+      g_ptr_array_add (args, g_strdup ("-t"));
+    }
   if (!self->without_init)
     g_ptr_array_add (args, g_strdup ("--init"));
   g_ptr_array_add (args, g_strdup ("--name"));
@@ -587,7 +597,7 @@ build_run_args (ArTaskRunner *self, GError **error)
   config_dir = ar_settings_agent_config_dir (self->settings, agent, ar_environment_get_host_config_dir (env));
   container_config = ar_agent_container_config_dir (agent);
   if (config_dir != NULL && *config_dir != '\0' && container_config != NULL &&
-      ar_task_get_kind (self->task) == AR_TASK_KIND_TASK)
+      ar_task_get_kind (self->task) != AR_TASK_KIND_PREFLIGHT_TEST)
     {
       g_autofree char *expanded = ar_expand_home (config_dir);
 
@@ -848,6 +858,8 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   status = ar_engine_run_cli_finish (self->engine, result, NULL, &error);
   g_clear_handle_id (&self->stop_grace_id, g_source_remove);
+  if (self->terminal_drain != NULL && !self->ended)
+    self->terminal_drain (self, self->terminal_data);
   if (self->ended)
     return;
 
@@ -915,6 +927,18 @@ start_container (ArTaskRunner *self)
   self->output_open[0] = self->output_open[1] = FALSE;
   g_clear_object (&self->run_cancellable);
   self->run_cancellable = g_cancellable_new ();
+  if (self->tty_fd >= 0)
+    {
+      /* What the terminal shows is read, and logged, by its owner. */
+      self->container_started = TRUE;
+      set_state (self, AR_TASK_STATE_RUNNING);
+      ar_engine_run_cli_tty_async (self->engine,
+                                   (const char *const *) self->run_args->pdata,
+                                   (const char *const *) self->run_env->pdata,
+                                   self->tty_fd, self->run_cancellable,
+                                   run_done, g_object_ref (self));
+      return;
+    }
   ar_engine_run_cli_pieces_async (self->engine,
                                   (const char *const *) self->run_args->pdata,
                                   (const char *const *) self->run_env->pdata,
@@ -1289,7 +1313,8 @@ ar_task_runner_check_environment (ArEnvironment *env,
 
   g_return_val_if_fail (AR_IS_ENVIRONMENT (env), FALSE);
 
-  if (kind != AR_TASK_KIND_PREFLIGHT_TEST)
+  /* An interactive task's command is checked where it is made. */
+  if (kind == AR_TASK_KIND_TASK)
     {
       g_auto(GStrv) argv = ar_agent_build_argv_for_environment (env, prompt, error);
 
@@ -1344,6 +1369,8 @@ check_environment (ArTaskRunner *self, GError **error)
 
       self->agent_argv = g_strdupv ((char **) argv);
     }
+  else if (self->terminal_argv != NULL)
+    self->agent_argv = g_strdupv (self->terminal_argv);
   else if ((self->agent_argv = ar_agent_build_argv_for_environment (self->env, ar_task_get_prompt (self->task),
                                                                      error)) == NULL)
     return FALSE;
@@ -1528,6 +1555,24 @@ ar_task_runner_get_environment (ArTaskRunner *self)
 }
 
 void
+ar_task_runner_set_terminal (ArTaskRunner      *self,
+                             int                tty_fd,
+                             const char *const *agent_argv,
+                             GFunc              drain,
+                             gpointer           drain_data)
+{
+  g_return_if_fail (AR_IS_TASK_RUNNER (self));
+  g_return_if_fail (self->run == NULL);
+  g_return_if_fail (agent_argv != NULL && agent_argv[0] != NULL);
+
+  self->tty_fd = tty_fd;
+  self->terminal_drain = drain;
+  self->terminal_data = drain_data;
+  g_strfreev (self->terminal_argv);
+  self->terminal_argv = g_strdupv ((char **) agent_argv);
+}
+
+void
 ar_task_runner_set_extra_label (ArTaskRunner *self, const char *label)
 {
   g_return_if_fail (AR_IS_TASK_RUNNER (self));
@@ -1619,6 +1664,7 @@ ar_task_runner_finalize (GObject *object)
   g_clear_pointer (&self->resolution, ar_image_resolution_free);
   g_free (self->layers_detail);
   g_strfreev (self->agent_argv);
+  g_strfreev (self->terminal_argv);
   g_free (self->workspace);
   g_free (self->scratch);
   g_free (self->env_file);
@@ -1644,4 +1690,5 @@ ar_task_runner_init (ArTaskRunner *self)
 {
   self->cancellable = g_cancellable_new ();
   self->run_cancellable = g_cancellable_new ();
+  self->tty_fd = -1;
 }

@@ -57,7 +57,8 @@ G_DEFINE_ENUM_TYPE (ArTaskState, ar_task_state,
 
 G_DEFINE_ENUM_TYPE (ArTaskKind, ar_task_kind,
   G_DEFINE_ENUM_VALUE (AR_TASK_KIND_TASK, "task"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_KIND_PREFLIGHT_TEST, "preflight-test"))
+  G_DEFINE_ENUM_VALUE (AR_TASK_KIND_PREFLIGHT_TEST, "preflight-test"),
+  G_DEFINE_ENUM_VALUE (AR_TASK_KIND_INTERACTIVE, "interactive"))
 
 enum {
   PROP_0,
@@ -139,7 +140,16 @@ ar_task_state_is_active (ArTaskState state)
 const char *
 ar_task_kind_to_string (ArTaskKind kind)
 {
-  return kind == AR_TASK_KIND_PREFLIGHT_TEST ? "preflight-test" : "task";
+  switch (kind)
+    {
+    case AR_TASK_KIND_PREFLIGHT_TEST:
+      return "preflight-test";
+    case AR_TASK_KIND_INTERACTIVE:
+      return "interactive";
+    case AR_TASK_KIND_TASK:
+    default:
+      return "task";
+    }
 }
 
 char *
@@ -287,7 +297,8 @@ ar_task_new_from_json (JsonObject *obj, GError **error)
   self = g_object_new (AR_TYPE_TASK, NULL);
   self->id = g_strdup (id);
   self->kind = g_str_equal (get_string (obj, "kind"), "preflight-test") ? AR_TASK_KIND_PREFLIGHT_TEST
-                                                                         : AR_TASK_KIND_TASK;
+              : g_str_equal (get_string (obj, "kind"), "interactive") ? AR_TASK_KIND_INTERACTIVE
+              : AR_TASK_KIND_TASK;
   self->env_id = g_strdup (get_string (obj, "env_id"));
   self->env_name = g_strdup (get_string (obj, "env_name"));
   self->prompt = g_strdup (get_string (obj, "prompt"));

@@ -47,6 +47,7 @@ GType ar_task_state_get_type (void);
 typedef enum {
   AR_TASK_KIND_TASK,
   AR_TASK_KIND_PREFLIGHT_TEST,  /* §4.3: the agent replaced by "preflight complete" */
+  AR_TASK_KIND_INTERACTIVE,     /* the agent's own terminal interface, on a TTY */
 } ArTaskKind;
 
 GType ar_task_kind_get_type (void);

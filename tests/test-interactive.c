@@ -1,0 +1,535 @@
+/* test-interactive.c — interactive tasks on the real engine: the command
+ * per agent, a typed line and the exit status, the terminal's size
+ * following, the record (ANSI kept in terminal.log, stripped in task.log,
+ * secrets redacted), and `run --interactive` driven through a
+ * pseudo-terminal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ar-agent.h"
+#include "ar-env-store.h"
+#include "ar-interactive.h"
+#include "test-utils.h"
+
+#define TASK_SECONDS 60
+
+static char *base_image;
+static ArEngine *engine;
+static ArImageBuilder *builder;
+
+static gboolean
+need_engine (void)
+{
+  if (!ar_test_engine_ensure ())
+    {
+      g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
+                                              ar_test_engine_skip_reason ());
+
+      g_test_skip (why);
+      return FALSE;
+    }
+  if (builder == NULL)
+    {
+      base_image = ar_test_engine_base_image ();
+      engine = ar_engine_new ("docker", "");
+      builder = ar_image_builder_new (engine);
+    }
+  return TRUE;
+}
+
+static ArSettings *
+new_settings (void)
+{
+  ArSettings *settings = ar_settings_new_default ();
+
+  g_free (settings->default_base_image);
+  settings->default_base_image = g_strdup (base_image);
+  g_free (settings->engine);
+  settings->engine = g_strdup ("docker");
+  settings->build_timeout = 60;
+  return settings;
+}
+
+static ArEnvironment *
+new_env (const char *const *command)
+{
+  ArEnvironment *env = ar_environment_new_with_id ();
+
+  ar_environment_set_name (env, ar_environment_get_env_id (env));
+  ar_environment_set_base_image (env, base_image);
+  ar_environment_set_agent_cli (env, "custom");
+  ar_environment_set_custom_command (env, command);
+  return env;
+}
+
+/* ---- the command per agent ------------------------------------------------- */
+
+static void
+test_argv (void)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+  struct { const char *agent; const char *prompt; const char *expected; } cases[] = {
+    { "codex", "", "codex --sandbox danger-full-access --model o3" },
+    { "codex", "-fix it", "codex --sandbox danger-full-access --model o3 -- -fix it" },
+    { "claude", "hi", "claude --permission-mode bypassPermissions --add-dir /w --model o3 -- hi" },
+    { "copilot", "hi", "copilot --allow-all-tools --allow-all-paths --add-dir /w --model o3 -i hi" },
+    { "gemini", "", "gemini --no-sandbox --approval-mode yolo --include-directories /w --model o3" },
+  };
+
+  ar_environment_set_container_workdir (env, "/w");
+  ar_environment_set_agent_cli_args (env, "--model o3");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) argv = NULL;
+      g_autofree char *joined = NULL;
+
+      ar_environment_set_agent_cli (env, cases[i].agent);
+      argv = ar_interactive_build_argv (env, AR_INTERACTIVE_AGENT, cases[i].prompt, &error);
+      g_assert_no_error (error);
+      joined = g_strjoinv (" ", argv);
+      g_assert_cmpstr (joined, ==, cases[i].expected);
+      /* no batch flags: the agent's own interface */
+      g_assert_false (g_strv_contains ((const char *const *) argv, "exec"));
+      g_assert_false (g_strv_contains ((const char *const *) argv, "--print"));
+      g_assert_false (g_strv_contains ((const char *const *) argv, "-p"));
+    }
+
+  /* custom: the template as for a batch task, {prompt} included */
+  {
+    const char *command[] = { "tool", "--ask", "{prompt}", NULL };
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *joined = NULL;
+
+    ar_environment_set_agent_cli (env, "custom");
+    ar_environment_set_custom_command (env, command);
+    argv = ar_interactive_build_argv (env, AR_INTERACTIVE_AGENT, "a b", NULL);
+    g_assert_cmpuint (g_strv_length (argv), ==, 3);
+    g_assert_cmpstr (argv[2], ==, "a b");
+    /* the shell choice ignores the agent */
+    g_clear_pointer (&argv, g_strfreev);
+    argv = ar_interactive_build_argv (env, AR_INTERACTIVE_SHELL, "ignored", NULL);
+    g_assert_cmpstr (argv[0], ==, "/bin/sh");
+    joined = g_strjoinv (" ", argv);
+    g_assert_null (strstr (joined, "ignored"));
+  }
+
+  /* an empty custom command is refused before any engine work */
+  {
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) argv = NULL;
+
+    ar_environment_set_custom_command (env, NULL);
+    argv = ar_interactive_build_argv (env, AR_INTERACTIVE_AGENT, "", &error);
+    g_assert_null (argv);
+    g_assert_error (error, AR_AGENT_ERROR, AR_AGENT_ERROR_NO_COMMAND);
+  }
+}
+
+/* ---- running one ------------------------------------------------------------- */
+
+typedef struct {
+  ArInteractive *interactive;
+  GString *output;
+  gboolean done;
+  ArTaskState state;
+  const char *type_after;   /* when the output holds this… */
+  const char *typed;        /* …this is typed */
+  gboolean has_typed;
+} Run;
+
+static void
+on_output (ArInteractive *interactive, GBytes *bytes, gpointer user_data)
+{
+  Run *run = user_data;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  g_string_append_len (run->output, data, (gssize) len);
+  if (!run->has_typed && run->type_after != NULL && strstr (run->output->str, run->type_after) != NULL)
+    {
+      run->has_typed = TRUE;
+      ar_interactive_write (interactive, run->typed, strlen (run->typed));
+    }
+}
+
+static void
+run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->state = ar_interactive_run_finish (AR_INTERACTIVE (source), result);
+  run->done = TRUE;
+}
+
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_to_end (Run *run)
+{
+  gint64 deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, wake, NULL);
+
+  g_signal_connect (run->interactive, "output", G_CALLBACK (on_output), run);
+  ar_interactive_run_async (run->interactive, NULL, run_done, run);
+  while (!run->done)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the interactive task did not end within %d s; output so far: %s", TASK_SECONDS,
+                 run->output->str);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+}
+
+static char *
+task_file (ArTask *task, const char *name)
+{
+  g_autofree char *dir = ar_task_dup_dir (task);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  return ar_test_read_file (path);
+}
+
+static void
+test_typed_line (void)
+{
+  const char *command[] = {
+    "sh", "-c",
+    "printf 'ready\\n'; read x; echo got:$x; printf '\\033[1mbold\\033[0m tok=%s\\n' \"$API_TOKEN\"", NULL
+  };
+  const char *vars[] = { "API_TOKEN=s3cr3t-interactive-value", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text_log = NULL;
+  g_autofree char *raw_log = NULL;
+  g_autofree char *record = NULL;
+  Run run = { 0 };
+
+  if (!need_engine ())
+    return;
+  settings = new_settings ();
+  env = new_env (command);
+  ar_environment_set_env_vars (env, vars);
+  task = ar_interactive_new_task (env, NULL);
+  run.interactive = ar_interactive_new (builder, task, env, settings, AR_INTERACTIVE_AGENT, -1, &error);
+  g_assert_no_error (error);
+  run.output = g_string_new (NULL);
+  run.type_after = "ready";
+  run.typed = "hello world\r";
+  run_to_end (&run);
+
+  g_assert_true (run.has_typed);
+  g_assert_cmpint (run.state, ==, AR_TASK_STATE_DONE);
+  g_assert_cmpint (ar_task_get_exit_status (task), ==, 0);
+  g_assert_nonnull (strstr (run.output->str, "got:hello world\r\n"));
+  /* the terminal shows what the container wrote, escapes and all */
+  g_assert_nonnull (strstr (run.output->str, "\033[1mbold\033[0m"));
+  g_assert_cmpint (ar_task_get_kind (task), ==, AR_TASK_KIND_INTERACTIVE);
+  g_assert_cmpstr (ar_task_get_image (task), ==, base_image);
+  g_assert_cmpstr (ar_task_get_cache_summary (task), !=, "");
+
+  /* task.log: the text, no escapes, the secret redacted; the cache
+   * decision and the end as for a batch task */
+  text_log = task_file (task, "task.log");
+  g_assert_nonnull (strstr (text_log, "\ngot:hello world\n"));
+  g_assert_nonnull (strstr (text_log, "\nbold tok=[REDACTED]\n"));
+  g_assert_null (strstr (text_log, "\033"));
+  g_assert_null (strstr (text_log, "s3cr3t-interactive-value"));
+  g_assert_nonnull (strstr (text_log, "[docker/run][INFO] running image"));
+  g_assert_nonnull (strstr (text_log, "[task/end][INFO] done: exit status 0"));
+  /* terminal.log: the escapes kept, the secret not */
+  raw_log = task_file (task, AR_INTERACTIVE_RAW_LOG_NAME);
+  g_assert_nonnull (strstr (raw_log, "got:hello world\r\n"));
+  g_assert_nonnull (strstr (raw_log, "\033[1mbold\033[0m tok=[REDACTED]"));
+  g_assert_null (strstr (raw_log, "s3cr3t-interactive-value"));
+  /* the record */
+  record = task_file (task, "task.json");
+  g_assert_nonnull (strstr (record, "\"kind\" : \"interactive\""));
+  g_assert_null (strstr (record, "s3cr3t-interactive-value"));
+  /* the value never was in a command line */
+  g_assert_false (ar_test_any_cmdline_contains ("s3cr3t-interactive-value"));
+
+  g_string_free (run.output, TRUE);
+  g_object_unref (run.interactive);
+}
+
+static void
+test_exit_status (void)
+{
+  const char *command[] = { "sh", "-c", "echo bye; exit 3", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+
+  if (!need_engine ())
+    return;
+  settings = new_settings ();
+  env = new_env (command);
+  task = ar_interactive_new_task (env, NULL);
+  run.interactive = ar_interactive_new (builder, task, env, settings, AR_INTERACTIVE_AGENT, -1, &error);
+  g_assert_no_error (error);
+  run.output = g_string_new (NULL);
+  run_to_end (&run);
+
+  g_assert_cmpint (run.state, ==, AR_TASK_STATE_FAILED);
+  g_assert_cmpint (ar_task_get_exit_status (task), ==, 3);
+  g_assert_nonnull (strstr (run.output->str, "bye"));
+  g_string_free (run.output, TRUE);
+  g_object_unref (run.interactive);
+}
+
+/* The container's terminal has the size given before the start, and
+ * follows a resize while it runs. The engine's CLI passes a resize on
+ * through its own API call, beside the input stream: a line is typed until
+ * the container reports the new size (or the test gives up). */
+typedef struct {
+  ArInteractive *interactive;
+  GString *output;
+  gboolean resized;
+  gboolean quit;
+  guint typed;
+} Resize;
+
+static void
+resize_output (ArInteractive *interactive, GBytes *bytes, gpointer user_data)
+{
+  Resize *r = user_data;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  g_string_append_len (r->output, data, (gssize) len);
+  if (!r->resized && strstr (r->output->str, "size:31 97\r\n") != NULL)
+    {
+      r->resized = TRUE;
+      ar_interactive_set_size (interactive, 42, 123);
+    }
+  if (!r->quit && strstr (r->output->str, "size:42 123\r\n") != NULL)
+    {
+      r->quit = TRUE;
+      ar_interactive_write (interactive, "q\r", 2);
+    }
+}
+
+static gboolean
+resize_type (gpointer user_data)
+{
+  Resize *r = user_data;
+
+  if (r->resized && !r->quit && r->typed < 50)
+    {
+      r->typed++;
+      ar_interactive_write (r->interactive, "\r", 1);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_resize (void)
+{
+  const char *command[] = {
+    "sh", "-c",
+    "echo size:$(stty size); while read x; do [ \"$x\" = q ] && exit 0; echo size:$(stty size); done; exit 1",
+    NULL
+  };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+  Resize r = { 0 };
+  guint tick;
+
+  if (!need_engine ())
+    return;
+  settings = new_settings ();
+  env = new_env (command);
+  task = ar_interactive_new_task (env, NULL);
+  run.interactive = r.interactive = ar_interactive_new (builder, task, env, settings, AR_INTERACTIVE_AGENT, -1, &error);
+  g_assert_no_error (error);
+  ar_interactive_set_size (run.interactive, 31, 97);
+  run.output = r.output = g_string_new (NULL);
+  g_signal_connect (run.interactive, "output", G_CALLBACK (resize_output), &r);
+  tick = g_timeout_add (200, resize_type, &r);
+  run_to_end (&run);
+  g_source_remove (tick);
+
+  g_test_message ("output: %s; %u lines typed", run.output->str, r.typed);
+  g_assert_cmpint (run.state, ==, AR_TASK_STATE_DONE);
+  g_assert_true (r.resized);
+  g_assert_nonnull (strstr (run.output->str, "size:42 123"));
+  /* the size the terminal has is the one asked for */
+  {
+    guint rows = 0, columns = 0;
+
+    ar_interactive_get_size (run.interactive, &rows, &columns);
+    g_assert_cmpuint (rows, ==, 42);
+    g_assert_cmpuint (columns, ==, 123);
+  }
+  g_string_free (run.output, TRUE);
+  g_object_unref (run.interactive);
+}
+
+/* ---- the command line, through a pseudo-terminal ----------------------------- */
+
+static void
+child_setup (gpointer user_data)
+{
+  setsid ();
+  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+}
+
+typedef struct {
+  int master;
+  GString *output;
+} Pty;
+
+static gboolean
+read_pty (Pty *pty)
+{
+  char buf[4096];
+  gssize n = read (pty->master, buf, sizeof buf);
+
+  if (n > 0)
+    g_string_append_len (pty->output, buf, n);
+  return n > 0 || (n < 0 && errno == EAGAIN);
+}
+
+static void
+test_cli (void)
+{
+  const char *command[] = { "sh", "-c", "echo ready; read x; echo got:$x; exit 0", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  Pty pty = { -1, g_string_new (NULL) };
+  gboolean typed = FALSE;
+  gint64 deadline;
+  int slave;
+  struct winsize size = { 25, 90, 0, 0 };
+
+  if (!need_engine ())
+    return;
+  env = new_env (command);
+  store = ar_env_store_new (NULL);
+  g_assert_true (ar_env_store_load (store, &error));
+  ar_env_store_replace (store, env);
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+
+  pty.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (pty.master, >=, 0);
+  g_assert_cmpint (grantpt (pty.master), ==, 0);
+  g_assert_cmpint (unlockpt (pty.master), ==, 0);
+  ioctl (pty.master, TIOCSWINSZ, &size);
+  slave = open (ptsname (pty.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (slave, >=, 0);
+  g_unix_set_fd_nonblocking (pty.master, TRUE, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  {
+    const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
+
+    proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  }
+  g_assert_no_error (error);
+  /* the launcher holds the slave's copies until it goes */
+  g_clear_object (&launcher);
+
+  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+  while (read_pty (&pty))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("run --interactive did not end within %d s: %s", TASK_SECONDS, pty.output->str);
+      if (!typed && strstr (pty.output->str, "ready\r\n") != NULL)
+        {
+          /* a key at a time, as typed */
+          for (const char *c = "hi there\r"; *c != '\0'; c++)
+            g_assert_cmpint (write (pty.master, c, 1), ==, 1);
+          typed = TRUE;
+        }
+      g_usleep (20000);
+    }
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_message ("run --interactive printed: %s", pty.output->str);
+  g_assert_true (typed);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_nonnull (strstr (pty.output->str, "got:hi there\r\n"));
+  /* the app's lines too: where it ran, and the end */
+  g_assert_nonnull (strstr (pty.output->str, "[docker/run][INFO] running image"));
+  g_assert_nonnull (strstr (pty.output->str, "[task/end][INFO] done: exit status 0"));
+  /* the caller's terminal is as it was: cooked again */
+  {
+    struct termios mode;
+
+    g_assert_cmpint (tcgetattr (pty.master, &mode), ==, 0);
+    g_assert_true ((mode.c_lflag & ICANON) != 0);
+    g_assert_true ((mode.c_lflag & ECHO) != 0);
+  }
+  close (pty.master);
+  g_string_free (pty.output, TRUE);
+}
+
+/* Bad usage is said at once, with status 2. */
+static void
+test_cli_usage (void)
+{
+  const char *shell_alone[] = { "run", "x", "--shell", NULL };
+  const char *with_events[] = { "run", "x", "--interactive", "--json-events", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (ar_test_run_cli (shell_alone, NULL, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--shell"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (ar_test_run_cli (with_events, NULL, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--json-events"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  ar_test_init (&argc, &argv);
+  g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
+
+  g_test_add_func ("/interactive/argv", test_argv);
+  g_test_add_func ("/interactive/typed-line", test_typed_line);
+  g_test_add_func ("/interactive/exit-status", test_exit_status);
+  g_test_add_func ("/interactive/resize", test_resize);
+  g_test_add_func ("/interactive/cli", test_cli);
+  g_test_add_func ("/interactive/cli-usage", test_cli_usage);
+
+  status = g_test_run ();
+  g_clear_object (&builder);
+  g_clear_object (&engine);
+  g_free (base_image);
+  return status;
+}
