@@ -12,6 +12,9 @@
 #   export DOCKER_HOST=unix://DIR/docker.sock
 #   export AR_TEST_DOCKERD_PID=PID
 #   export AR_TEST_DOCKERD_DIR=DIR
+# An engine this script started earlier and left running is reused (each
+# `eval` in a new shell would otherwise start one more): its folder holds
+# the file `engine-up`, and the same three lines are printed for it.
 # `stop` stops the engine named by AR_TEST_DOCKERD_DIR (only one this script
 # started: its pidfile is there) and removes the folder. The C fixture in
 # test-utils.c does the same for a test program run on its own.
@@ -58,7 +61,18 @@ if ! command -v dockerd >/dev/null 2>&1; then
   exit 1
 fi
 
+for dir in /tmp/ar-test-engine-*; do
+  if [ -e "$dir/engine-up" ] && [ -e "$dir/pid" ] &&
+     DOCKER_HOST="unix://$dir/docker.sock" docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
+    echo "export DOCKER_HOST=unix://$dir/docker.sock"
+    echo "export AR_TEST_DOCKERD_PID=$(cat "$dir/pid")"
+    echo "export AR_TEST_DOCKERD_DIR=$dir"
+    exit 0
+  fi
+done
+
 dir=$(mktemp -d /tmp/ar-test-engine-XXXXXX)
+: >"$dir/engine-up"
 ns=ar-test-$(basename "$dir" | tr 'A-Z' 'a-z')
 host="unix://$dir/docker.sock"
 setsid dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" \
