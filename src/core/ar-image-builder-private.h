@@ -65,6 +65,41 @@ gboolean ar_image_layer_finish (GAsyncResult   *result,
                                 char          **out_user,
                                 GError        **error);
 
+/* The pieces of a layer's build that the preflight build check
+ * (ar-preflight-build-check.c) makes the same way. */
+
+/* The build folder: a private folder (@pattern, "…-XXXXXX") with the
+ * Dockerfile @dockerfile_text and the ArContextFile @files, all readable by
+ * the build user. In the temporary folder, or inside Flatpak in the cache
+ * folder (the CLI runs on the host, which sees that but not the app's
+ * /tmp). */
+char *ar_image_layer_make_context (ArEngine    *engine,
+                                   const char  *pattern,
+                                   const char  *dockerfile_text,
+                                   GArray      *files,
+                                   GError     **error);
+/* Removes a folder with everything in it (symbolic links, not what they
+ * point to); NULL does nothing. */
+void ar_image_layer_remove_tree (const char *path);
+/* @dockerfile with LABEL lines: @early right after FROM (every image a
+ * step makes carries them; NULL: all at the end), @late at the end. A
+ * label whose value is not made of plain characters goes into @args as
+ * `--label KEY=VALUE` instead. */
+char *ar_image_layer_dockerfile_with_labels (const char *dockerfile,
+                                             GPtrArray  *early,
+                                             GPtrArray  *late,
+                                             GPtrArray  *args);
+/* One line of build output (ANSI stripped): the image a step made
+ * ("---> ID", podman "--> ID") is added to *@step_ids (made when NULL). */
+void ar_image_layer_note_step_image (GPtrArray **step_ids, const char *line);
+/* What removes the leftovers of a failed build: `image rm -- ID…` of
+ * @step_ids, newest first, never the parent @parent_id the build started
+ * FROM, NULL-terminated; NULL when there is nothing to remove, or on
+ * podman (its own cleanup of a killed build races with a removal). */
+GPtrArray *ar_image_layer_leftovers_argv (ArEngine   *engine,
+                                          GPtrArray  *step_ids,
+                                          const char *parent_id);
+
 /* ar-image-miss.c: why a layer missed (§3.5), from the newest image of
  * the same environment and layer among @images (ArImageInfo with labels,
  * any order): the inputs that changed, "no image of this layer existed

@@ -120,18 +120,21 @@ note_state_error (LayerOp *op, GError *error)
                         _("could not update the image records in the state folder: %s"), error->message);
 }
 
-static void
-remove_tree (const char *path)
+void
+ar_image_layer_remove_tree (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GDir) dir = NULL;
   const char *name;
 
+  if (path == NULL)
+    return;
+  dir = g_dir_open (path, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
 
       if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
+        ar_image_layer_remove_tree (child);
       else
         g_unlink (child);
     }
@@ -183,7 +186,7 @@ layer_return (GTask *task, GError *error)
   g_clear_pointer (&op->lock, ar_build_lock_release);
   if (op->context_dir != NULL)
     {
-      remove_tree (op->context_dir);
+      ar_image_layer_remove_tree (op->context_dir);
       g_clear_pointer (&op->context_dir, g_free);
     }
   if (op->registered)
@@ -311,8 +314,8 @@ layer_failed (GTask *task, int exit_status, const char *reason, gboolean remembe
 /* The legacy builder says " ---> 0123456789ab" after each step, podman
  * "--> 0123456789ab": the image that step made. Docker keeps them as the
  * build's cache, untagged, and a failed build leaves them behind. */
-static void
-note_step_image (LayerOp *op, const char *line)
+void
+ar_image_layer_note_step_image (GPtrArray **step_ids, const char *line)
 {
   const char *p = line;
   gsize n = 0;
@@ -328,9 +331,9 @@ note_step_image (LayerOp *op, const char *line)
     n++;
   if (n < 12 || n > 64 || p[n] != '\0')
     return;
-  if (op->step_ids == NULL)
-    op->step_ids = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (op->step_ids, g_strndup (p, n));
+  if (*step_ids == NULL)
+    *step_ids = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (*step_ids, g_strndup (p, n));
 }
 
 static void
@@ -344,7 +347,7 @@ build_line (ArEngineStream stream, const char *line, gpointer user_data)
   clean = ar_log_strip_ansi (line);
   if (g_strstrip (clean)[0] == '\0')
     return;
-  note_step_image (op, clean);
+  ar_image_layer_note_step_image (&op->step_ids, clean);
   g_queue_push_tail (&op->tail, g_steal_pointer (&clean));
   if (op->tail.length > TAIL_LINES)
     g_free (g_queue_pop_head (&op->tail));
@@ -401,6 +404,30 @@ leftovers_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   layer_failed (task, op->fail_status, reason, op->fail_remember);
 }
 
+GPtrArray *
+ar_image_layer_leftovers_argv (ArEngine *engine, GPtrArray *step_ids, const char *parent_id)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  const char *parent = parent_id != NULL && g_str_has_prefix (parent_id, "sha256:") ? parent_id + 7 : parent_id;
+
+  g_ptr_array_add (args, g_strdup ("image"));
+  g_ptr_array_add (args, g_strdup ("rm"));
+  g_ptr_array_add (args, g_strdup ("--"));
+  for (guint i = step_ids != NULL ? step_ids->len : 0; i > 0; i--)
+    {
+      const char *id = g_ptr_array_index (step_ids, i - 1);
+
+      if (parent == NULL || !g_str_has_prefix (parent, id))
+        g_ptr_array_add (args, g_strdup (id));
+    }
+  /* Podman's own cleanup of a killed build races with a removal of its
+   * images and leaves the build's containers: left to `image prune` there. */
+  if (args->len == 3 || ar_engine_get_kind (engine) == AR_ENGINE_KIND_PODMAN)
+    return NULL;
+  g_ptr_array_add (args, NULL);
+  return g_steal_pointer (&args);
+}
+
 /* A failed build leaves the images of the steps that ran (the legacy
  * builder's cache, untagged): removed (Docker), newest first, without -f, so that
  * the engine keeps any that a tag, a container or another image still
@@ -411,24 +438,9 @@ clean_then_fail (GTask *owned_task, int exit_status, const char *reason, gboolea
   g_autoptr(GTask) task = owned_task;
   ArImageBuilder *self = g_task_get_source_object (task);
   LayerOp *op = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  const char *parent = op->parent_id != NULL && g_str_has_prefix (op->parent_id, "sha256:") ? op->parent_id + 7
-                                                                                            : op->parent_id;
+  g_autoptr(GPtrArray) args = ar_image_layer_leftovers_argv (self->engine, op->step_ids, op->parent_id);
 
-  g_ptr_array_add (args, (char *) "image");
-  g_ptr_array_add (args, (char *) "rm");
-  g_ptr_array_add (args, (char *) "--");
-  for (guint i = op->step_ids != NULL ? op->step_ids->len : 0; i > 0; i--)
-    {
-      const char *id = g_ptr_array_index (op->step_ids, i - 1);
-
-      if (parent == NULL || !g_str_has_prefix (parent, id))
-        g_ptr_array_add (args, (char *) id);
-    }
-  g_ptr_array_add (args, NULL);
-  /* Podman's own cleanup of a killed build races with a removal of its
-   * images and leaves the build's containers: left to `image prune` there. */
-  if (args->len == 4 || ar_engine_get_kind (self->engine) == AR_ENGINE_KIND_PODMAN)
+  if (args == NULL)
     {
       layer_failed (task, exit_status, reason, remember);
       return;
@@ -453,7 +465,7 @@ build_done (GObject *source, GAsyncResult *result, gpointer user_data)
   status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, &error);
   op->result.build_seconds = (g_get_monotonic_time () - op->build_started) / (double) G_USEC_PER_SEC;
   /* Before anything else: the context never outlives its build. */
-  remove_tree (op->context_dir);
+  ar_image_layer_remove_tree (op->context_dir);
   g_clear_pointer (&op->context_dir, g_free);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -488,19 +500,23 @@ build_done (GObject *source, GAsyncResult *result, gpointer user_data)
 /* A private folder with the Dockerfile and exactly the files the key
  * covers. Inside Flatpak the CLI runs on the host, which sees the app's
  * cache folder under the same path but not its /tmp. */
-static char *
-make_context (ArImageBuilder *self, LayerOp *op, const char *dockerfile_text, GError **error)
+char *
+ar_image_layer_make_context (ArEngine    *engine,
+                             const char  *pattern,
+                             const char  *dockerfile_text,
+                             GArray      *files,
+                             GError     **error)
 {
   g_autofree char *dir = NULL;
   g_autofree char *dockerfile = NULL;
 
-  if (ar_engine_get_in_flatpak (self->engine))
+  if (ar_engine_get_in_flatpak (engine))
     {
       g_autofree char *cache = ar_paths_cache_dir ();
       g_autofree char *parent = g_build_filename (cache, "build", NULL);
 
       g_mkdir_with_parents (parent, 0700);
-      dir = g_build_filename (parent, "agents-runner-build-XXXXXX", NULL);
+      dir = g_build_filename (parent, pattern, NULL);
       if (g_mkdtemp_full (dir, 0700) == NULL)
         {
           int saved = errno;
@@ -510,15 +526,15 @@ make_context (ArImageBuilder *self, LayerOp *op, const char *dockerfile_text, GE
           return NULL;
         }
     }
-  else if ((dir = g_dir_make_tmp ("agents-runner-build-XXXXXX", error)) == NULL)
+  else if ((dir = g_dir_make_tmp (pattern, error)) == NULL)
     return NULL;
 
   dockerfile = g_build_filename (dir, "Dockerfile", NULL);
   if (!g_file_set_contents_full (dockerfile, dockerfile_text, -1, G_FILE_SET_CONTENTS_NONE, 0644, error))
     goto fail;
-  for (guint i = 0; i < op->files->len; i++)
+  for (guint i = 0; i < files->len; i++)
     {
-      const ArContextFile *file = &g_array_index (op->files, ArContextFile, i);
+      const ArContextFile *file = &g_array_index (files, ArContextFile, i);
       g_autofree char *path = g_build_filename (dir, file->name, NULL);
       g_autofree char *parent = g_path_get_dirname (path);
       gsize len = 0;
@@ -533,7 +549,7 @@ make_context (ArImageBuilder *self, LayerOp *op, const char *dockerfile_text, GE
   return g_steal_pointer (&dir);
 
 fail:
-  remove_tree (dir);
+  ar_image_layer_remove_tree (dir);
   return NULL;
 }
 
@@ -589,8 +605,8 @@ label_line (GPtrArray *labels, GPtrArray *args)
  * carries them, the untagged ones a failed build leaves too (SPEC §3.6:
  * `image prune` finds them by it); @late (the key's) at the end, where no
  * step image but the finished one has them. */
-static char *
-dockerfile_with_labels (const char *dockerfile, GPtrArray *early, GPtrArray *late, GPtrArray *args)
+char *
+ar_image_layer_dockerfile_with_labels (const char *dockerfile, GPtrArray *early, GPtrArray *late, GPtrArray *args)
 {
   GString *text = g_string_new (NULL);
   g_autofree char *early_line = NULL;
@@ -672,9 +688,9 @@ layer_build (GTask *task)
     {
       g_ptr_array_extend_and_steal (labels, g_steal_pointer (&early));
     }
-  text = dockerfile_with_labels (op->dockerfile_build, early, labels, args);
+  text = ar_image_layer_dockerfile_with_labels (op->dockerfile_build, early, labels, args);
 
-  op->context_dir = make_context (self, op, text, &error);
+  op->context_dir = ar_image_layer_make_context (self->engine, "agents-runner-build-XXXXXX", text, op->files, &error);
   if (op->context_dir == NULL)
     {
       layer_failed (task, -1, error->message, FALSE);

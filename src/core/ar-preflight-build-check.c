@@ -16,9 +16,10 @@
 #include "ar-cache-key.h"
 #include "ar-dockerfile.h"
 #include "ar-entry-script.h"
+#include "ar-image-builder-private.h"
 #include "ar-paths.h"
 #include "ar-task-log.h"
-#include "ar-task-runner.h"
+#include "ar-task-runner-private.h"
 
 G_DEFINE_QUARK (ar-preflight-build-check-error-quark, ar_preflight_build_check_error)
 
@@ -36,7 +37,9 @@ typedef struct {
   gpointer line_data;
 
   char *base_name;
+  char *base_id;
   char *base_user;
+  GPtrArray *step_ids;  /* images the build's steps made ("---> ID") */
   char *tag;            /* the throwaway image, once a build started */
   char *context_dir;
   char *scratch_dir;
@@ -60,7 +63,9 @@ check_op_free (CheckOp *op)
   g_free (op->run_text);
   g_strfreev (op->agent_argv);
   g_free (op->base_name);
+  g_free (op->base_id);
   g_free (op->base_user);
+  g_clear_pointer (&op->step_ids, g_ptr_array_unref);
   g_free (op->tag);
   g_queue_clear_full (&op->tail, g_free);
   g_clear_pointer (&op->result, ar_build_check_result_free);
@@ -84,41 +89,14 @@ ar_build_check_stage_to_string (ArBuildCheckStage stage)
   return stage == AR_BUILD_CHECK_STAGE_BUILD ? "build" : "run";
 }
 
-static gboolean
-is_blank (const char *text)
-{
-  for (const char *p = text; p != NULL && *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-  return TRUE;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static void
 remove_files (CheckOp *op)
 {
   if (op->context_dir != NULL)
-    remove_tree (op->context_dir);
+    ar_image_layer_remove_tree (op->context_dir);
   g_clear_pointer (&op->context_dir, g_free);
   if (op->scratch_dir != NULL)
-    remove_tree (op->scratch_dir);
+    ar_image_layer_remove_tree (op->scratch_dir);
   g_clear_pointer (&op->scratch_dir, g_free);
   if (op->env_file != NULL)
     g_unlink (op->env_file);
@@ -138,24 +116,12 @@ check_labels (void)
   return labels;
 }
 
-/* A private folder the engine CLI can read: inside Flatpak the CLI runs on
- * the host, which sees the app's cache folder but not its /tmp. */
+/* A private folder for the run part's scripts in @parent (run/, which the
+ * engine CLI reads also inside Flatpak). */
 static char *
-make_private_dir (ArEngine *engine, const char *parent_or_null, const char *pattern, GError **error)
+make_scratch_dir (const char *parent, GError **error)
 {
-  g_autofree char *parent = NULL;
   g_autofree char *dir = NULL;
-
-  if (parent_or_null != NULL)
-    parent = g_strdup (parent_or_null);
-  else if (ar_engine_get_in_flatpak (engine))
-    {
-      g_autofree char *cache = ar_paths_cache_dir ();
-
-      parent = g_build_filename (cache, "build", NULL);
-    }
-  else
-    parent = g_strdup (g_get_tmp_dir ());
 
   if (g_mkdir_with_parents (parent, 0700) != 0)
     {
@@ -165,7 +131,7 @@ make_private_dir (ArEngine *engine, const char *parent_or_null, const char *patt
                    _("Could not make the folder %s: %s."), parent, g_strerror (saved));
       return NULL;
     }
-  dir = g_build_filename (parent, pattern, NULL);
+  dir = g_build_filename (parent, "preflight-check-XXXXXX", NULL);
   if (g_mkdtemp_full (dir, 0700) == NULL)
     {
       int saved = errno;
@@ -175,22 +141,6 @@ make_private_dir (ArEngine *engine, const char *parent_or_null, const char *patt
       return NULL;
     }
   return g_steal_pointer (&dir);
-}
-
-/* Readable by any user whatever the umask: the build user or the
- * container's user may not be us. */
-static gboolean
-write_readable (const char *dir, const char *name, const char *text, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *with_newline = NULL;
-
-  if (!g_str_has_suffix (text, "\n"))
-    text = with_newline = g_strconcat (text, "\n", NULL);
-  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, error))
-    return FALSE;
-  g_chmod (path, 0644);
-  return TRUE;
 }
 
 /* ---- failing lines ------------------------------------------------------ */
@@ -285,6 +235,8 @@ on_cli_line (ArEngineStream stream, const char *line, gpointer user_data)
   clean = ar_log_strip_ansi (line);
   if (g_strstrip (clean)[0] == '\0')
     return;
+  if (op->stage == AR_BUILD_CHECK_STAGE_BUILD)
+    ar_image_layer_note_step_image (&op->step_ids, clean);
   g_queue_push_tail (&op->tail, g_steal_pointer (&clean));
   if (op->tail.length > AR_PREFLIGHT_CHECK_TAIL_LINES)
     g_free (g_queue_pop_head (&op->tail));
@@ -304,6 +256,9 @@ tail_text (CheckOp *op)
   return g_string_free (text, FALSE);
 }
 
+static void remove_leftovers (GTask *task);
+static void return_result (GTask *task);
+
 static void
 image_removed (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -317,6 +272,46 @@ image_removed (GObject *source, GAsyncResult *res, gpointer user_data)
   if (error != NULL || status != 0)
     g_debug ("could not remove the check image %s: %s", op->tag,
                error != NULL ? error->message : (err_tail != NULL ? err_tail : "?"));
+  remove_leftovers (task);
+}
+
+static void
+leftovers_removed (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  /* Some may be refused (another image still builds on them): what is
+   * left is for `image prune`. */
+  ar_engine_run_cli_finish (AR_ENGINE (source), res, NULL, NULL);
+  return_result (task);
+}
+
+/* A build that failed leaves the images of the steps that ran (the legacy
+ * builder's cache, untagged): removed as a layer's are. */
+static void
+remove_leftovers (GTask *task)
+{
+  CheckOp *op = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) args = NULL;
+
+  if (!op->result->built && op->step_ids != NULL)
+    args = ar_image_layer_leftovers_argv (op->engine, op->step_ids, op->base_id);
+  if (args == NULL)
+    {
+      return_result (task);
+      return;
+    }
+  g_clear_pointer (&op->step_ids, g_ptr_array_unref);
+  /* Not the task's cancellable: a cancelled check still cleans up. */
+  ar_engine_run_cli_async (op->engine, (const char *const *) args->pdata, NULL, NULL, NULL,
+                           REMOVE_TIMEOUT_SECONDS, NULL, leftovers_removed, g_object_ref (task));
+}
+
+static void
+return_result (GTask *task)
+{
+  CheckOp *op = g_task_get_task_data (task);
+
   if (op->error != NULL)
     g_task_return_error (task, g_steal_pointer (&op->error));
   else
@@ -344,10 +339,7 @@ finish (GTask *task, GError *error)
                                image_removed, g_object_ref (task));
       return;
     }
-  if (op->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&op->error));
-  else
-    g_task_return_pointer (task, g_steal_pointer (&op->result), (GDestroyNotify) ar_build_check_result_free);
+  remove_leftovers (task);
 }
 
 static void
@@ -409,17 +401,6 @@ run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   finish (task, NULL);
 }
 
-static gboolean
-valid_env_name (const char *name)
-{
-  if (name == NULL || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
-    return FALSE;
-  for (const char *p = name; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_')
-      return FALSE;
-  return TRUE;
-}
-
 /* Like a task's container (SPEC §4.2), without workspace, mounts, ports or
  * config folders: the scripts read-only at /tmp/agents-runner, the task's
  * variables and the environment's (values through the CLI's environment,
@@ -436,12 +417,9 @@ start_run (GTask *task)
   g_autofree char *run_dir = ar_paths_run_dir ();
   g_autofree char *entry = NULL;
   g_autofree char *name = NULL;
-  const char *const *vars = ar_environment_get_env_vars (op->env);
   const char *workdir = ar_environment_get_container_workdir (op->env);
-  const char *env_id = ar_environment_get_env_id (op->env);
   gboolean podman = ar_engine_get_kind (op->engine) == AR_ENGINE_KIND_PODMAN;
   ArEntrySteps steps = { 0 };
-  static const char *const own_names[] = { "AGENTS_RUNNER_TASK_ID", "TASK_ID", "AGENTS_RUNNER_ENV_ID", NULL };
 
   op->stage = AR_BUILD_CHECK_STAGE_RUN;
   g_queue_clear_full (&op->tail, g_free);
@@ -451,7 +429,7 @@ start_run (GTask *task)
 
   /* run/ is 0700; the check's folder in it 0755 and its files 0644, so a
    * container user with another uid reads them (as for a task). */
-  op->scratch_dir = make_private_dir (op->engine, run_dir, "preflight-check-XXXXXX", &error);
+  op->scratch_dir = make_scratch_dir (run_dir, &error);
   if (op->scratch_dir == NULL || g_chmod (op->scratch_dir, 0755) != 0)
     {
       if (error == NULL)
@@ -460,18 +438,19 @@ start_run (GTask *task)
       finish (task, g_steal_pointer (&error));
       return;
     }
-  if (op->settings->preflight_enabled && !is_blank (op->settings->preflight_script))
+  if (op->settings->preflight_enabled && !ar_script_is_blank (op->settings->preflight_script))
     {
-      if (!write_readable (op->scratch_dir, AR_ENTRY_SETTINGS_PREFLIGHT_FILE, op->settings->preflight_script, &error))
+      if (!ar_task_runner_write_script (op->scratch_dir, AR_ENTRY_SETTINGS_PREFLIGHT_FILE,
+                                        op->settings->preflight_script, &error))
         {
           finish (task, g_steal_pointer (&error));
           return;
         }
       steps.settings_preflight = TRUE;
     }
-  if (!is_blank (op->run_text))
+  if (!ar_script_is_blank (op->run_text))
     {
-      if (!write_readable (op->scratch_dir, AR_ENTRY_RUN_PREFLIGHT_FILE, op->run_text, &error))
+      if (!ar_task_runner_write_script (op->scratch_dir, AR_ENTRY_RUN_PREFLIGHT_FILE, op->run_text, &error))
         {
           finish (task, g_steal_pointer (&error));
           return;
@@ -481,7 +460,7 @@ start_run (GTask *task)
   /* Podman refuses a -w the image lacks; docker makes it. */
   steps.enter_workdir = podman;
   entry = ar_entry_script_generate (&steps);
-  if (!write_readable (op->scratch_dir, AR_ENTRY_SCRIPT_FILE, entry, &error))
+  if (!ar_task_runner_write_script (op->scratch_dir, AR_ENTRY_SCRIPT_FILE, entry, &error))
     {
       finish (task, g_steal_pointer (&error));
       return;
@@ -500,63 +479,20 @@ start_run (GTask *task)
   g_ptr_array_add (args, g_strdup ("-v"));
   g_ptr_array_add (args, g_strdup_printf ("%s:%s:ro", op->scratch_dir, AR_ENTRY_CONTAINER_DIR));
 
-  for (guint i = 0; own_names[i] != NULL; i++)
-    {
-      g_ptr_array_add (args, g_strdup ("-e"));
-      g_ptr_array_add (args, g_strdup (own_names[i]));
-    }
-  g_ptr_array_add (run_env, g_strdup ("AGENTS_RUNNER_TASK_ID=" AR_PREFLIGHT_CHECK_TASK_ID));
-  g_ptr_array_add (run_env, g_strdup ("TASK_ID=" AR_PREFLIGHT_CHECK_TASK_ID));
-  g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_ENV_ID=", env_id != NULL ? env_id : "", NULL));
-  for (guint i = 0; vars != NULL && vars[i] != NULL; i++)
-    {
-      const char *eq = strchr (vars[i], '=');
-      g_autofree char *var = eq != NULL ? g_strndup (vars[i], eq - vars[i]) : g_strdup (vars[i]);
-      const char *value = eq != NULL ? eq + 1 : "";
-
-      if (!valid_env_name (var) || g_strv_contains (own_names, var))
-        continue;
-      if (ar_task_runner_env_name_is_reserved (var))
-        {
-          /* It would steer the CLI: through a private env file instead. */
-          if (strchr (value, '\n') == NULL)
-            g_string_append_printf (env_file_text, "%s=%s\n", var, value);
-          continue;
-        }
-      g_ptr_array_add (args, g_strdup ("-e"));
-      g_ptr_array_add (args, g_strdup (var));
-      g_ptr_array_add (run_env, g_strconcat (var, "=", value, NULL));
-    }
+  ar_task_runner_add_env (NULL, AR_PREFLIGHT_CHECK_TASK_ID, ar_environment_get_env_id (op->env),
+                          ar_environment_get_env_vars (op->env), args, run_env, env_file_text);
   if (env_file_text->len > 0)
     {
       op->env_file = g_strconcat (op->scratch_dir, ".env", NULL);
-      if (!g_file_set_contents_full (op->env_file, env_file_text->str, env_file_text->len,
-                                     G_FILE_SET_CONTENTS_NONE, 0600, &error))
+      if (!ar_task_runner_add_env_file (op->env_file, env_file_text, args, &error))
         {
           finish (task, g_steal_pointer (&error));
           return;
         }
-      g_ptr_array_add (args, g_strdup ("--env-file"));
-      g_ptr_array_add (args, g_strdup (op->env_file));
     }
-  if (podman)
-    {
-      g_ptr_array_add (args, g_strdup ("-e"));
-      g_ptr_array_add (args, g_strdup ("AGENTS_RUNNER_WORKDIR"));
-      g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_WORKDIR=", workdir, NULL));
-    }
-  else
-    {
-      g_ptr_array_add (args, g_strdup ("-w"));
-      g_ptr_array_add (args, g_strdup (workdir));
-    }
-  g_ptr_array_add (args, g_strdup (op->tag != NULL ? op->tag : op->base_name));
-  g_ptr_array_add (args, g_strdup ("/bin/sh"));
-  g_ptr_array_add (args, g_strdup (AR_ENTRY_CONTAINER_DIR "/" AR_ENTRY_SCRIPT_FILE));
-  for (guint i = 0; op->agent_argv[i] != NULL; i++)
-    g_ptr_array_add (args, g_strdup (op->agent_argv[i]));
-  g_ptr_array_add (args, NULL);
-  g_ptr_array_add (run_env, NULL);
+  ar_task_runner_add_workdir (workdir, podman, args, run_env);
+  ar_task_runner_add_command (op->tag != NULL ? op->tag : op->base_name, (const char *const *) op->agent_argv,
+                              args, run_env);
 
   op->started = g_get_monotonic_time ();
   ar_engine_run_cli_async (op->engine, (const char *const *) args->pdata, (const char *const *) run_env->pdata,
@@ -574,7 +510,7 @@ build_done (GObject *source, GAsyncResult *res, gpointer user_data)
   status = ar_engine_run_cli_finish (AR_ENGINE (source), res, NULL, &error);
   op->result->build_seconds = (g_get_monotonic_time () - op->started) / (double) G_USEC_PER_SEC;
   /* The context never outlives its build. */
-  remove_tree (op->context_dir);
+  ar_image_layer_remove_tree (op->context_dir);
   g_clear_pointer (&op->context_dir, g_free);
   if (handle_cli_error (task, &error, AR_CONTEXT_ENV_SCRIPT, op->cached_text))
     return;
@@ -597,8 +533,10 @@ start_build (GTask *task)
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) labels = check_labels ();
   g_autoptr(GBytes) script = g_bytes_new (op->cached_text, strlen (op->cached_text));
+  g_autoptr(GArray) files = NULL;
   g_autofree char *dockerfile_text = NULL;
   g_autofree char *dockerfile = NULL;
+  g_autofree char *with_newline = NULL;
   ArDockerfileParams params = {
     .layer = AR_LAYER_ENV,
     .parent = op->base_name,
@@ -613,10 +551,19 @@ start_build (GTask *task)
       finish (task, g_steal_pointer (&error));
       return;
     }
-  op->context_dir = make_private_dir (op->engine, NULL, "agents-runner-check-XXXXXX", &error);
-  if (op->context_dir == NULL ||
-      !write_readable (op->context_dir, "Dockerfile", dockerfile_text, &error) ||
-      !write_readable (op->context_dir, AR_CONTEXT_ENV_SCRIPT, op->cached_text, &error))
+  /* The script as a task's layer gets it, with a last line end. */
+  files = ar_context_files_new ();
+  with_newline = g_str_has_suffix (op->cached_text, "\n") ? g_strdup (op->cached_text)
+                                                          : g_strconcat (op->cached_text, "\n", NULL);
+  {
+    gsize len = strlen (with_newline);
+    g_autoptr(GBytes) contents = g_bytes_new_take (g_steal_pointer (&with_newline), len);
+
+    ar_context_files_add (files, AR_CONTEXT_ENV_SCRIPT, contents);
+  }
+  op->context_dir = ar_image_layer_make_context (op->engine, "agents-runner-check-XXXXXX", dockerfile_text,
+                                                 files, &error);
+  if (op->context_dir == NULL)
     {
       finish (task, g_steal_pointer (&error));
       return;
@@ -668,7 +615,8 @@ base_inspected (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
   op->base_user = g_strdup (info->user != NULL ? info->user : "");
-  if (is_blank (op->cached_text))
+  op->base_id = g_strdup (info->id);
+  if (ar_script_is_blank (op->cached_text))
     start_run (task);
   else
     start_build (task);

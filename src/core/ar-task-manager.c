@@ -13,6 +13,7 @@
 #include "ar-paths.h"
 #include "ar-task-manager.h"
 #include "ar-task-runner.h"
+#include "ar-task-runner-private.h"
 
 #define FOLLOW_DRAIN_MS 2000
 #define STOP_COMMAND_TIMEOUT 30
@@ -274,17 +275,32 @@ ar_task_manager_start (ArTaskManager *self, ArEnvironment *env, const char *prom
 }
 
 ArTask *
-ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *draft)
+ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *env, gboolean saved)
 {
   g_autoptr(ArTask) task = NULL;
   ArTaskRunner *runner;
 
   g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
-  g_return_val_if_fail (AR_IS_ENVIRONMENT (draft), NULL);
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (env), NULL);
 
-  task = ar_task_new (ar_environment_get_env_id (draft), ar_environment_get_name (draft), "",
+  task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "",
                       AR_TASK_KIND_PREFLIGHT_TEST);
-  runner = new_runner (self, task, draft);
+  runner = new_runner (self, task, env);
+  if (ar_environment_wants_env_layer (env))
+    {
+      if (saved)
+        ar_task_runner_set_build_check (runner);
+      else
+        ar_task_runner_set_note (runner, _("The environment has unsaved changes: this test is the start of a "
+                                           "task of the draft, caching included (an image it builds is kept "
+                                           "for tasks). Save it, then test again for the build check, which "
+                                           "keeps nothing."));
+    }
+  else if (ar_environment_uses_cached_preflight (env) && !ar_environment_get_cache_container_build (env))
+    ar_task_runner_set_note (runner, _("Container caching is off: the cached part runs at start, then the run "
+                                       "part, as in a task. With caching on, this test builds the cached part "
+                                       "in a throwaway image and runs the run part on top of it (the build "
+                                       "check)."));
   begin (self, runner);
   return task;
 }

@@ -59,9 +59,16 @@ gboolean ar_task_manager_load_finish (ArTaskManager *self,
 ArTask *ar_task_manager_start (ArTaskManager *self,
                                ArEnvironment *env,
                                const char    *prompt);
-/* §4.3 with the (unsaved) draft; not held back by the queue. */
+/* Test Preflight (§4.3, issue 9 item 5); not held back by the queue. For a
+ * @saved environment (as stored, no unsaved changes) with container caching
+ * on, the preflight build check (ar-preflight-build-check.h) as a task:
+ * nothing is kept. Otherwise, the start of a task of @env (the draft as
+ * edited), caching included, then "preflight complete" instead of the
+ * agent; its log says why it is not the build check when caching is on
+ * (unsaved changes) or off. */
 ArTask *ar_task_manager_start_preflight_test (ArTaskManager *self,
-                                              ArEnvironment *draft);
+                                              ArEnvironment *env,
+                                              gboolean       saved);
 /* Queued: it ends cancelled at once. Running: docker stop, then kill. */
 void ar_task_manager_stop (ArTaskManager *self, ArTask *task);
 

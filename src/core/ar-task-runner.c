@@ -13,6 +13,7 @@
 #include "ar-agent.h"
 #include "ar-entry-script.h"
 #include "ar-paths.h"
+#include "ar-preflight-build-check.h"
 #include "ar-task-runner.h"
 #include "ar-task-runner-private.h"
 
@@ -45,6 +46,8 @@ struct _ArTaskRunner
   ArImageResolution *resolution;
   char *layers_detail;       /* base and layers, for the line before docker run */
   GStrv agent_argv;
+  gboolean build_check;      /* a preflight test that is the build check */
+  char *note;                /* said after the first line */
   char *workspace;           /* host folder mounted at the workdir, or NULL */
   char *scratch;             /* run/<id> */
   char *env_file;            /* run/<id>.env, 0600, only when needed */
@@ -127,6 +130,111 @@ gboolean
 ar_task_runner_env_name_is_reserved (const char *name)
 {
   return ar_engine_env_name_steers_cli (name);
+}
+
+void
+ar_task_runner_add_env (ArTaskLog         *log,
+                        const char        *task_id,
+                        const char        *env_id,
+                        const char *const *vars,
+                        GPtrArray         *args,
+                        GPtrArray         *run_env,
+                        GString           *env_file_text)
+{
+  static const char *const own_names[] = { "AGENTS_RUNNER_TASK_ID", "TASK_ID", "AGENTS_RUNNER_ENV_ID", NULL };
+
+  /* The task's own variables, then the environment's: names only in argv,
+   * values through the CLI's environment. */
+  for (guint i = 0; own_names[i] != NULL; i++)
+    {
+      g_ptr_array_add (args, g_strdup ("-e"));
+      g_ptr_array_add (args, g_strdup (own_names[i]));
+    }
+  g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_TASK_ID=", task_id, NULL));
+  g_ptr_array_add (run_env, g_strconcat ("TASK_ID=", task_id, NULL));
+  g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_ENV_ID=", env_id, NULL));
+
+  for (guint i = 0; vars != NULL && vars[i] != NULL; i++)
+    {
+      const char *eq = strchr (vars[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (vars[i], eq - vars[i]) : g_strdup (vars[i]);
+      const char *value = eq != NULL ? eq + 1 : "";
+
+      if (!valid_env_name (name))
+        {
+          if (log != NULL)
+            ar_task_log_message (log, "task/env", AR_LOG_WARN,
+                                 _("“%s” is not a valid variable name (letters, digits and underscores): not passed."),
+                                 name);
+          continue;
+        }
+      if (g_strv_contains (own_names, name))
+        {
+          if (log != NULL)
+            ar_task_log_message (log, "task/env", AR_LOG_WARN,
+                                 _("%s is set by Agents Runner for every task: the environment's value is not used."),
+                                 name);
+          continue;
+        }
+      if (ar_task_runner_env_name_is_reserved (name))
+        {
+          if (strchr (value, '\n') != NULL)
+            {
+              if (log != NULL)
+                ar_task_log_message (log, "task/env", AR_LOG_WARN,
+                                     _("The value of %s has a line break, which an env file cannot hold: not passed."),
+                                     name);
+              continue;
+            }
+          g_string_append_printf (env_file_text, "%s=%s\n", name, value);
+          continue;
+        }
+      g_ptr_array_add (args, g_strdup ("-e"));
+      g_ptr_array_add (args, g_strdup (name));
+      g_ptr_array_add (run_env, g_strconcat (name, "=", value, NULL));
+    }
+}
+
+gboolean
+ar_task_runner_add_env_file (const char *path, GString *env_file_text, GPtrArray *args, GError **error)
+{
+  if (env_file_text->len == 0)
+    return TRUE;
+  /* run/ is 0700 and the file 0600: only this user reads it. */
+  if (!g_file_set_contents_full (path, env_file_text->str, env_file_text->len,
+                                 G_FILE_SET_CONTENTS_NONE, 0600, error))
+    return FALSE;
+  g_ptr_array_add (args, g_strdup ("--env-file"));
+  g_ptr_array_add (args, g_strdup (path));
+  return TRUE;
+}
+
+void
+ar_task_runner_add_workdir (const char *workdir, gboolean from_script, GPtrArray *args, GPtrArray *run_env)
+{
+  if (from_script)
+    {
+      g_ptr_array_add (args, g_strdup ("-e"));
+      g_ptr_array_add (args, g_strdup ("AGENTS_RUNNER_WORKDIR"));
+      g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_WORKDIR=", workdir, NULL));
+    }
+  else
+    {
+      g_ptr_array_add (args, g_strdup ("-w"));
+      g_ptr_array_add (args, g_strdup (workdir));
+    }
+}
+
+void
+ar_task_runner_add_command (const char *image, const char *const *agent_argv, GPtrArray *args, GPtrArray *run_env)
+{
+  g_ptr_array_add (args, g_strdup (image));
+  g_ptr_array_add (args, g_strdup ("/bin/sh"));
+  g_ptr_array_add (args, g_strdup (AR_ENTRY_CONTAINER_DIR "/" AR_ENTRY_SCRIPT_FILE));
+  for (guint i = 0; agent_argv[i] != NULL; i++)
+    g_ptr_array_add (args, g_strdup (agent_argv[i]));
+  g_ptr_array_add (args, NULL);
+  g_ptr_array_add (run_env, NULL);
 }
 
 gboolean
@@ -295,10 +403,10 @@ workdir_from_script (ArTaskRunner *self)
   return ar_engine_get_kind (self->engine) == AR_ENGINE_KIND_PODMAN && self->workspace == NULL;
 }
 
-static gboolean
-write_script (ArTaskRunner *self, const char *name, const char *text, GError **error)
+gboolean
+ar_task_runner_write_script (const char *dir, const char *name, const char *text, GError **error)
 {
-  g_autofree char *path = g_build_filename (self->scratch, name, NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autofree char *with_newline = NULL;
 
   /* A script whose last line has no line end still runs it. */
@@ -317,6 +425,12 @@ write_script (ArTaskRunner *self, const char *name, const char *text, GError **e
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+write_script (ArTaskRunner *self, const char *name, const char *text, GError **error)
+{
+  return ar_task_runner_write_script (self->scratch, name, text, error);
 }
 
 static char *
@@ -558,7 +672,6 @@ build_run_args (ArTaskRunner *self, GError **error)
   Mounts m = { args, container_paths, selinux ? "z" : "" };
   const char *task_id = ar_task_get_id (self->task);
   const char *env_id = ar_environment_get_env_id (env);
-  static const char *const own_names[] = { "AGENTS_RUNNER_TASK_ID", "TASK_ID", "AGENTS_RUNNER_ENV_ID", NULL };
 
   if (*workdir == '\0')
     workdir = AR_DEFAULT_CONTAINER_WORKDIR;
@@ -623,65 +736,14 @@ build_run_args (ArTaskRunner *self, GError **error)
     if (!add_extra_mount (self, &m, extra_mounts[i], error))
       return FALSE;
 
-  /* The task's own variables, then the environment's: names only in argv,
-   * values through the CLI's environment. */
-  for (guint i = 0; own_names[i] != NULL; i++)
-    {
-      g_ptr_array_add (args, g_strdup ("-e"));
-      g_ptr_array_add (args, g_strdup (own_names[i]));
-    }
-  g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_TASK_ID=", task_id, NULL));
-  g_ptr_array_add (run_env, g_strconcat ("TASK_ID=", task_id, NULL));
-  g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_ENV_ID=", env_id, NULL));
-
-  for (guint i = 0; vars[i] != NULL; i++)
-    {
-      const char *eq = strchr (vars[i], '=');
-      g_autofree char *name = eq != NULL ? g_strndup (vars[i], eq - vars[i]) : g_strdup (vars[i]);
-      const char *value = eq != NULL ? eq + 1 : "";
-
-      if (!valid_env_name (name))
-        {
-          ar_task_log_message (self->log, "task/env", AR_LOG_WARN,
-                               _("“%s” is not a valid variable name (letters, digits and underscores): not passed."),
-                               name);
-          continue;
-        }
-      if (g_strv_contains (own_names, name))
-        {
-          ar_task_log_message (self->log, "task/env", AR_LOG_WARN,
-                               _("%s is set by Agents Runner for every task: the environment's value is not used."),
-                               name);
-          continue;
-        }
-      if (ar_task_runner_env_name_is_reserved (name))
-        {
-          if (strchr (value, '\n') != NULL)
-            {
-              ar_task_log_message (self->log, "task/env", AR_LOG_WARN,
-                                   _("The value of %s has a line break, which an env file cannot hold: not passed."),
-                                   name);
-              continue;
-            }
-          g_string_append_printf (env_file_text, "%s=%s\n", name, value);
-          continue;
-        }
-      g_ptr_array_add (args, g_strdup ("-e"));
-      g_ptr_array_add (args, g_strdup (name));
-      g_ptr_array_add (run_env, g_strconcat (name, "=", value, NULL));
-    }
-
+  ar_task_runner_add_env (self->log, task_id, env_id, vars, args, run_env, env_file_text);
   if (env_file_text->len > 0)
     {
       g_autofree char *run_dir = ar_paths_run_dir ();
 
-      /* run/ is 0700 and the file 0600: only this user reads it. */
       self->env_file = g_strdup_printf ("%s/%s.env", run_dir, task_id);
-      if (!g_file_set_contents_full (self->env_file, env_file_text->str, env_file_text->len,
-                                     G_FILE_SET_CONTENTS_NONE, 0600, error))
+      if (!ar_task_runner_add_env_file (self->env_file, env_file_text, args, error))
         return FALSE;
-      g_ptr_array_add (args, g_strdup ("--env-file"));
-      g_ptr_array_add (args, g_strdup (self->env_file));
     }
 
   for (guint i = 0; ports[i] != NULL; i++)
@@ -698,24 +760,9 @@ build_run_args (ArTaskRunner *self, GError **error)
       g_ptr_array_add (args, g_strdup ("127.0.0.1::" DESKTOP_PORT));
     }
 
-  if (workdir_from_script (self))
-    {
-      g_ptr_array_add (args, g_strdup ("-e"));
-      g_ptr_array_add (args, g_strdup ("AGENTS_RUNNER_WORKDIR"));
-      g_ptr_array_add (run_env, g_strconcat ("AGENTS_RUNNER_WORKDIR=", workdir, NULL));
-    }
-  else
-    {
-      g_ptr_array_add (args, g_strdup ("-w"));
-      g_ptr_array_add (args, g_strdup (workdir));
-    }
-  g_ptr_array_add (args, g_strdup (self->resolution->runtime_image));
-  g_ptr_array_add (args, g_strdup ("/bin/sh"));
-  g_ptr_array_add (args, g_strdup (AR_ENTRY_CONTAINER_DIR "/" AR_ENTRY_SCRIPT_FILE));
-  for (guint i = 0; self->agent_argv[i] != NULL; i++)
-    g_ptr_array_add (args, g_strdup (self->agent_argv[i]));
-  g_ptr_array_add (args, NULL);
-  g_ptr_array_add (run_env, NULL);
+  ar_task_runner_add_workdir (workdir, workdir_from_script (self), args, run_env);
+  ar_task_runner_add_command (self->resolution->runtime_image, (const char *const *) self->agent_argv,
+                              args, run_env);
 
   g_clear_pointer (&self->run_args, g_ptr_array_unref);
   g_clear_pointer (&self->run_env, g_ptr_array_unref);
@@ -1380,6 +1427,73 @@ check_environment (ArTaskRunner *self, GError **error)
   return TRUE;
 }
 
+/* ---- a preflight test that is the build check ---------------------------- */
+
+static void
+check_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
+{
+  ArTaskRunner *self = user_data;
+
+  if (self->ended)
+    return;
+  ar_task_log_output (self->log, line);
+  if (stage == AR_BUILD_CHECK_STAGE_RUN && !self->container_started && g_str_equal (line, AR_ENTRY_STARTED_LINE))
+    {
+      self->container_started = TRUE;
+      set_state (self, AR_TASK_STATE_RUNNING);
+    }
+}
+
+static void
+build_check_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArBuildCheckResult) check = ar_preflight_check_build_finish (result, &error);
+  g_autofree char *text = NULL;
+
+  if (check == NULL)
+    {
+      if (self->stop_requested || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        end_task (self, AR_TASK_STATE_CANCELLED);
+      else
+        fail_task (self, "preflight/check", error->message);
+      return;
+    }
+  text = ar_build_check_result_describe (check);
+  ar_task_set_exit_status (self->task, check->ok ? 0 : check->exit_status);
+  if (check->ok)
+    {
+      ar_task_log_message (self->log, "preflight/check", AR_LOG_INFO, "%s", text);
+      end_task (self, AR_TASK_STATE_DONE);
+      return;
+    }
+  fail_task (self, "preflight/check", text);
+}
+
+static void
+start_build_check (ArTaskRunner *self)
+{
+  const char *base = ar_environment_get_base_image (self->env);
+
+  if (*base == '\0')
+    base = self->settings->default_base_image != NULL ? self->settings->default_base_image : "";
+  ar_task_set_image (self->task, base);
+  ar_task_set_layers (self->task, "base");
+  ar_task_set_cache_summary (self->task, _("build check: the cached part in a throwaway image, no cache key recorded"));
+  ar_task_log_message (self->log, "preflight/check", AR_LOG_INFO,
+                       _("build check: the cached part is built on %s in a throwaway image (no cache key "
+                         "recorded, removed afterwards), then the run part runs on top of it with the agent "
+                         "replaced by “true”"),
+                       base);
+  set_state (self, AR_TASK_STATE_BUILDING);
+  ar_preflight_check_build_async (self->engine, self->env, self->settings,
+                                  ar_environment_get_cached_preflight_script (self->env),
+                                  ar_environment_get_run_preflight_script (self->env),
+                                  NULL, check_line, self, self->cancellable,
+                                  build_check_done, g_object_ref (self));
+}
+
 /* ---- public ------------------------------------------------------------- */
 
 static gboolean
@@ -1439,6 +1553,13 @@ ar_task_runner_run_async (ArTaskRunner        *self,
                        _("task %s: environment “%s” (%s), agent %s"),
                        ar_task_get_id (self->task), ar_environment_get_name (self->env),
                        ar_environment_get_env_id (self->env), agent);
+  if (self->note != NULL)
+    ar_task_log_message (self->log, "task/preflight-test", AR_LOG_INFO, "%s", self->note);
+  if (self->build_check)
+    {
+      start_build_check (self);
+      return;
+    }
 
   if (!check_environment (self, &error))
     {
@@ -1573,6 +1694,25 @@ ar_task_runner_set_terminal (ArTaskRunner      *self,
 }
 
 void
+ar_task_runner_set_build_check (ArTaskRunner *self)
+{
+  g_return_if_fail (AR_IS_TASK_RUNNER (self));
+  g_return_if_fail (self->run == NULL);
+  g_return_if_fail (ar_task_get_kind (self->task) == AR_TASK_KIND_PREFLIGHT_TEST);
+
+  self->build_check = TRUE;
+}
+
+void
+ar_task_runner_set_note (ArTaskRunner *self, const char *note)
+{
+  g_return_if_fail (AR_IS_TASK_RUNNER (self));
+
+  g_free (self->note);
+  self->note = g_strdup (note);
+}
+
+void
 ar_task_runner_set_extra_label (ArTaskRunner *self, const char *label)
 {
   g_return_if_fail (AR_IS_TASK_RUNNER (self));
@@ -1664,6 +1804,7 @@ ar_task_runner_finalize (GObject *object)
   g_clear_pointer (&self->resolution, ar_image_resolution_free);
   g_free (self->layers_detail);
   g_strfreev (self->agent_argv);
+  g_free (self->note);
   g_strfreev (self->terminal_argv);
   g_free (self->workspace);
   g_free (self->scratch);

@@ -326,13 +326,22 @@ on_task_started (ArWindow *self, ArTask *task)
   ar_window_show_task (self, task);
 }
 
+/* Test Preflight: the saved environment when the editor holds no unsaved
+ * changes (with caching on that is the build check, which keeps nothing),
+ * else the draft as edited; the task's log says which. */
 static void
 on_test_preflight (ArWindow          *self,
                    ArEnvironment     *draft,
                    ArPreflightEditor *editor)
 {
-  ArTask *task = ar_task_manager_start_preflight_test (ar_backend_get_task_manager (self->backend), draft);
+  ArEnvironmentEditor *env_editor = ar_environments_page_get_editor (self->environments_page);
+  ArEnvironment *saved = ar_env_store_find_by_id (self->store, ar_environment_get_env_id (draft));
+  ArTask *task;
 
+  if (saved != NULL && !ar_environment_editor_get_modified (env_editor))
+    task = ar_task_manager_start_preflight_test (ar_backend_get_task_manager (self->backend), saved, TRUE);
+  else
+    task = ar_task_manager_start_preflight_test (ar_backend_get_task_manager (self->backend), draft, FALSE);
   ar_window_show_task (self, task);
 }
 
