@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "ar-paths.h"
 
@@ -97,14 +98,33 @@ test_app_module (void)
   JsonObject *manifest = json_node_get_object (root);
   JsonArray *modules = json_object_get_array_member (manifest, "modules");
   JsonObject *app;
+  JsonObject *vte;
   JsonArray *sources;
   JsonObject *source;
+  JsonArray *opts;
+  gboolean gtk4 = FALSE;
 
   /* The runtime has every library we link (GTK, libadwaita, GtkSourceView,
-   * json-glib, libsoup 3): the app is the only module. */
+   * json-glib, libsoup 3) but VTE for GTK 4, the interactive tasks'
+   * terminal: it is built first, then the app. */
   g_assert_nonnull (modules);
-  g_assert_cmpuint (json_array_get_length (modules), ==, 1);
-  app = json_array_get_object_element (modules, 0);
+  g_assert_cmpuint (json_array_get_length (modules), ==, 2);
+  vte = json_array_get_object_element (modules, 0);
+  g_assert_cmpstr (member_string (vte, "name"), ==, "vte");
+  g_assert_cmpstr (member_string (vte, "buildsystem"), ==, "meson");
+  opts = json_object_get_array_member (vte, "config-opts");
+  g_assert_nonnull (opts);
+  for (guint i = 0; i < json_array_get_length (opts); i++)
+    if (g_str_equal (json_array_get_string_element (opts, i), "-Dgtk4=true"))
+      gtk4 = TRUE;
+  g_assert_true (gtk4);
+  source = json_array_get_object_element (json_object_get_array_member (vte, "sources"), 0);
+  g_assert_cmpstr (member_string (source, "type"), ==, "archive");
+  /* the version the native build uses (Debian 12: 0.70), checksummed */
+  g_assert_true (g_str_has_prefix (member_string (source, "url"), "https://download.gnome.org/sources/vte/0.70/"));
+  g_assert_cmpuint (strlen (member_string (source, "sha256")), ==, 64);
+
+  app = json_array_get_object_element (modules, 1);
   g_assert_nonnull (app);
   g_assert_cmpstr (member_string (app, "name"), ==, "agents-runner");
   g_assert_cmpstr (member_string (app, "buildsystem"), ==, "meson");

@@ -18,8 +18,18 @@
  * docker0, which another engine may hold), and proves that a container
  * reaches Debian's archive before anything else.
  *
+ * Every package still comes from Debian's archive through a real apt-get,
+ * but through a caching proxy: apt-cacher-ng, started by this test on the
+ * bridge's address and stopped at its end, with its cache kept in
+ * AR_TEST_APT_CACHE (default /var/cache/agents-runner-tests/apt-cacher-ng),
+ * so that the .debs each script installs twice (split and unsplit), and
+ * those scripts share, are downloaded once. The Debian base the checks use
+ * is the imported one with one line more, in /etc/apt/apt.conf.d/, naming
+ * the proxy. A proxy that cannot start fails the test.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -33,13 +43,17 @@
 
 #define RUN_LABEL_KEY "io.github.agents-runner.test-run"
 #define DEFAULT_DEBIAN_TAR "/var/cache/agents-runner-tests/debian-bookworm-minbase.tar"
+#define DEFAULT_APT_CACHE "/var/cache/agents-runner-tests/apt-cacher-ng"
+#define APT_PROXY_CONF "01agents-runner-test-proxy"
 #define DEBIAN_MIRROR "http://deb.debian.org/debian"
 #define LISTING_MARK "@@ "
 
 static char *debian_image;       /* in the engine this test uses */
 static ArEngine *engine;
 static gboolean engine_failed;
+static gboolean engine_fatal;    /* engine_skip is a failure, not a skip */
 static char *engine_skip;
+static char *bridge_gateway;     /* the host's address on our bridge */
 
 /* ---- the Debian base --------------------------------------------------- */
 
@@ -190,6 +204,8 @@ start_networked_engine (char **why)
     }
   subnet = g_strdup_printf ("10.213.%u.0/24", third);
   address = g_strdup_printf ("10.213.%u.1/24", third);
+  g_free (bridge_gateway);
+  bridge_gateway = g_strdup_printf ("10.213.%u.1", third);
 
   dir = g_dir_make_tmp ("ar-test-net-XXXXXX", &error);
   g_assert_no_error (error);
@@ -253,6 +269,269 @@ start_networked_engine (char **why)
   return FALSE;
 }
 
+/* ---- a caching apt proxy ------------------------------------------------ */
+
+static GSubprocess *apt_proxy;         /* flock + apt-cacher-ng, a session of their own */
+static GSubprocess *apt_proxy_reaper;  /* stops them when this process is gone */
+static char *apt_proxy_dir;            /* its configuration and log, this run only */
+
+static const char *
+apt_cache_path (void)
+{
+  const char *path = g_getenv ("AR_TEST_APT_CACHE");
+
+  return path != NULL && *path != '\0' ? path : DEFAULT_APT_CACHE;
+}
+
+/* The address the containers reach the host at: our bridge's, else the
+ * gateway of the engine's own bridge network. */
+static char *
+proxy_address (void)
+{
+  const char *args[] = { "network", "inspect", "bridge", "--format",
+                         "{{range .IPAM.Config}}{{.Gateway}} {{end}}", NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) words = NULL;
+
+  if (bridge_gateway != NULL)
+    return g_strdup (bridge_gateway);
+  if (ar_test_engine_docker (args, &out, NULL) != 0 || out == NULL)
+    return NULL;
+  words = g_strsplit (g_strstrip (out), " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strchr (words[i], '.') != NULL)  /* IPv4 */
+      return g_strdup (words[i]);
+  return NULL;
+}
+
+/* Whether PORT is free on ADDRESS now. */
+static gboolean
+port_free (const char *address, guint16 port)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr(GSocketAddress) socket_address = NULL;
+
+  if (socket == NULL || inet == NULL)
+    return FALSE;
+  socket_address = g_inet_socket_address_new (inet, port);
+  return g_socket_bind (socket, socket_address, FALSE, NULL);
+}
+
+/* A plain socket: GSocketClient would ask GSettings for a proxy. */
+static gboolean
+port_answers (const char *address, guint16 port)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr(GSocketAddress) socket_address = NULL;
+
+  if (socket == NULL || inet == NULL)
+    return FALSE;
+  g_socket_set_timeout (socket, 2);
+  socket_address = g_inet_socket_address_new (inet, port);
+  return g_socket_connect (socket, socket_address, NULL, NULL);
+}
+
+/* When this process is gone, however it went: stops the proxy's whole
+ * session (flock and apt-cacher-ng; its group is in DIR/pgid while it
+ * runs) and removes DIR. */
+static const char apt_proxy_reaper_script[] =
+  "cat >/dev/null\n"
+  "if [ -s \"$1/pgid\" ]; then\n"
+  "  p=$(cat \"$1/pgid\")\n"
+  "  kill -TERM \"-$p\" 2>/dev/null\n"
+  "  i=0\n"
+  "  while kill -0 \"-$p\" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done\n"
+  "  kill -KILL \"-$p\" 2>/dev/null\n"
+  "fi\n"
+  "rm -rf --one-file-system \"$1\"\n";
+
+static void
+kill_apt_proxy (void)
+{
+  g_autofree char *group = NULL;
+  g_autofree char *pgid_path = NULL;
+  const char *kill_argv[] = { "kill", "-TERM", "--", NULL, NULL };
+
+  if (apt_proxy == NULL)
+    return;
+  group = g_strconcat ("-", g_subprocess_get_identifier (apt_proxy), NULL);
+  kill_argv[3] = group;
+  run_argv (kill_argv, NULL, NULL);
+  g_subprocess_wait (apt_proxy, NULL, NULL);
+  g_clear_object (&apt_proxy);
+  pgid_path = g_build_filename (apt_proxy_dir, "pgid", NULL);
+  g_unlink (pgid_path);
+}
+
+/* Starts apt-cacher-ng on ADDRESS with the kept cache, which one proxy at a
+ * time may use (flock): while another run holds it, a cache of this run
+ * only (nothing is shared that two proxies could write at once). Sets
+ * *url to the proxy's URL. apt-cacher-ng 3.7 takes no port above 32767
+ * and, when it cannot listen, says so and goes on running: the port is
+ * checked free first, and its output read while it is waited for. */
+static gboolean
+start_apt_proxy (const char *address, char **url, char **why)
+{
+  g_autofree char *acng = g_find_program_in_path ("apt-cacher-ng");
+  g_autofree char *flock_path = g_find_program_in_path ("flock");
+  g_autoptr(GError) error = NULL;
+  const char *cache = apt_cache_path ();
+  g_autofree char *lock = NULL;
+  g_autofree char *log_dir = NULL;
+  g_autofree char *conf_dir = NULL;
+  g_autofree char *private_cache = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *out_log = NULL;
+  g_autofree char *last_output = NULL;
+  gboolean shared = TRUE;
+
+  if (acng == NULL && g_file_test ("/usr/sbin/apt-cacher-ng", G_FILE_TEST_IS_EXECUTABLE))
+    acng = g_strdup ("/usr/sbin/apt-cacher-ng");
+  if (acng == NULL || flock_path == NULL)
+    {
+      *why = g_strdup ("apt-cacher-ng (or flock) is not installed; tools/deps.sh test installs it");
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (cache, 0755) != 0)
+    {
+      *why = g_strdup_printf ("cannot make its cache folder %s: %s", cache, g_strerror (errno));
+      return FALSE;
+    }
+  apt_proxy_dir = g_dir_make_tmp ("ar-test-apt-proxy-XXXXXX", &error);
+  g_assert_no_error (error);
+  log_dir = g_build_filename (apt_proxy_dir, "log", NULL);
+  conf_dir = g_build_filename (apt_proxy_dir, "conf", NULL);
+  private_cache = g_build_filename (apt_proxy_dir, "cache", NULL);
+  conf_path = g_build_filename (conf_dir, "acng.conf", NULL);
+  out_log = g_build_filename (apt_proxy_dir, "output.log", NULL);
+  g_mkdir_with_parents (log_dir, 0755);
+  g_mkdir_with_parents (conf_dir, 0755);
+  lock = g_build_filename (cache, ".lock", NULL);
+  {
+    g_autoptr(GSubprocessLauncher) reaper_launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+
+    g_subprocess_launcher_set_child_setup (reaper_launcher, new_session, NULL, NULL);
+    apt_proxy_reaper = g_subprocess_launcher_spawn (reaper_launcher, &error, "sh", "-c", apt_proxy_reaper_script,
+                                                    "ar-test-apt-proxy-reaper", apt_proxy_dir, NULL);
+    g_assert_no_error (error);
+  }
+
+  for (guint attempt = 0; attempt < 8; attempt++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autofree char *conf = NULL;
+      g_autofree char *pid_text = NULL;
+      guint16 port = attempt == 0 ? 3142 : (guint16) g_random_int_range (20000, 32768);
+      gboolean ended = FALSE;
+      gboolean said_error = FALSE;
+      gint64 deadline;
+
+      if (!port_free (address, port))
+        continue;
+      /* No Remap lines: every URL is fetched from the host it names
+       * (deb.debian.org), none from a mirror of apt-cacher-ng's choosing. */
+      conf = g_strdup_printf ("CacheDir: %s\nLogDir: %s\nSupportDir: /usr/lib/apt-cacher-ng\n"
+                              "Port: %u\nBindAddress: %s\nForeGround: 1\n",
+                              shared ? cache : private_cache, log_dir, port, address);
+      ar_test_write_file (conf_path, conf);
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+      g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+      g_subprocess_launcher_set_stdout_file_path (launcher, out_log);
+      g_subprocess_launcher_set_stderr_file_path (launcher, out_log);
+      /* flock exits 75 at once when another proxy holds the cache */
+      apt_proxy = g_subprocess_launcher_spawn (launcher, &error, flock_path, "-n", "-E", "75", lock,
+                                               acng, "-c", conf_dir, NULL);
+      g_assert_no_error (error);
+      pid_text = g_strdup (g_subprocess_get_identifier (apt_proxy));
+      {
+        g_autofree char *pgid_path = g_build_filename (apt_proxy_dir, "pgid", NULL);
+
+        ar_test_write_file (pgid_path, pid_text);
+      }
+
+      deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while (g_get_monotonic_time () < deadline)
+        {
+          g_autofree char *proc = g_strdup_printf ("/proc/%s/stat", pid_text);
+          g_autofree char *stat = NULL;
+
+          if (port_answers (address, port))
+            {
+              *url = g_strdup_printf ("http://%s:%u/", address, port);
+              g_test_message ("apt-cacher-ng at %s, cache %s", *url, shared ? cache : private_cache);
+              return TRUE;
+            }
+          g_clear_pointer (&last_output, g_free);
+          g_file_get_contents (out_log, &last_output, NULL, NULL);
+          /* gone, a zombie, or it said why it cannot listen */
+          ended = !g_file_get_contents (proc, &stat, NULL, NULL) || strstr (stat, ") Z ") != NULL;
+          said_error = last_output != NULL && strstr (last_output, "rror") != NULL;
+          if (ended || said_error)
+            break;
+          g_usleep (100 * 1000);
+        }
+      kill_apt_proxy ();
+      if ((ended && !shared) || (!ended && !said_error))  /* or silent for 30 s */
+        break;
+      if (ended && shared)
+        {
+          /* flock's 75 (whatever else ended it, a cache of its own is tried) */
+          g_test_message ("the cache %s is held by another run's proxy: this run uses one of its own", cache);
+          shared = FALSE;
+        }
+    }
+  *why = g_strdup_printf ("apt-cacher-ng did not answer on %s (%s)", address,
+                          last_output != NULL && *g_strstrip (last_output) != '\0' ? last_output : "no output");
+  return FALSE;
+}
+
+static void
+stop_apt_proxy (void)
+{
+  kill_apt_proxy ();
+  if (apt_proxy_dir != NULL)
+    {
+      const char *rm[] = { "rm", "-rf", "--one-file-system", apt_proxy_dir, NULL };
+
+      run_argv (rm, NULL, NULL);
+      g_clear_pointer (&apt_proxy_dir, g_free);
+    }
+  g_clear_object (&apt_proxy_reaper);  /* its stdin closes: it ends */
+}
+
+/* The imported base with one line more: apt's proxy. */
+static char *
+derive_proxied_base (const char *base, const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ctx = g_dir_make_tmp ("ar-test-apt-base-XXXXXX", &error);
+  g_autofree char *conf_path = NULL;
+  g_autofree char *dockerfile_path = NULL;
+  g_autofree char *conf = g_strdup_printf ("Acquire::http::Proxy \"%s\";\n", url);
+  g_autofree char *dockerfile = g_strdup_printf ("FROM %s\nCOPY " APT_PROXY_CONF " /etc/apt/apt.conf.d/" APT_PROXY_CONF "\n",
+                                                 base);
+  g_autofree char *name = g_strconcat ("ar-test-debian-proxied:", ar_test_engine_run_id (), NULL);
+  g_autofree char *err = NULL;
+  const char *build[] = { "build", "-q", "-t", name, ctx, NULL };
+  const char *rm[] = { "rm", "-rf", "--one-file-system", ctx, NULL };
+  int status;
+
+  g_assert_no_error (error);
+  conf_path = g_build_filename (ctx, APT_PROXY_CONF, NULL);
+  dockerfile_path = g_build_filename (ctx, "Dockerfile", NULL);
+  ar_test_write_file (conf_path, conf);
+  ar_test_write_file (dockerfile_path, dockerfile);
+  g_chmod (conf_path, 0644);
+  status = ar_test_engine_docker (build, NULL, &err);
+  run_argv (rm, NULL, NULL);
+  if (status != 0)
+    g_error ("could not add the apt proxy line to the Debian base: %s", err);
+  return g_steal_pointer (&name);
+}
+
 static gboolean
 need_engine (void)
 {
@@ -260,7 +539,10 @@ need_engine (void)
     return TRUE;
   if (engine_failed)
     {
-      g_test_skip (engine_skip);
+      if (engine_fatal)
+        g_test_fail_printf ("%s", engine_skip);
+      else
+        g_test_skip (engine_skip);
       return FALSE;
     }
   engine_failed = TRUE;
@@ -287,7 +569,21 @@ need_engine (void)
     if (ar_test_engine_docker (import, NULL, &err) != 0)
       g_error ("docker import of %s failed: %s", debian_tar_path (), err);
     g_test_message ("imported the Debian base in %.1f s", (g_get_monotonic_time () - start) / 1e6);
-    debian_image = g_steal_pointer (&name);
+    {
+      g_autofree char *address = proxy_address ();
+      g_autofree char *url = NULL;
+      g_autofree char *why = NULL;
+
+      if (address == NULL || !start_apt_proxy (address, &url, &why))
+        {
+          engine_skip = g_strdup_printf ("The caching apt proxy could not start: %s.",
+                                         address == NULL ? "the engine's bridge network has no IPv4 gateway" : why);
+          engine_fatal = TRUE;
+          g_test_fail_printf ("%s", engine_skip);
+          return FALSE;
+        }
+      debian_image = derive_proxied_base (name, url);
+    }
   }
   engine = ar_engine_new ("docker", "");
   engine_failed = FALSE;
@@ -721,9 +1017,11 @@ main (int argc, char **argv)
   g_test_add_func ("/autosplit-engine/corpus", test_corpus);
 
   status = g_test_run ();
+  stop_apt_proxy ();
   g_clear_object (&engine);
   g_clear_pointer (&debian_image, g_free);
   g_clear_pointer (&engine_skip, g_free);
+  g_clear_pointer (&bridge_gateway, g_free);
   g_clear_object (&net_reaper);
   return status;
 }

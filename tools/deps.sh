@@ -7,12 +7,15 @@ build_pkgs=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libgtksourceview-5-dev
   libjson-glib-dev libsoup-3.0-dev
+  # the embedded terminal of interactive tasks (Debian 12: 0.70, GTK4 API)
+  libvte-2.91-gtk4-dev
   desktop-file-utils appstream
 )
 test_pkgs=(
   xvfb xauth busybox-static docker.io podman
   # the Debian base of the auto-split engine test (tests/test-autosplit-engine.c)
-  debootstrap
+  # and the caching apt proxy its containers install packages through
+  debootstrap apt-cacher-ng
   # the sanitizer and fuzzing lane (clang's ASan, UBSan, LSan, libFuzzer)
   clang libclang-rt-14-dev
 )
