@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
+#define N_TABS 3
+
 typedef enum {
   FIELD_ENV_VARS,
   FIELD_MOUNTS,
@@ -34,10 +36,22 @@ struct _ArEnvironmentEditor
   gboolean modified;
   gboolean saving;           /* the store is writing this editor's save */
   gboolean has_errors;
+  /* The environment is not in the store yet: a draft until its first
+   * Save, so there is always something to lose. */
+  gboolean is_new;
+  /* What Revert threw away, for its Undo. */
+  ArEnvironment *reverted;
+  /* The folder chooser that is open, if any. */
+  GtkNativeDialog *chooser;
   gboolean line_errors[N_LINE_FIELDS];
   gboolean command_error;
   gboolean args_error;
 
+  GtkWidget *back_button;
+  AdwSqueezer *switcher_squeezer;
+  GtkWidget *no_switcher;
+  GtkWidget *narrow_switcher;
+  GtkToggleButton *narrow_tabs[N_TABS];
   GtkWidget *color_dot;
   GtkLabel *title_label;
   GtkLabel *id_label;
@@ -57,10 +71,11 @@ struct _ArEnvironmentEditor
   AdwEntryRow *agent_args_row;
   AdwEntryRow *custom_command_row;
   GtkEntry *host_config_entry;
-  GtkCheckButton *desktop_check;
+  GtkWidget *workspace_choose_button;
+  GtkSwitch *desktop_switch;
   GtkWidget *desktop_cache_row;
-  GtkCheckButton *desktop_cache_check;
-  GtkCheckButton *caching_check;
+  GtkSwitch *desktop_cache_switch;
+  GtkSwitch *caching_switch;
   GtkSourceView *line_views[N_LINE_FIELDS];
   GtkLabel *line_error_labels[N_LINE_FIELDS];
   GtkSpinButton *max_agents_spin;

@@ -29,6 +29,7 @@ typedef struct {
   ArEnvStore *store;
   ArEnvironment *stored;
   ArEnvironment *previous;
+  gboolean was_new;          /* previous was a draft, not in the store */
 } SaveData;
 
 static void
@@ -74,13 +75,16 @@ save_written_cb (GObject      *source,
    * while the save was written. */
   if (ar_env_store_find_by_id (data->store, ar_environment_get_env_id (data->stored)) == data->stored)
     {
-      if (data->previous != NULL)
+      if (data->previous != NULL && !data->was_new)
         ar_env_store_replace (data->store, data->previous);
       else
         ar_env_store_remove (data->store, ar_environment_get_env_id (data->stored));
     }
   if (self->environment == data->stored)
-    g_set_object (&self->environment, data->previous);
+    {
+      g_set_object (&self->environment, data->previous);
+      self->is_new = data->was_new;
+    }
   ar_environment_editor_update_state (self);
   show_error_dialog (self, _("Could Not Save the Environment"), error->message);
   g_task_return_error (task, g_steal_pointer (&error));
@@ -96,12 +100,14 @@ save_write (GTask *owned_task)
 
   data->stored = ar_environment_copy (self->draft);
   data->previous = g_steal_pointer (&self->environment);
+  data->was_new = self->is_new;
   data->store = self->store != NULL ? g_object_ref (self->store) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
 
   /* Point at the new object before the store announces it, so that the
    * list sees the editor already showing it. */
   self->environment = g_object_ref (data->stored);
+  self->is_new = FALSE;
   if (data->store == NULL)
     {
       save_done (self, task);
@@ -166,8 +172,8 @@ ask_about_warnings (GTask *task, GPtrArray *warnings)
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), MIN (warnings->len, 3) * 64);
-  /* Wide enough that a warning reads as a sentence, not a column. */
-  gtk_widget_set_size_request (scrolled, 460, -1);
+  /* The dialog is as wide as the window allows (it fits a 360 px one). */
+  gtk_widget_set_hexpand (scrolled, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
 
@@ -175,7 +181,7 @@ ask_about_warnings (GTask *task, GPtrArray *warnings)
                                     "back", _("_Go Back"),
                                     "save", _("_Save Anyway"),
                                     NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_DESTRUCTIVE);
+  /* Saving destroys nothing: no destructive style (GNOME HIG). */
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "back");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "back");
   g_object_set_data_full (G_OBJECT (dialog), "ar-warnings", g_ptr_array_ref (warnings),
@@ -334,11 +340,22 @@ ar_environment_editor_confirm_leave_async (ArEnvironmentEditor *self,
     }
 
   name = ar_environment_get_name (self->draft);
-  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                   _("Save Changes?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("“%s” has unsaved changes. Changes which are not saved will be lost."),
-                                  *name != '\0' ? name : _("Unnamed environment"));
+  if (self->is_new)
+    {
+      dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
+                                       _("Save the New Environment?"), NULL);
+      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                      _("“%s” has never been saved. Unless you save it, it will not be kept."),
+                                      *name != '\0' ? name : _("Unnamed environment"));
+    }
+  else
+    {
+      dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
+                                       _("Save Changes?"), NULL);
+      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                      _("“%s” has unsaved changes. Changes which are not saved will be lost."),
+                                      *name != '\0' ? name : _("Unnamed environment"));
+    }
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "discard", _("_Discard"),

@@ -16,6 +16,9 @@
 #include "ar-settings.h"
 #include "ar-ui.h"
 
+/* The pages of the tabs stack, in the order of the narrow tab buttons. */
+static const char *const tab_names[N_TABS] = { "general", "container", "preflight" };
+
 static const char *const line_field_props[N_LINE_FIELDS] = {
   "env-vars",
   "extra-mounts",
@@ -98,17 +101,23 @@ update_title (ArEnvironmentEditor *self)
 
   color_class = ar_ui_color_css_class (ar_environment_get_color (self->draft));
   gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", "large", color_class, NULL });
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, ar_ui_color_label (ar_environment_get_color (self->draft)),
+                                  -1);
 }
 
 void
 ar_environment_editor_update_state (ArEnvironmentEditor *self)
 {
   gboolean has_errors = self->command_error || self->args_error;
+  gboolean changed;
   gboolean modified;
 
   for (guint i = 0; i < N_LINE_FIELDS; i++)
     has_errors |= self->line_errors[i];
-  modified = self->draft != NULL && (has_errors || !same_as_saved (self));
+  changed = self->draft != NULL && (has_errors || !same_as_saved (self));
+  /* A new environment is unsaved even as it came. */
+  modified = changed || (self->draft != NULL && self->is_new);
 
   if (has_errors != self->has_errors)
     {
@@ -125,9 +134,9 @@ ar_environment_editor_update_state (ArEnvironmentEditor *self)
     gtk_widget_add_css_class (self->save_button, "suggested-action");
   else
     gtk_widget_remove_css_class (self->save_button, "suggested-action");
-  gtk_widget_set_visible (self->revert_button, modified);
+  gtk_widget_set_visible (self->revert_button, changed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", modified && !self->saving);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.revert", modified);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.revert", changed);
   update_title (self);
 }
 
@@ -245,6 +254,7 @@ update_workspace_fields (ArEnvironmentEditor *self)
   else
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Target (not used without a workspace)"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->workspace_target_row), type != AR_WORKSPACE_NONE);
+  gtk_widget_set_visible (self->workspace_choose_button, type == AR_WORKSPACE_MOUNTED);
 }
 
 static void
@@ -421,9 +431,9 @@ load_draft (ArEnvironmentEditor *self)
       bind_combo (self, "agent-cli", self->agent_row, ar_environment_agents ());
       bind (self, "agent-cli-args", self->agent_args_row, "text");
       bind (self, "host-config-dir", self->host_config_entry, "text");
-      bind (self, "headless-desktop-enabled", self->desktop_check, "active");
-      bind (self, "cache-desktop-build", self->desktop_cache_check, "active");
-      bind (self, "cache-container-build", self->caching_check, "active");
+      bind (self, "headless-desktop-enabled", self->desktop_switch, "active");
+      bind (self, "cache-desktop-build", self->desktop_cache_switch, "active");
+      bind (self, "cache-container-build", self->caching_switch, "active");
       bind (self, "max-agents-running", self->max_agents_spin, "value");
       gtk_editable_set_text (GTK_EDITABLE (self->custom_command_row), command);
 
@@ -473,16 +483,201 @@ save_action (GtkWidget  *widget,
 }
 
 static void
+on_undo_revert_clicked (AdwToast            *toast,
+                        ArEnvironmentEditor *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "editor.undo-revert", NULL);
+}
+
+/* Revert asks nothing: it offers Undo instead. */
+static void
 revert_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (widget);
   g_autoptr(ArEnvironment) draft = NULL;
+  AdwToast *toast;
 
-  if (self->environment != NULL)
-    draft = ar_environment_copy (self->environment);
+  if (self->environment == NULL || self->draft == NULL)
+    return;
+
+  g_set_object (&self->reverted, self->draft);
+  draft = ar_environment_copy (self->environment);
   ar_environment_editor_set_draft (self, draft);
+  gtk_widget_action_set_enabled (widget, "editor.undo-revert", TRUE);
+
+  toast = adw_toast_new (_("Changes reverted"));
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_revert_clicked), self, 0);
+  ar_ui_add_toast (widget, toast);
+}
+
+static void
+forget_reverted (ArEnvironmentEditor *self)
+{
+  g_clear_object (&self->reverted);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.undo-revert", FALSE);
+}
+
+static void
+undo_revert_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (widget);
+  g_autoptr(ArEnvironment) draft = g_steal_pointer (&self->reverted);
+
+  forget_reverted (self);
+  /* Only onto the environment it was taken from. */
+  if (draft == NULL || self->environment == NULL ||
+      g_strcmp0 (ar_environment_get_env_id (draft), ar_environment_get_env_id (self->environment)) != 0)
+    return;
+  ar_environment_editor_set_draft (self, draft);
+}
+
+/* ---- folder choosers ---- */
+
+typedef void (*FolderChosen) (ArEnvironmentEditor *self, const char *path);
+
+static void
+on_chooser_response (GtkNativeDialog     *dialog,
+                     int                  response,
+                     ArEnvironmentEditor *self)
+{
+  FolderChosen chosen = g_object_get_data (G_OBJECT (dialog), "ar-chosen");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      /* Inside Flatpak the portal hands out a path the container sees. */
+      if (folder != NULL && g_file_peek_path (folder) != NULL && self->draft != NULL)
+        chosen (self, g_file_peek_path (folder));
+    }
+  gtk_native_dialog_destroy (dialog);
+  if (self->chooser == dialog)
+    g_clear_object (&self->chooser);
+}
+
+/* GtkFileChooserNative: the desktop's own chooser, through the portal in
+ * Flatpak. Starts at @current when it names a folder. */
+static void
+choose_folder (ArEnvironmentEditor *self,
+               const char          *title,
+               const char          *current,
+               FolderChosen         chosen)
+{
+  GtkFileChooserNative *native;
+
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_show (self->chooser);
+      return;
+    }
+
+  native = gtk_file_chooser_native_new (title, ar_ui_get_window (GTK_WIDGET (self)),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                        _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  if (current != NULL && *current != '\0')
+    {
+      g_autofree char *path = ar_expand_home (current);
+
+      if (g_path_is_absolute (path))
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (path);
+
+          gtk_file_chooser_set_file (GTK_FILE_CHOOSER (native), file, NULL);
+        }
+    }
+  g_object_set_data (G_OBJECT (native), "ar-chosen", chosen);
+  g_signal_connect (native, "response", G_CALLBACK (on_chooser_response), self);
+  self->chooser = GTK_NATIVE_DIALOG (native);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+workspace_chosen (ArEnvironmentEditor *self, const char *path)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->workspace_target_row), path);
+}
+
+static void
+on_choose_workspace (ArEnvironmentEditor *self)
+{
+  choose_folder (self, _("Choose the Host Folder"),
+                 gtk_editable_get_text (GTK_EDITABLE (self->workspace_target_row)), workspace_chosen);
+}
+
+static void
+host_config_chosen (ArEnvironmentEditor *self, const char *path)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->host_config_entry), path);
+}
+
+static void
+on_choose_host_config (ArEnvironmentEditor *self)
+{
+  choose_folder (self, _("Choose the Configuration Folder"),
+                 gtk_editable_get_text (GTK_EDITABLE (self->host_config_entry)), host_config_chosen);
+}
+
+/* A line host:/mnt/<name>, at the end of the mounts. */
+static void
+mount_chosen (ArEnvironmentEditor *self, const char *path)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->line_views[FIELD_MOUNTS]));
+  g_autofree char *text = buffer_dup_text (buffer);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *line = NULL;
+  GtkTextIter end;
+
+  if (g_str_equal (name, "/"))
+    {
+      g_free (name);
+      name = g_strdup ("host");
+    }
+  line = g_strdup_printf ("%s%s:/mnt/%s\n",
+                          *text != '\0' && !g_str_has_suffix (text, "\n") ? "\n" : "", path, name);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, line, -1);
+}
+
+static void
+on_add_mount_folder (ArEnvironmentEditor *self)
+{
+  choose_folder (self, _("Choose a Folder to Mount"), NULL, mount_chosen);
+}
+
+/* ---- the header ---- */
+
+static void
+on_narrow_tab_toggled (GtkToggleButton     *button,
+                       ArEnvironmentEditor *self)
+{
+  const char *tab = g_object_get_data (G_OBJECT (button), "ar-tab");
+
+  if (gtk_toggle_button_get_active (button) && tab != NULL)
+    gtk_stack_set_visible_child_name (self->tabs, tab);
+}
+
+static void
+on_tab_changed (ArEnvironmentEditor *self)
+{
+  const char *visible = gtk_stack_get_visible_child_name (self->tabs);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tab_names); i++)
+    if (self->narrow_tabs[i] != NULL && g_strcmp0 (visible, tab_names[i]) == 0)
+      gtk_toggle_button_set_active (self->narrow_tabs[i], TRUE);
+}
+
+static void
+on_switcher_squeezed (ArEnvironmentEditor *self)
+{
+  gtk_widget_set_visible (self->narrow_switcher,
+                          adw_squeezer_get_visible_child (self->switcher_squeezer) == self->no_switcher);
 }
 
 /* ---- public ---- */
@@ -522,11 +717,53 @@ ar_environment_editor_set_environment (ArEnvironmentEditor *self,
   g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
   g_return_if_fail (environment == NULL || AR_IS_ENVIRONMENT (environment));
 
+  /* set_new_environment() sets it again. */
+  self->is_new = FALSE;
+  forget_reverted (self);
   g_set_object (&self->environment, environment);
   if (environment != NULL)
     draft = ar_environment_copy (environment);
   ar_environment_editor_set_draft (self, draft);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENVIRONMENT]);
+}
+
+void
+ar_environment_editor_set_new_environment (ArEnvironmentEditor *self,
+                                           ArEnvironment       *environment)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
+  g_return_if_fail (AR_IS_ENVIRONMENT (environment));
+
+  self->is_new = TRUE;
+  ar_environment_editor_set_environment (self, environment);
+  self->is_new = TRUE;
+  ar_environment_editor_update_state (self);
+}
+
+gboolean
+ar_environment_editor_get_is_new (ArEnvironmentEditor *self)
+{
+  g_return_val_if_fail (AR_IS_ENVIRONMENT_EDITOR (self), FALSE);
+
+  return self->is_new;
+}
+
+void
+ar_environment_editor_set_show_back_button (ArEnvironmentEditor *self,
+                                            gboolean             show)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
+
+  gtk_widget_set_visible (self->back_button, show);
+}
+
+void
+ar_environment_editor_focus_name (ArEnvironmentEditor *self)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
+
+  ar_ui_reveal (self->general_page);
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
 }
 
 ArEnvironment *
@@ -587,6 +824,13 @@ ar_environment_editor_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->draft, self);
   g_clear_object (&self->draft);
   g_clear_object (&self->environment);
+  g_clear_object (&self->reverted);
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (self->chooser);
+      g_clear_object (&self->chooser);
+    }
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -667,6 +911,10 @@ ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-environment-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, back_button);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, switcher_squeezer);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, no_switcher);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, narrow_switcher);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, color_dot);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, title_label);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, id_label);
@@ -685,10 +933,23 @@ ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, agent_args_row);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, custom_command_row);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, host_config_entry);
-  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_check);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, workspace_choose_button);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_switch);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_cache_row);
-  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_cache_check);
-  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, caching_check);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, desktop_cache_switch);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, caching_switch);
+  gtk_widget_class_bind_template_callback (widget_class, on_choose_workspace);
+  gtk_widget_class_bind_template_callback (widget_class, on_choose_host_config);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_mount_folder);
+  gtk_widget_class_bind_template_callback (widget_class, on_switcher_squeezed);
+  gtk_widget_class_bind_template_callback (widget_class, on_narrow_tab_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_tab_changed);
+  gtk_widget_class_bind_template_child_full (widget_class, "narrow_general", FALSE,
+                                             G_STRUCT_OFFSET (ArEnvironmentEditor, narrow_tabs));
+  gtk_widget_class_bind_template_child_full (widget_class, "narrow_container", FALSE,
+                                             G_STRUCT_OFFSET (ArEnvironmentEditor, narrow_tabs) + sizeof (gpointer));
+  gtk_widget_class_bind_template_child_full (widget_class, "narrow_preflight", FALSE,
+                                             G_STRUCT_OFFSET (ArEnvironmentEditor, narrow_tabs) + 2 * sizeof (gpointer));
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, max_agents_spin);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, preflight_editor);
   BIND_LINE_CHILD (widget_class, "env_vars_view", line_views, FIELD_ENV_VARS);
@@ -700,6 +961,7 @@ ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)
 
   gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "editor.revert", NULL, revert_action);
+  gtk_widget_class_install_action (widget_class, "editor.undo-revert", NULL, undo_revert_action);
 }
 
 static void
@@ -723,7 +985,7 @@ ar_environment_editor_init (ArEnvironmentEditor *self)
     }
   g_signal_connect_swapped (self->custom_command_row, "changed", G_CALLBACK (on_custom_command_changed), self);
   g_signal_connect_swapped (self->agent_args_row, "changed", G_CALLBACK (on_agent_args_changed), self);
-  g_object_bind_property (self->desktop_check, "active", self->desktop_cache_row, "sensitive", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->desktop_switch, "active", self->desktop_cache_row, "sensitive", G_BINDING_SYNC_CREATE);
   ar_ui_spin_button_show_unlimited (self->max_agents_spin);
 
   if (self->settings != NULL)
@@ -733,8 +995,13 @@ ar_environment_editor_init (ArEnvironmentEditor *self)
       g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (update_agent_fields), self);
     }
   update_base_image_placeholder (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.undo-revert", FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (tab_names); i++)
+    g_object_set_data (G_OBJECT (self->narrow_tabs[i]), "ar-tab", (gpointer) tab_names[i]);
+  on_tab_changed (self);
 
   load_draft (self);
+  on_switcher_squeezed (self);
 }
 
 GtkWidget *

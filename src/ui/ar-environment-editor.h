@@ -38,6 +38,20 @@ void ar_environment_editor_set_store (ArEnvironmentEditor *self,
 ArEnvironment *ar_environment_editor_get_environment (ArEnvironmentEditor *self);
 void ar_environment_editor_set_environment (ArEnvironmentEditor *self,
                                             ArEnvironment       *environment);
+/* Shows @environment, which is not in the store yet: the editor counts as
+ * modified until its first Save, which adds it to the store. */
+void ar_environment_editor_set_new_environment (ArEnvironmentEditor *self,
+                                                ArEnvironment       *environment);
+/* The environment shown has never been saved. */
+gboolean ar_environment_editor_get_is_new (ArEnvironmentEditor *self);
+
+/* A back button before the title, for a page that shows the editor
+ * instead of its list (a narrow window). */
+void ar_environment_editor_set_show_back_button (ArEnvironmentEditor *self,
+                                                 gboolean             show);
+/* Focuses the name field, on the General tab. */
+void ar_environment_editor_focus_name (ArEnvironmentEditor *self);
+
 /* The copy the widgets edit. */
 ArEnvironment *ar_environment_editor_get_draft (ArEnvironmentEditor *self);
 

@@ -11,7 +11,7 @@
 
 struct _ArEnvironmentRow
 {
-  GtkListBoxRow parent_instance;
+  AdwBin parent_instance;
 
   ArEnvironment *environment;
 
@@ -21,7 +21,7 @@ struct _ArEnvironmentRow
   GtkWidget *badge;
 };
 
-G_DEFINE_FINAL_TYPE (ArEnvironmentRow, ar_environment_row, GTK_TYPE_LIST_BOX_ROW)
+G_DEFINE_FINAL_TYPE (ArEnvironmentRow, ar_environment_row, ADW_TYPE_BIN)
 
 enum {
   PROP_0,
@@ -47,6 +47,10 @@ update (ArEnvironmentRow *self)
   gtk_label_set_label (self->id_label, ar_environment_get_env_id (env));
   color_class = ar_ui_color_css_class (ar_environment_get_color (env));
   gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  /* The dot is a picture to assistive technologies: it says its colour. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, ar_ui_color_label (ar_environment_get_color (env)),
+                                  -1);
 
   caching = ar_environment_get_cache_container_build (env);
   split = ar_environment_get_preflight_mode (env) == AR_PREFLIGHT_MODE_SPLIT;
@@ -72,16 +76,22 @@ ar_environment_row_get_environment (ArEnvironmentRow *self)
   return self->environment;
 }
 
-static void
-ar_environment_row_constructed (GObject *object)
+void
+ar_environment_row_set_environment (ArEnvironmentRow *self,
+                                    ArEnvironment    *environment)
 {
-  ArEnvironmentRow *self = AR_ENVIRONMENT_ROW (object);
+  g_return_if_fail (AR_IS_ENVIRONMENT_ROW (self));
+  g_return_if_fail (environment == NULL || AR_IS_ENVIRONMENT (environment));
 
-  G_OBJECT_CLASS (ar_environment_row_parent_class)->constructed (object);
-
+  if (self->environment == environment)
+    return;
   if (self->environment != NULL)
-    g_signal_connect_object (self->environment, "notify", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+    g_signal_handlers_disconnect_by_data (self->environment, self);
+  g_set_object (&self->environment, environment);
+  if (environment != NULL)
+    g_signal_connect_object (environment, "notify", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENVIRONMENT]);
 }
 
 static void
@@ -89,7 +99,7 @@ ar_environment_row_dispose (GObject *object)
 {
   ArEnvironmentRow *self = AR_ENVIRONMENT_ROW (object);
 
-  g_clear_object (&self->environment);
+  ar_environment_row_set_environment (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_ENVIRONMENT_ROW);
 
   G_OBJECT_CLASS (ar_environment_row_parent_class)->dispose (object);
@@ -120,7 +130,7 @@ ar_environment_row_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_ENVIRONMENT: self->environment = g_value_dup_object (value); break;
+    case PROP_ENVIRONMENT: ar_environment_row_set_environment (self, g_value_get_object (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -131,14 +141,13 @@ ar_environment_row_class_init (ArEnvironmentRowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = ar_environment_row_constructed;
   object_class->dispose = ar_environment_row_dispose;
   object_class->get_property = ar_environment_row_get_property;
   object_class->set_property = ar_environment_row_set_property;
 
   properties[PROP_ENVIRONMENT] =
     g_param_spec_object ("environment", NULL, NULL, AR_TYPE_ENVIRONMENT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-environment-row.ui");

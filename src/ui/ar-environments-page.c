@@ -1,11 +1,19 @@
 /* ar-environments-page.c
  *
- * The list shows the store, that is, what is on disk; the editor shows a
- * draft of the selected entry. Add, duplicate and delete write the file at
- * once; edits wait for Save. The page watches the file: when another
+ * The list shows the store, that is, what is on disk, followed by the new
+ * environment not saved yet (add and duplicate make one; it is written on
+ * its first Save, and leaving it unsaved asks as for edits). The editor
+ * shows a draft of the selected entry; edits wait for Save. Delete writes
+ * at once and offers Undo. The page watches the file: when another
  * program (an `env import`, a second window) changes it, the list reloads;
  * unsaved edits of an entry that changed there too are never dropped
  * without asking.
+ *
+ * The list and the editor sit in an AdwLeaflet: below some 600 px one
+ * shows at a time, and the editor gets a back button. The list is a
+ * GtkListView (a thousand environments cost no more at start than ten);
+ * Tab leaves it, arrows and activation change the selection, as in
+ * GNOME's sidebars.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,15 +25,74 @@
 #include "ar-environments-page.h"
 #include "ar-ui.h"
 
+/* ---- a bin that Tab leaves at once ---- */
+
+/* GtkListView (4.8) moves focus row by row on Tab; in a sidebar Tab should
+ * go to the next control instead, and entering the list should land on
+ * the selected row. */
+#define AR_TYPE_TAB_OUT_BIN (ar_tab_out_bin_get_type ())
+G_DECLARE_FINAL_TYPE (ArTabOutBin, ar_tab_out_bin, AR, TAB_OUT_BIN, AdwBin)
+
+struct _ArTabOutBin
+{
+  AdwBin parent_instance;
+  GtkListView *list_view;
+};
+
+G_DEFINE_FINAL_TYPE (ArTabOutBin, ar_tab_out_bin, ADW_TYPE_BIN)
+
+static gboolean
+ar_tab_out_bin_focus (GtkWidget        *widget,
+                      GtkDirectionType  direction)
+{
+  ArTabOutBin *self = AR_TAB_OUT_BIN (widget);
+  GtkSelectionModel *model;
+  guint selected, n;
+
+  if ((direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD) || self->list_view == NULL)
+    return GTK_WIDGET_CLASS (ar_tab_out_bin_parent_class)->focus (widget, direction);
+
+  /* Inside: leave. */
+  if (gtk_widget_get_focus_child (widget) != NULL)
+    return FALSE;
+
+  model = gtk_list_view_get_model (self->list_view);
+  n = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+  if (n == 0)
+    return FALSE;
+  selected = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (model));
+  if (selected >= n)
+    selected = 0;
+  /* The list's focus follows this action (a row calls it when focused). */
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", selected);
+  return gtk_widget_child_focus (GTK_WIDGET (self->list_view), direction);
+}
+
+static void
+ar_tab_out_bin_class_init (ArTabOutBinClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->focus = ar_tab_out_bin_focus;
+}
+
+static void
+ar_tab_out_bin_init (ArTabOutBin *self)
+{
+}
+
+/* ---- the page ---- */
+
 struct _ArEnvironmentsPage
 {
   AdwBin parent_instance;
 
   ArEnvStore *store;
+  /* New environments not saved yet, shown after the store's. */
+  GListStore *drafts;
+  GListStore *models;
+  GtkSingleSelection *selection;
   GCancellable *cancellable;
   /* Set while the page moves the selection itself. */
   gboolean syncing;
-  char *pending_id;
 
   /* The last deletion, for Undo. */
   ArEnvironment *deleted;
@@ -37,7 +104,11 @@ struct _ArEnvironmentsPage
   guint reload_source;
   gboolean reloading;
 
-  GtkListBox *list_box;
+  AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
+  GtkWidget *add_button;
+  ArTabOutBin *list_bin;
+  GtkListView *list_view;
   GtkStack *content_stack;
   ArEnvironmentEditor *editor;
 };
@@ -52,45 +123,138 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static GtkWidget *
-create_row (gpointer item,
-            gpointer user_data)
+static void
+on_row_released (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 gpointer         user_data)
 {
-  return ar_environment_row_new (AR_ENVIRONMENT (item));
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+
+  /* A click chose this row (the list selected it): when folded, show it. */
+  gtk_widget_activate_action (row, "environments.show-editor", NULL);
 }
 
-static GtkListBoxRow *
-find_row (ArEnvironmentsPage *self, const char *env_id)
+static void
+row_setup (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
 {
-  GtkListBoxRow *row;
+  GtkWidget *row = ar_environment_row_new (NULL);
+  GtkGesture *click = gtk_gesture_click_new ();
 
-  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->list_box, i)) != NULL; i++)
+  g_signal_connect (click, "released", G_CALLBACK (on_row_released), NULL);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+  gtk_list_item_set_child (item, row);
+}
+
+static void
+row_bind (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  ar_environment_row_set_environment (AR_ENVIRONMENT_ROW (gtk_list_item_get_child (item)),
+                                      gtk_list_item_get_item (item));
+}
+
+static void
+row_unbind (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  ar_environment_row_set_environment (AR_ENVIRONMENT_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+row_teardown (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  gtk_list_item_set_child (item, NULL);
+}
+
+static ArEnvironment *
+selected_environment (ArEnvironmentsPage *self)
+{
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+static guint
+find_position (ArEnvironmentsPage *self, ArEnvironment *env)
+{
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n = g_list_model_get_n_items (model);
+  const char *env_id = ar_environment_get_env_id (env);
+
+  for (guint i = 0; i < n; i++)
     {
-      ArEnvironment *env = ar_environment_row_get_environment (AR_ENVIRONMENT_ROW (row));
+      g_autoptr(ArEnvironment) item = g_list_model_get_item (model, i);
 
-      if (g_strcmp0 (ar_environment_get_env_id (env), env_id) == 0)
-        return row;
+      if (item == env || g_strcmp0 (ar_environment_get_env_id (item), env_id) == 0)
+        return i;
     }
-  return NULL;
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static gboolean
+is_draft (ArEnvironmentsPage *self, ArEnvironment *env)
+{
+  guint position;
+
+  return env != NULL && g_list_store_find (self->drafts, env, &position);
 }
 
 static void
 select_quietly (ArEnvironmentsPage *self, ArEnvironment *env)
 {
-  GtkListBoxRow *row = env != NULL ? find_row (self, ar_environment_get_env_id (env)) : NULL;
+  guint position = env != NULL ? find_position (self, env) : GTK_INVALID_LIST_POSITION;
 
   self->syncing = TRUE;
-  if (row != NULL)
-    gtk_list_box_select_row (self->list_box, row);
-  else
-    gtk_list_box_unselect_all (self->list_box);
+  gtk_single_selection_set_selected (self->selection, position);
   self->syncing = FALSE;
+}
+
+/* When folded, one pane shows at a time. */
+static void
+show_pane (ArEnvironmentsPage *self, const char *name)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, name);
+}
+
+/* Drafts the user left without saving go; a saved one is in the store. */
+static void
+drop_stale_drafts (ArEnvironmentsPage *self)
+{
+  ArEnvironment *current = ar_environment_editor_get_environment (self->editor);
+
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->drafts)); i-- > 0;)
+    {
+      g_autoptr(ArEnvironment) draft = g_list_model_get_item (G_LIST_MODEL (self->drafts), i);
+      gboolean saved = self->store != NULL && ar_env_store_find_by_id (self->store, ar_environment_get_env_id (draft)) != NULL;
+
+      if (saved || draft != current)
+        g_list_store_remove (self->drafts, i);
+    }
 }
 
 static void
 show_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 {
-  ar_environment_editor_set_environment (self->editor, env);
+  /* Focus in an editor about to be emptied and hidden goes to "+" first (a
+   * text field that loses the focus that way keeps blinking, GTK 4.8). */
+  if (env == NULL && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+    {
+      GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (GTK_WIDGET (self)));
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->editor)))
+        gtk_widget_grab_focus (self->add_button);
+    }
+  if (is_draft (self, env))
+    ar_environment_editor_set_new_environment (self->editor, env);
+  else
+    ar_environment_editor_set_environment (self->editor, env);
+  drop_stale_drafts (self);
   gtk_stack_set_visible_child_name (self->content_stack, env != NULL ? "editor" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.duplicate", env != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.delete", env != NULL);
@@ -119,27 +283,53 @@ save_store (ArEnvironmentsPage *self)
 
 /* ---- switching environments ---- */
 
+/* In the store or a draft. */
+static ArEnvironment *
+find_environment (ArEnvironmentsPage *self, const char *env_id)
+{
+  ArEnvironment *env = self->store != NULL ? ar_env_store_find_by_id (self->store, env_id) : NULL;
+
+  for (guint i = 0; env == NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->drafts)); i++)
+    {
+      g_autoptr(ArEnvironment) draft = g_list_model_get_item (G_LIST_MODEL (self->drafts), i);
+
+      if (g_strcmp0 (ar_environment_get_env_id (draft), env_id) == 0)
+        env = draft;
+    }
+  return env;
+}
+
+typedef struct {
+  ArEnvironmentsPage *self;
+  char *env_id;
+} PendingSwitch;
+
 static void
 leave_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(ArEnvironmentsPage) self = user_data;
-  g_autofree char *env_id = g_steal_pointer (&self->pending_id);
+  PendingSwitch *pending = user_data;
+  g_autoptr(ArEnvironmentsPage) self = pending->self;
+  g_autofree char *env_id = pending->env_id;
   ArEnvironment *env;
 
+  g_free (pending);
   if (!ar_environment_editor_confirm_leave_finish (AR_ENVIRONMENT_EDITOR (object), result))
     return;
 
-  env = env_id != NULL ? ar_env_store_find_by_id (self->store, env_id) : NULL;
+  env = env_id != NULL ? find_environment (self, env_id) : NULL;
   if (env != NULL)
     show_environment (self, env);
+  else
+    select_quietly (self, ar_environment_editor_get_environment (self->editor));
 }
 
 static void
 request_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 {
   ArEnvironment *current = ar_environment_editor_get_environment (self->editor);
+  PendingSwitch *pending;
 
   if (env == current)
     return;
@@ -152,20 +342,53 @@ request_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 
   /* Keep the current row selected while the user decides. */
   select_quietly (self, current);
-  g_free (self->pending_id);
-  self->pending_id = g_strdup (ar_environment_get_env_id (env));
-  ar_environment_editor_confirm_leave_async (self->editor, self->cancellable, leave_cb, g_object_ref (self));
+  /* Where to go travels with this question: an earlier one may still be
+   * finishing. */
+  pending = g_new0 (PendingSwitch, 1);
+  pending->self = g_object_ref (self);
+  pending->env_id = g_strdup (ar_environment_get_env_id (env));
+  ar_environment_editor_confirm_leave_async (self->editor, self->cancellable, leave_cb, pending);
 }
 
 static void
-on_row_selected (GtkListBox         *list_box,
-                 GtkListBoxRow      *row,
-                 ArEnvironmentsPage *self)
+on_selection_changed (GtkSelectionModel  *model,
+                      guint               position,
+                      guint               n_items,
+                      ArEnvironmentsPage *self)
 {
-  if (self->syncing || row == NULL)
-    return;
+  ArEnvironment *env;
 
-  request_environment (self, ar_environment_row_get_environment (AR_ENVIRONMENT_ROW (row)));
+  if (self->syncing)
+    return;
+  env = selected_environment (self);
+  if (env == NULL)
+    {
+      /* Nothing is ever unselected by the user: keep the shown one. */
+      select_quietly (self, ar_environment_editor_get_environment (self->editor));
+      return;
+    }
+  request_environment (self, env);
+}
+
+/* Enter (or a double click) on a row: show it, and when folded, its editor. */
+static void
+on_list_activate (GtkListView        *list_view,
+                  guint               position,
+                  ArEnvironmentsPage *self)
+{
+  g_autoptr(ArEnvironment) env = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (env == NULL)
+    return;
+  request_environment (self, env);
+  show_pane (self, "content");
+}
+
+static void
+on_folded_changed (ArEnvironmentsPage *self)
+{
+  if (self->leaflet != NULL && self->editor != NULL)
+    ar_environment_editor_set_show_back_button (self->editor, adw_leaflet_get_folded (self->leaflet));
 }
 
 void
@@ -176,7 +399,7 @@ ar_environments_page_select (ArEnvironmentsPage *self,
 
   g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
 
-  env = self->store != NULL ? ar_env_store_find_by_id (self->store, env_id) : NULL;
+  env = find_environment (self, env_id);
   if (env != NULL)
     request_environment (self, env);
 }
@@ -204,7 +427,7 @@ on_items_changed (GListModel         *model,
       return;
     }
 
-  now = ar_env_store_find_by_id (self->store, ar_environment_get_env_id (current));
+  now = find_environment (self, ar_environment_get_env_id (current));
   if (now == NULL)
     {
       /* Deleted: show a neighbour. */
@@ -215,7 +438,10 @@ on_items_changed (GListModel         *model,
   else if (now != current && !ar_environment_editor_get_modified (self->editor))
     show_environment (self, now);
   else
-    select_quietly (self, current);
+    {
+      drop_stale_drafts (self);
+      select_quietly (self, current);
+    }
 }
 
 /* ---- changes made by other programs ---- */
@@ -320,7 +546,8 @@ reload_cb (GObject      *object,
   if (changed)
     {
       g_debug ("%s changed on disk; reloaded", ar_env_store_get_path (self->store));
-      now = current != NULL ? ar_env_store_find_by_id (self->store, ar_environment_get_env_id (current)) : NULL;
+      /* A draft is not on disk: nothing there touches it. */
+      now = current != NULL ? find_environment (self, ar_environment_get_env_id (current)) : NULL;
       if (current != NULL && now == current)
         select_quietly (self, current);          /* not touched there: edits stay */
       else if (current != NULL && modified)
@@ -416,9 +643,13 @@ unique_name (ArEnvironmentsPage *self, const char *base)
     {
       gboolean taken = FALSE;
 
-      for (guint j = 0; j < ar_env_store_get_n_environments (self->store); j++)
-        if (g_strcmp0 (ar_environment_get_name (ar_env_store_get_environment (self->store, j)), name) == 0)
-          taken = TRUE;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (self->selection)); j++)
+        {
+          g_autoptr(ArEnvironment) env = g_list_model_get_item (G_LIST_MODEL (self->selection), j);
+
+          if (g_strcmp0 (ar_environment_get_name (env), name) == 0)
+            taken = TRUE;
+        }
       if (!taken)
         return name;
       g_free (name);
@@ -427,19 +658,15 @@ unique_name (ArEnvironmentsPage *self, const char *base)
     }
 }
 
+/* A draft: nothing is written until its first Save. */
 static void
 add_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!ar_env_store_add (self->store, env, &error))
-    {
-      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
-      return;
-    }
-  save_store (self);
+  g_list_store_remove_all (self->drafts);
+  g_list_store_append (self->drafts, env);
   show_environment (self, env);
-  gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+  show_pane (self, "content");
+  ar_environment_editor_focus_name (self->editor);
 }
 
 typedef enum { AFTER_LEAVE_ADD, AFTER_LEAVE_DUPLICATE } AfterLeave;
@@ -525,6 +752,54 @@ duplicate_action (GtkWidget  *widget,
   confirm_then (AR_ENVIRONMENTS_PAGE (widget), AFTER_LEAVE_DUPLICATE);
 }
 
+void
+ar_environments_page_new_environment (ArEnvironmentsPage *self)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
+
+  if (self->store != NULL)
+    confirm_then (self, AFTER_LEAVE_ADD);
+}
+
+void
+ar_environments_page_save (ArEnvironmentsPage *self)
+{
+  g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
+
+  if (ar_environment_editor_get_modified (self->editor) && !ar_environment_editor_get_saving (self->editor))
+    ar_environment_editor_save_async (self->editor, NULL, NULL, NULL);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ar_environments_page_save (AR_ENVIRONMENTS_PAGE (widget));
+}
+
+static void
+show_list_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
+
+  show_pane (self, "list");
+  gtk_widget_child_focus (GTK_WIDGET (self->list_bin), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+show_editor_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
+
+  if (ar_environment_editor_get_environment (self->editor) != NULL)
+    show_pane (self, "content");
+}
+
 static void
 undo_delete_action (GtkWidget  *widget,
                     const char *action_name,
@@ -562,6 +837,18 @@ delete_action (GtkWidget  *widget,
 
   if (env == NULL)
     return;
+
+  /* A draft was never written: it just goes. */
+  if (is_draft (self, env))
+    {
+      g_autoptr(ArEnvironment) next = NULL;
+
+      g_list_store_remove_all (self->drafts);
+      if (ar_env_store_get_n_environments (self->store) > 0)
+        next = g_list_model_get_item (G_LIST_MODEL (self->store), ar_env_store_get_n_environments (self->store) - 1);
+      show_environment (self, next);
+      return;
+    }
 
   for (guint i = 0; i < ar_env_store_get_n_environments (self->store); i++)
     if (ar_env_store_get_environment (self->store, i) == env)
@@ -703,7 +990,11 @@ ar_environments_page_set_store (ArEnvironmentsPage *self,
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_set_object (&self->store, store);
 
-  gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (store), create_row, NULL, NULL);
+  g_list_store_remove_all (self->drafts);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->models)) > 1)
+    g_list_store_remove (self->models, 0);
+  if (store != NULL)
+    g_list_store_insert (self->models, 0, store);
   ar_environment_editor_set_store (self->editor, store);
   watch_store (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.add", store != NULL);
@@ -712,7 +1003,7 @@ ar_environments_page_set_store (ArEnvironmentsPage *self,
     {
       g_autoptr(ArEnvironment) first = g_list_model_get_item (G_LIST_MODEL (store), 0);
 
-      /* After the list box's own handler, so that its rows exist. */
+      /* After the list's own handler, so that its rows exist. */
       g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), self);
       show_environment (self, first);
     }
@@ -748,12 +1039,21 @@ ar_environments_page_dispose (GObject *object)
   g_clear_handle_id (&self->reload_source, g_source_remove);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
-  if (self->list_box != NULL)
-    gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
+  if (self->list_bin != NULL)
+    self->list_bin->list_view = NULL;
+  g_clear_object (&self->selection);
+  g_clear_object (&self->models);
+  g_clear_object (&self->drafts);
   g_clear_object (&self->store);
   g_clear_object (&self->deleted);
-  g_clear_pointer (&self->pending_id, g_free);
 
+  /* The leaflet goes first, while all it holds is alive (libadwaita 1.2
+   * otherwise frees it before AdwBin lets go of it). */
+  if (self->leaflet != NULL)
+    g_signal_handlers_disconnect_by_data (self->leaflet, self);
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_ENVIRONMENTS_PAGE);
 
   G_OBJECT_CLASS (ar_environments_page_parent_class)->dispose (object);
@@ -805,24 +1105,53 @@ ar_environments_page_class_init (ArEnvironmentsPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-environments-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, list_box);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, add_button);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, list_bin);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, list_view);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentsPage, editor);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
 
   gtk_widget_class_install_action (widget_class, "environments.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "environments.duplicate", NULL, duplicate_action);
   gtk_widget_class_install_action (widget_class, "environments.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "environments.undo-delete", NULL, undo_delete_action);
+  gtk_widget_class_install_action (widget_class, "environments.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "environments.show-list", NULL, show_list_action);
+  gtk_widget_class_install_action (widget_class, "environments.show-editor", NULL, show_editor_action);
+
+  g_type_ensure (AR_TYPE_TAB_OUT_BIN);
 }
 
 static void
 ar_environments_page_init (ArEnvironmentsPage *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkFlattenListModel *flat;
   GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+
+  /* The store (inserted in front by set_store), then the drafts. */
+  self->drafts = g_list_store_new (AR_TYPE_ENVIRONMENT);
+  self->models = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_list_store_append (self->models, self->drafts);
+  flat = gtk_flatten_list_model_new (g_object_ref (G_LIST_MODEL (self->models)));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (flat));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (row_bind), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind), NULL);
+  g_signal_connect (factory, "teardown", G_CALLBACK (row_teardown), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  self->list_bin->list_view = self->list_view;
 
   /* Delete removes the selected environment, but only from the list: in
    * the editor's fields the key edits text. */
@@ -830,11 +1159,12 @@ ar_environments_page_init (ArEnvironmentsPage *self)
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
                                                           gtk_named_action_new ("environments.delete")));
-  gtk_widget_add_controller (GTK_WIDGET (self->list_box), shortcuts);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), shortcuts);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.add", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.undo-delete", FALSE);
   show_environment (self, NULL);
+  on_folded_changed (self);
 }
 
 GtkWidget *

@@ -1,5 +1,6 @@
 /* ar-environments-page.h — the Environments page (SPEC §6.2): the list with
- * add, duplicate and delete (with undo), and the editor.
+ * add, duplicate and delete (with undo), and the editor, side by side or,
+ * in a narrow window, one at a time.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +23,15 @@ void ar_environments_page_set_store (ArEnvironmentsPage *self,
                                      ArEnvStore         *store);
 
 ArEnvironmentEditor *ar_environments_page_get_editor (ArEnvironmentsPage *self);
+
+/* Starts a new environment (asking first when the editor has unsaved
+ * changes): a draft in the list and the editor, written on its first Save
+ * (Ctrl+N on this page). */
+void ar_environments_page_new_environment (ArEnvironmentsPage *self);
+
+/* Saves the editor's changes, if any (Ctrl+S; the "environments.save"
+ * action does the same). */
+void ar_environments_page_save (ArEnvironmentsPage *self);
 
 /* Shows the environment in the editor (asking first when the editor has
  * unsaved changes). */
