@@ -264,7 +264,8 @@ test_ambiguous (void)
   g_assert_cmpint (unit_at (units, 0)->category, ==, AR_PREFLIGHT_CATEGORY_AMBIGUOUS);
   g_assert_cmpint (unit_at (units, 0)->part, ==, AR_PREFLIGHT_PART_RUN);
   g_assert_cmpstr (unit_at (units, 0)->reason, ==,
-                   "not recognised; runs at start, which is always correct, only slower");
+                   "What it does is not known, so it runs at every task start: safe, only slower. "
+                   "Switch it to Cached if it does the same for every task.");
 }
 
 static void

@@ -104,7 +104,7 @@ analyze (const char *script, const char *const *env_var_names, gboolean guarante
       u->line = u->end_line = 1;
       u->text = ar_preflight_analysis_text (&an, 1, 1);
       u->category = AR_PREFLIGHT_CATEGORY_SHEBANG;
-      u->reason = g_strdup (_("The interpreter line: it goes to both parts."));
+      u->reason = g_strdup (_("Names the program that runs the script: it goes to both parts."));
       u->part = AR_PREFLIGHT_PART_BOTH;
       g_ptr_array_add (units, u);
       pos = ar_preflight_analysis_line_end (&an, 1);

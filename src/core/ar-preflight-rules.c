@@ -928,7 +928,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
   else if (all_options)
     {
       u->category = AR_PREFLIGHT_CATEGORY_SHELL_OPTION;
-      u->reason = g_strdup (_("A shell option: it goes to both parts, so both scripts behave alike."));
+      u->reason = g_strdup (_("Changes how the shell runs the lines after it: it goes to both parts, so both scripts behave alike."));
     }
   else if (all_assignments)
     {
@@ -970,7 +970,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
   else
     {
       u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
-      u->reason = g_strdup (_("not recognised; runs at start, which is always correct, only slower"));
+      u->reason = g_strdup (_("What it does is not known, so it runs at every task start: safe, only slower. Switch it to Cached if it does the same for every task."));
     }
   u->part = part_for (u->category);
 

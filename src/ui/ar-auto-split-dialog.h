@@ -22,14 +22,21 @@ G_DECLARE_FINAL_TYPE (ArAutoSplitDialog, ar_auto_split_dialog, AR, AUTO_SPLIT_DI
  * @replaces_text: whether the cached or run editor already holds text that
  * Apply would replace (the dialog then says so).
  *
+ * The script is analysed in a thread: until it is done the dialog shows a
+ * spinner, ::analysing is TRUE and there are no units; closing the dialog
+ * drops the analysis.
+ *
  * Emits ::applied (const char *cached, const char *run) on Apply, then
  * closes; Cancel and Escape close without emitting anything. */
 ArAutoSplitDialog *ar_auto_split_dialog_new (const char        *script,
                                              const char *const *env_var_names,
                                              gboolean           replaces_text);
 
+/* TRUE while the script is being analysed (property "analysing"). */
+gboolean ar_auto_split_dialog_get_analysing (ArAutoSplitDialog *self);
+
 /* The units with the parts as currently switched (element-type
- * ArPreflightUnit, owned by the dialog). */
+ * ArPreflightUnit, owned by the dialog); empty while analysing. */
 GPtrArray *ar_auto_split_dialog_get_units (ArAutoSplitDialog *self);
 /* Flips unit @index to CACHED or RUN, as its switch would; BOTH units
  * cannot be flipped. */

@@ -15,6 +15,7 @@
 #include "ar-preflight-validator.h"
 #include "ar-ui.h"
 #include "ar-window.h"
+#include "ar-wrap-box.h"
 
 typedef enum {
   SCRIPT_SINGLE,
@@ -41,17 +42,22 @@ struct _ArPreflightEditor
   /* Set while the editors are filled from the environment, so that the
    * buffers' "changed" does not write the same text back. */
   gboolean syncing;
+  /* The single script was blank and off when the environment was set, and
+   * the user has not touched "Run at task start" since. */
+  gboolean auto_enable;
+  gboolean enabling;
 
   GtkSourceView *views[N_SCRIPTS];
   GtkWidget *overlays[N_SCRIPTS];
   GtkWidget *placeholders[N_SCRIPTS];
   GtkWidget *inactive_labels[N_SCRIPTS];
   GtkWidget *pages[N_SCRIPTS];
+  GtkToggleButton *tabs[N_SCRIPTS];
 
   GtkNotebook *notebook;
   GtkLabel *mode_label;
   GtkWidget *caching_hint;
-  GtkCheckButton *enabled_check;
+  GtkSwitch *enabled_switch;
   GtkLabel *cached_warning_label;
   GtkRevealer *results_revealer;
   GtkLabel *results_title;
@@ -130,12 +136,12 @@ update_mode (ArPreflightEditor *self)
   set_script_active (self, SCRIPT_SINGLE, !split);
   set_script_active (self, SCRIPT_CACHED, split);
   set_script_active (self, SCRIPT_RUN, split);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->enabled_check), !split);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->enabled_switch), !split);
   gtk_widget_set_visible (self->caching_hint, caching && !split);
 
   if (!split)
     gtk_label_set_label (self->mode_label,
-                         _("Single mode: the Single preflight runs in full at every task start when “Run at task start” is checked. Nothing is cached."));
+                         _("Single mode: the Single preflight runs in full at every task start when “Run at task start” is on. Nothing is cached."));
   else if (caching)
     gtk_label_set_label (self->mode_label,
                          _("Split mode: the Cached preflight is baked into the environment image once; the Run preflight runs at every task start."));
@@ -174,7 +180,43 @@ on_buffer_changed (GtkTextBuffer     *buffer,
     return;
 
   text = buffer_dup_text (buffer);
+  /* A new single script runs at task start unless the user says
+   * otherwise: a newcomer's script that silently never runs is the worse
+   * surprise. Only the first text written into a script that was blank
+   * (and off) when the environment was opened turns it on, once; loading
+   * an environment never does, so existing files keep their choice. */
+  if (which == SCRIPT_SINGLE && self->auto_enable && !is_split (self) && !ar_script_is_blank (text))
+    {
+      self->auto_enable = FALSE;
+      self->enabling = TRUE;
+      ar_environment_set_preflight_enabled (self->environment, TRUE);
+      self->enabling = FALSE;
+    }
   g_object_set (self->environment, script_props[which], text, NULL);
+}
+
+/* ---- the tabs: toggle buttons over a notebook without its own tabs ---- */
+
+static void
+on_tab_toggled (GtkToggleButton   *tab,
+                ArPreflightEditor *self)
+{
+  if (!gtk_toggle_button_get_active (tab))
+    return;
+  for (guint i = 0; i < N_SCRIPTS; i++)
+    if (self->tabs[i] == tab)
+      gtk_notebook_set_current_page (self->notebook, gtk_notebook_page_num (self->notebook, self->pages[i]));
+}
+
+static void
+on_switch_page (GtkNotebook       *notebook,
+                GtkWidget         *page,
+                guint              page_num,
+                ArPreflightEditor *self)
+{
+  for (guint i = 0; i < N_SCRIPTS; i++)
+    if (self->pages[i] == page && self->tabs[i] != NULL)
+      gtk_toggle_button_set_active (self->tabs[i], TRUE);
 }
 
 static void
@@ -244,6 +286,11 @@ on_environment_notify (ArEnvironment     *environment,
     {
       update_mode (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
+    }
+  else if (g_str_equal (name, "preflight-enabled"))
+    {
+      if (!self->enabling)
+        self->auto_enable = FALSE;
     }
   else if (g_str_equal (name, "cache-container-build"))
     {
@@ -596,10 +643,13 @@ ar_preflight_editor_set_environment (ArPreflightEditor *self,
       gtk_text_buffer_end_irreversible_action (GTK_TEXT_BUFFER (buffer));
     }
 
+  self->auto_enable = environment != NULL &&
+                      ar_script_is_blank (ar_environment_get_preflight_script (environment)) &&
+                      !ar_environment_get_preflight_enabled (environment);
   if (environment != NULL)
     {
       self->enabled_binding = g_object_bind_property (environment, "preflight-enabled",
-                                                      self->enabled_check, "active",
+                                                      self->enabled_switch, "active",
                                                       G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
       g_signal_connect (environment, "notify", G_CALLBACK (on_environment_notify), self);
     }
@@ -725,6 +775,7 @@ ar_preflight_editor_class_init (ArPreflightEditorClass *klass)
     g_signal_new ("test-preflight", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, AR_TYPE_ENVIRONMENT);
 
+  g_type_ensure (AR_TYPE_WRAP_BOX);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/agents_runner/AgentsRunner/ar-preflight-editor.ui");
   BIND_SCRIPT_CHILD (widget_class, "single_view", views, SCRIPT_SINGLE);
   BIND_SCRIPT_CHILD (widget_class, "cached_view", views, SCRIPT_CACHED);
@@ -741,10 +792,13 @@ ar_preflight_editor_class_init (ArPreflightEditorClass *klass)
   BIND_SCRIPT_CHILD (widget_class, "single_page", pages, SCRIPT_SINGLE);
   BIND_SCRIPT_CHILD (widget_class, "cached_page", pages, SCRIPT_CACHED);
   BIND_SCRIPT_CHILD (widget_class, "run_page", pages, SCRIPT_RUN);
+  BIND_SCRIPT_CHILD (widget_class, "single_tab", tabs, SCRIPT_SINGLE);
+  BIND_SCRIPT_CHILD (widget_class, "cached_tab", tabs, SCRIPT_CACHED);
+  BIND_SCRIPT_CHILD (widget_class, "run_tab", tabs, SCRIPT_RUN);
   gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, notebook);
   gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, mode_label);
   gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, caching_hint);
-  gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, enabled_check);
+  gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, cached_warning_label);
   gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, results_revealer);
   gtk_widget_class_bind_template_child (widget_class, ArPreflightEditor, results_title);
@@ -752,7 +806,12 @@ ar_preflight_editor_class_init (ArPreflightEditorClass *klass)
   /* Reachable with gtk_widget_get_template_child(), for tests. */
   gtk_widget_class_bind_template_child_full (widget_class, "single_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "split_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "auto_split_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "validate_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "test_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_result_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_tab_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_switch_page);
 
   gtk_widget_class_install_property_action (widget_class, "preflight.mode", "mode");
   gtk_widget_class_install_action (widget_class, "preflight.auto-split", NULL, auto_split_action);
@@ -773,6 +832,10 @@ ar_preflight_editor_init (ArPreflightEditor *self)
       GtkTextBuffer *buffer = script_buffer (self, i);
 
       ar_ui_setup_script_view (self->views[i], TRUE);
+      /* Tab moves on to the next control, as everywhere else in the
+       * window: a script editor that kept it would be a dead end for the
+       * keyboard (indentation is kept from line to line). */
+      gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (self->views[i]), FALSE);
       g_object_set_data (G_OBJECT (buffer), "ar-script", GUINT_TO_POINTER (i));
       g_signal_connect (buffer, "changed", G_CALLBACK (on_buffer_changed), self);
     }
@@ -780,6 +843,7 @@ ar_preflight_editor_init (ArPreflightEditor *self)
   update_warning_label (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
   update_mode (self);
+  gtk_toggle_button_set_active (self->tabs[SCRIPT_SINGLE], TRUE);
 }
 
 GtkWidget *
