@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ar-container-lines.h"
+#include "ar-environment.h"
 
 typedef gboolean (*LineCheck) (const char *line, char **message, gpointer data);
 
@@ -87,46 +88,17 @@ ar_container_lines_parse_env_vars (const char *text, GPtrArray *errors)
   return parse_lines (text, errors, check_env_var, seen);
 }
 
-static gboolean
-is_volume_name (const char *name)
-{
-  if (!g_ascii_isalnum (name[0]))
-    return FALSE;
-  for (const char *p = name + 1; *p; p++)
-    if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '.' || *p == '-'))
-      return FALSE;
-  return TRUE;
-}
-
+/* The rule of core (ar_mount_parse), so that the editor accepts exactly
+ * the mounts a task can make. */
 static gboolean
 check_mount (const char *line, char **message, gpointer data)
 {
-  g_auto(GStrv) parts = g_strsplit (line, ":", -1);
-  guint n = g_strv_length (parts);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArMount) mount = ar_mount_parse (line, &error);
 
-  if (n < 2 || n > 3)
+  if (mount == NULL)
     {
-      *message = g_strdup_printf (_("“%s” is not host:container or host:container:ro|rw"), line);
-      return FALSE;
-    }
-  if (*parts[0] == '\0')
-    {
-      *message = g_strdup (_("the host folder is missing"));
-      return FALSE;
-    }
-  if (parts[0][0] != '/' && parts[0][0] != '~' && !is_volume_name (parts[0]))
-    {
-      *message = g_strdup_printf (_("the host side “%s” must be an absolute path, a path starting with ~, or a volume name"), parts[0]);
-      return FALSE;
-    }
-  if (parts[1][0] != '/')
-    {
-      *message = g_strdup_printf (_("the container path “%s” must be absolute"), parts[1]);
-      return FALSE;
-    }
-  if (n == 3 && g_strcmp0 (parts[2], "ro") != 0 && g_strcmp0 (parts[2], "rw") != 0)
-    {
-      *message = g_strdup_printf (_("the mode “%s” must be ro or rw"), parts[2]);
+      *message = g_strdup (error->message);
       return FALSE;
     }
   return TRUE;
