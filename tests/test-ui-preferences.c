@@ -1,5 +1,7 @@
 /* test-ui-preferences.c — Preferences (SPEC §7): every key of the schema
- * is bound both ways to its widget.
+ * is bound both ways to its widget; every page fits 360 px and reads at
+ * 1 280, Tab reaches every control, every control has a name, Escape
+ * closes, and the Settings preflight says what it is.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +10,7 @@
 #include "ar-preferences-window.h"
 #include "ar-ui.h"
 #include "test-ui-utils.h"
+#include "test-ui-walk.h"
 
 typedef struct {
   GSettings *settings;
@@ -150,6 +153,189 @@ test_settings_to_widgets (Fixture *f, gconstpointer data)
   ar_test_ui_screenshot (GTK_WIDGET (f->window), "preferences-general-changed");
 }
 
+static const char *const page_names[] = { "general", "preflight", "folders", NULL };
+
+/* The controls of each page, in reading order. */
+static const char *const general_controls[] = { "base_image_row", "pull_policy_row", "build_timeout_spin",
+                                                "engine_row", "engine_host_entry", "max_tasks_spin", NULL };
+static const char *const preflight_controls[] = { "preflight_switch", "preflight_view", NULL };
+static const char *const folders_controls[] = { "codex_entry", "claude_entry", "copilot_entry", "gemini_entry",
+                                                "desktop_scripts_entry", NULL };
+
+static const char *const *
+page_controls (guint page)
+{
+  const char *const *controls[] = { general_controls, preflight_controls, folders_controls };
+
+  return controls[page];
+}
+
+static void
+show_page (Fixture *f, const char *name)
+{
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), name);
+  ar_test_ui_iterate (50);
+}
+
+/* Not ar_test_ui_set_size(): without a window manager, a window that
+ * draws its own decoration (AdwWindow) comes out the width of its shadow
+ * smaller than its default size; asked that much more, it is the size. */
+static void
+resize_exactly (GtkWindow *window, int width, int height)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  int asked_width = width, asked_height = height;
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      gtk_window_set_default_size (window, asked_width, asked_height);
+      ar_test_ui_await (gtk_widget_get_width (widget) <= asked_width && gtk_widget_get_width (widget) > asked_width - 40);
+      ar_test_ui_iterate (100);
+      asked_width += width - gtk_widget_get_width (widget);
+      asked_height += height - gtk_widget_get_height (widget);
+    }
+  ar_test_ui_iterate (100);
+  /* No wider than the screen (1 280 px under the test's Xvfb) less that
+   * shadow. */
+  if (gtk_widget_get_width (widget) != width)
+    g_test_message ("asked %d px, the window is %d px wide", width, gtk_widget_get_width (widget));
+  g_assert_cmpint (gtk_widget_get_width (widget), <=, width);
+  g_assert_cmpint (gtk_widget_get_width (widget), >=, width - 10);
+}
+
+/* Usable on a phone (360 px), a half screen and a full one: the window
+ * goes down to 360 px (resize_exactly() checks), and nothing is cut off. */
+static void
+test_widths (Fixture *f, gconstpointer data)
+{
+  const int widths[] = { 360, 600, 1280 };
+
+  for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+    for (guint p = 0; page_names[p] != NULL; p++)
+      {
+        g_autofree char *name = g_strconcat ("preferences-", page_names[p], NULL);
+        g_auto(GStrv) cut = NULL;
+
+        /* A window made at that size: without a window manager, a
+         * client-side decorated window resized after it is shown comes
+         * out a few pixels short of the size asked. */
+        if (p == 0)
+          {
+            gtk_window_destroy (GTK_WINDOW (f->window));
+            f->window = ar_preferences_window_new (f->settings);
+            gtk_window_set_default_size (GTK_WINDOW (f->window), widths[w], 640);
+            gtk_window_present (GTK_WINDOW (f->window));
+            ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+          }
+        show_page (f, page_names[p]);
+        resize_exactly (GTK_WINDOW (f->window), widths[w], 640);
+        {
+          g_autofree char *file = g_strdup_printf ("%s-%d", name, widths[w]);
+
+          ar_test_ui_screenshot (GTK_WIDGET (f->window), file);
+        }
+        cut = ar_test_ui_cut_off_widgets (GTK_WIDGET (f->window));
+        for (guint i = 0; cut[i] != NULL; i++)
+          g_test_message ("%s at %d: cut off: %s", page_names[p], widths[w], cut[i]);
+        g_assert_cmpuint (g_strv_length (cut), ==, 0);
+      }
+}
+
+/* Every control, icon-only or not, has a name a screen reader can say. */
+static void
+test_names (Fixture *f, gconstpointer data)
+{
+  for (guint p = 0; page_names[p] != NULL; p++)
+    {
+      g_auto(GStrv) unnamed = NULL;
+
+      show_page (f, page_names[p]);
+      unnamed = ar_test_ui_unnamed_widgets (GTK_WIDGET (f->window));
+      for (guint i = 0; unnamed[i] != NULL; i++)
+        g_test_message ("%s: no accessible name: %s", page_names[p], unnamed[i]);
+      g_assert_cmpuint (g_strv_length (unnamed), ==, 0);
+    }
+}
+
+static int
+first_visit (GPtrArray *chain, GtkWidget *widget)
+{
+  for (guint i = 0; i < chain->len; i++)
+    {
+      GtkWidget *focus = g_ptr_array_index (chain, i);
+
+      if (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget)))
+        return (int) i;
+    }
+  return -1;
+}
+
+/* Tab and Shift+Tab reach every control of each page, forward in reading
+ * order, and never stay put (the script view hands Tab on). */
+static void
+test_focus_chain (Fixture *f, gconstpointer data)
+{
+  for (guint p = 0; page_names[p] != NULL; p++)
+    for (guint backward = 0; backward < 2; backward++)
+      {
+        const char *const *controls = page_controls (p);
+        g_autoptr(GPtrArray) chain = NULL;
+        int last = -1;
+
+        show_page (f, page_names[p]);
+        gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
+        chain = ar_test_ui_focus_chain (GTK_WINDOW (f->window), 40, backward);
+        for (guint i = 1; i < chain->len; i++)
+          {
+            g_autofree char *what = g_ptr_array_index (chain, i) != NULL
+                                      ? ar_test_ui_describe (g_ptr_array_index (chain, i)) : g_strdup ("nothing");
+
+            if (g_ptr_array_index (chain, i) == g_ptr_array_index (chain, i - 1))
+              g_error ("%s: Tab %s stuck on %s", page_names[p], backward ? "backward" : "forward", what);
+          }
+        for (guint c = 0; controls[c] != NULL; c++)
+          {
+            int at = first_visit (chain, child (f, controls[c]));
+
+            if (at < 0)
+              g_error ("%s: Tab %s never reaches %s", page_names[p], backward ? "backward" : "forward", controls[c]);
+            /* Forward from the header, the form reads top to bottom. */
+            if (!backward)
+              {
+                g_assert_cmpint (at, >, last);
+                last = at;
+              }
+          }
+      }
+}
+
+static void
+test_escape_closes (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GtkWidget) window = g_object_ref (GTK_WIDGET (f->window));
+
+  show_page (f, "preflight");
+  gtk_widget_grab_focus (child (f, "preflight_view"));
+  g_assert_true (ar_test_ui_press_shortcut (GTK_WINDOW (window), GDK_KEY_Escape, 0));
+  ar_test_ui_await (!gtk_widget_get_visible (window));
+}
+
+/* The third preflight says what it is: when it runs against the
+ * environment's two, and as which user; on/off is a switch. */
+static void
+test_settings_preflight_explained (Fixture *f, gconstpointer data)
+{
+  GtkWidget *group = gtk_widget_get_ancestor (child (f, "preflight_switch"), ADW_TYPE_PREFERENCES_GROUP);
+  const char *description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group));
+
+  g_assert_nonnull (strstr (description, "every task of every environment"));
+  g_assert_nonnull (strstr (description, "before the environment's cached preflight"));
+  g_assert_nonnull (strstr (description, "before its run preflight"));
+  g_assert_nonnull (strstr (description, "never baked into an image"));
+  g_assert_nonnull (strstr (description, "as the container's user"));
+  g_assert_true (GTK_IS_SWITCH (child (f, "preflight_switch")));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -162,6 +348,11 @@ main (int argc, char **argv)
   ADD ("/ui/preferences/pages", test_pages);
   ADD ("/ui/preferences/widgets-to-settings", test_widgets_to_settings);
   ADD ("/ui/preferences/settings-to-widgets", test_settings_to_widgets);
+  ADD ("/ui/preferences/widths", test_widths);
+  ADD ("/ui/preferences/names", test_names);
+  ADD ("/ui/preferences/focus-chain", test_focus_chain);
+  ADD ("/ui/preferences/escape-closes", test_escape_closes);
+  ADD ("/ui/preferences/settings-preflight-explained", test_settings_preflight_explained);
 
   return g_test_run ();
 }

@@ -248,3 +248,45 @@ ar_test_ui_text_view_set_text (GtkWidget *text_view, const char *text)
   gtk_text_buffer_insert (buffer, &start, text, -1);
   gtk_text_buffer_end_user_action (buffer);
 }
+
+static gboolean
+trigger_is_key (GtkShortcutTrigger *trigger, guint keyval, GdkModifierType mods)
+{
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    return trigger_is_key (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, mods) ||
+           trigger_is_key (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, mods);
+  return GTK_IS_KEYVAL_TRIGGER (trigger) && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
+         gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods;
+}
+
+gboolean
+ar_test_ui_press_shortcut (GtkWindow *window, guint keyval, GdkModifierType mods)
+{
+  GtkWidget *focus = gtk_window_get_focus (window);
+
+  /* From the focus up to the window, as shortcuts are looked up. */
+  for (GtkWidget *up = focus != NULL ? focus : GTK_WIDGET (window); up != NULL; up = gtk_widget_get_parent (up))
+    {
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (up);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+            continue;
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (trigger_is_key (gtk_shortcut_get_trigger (shortcut), keyval, mods) &&
+                  gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE, up,
+                                                gtk_shortcut_get_arguments (shortcut)))
+                return TRUE;
+            }
+        }
+      if (up == GTK_WIDGET (window))
+        break;
+    }
+  return FALSE;
+}

@@ -79,6 +79,10 @@ GtkWidget *ar_test_ui_find_descendant (GtkWidget *root, GType type, guint nth);
 /* Renders @widget as shown and writes $G_TEST_BUILDDIR/screenshots/@name.png. */
 void ar_test_ui_screenshot (GtkWidget *widget, const char *name);
 
+/* Presses @keyval with @mods as a shortcut: the first shortcut for it from
+ * the focus up to @window is activated. FALSE when none takes it. */
+gboolean ar_test_ui_press_shortcut (GtkWindow *window, guint keyval, GdkModifierType mods);
+
 /* The whole text of a text view's buffer. */
 char *ar_test_ui_text_view_get_text (GtkWidget *text_view);
 void ar_test_ui_text_view_set_text (GtkWidget *text_view, const char *text);

@@ -198,13 +198,32 @@ ar_preferences_window_class_init (ArPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, desktop_scripts_entry);
 }
 
+/* libadwaita 1.2 gives its own search button only a tooltip, and its
+ * search entry nothing, for a screen reader to say. */
+static void
+name_search (ArPreferencesWindow *self)
+{
+  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (self), ADW_TYPE_PREFERENCES_WINDOW, "search_button");
+  GObject *entry = gtk_widget_get_template_child (GTK_WIDGET (self), ADW_TYPE_PREFERENCES_WINDOW, "search_entry");
+
+  if (GTK_IS_ACCESSIBLE (button))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search"), -1);
+  if (GTK_IS_ACCESSIBLE (entry))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search preferences"), -1);
+}
+
 static void
 ar_preferences_window_init (ArPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
   ar_ui_setup_script_view (self->preflight_view, TRUE);
+  /* Tab moves on to the next control, as in the environment editor's
+   * scripts: a script view that kept it would be a dead end for the
+   * keyboard (indentation is kept from line to line). */
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (self->preflight_view), FALSE);
   ar_ui_spin_button_show_unlimited (self->max_tasks_spin);
+  name_search (self);
   set_folder_placeholder (self->codex_entry, "codex");
   set_folder_placeholder (self->claude_entry, "claude");
   set_folder_placeholder (self->copilot_entry, "copilot");
