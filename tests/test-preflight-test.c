@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "ar-env-store.h"
 #include "ar-preflight-build-check.h"
 #include "ar-task-manager.h"
 #include "ar-task-runner.h"
@@ -385,6 +386,85 @@ test_caching_off_keeps_pipeline (void)
   assert_not_contains (log, "build check:");
 }
 
+/* ---- the command line: `preflight test ENV` ------------------------------- */
+
+static char *
+run_cli_preflight_test (ArEnvironment *env, int *status)
+{
+  const char *args[] = { "preflight", "test", ar_environment_get_env_id (env), NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  *status = ar_test_run_cli (args, NULL, &out, &err);
+  return g_strconcat (out, err, NULL);
+}
+
+/* As assert_nothing_left(), for what this run and @env made only: the
+ * binary's images carry the run's label, and other processes may be
+ * building on the same engine meanwhile. */
+static void
+assert_cli_left_nothing (ArEnvironment *env, const ArSettings *settings)
+{
+  g_autofree char *run_filter = g_strconcat ("label=", ar_test_engine_run_label (), NULL);
+  const char *check_images[] = { "image", "ls", "-aq", "--filter", "label=" AR_LABEL_PREFLIGHT_CHECK,
+                                 "--filter", run_filter, NULL };
+  const char *check_containers[] = { "ps", "-aq", "--filter", "label=" AR_LABEL_PREFLIGHT_CHECK,
+                                     "--filter", run_filter, NULL };
+  g_autofree char *filter = g_strconcat ("label=" AR_LABEL_BUILT_FOR "=", ar_environment_get_env_id (env), NULL);
+  const char *layer_images[] = { "image", "ls", "-aq", "--filter", filter, NULL };
+  g_autofree char *images = docker_out (check_images);
+  g_autofree char *containers = docker_out (check_containers);
+  g_autofree char *layers = docker_out (layer_images);
+
+  g_assert_cmpstr (images, ==, "");
+  g_assert_cmpstr (containers, ==, "");
+  g_assert_cmpstr (layers, ==, "");
+  g_assert_cmpint (planned_env_layer (env, settings), ==, AR_LAYER_STATE_ABSENT);
+}
+
+/* Its environments are saved ones: with caching on, it is the build check,
+ * as the window's Test Preflight of a saved environment, and keeps nothing. */
+static void
+test_cli (void)
+{
+  g_autoptr(ArEnvironment) passing = NULL;
+  g_autoptr(ArEnvironment) failing = NULL;
+  g_autoptr(ArEnvStore) store = ar_env_store_new (NULL);
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  int status;
+
+  if (!need_engine ())
+    return;
+  settings = new_settings ();
+  passing = new_env ("mkdir -p /opt/tool\necho baked > /opt/tool/mark\n",
+                     "echo \"run part sees $(cat /opt/tool/mark) as $TASK_ID\"\n");
+  failing = new_env ("#!/bin/sh\nset -e\nmkdir -p /opt/x\nno_such_command --now\necho never\n",
+                     "echo the run part ran\n");
+  ar_env_store_allow_overwrite (store);
+  g_assert_true (ar_env_store_add (store, passing, &error));
+  g_assert_true (ar_env_store_add (store, failing, &error));
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+
+  output = run_cli_preflight_test (passing, &status);
+  g_test_message ("%s", output);
+  g_assert_cmpint (status, ==, 0);
+  assert_contains (output, "build check");
+  assert_contains (output, "run part sees baked as " AR_PREFLIGHT_CHECK_TASK_ID);
+  assert_not_contains (output, "the agent must not run");
+  assert_not_contains (output, "cache MISS");
+  assert_cli_left_nothing (passing, settings);
+  g_clear_pointer (&output, g_free);
+
+  output = run_cli_preflight_test (failing, &status);
+  g_assert_cmpint (status, !=, 0);
+  assert_contains (output, "“no_such_command --now” (line 4 of the cached part)");
+  assert_not_contains (output, "the run part ran");
+  assert_cli_left_nothing (failing, settings);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -400,6 +480,7 @@ main (int argc, char **argv)
   g_test_add_func ("/preflight-test/saved/stop", test_saved_stop);
   g_test_add_func ("/preflight-test/draft", test_draft_keeps_pipeline);
   g_test_add_func ("/preflight-test/caching-off", test_caching_off_keeps_pipeline);
+  g_test_add_func ("/preflight-test/cli", test_cli);
 
   status = g_test_run ();
   g_clear_object (&builder);

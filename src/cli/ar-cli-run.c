@@ -233,7 +233,12 @@ run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json
   int status;
 
   if (kind == AR_TASK_KIND_PREFLIGHT_TEST)
-    runner = ar_task_runner_new_preflight_test (builder, env, settings);
+    {
+      runner = ar_task_runner_new_preflight_test (builder, env, settings);
+      /* A saved environment, as the window's Test Preflight of one without
+       * unsaved changes: with caching on, the build check. */
+      ar_task_manager_configure_preflight_test (runner, env, TRUE);
+    }
   else
     {
       g_autoptr(ArTask) new_task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env),

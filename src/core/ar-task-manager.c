@@ -49,6 +49,7 @@ struct _ArTaskManager
   GQueue queue;              /* ArTaskRunner, oldest first */
   GHashTable *waiting_logged; /* ArTask set: "waiting" said once */
   GHashTable *follows;       /* ArTask → Follow */
+  GHashTable *interactives;  /* ArTask → ArInteractive, until it ends */
 };
 
 static void ar_task_manager_list_model_init (GListModelInterface *iface);
@@ -170,6 +171,16 @@ n_active_for_env (ArTaskManager *self, const char *env_id)
 }
 
 static void
+ended (ArTaskManager *self, ArTask *task)
+{
+  g_hash_table_remove (self->runners, task);
+  g_hash_table_remove (self->interactives, task);
+  g_hash_table_remove (self->waiting_logged, task);
+  g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
+  pump (self);
+}
+
+static void
 runner_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(ArTaskManager) self = user_data;
@@ -177,16 +188,30 @@ runner_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(ArTask) task = g_object_ref (ar_task_runner_get_task (runner));
 
   ar_task_runner_run_finish (runner, result);
-  g_hash_table_remove (self->runners, task);
-  g_hash_table_remove (self->waiting_logged, task);
-  g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
-  pump (self);
+  ended (self, task);
+}
+
+static void
+interactive_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskManager) self = user_data;
+  ArInteractive *interactive = AR_INTERACTIVE (source);
+  g_autoptr(ArTask) task = g_object_ref (ar_interactive_get_task (interactive));
+
+  ar_interactive_run_finish (interactive, result);
+  ended (self, task);
 }
 
 static void
 begin (ArTaskManager *self, ArTaskRunner *runner)
 {
-  ar_task_runner_run_async (runner, NULL, runner_done, g_object_ref (self));
+  ArInteractive *interactive = g_hash_table_lookup (self->interactives, ar_task_runner_get_task (runner));
+
+  /* An interactive task's runner runs through its terminal. */
+  if (interactive != NULL)
+    ar_interactive_run_async (interactive, NULL, interactive_done, g_object_ref (self));
+  else
+    ar_task_runner_run_async (runner, NULL, runner_done, g_object_ref (self));
 }
 
 static void
@@ -245,16 +270,21 @@ pump (ArTaskManager *self)
     }
 }
 
+/* Takes @runner. */
 static ArTaskRunner *
-new_runner (ArTaskManager *self, ArTask *task, ArEnvironment *env)
+add_runner (ArTaskManager *self, ArTask *task, ArTaskRunner *runner)
 {
-  ArTaskRunner *runner = ar_task_runner_new (self->builder, task, env, self->settings);
-
   if (self->extra_label != NULL)
     ar_task_runner_set_extra_label (runner, self->extra_label);
   g_hash_table_insert (self->runners, g_object_ref (task), runner);
   add_task (self, task);
   return runner;
+}
+
+static ArTaskRunner *
+new_runner (ArTaskManager *self, ArTask *task, ArEnvironment *env)
+{
+  return add_runner (self, task, ar_task_runner_new (self->builder, task, env, self->settings));
 }
 
 ArTask *
@@ -275,17 +305,122 @@ ar_task_manager_start (ArTaskManager *self, ArEnvironment *env, const char *prom
 }
 
 ArTask *
-ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *env, gboolean saved)
+ar_task_manager_start_interactive (ArTaskManager         *self,
+                                   ArEnvironment         *env,
+                                   const char            *prompt,
+                                   ArInteractiveCommand   command,
+                                   int                    master_fd,
+                                   GError               **error)
 {
   g_autoptr(ArTask) task = NULL;
+  ArInteractive *interactive;
   ArTaskRunner *runner;
 
   g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
   g_return_val_if_fail (AR_IS_ENVIRONMENT (env), NULL);
 
-  task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "",
-                      AR_TASK_KIND_PREFLIGHT_TEST);
-  runner = new_runner (self, task, env);
+  task = ar_interactive_new_task (env, prompt);
+  interactive = ar_interactive_new (self->builder, task, env, self->settings, command, master_fd, error);
+  if (interactive == NULL)
+    return NULL;
+  g_hash_table_insert (self->interactives, g_object_ref (task), interactive);
+  runner = add_runner (self, task, g_object_ref (ar_interactive_get_runner (interactive)));
+  g_queue_push_tail (&self->queue, g_object_ref (runner));
+  pump (self);
+  return task;
+}
+
+ArInteractive *
+ar_task_manager_get_interactive (ArTaskManager *self, ArTask *task)
+{
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+  return g_hash_table_lookup (self->interactives, task);
+}
+
+guint
+ar_task_manager_get_n_interactive (ArTaskManager *self)
+{
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), 0);
+  return g_hash_table_size (self->interactives);
+}
+
+typedef struct {
+  GHashTable *waiting;  /* ArTask set */
+  gulong finished_id;
+} StopInteractive;
+
+static void
+stop_interactive_free (StopInteractive *stop)
+{
+  g_hash_table_unref (stop->waiting);
+  g_free (stop);
+}
+
+static void
+stop_interactive_ended (ArTaskManager *self, ArTask *task, gpointer user_data)
+{
+  GTask *gtask = user_data;
+  StopInteractive *stop = g_task_get_task_data (gtask);
+
+  g_hash_table_remove (stop->waiting, task);
+  if (g_hash_table_size (stop->waiting) > 0)
+    return;
+  g_clear_signal_handler (&stop->finished_id, self);
+  g_task_return_boolean (gtask, TRUE);
+  g_object_unref (gtask);
+}
+
+void
+ar_task_manager_stop_interactive_async (ArTaskManager       *self,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  GTask *gtask;
+  StopInteractive *stop;
+  g_autoptr(GPtrArray) tasks = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (AR_IS_TASK_MANAGER (self));
+
+  gtask = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (gtask, ar_task_manager_stop_interactive_async);
+  stop = g_new0 (StopInteractive, 1);
+  stop->waiting = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  g_task_set_task_data (gtask, stop, (GDestroyNotify) stop_interactive_free);
+  if (g_hash_table_size (self->interactives) == 0)
+    {
+      g_task_return_boolean (gtask, TRUE);
+      g_object_unref (gtask);
+      return;
+    }
+  tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->interactives);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      g_hash_table_add (stop->waiting, g_object_ref (key));
+      g_ptr_array_add (tasks, g_object_ref (key));
+    }
+  /* The GTask's reference is released when the last one has ended (a
+   * queued one ends at once, inside ar_task_manager_stop()). */
+  stop->finished_id = g_signal_connect (self, "task-finished", G_CALLBACK (stop_interactive_ended), gtask);
+  for (guint i = 0; i < tasks->len; i++)
+    ar_task_manager_stop (self, g_ptr_array_index (tasks, i));
+}
+
+void
+ar_task_manager_stop_interactive_finish (ArTaskManager *self, GAsyncResult *result)
+{
+  g_return_if_fail (g_task_is_valid (result, self));
+  g_task_propagate_boolean (G_TASK (result), NULL);
+}
+
+void
+ar_task_manager_configure_preflight_test (ArTaskRunner *runner, ArEnvironment *env, gboolean saved)
+{
+  g_return_if_fail (AR_IS_TASK_RUNNER (runner));
+  g_return_if_fail (AR_IS_ENVIRONMENT (env));
+
   if (ar_environment_wants_env_layer (env))
     {
       if (saved)
@@ -301,6 +436,21 @@ ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *env, g
                                        "part, as in a task. With caching on, this test builds the cached part "
                                        "in a throwaway image and runs the run part on top of it (the build "
                                        "check)."));
+}
+
+ArTask *
+ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *env, gboolean saved)
+{
+  g_autoptr(ArTask) task = NULL;
+  ArTaskRunner *runner;
+
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+  g_return_val_if_fail (AR_IS_ENVIRONMENT (env), NULL);
+
+  task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "",
+                      AR_TASK_KIND_PREFLIGHT_TEST);
+  runner = new_runner (self, task, env);
+  ar_task_manager_configure_preflight_test (runner, env, saved);
   begin (self, runner);
   return task;
 }
@@ -654,11 +804,8 @@ ar_task_manager_stop (ArTaskManager *self, ArTask *task)
           g_object_ref (task);
           /* It never ran: ends now, and there is no run_async to finish. */
           ar_task_runner_stop (runner);
-          g_hash_table_remove (self->runners, task);
-          g_hash_table_remove (self->waiting_logged, task);
-          g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
+          ended (self, task);
           g_object_unref (task);
-          pump (self);
           return;
         }
       ar_task_runner_stop (runner);
@@ -959,6 +1106,8 @@ ar_task_manager_dispose (GObject *object)
    * queue, which nobody would start any more, is let go. */
   g_queue_clear_full (&self->queue, g_object_unref);
   g_hash_table_remove_all (self->follows);
+  /* A running one holds itself until it ends, as a runner does. */
+  g_hash_table_remove_all (self->interactives);
 
   G_OBJECT_CLASS (ar_task_manager_parent_class)->dispose (object);
 }
@@ -976,6 +1125,7 @@ ar_task_manager_finalize (GObject *object)
   g_hash_table_unref (self->runners);
   g_hash_table_unref (self->waiting_logged);
   g_hash_table_unref (self->follows);
+  g_hash_table_unref (self->interactives);
 
   G_OBJECT_CLASS (ar_task_manager_parent_class)->finalize (object);
 }
@@ -1000,5 +1150,6 @@ ar_task_manager_init (ArTaskManager *self)
   self->runners = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_object_unref);
   self->waiting_logged = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->follows = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, (GDestroyNotify) follow_free);
+  self->interactives = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_object_unref);
   g_queue_init (&self->queue);
 }

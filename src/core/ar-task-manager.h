@@ -19,8 +19,10 @@
 
 #include "ar-env-store.h"
 #include "ar-image-builder.h"
+#include "ar-interactive.h"
 #include "ar-settings.h"
 #include "ar-task-log.h"
+#include "ar-task-runner.h"
 #include "ar-task.h"
 
 G_BEGIN_DECLS
@@ -69,6 +71,35 @@ ArTask *ar_task_manager_start (ArTaskManager *self,
 ArTask *ar_task_manager_start_preflight_test (ArTaskManager *self,
                                               ArEnvironment *env,
                                               gboolean       saved);
+/* What makes @runner (of ar_task_runner_new_preflight_test()) the Test
+ * Preflight above: the build check, or the note saying why not. For the
+ * command line's `preflight test`, whose environments are saved ones. */
+void ar_task_manager_configure_preflight_test (ArTaskRunner  *runner,
+                                               ArEnvironment *env,
+                                               gboolean       saved);
+/* An interactive task (ar-interactive.h) of a snapshot of @env: queued or
+ * started at once, under the same limits as a task. @master_fd as for
+ * ar_interactive_new() (taken either way). NULL with @error when its
+ * command cannot be made or no terminal opened. */
+ArTask *ar_task_manager_start_interactive (ArTaskManager         *self,
+                                           ArEnvironment         *env,
+                                           const char            *prompt,
+                                           ArInteractiveCommand   command,
+                                           int                    master_fd,
+                                           GError               **error);
+/* The terminal of an interactive task while it is queued or runs (a view
+ * attaches to it, detaches, reattaches); NULL once it ended or for other
+ * tasks. */
+ArInteractive *ar_task_manager_get_interactive (ArTaskManager *self, ArTask *task);
+/* Interactive tasks queued or running: they end with this process (their
+ * terminal is ours), unlike tasks, which keep running in their containers. */
+guint ar_task_manager_get_n_interactive (ArTaskManager *self);
+/* Stops every interactive task; finishes once they have all ended. */
+void ar_task_manager_stop_interactive_async (ArTaskManager       *self,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void ar_task_manager_stop_interactive_finish (ArTaskManager *self,
+                                              GAsyncResult  *result);
 /* Queued: it ends cancelled at once. Running: docker stop, then kill. */
 void ar_task_manager_stop (ArTaskManager *self, ArTask *task);
 
