@@ -6,7 +6,8 @@
  *     window and for a bare AdwApplicationWindow, each in a fresh process,
  *     interleaved; prints the medians and their ratio.
  *  2. 1 000 environments: the time to build the Environments list and the
- *     time to its first frame, against the same window with one.
+ *     time to its first frame, against the same window with ten (and the
+ *     difference, which issue 12 wants under 100 ms).
  *  3. A real task whose container prints 1 000 000 lines (`seq 1 1000000`
  *     on the test base image) shown live in the task view: the longest
  *     stall of the main loop while it streams (a 1 ms timeout measures the
@@ -15,7 +16,8 @@
  *
  *   bench-window [ROUNDS]      (default 7; run under a display, e.g. xvfb-run)
  *
- * AR_BENCH_VERBOSE=1 prints every gap of the main loop over 30 ms.
+ * AR_BENCH_VERBOSE=1 prints every gap of the main loop over 30 ms;
+ * AR_BENCH_NO_LIVE_LOG=1 leaves part 3 out.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,6 +36,7 @@
 #define DEFAULT_ROUNDS 7
 #define CHILD_ENV "AR_BENCH_WINDOW_CHILD"
 #define LOG_LINES 1000000
+#define FEW_ENVIRONMENTS 10
 
 static double
 now_seconds (void)
@@ -269,19 +272,22 @@ bench_environments (int rounds)
   g_autoptr(GArray) frame_one = g_array_new (FALSE, FALSE, sizeof (double));
   double build, frame;
 
-  time_environments (1, &build, &frame);
+  time_environments (FEW_ENVIRONMENTS, &build, &frame);
   for (int i = 0; i < rounds; i++)
     {
       time_environments (1000, &build, &frame);
       g_array_append_val (build_many, build);
       g_array_append_val (frame_many, frame);
-      time_environments (1, &build, &frame);
+      time_environments (FEW_ENVIRONMENTS, &build, &frame);
       g_array_append_val (frame_one, frame);
     }
   printf ("1000 environments: window with the list built in %.0f ms, first frame after %.0f ms (medians of %d)\n",
           median (build_many) * 1000, median (frame_many) * 1000, rounds);
-  printf ("1 environment: first frame after %.0f ms; ratio 1000 / 1: %.2f\n", median (frame_one) * 1000,
-          median (frame_many) / median (frame_one));
+  printf ("%d environments: first frame after %.0f ms; ratio 1000 / %d: %.2f\n", FEW_ENVIRONMENTS,
+          median (frame_one) * 1000, FEW_ENVIRONMENTS, median (frame_many) / median (frame_one));
+  /* Issue 12's goal: under 100 ms more. */
+  printf ("1000 environments cost %+.0f ms to the first frame over %d (goal: under 100 ms)\n",
+          (median (frame_many) - median (frame_one)) * 1000, FEW_ENVIRONMENTS);
 }
 
 /* ---- a million lines ---------------------------------------------------------- */
@@ -434,6 +440,7 @@ main (int argc, char **argv)
   ar_test_ui_init ();
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
   bench_environments (rounds);
-  bench_live_log ();
+  if (g_getenv ("AR_BENCH_NO_LIVE_LOG") == NULL)
+    bench_live_log ();
   return 0;
 }

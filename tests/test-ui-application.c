@@ -4,7 +4,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "ar-application.h"
+#include "ar-environment-editor.h"
+#include "ar-environments-page.h"
 #include "ar-preferences-window.h"
 #include "ar-ui.h"
 #include "ar-window.h"
@@ -74,6 +78,49 @@ test_window_shortcuts (void)
   ar_test_ui_close_all_windows ();
 }
 
+/* Ctrl+N makes what is new on the page shown; the shortcuts window lists
+ * the window's shortcuts (issue 12). */
+static void
+test_new_per_page (void)
+{
+  g_autoptr(ArEnvStore) store = ar_env_store_new (NULL);
+  ArWindow *window = ar_window_new (NULL, store);
+  AdwViewStack *stack = ar_window_get_stack (window);
+  ArEnvironmentEditor *editor = ar_environments_page_get_editor (ar_window_get_environments_page (window));
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (AR_RESOURCE_PATH "/ar-shortcuts-window.ui");
+  g_autoptr(GString) accels = g_string_new (NULL);
+  const char *const wanted[] = { "<Control>n", "<Control>s", "<Control>f", "<Alt>Left", "<Control>w", NULL };
+  g_autoptr(GSList) objects = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (window)));
+
+  /* On Environments: a new environment, not a task. */
+  ar_window_show_page (window, "environments");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new", NULL));
+  ar_test_ui_await (ar_environment_editor_get_is_new (editor));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "environments");
+
+  /* Elsewhere: New task. */
+  ar_window_show_page (window, "tasks");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new", NULL));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "new-task");
+
+  objects = gtk_builder_get_objects (builder);
+  for (GSList *l = objects; l != NULL; l = l->next)
+    if (GTK_IS_SHORTCUTS_SHORTCUT (l->data))
+      {
+        g_autofree char *accel = NULL;
+
+        g_object_get (l->data, "accelerator", &accel, NULL);
+        g_string_append_printf (accels, "%s ", accel);
+      }
+  for (guint i = 0; wanted[i] != NULL; i++)
+    g_assert_nonnull (strstr (accels->str, wanted[i]));
+
+  ar_test_ui_close_all_windows ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -82,6 +129,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/ui/application/actions", test_actions);
   g_test_add_func ("/ui/application/window-shortcuts", test_window_shortcuts);
+  g_test_add_func ("/ui/application/new-per-page", test_new_per_page);
 
   return g_test_run ();
 }

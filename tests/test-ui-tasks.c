@@ -20,6 +20,7 @@
 #include "ar-ui.h"
 #include "ar-window.h"
 #include "test-ui-utils.h"
+#include "test-ui-walk.h"
 
 #define TASK_SECONDS 90
 
@@ -794,6 +795,221 @@ test_screenshots (Fixture *f, gconstpointer data)
     screenshot_tasks (f);
 }
 
+/* ---- every width, the keyboard, the names (issue 12) ------------------------ */
+
+/* Three records and the window on Tasks with the first one shown. */
+static ArTask *
+open_with_records (Fixture *f)
+{
+  ArEnvironment *alpha = add_env (f, "Alpha", "cyan", NULL);
+  ArEnvironment *beta = add_env (f, "Beta with a rather long environment name", "rose", NULL);
+  g_autoptr(ArTask) a1 = write_record (alpha, "Fix the flaky test in parser_test.go and explain why it failed on the build machine",
+                                       AR_TASK_STATE_FAILED, 1,
+                                       "[task/start][INFO] starting\nplain output with a long line that has to wrap at a narrow width "
+                                       "because nothing may be cut off\n[task/end][ERROR] failed: exit status 1\n");
+  g_autoptr(ArTask) a2 = write_record (alpha, "Second alpha task", AR_TASK_STATE_DONE, 0, "alpha two\n");
+  g_autoptr(ArTask) b1 = write_record (beta, "Beta task", AR_TASK_STATE_CANCELLED, -1, "beta one\n");
+  ArTask *shown;
+
+  open_window (f);
+  ar_window_show_page (f->window, "tasks");
+  shown = find_task (G_LIST_MODEL (ar_backend_get_task_manager (f->backend)), ar_task_get_id (a1));
+  g_assert_nonnull (shown);
+  /* The whole cache line, however long: it wraps, never ellipsized. */
+  ar_task_set_cache_summary (shown, "environment layer: cache MISS agents-runner-env:0123456789abcdef (the cached "
+                                    "preflight changed); desktop layer: cache HIT agents-runner-desktop:fedcba9876543210");
+  ar_window_show_task (f->window, shown);
+  ar_test_ui_await_for (!ar_log_view_get_loading (log_view (f)) && log_contains (log_view (f), "exit status 1"), 5);
+  return shown;
+}
+
+static void
+assert_nothing_cut (GtkWidget *root, const char *where)
+{
+  g_auto(GStrv) cut = ar_test_ui_cut_off_widgets (root);
+
+  for (guint i = 0; cut[i] != NULL; i++)
+    g_test_message ("%s: cut off: %s", where, cut[i]);
+  g_assert_cmpuint (g_strv_length (cut), ==, 0);
+}
+
+static void
+assert_all_named (GtkWidget *root, const char *where)
+{
+  g_auto(GStrv) unnamed = ar_test_ui_unnamed_widgets (root);
+
+  for (guint i = 0; unnamed[i] != NULL; i++)
+    g_test_message ("%s: no accessible name: %s", where, unnamed[i]);
+  g_assert_cmpuint (g_strv_length (unnamed), ==, 0);
+}
+
+/* The cache line shows all of its text: no ellipsis, all lines laid out. */
+static void
+assert_cache_line_whole (Fixture *f)
+{
+  GtkLabel *cache = ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "cache_label");
+  PangoLayout *layout = gtk_label_get_layout (cache);
+
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (cache)));
+  g_assert_cmpint (gtk_label_get_ellipsize (cache), ==, PANGO_ELLIPSIZE_NONE);
+  g_assert_false (pango_layout_is_ellipsized (layout));
+  g_assert_nonnull (strstr (gtk_label_get_label (cache), "desktop:fedcba9876543210"));
+}
+
+static int
+min_width (GtkWidget *widget)
+{
+  int min = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  return min;
+}
+
+static void
+test_adaptive (Fixture *f, gconstpointer data)
+{
+  GtkWindow *window;
+  const int widths[] = { 360, 600, 1280 };
+  const char *const pages[] = { "tasks", "new-task", "environments", "images" };
+
+  open_with_records (f);
+  window = GTK_WINDOW (f->window);
+
+  g_test_message ("window minimum width %d (tasks page %d, task view %d, log view %d)", ar_test_ui_min_width (window),
+                  min_width (GTK_WIDGET (tasks_page (f))), min_width (GTK_WIDGET (task_view (f))),
+                  min_width (GTK_WIDGET (log_view (f))));
+  /* Every page fits a phone's width. */
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      ar_window_show_page (f->window, pages[i]);
+      g_test_message ("%s: minimum width %d", pages[i], ar_test_ui_min_width (window));
+      g_assert_cmpint (ar_test_ui_min_width (window), <=, 360);
+    }
+  ar_window_show_page (f->window, "tasks");
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *where = g_strdup_printf ("tasks at %d px", widths[i]);
+
+      ar_test_ui_set_size (window, widths[i], widths[i] == 360 ? 640 : 800);
+      /* The task, and (folded) the list on its own. */
+      g_assert_true (ar_tasks_page_get_showing_task (tasks_page (f)));
+      assert_cache_line_whole (f);
+      assert_nothing_cut (GTK_WIDGET (window), where);
+      ar_test_ui_screenshot_at (window, widths[i], widths[i] == 360 ? 640 : 800, "tasks-task");
+      if (ar_tasks_page_get_folded (tasks_page (f)))
+        {
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tasks_page (f)), "tasks.back", NULL));
+          g_assert_false (ar_tasks_page_get_showing_task (tasks_page (f)));
+          ar_test_ui_iterate (50);
+          assert_nothing_cut (GTK_WIDGET (window), where);
+          ar_test_ui_screenshot_at (window, widths[i], widths[i] == 360 ? 640 : 800, "tasks-list");
+          ar_window_show_task (f->window, ar_tasks_page_get_selected_task (tasks_page (f)));
+          g_assert_true (ar_tasks_page_get_showing_task (tasks_page (f)));
+        }
+    }
+  /* Folded at phone width, side by side on a laptop. */
+  ar_test_ui_set_size (window, 360, 640);
+  g_assert_true (ar_tasks_page_get_folded (tasks_page (f)));
+  ar_test_ui_set_size (window, 1280, 800);
+  g_assert_false (ar_tasks_page_get_folded (tasks_page (f)));
+}
+
+static void
+test_names (Fixture *f, gconstpointer data)
+{
+  open_with_records (f);
+  ar_test_ui_set_size (GTK_WINDOW (f->window), 1280, 800);
+  /* The shell, the list and the task (the other pages are their own
+   * tests'). */
+  assert_all_named (ar_test_ui_child (f->window, AR_TYPE_WINDOW, "header_bar"), "header bar");
+  assert_all_named (GTK_WIDGET (tasks_page (f)), "tasks page");
+  ar_window_set_engine_problem (f->window, "No container engine answers");
+  assert_all_named (ar_test_ui_child (f->window, AR_TYPE_WINDOW, "engine_revealer"), "engine banner");
+  ar_test_ui_set_size (GTK_WINDOW (f->window), 360, 640);
+  assert_all_named (ar_test_ui_child (f->window, AR_TYPE_WINDOW, "switcher_bar"), "switcher bar");
+  assert_all_named (GTK_WIDGET (tasks_page (f)), "tasks page, folded");
+}
+
+static gboolean
+chain_has_list_row (GPtrArray *chain, GtkWidget *list)
+{
+  return ar_test_ui_chain_visits (chain, list);
+}
+
+static void
+test_keyboard (Fixture *f, gconstpointer data)
+{
+  ArTask *shown = open_with_records (f);
+  GtkWindow *window = GTK_WINDOW (f->window);
+  GtkWidget *list = ar_test_ui_child (tasks_page (f), AR_TYPE_TASKS_PAGE, "list_view");
+  ArLogView *log = log_view (f);
+  g_autoptr(GPtrArray) forward = NULL;
+  g_autoptr(GPtrArray) backward = NULL;
+  GtkWidget *search = ar_test_ui_child (log, AR_TYPE_LOG_VIEW, "search_entry");
+  GtkWidget *follow = ar_test_ui_child (log, AR_TYPE_LOG_VIEW, "follow_button");
+  GtkWidget *env_dropdown = ar_test_ui_child (tasks_page (f), AR_TYPE_TASKS_PAGE, "env_dropdown");
+  GtkWidget *state_dropdown = ar_test_ui_child (tasks_page (f), AR_TYPE_TASKS_PAGE, "state_dropdown");
+  GtkWidget *text = GTK_WIDGET (ar_log_view_get_text_view (log));
+  guint first_search = G_MAXUINT, first_list = G_MAXUINT, first_env = G_MAXUINT;
+
+  ar_test_ui_set_size (window, 1280, 800);
+  gtk_window_set_focus (window, NULL);
+  forward = ar_test_ui_focus_chain (window, 40, FALSE);
+  for (guint i = 0; i < forward->len; i++)
+    {
+      GtkWidget *w = g_ptr_array_index (forward, i);
+      g_autofree char *what = w != NULL ? ar_test_ui_describe (w) : g_strdup ("(none)");
+
+      g_test_message ("Tab %u: %s", i + 1, what);
+      if (w == NULL)
+        continue;
+      if (first_env == G_MAXUINT && gtk_widget_is_ancestor (w, env_dropdown))
+        first_env = i;
+      if (first_list == G_MAXUINT && gtk_widget_is_ancestor (w, list))
+        first_list = i;
+      if (first_search == G_MAXUINT && gtk_widget_is_ancestor (w, search))
+        first_search = i;
+    }
+  /* Every control of the page, in reading order: the filters, the list,
+   * then the task's log tools and its text. */
+  g_assert_true (ar_test_ui_chain_visits (forward, env_dropdown));
+  g_assert_true (ar_test_ui_chain_visits (forward, state_dropdown));
+  g_assert_true (chain_has_list_row (forward, list));
+  g_assert_true (ar_test_ui_chain_visits (forward, search));
+  g_assert_true (ar_test_ui_chain_visits (forward, follow));
+  g_assert_true (ar_test_ui_chain_visits (forward, text));
+  g_assert_cmpuint (first_env, <, first_list);
+  g_assert_cmpuint (first_list, <, first_search);
+  /* Tab leaves the list at once (one stop), and never moves the selection. */
+  g_assert_false (g_ptr_array_index (forward, first_list + 1) != NULL &&
+                  gtk_widget_is_ancestor (g_ptr_array_index (forward, first_list + 1), list));
+  g_assert_true (ar_tasks_page_get_selected_task (tasks_page (f)) == shown);
+  /* Never stuck: the chain goes round (the header's first control again). */
+  g_assert_true (g_ptr_array_index (forward, forward->len - 1) != g_ptr_array_index (forward, forward->len - 2));
+
+  backward = ar_test_ui_focus_chain (window, 40, TRUE);
+  g_assert_true (ar_test_ui_chain_visits (backward, search));
+  g_assert_true (ar_test_ui_chain_visits (backward, env_dropdown));
+  g_assert_true (chain_has_list_row (backward, list));
+  g_assert_true (ar_tasks_page_get_selected_task (tasks_page (f)) == shown);
+
+  /* Ctrl+F in the log: its search. */
+  gtk_widget_grab_focus (text);
+  g_assert_true (gtk_widget_activate_action (text, "log.focus-search", NULL));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), search));
+
+  /* Folded: the back button is in the chain, Ctrl+N opens New task. */
+  ar_test_ui_set_size (window, 360, 640);
+  gtk_window_set_focus (window, NULL);
+  g_clear_pointer (&forward, g_ptr_array_unref);
+  forward = ar_test_ui_focus_chain (window, 30, FALSE);
+  g_assert_true (ar_test_ui_chain_visits (forward, ar_test_ui_child (tasks_page (f), AR_TYPE_TASKS_PAGE, "back_button")));
+  g_assert_true (ar_test_ui_chain_visits (forward, search));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new", NULL));
+  g_assert_cmpstr (visible_page (f), ==, "new-task");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -812,6 +1028,9 @@ main (int argc, char **argv)
               ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/preflight-test", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_preflight_test, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/screenshots", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_screenshots, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/adaptive", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_adaptive, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/names", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_names, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/keyboard", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_keyboard, ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();
 }

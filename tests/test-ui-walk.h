@@ -12,10 +12,14 @@ G_BEGIN_DECLS
 
 /* Resizes @window to @width x @height, and iterates the main loop until its
  * allocation is that size (or its minimum if larger); fails the test if the
- * minimum width is larger than @width. */
+ * minimum width is larger than @width. The window's surface is wider than its
+ * allocation (10 px on X11 without a compositor): where that does not fit
+ * on the screen (1 280 px on the tests' 1 280 px Xvfb) the window is as
+ * wide as the screen allows, a few pixels less than asked. */
 void ar_test_ui_set_size (GtkWindow *window, int width, int height);
 
-/* The window's minimum width (gtk_widget_measure() on the window). */
+/* The window's minimum width: the widest minimum of its children (its
+ * content, its titlebar), what its allocation can go down to. */
 int ar_test_ui_min_width (GtkWindow *window);
 
 /* Visible, mapped widgets under @root that stick out of what is shown of
@@ -42,12 +46,12 @@ char **ar_test_ui_cut_off_widgets (GtkWidget *root);
 char **ar_test_ui_unnamed_widgets (GtkWidget *root);
 
 /* Presses Tab (Shift+Tab when @backward) @max_steps times in @window the
- * way the keyboard does: a focused editable text view that accepts tabs,
- * or a widget on the way up with a shortcut for Tab, takes the key (the
- * focus stays: stuck); otherwise the window moves the focus as its Tab
- * binding does (the "move-focus" signal, which wraps around). Returns the
- * widgets that had the focus after each press (not reffed; NULL when
- * nothing had it). */
+ * way the keyboard does: a focused editable text view that accepts tabs
+ * takes the key (the focus stays: stuck); a shortcut for Tab on a widget
+ * from the focus up is activated; otherwise the window moves the focus as
+ * its Tab binding does (the "move-focus" signal, which wraps around).
+ * Returns the widgets that had the focus after each press (not reffed;
+ * NULL when nothing had it). */
 GPtrArray *ar_test_ui_focus_chain (GtkWindow *window, guint max_steps, gboolean backward);
 
 /* TRUE when @chain visits @widget or a descendant of it. */

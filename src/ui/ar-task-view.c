@@ -46,8 +46,10 @@ set_row (GtkWidget *title, GtkLabel *label, const char *text)
   gboolean shown = text != NULL && *text != '\0';
 
   gtk_label_set_label (label, shown ? text : "");
-  /* Long tags and summaries are cut: the whole text on hover. */
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), shown ? text : NULL);
+  /* A long tag is cut in the middle: the whole text on hover. (The cache
+   * summary wraps: all of it is there.) */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label),
+                               shown && gtk_label_get_ellipsize (label) != PANGO_ELLIPSIZE_NONE ? text : NULL);
   gtk_widget_set_visible (title, shown);
   gtk_widget_set_visible (GTK_WIDGET (label), shown);
 }

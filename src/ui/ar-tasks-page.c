@@ -33,6 +33,15 @@ struct _ArTasksPage
   GtkListView *list_view;
   GtkStack *view_stack;
   ArTaskView *task_view;
+  AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
+  GtkWidget *detail;
+  GtkWidget *back_bar;
+  GtkWidget *separator;
+  /* Set while an arrow key moves the list's selection: folded, that
+   * selects without leaving the list (only activation opens the task). */
+  gboolean key_moving;
+  guint back_bar_idle;
 };
 
 G_DEFINE_FINAL_TYPE (ArTasksPage, ar_tasks_page, ADW_TYPE_BIN)
@@ -210,12 +219,132 @@ ar_tasks_page_get_model (ArTasksPage *self)
 /* ---- selection ----------------------------------------------------------- */
 
 static void
+show_detail (ArTasksPage *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->detail);
+}
+
+static void
 on_selection_changed (ArTasksPage *self)
 {
   ArTask *task = gtk_single_selection_get_selected_item (self->selection);
 
   ar_task_view_set_task (self->task_view, task, self->manager);
   gtk_stack_set_visible_child_name (self->view_stack, task != NULL ? "task" : "none");
+  /* Folded, a click opens the task; arrows only move in the list. */
+  if (task != NULL && !self->key_moving && adw_leaflet_get_folded (self->leaflet) &&
+      gtk_widget_get_mapped (GTK_WIDGET (self->list_view)))
+    show_detail (self);
+  else if (task == NULL && adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+}
+
+static void
+on_list_activate (ArTasksPage *self, guint position)
+{
+  if (adw_leaflet_get_folded (self->leaflet))
+    show_detail (self);
+}
+
+static gboolean
+on_list_key_pressed (ArTasksPage           *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  self->key_moving = TRUE;
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+on_list_key_released (ArTasksPage           *self,
+                      guint                  keyval,
+                      guint                  keycode,
+                      GdkModifierType        state,
+                      GtkEventControllerKey *controller)
+{
+  self->key_moving = FALSE;
+}
+
+/* Tab leaves the list at once, as in GNOME's lists (GtkListView's own Tab
+ * goes from row to row): the focus moves on as if the list were not
+ * there. */
+static gboolean
+leave_list (GtkWidget *widget,
+            GVariant  *args,
+            gpointer   user_data)
+{
+  GtkWidget *list = widget;
+  GtkDirectionType direction = g_variant_get_int32 (args);
+
+  gtk_widget_set_can_focus (list, FALSE);
+  g_signal_emit_by_name (gtk_widget_get_root (list), "move-focus", direction);
+  gtk_widget_set_can_focus (list, TRUE);
+  return TRUE;
+}
+
+static void
+add_leave_shortcut (GtkEventController *controller, GtkShortcutTrigger *trigger, GtkDirectionType direction)
+{
+  GtkShortcut *shortcut = gtk_shortcut_new (trigger, gtk_callback_action_new (leave_list, NULL, NULL));
+
+  gtk_shortcut_set_arguments (shortcut, g_variant_new_int32 (direction));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), shortcut);
+}
+
+/* A click selects as a click: it opens the task even if a key release
+ * went elsewhere. */
+static void
+on_list_pressed (ArTasksPage *self)
+{
+  self->key_moving = FALSE;
+}
+
+static gboolean
+update_back_bar (gpointer data)
+{
+  ArTasksPage *self = data;
+
+  self->back_bar_idle = 0;
+  gtk_widget_set_visible (self->back_bar, adw_leaflet_get_folded (self->leaflet));
+  /* Back and forth go between the list and the task, not the line. */
+  adw_leaflet_page_set_navigatable (adw_leaflet_get_page (self->leaflet, self->separator), FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The leaflet folds while it allocates its children: showing the back
+ * bar then would resize a box in the middle of its allocation. */
+static void
+on_folded_changed (ArTasksPage *self)
+{
+  if (self->back_bar_idle == 0)
+    self->back_bar_idle = g_idle_add (update_back_bar, self);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ArTasksPage *self = AR_TASKS_PAGE (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+gboolean
+ar_tasks_page_get_folded (ArTasksPage *self)
+{
+  g_return_val_if_fail (AR_IS_TASKS_PAGE (self), FALSE);
+  return adw_leaflet_get_folded (self->leaflet);
+}
+
+gboolean
+ar_tasks_page_get_showing_task (ArTasksPage *self)
+{
+  g_return_val_if_fail (AR_IS_TASKS_PAGE (self), FALSE);
+  return !adw_leaflet_get_folded (self->leaflet) || adw_leaflet_get_visible_child (self->leaflet) == self->detail;
 }
 
 static gboolean
@@ -254,6 +383,7 @@ ar_tasks_page_select_task (ArTasksPage *self,
     }
   gtk_single_selection_set_selected (self->selection, position);
   gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+  show_detail (self);
 }
 
 ArTask *
@@ -352,6 +482,7 @@ ar_tasks_page_constructed (GObject *object)
   g_signal_connect (row_factory, "unbind", G_CALLBACK (row_unbind), self);
   gtk_list_view_set_factory (self->list_view, row_factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (on_list_activate), self, G_CONNECT_SWAPPED);
 
   self->syncing = TRUE;
   gtk_drop_down_set_factory (self->env_dropdown, env_factory);
@@ -373,6 +504,7 @@ ar_tasks_page_dispose (GObject *object)
 
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_handle_id (&self->back_bar_idle, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_TASKS_PAGE);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_func (self->manager, on_tasks_changed, self);
@@ -451,15 +583,52 @@ ar_tasks_page_class_init (ArTasksPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArTasksPage, list_view);
   gtk_widget_class_bind_template_child (widget_class, ArTasksPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ArTasksPage, task_view);
+  gtk_widget_class_bind_template_child (widget_class, ArTasksPage, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, ArTasksPage, detail);
+  gtk_widget_class_bind_template_child (widget_class, ArTasksPage, back_bar);
+  gtk_widget_class_bind_template_child (widget_class, ArTasksPage, separator);
+  gtk_widget_class_bind_template_child_full (widget_class, "back_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
+
+  gtk_widget_class_install_action (widget_class, "tasks.back", NULL, back_action);
 }
 
 static void
 ar_tasks_page_init (ArTasksPage *self)
 {
+  GtkEventController *keys;
+  GtkEventController *tab;
+  GtkGesture *click;
+
   self->env_filter = g_strdup ("");
   self->env_choices = g_list_store_new (AR_TYPE_ENVIRONMENT);
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The bin's own child: not bound, as disposing the template would
+   * unparent it under the bin's feet. */
+  self->leaflet = ADW_LEAFLET (adw_bin_get_child (ADW_BIN (self)));
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (keys, "key-released", G_CALLBACK (on_list_key_released), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
+  tab = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (tab, GTK_PHASE_CAPTURE);
+  add_leave_shortcut (tab, gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Tab, 0),
+                                                        gtk_keyval_trigger_new (GDK_KEY_KP_Tab, 0)),
+                      GTK_DIR_TAB_FORWARD);
+  add_leave_shortcut (tab, gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK),
+                                                        gtk_keyval_trigger_new (GDK_KEY_Tab, GDK_SHIFT_MASK)),
+                      GTK_DIR_TAB_BACKWARD);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), tab);
+  click = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (on_list_pressed), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_set_visible (self->back_bar, adw_leaflet_get_folded (self->leaflet));
+  /* Back and forth go between the list and the task, not the line. */
+  adw_leaflet_page_set_navigatable (adw_leaflet_get_page (self->leaflet, self->separator), FALSE);
 }
 
 GtkWidget *

@@ -43,5 +43,9 @@ void ar_tasks_page_select_task (ArTasksPage *self,
 ArTask *ar_tasks_page_get_selected_task (ArTasksPage *self);
 
 ArTaskView *ar_tasks_page_get_task_view (ArTasksPage *self);
+/* Narrow: the list and the task one at a time. */
+gboolean ar_tasks_page_get_folded (ArTasksPage *self);
+/* The task, not the list, is what shows (always when not folded). */
+gboolean ar_tasks_page_get_showing_task (ArTasksPage *self);
 
 G_END_DECLS

@@ -33,6 +33,10 @@ struct _ArWindow
   ArTasksPage *tasks_page;
   ArNewTaskPage *new_task_page;
   ArImagesPage *images_page;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
+  guint switcher_idle;
+  gboolean in_dispose;
 };
 
 G_DEFINE_FINAL_TYPE (ArWindow, ar_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -62,11 +66,46 @@ ar_window_get_backend (ArWindow *self)
   return self->backend;
 }
 
+static void on_task_started (ArWindow *self, ArTask *task);
+
+/* Builds the page @name if it is not yet (only with a backend). */
+static void
+ensure_page (ArWindow   *self,
+             const char *name)
+{
+  if (self->backend == NULL || self->in_dispose)
+    return;
+  if (g_strcmp0 (name, "tasks") == 0 && self->tasks_page == NULL)
+    {
+      self->tasks_page = AR_TASKS_PAGE (ar_tasks_page_new (self->backend));
+      ar_window_set_page_content (self, "tasks", GTK_WIDGET (self->tasks_page));
+    }
+  else if (g_strcmp0 (name, "new-task") == 0 && self->new_task_page == NULL)
+    {
+      self->new_task_page = AR_NEW_TASK_PAGE (ar_new_task_page_new (self->backend));
+      ar_window_set_page_content (self, "new-task", GTK_WIDGET (self->new_task_page));
+      g_signal_connect_object (self->new_task_page, "task-started", G_CALLBACK (on_task_started), self,
+                               G_CONNECT_SWAPPED);
+    }
+  else if (g_strcmp0 (name, "images") == 0 && self->images_page == NULL)
+    {
+      self->images_page = AR_IMAGES_PAGE (ar_images_page_new (self->backend));
+      ar_window_set_page_content (self, "images", GTK_WIDGET (self->images_page));
+    }
+}
+
+static void
+on_visible_page (ArWindow *self)
+{
+  ensure_page (self, adw_view_stack_get_visible_child_name (self->stack));
+}
+
 ArTasksPage *
 ar_window_get_tasks_page (ArWindow *self)
 {
   g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
 
+  ensure_page (self, "tasks");
   return self->tasks_page;
 }
 
@@ -75,6 +114,7 @@ ar_window_get_new_task_page (ArWindow *self)
 {
   g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
 
+  ensure_page (self, "new-task");
   return self->new_task_page;
 }
 
@@ -83,6 +123,7 @@ ar_window_get_images_page (ArWindow *self)
 {
   g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
 
+  ensure_page (self, "images");
   return self->images_page;
 }
 
@@ -93,10 +134,10 @@ ar_window_show_task (ArWindow *self,
   g_return_if_fail (AR_IS_WINDOW (self));
   g_return_if_fail (AR_IS_TASK (task));
 
-  if (self->tasks_page == NULL)
+  if (self->backend == NULL)
     return;
   ar_window_show_page (self, "tasks");
-  ar_tasks_page_select_task (self->tasks_page, task);
+  ar_tasks_page_select_task (ar_window_get_tasks_page (self), task);
 }
 
 AdwViewStack *
@@ -164,6 +205,27 @@ ar_window_add_toast (ArWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+static gboolean
+update_switcher_bar (gpointer data)
+{
+  ArWindow *self = data;
+
+  self->switcher_idle = 0;
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    adw_view_switcher_title_get_title_visible (self->switcher_title));
+  return G_SOURCE_REMOVE;
+}
+
+/* Narrow, the switcher moves from the header to a bar at the bottom. The
+ * title changes while the header allocates: revealing the bar at once
+ * would resize it in the middle of the window's allocation. */
+static void
+on_title_visible (ArWindow *self)
+{
+  if (self->switcher_idle == 0)
+    self->switcher_idle = g_idle_add (update_switcher_bar, self);
+}
+
 static void
 new_task_action (GtkWidget  *widget,
                  const char *action_name,
@@ -172,16 +234,29 @@ new_task_action (GtkWidget  *widget,
   ar_window_show_page (AR_WINDOW (widget), "new-task");
 }
 
+/* Ctrl+N: what is new on the page shown: an environment on Environments,
+ * else a task. */
+static void
+new_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  ArWindow *self = AR_WINDOW (widget);
+
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "environments") == 0)
+    ar_environments_page_new_environment (self->environments_page);
+  else
+    ar_window_show_page (self, "new-task");
+}
+
 static void
 save_environment_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
 {
   ArWindow *self = AR_WINDOW (widget);
-  ArEnvironmentEditor *editor = ar_environments_page_get_editor (self->environments_page);
 
-  if (ar_environment_editor_get_modified (editor))
-    ar_environment_editor_save_async (editor, NULL, NULL, NULL);
+  ar_environments_page_save (self->environments_page);
 }
 
 static void
@@ -368,14 +443,9 @@ ar_window_constructed (GObject *object)
   if (self->backend == NULL)
     return;
 
-  self->tasks_page = AR_TASKS_PAGE (ar_tasks_page_new (self->backend));
-  self->new_task_page = AR_NEW_TASK_PAGE (ar_new_task_page_new (self->backend));
-  self->images_page = AR_IMAGES_PAGE (ar_images_page_new (self->backend));
-  ar_window_set_page_content (self, "tasks", GTK_WIDGET (self->tasks_page));
-  ar_window_set_page_content (self, "new-task", GTK_WIDGET (self->new_task_page));
-  ar_window_set_page_content (self, "images", GTK_WIDGET (self->images_page));
-
-  g_signal_connect_object (self->new_task_page, "task-started", G_CALLBACK (on_task_started), self,
+  /* Tasks, New task and Cached images are built when first shown (or
+   * asked for): the first frame has only the page it shows. */
+  g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_visible_page), self,
                            G_CONNECT_SWAPPED);
   editor = ar_environments_page_get_editor (self->environments_page);
   g_signal_connect_object (ar_environment_editor_get_preflight_editor (editor), "test-preflight",
@@ -389,6 +459,7 @@ ar_window_constructed (GObject *object)
 
   if (ar_env_store_get_n_environments (self->store) > 0)
     adw_view_stack_set_visible_child_name (self->stack, "tasks");
+  on_visible_page (self);
 }
 
 static void
@@ -396,6 +467,13 @@ ar_window_dispose (GObject *object)
 {
   ArWindow *self = AR_WINDOW (object);
 
+  self->in_dispose = TRUE;
+  g_clear_handle_id (&self->switcher_idle, g_source_remove);
+  /* The switchers let go of the stack while it still has its pages. */
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+  if (self->switcher_title != NULL)
+    adw_view_switcher_title_set_stack (self->switcher_title, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_WINDOW);
   g_clear_object (&self->store);
   g_clear_object (&self->backend);
@@ -467,13 +545,20 @@ ar_window_class_init (ArWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArWindow, new_task_bin);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, images_bin);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, environments_page);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, switcher_bar);
+  gtk_widget_class_bind_template_callback (widget_class, on_title_visible);
+  /* For the tests' walks over the shell. */
+  gtk_widget_class_bind_template_child_full (widget_class, "header_bar", FALSE, 0);
 
   gtk_widget_class_install_action (widget_class, "win.new-task", NULL, new_task_action);
   gtk_widget_class_install_action (widget_class, "win.save-environment", NULL, save_environment_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.retry-engine", NULL, retry_engine_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-task", NULL);
+  gtk_widget_class_install_action (widget_class, "win.new", NULL, new_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save-environment", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "tasks");
