@@ -1,14 +1,22 @@
 /* test-ui-interactive.c — an interactive task in the embedded terminal, on
  * the real engine: typed input reaches the container and its answer the
  * terminal, the exit status is recorded, the container's terminal follows
- * the widget's size; zoom and search; screenshots light and dark
+ * the widget's size; zoom and search; screenshots light and dark. In the
+ * window: Run Interactive from New task, the task in Tasks with its
+ * terminal, reattached after another task was shown, the queue's limit,
+ * and the question on closing with interactive tasks running.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
 
+#include "ar-backend.h"
 #include "ar-interactive.h"
+#include "ar-new-task-page.h"
+#include "ar-task-view.h"
+#include "ar-tasks-page.h"
 #include "ar-terminal-view.h"
+#include "ar-window.h"
 #include "test-ui-utils.h"
 
 #define TASK_SECONDS 60
@@ -240,7 +248,12 @@ test_resize (void)
   first = g_strdup_printf ("size:%ld %ld:", rows, columns);
   g_assert_cmpint (rows, >, 24);
   g_assert_cmpint (columns, >, 80);
-  g_assert_true (shows (&s, first));
+  /* The window may still settle after the container started: ask until
+   * it says the grid shown now (a terminal left at its start size, or at
+   * 24x80, never would). */
+  typing = g_timeout_add (300, type_return, &s);
+  await_shows (&s, first);
+  g_source_remove (typing);
 
   /* smaller: the widget's size is now what it asks for */
   gtk_widget_set_halign (GTK_WIDGET (s.view), GTK_ALIGN_START);
@@ -264,6 +277,219 @@ test_resize (void)
   finish (&s);
 }
 
+/* ---- in the window ------------------------------------------------------------ */
+
+typedef ArTestUiWindowFixture Fixture;
+
+static ArEnvironment *
+add_env (Fixture *f, const char *name, const char *const *command)
+{
+  g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+  g_autoptr(GError) error = NULL;
+
+  ar_environment_set_name (env, name);
+  ar_environment_set_base_image (env, base_image);
+  ar_environment_set_agent_cli (env, "custom");
+  ar_environment_set_custom_command (env, command);
+  g_assert_true (ar_env_store_add (f->store, env, &error));
+  g_assert_true (ar_env_store_save (f->store, &error));
+  g_assert_no_error (error);
+  return env;
+}
+
+static ArTaskView *
+task_view (Fixture *f)
+{
+  return ar_tasks_page_get_task_view (ar_window_get_tasks_page (f->window));
+}
+
+static gboolean
+terminal_shows (ArTerminalView *view, const char *text)
+{
+  g_autofree char *all = view != NULL ? ar_terminal_view_dup_text (view) : NULL;
+
+  return all != NULL && strstr (all, text) != NULL;
+}
+
+static gboolean
+in_list (Fixture *f, ArTask *task)
+{
+  GListModel *model = ar_tasks_page_get_model (ar_window_get_tasks_page (f->window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ArTask) item = g_list_model_get_item (model, i);
+
+      if (item == task)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Run Interactive on the New task page, as its button does (@action), or
+ * by its key, Ctrl+Shift+Enter in the prompt (@action NULL). */
+static ArTask *
+run_interactive (Fixture *f, ArEnvironment *env, const char *action)
+{
+  ArNewTaskPage *page = ar_window_get_new_task_page (f->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-task", NULL);
+  ar_new_task_page_select_environment (page, ar_environment_get_env_id (env));
+  ar_test_ui_iterate (20);
+  g_assert_null (ar_new_task_page_get_interactive_blocker (page));
+  if (action != NULL)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, NULL));
+  else
+    {
+      gtk_widget_grab_focus (ar_test_ui_child (page, AR_TYPE_NEW_TASK_PAGE, "prompt_view"));
+      g_assert_true (ar_test_ui_press_shortcut (GTK_WINDOW (f->window), GDK_KEY_Return,
+                                                GDK_CONTROL_MASK | GDK_SHIFT_MASK));
+    }
+  return ar_tasks_page_get_selected_task (ar_window_get_tasks_page (f->window));
+}
+
+/* From New task to Tasks: the terminal in the task's view, a line typed
+ * into it answered by the container, the exit status recorded; another
+ * task shown meanwhile, and back: the same terminal, with what it showed. */
+static void
+test_window (Fixture *f, gconstpointer data)
+{
+  const char *const command[] = { "sh", "-c", "echo ready; read x; echo got:$x", NULL };
+  const char *const other_command[] = { "sh", "-c", "echo other task", NULL };
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  ArEnvironment *env, *other_env;
+  ArTasksPage *tasks_page;
+  ArTaskManager *manager;
+  ArTerminalView *terminal;
+  ArTask *other, *task;
+
+  if (!need_engine ())
+    return;
+  env = add_env (f, "Interactive", command);
+  other_env = add_env (f, "Batch", other_command);
+  f->backend = ar_backend_new (f->store);
+  f->window = ar_window_new_with_backend (NULL, f->backend);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (f->window));
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && ar_backend_get_tasks_loaded (f->backend));
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
+  tasks_page = ar_window_get_tasks_page (f->window);
+  manager = ar_backend_get_task_manager (f->backend);
+
+  /* a batch task first, to go to and back from */
+  other = run_interactive (f, other_env, "new-task.run");
+  g_assert_nonnull (other);
+  g_assert_cmpint (ar_task_get_kind (other), ==, AR_TASK_KIND_TASK);
+  g_assert_null (ar_task_view_get_terminal_view (task_view (f)));
+  ar_test_ui_await_for (ar_task_state_is_finished (ar_task_get_state (other)), TASK_SECONDS);
+
+  task = run_interactive (f, env, "new-task.run-interactive");
+  g_assert_nonnull (task);
+  g_assert_true (task != other);
+  g_assert_cmpint (ar_task_get_kind (task), ==, AR_TASK_KIND_INTERACTIVE);
+  g_assert_true (in_list (f, task));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ar_window_get_stack (f->window)), ==, "tasks");
+  g_assert_true (ar_task_view_get_task (task_view (f)) == task);
+  terminal = ar_task_view_get_terminal_view (task_view (f));
+  g_assert_nonnull (terminal);
+  g_assert_true (ar_terminal_view_get_interactive (terminal) == ar_task_manager_get_interactive (manager, task));
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (terminal)));
+  /* what is typed goes to the task */
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (ar_terminal_view_get_terminal (terminal))));
+  ar_test_ui_await_for (terminal_shows (terminal, "ready"), TASK_SECONDS);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
+
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "interactive-window-light");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), "interactive-window-dark");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  /* another task shown: no terminal; back: the same one, still showing
+   * what it showed */
+  ar_tasks_page_select_task (tasks_page, other);
+  ar_test_ui_await (ar_task_view_get_task (task_view (f)) == other);
+  g_assert_null (ar_task_view_get_terminal_view (task_view (f)));
+  ar_tasks_page_select_task (tasks_page, task);
+  ar_test_ui_await (ar_task_view_get_task (task_view (f)) == task);
+  g_assert_true (ar_task_view_get_terminal_view (task_view (f)) == terminal);
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (terminal)));
+  g_assert_true (terminal_shows (terminal, "ready"));
+
+  vte_terminal_feed_child (ar_terminal_view_get_terminal (terminal), "hello window\r", -1);
+  ar_test_ui_await_for (ar_task_state_is_finished (ar_task_get_state (task)), TASK_SECONDS);
+  ar_test_ui_await (terminal_shows (terminal, "got:hello window"));
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
+  g_assert_cmpint (ar_task_get_exit_status (task), ==, 0);
+  g_assert_null (ar_task_manager_get_interactive (manager, task));
+  ar_test_ui_await (g_strcmp0 (gtk_label_get_label (ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "exit_label")),
+                               "Exit status 0") == 0);
+  /* the ended task keeps its terminal while shown, and its log has the line */
+  g_assert_true (ar_task_view_get_terminal_view (task_view (f)) == terminal);
+  {
+    g_autofree char *log = ar_log_view_dup_text (ar_task_view_get_log_view (task_view (f)));
+
+    g_assert_nonnull (strstr (log, "got:hello window"));
+  }
+}
+
+/* An environment allowing one task at a time queues the second interactive
+ * task; closing the window with both asks, Cancel keeps them, Close stops
+ * them. */
+static void
+test_queue_and_close (Fixture *f, gconstpointer data)
+{
+  const char *const command[] = { "sh", "-c", "echo ready; read x; echo got:$x", NULL };
+  ArEnvironment *env;
+  ArTaskManager *manager;
+  g_autoptr(ArTask) first = NULL;
+  g_autoptr(ArTask) second = NULL;
+  AdwMessageDialog *dialog;
+
+  if (!need_engine ())
+    return;
+  env = add_env (f, "One at a time", command);
+  ar_environment_set_max_agents_running (env, 1);
+  f->backend = ar_backend_new (f->store);
+  f->window = ar_window_new_with_backend (NULL, f->backend);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (f->window)) && ar_backend_get_tasks_loaded (f->backend));
+  ar_test_ui_await_for (ar_backend_get_engine_checked (f->backend), 30);
+  manager = ar_backend_get_task_manager (f->backend);
+
+  first = g_object_ref (run_interactive (f, env, "new-task.run-interactive"));
+  ar_test_ui_await_for (terminal_shows (ar_task_view_get_terminal_view (task_view (f)), "ready"), TASK_SECONDS);
+  second = g_object_ref (run_interactive (f, env, NULL));
+  g_assert_true (first != second);
+  ar_test_ui_iterate (200);
+  g_assert_cmpint (ar_task_get_state (second), ==, AR_TASK_STATE_QUEUED);
+  g_assert_cmpint (ar_task_get_state (first), ==, AR_TASK_STATE_RUNNING);
+  g_assert_cmpuint (ar_task_manager_get_n_interactive (manager), ==, 2);
+  /* queued, it has its terminal already */
+  g_assert_nonnull (ar_task_view_get_terminal_view (task_view (f)));
+
+  gtk_window_close (GTK_WINDOW (f->window));
+  dialog = ar_test_ui_await_message_dialog ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Closing stops 2 interactive tasks"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "close"), ==, ADW_RESPONSE_DESTRUCTIVE);
+  ar_test_ui_screenshot (GTK_WIDGET (dialog), "close-with-interactive-dialog");
+  ar_test_ui_respond (dialog, "cancel");
+  ar_test_ui_iterate (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
+  g_assert_cmpint (ar_task_get_state (first), ==, AR_TASK_STATE_RUNNING);
+
+  gtk_window_close (GTK_WINDOW (f->window));
+  dialog = ar_test_ui_await_message_dialog ();
+  ar_test_ui_respond (dialog, "close");
+  f->window = NULL;
+  ar_test_ui_await_for (ar_task_state_is_finished (ar_task_get_state (first)) &&
+                        ar_task_state_is_finished (ar_task_get_state (second)), 60);
+  g_assert_cmpint (ar_task_get_state (first), ==, AR_TASK_STATE_CANCELLED);
+  g_assert_cmpint (ar_task_get_state (second), ==, AR_TASK_STATE_CANCELLED);
+  g_assert_cmpuint (ar_task_manager_get_n_interactive (manager), ==, 0);
+  g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -276,6 +502,10 @@ main (int argc, char **argv)
   g_test_add_func ("/ui-interactive/typed-line", test_typed_line);
   g_test_add_func ("/ui-interactive/exit-status", test_exit_status);
   g_test_add_func ("/ui-interactive/resize", test_resize);
+  g_test_add ("/ui-interactive/window", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_window,
+              ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui-interactive/queue-and-close", Fixture, NULL, ar_test_ui_window_fixture_set_up,
+              test_queue_and_close, ar_test_ui_window_fixture_tear_down);
 
   status = g_test_run ();
   g_clear_object (&builder);

@@ -8,8 +8,10 @@
 
 #include "ar-agent.h"
 #include "ar-container-lines.h"
+#include "ar-interactive.h"
 #include "ar-new-task-page.h"
 #include "ar-task-runner.h"
+#include "ar-terminal-view.h"
 #include "ar-ui.h"
 
 struct _ArNewTaskPage
@@ -21,6 +23,7 @@ struct _ArNewTaskPage
   GListStore *env_choices;   /* the store's environments, see sync_env_choices */
   gboolean syncing;
   char *blocker;
+  char *interactive_blocker;  /* the same for Run Interactive, which needs no prompt */
 
   AdwComboRow *env_row;
   AdwActionRow *agent_row;
@@ -28,6 +31,7 @@ struct _ArNewTaskPage
   GtkWidget *placeholder;
   GtkLabel *reason_label;
   GtkWidget *run_button;
+  GtkWidget *interactive_button;
 };
 
 G_DEFINE_FINAL_TYPE (ArNewTaskPage, ar_new_task_page, ADW_TYPE_BIN)
@@ -85,6 +89,13 @@ ar_new_task_page_get_blocker (ArNewTaskPage *self)
   return self->blocker;
 }
 
+const char *
+ar_new_task_page_get_interactive_blocker (ArNewTaskPage *self)
+{
+  g_return_val_if_fail (AR_IS_NEW_TASK_PAGE (self), NULL);
+  return self->interactive_blocker;
+}
+
 /* ---- can it run? ---------------------------------------------------------- */
 
 static gboolean
@@ -99,7 +110,7 @@ needs_prompt (ArEnvironment *env)
 /* The runner's own check (the agent, the workspace, the extra mounts):
  * better said here than as a failed task. */
 static char *
-find_blocker (ArNewTaskPage *self, ArEnvironment *env, const char *prompt)
+find_blocker (ArNewTaskPage *self, ArEnvironment *env, const char *prompt, ArTaskKind kind)
 {
   ArEnvStore *store = ar_backend_get_store (self->backend);
   g_autoptr(GError) error = NULL;
@@ -109,13 +120,22 @@ find_blocker (ArNewTaskPage *self, ArEnvironment *env, const char *prompt)
   if (env == NULL)
     return g_strdup (_("Choose the environment the task runs in."));
 
-  if (!ar_task_runner_check_environment (env, AR_TASK_KIND_TASK, prompt, &error))
+  if (!ar_task_runner_check_environment (env, kind, prompt, &error))
     return g_strdup (error->message);
+  if (kind == AR_TASK_KIND_INTERACTIVE)
+    {
+      /* The agent's interactive command; the prompt, if any, is its first
+       * message. */
+      g_auto(GStrv) argv = ar_interactive_build_argv (env, AR_INTERACTIVE_AGENT, prompt, &error);
+
+      if (argv == NULL)
+        return g_strdup (error->message);
+    }
 
   if (ar_backend_get_engine_problem (self->backend) != NULL)
     return g_strdup (_("The container engine does not answer: see the message at the top of the window."));
 
-  if (needs_prompt (env))
+  if (kind == AR_TASK_KIND_TASK && needs_prompt (env))
     {
       g_autofree char *stripped = g_strstrip (g_strdup (prompt));
 
@@ -169,9 +189,20 @@ update (ArNewTaskPage *self)
   g_autofree char *agent = NULL;
 
   g_free (self->blocker);
-  self->blocker = find_blocker (self, env, prompt);
+  self->blocker = find_blocker (self, env, prompt, AR_TASK_KIND_TASK);
+  g_free (self->interactive_blocker);
+  self->interactive_blocker = find_blocker (self, env, prompt, AR_TASK_KIND_INTERACTIVE);
   gtk_label_set_label (self->reason_label, self->blocker != NULL ? self->blocker : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->reason_label), self->blocker != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-task.run", self->blocker == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-task.run-interactive", self->interactive_blocker == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "new-task.run-shell", self->interactive_blocker == NULL);
+  gtk_widget_set_tooltip_text (self->interactive_button,
+                               self->interactive_blocker != NULL
+                                 ? self->interactive_blocker
+                                 : _("The agent's own interface in a terminal (Ctrl+Shift+Enter)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->interactive_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  gtk_widget_get_tooltip_text (self->interactive_button), -1);
   /* Disabled, the button would give no reason on hover; the label does.
    * A screen reader reads the same as the button's description. */
   gtk_widget_set_tooltip_text (self->run_button,
@@ -279,6 +310,55 @@ run_action (GtkWidget  *widget,
   g_signal_emit (self, signals[SIGNAL_TASK_STARTED], 0, task);
 }
 
+static void
+start_interactive (ArNewTaskPage *self, ArInteractiveCommand command)
+{
+  ArEnvironment *env;
+  g_autofree char *prompt = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  ArTask *started = NULL;
+  int fd;
+
+  update (self);
+  if (self->interactive_blocker != NULL)
+    return;
+  env = ar_new_task_page_get_environment (self);
+  prompt = ar_new_task_page_dup_prompt (self);
+  /* The terminal the view shows; the task holds its master side. */
+  fd = ar_terminal_view_open_pty (&error);
+  if (fd >= 0)
+    started = ar_task_manager_start_interactive (ar_backend_get_task_manager (self->backend), env,
+                                                 command == AR_INTERACTIVE_SHELL ? "" : prompt,
+                                                 command, fd, &error);
+  if (started == NULL)
+    {
+      gtk_label_set_label (self->reason_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->reason_label), TRUE);
+      return;
+    }
+  task = g_object_ref (started);
+  if (command != AR_INTERACTIVE_SHELL)
+    ar_new_task_page_set_prompt (self, "");
+  g_signal_emit (self, signals[SIGNAL_TASK_STARTED], 0, task);
+}
+
+static void
+run_interactive_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  start_interactive (AR_NEW_TASK_PAGE (widget), AR_INTERACTIVE_AGENT);
+}
+
+static void
+run_shell_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  start_interactive (AR_NEW_TASK_PAGE (widget), AR_INTERACTIVE_SHELL);
+}
+
 /* ---- object ----------------------------------------------------------------- */
 
 static void
@@ -316,6 +396,10 @@ ar_new_task_page_constructed (GObject *object)
                                         gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
                                                                                        gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
                                                           run));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK | GDK_SHIFT_MASK)),
+                                                          gtk_named_action_new ("new-task.run-interactive")));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
   update (self);
 }
@@ -339,6 +423,7 @@ ar_new_task_page_finalize (GObject *object)
 
   g_free (self->env_id);
   g_free (self->blocker);
+  g_free (self->interactive_blocker);
 
   G_OBJECT_CLASS (ar_new_task_page_parent_class)->finalize (object);
 }
@@ -405,9 +490,12 @@ ar_new_task_page_class_init (ArNewTaskPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArNewTaskPage, placeholder);
   gtk_widget_class_bind_template_child (widget_class, ArNewTaskPage, reason_label);
   gtk_widget_class_bind_template_child (widget_class, ArNewTaskPage, run_button);
+  gtk_widget_class_bind_template_child (widget_class, ArNewTaskPage, interactive_button);
   gtk_widget_class_bind_template_callback (widget_class, on_env_selected);
 
   gtk_widget_class_install_action (widget_class, "new-task.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "new-task.run-interactive", NULL, run_interactive_action);
+  gtk_widget_class_install_action (widget_class, "new-task.run-shell", NULL, run_shell_action);
 }
 
 static void

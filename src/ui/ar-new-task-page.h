@@ -1,6 +1,7 @@
 /* ar-new-task-page.h — the New Task page (SPEC §6.1): environment, prompt,
- * Run (Ctrl+Enter). Run stays off, with the reason beside it, while the
- * environment cannot run.
+ * Run (Ctrl+Enter), Run Interactive (Ctrl+Shift+Enter; its menu: a shell in
+ * the prepared container, to debug a preflight). Run stays off, with the
+ * reason above it, while the environment cannot run.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,8 +29,10 @@ void ar_new_task_page_set_prompt (ArNewTaskPage *self,
 
 /* Why Run is off, one sentence; NULL when the task can run. */
 const char *ar_new_task_page_get_blocker (ArNewTaskPage *self);
+/* The same for Run Interactive and its Shell choice (no prompt needed). */
+const char *ar_new_task_page_get_interactive_blocker (ArNewTaskPage *self);
 
-/* Signal "task-started" (ArTask *task): Run started it (the window shows it
+/* Signal "task-started" (ArTask *task): Run (or Run Interactive) started it (the window shows it
  * in Tasks). */
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "ar-task-row.h"
 #include "ar-task-view.h"
+#include "ar-terminal-view.h"
 #include "ar-ui.h"
 
 struct _ArTaskView
@@ -19,6 +20,10 @@ struct _ArTaskView
   ArTaskManager *manager;
   gboolean live;     /* the log view follows the task's ArTaskLog */
   guint tick_id;
+  /* ArTask → ArTerminalView of the interactive tasks that run: kept while
+   * another task is shown, so that coming back reattaches the same
+   * terminal, with what it showed meanwhile. */
+  GHashTable *terminals;
 
   GtkLabel *state_label;
   GtkLabel *title_label;
@@ -36,6 +41,7 @@ struct _ArTaskView
   GtkWidget *error_title;
   GtkLabel *error_label;
   ArLogView *log_view;
+  AdwBin *terminal_bin;
 };
 
 G_DEFINE_FINAL_TYPE (ArTaskView, ar_task_view, ADW_TYPE_BIN)
@@ -170,6 +176,54 @@ on_state_changed (ArTaskView *self)
     show_log (self);
 }
 
+/* The terminal of the task shown, reattached, or a new one attached to the
+ * task's ArInteractive; none for other tasks. Terminals of tasks that have
+ * ended go once another task is shown. */
+static void
+show_terminal (ArTaskView *self)
+{
+  ArInteractive *interactive = NULL;
+  ArTerminalView *terminal = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean created = FALSE;
+
+  adw_bin_set_child (self->terminal_bin, NULL);
+  g_hash_table_iter_init (&iter, self->terminals);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (key != self->task && (self->manager == NULL || ar_task_manager_get_interactive (self->manager, key) == NULL))
+      g_hash_table_iter_remove (&iter);
+
+  if (self->task != NULL && self->manager != NULL)
+    interactive = ar_task_manager_get_interactive (self->manager, self->task);
+  if (self->task != NULL)
+    terminal = g_hash_table_lookup (self->terminals, self->task);
+  if (terminal == NULL && interactive != NULL)
+    {
+      terminal = AR_TERMINAL_VIEW (g_object_ref_sink (ar_terminal_view_new ()));
+      ar_terminal_view_set_interactive (terminal, interactive);
+      g_hash_table_insert (self->terminals, g_object_ref (self->task), terminal);
+      created = TRUE;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->terminal_bin), terminal != NULL);
+  if (terminal == NULL)
+    return;
+  adw_bin_set_child (self->terminal_bin, GTK_WIDGET (terminal));
+  /* Just started: what the user types goes to it. */
+  if (created)
+    gtk_widget_grab_focus (GTK_WIDGET (ar_terminal_view_get_terminal (terminal)));
+}
+
+ArTerminalView *
+ar_task_view_get_terminal_view (ArTaskView *self)
+{
+  GtkWidget *child;
+
+  g_return_val_if_fail (AR_IS_TASK_VIEW (self), NULL);
+  child = adw_bin_get_child (self->terminal_bin);
+  return child != NULL ? AR_TERMINAL_VIEW (child) : NULL;
+}
+
 ArTask *
 ar_task_view_get_task (ArTaskView *self)
 {
@@ -194,6 +248,7 @@ ar_task_view_set_task (ArTaskView    *self,
   g_set_object (&self->task, task);
   g_set_object (&self->manager, manager);
   self->live = FALSE;
+  show_terminal (self);
   if (task == NULL)
     {
       ar_log_view_clear (self->log_view);
@@ -258,6 +313,7 @@ ar_task_view_dispose (GObject *object)
   g_clear_object (&self->manager);
   g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), AR_TYPE_TASK_VIEW);
+  g_clear_pointer (&self->terminals, g_hash_table_unref);
 
   G_OBJECT_CLASS (ar_task_view_parent_class)->dispose (object);
 }
@@ -288,6 +344,7 @@ ar_task_view_class_init (ArTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, error_title);
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, error_label);
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, log_view);
+  gtk_widget_class_bind_template_child (widget_class, ArTaskView, terminal_bin);
 
   gtk_widget_class_install_action (widget_class, "task.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "task.open-desktop", NULL, open_desktop_action);
@@ -296,6 +353,7 @@ ar_task_view_class_init (ArTaskViewClass *klass)
 static void
 ar_task_view_init (ArTaskView *self)
 {
+  self->terminals = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_object_unref);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -11,6 +11,7 @@
 #include "ar-env-store.h"
 #include "ar-log-view.h"
 #include "ar-task-manager.h"
+#include "ar-terminal-view.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +32,8 @@ void ar_task_view_set_task (ArTaskView    *self,
                             ArTaskManager *manager);
 
 ArLogView *ar_task_view_get_log_view (ArTaskView *self);
+/* An interactive task's terminal, above its log, while the task is shown;
+ * NULL for other tasks. */
+ArTerminalView *ar_task_view_get_terminal_view (ArTaskView *self);
 
 G_END_DECLS

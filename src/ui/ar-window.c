@@ -307,14 +307,45 @@ close_confirmed_cb (GObject      *object,
 }
 
 static void
+interactive_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GApplication) app = user_data;
+
+  ar_task_manager_stop_interactive_finish (AR_TASK_MANAGER (source), result);
+  if (app != NULL)
+    g_application_release (app);
+}
+
+/* After the dialog's response has run its course: closing the window
+ * destroys the dialog, which must not go while it still emits. */
+static gboolean
+close_after_response (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
 close_with_tasks_response (AdwMessageDialog *dialog,
                            const char       *response,
                            ArWindow         *self)
 {
+  ArTaskManager *manager = ar_backend_get_task_manager (self->backend);
+
   if (g_strcmp0 (response, "close") != 0)
     return;
   self->tasks_confirmed = TRUE;
-  gtk_window_close (GTK_WINDOW (self));
+  /* Interactive tasks live on this process's terminals: stopped, and the
+   * application stays until their containers are gone. */
+  if (ar_task_manager_get_n_interactive (manager) > 0)
+    {
+      GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+      if (app != NULL)
+        g_application_hold (app);
+      ar_task_manager_stop_interactive_async (manager, interactive_stopped, app != NULL ? g_object_ref (app) : NULL);
+    }
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_after_response, g_object_ref (self), g_object_unref);
 }
 
 /* Asks before closing while tasks run: they keep running in their
@@ -327,6 +358,7 @@ confirm_close_with_tasks (ArWindow *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (manager));
   guint active = ar_task_manager_get_n_active (manager);
   guint queued = 0;
+  guint interactive = 0;
   g_autofree char *body = NULL;
   GtkWidget *dialog;
 
@@ -334,13 +366,21 @@ confirm_close_with_tasks (ArWindow *self)
     {
       g_autoptr(ArTask) task = g_list_model_get_item (G_LIST_MODEL (manager), i);
 
-      if (ar_task_get_state (task) == AR_TASK_STATE_QUEUED)
+      if (ar_task_manager_get_interactive (manager, task) != NULL)
+        {
+          interactive++;
+          if (ar_task_state_is_active (ar_task_get_state (task)))
+            active--;
+        }
+      else if (ar_task_get_state (task) == AR_TASK_STATE_QUEUED)
         queued++;
     }
-  if (active == 0 && queued == 0)
+  if (active == 0 && queued == 0 && interactive == 0)
     return FALSE;
 
-  if (active > 0 && queued > 0)
+  if (active == 0 && queued == 0)
+    body = NULL;  /* interactive tasks only: said below */
+  else if (active > 0 && queued > 0)
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "%u task is running: it keeps running in its container, and Agents Runner finds it again the next time it starts. The %u queued tasks have not started and are cancelled.",
                                          "%u tasks are running: they keep running in their containers, and Agents Runner finds them again the next time it starts. The %u queued tasks have not started and are cancelled.",
@@ -358,11 +398,24 @@ confirm_close_with_tasks (ArWindow *self)
                                          "%u queued tasks have not started yet and are cancelled.",
                                          queued),
                             queued);
+  if (interactive > 0)
+    {
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "Closing stops %u interactive task: its terminal is in this window.",
+                                                            "Closing stops %u interactive tasks: their terminals are in this window.",
+                                                            interactive),
+                                               interactive);
+      char *both = body != NULL ? g_strconcat (body, " ", text, NULL) : g_steal_pointer (&text);
+
+      g_free (body);
+      body = both;
+    }
 
   ar_window_show_page (self, "tasks");
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Close With Tasks Running?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "close", _("C_lose"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close",
+                                              interactive > 0 ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_with_tasks_response), self, 0);
