@@ -56,6 +56,7 @@ typedef struct {
   GHashTable *container_ids; /* bare image id → TRUE */
   GHashTable *wanted;        /* cache key → GPtrArray of env ids */
   GPtrArray *lines;          /* output of the CLI step running now */
+  ArImageStatsSnapshot *stats;  /* last uses, read once */
   guint next_env;
   char *install_id;          /* this install's; NULL when it cannot be had */
 } ListData;
@@ -69,6 +70,7 @@ list_data_free (ListData *data)
   g_clear_pointer (&data->container_ids, g_hash_table_unref);
   g_clear_pointer (&data->wanted, g_hash_table_unref);
   g_clear_pointer (&data->lines, g_ptr_array_unref);
+  g_clear_pointer (&data->stats, ar_image_stats_snapshot_unref);
   g_free (data->install_id);
   g_free (data);
 }
@@ -146,7 +148,7 @@ list_complete (GTask *owned_task)
       image->built_for = g_strdup (ar_image_info_get_label (info, AR_LABEL_BUILT_FOR) != NULL
                                    ? ar_image_info_get_label (info, AR_LABEL_BUILT_FOR) : "");
       for (guint t = 0; info->repo_tags[t] != NULL; t++)
-        image->last_used = MAX (image->last_used, ar_image_stats_get_last_used (info->repo_tags[t]));
+        image->last_used = MAX (image->last_used, ar_image_stats_snapshot_get_last_used (data->stats, info->repo_tags[t]));
       key = ar_image_info_get_label (info, AR_LABEL_CACHE_KEY);
       ids = key != NULL ? g_hash_table_lookup (data->wanted, key) : NULL;
       if (ids != NULL)
@@ -167,6 +169,17 @@ list_complete (GTask *owned_task)
 }
 
 static void plan_next (GTask *task);
+
+static void
+stats_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  ListData *data = g_task_get_task_data (task);
+
+  /* A snapshot is never an error: a missing file reads as empty. */
+  data->stats = ar_image_stats_snapshot_read_finish (result, NULL);
+  list_complete (task);
+}
 
 static void
 planned (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -201,11 +214,22 @@ plan_next (GTask *task)
 
   if (data->next_env >= data->environments->len)
     {
-      list_complete (task);
+      /* The last uses of every image, in one read off this thread. */
+      ar_image_stats_snapshot_read_async (NULL, stats_read, task);
       return;
     }
   env = g_ptr_array_index (data->environments, data->next_env++);
   ar_image_builder_plan_async (self, env, data->settings, g_task_get_cancellable (task), planned, task);
+}
+
+/* What the engine prints for a container that is not there (Docker,
+ * Podman). */
+static gboolean
+says_no_such_container (const char *stderr_tail)
+{
+  g_autofree char *lower = g_ascii_strdown (stderr_tail != NULL ? stderr_tail : "", -1);
+
+  return strstr (lower, "no such container") != NULL || strstr (lower, "no such object") != NULL;
 }
 
 /* Every container, in any state, by the ID of its image. The engine's
@@ -231,8 +255,11 @@ containers_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   status = ar_engine_run_cli_finish (AR_ENGINE (source), result, &tail, &error);
   /* A container removed since the list makes inspect fail for it alone;
-   * the others are still printed. Nothing printed is a real failure. */
-  if (error == NULL && status != 0 && data->lines->len == 0)
+   * the others are still printed. Nothing printed is a real failure, unless
+   * the engine says the containers are gone: every one listed was removed
+   * meanwhile (another program's tasks end all the time), and a gone
+   * container protects no image. */
+  if (error == NULL && status != 0 && data->lines->len == 0 && !says_no_such_container (tail))
     {
       const char *args[] = { "container", "inspect", NULL };
 

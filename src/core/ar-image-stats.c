@@ -182,18 +182,92 @@ apply_stats_change (JsonObject *root, gpointer user_data)
     }
 }
 
-void
-ar_image_stats_get (const char *env_id, ArImageStats *out)
+/* ---- one read of the counters, for many rows ------------------------------ */
+
+struct _ArImageStatsSnapshot
+{
+  JsonObject *root;  /* read only once made */
+};
+
+static void
+snapshot_clear (gpointer data)
+{
+  ArImageStatsSnapshot *snapshot = data;
+
+  g_clear_pointer (&snapshot->root, json_object_unref);
+}
+
+static ArImageStatsSnapshot *
+snapshot_read_path (const char *path)
+{
+  ArImageStatsSnapshot *snapshot = g_atomic_rc_box_new0 (ArImageStatsSnapshot);
+
+  snapshot->root = read_root (path);
+  return snapshot;
+}
+
+ArImageStatsSnapshot *
+ar_image_stats_snapshot_read (void)
 {
   g_autofree char *path = state_file (STATS_FILE);
-  g_autoptr(JsonObject) root = read_root (path);
+
+  return snapshot_read_path (path);
+}
+
+static void
+snapshot_read_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  g_task_return_pointer (task, snapshot_read_path (task_data), (GDestroyNotify) ar_image_stats_snapshot_unref);
+}
+
+void
+ar_image_stats_snapshot_read_async (GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ar_image_stats_snapshot_read_async);
+  /* The folder is looked up here: the environment is the caller's. */
+  g_task_set_task_data (task, state_file (STATS_FILE), g_free);
+  g_task_run_in_thread (task, snapshot_read_thread);
+}
+
+ArImageStatsSnapshot *
+ar_image_stats_snapshot_read_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ar_image_stats_snapshot_read_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+ArImageStatsSnapshot *
+ar_image_stats_snapshot_ref (ArImageStatsSnapshot *snapshot)
+{
+  g_return_val_if_fail (snapshot != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (snapshot);
+}
+
+void
+ar_image_stats_snapshot_unref (ArImageStatsSnapshot *snapshot)
+{
+  if (snapshot != NULL)
+    g_atomic_rc_box_release_full (snapshot, snapshot_clear);
+}
+
+void
+ar_image_stats_snapshot_get (const ArImageStatsSnapshot *snapshot, const char *env_id, ArImageStats *out)
+{
   JsonObject *envs;
   JsonObject *env;
 
+  g_return_if_fail (snapshot != NULL);
   g_return_if_fail (out != NULL);
 
   *out = (ArImageStats) { 0 };
-  envs = object_member (root, "environments", NULL);
+  envs = object_member (snapshot->root, "environments", NULL);
   env = envs != NULL && env_id != NULL ? object_member (envs, env_id, NULL) : NULL;
   if (env == NULL)
     return;
@@ -206,6 +280,32 @@ ar_image_stats_get (const char *env_id, ArImageStats *out)
   /* A file edited by hand cannot make the rate pass 100 %. */
   out->hits = MIN (out->hits, out->tasks);
   out->partial_hits = MIN (out->partial_hits, out->tasks - out->hits);
+}
+
+gint64
+ar_image_stats_snapshot_get_last_used (const ArImageStatsSnapshot *snapshot, const char *tag)
+{
+  g_autofree char *normalized = NULL;
+  JsonObject *last_used;
+
+  g_return_val_if_fail (snapshot != NULL, 0);
+  g_return_val_if_fail (tag != NULL, 0);
+
+  last_used = object_member (snapshot->root, "last_used", NULL);
+  if (last_used == NULL)
+    return 0;
+  normalized = ar_engine_normalize_image_name (tag);
+  return json_object_get_int_member_with_default (last_used, normalized, 0);
+}
+
+void
+ar_image_stats_get (const char *env_id, ArImageStats *out)
+{
+  g_autoptr(ArImageStatsSnapshot) snapshot = ar_image_stats_snapshot_read ();
+
+  g_return_if_fail (out != NULL);
+
+  ar_image_stats_snapshot_get (snapshot, env_id, out);
 }
 
 double
@@ -284,17 +384,12 @@ ar_image_stats_record_failure (const char *env_id, GError **error)
 gint64
 ar_image_stats_get_last_used (const char *tag)
 {
-  g_autofree char *path = state_file (STATS_FILE);
-  g_autoptr(JsonObject) root = read_root (path);
-  g_autofree char *normalized = NULL;
-  JsonObject *last_used = object_member (root, "last_used", NULL);
+  g_autoptr(ArImageStatsSnapshot) snapshot = NULL;
 
   g_return_val_if_fail (tag != NULL, 0);
 
-  if (last_used == NULL)
-    return 0;
-  normalized = ar_engine_normalize_image_name (tag);
-  return json_object_get_int_member_with_default (last_used, normalized, 0);
+  snapshot = ar_image_stats_snapshot_read ();
+  return ar_image_stats_snapshot_get_last_used (snapshot, tag);
 }
 
 static void

@@ -14,7 +14,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -38,6 +38,25 @@ typedef enum {
 void ar_image_stats_get (const char *env_id, ArImageStats *out);
 /* Every environment id that has counters, sorted. */
 GStrv ar_image_stats_dup_env_ids (void);
+/* One read of the file, shared by everything that shows it (a row per
+ * environment, a last use per image): read it once, off the UI thread with
+ * _read_async (GTask), and ask the snapshot. Immutable; refcounted (any
+ * thread). */
+typedef struct _ArImageStatsSnapshot ArImageStatsSnapshot;
+
+ArImageStatsSnapshot *ar_image_stats_snapshot_read (void);
+void ar_image_stats_snapshot_read_async (GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+ArImageStatsSnapshot *ar_image_stats_snapshot_read_finish (GAsyncResult  *result,
+                                                           GError       **error);
+ArImageStatsSnapshot *ar_image_stats_snapshot_ref (ArImageStatsSnapshot *snapshot);
+void ar_image_stats_snapshot_unref (ArImageStatsSnapshot *snapshot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArImageStatsSnapshot, ar_image_stats_snapshot_unref)
+/* As ar_image_stats_get() and ar_image_stats_get_last_used(), from the snapshot. */
+void ar_image_stats_snapshot_get (const ArImageStatsSnapshot *snapshot, const char *env_id, ArImageStats *out);
+gint64 ar_image_stats_snapshot_get_last_used (const ArImageStatsSnapshot *snapshot, const char *tag);
+
 /* hits ÷ tasks, from 0 to 1; 0 when there was no task. */
 double ar_image_stats_hit_rate (const ArImageStats *stats);
 

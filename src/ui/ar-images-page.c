@@ -18,6 +18,7 @@ struct _ArImagesPage
   ArBackend *backend;
   ArTaskManager *manager;       /* whose task-finished we listen to */
   GPtrArray *images;            /* ArCachedImage, as last listed */
+  ArImageStatsSnapshot *stats;  /* the counters, read with that listing */
   GPtrArray *rows;              /* widgets added to the groups */
   GCancellable *list_cancellable;  /* the listing running now */
   GCancellable *op_cancellable;    /* Remove unused, once asked: never cut short by a refresh */
@@ -30,6 +31,8 @@ struct _ArImagesPage
 
   GtkLabel *summary_label;
   GtkSpinner *spinner;
+  GtkWidget *refresh_button;
+  GtkWidget *remove_button;
   GtkStack *stack;
   AdwStatusPage *problem_page;
   AdwPreferencesGroup *images_group;
@@ -148,11 +151,16 @@ add_row (ArImagesPage *self, AdwPreferencesGroup *group, GtkWidget *row)
 static GtkWidget *
 color_dot (ArEnvironment *env)
 {
-  GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  g_autofree char *color_class = ar_ui_color_css_class (env != NULL ? ar_environment_get_color (env) : "slate");
+  const char *color = env != NULL ? ar_environment_get_color (env) : "slate";
+  GtkWidget *dot = g_object_new (GTK_TYPE_BOX, "accessible-role", GTK_ACCESSIBLE_ROLE_IMG, NULL);
+  g_autofree char *color_class = ar_ui_color_css_class (color);
+  g_autofree char *name = NULL;
 
   gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
   gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  /* Translators: what a screen reader says for an environment's color dot; %s is a color's name */
+  name = g_strdup_printf (_("Color: %s"), ar_ui_color_label (color));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dot), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   return dot;
 }
 
@@ -169,6 +177,12 @@ rebuild_button (ArImagesPage *self, ArEnvironment *env)
   gboolean wants = ar_environment_wants_env_layer (env) || ar_environment_wants_desktop_layer (env);
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  {
+    /* Translators: what a screen reader says for an environment's Rebuild button; %s is its name */
+    g_autofree char *name = g_strdup_printf (_("Rebuild %s"), env_label (env));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   g_object_set_data_full (G_OBJECT (button), "env-id", g_strdup (ar_environment_get_env_id (env)), g_free);
   g_signal_connect (button, "clicked", G_CALLBACK (on_rebuild_clicked), self);
   gtk_widget_set_sensitive (button, wants);
@@ -287,7 +301,7 @@ env_row (ArImagesPage *self, ArEnvironment *env)
   g_autoptr(GString) subtitle = g_string_new (NULL);
   g_autofree char *last_build = NULL;
 
-  ar_image_stats_get (env_id, &stats);
+  ar_image_stats_snapshot_get (self->stats, env_id, &stats);
   if (stats.tasks > 0)
     {
       int rate = (int) (100.0 * ar_image_stats_hit_rate (&stats) + 0.5);
@@ -401,6 +415,23 @@ render (ArImagesPage *self)
   gtk_stack_set_visible_child_name (self->stack, "list");
 }
 
+static void
+stats_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GCancellable) request = user_data;
+  g_autoptr(ArImagesPage) self = g_object_steal_data (G_OBJECT (request), "ar-images-page");
+  g_autoptr(ArImageStatsSnapshot) stats = ar_image_stats_snapshot_read_finish (result, NULL);
+
+  /* As for the listing: a replaced request's answer is older. */
+  if (g_cancellable_is_cancelled (request) || stats == NULL)
+    return;
+  self->listing = FALSE;
+  update_loading (self);
+  g_clear_pointer (&self->stats, ar_image_stats_snapshot_unref);
+  self->stats = g_steal_pointer (&stats);
+  render (self);
+}
+
 /* The cancellable of one listing: cancelled when a later refresh replaces
  * it, whether or not the listing itself stops in time. */
 static void
@@ -428,7 +459,12 @@ listed (GObject *source, GAsyncResult *result, gpointer user_data)
   self->failed = FALSE;
   g_ptr_array_unref (self->images);
   self->images = g_steal_pointer (&images);
-  render (self);
+  /* The counters of every environment row, in one read off this thread;
+   * the listing stays current (loading) until they are in. */
+  self->listing = TRUE;
+  update_loading (self);
+  g_object_set_data_full (G_OBJECT (request), "ar-images-page", g_object_ref (self), g_object_unref);
+  ar_image_stats_snapshot_read_async (request, stats_read, g_object_ref (request));
 }
 
 void
@@ -771,6 +807,7 @@ ar_images_page_finalize (GObject *object)
 
   g_ptr_array_unref (self->images);
   g_ptr_array_unref (self->rows);
+  g_clear_pointer (&self->stats, ar_image_stats_snapshot_unref);
 
   G_OBJECT_CLASS (ar_images_page_parent_class)->finalize (object);
 }
@@ -829,6 +866,8 @@ ar_images_page_class_init (ArImagesPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, AR_RESOURCE_PATH "/ar-images-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, refresh_button);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, remove_button);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, problem_page);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, images_group);
