@@ -18,6 +18,7 @@
 #include "ar-terminal-view.h"
 #include "ar-window.h"
 #include "test-ui-utils.h"
+#include "test-ui-walk.h"
 
 #define TASK_SECONDS 60
 
@@ -403,6 +404,16 @@ test_window (Fixture *f, gconstpointer data)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   ar_test_ui_screenshot (GTK_WIDGET (f->window), "interactive-window-dark");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  /* phone-sized: the terminal still there, nothing sticks out */
+  ar_test_ui_screenshot_at (GTK_WINDOW (f->window), 360, 640, "interactive-window");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (terminal)));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (terminal)), >=, 120);
+  {
+    g_auto(GStrv) cut = ar_test_ui_cut_off_widgets (GTK_WIDGET (f->window));
+
+    g_assert_cmpstr (cut[0], ==, NULL);
+  }
+  ar_test_ui_set_size (GTK_WINDOW (f->window), 1100, 720);
 
   /* another task shown: no terminal; back: the same one, still showing
    * what it showed */
