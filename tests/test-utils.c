@@ -373,6 +373,10 @@ start_private_dockerd (const char *dockerd)
     "--containerd-namespace", ns, "--containerd-plugins-namespace", plugins_ns,
     NULL
   };
+  /* gtk_test_init points XDG_RUNTIME_DIR at /dev/null; the engine's shim
+   * makes the console socket of a `run -t` there, so a UI test's engine
+   * could give no container a terminal. */
+  g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "XDG_RUNTIME_DIR");
   g_autoptr(GError) error = NULL;
   gint64 deadline;
   GPid pid = 0;
@@ -380,7 +384,7 @@ start_private_dockerd (const char *dockerd)
 
   log_fd = open (log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   g_assert_cmpint (log_fd, >=, 0);
-  if (!g_spawn_async_with_pipes_and_fds (NULL, argv, NULL,
+  if (!g_spawn_async_with_pipes_and_fds (NULL, argv, (const char *const *) envp,
                                          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
                                          new_session, NULL,
                                          -1, log_fd, log_fd, NULL, NULL, 0,
