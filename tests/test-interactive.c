@@ -72,6 +72,33 @@ new_env (const char *const *command)
   return env;
 }
 
+/* ---- the title ---------------------------------------------------------------- */
+
+/* The Tasks list and the task view name an interactive task without a
+ * first message for what it is, not "No prompt". */
+static void
+test_title (void)
+{
+  const char *command[] = { "sh", NULL };
+  g_autoptr(ArEnvironment) env = new_env (command);
+  g_autoptr(ArTask) session = ar_interactive_new_task (env, NULL);
+  g_autoptr(ArTask) blank = ar_interactive_new_task (env, " \n");
+  g_autoptr(ArTask) with_prompt = ar_interactive_new_task (env, "fix the build\nthen the docs");
+  g_autoptr(ArTask) batch = ar_task_new ("e", "E", "", AR_TASK_KIND_TASK);
+  g_autoptr(ArTask) preflight = ar_task_new ("e", "E", "", AR_TASK_KIND_PREFLIGHT_TEST);
+  g_autofree char *session_title = ar_task_dup_title (session);
+  g_autofree char *blank_title = ar_task_dup_title (blank);
+  g_autofree char *prompt_title = ar_task_dup_title (with_prompt);
+  g_autofree char *batch_title = ar_task_dup_title (batch);
+  g_autofree char *preflight_title = ar_task_dup_title (preflight);
+
+  g_assert_cmpstr (session_title, ==, "Interactive session");
+  g_assert_cmpstr (blank_title, ==, "Interactive session");
+  g_assert_cmpstr (prompt_title, ==, "fix the build");
+  g_assert_cmpstr (batch_title, ==, "No prompt");
+  g_assert_cmpstr (preflight_title, ==, "Preflight test");
+}
+
 /* ---- the command per agent ------------------------------------------------- */
 
 static void
@@ -520,6 +547,7 @@ main (int argc, char **argv)
   ar_test_init (&argc, &argv);
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
+  g_test_add_func ("/interactive/title", test_title);
   g_test_add_func ("/interactive/argv", test_argv);
   g_test_add_func ("/interactive/typed-line", test_typed_line);
   g_test_add_func ("/interactive/exit-status", test_exit_status);

@@ -490,6 +490,25 @@ const char *ar_task_get_desktop_url (ArTask *self) { g_return_val_if_fail (AR_IS
 const char *ar_task_get_container_name (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->container_name); }
 const char *ar_task_get_error_message (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->error_message); }
 
+char *
+ar_task_dup_title (ArTask *self)
+{
+  const char *prompt;
+  const char *nl;
+
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+
+  if (self->kind == AR_TASK_KIND_PREFLIGHT_TEST)
+    return g_strdup (_("Preflight test"));
+  prompt = self->prompt != NULL ? self->prompt : "";
+  while (*prompt == ' ' || *prompt == '\n' || *prompt == '\t')
+    prompt++;
+  if (*prompt == '\0')
+    return g_strdup (self->kind == AR_TASK_KIND_INTERACTIVE ? _("Interactive session") : _("No prompt"));
+  nl = strchr (prompt, '\n');
+  return nl != NULL ? g_strndup (prompt, nl - prompt) : g_strdup (prompt);
+}
+
 double
 ar_task_get_duration (ArTask *self)
 {

@@ -99,6 +99,10 @@ const char *ar_task_get_env_id (ArTask *self);
 const char *ar_task_get_env_name (ArTask *self);
 const char *ar_task_get_prompt (ArTask *self);
 ArTaskKind ar_task_get_kind (ArTask *self);
+/* What the Tasks list and the task view call it: the first line of the
+ * prompt; "Preflight test" for one; "Interactive session" for an
+ * interactive task without a first message; else "No prompt". */
+char *ar_task_dup_title (ArTask *self);
 
 ArTaskState ar_task_get_state (ArTask *self);
 void ar_task_set_state (ArTask *self, ArTaskState state);

@@ -28,22 +28,6 @@ struct _ArTaskRow
 
 G_DEFINE_FINAL_TYPE (ArTaskRow, ar_task_row, ADW_TYPE_BIN)
 
-char *
-ar_task_dup_title (ArTask *task)
-{
-  const char *prompt = ar_task_get_prompt (task);
-  const char *nl;
-
-  if (ar_task_get_kind (task) == AR_TASK_KIND_PREFLIGHT_TEST)
-    return g_strdup (_("Preflight test"));
-  while (*prompt == ' ' || *prompt == '\n' || *prompt == '\t')
-    prompt++;
-  if (*prompt == '\0')
-    return g_strdup (_("No prompt"));
-  nl = strchr (prompt, '\n');
-  return nl != NULL ? g_strndup (prompt, nl - prompt) : g_strdup (prompt);
-}
-
 static void
 update_duration (ArTaskRow *self)
 {

@@ -23,7 +23,4 @@ ArTask *ar_task_row_get_task (ArTaskRow *self);
 void ar_task_row_set_task (ArTaskRow *self,
                            ArTask    *task);
 
-/* The first line of the prompt, or what a task without one is. */
-char *ar_task_dup_title (ArTask *task);
-
 G_END_DECLS
