@@ -19,6 +19,7 @@
 #include "ar-agent.h"
 #include "ar-env-store.h"
 #include "ar-interactive.h"
+#include "ar-task-manager.h"
 #include "test-utils.h"
 
 #define TASK_SECONDS 60
@@ -524,6 +525,164 @@ test_cli (void)
   g_string_free (pty.output, TRUE);
 }
 
+/* The app is closed while an interactive task's container runs (the
+ * process dies; the container keeps running, as after `run --interactive`
+ * was killed); a new task manager's load attaches its terminal again:
+ * typed input reaches the agent, the exit status is recorded. */
+typedef struct {
+  GString *output;
+  gboolean finished;
+} Attached;
+
+static void
+attached_output (ArInteractive *interactive, GBytes *bytes, gpointer user_data)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  g_string_append_len (((Attached *) user_data)->output, data, (gssize) len);
+}
+
+static void
+attached_finished (ArTaskManager *manager, ArTask *task, gpointer user_data)
+{
+  ((Attached *) user_data)->finished = TRUE;
+}
+
+static void
+loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ar_task_manager_load_finish (AR_TASK_MANAGER (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_reattach (void)
+{
+  const char *command[] = { "sh", "-c", "echo ready; read x; echo got:$x; exit 0", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autofree char *text_log = NULL;
+  g_autofree char *title = NULL;
+  ArInteractive *interactive;
+  Pty pty = { -1, g_string_new (NULL) };
+  Attached attached = { g_string_new (NULL), FALSE };
+  gboolean loaded = FALSE;
+  gint64 deadline;
+  int slave;
+  guint tick;
+
+  if (!need_engine ())
+    return;
+  env = new_env (command);
+  store = ar_env_store_new (NULL);
+  g_assert_true (ar_env_store_load (store, &error));
+  ar_env_store_replace (store, env);
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+
+  pty.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (pty.master, >=, 0);
+  g_assert_cmpint (grantpt (pty.master), ==, 0);
+  g_assert_cmpint (unlockpt (pty.master), ==, 0);
+  slave = open (ptsname (pty.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (slave, >=, 0);
+  g_unix_set_fd_nonblocking (pty.master, TRUE, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  {
+    const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
+
+    proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  }
+  g_assert_no_error (error);
+  g_clear_object (&launcher);
+
+  /* The agent waits for its line; the app dies without a word. */
+  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+  while (strstr (pty.output->str, "ready\r\n") == NULL)
+    {
+      if (!read_pty (&pty) || g_get_monotonic_time () > deadline)
+        g_error ("run --interactive did not get ready: %s", pty.output->str);
+      g_usleep (20000);
+    }
+  g_subprocess_force_exit (proc);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  close (pty.master);
+  g_string_free (pty.output, TRUE);
+
+  settings = new_settings ();
+  manager = ar_task_manager_new (builder, settings);
+  ar_task_manager_set_env_store (manager, store);
+  g_signal_connect (manager, "task-finished", G_CALLBACK (attached_finished), &attached);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_FOLLOW, NULL, loaded_cb, &loaded);
+  tick = g_timeout_add (100, wake, NULL);
+  while (!loaded)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (manager)) && task == NULL; i++)
+    {
+      g_autoptr(ArTask) item = g_list_model_get_item (G_LIST_MODEL (manager), i);
+
+      if (g_str_equal (ar_task_get_env_id (item), ar_environment_get_env_id (env)))
+        task = g_object_ref (item);
+    }
+  g_assert_nonnull (task);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
+  g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 1);
+  title = ar_task_dup_title (task);
+  g_assert_cmpstr (title, ==, "Interactive session");
+
+  /* The Tasks list's view finds its terminal again. */
+  interactive = ar_task_manager_get_interactive (manager, task);
+  g_assert_nonnull (interactive);
+  g_assert_true (ar_task_manager_get_log (manager, task) == ar_interactive_get_log (interactive));
+  g_signal_connect (interactive, "output", G_CALLBACK (attached_output), &attached);
+  ar_interactive_set_size (interactive, 24, 80);
+  /* typed until the agent has it (the attach may still be connecting) */
+  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+  ar_interactive_write (interactive, "back again\r", strlen ("back again\r"));
+  while (!attached.finished)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the reattached task did not end; output: %s", attached.output->str);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+
+  g_test_message ("reattached terminal showed: %s", attached.output->str);
+  g_assert_nonnull (strstr (attached.output->str, "got:back again\r\n"));
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
+  g_assert_cmpint (ar_task_get_exit_status (task), ==, 0);
+  g_assert_null (ar_task_manager_get_interactive (manager, task));
+  g_assert_false (ar_task_get_owned (task));
+  text_log = task_file (task, "task.log");
+  g_assert_nonnull (strstr (text_log, "[task/follow][INFO] found the container"));
+  g_assert_nonnull (strstr (text_log, "\ngot:back again\n"));
+  g_assert_nonnull (strstr (text_log, "[task/end][INFO] done: exit status 0"));
+  {
+    g_autofree char *path = ar_task_dup_record_path (task);
+    g_autoptr(ArTask) reread = ar_task_new_from_file (path, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (ar_task_get_state (reread), ==, AR_TASK_STATE_DONE);
+    g_assert_cmpint (ar_task_get_exit_status (reread), ==, 0);
+  }
+  g_string_free (attached.output, TRUE);
+}
+
 /* Bad usage is said at once, with status 2. */
 static void
 test_cli_usage (void)
@@ -554,6 +713,7 @@ main (int argc, char **argv)
   g_test_add_func ("/interactive/resize", test_resize);
   g_test_add_func ("/interactive/cli", test_cli);
   g_test_add_func ("/interactive/cli-usage", test_cli_usage);
+  g_test_add_func ("/interactive/reattach", test_reattach);
 
   status = g_test_run ();
   g_clear_object (&builder);

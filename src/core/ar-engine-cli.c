@@ -1114,9 +1114,23 @@ ar_engine_run_cli_tty_async (ArEngine            *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_return_if_fail (tty_fd >= 0);
+  g_autoptr(GPtrArray) with_options = g_ptr_array_new ();
 
-  run_cli_async (self, args, extra_env, NULL, NULL, NULL, tty_fd, 0,
+  g_return_if_fail (tty_fd >= 0);
+  g_return_if_fail (args != NULL && args[0] != NULL);
+
+  /* The terminal hangs up when the app goes (closed, or killed): the CLI
+   * must not pass that SIGHUP on to the container, whose agent then ended
+   * with the app. The container runs on; its task's terminal is attached
+   * again on the next start. */
+  g_ptr_array_add (with_options, (gpointer) args[0]);
+  if (g_str_equal (args[0], "run") || g_str_equal (args[0], "attach"))
+    g_ptr_array_add (with_options, (gpointer) "--sig-proxy=false");
+  for (guint i = 1; args[i] != NULL; i++)
+    g_ptr_array_add (with_options, (gpointer) args[i]);
+  g_ptr_array_add (with_options, NULL);
+
+  run_cli_async (self, (const char *const *) with_options->pdata, extra_env, NULL, NULL, NULL, tty_fd, 0,
                  cancellable, callback, user_data);
 }
 

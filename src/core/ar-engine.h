@@ -189,8 +189,9 @@ void ar_engine_run_cli_pieces_async (ArEngine            *self,
 /* The same with a terminal (the slave side of a pseudo-terminal) as the
  * CLI's stdin, stdout, stderr and controlling terminal: for `run -i -t`.
  * Its output goes to the terminal, whose owner reads it from the master
- * side; no timeout. The fd stays the caller's. Finish with
- * ar_engine_run_cli_finish(). */
+ * side; no timeout. The fd stays the caller's. `run` and `attach` get
+ * --sig-proxy=false: the terminal's hang-up (the app gone) does not reach
+ * the container. Finish with ar_engine_run_cli_finish(). */
 void ar_engine_run_cli_tty_async (ArEngine            *self,
                                   const char *const   *args,
                                   const char *const   *extra_env,

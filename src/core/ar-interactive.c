@@ -47,6 +47,12 @@ struct _ArInteractive
 
   GTask *run;
   gboolean ended;
+
+  /* Attach mode (ar_interactive_new_attach()): no runner; `attach` to the
+   * container an earlier process left running. */
+  ArEngine *engine;
+  ArTask *task;
+  gboolean stop_requested;
 };
 
 G_DEFINE_FINAL_TYPE (ArInteractive, ar_interactive, G_TYPE_OBJECT)
@@ -470,6 +476,62 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_int (run, state);
 }
 
+#define ATTACH_STOP_TIMEOUT 30
+
+/* The end of an attached container: `docker attach` exits with its
+ * status. */
+static void
+attach_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArInteractive) self = user_data;
+  g_autoptr(GTask) run = g_steal_pointer (&self->run);
+  g_autoptr(GError) error = NULL;
+  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, &error);
+  ArTask *task = self->task;
+  ArTaskState state;
+  double duration;
+
+  self->ended = TRUE;
+  read_available (self);
+  record_flush (self);
+  close_terminal (self);
+  if (self->raw_fd >= 0)
+    g_close (self->raw_fd, NULL);
+  self->raw_fd = -1;
+
+  ar_task_set_finished_at (task, g_get_real_time ());
+  duration = ar_task_get_duration (task);
+  if (error == NULL && status >= 0 && status <= 255)
+    ar_task_set_exit_status (task, status);
+  if (self->stop_requested && status != 0)
+    {
+      state = AR_TASK_STATE_CANCELLED;
+      ar_task_log_message (self->log, "task/end", AR_LOG_INFO, _("cancelled after %.1f s"), duration);
+    }
+  else if (error == NULL && status == 0)
+    {
+      state = AR_TASK_STATE_DONE;
+      ar_task_log_message (self->log, "task/end", AR_LOG_INFO, _("done: exit status 0 after %.1f s"), duration);
+    }
+  else
+    {
+      state = AR_TASK_STATE_FAILED;
+      if (error != NULL)
+        {
+          ar_task_set_error_message (task, error->message);
+          ar_task_log_message (self->log, "task/end", AR_LOG_ERROR, "%s", error->message);
+        }
+      else
+        ar_task_log_message (self->log, "task/end", AR_LOG_ERROR,
+                             _("failed: exit status %d after %.1f s"), status, duration);
+    }
+  ar_task_set_state (task, state);
+  ar_task_save (task, NULL);
+  ar_task_release_ownership (task);
+  ar_task_log_close (self->log);
+  g_task_return_int (run, state);
+}
+
 void
 ar_interactive_run_async (ArInteractive       *self,
                           GCancellable        *cancellable,
@@ -483,6 +545,14 @@ ar_interactive_run_async (ArInteractive       *self,
   g_task_set_source_tag (self->run, ar_interactive_run_async);
   apply_size (self);
   self->read_id = g_unix_fd_add (self->master, G_IO_IN | G_IO_HUP | G_IO_ERR, master_readable, self);
+  if (self->runner == NULL)
+    {
+      const char *args[] = { "attach", ar_task_get_container_name (self->task), NULL };
+
+      ar_engine_run_cli_tty_async (self->engine, args, NULL, self->slave, cancellable,
+                                   attach_done, g_object_ref (self));
+      return;
+    }
   ar_task_runner_run_async (self->runner, cancellable, run_done, g_object_ref (self));
 }
 
@@ -498,7 +568,20 @@ void
 ar_interactive_stop (ArInteractive *self)
 {
   g_return_if_fail (AR_IS_INTERACTIVE (self));
-  ar_task_runner_stop (self->runner);
+  if (self->runner != NULL)
+    {
+      ar_task_runner_stop (self->runner);
+      return;
+    }
+  if (self->stop_requested || self->ended)
+    return;
+  self->stop_requested = TRUE;
+  ar_task_log_message (self->log, "task/stop", AR_LOG_INFO, _("stopping the task"));
+  {
+    const char *args[] = { "stop", "-t", "10", ar_task_get_container_name (self->task), NULL };
+
+    ar_engine_run_cli_async (self->engine, args, NULL, NULL, NULL, ATTACH_STOP_TIMEOUT, NULL, NULL, NULL);
+  }
 }
 
 gboolean
@@ -519,7 +602,44 @@ ArTask *
 ar_interactive_get_task (ArInteractive *self)
 {
   g_return_val_if_fail (AR_IS_INTERACTIVE (self), NULL);
-  return ar_task_runner_get_task (self->runner);
+  return self->runner != NULL ? ar_task_runner_get_task (self->runner) : self->task;
+}
+
+ArTaskLog *
+ar_interactive_get_log (ArInteractive *self)
+{
+  g_return_val_if_fail (AR_IS_INTERACTIVE (self), NULL);
+  return self->log;
+}
+
+ArInteractive *
+ar_interactive_new_attach (ArEngine   *engine,
+                           ArTask     *task,
+                           ArTaskLog  *log,
+                           int         master_fd,
+                           GError    **error)
+{
+  g_autoptr(ArInteractive) self = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *raw_path = NULL;
+
+  g_return_val_if_fail (AR_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (AR_IS_TASK (task), NULL);
+  g_return_val_if_fail (AR_IS_TASK_LOG (log), NULL);
+
+  self = g_object_new (AR_TYPE_INTERACTIVE, NULL);
+  if (!open_terminal (self, master_fd, error))
+    return NULL;
+  self->engine = g_object_ref (engine);
+  self->task = g_object_ref (task);
+  self->log = g_object_ref (log);
+  dir = ar_task_dup_dir (task);
+  raw_path = g_build_filename (dir, AR_INTERACTIVE_RAW_LOG_NAME, NULL);
+  self->raw_fd = g_open (raw_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  ar_task_log_message (self->log, "task/terminal", AR_LOG_INFO,
+                       _("interactive: attached again to the container %s (what it showed before is in the log)"),
+                       ar_task_get_container_name (task));
+  return g_steal_pointer (&self);
 }
 
 ArInteractive *
@@ -589,6 +709,8 @@ ar_interactive_finalize (GObject *object)
     g_close (self->raw_fd, NULL);
   g_clear_object (&self->runner);
   g_clear_object (&self->log);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->task);
   g_byte_array_unref (self->pending);
   g_string_free (self->raw_line, TRUE);
   g_string_free (self->text_line, TRUE);

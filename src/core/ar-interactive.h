@@ -63,7 +63,21 @@ ArInteractive *ar_interactive_new (ArImageBuilder       *builder,
                                    int                   master_fd,
                                    GError              **error);
 
+/* Attach mode: the terminal of an interactive task whose container an
+ * earlier process left running (the task manager's load finds it):
+ * run_async() runs `ENGINE attach CONTAINER` on the terminal and finishes
+ * when the container ends, with the task's exit status, state and record
+ * written, its ownership released and @log (task.log, opened again)
+ * closed; stop() stops the container. No runner. */
+ArInteractive *ar_interactive_new_attach (ArEngine   *engine,
+                                          ArTask     *task,
+                                          ArTaskLog  *log,
+                                          int         master_fd,
+                                          GError    **error);
+
+/* NULL in attach mode. */
 ArTaskRunner *ar_interactive_get_runner (ArInteractive *self);
+ArTaskLog *ar_interactive_get_log (ArInteractive *self);
 ArTask *ar_interactive_get_task (ArInteractive *self);
 
 /* The terminal's size, before or while it runs (0 is left as it is). */

@@ -140,7 +140,8 @@ counts_as_active (ArTaskManager *self, ArTask *task)
   ArTaskState state = ar_task_get_state (task);
 
   return ar_task_state_is_active (state) &&
-         (g_hash_table_contains (self->runners, task) || g_hash_table_contains (self->follows, task));
+         (g_hash_table_contains (self->runners, task) || g_hash_table_contains (self->follows, task) ||
+          g_hash_table_contains (self->interactives, task));
 }
 
 guint
@@ -758,6 +759,56 @@ follow_task (ArTaskManager *self, ArTask *task)
   }
 }
 
+/* An interactive task of an earlier process whose container still runs:
+ * its terminal again, through `attach`, for the task view to show. */
+static void
+attached_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskManager) self = user_data;
+  ArInteractive *interactive = AR_INTERACTIVE (source);
+  g_autoptr(ArTask) task = g_object_ref (ar_interactive_get_task (interactive));
+
+  ar_interactive_run_finish (interactive, result);
+  remove_scratch (task);
+  ended (self, task);
+}
+
+static void
+attach_interactive (ArTaskManager *self, ArTask *task)
+{
+  g_autofree char *log_path = ar_task_dup_log_path (task);
+  g_autoptr(ArTaskLog) log = ar_task_log_new (log_path, NULL);
+  g_autoptr(GError) error = NULL;
+  ArInteractive *interactive;
+
+  if (log == NULL)
+    log = ar_task_log_new (NULL, NULL);
+  if (self->env_store != NULL)
+    {
+      ArEnvironment *env = ar_env_store_find_by_id (self->env_store, ar_task_get_env_id (task));
+
+      if (env != NULL)
+        ar_task_log_add_secret_env_vars (log, ar_environment_get_env_vars (env));
+    }
+  ar_task_log_message (log, "task/follow", AR_LOG_INFO,
+                       _("found the container %s running after a restart: attaching its terminal again"),
+                       ar_task_get_container_name (task));
+  interactive = ar_interactive_new_attach (ar_image_builder_get_engine (self->builder), task, log, -1, &error);
+  if (interactive == NULL)
+    {
+      /* No terminal to be had: it is followed as a batch task is. */
+      ar_task_log_message (log, "task/follow", AR_LOG_WARN, "%s", error->message);
+      ar_task_log_close (log);
+      follow_task (self, task);
+      return;
+    }
+  if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
+    ar_task_set_state (task, AR_TASK_STATE_RUNNING);
+  ar_task_save (task, NULL);
+  g_hash_table_insert (self->interactives, g_object_ref (task), interactive);
+  ar_interactive_run_async (interactive, NULL, attached_done, g_object_ref (self));
+}
+
 /* ---- stop --------------------------------------------------------------- */
 
 static void
@@ -788,6 +839,7 @@ void
 ar_task_manager_stop (ArTaskManager *self, ArTask *task)
 {
   ArTaskRunner *runner;
+  ArInteractive *interactive;
   Follow *follow;
 
   g_return_if_fail (AR_IS_TASK_MANAGER (self));
@@ -809,6 +861,12 @@ ar_task_manager_stop (ArTaskManager *self, ArTask *task)
           return;
         }
       ar_task_runner_stop (runner);
+      return;
+    }
+  if ((interactive = g_hash_table_lookup (self->interactives, task)) != NULL)
+    {
+      /* Attached again after a restart: no runner of ours. */
+      ar_interactive_stop (interactive);
       return;
     }
   if ((follow = g_hash_table_lookup (self->follows, task)) != NULL && !follow->stop_requested)
@@ -949,7 +1007,12 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_hash_table_contains (running, ar_task_get_id (task)))
         {
           if ((data->flags & AR_TASK_MANAGER_LOAD_FOLLOW) && ar_task_acquire_ownership (task))
-            follow_task (self, task);
+            {
+              if (ar_task_get_kind (task) == AR_TASK_KIND_INTERACTIVE)
+                attach_interactive (self, task);
+              else
+                follow_task (self, task);
+            }
         }
       else
         mark_left_behind (task);
@@ -1036,6 +1099,7 @@ ArTaskLog *
 ar_task_manager_get_log (ArTaskManager *self, ArTask *task)
 {
   ArTaskRunner *runner;
+  ArInteractive *interactive;
   Follow *follow;
 
   g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
@@ -1044,6 +1108,8 @@ ar_task_manager_get_log (ArTaskManager *self, ArTask *task)
     return ar_task_runner_get_log (runner);
   if ((follow = g_hash_table_lookup (self->follows, task)) != NULL)
     return follow->log;
+  if ((interactive = g_hash_table_lookup (self->interactives, task)) != NULL)
+    return ar_interactive_get_log (interactive);
   return NULL;
 }
 
