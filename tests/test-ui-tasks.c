@@ -15,6 +15,7 @@
 #include "ar-log-view.h"
 #include "ar-paths.h"
 #include "ar-preflight-editor.h"
+#include "ar-task-row.h"
 #include "ar-task-view.h"
 #include "ar-tasks-page.h"
 #include "ar-ui.h"
@@ -915,6 +916,37 @@ test_adaptive (Fixture *f, gconstpointer data)
   g_assert_false (ar_tasks_page_get_folded (tasks_page (f)));
 }
 
+/* The colour dots of the task rows and of the task view's header say
+ * their colour, as the environment rows' do. */
+static void
+assert_color_dots_named (Fixture *f)
+{
+  GtkWidget *dot = ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "color_dot");
+  g_autofree char *error = NULL;
+  guint rows = 0;
+
+  g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (dot)), ==, GTK_ACCESSIBLE_ROLE_IMG);
+  error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (dot), GTK_ACCESSIBLE_PROPERTY_LABEL, "Color: Cyan");
+  g_assert_null (error);
+  for (guint i = 0;; i++)
+    {
+      GtkWidget *row = ar_test_ui_find_descendant (GTK_WIDGET (tasks_page (f)), AR_TYPE_TASK_ROW, i);
+      const char *env;
+
+      if (row == NULL)
+        break;
+      dot = ar_test_ui_child (row, AR_TYPE_TASK_ROW, "color_dot");
+      env = gtk_label_get_label (ar_test_ui_child (row, AR_TYPE_TASK_ROW, "env_label"));
+      g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (dot)), ==, GTK_ACCESSIBLE_ROLE_IMG);
+      error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (dot), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                  g_str_equal (env, "Alpha") ? "Color: Cyan" : "Color: Rose");
+      if (error != NULL)
+        g_error ("task row of %s: %s", env, error);
+      rows++;
+    }
+  g_assert_cmpuint (rows, ==, 3);
+}
+
 static void
 test_names (Fixture *f, gconstpointer data)
 {
@@ -929,6 +961,7 @@ test_names (Fixture *f, gconstpointer data)
   ar_test_ui_set_size (GTK_WINDOW (f->window), 360, 640);
   assert_all_named (ar_test_ui_child (f->window, AR_TYPE_WINDOW, "switcher_bar"), "switcher bar");
   assert_all_named (GTK_WIDGET (tasks_page (f)), "tasks page, folded");
+  assert_color_dots_named (f);
 }
 
 static gboolean

@@ -64,6 +64,7 @@ update (ArTaskRow *self)
 {
   ArEnvironment *env = NULL;
   g_autofree char *color_class = NULL;
+  g_autofree char *color_name = NULL;
   g_autofree char *title = NULL;
   g_autofree char *created = NULL;
   const char *env_name;
@@ -74,6 +75,9 @@ update (ArTaskRow *self)
   env_name = env != NULL ? ar_environment_get_name (env) : ar_task_get_env_name (self->task);
   color_class = ar_ui_color_css_class (env != NULL ? ar_environment_get_color (env) : "slate");
   gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  /* Translators: what a screen reader says for an environment's color dot; %s is a color's name */
+  color_name = g_strdup_printf (_("Color: %s"), ar_ui_color_label (env != NULL ? ar_environment_get_color (env) : "slate"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot), GTK_ACCESSIBLE_PROPERTY_LABEL, color_name, -1);
   gtk_label_set_label (self->env_label, *env_name != '\0' ? env_name : ar_task_get_env_id (self->task));
 
   title = ar_task_dup_title (self->task);

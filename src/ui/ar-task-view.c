@@ -92,6 +92,7 @@ update (ArTaskView *self)
   ArEnvironment *env = NULL;
   g_autofree char *title = NULL;
   g_autofree char *color_class = NULL;
+  g_autofree char *color_name = NULL;
   g_autofree char *exit_text = NULL;
   g_autofree char *image = NULL;
   const char *env_name;
@@ -113,6 +114,9 @@ update (ArTaskView *self)
   env_name = env != NULL ? ar_environment_get_name (env) : ar_task_get_env_name (task);
   color_class = ar_ui_color_css_class (env != NULL ? ar_environment_get_color (env) : "slate");
   gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  /* Translators: what a screen reader says for an environment's color dot; %s is a color's name */
+  color_name = g_strdup_printf (_("Color: %s"), ar_ui_color_label (env != NULL ? ar_environment_get_color (env) : "slate"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot), GTK_ACCESSIBLE_PROPERTY_LABEL, color_name, -1);
   gtk_label_set_label (self->env_label, *env_name != '\0' ? env_name : ar_task_get_env_id (task));
   gtk_label_set_label (self->id_label, ar_task_get_id (task));
 
