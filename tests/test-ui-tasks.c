@@ -914,6 +914,53 @@ test_adaptive (Fixture *f, gconstpointer data)
   g_assert_true (ar_tasks_page_get_folded (tasks_page (f)));
   ar_test_ui_set_size (window, 1280, 800);
   g_assert_false (ar_tasks_page_get_folded (tasks_page (f)));
+
+  /* With the banner the window shows when no engine answers, every page
+   * still fits 360 x 640: what is taller scrolls. */
+  ar_window_set_engine_problem (f->window, "No container engine found: install Docker or Podman, or set the engine in "
+                                           "Preferences.");
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *where = g_strdup_printf ("%s with the engine banner at 360 x 640", pages[i]);
+      g_autofree char *name = g_strdup_printf ("banner-%s", pages[i]);
+
+      ar_window_show_page (f->window, pages[i]);
+      if (g_str_equal (pages[i], "environments"))
+        {
+          ArEnvironmentsPage *envs = ar_window_get_environments_page (f->window);
+          GListModel *list = G_LIST_MODEL (f->store);
+          g_autoptr(ArEnvironment) first = g_list_model_get_item (list, 0);
+
+          ar_environments_page_select (envs, ar_environment_get_env_id (first));
+        }
+      ar_test_ui_set_size (window, 360, 640);
+      ar_test_ui_screenshot_at (window, 360, 640, name);
+      g_test_message ("%s: window %d x %d", where, gtk_widget_get_width (GTK_WIDGET (window)),
+                      gtk_widget_get_height (GTK_WIDGET (window)));
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 640);
+      assert_nothing_cut (GTK_WIDGET (window), where);
+    }
+  /* The editor (folded: the list above, the editor here), on each tab:
+   * the tallest, Preflight, scrolls too. */
+  {
+    ArEnvironmentsPage *envs = ar_window_get_environments_page (f->window);
+    ArEnvironmentEditor *editor = ar_environments_page_get_editor (envs);
+    const char *const tabs[] = { "general", "container", "preflight" };
+
+    ar_window_show_page (f->window, "environments");
+    adw_leaflet_set_visible_child_name (ar_test_ui_child (envs, AR_TYPE_ENVIRONMENTS_PAGE, "leaflet"), "content");
+    for (guint i = 0; i < G_N_ELEMENTS (tabs); i++)
+      {
+        g_autofree char *where = g_strdup_printf ("the %s tab with the engine banner at 360 x 640", tabs[i]);
+        g_autofree char *name = g_strdup_printf ("banner-environments-%s", tabs[i]);
+
+        gtk_stack_set_visible_child_name (ar_test_ui_child (editor, AR_TYPE_ENVIRONMENT_EDITOR, "tabs"), tabs[i]);
+        ar_test_ui_screenshot_at (window, 360, 640, name);
+        g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), <=, 640);
+        assert_nothing_cut (GTK_WIDGET (window), where);
+      }
+  }
+  ar_window_set_engine_problem (f->window, NULL);
 }
 
 /* The colour dots of the task rows and of the task view's header say
