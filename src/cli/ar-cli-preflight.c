@@ -338,8 +338,8 @@ const ArCliCommand ar_cli_preflight_commands[] = {
   { "preflight", "split", N_("FILE [--json] [--env ENV]"),
     N_("Split a preflight script into cached and run parts (FILE - for stdin)"), preflight_split },
   { "preflight", "check", N_("ENV [--json]"), N_("Check an environment's preflight scripts"), preflight_check },
-  /* in ar-cli-run.c: it runs the task pipeline */
+  /* in ar-cli-run.c: the build check, or the task pipeline */
   { "preflight", "test", N_("ENV [--json-events]"),
-    N_("Run what a task of ENV does at start, without the agent"), ar_cli_preflight_test },
+    N_("Test the preflights of ENV without the agent (a build check when caching is on)"), ar_cli_preflight_test },
   { NULL }
 };

@@ -329,7 +329,7 @@ ar_cli_preflight_test (int argc, char **argv)
 {
   static const ArCliCommand command = {
     "preflight", "test", N_("ENV [--json-events]"),
-    N_("Run what a task of ENV does at start, without the agent"), ar_cli_preflight_test
+    N_("Test the preflights of ENV without the agent (a build check when caching is on)"), ar_cli_preflight_test
   };
   static GOptionEntry entries[] = {
     { "json-events", 0, 0, G_OPTION_ARG_NONE, &opt_json_events,
