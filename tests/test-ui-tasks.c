@@ -994,6 +994,29 @@ assert_color_dots_named (Fixture *f)
   g_assert_cmpuint (rows, ==, 3);
 }
 
+/* The first frame has only the page it shows: with environments saved the
+ * window opens on Tasks, and the Environments page (its editor, three
+ * source views) is built only when first shown (issue 12 item 5). */
+static void
+test_lazy_pages (Fixture *f, gconstpointer data)
+{
+  ArEnvironment *env = add_env (f, "Alpha", "cyan", NULL);
+  AdwBin *environments_bin, *images_bin;
+
+  open_window (f);
+  environments_bin = ar_test_ui_child (f->window, AR_TYPE_WINDOW, "environments_bin");
+  images_bin = ar_test_ui_child (f->window, AR_TYPE_WINDOW, "images_bin");
+  g_assert_null (adw_bin_get_child (environments_bin));
+  g_assert_null (adw_bin_get_child (images_bin));
+
+  ar_window_show_page (f->window, "environments");
+  g_assert_true (AR_IS_ENVIRONMENTS_PAGE (adw_bin_get_child (environments_bin)));
+  g_assert_true (GTK_WIDGET (ar_window_get_environments_page (f->window)) == adw_bin_get_child (environments_bin));
+  ar_environments_page_select (ar_window_get_environments_page (f->window), ar_environment_get_env_id (env));
+  ar_test_ui_iterate (50);
+  g_assert_null (adw_bin_get_child (images_bin));
+}
+
 static void
 test_names (Fixture *f, gconstpointer data)
 {
@@ -1109,6 +1132,7 @@ main (int argc, char **argv)
   g_test_add ("/ui/tasks/preflight-test", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_preflight_test, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/screenshots", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_screenshots, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/adaptive", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_adaptive, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/lazy-pages", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_lazy_pages, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/names", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_names, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/keyboard", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_keyboard, ar_test_ui_window_fixture_tear_down);
 

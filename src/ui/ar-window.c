@@ -29,6 +29,7 @@ struct _ArWindow
   AdwBin *tasks_bin;
   AdwBin *new_task_bin;
   AdwBin *images_bin;
+  AdwBin *environments_bin;
   ArEnvironmentsPage *environments_page;
   ArTasksPage *tasks_page;
   ArNewTaskPage *new_task_page;
@@ -67,13 +68,30 @@ ar_window_get_backend (ArWindow *self)
 }
 
 static void on_task_started (ArWindow *self, ArTask *task);
+static void on_test_preflight (ArWindow *self, ArEnvironment *draft, ArPreflightEditor *editor);
 
-/* Builds the page @name if it is not yet (only with a backend). */
+/* Builds the page @name if it is not yet (Environments needs only the
+ * store; the others need a backend). */
 static void
 ensure_page (ArWindow   *self,
              const char *name)
 {
-  if (self->backend == NULL || self->in_dispose)
+  if (self->in_dispose)
+    return;
+  if (g_strcmp0 (name, "environments") == 0 && self->environments_page == NULL)
+    {
+      self->environments_page = AR_ENVIRONMENTS_PAGE (ar_environments_page_new (self->store));
+      adw_bin_set_child (self->environments_bin, GTK_WIDGET (self->environments_page));
+      if (self->backend != NULL)
+        {
+          ArEnvironmentEditor *editor = ar_environments_page_get_editor (self->environments_page);
+
+          g_signal_connect_object (ar_environment_editor_get_preflight_editor (editor), "test-preflight",
+                                   G_CALLBACK (on_test_preflight), self, G_CONNECT_SWAPPED);
+        }
+      return;
+    }
+  if (self->backend == NULL)
     return;
   if (g_strcmp0 (name, "tasks") == 0 && self->tasks_page == NULL)
     {
@@ -182,6 +200,7 @@ ar_window_get_environments_page (ArWindow *self)
 {
   g_return_val_if_fail (AR_IS_WINDOW (self), NULL);
 
+  ensure_page (self, "environments");
   return self->environments_page;
 }
 
@@ -244,7 +263,7 @@ new_action (GtkWidget  *widget,
   ArWindow *self = AR_WINDOW (widget);
 
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "environments") == 0)
-    ar_environments_page_new_environment (self->environments_page);
+    ar_environments_page_new_environment (ar_window_get_environments_page (self));
   else
     ar_window_show_page (self, "new-task");
 }
@@ -256,7 +275,9 @@ save_environment_action (GtkWidget  *widget,
 {
   ArWindow *self = AR_WINDOW (widget);
 
-  ar_environments_page_save (self->environments_page);
+  /* Not built yet: nothing was edited. */
+  if (self->environments_page != NULL)
+    ar_environments_page_save (self->environments_page);
 }
 
 static void
@@ -427,9 +448,12 @@ static gboolean
 ar_window_close_request (GtkWindow *window)
 {
   ArWindow *self = AR_WINDOW (window);
-  ArEnvironmentEditor *editor = ar_environments_page_get_editor (self->environments_page);
+  ArEnvironmentEditor *editor = NULL;
 
-  if (!self->may_close && ar_environment_editor_get_modified (editor))
+  /* The Environments page is built when first shown: before, nothing to lose. */
+  if (self->environments_page != NULL)
+    editor = ar_environments_page_get_editor (self->environments_page);
+  if (!self->may_close && editor != NULL && ar_environment_editor_get_modified (editor))
     {
       ar_window_show_page (self, "environments");
       ar_environment_editor_confirm_leave_async (editor, NULL, close_confirmed_cb, g_object_ref (self));
@@ -486,23 +510,21 @@ static void
 ar_window_constructed (GObject *object)
 {
   ArWindow *self = AR_WINDOW (object);
-  ArEnvironmentEditor *editor;
 
   G_OBJECT_CLASS (ar_window_parent_class)->constructed (object);
 
   if (self->backend != NULL && self->store == NULL)
     self->store = g_object_ref (ar_backend_get_store (self->backend));
-  ar_environments_page_set_store (self->environments_page, self->store);
   if (self->backend == NULL)
-    return;
+    {
+      on_visible_page (self);
+      return;
+    }
 
-  /* Tasks, New task and Cached images are built when first shown (or
-   * asked for): the first frame has only the page it shows. */
+  /* Every page is built when first shown (or asked for): the first frame
+   * has only the page it shows. */
   g_signal_connect_object (self->stack, "notify::visible-child-name", G_CALLBACK (on_visible_page), self,
                            G_CONNECT_SWAPPED);
-  editor = ar_environments_page_get_editor (self->environments_page);
-  g_signal_connect_object (ar_environment_editor_get_preflight_editor (editor), "test-preflight",
-                           G_CALLBACK (on_test_preflight), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->backend, "notify::engine-problem", G_CALLBACK (update_engine_problem), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->backend, "error", G_CALLBACK (on_backend_error), self, G_CONNECT_SWAPPED);
@@ -597,7 +619,7 @@ ar_window_class_init (ArWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArWindow, tasks_bin);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, new_task_bin);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, images_bin);
-  gtk_widget_class_bind_template_child (widget_class, ArWindow, environments_page);
+  gtk_widget_class_bind_template_child (widget_class, ArWindow, environments_bin);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, ArWindow, switcher_bar);
   gtk_widget_class_bind_template_callback (widget_class, on_title_visible);
