@@ -33,16 +33,11 @@
 #include "ar-interactive.h"
 #include "ar-task-runner.h"
 #include "test-utils.h"
+#include "bench-stats.h"
 
 #define DEFAULT_ROUNDS 7
 #define MARKER "first-byte"
 #define ROUND_SECONDS 120
-
-static double
-now_seconds (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
 
 static gboolean
 wake (gpointer user_data)
@@ -225,23 +220,6 @@ time_bare_run (const char *image)
     g_error ("docker run -it failed (status %d): %s", status, output->str);
   g_string_free (output, TRUE);
   return elapsed;
-}
-
-/* ---- medians ---------------------------------------------------------------------- */
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values, int n)
-{
-  qsort (values, n, sizeof *values, compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 int

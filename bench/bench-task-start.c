@@ -16,6 +16,7 @@
 
 #include "ar-task-runner.h"
 #include "test-utils.h"
+#include "bench-stats.h"
 
 #define DEFAULT_ROUNDS 7
 
@@ -23,12 +24,6 @@ static void
 run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   *(ArTaskState *) user_data = ar_task_runner_run_finish (AR_TASK_RUNNER (source), result);
-}
-
-static double
-now_seconds (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
 }
 
 /* One task to its end; returns its wall-clock time. */
@@ -62,21 +57,6 @@ time_bare_run (const char *image)
   if (ar_test_engine_docker (args, NULL, &err) != 0)
     g_error ("docker run failed: %s", err);
   return now_seconds () - start;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values, int n)
-{
-  qsort (values, n, sizeof *values, compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 int
