@@ -25,7 +25,7 @@
 # nothing of theirs is listed or removed; all of it is removed at the end.
 #
 # Also checks that docs/developer-guide.md carries the canonical cache-key
-# encoding exactly as the header comment of src/core/ar-cache-key.h has it.
+# encoding exactly as the header comment of src/core/images/ar-cache-key.h has it.
 #
 # Output: TAP.
 #
@@ -83,11 +83,11 @@ skip () {
 # ---- the cache-key encoding, copied verbatim -------------------------------
 
 check_cache_key_encoding () {
-  local header=$root/src/core/ar-cache-key.h
+  local header=$root/src/core/images/ar-cache-key.h
   local guide=$root/docs/developer-guide.md
   local want=$tmp/encoding.want
   local have=$tmp/encoding.have
-  local what="docs/developer-guide.md has the cache-key encoding of src/core/ar-cache-key.h unchanged"
+  local what="docs/developer-guide.md has the cache-key encoding of src/core/images/ar-cache-key.h unchanged"
 
   # From "A key is" to the end of the paragraph naming the known-answer test.
   sed -n '/A key is the lowercase hex SHA-256/,/complete known-answer example)/p' "$header" |
@@ -97,7 +97,7 @@ check_cache_key_encoding () {
        marker && /^```/ { if (inside) exit; inside = 1; next }
        inside { print }' "$guide" > "$have"
   if [ ! -s "$want" ]; then
-    not_ok "$what" "the encoding comment was not found in src/core/ar-cache-key.h"
+    not_ok "$what" "the encoding comment was not found in src/core/images/ar-cache-key.h"
   elif diff -u "$want" "$have" > "$tmp/encoding.diff"; then
     ok "$what"
   else

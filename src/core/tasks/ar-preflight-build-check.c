@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#define G_LOG_DOMAIN "ar-preflight-build-check"
 
 #include "ar-preflight-build-check.h"
 
