@@ -8,7 +8,7 @@
 # prints nothing to evaluate and leaves that engine alone. Otherwise, as root
 # with dockerd installed, it starts a private dockerd (own data-root,
 # exec-root, pidfile, socket and containerd namespaces under a temporary
-# folder, no bridge, no iptables) and prints
+# folder) and prints
 #   export DOCKER_HOST=unix://DIR/docker.sock
 #   export AR_TEST_DOCKERD_PID=PID
 #   export AR_TEST_DOCKERD_DIR=DIR
@@ -19,6 +19,19 @@
 # started: its pidfile is there) and removes the folder. The C fixture in
 # test-utils.c does the same for a test program run on its own.
 # Exit status 1 when no engine can be had; the reason goes to stderr.
+#
+# Its network: a bridge of its own (ar-e-XXXXXX, a free 10.215.N.0/24, the
+# host at .1) made here, handed to dockerd with --bridge and
+# --iptables=false, plus three rules of its own (NAT of that subnet to the
+# host's network, FORWARD in and out of that bridge). So containers reach
+# what the host reaches (Debian's archive), published ports answer on the
+# host (dockerd's userland proxy), and nothing another engine uses is
+# touched: not docker0 (which --bridge=none deletes), not the DOCKER chains
+# (which dockerd with --iptables=true removes and makes again when it
+# starts). DIR/teardown removes the bridge and the rules; `stop` runs it.
+# AR_TEST_ENGINE_UP_DIR=DIR (an empty folder) starts a private engine there,
+# without looking for one to reuse and without the marker: the C fixture
+# in test-utils.c does so, and its reaper runs DIR/teardown.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -36,6 +49,7 @@ stop_engine () {
     while [ -e "$dir/pid" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
     if [ -e "$dir/pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
+  if [ -e "$dir/teardown" ]; then sh "$dir/teardown" || true; fi
   rm -rf --one-file-system "$dir"
 }
 
@@ -62,6 +76,7 @@ if ! command -v dockerd >/dev/null 2>&1; then
 fi
 
 for dir in /tmp/ar-test-engine-*; do
+  [ -z "${AR_TEST_ENGINE_UP_DIR:-}" ] || break
   if [ -e "$dir/engine-up" ] && [ -e "$dir/pid" ] &&
      DOCKER_HOST="unix://$dir/docker.sock" docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
     echo "export DOCKER_HOST=unix://$dir/docker.sock"
@@ -71,12 +86,55 @@ for dir in /tmp/ar-test-engine-*; do
   fi
 done
 
-dir=$(mktemp -d /tmp/ar-test-engine-XXXXXX)
-: >"$dir/engine-up"
-ns=ar-test-$(basename "$dir" | tr 'A-Z' 'a-z')
+for tool in ip iptables; do
+  command -v $tool >/dev/null 2>&1 ||
+    { echo "engine-up.sh: no Docker engine answers and $tool (for a private engine's network) is not installed" >&2; exit 1; }
+done
+
+if [ -n "${AR_TEST_ENGINE_UP_DIR:-}" ]; then
+  dir=$AR_TEST_ENGINE_UP_DIR
+else
+  dir=$(mktemp -d /tmp/ar-test-engine-XXXXXX)
+  : >"$dir/engine-up"
+fi
+id=$(basename "$dir" | sed 's/^ar-test-engine-//' | tr '[:upper:]' '[:lower:]' | tr -cd 'a-z0-9' | cut -c1-9)
+ns=ar-test-$id
 host="unix://$dir/docker.sock"
-setsid dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" \
-  -H "$host" --bridge=none --iptables=false \
+
+# The network: a bridge and a /24 no one else uses, and our own rules.
+bridge=ar-e-$id
+third=
+for n in $(shuf -i 0-255 -n 40); do
+  if ! ip -4 route show | grep -q "^10\.215\.$n\."; then third=$n; break; fi
+done
+if [ -z "$third" ]; then
+  echo "engine-up.sh: no free 10.215.N.0/24 for a private engine's bridge" >&2
+  exit 1
+fi
+subnet=10.215.$third.0/24
+cat >"$dir/teardown" <<TEARDOWN
+iptables -t nat -D POSTROUTING -s $subnet ! -o $bridge -j MASQUERADE 2>/dev/null
+iptables -D FORWARD -i $bridge -j ACCEPT 2>/dev/null
+iptables -D FORWARD -o $bridge -j ACCEPT 2>/dev/null
+ip link del $bridge 2>/dev/null
+exit 0
+TEARDOWN
+if ! { ip link add "$bridge" type bridge && ip addr add "10.215.$third.1/24" dev "$bridge" &&
+       ip link set "$bridge" up &&
+       iptables -t nat -A POSTROUTING -s "$subnet" ! -o "$bridge" -j MASQUERADE &&
+       iptables -I FORWARD -i "$bridge" -j ACCEPT && iptables -I FORWARD -o "$bridge" -j ACCEPT; } \
+     >"$dir/network.log" 2>&1
+then
+  echo "engine-up.sh: could not make the bridge $bridge for a private engine: $(cat "$dir/network.log")" >&2
+  AR_TEST_DOCKERD_DIR=$dir stop_engine
+  exit 1
+fi
+sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
+
+# gtk_test_init points XDG_RUNTIME_DIR at /dev/null; the engine's shim
+# makes the console socket of a `run -t` there.
+env -u XDG_RUNTIME_DIR setsid dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" \
+  -H "$host" --bridge="$bridge" --iptables=false \
   --containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
   >"$dir/dockerd.log" 2>&1 </dev/null &
 

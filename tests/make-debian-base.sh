@@ -1,0 +1,114 @@
+#!/bin/sh
+# make-debian-base.sh — a real Debian base for the field tests and benchmarks
+#
+#   tests/make-debian-base.sh [--apt-proxy URL]
+#
+# Prints two image names, one a line, in the engine DOCKER_HOST names (or
+# rootful podman with AR_TEST_ENGINE_CLI=podman; CONTAINERS_CONF as
+# ../shared/ENGINE.md says):
+#   1. Debian 12 (bookworm), debootstrap --variant=minbase, imported as is;
+#   2. the same with a non-root default user: `dev`, uid 1000, home
+#      /home/dev, passwordless sudo (the package, installed with apt).
+#
+# The root file system tar is made once (debootstrap, about 3.5 minutes)
+# and kept in ${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests/; a tar
+# already made at /var/cache/agents-runner-tests/ (by an earlier
+# test-autosplit-engine) is linked or copied there instead. The images are
+# labelled io.github.agents-runner.test-base=… and are made again only when
+# the tar (or the base image) changed: a second call costs two inspects.
+#
+# Building the `dev` variant runs apt-get in a container: through the apt
+# proxy named by --apt-proxy or AR_TEST_APT_PROXY (an http:// URL the
+# container can reach, e.g. the tests' apt-cacher-ng), else straight to
+# Debian's archive. Exit status 1 with one sentence on stderr when a step
+# fails.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -eu
+
+engine=${AR_TEST_ENGINE_CLI:-docker}
+proxy=${AR_TEST_APT_PROXY:-}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --apt-proxy) proxy=${2:?--apt-proxy needs a URL}; shift 2 ;;
+    --apt-proxy=*) proxy=${1#--apt-proxy=}; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "make-debian-base.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+fail () {
+  echo "make-debian-base.sh: $*" >&2
+  exit 1
+}
+
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests
+tar=$cache/debian-bookworm-minbase.tar
+shared_tar=/var/cache/agents-runner-tests/debian-bookworm-minbase.tar
+base=ar-test-debian:bookworm-minbase
+dev=ar-test-debian:bookworm-minbase-dev
+label=io.github.agents-runner.test-base
+
+mkdir -p "$cache"
+
+# ---- the tar: made once, kept ------------------------------------------------
+if [ ! -s "$tar" ] && [ -s "$shared_tar" ]; then
+  if ! ln -f "$shared_tar" "$tar" 2>/dev/null; then
+    { cp "$shared_tar" "$tar.part" && mv "$tar.part" "$tar"; } || fail "could not copy $shared_tar into $cache"
+  fi
+fi
+if [ ! -s "$tar" ]; then
+  [ "$(id -u)" = 0 ] || fail "no $tar yet, and only root can make it with debootstrap"
+  command -v debootstrap >/dev/null 2>&1 || fail "no $tar yet, and debootstrap is not installed (tools/deps.sh test)"
+  # The archive apt already uses (../shared/ENGINE.md), else Debian's own.
+  mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  root=$(mktemp -d "$cache/root-XXXXXX")
+  echo "# make-debian-base.sh: debootstrap --variant=minbase bookworm from $mirror (once, about 3.5 min)" >&2
+  if ! debootstrap --variant=minbase bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1; then
+    rm -rf --one-file-system "$root"
+    fail "debootstrap failed; see $cache/debootstrap.log"
+  fi
+  tar --numeric-owner -C "$root" -cf "$tar.part" . || { rm -rf --one-file-system "$root" "$tar.part"; fail "tar failed"; }
+  rm -rf --one-file-system "$root"
+  mv "$tar.part" "$tar"
+fi
+
+# ---- the images: made again only when what they come from changed -----------
+"$engine" version >/dev/null 2>&1 || fail "no $engine engine answers${DOCKER_HOST:+ at $DOCKER_HOST}"
+
+label_of () {  # IMAGE KEY → the label's value, empty when absent
+  "$engine" image inspect --format "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+}
+
+stamp=$(stat -c '%s-%Y-%i' "$tar")
+if [ "$(label_of "$base" "$label.tar")" != "$stamp" ]; then
+  "$engine" import --change "LABEL $label=debian-bookworm-minbase" --change "LABEL $label.tar=$stamp" \
+    --change 'CMD ["/bin/bash"]' "$tar" "$base" >/dev/null || fail "$engine import of $tar failed"
+fi
+base_id=$("$engine" image inspect --format '{{.Id}}' "$base") || fail "the imported $base is not there"
+
+if [ "$(label_of "$dev" "$label.from")" != "$base_id" ]; then
+  ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' EXIT
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $base
+RUN set -e; apt-get update; \\
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends sudo; \\
+    rm -rf /var/lib/apt/lists/*; \\
+    useradd --create-home --uid 1000 --shell /bin/bash dev; \\
+    echo 'dev ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/dev; chmod 0440 /etc/sudoers.d/dev
+USER dev
+WORKDIR /home/dev
+LABEL $label=debian-bookworm-minbase-dev $label.from=$base_id
+EOF
+  # http_proxy is one of the build arguments engines know without an ARG
+  # line; it is not kept in the image.
+  if ! "$engine" build -q ${proxy:+--build-arg http_proxy=$proxy} -t "$dev" "$ctx" >"$ctx/build.log" 2>&1; then
+    tail -n 15 "$ctx/build.log" >&2
+    fail "building $dev (apt-get install sudo${proxy:+ through $proxy}) failed: can a container reach Debian's archive?"
+  fi
+fi
+
+echo "$base"
+echo "$dev"
