@@ -216,18 +216,37 @@ gboolean ar_preflight_is_constant_export (const ArPreflightView *v, GHashTable *
 /* ------------------------------------------------------------------------ */
 /* ar-preflight-rules.c                                                     */
 
-/* What classifying one unit needs from the units before it. FuncInfo and
- * Call are private to ar-preflight-rules.c. */
+/* ar-preflight-analysis.c: what classifying one unit needs from the units
+ * before it, and the scans of its text; ar-preflight-rules.c: the rules. */
+
+/* One of the script's own functions, as the unit that defines it was
+ * classified. */
+typedef struct {
+  char *name;
+  ArPreflightCategory category;
+  guint line;
+  guint unit; /* index of the defining unit in the result */
+  gboolean helper;  /* only prints, tests or sets variables: in both parts */
+  gboolean exits;   /* a helper that may end the script (die, fail) */
+  gboolean wrapper; /* runs the command it is given ("$@"), like sudo */
+} ArPreflightFuncInfo;
+
+/* A call of one of them, by the unit at index @unit. */
+typedef struct {
+  ArPreflightFuncInfo *func;
+  guint unit;
+} ArPreflightCall;
+
 typedef struct {
   const char *script;
   gsize len;
   GArray *line_starts;   /* gsize, index = line - 1 */
   GHashTable *env_names; /* set */
   GHashTable *taint;     /* name → line that set it at task start */
-  GHashTable *functions; /* name → FuncInfo of the script's own functions */
-  GPtrArray *func_infos; /* FuncInfo, owned (a redefinition does not free
+  GHashTable *functions; /* name → ArPreflightFuncInfo of the script's own functions */
+  GPtrArray *func_infos; /* ArPreflightFuncInfo, owned (a redefinition does not free
                             what a recorded call points at) */
-  GArray *calls;         /* Call */
+  GArray *calls;         /* ArPreflightCall */
   guint pipeline;        /* numbers the pipelines, nested parses included */
   GHashTable *constants; /* name → literal value, of variables set the same
                             way in both parts (ar-preflight-rules.c) */
@@ -253,6 +272,47 @@ void ar_preflight_analysis_clear (ArPreflightAnalysis *an);
 gsize ar_preflight_analysis_line_end (ArPreflightAnalysis *an, guint line);
 /* Lines @line..@end_line of the script, verbatim. */
 char *ar_preflight_analysis_text (ArPreflightAnalysis *an, guint line, guint end_line);
+/* The offset where @line (1-based) starts. */
+gsize ar_preflight_analysis_line_start (ArPreflightAnalysis *an, guint line);
+/* The line of offset @off in @text, whose first line is @first_line. */
+guint ar_preflight_line_of (const char *text, gsize off, guint first_line);
+/* $TASK_ID or $AGENTS_RUNNER_…: different for every task. */
+gboolean ar_preflight_is_task_variable (const char *name, gsize n);
+/* A name that says it holds a secret (SPEC §5.1): …TOKEN, …SECRET,
+ * …PASSWORD, …_KEY, …CREDENTIALS, in any case. */
+gboolean ar_preflight_looks_like_secret (const char *name, gsize n);
+/* What a reason quotes from the script: one line (control characters become
+ * spaces) of at most 60 bytes, cut between characters with "…"; NULL is "". */
+char *ar_preflight_one_line (const char *detail);
+
+/* The first use of each kind of variable in a unit's text (offsets, -1:
+ * none) and its name (owned). */
+typedef struct {
+  gssize task_off, env_off, taint_off, tmpdir_off, secret_off;
+  char *task, *env, *taint, *secret;
+} ArPreflightVarScan;
+
+/* Fills @out from the $NAME and ${NAME…} uses in @t (single-quoted text
+ * too: it is often a script for sh -c). */
+void ar_preflight_scan_variables (ArPreflightAnalysis *an, const char *t, gsize n, ArPreflightVarScan *out);
+/* The first path under /tmp in @t or -1; @dynamic_off gets the first /tmp/…
+ * path built from an expansion. */
+gssize ar_preflight_scan_tmp (const char *t, gsize n, gssize *dynamic_off);
+/* Blanks [@from, @to) of @t (of @len bytes), keeping its newlines. */
+void ar_preflight_blank_span (char *t, gsize len, gsize from, gsize to);
+/* What the matchers see of @cmd: constants put in, a leading $SUDO or a
+ * call of the script's own wrapper function dropped. A copy, or NULL when
+ * it would be the same. */
+ArPreflightCmd *ar_preflight_shadow_cmd (ArPreflightAnalysis *an, ArPreflightCmd *cmd);
+/* Records the first literal value each name gets in @cmds. */
+void ar_preflight_record_choices (ArPreflightAnalysis *an, GPtrArray *cmds);
+/* Records the constants @u sets when it is in both parts (or is a
+ * @tool_export), and forgets any other value it gives a name in @defines. */
+void ar_preflight_record_constants (ArPreflightAnalysis *an,
+                                    ArPreflightRawUnit *ru,
+                                    ArPreflightUnit *u,
+                                    gboolean tool_export,
+                                    GPtrArray *defines);
 
 /* Sets @u's category, reason, part and validator signals; @u's lines and
  * text are set, @unit_index is its index in the result. */
@@ -267,7 +327,8 @@ void ar_preflight_classify (ArPreflightAnalysis *an,
 void ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units);
 
 /* ------------------------------------------------------------------------ */
-/* ar-preflight-deps.c: the dependency model and the guarantee              */
+/* ar-preflight-deps.c, ar-preflight-guarantee.c: the dependency model,    */
+/* the check and the guarantee                                              */
 
 /* The facts of @u, classified, from its raw unit; @base is the offset of
  * its first line. @cursor is the model's own, like the rules'. Relative
