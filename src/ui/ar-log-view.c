@@ -1,72 +1,17 @@
-/* ar-log-view.c
+/* ar-log-view.c — the object, its buffer, showing a log and following its
+ * end (see ar-log-view-private.h for the other files)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "ar-log-view.h"
+#include "ar-log-view-private.h"
+#include "ar-task-log-tail.h"
 #include "ar-ui.h"
-
-#define FLUSH_INTERVAL_MS 50
-/* Reading a file's end stops this far back, whatever the line count. */
-#define MAX_TAIL_BYTES (16 * 1024 * 1024)
-/* Highlighting more matches than this helps nobody and costs a lot. */
-#define MAX_HIGHLIGHTS 5000
-
-/* Where lines wait between their signal, in any thread, and the next flush
- * in the main thread. Shared by reference with the signal handler and the
- * flush source, so that neither can outlive it. */
-typedef struct {
-  GMutex lock;
-  GPtrArray *lines;     /* packed lines, see pack_line() */
-  guint64 dropped;      /* lines that fell out of the queue over the cap */
-  guint cap;
-  gboolean scheduled;   /* a flush source is attached */
-  ArLogView *view;      /* main thread only; NULL once detached */
-} Feed;
-
-struct _ArLogView
-{
-  AdwBin parent_instance;
-
-  GtkTextView *text_view;
-  GtkScrolledWindow *scrolled;
-  GtkSearchEntry *search_entry;
-  GtkLabel *match_label;
-  GtkLabel *truncated_label;
-
-  GtkTextBuffer *buffer;
-  GtkTextMark *match_mark;   /* start of the current match */
-  GtkTextTag *level_tags[AR_LOG_OUTPUT + 1];
-  GtkTextTag *match_tag;
-  GtkTextTag *current_tag;
-
-  guint max_lines;
-  guint n_lines;
-  gboolean last_is_progress; /* the last line is a progress update: the next line of output replaces it */
-  guint64 n_dropped;
-  gboolean truncated;
-  gboolean follow;
-  guint follow_tick_id;      /* keeps the view at the end while lines come */
-  guint quiet_frames;
-  double last_upper;
-
-  ArTaskLog *log;
-  gulong line_handler;
-  char *path;
-  Feed *feed;
-  gboolean loading;
-  GCancellable *load_cancellable;
-
-  char *search;         /* ASCII-lowercased; NULL when not searching */
-  guint n_matches;
-};
 
 G_DEFINE_FINAL_TYPE (ArLogView, ar_log_view, ADW_TYPE_BIN)
 
@@ -80,178 +25,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void flush (ArLogView *self);
-
-/* ---- lines ------------------------------------------------------------- */
-
-/* In the first byte of a packed line: a progress update (a line that
- * ended in "\r"), which the next line of output replaces, as on a terminal. */
-#define PACKED_PROGRESS 0x40
-
-/* One allocation per line: the level (plus one, never NUL) and whether it
- * is a progress update, then the text, valid UTF-8 and cut to
- * AR_LOG_VIEW_MAX_LINE_BYTES. */
-static char *
-pack_line (const char *line, gssize length, ArLogLevel level, gboolean progress)
-{
-  g_autofree char *valid = NULL;
-  const char *suffix = "";
-  gsize len = length >= 0 ? (gsize) length : strlen (line);
-  char *packed;
-
-  if (!g_utf8_validate (line, len, NULL))
-    {
-      valid = g_utf8_make_valid (line, len);
-      line = valid;
-      len = strlen (valid);
-    }
-  if (len > AR_LOG_VIEW_MAX_LINE_BYTES)
-    {
-      const char *cut = g_utf8_find_prev_char (line, line + AR_LOG_VIEW_MAX_LINE_BYTES + 1);
-
-      len = cut != NULL ? (gsize) (cut - line) : AR_LOG_VIEW_MAX_LINE_BYTES;
-      /* Translators: the end of a log line too long to show whole */
-      suffix = _(" … (cut here; the full log has all of it)");
-    }
-  packed = g_malloc (len + strlen (suffix) + 2);
-  packed[0] = (char) ((level + 1) | (progress ? PACKED_PROGRESS : 0));
-  memcpy (packed + 1, line, len);
-  strcpy (packed + 1 + len, suffix);
-  return packed;
-}
-
-static inline ArLogLevel
-packed_level (const char *packed)
-{
-  return (ArLogLevel) ((packed[0] & ~PACKED_PROGRESS) - 1);
-}
-
-static inline gboolean
-packed_progress (const char *packed)
-{
-  return (packed[0] & PACKED_PROGRESS) != 0;
-}
-
-/* Whether `next` takes the place of the progress update `packed`. */
-static inline gboolean
-replaces (const char *packed, const char *next)
-{
-  return packed_progress (packed) && packed_level (next) == AR_LOG_OUTPUT;
-}
-
-static Feed *
-feed_new (ArLogView *view, guint cap)
-{
-  Feed *feed = g_atomic_rc_box_new0 (Feed);
-
-  g_mutex_init (&feed->lock);
-  feed->lines = g_ptr_array_new_with_free_func (g_free);
-  feed->cap = cap;
-  feed->view = view;
-  return feed;
-}
-
-static void
-feed_clear (Feed *feed)
-{
-  g_ptr_array_unref (feed->lines);
-  g_mutex_clear (&feed->lock);
-}
-
-static Feed *
-feed_ref (Feed *feed)
-{
-  return g_atomic_rc_box_acquire (feed);
-}
-
-static void
-feed_unref (Feed *feed)
-{
-  g_atomic_rc_box_release_full (feed, (GDestroyNotify) feed_clear);
-}
-
-static void
-feed_closure_unref (gpointer data, GClosure *closure)
-{
-  feed_unref (data);
-}
-
-static gboolean
-flush_source_cb (gpointer user_data)
-{
-  Feed *feed = user_data;
-
-  g_mutex_lock (&feed->lock);
-  feed->scheduled = FALSE;
-  g_mutex_unlock (&feed->lock);
-  if (feed->view != NULL && feed->view->feed == feed)
-    flush (feed->view);
-  return G_SOURCE_REMOVE;
-}
-
-/* Any thread. */
-static void
-feed_push (Feed *feed, char *packed)
-{
-  gboolean schedule = FALSE;
-
-  g_mutex_lock (&feed->lock);
-  /* Lines the next flush would trim anyway are dropped here, in batches,
-   * so that a main thread that falls behind does not fill the memory. */
-  if (feed->lines->len >= 2 * feed->cap)
-    {
-      guint excess = feed->lines->len - feed->cap;
-
-      g_ptr_array_remove_range (feed->lines, 0, excess);
-      feed->dropped += excess;
-    }
-  /* A run of progress updates waits as its last one. */
-  if (feed->lines->len > 0 && replaces (g_ptr_array_index (feed->lines, feed->lines->len - 1), packed))
-    {
-      g_free (feed->lines->pdata[feed->lines->len - 1]);
-      feed->lines->pdata[feed->lines->len - 1] = packed;
-    }
-  else
-    g_ptr_array_add (feed->lines, packed);
-  if (!feed->scheduled)
-    feed->scheduled = schedule = TRUE;
-  g_mutex_unlock (&feed->lock);
-
-  if (schedule)
-    {
-      GSource *source = g_timeout_source_new (FLUSH_INTERVAL_MS);
-
-      g_source_set_callback (source, flush_source_cb, feed_ref (feed), (GDestroyNotify) feed_unref);
-      g_source_set_static_name (source, "[agents-runner] log flush");
-      g_source_attach (source, NULL);
-      g_source_unref (source);
-    }
-}
-
-static void
-on_log_line (ArTaskLog  *log,
-             const char *line,
-             int         level,
-             gpointer    user_data)
-{
-  feed_push (user_data, pack_line (line, -1, (ArLogLevel) level, ar_task_log_line_is_progress (log)));
-}
-
-void
-ar_log_view_push_line (ArLogView  *self,
-                       const char *line,
-                       ArLogLevel  level)
-{
-  g_return_if_fail (AR_IS_LOG_VIEW (self));
-  g_return_if_fail (line != NULL);
-
-  feed_push (self->feed, pack_line (line, -1, level, FALSE));
-}
-
 /* ---- the buffer ---------------------------------------------------------- */
 
-static void
-update_labels (ArLogView *self)
+void
+ar_log_view_update_labels (ArLogView *self)
 {
   g_autofree char *truncated = NULL;
 
@@ -338,62 +115,6 @@ scroll_to_end (ArLogView *self)
     self->follow_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->text_view), follow_tick, self, NULL);
 }
 
-/* Highlights the matches in @text, which starts at char @base of the
- * buffer. ASCII case folding only: fast enough for a flush of 10 000
- * lines. */
-static void
-highlight_in_text (ArLogView *self, const char *text, gsize length, int base)
-{
-  g_autofree char *folded = NULL;
-  gsize needle_len, needle_chars;
-  const char *p, *last;
-  long offset = 0;
-
-  if (self->search == NULL || length == 0)
-    return;
-  folded = g_ascii_strdown (text, length);
-  needle_len = strlen (self->search);
-  needle_chars = g_utf8_strlen (self->search, -1);
-  last = folded;
-
-  for (p = memmem (folded, length, self->search, needle_len); p != NULL;
-       p = memmem (p + needle_len, length - (p + needle_len - folded), self->search, needle_len))
-    {
-      GtkTextIter start, end;
-
-      self->n_matches++;
-      if (self->n_matches > MAX_HIGHLIGHTS)
-        continue;
-      offset += g_utf8_pointer_to_offset (last, p);
-      last = p;
-      gtk_text_buffer_get_iter_at_offset (self->buffer, &start, base + (int) offset);
-      gtk_text_buffer_get_iter_at_offset (self->buffer, &end, base + (int) (offset + needle_chars));
-      gtk_text_buffer_apply_tag (self->buffer, self->match_tag, &start, &end);
-      if ((gsize) (p + needle_len - folded) >= length)
-        break;
-    }
-}
-
-static guint
-count_matches_before (ArLogView *self, const GtkTextIter *limit)
-{
-  GtkTextIter iter;
-  guint n = 0;
-
-  if (self->search == NULL || self->n_matches == 0)
-    return 0;
-  gtk_text_buffer_get_start_iter (self->buffer, &iter);
-  do
-    {
-      if (gtk_text_iter_compare (&iter, limit) >= 0)
-        break;
-      if (gtk_text_iter_starts_tag (&iter, self->match_tag))
-        n++;
-    }
-  while (gtk_text_iter_forward_to_tag_toggle (&iter, self->match_tag));
-  return n;
-}
-
 /* Removes the oldest lines over the cap, in one deletion. */
 static void
 trim (ArLogView *self)
@@ -407,27 +128,11 @@ trim (ArLogView *self)
   gtk_text_buffer_get_start_iter (self->buffer, &start);
   gtk_text_buffer_get_iter_at_line (self->buffer, &cut, (int) excess);
   if (self->n_matches <= MAX_HIGHLIGHTS)
-    self->n_matches -= MIN (self->n_matches, count_matches_before (self, &cut));
+    self->n_matches -= MIN (self->n_matches, ar_log_view_count_matches_before (self, &cut));
   gtk_text_buffer_delete (self->buffer, &start, &cut);
   self->n_lines = self->max_lines;
   self->n_dropped += excess;
   self->truncated = TRUE;
-}
-
-static guint
-count_matches_between (ArLogView *self, const GtkTextIter *from, const GtkTextIter *to)
-{
-  GtkTextIter iter = *from;
-  guint n = 0;
-
-  if (self->search == NULL || self->n_matches == 0)
-    return 0;
-  if (gtk_text_iter_starts_tag (&iter, self->match_tag))
-    n++;
-  while (gtk_text_iter_forward_to_tag_toggle (&iter, self->match_tag) && gtk_text_iter_compare (&iter, to) < 0)
-    if (gtk_text_iter_starts_tag (&iter, self->match_tag))
-      n++;
-  return n;
 }
 
 /* Takes the last line away: a progress update that a new line replaces. */
@@ -442,7 +147,7 @@ remove_last_line (ArLogView *self)
   if (self->n_lines > 1)
     gtk_text_iter_backward_char (&start);
   if (self->n_matches <= MAX_HIGHLIGHTS)
-    self->n_matches -= MIN (self->n_matches, count_matches_between (self, &start, &end));
+    self->n_matches -= MIN (self->n_matches, ar_log_view_count_matches_between (self, &start, &end));
   gtk_text_buffer_delete (self->buffer, &start, &end);
   self->n_lines--;
 }
@@ -468,15 +173,15 @@ append_lines (ArLogView *self, GPtrArray *all, guint first)
   int base, chars = 0;
 
   for (guint i = first; i < all->len; i++)
-    if (i + 1 == all->len || !replaces (g_ptr_array_index (all, i), g_ptr_array_index (all, i + 1)))
+    if (i + 1 == all->len || !ar_log_view_replaces (g_ptr_array_index (all, i), g_ptr_array_index (all, i + 1)))
       g_ptr_array_add (lines, g_ptr_array_index (all, i));
   first = 0;
   n = lines->len;
   if (n == 0)
     return;
-  if (self->n_lines > 0 && self->last_is_progress && packed_level (g_ptr_array_index (lines, 0)) == AR_LOG_OUTPUT)
+  if (self->n_lines > 0 && self->last_is_progress && ar_log_view_packed_level (g_ptr_array_index (lines, 0)) == AR_LOG_OUTPUT)
     remove_last_line (self);
-  self->last_is_progress = packed_progress (g_ptr_array_index (lines, n - 1));
+  self->last_is_progress = ar_log_view_packed_progress (g_ptr_array_index (lines, n - 1));
   if (n >= self->max_lines)
     {
       /* The batch alone fills the view: what is shown now would go. */
@@ -504,7 +209,7 @@ append_lines (ArLogView *self, GPtrArray *all, guint first)
       const char *body = packed + 1;
       gsize len = strlen (body);
       int len_chars = (int) g_utf8_strlen (body, (gssize) len);
-      ArLogLevel level = packed_level (packed);
+      ArLogLevel level = ar_log_view_packed_level (packed);
 
       if (level != AR_LOG_OUTPUT && level != AR_LOG_INFO)
         {
@@ -536,21 +241,21 @@ append_lines (ArLogView *self, GPtrArray *all, guint first)
       gtk_text_buffer_get_iter_at_offset (self->buffer, &stop, base + run->end);
       gtk_text_buffer_apply_tag (self->buffer, self->level_tags[run->level], &start, &stop);
     }
-  highlight_in_text (self, text->str, text->len, base);
+  ar_log_view_highlight_in_text (self, text->str, text->len, base);
   self->n_lines += n;
   trim (self);
 
-  update_labels (self);
+  ar_log_view_update_labels (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LINES]);
   if (self->follow)
     scroll_to_end (self);
 }
 
-static void
-flush (ArLogView *self)
+void
+ar_log_view_flush (ArLogView *self)
 {
   g_autoptr(GPtrArray) batch = NULL;
-  Feed *feed = self->feed;
+  ArLogViewFeed *feed = self->feed;
   guint64 dropped;
 
   /* The file's lines go first; these wait for them. */
@@ -579,154 +284,6 @@ flush (ArLogView *self)
 
 /* ---- the file ------------------------------------------------------------ */
 
-typedef struct {
-  char *path;
-  gint64 end;        /* read up to here: the size when the view attached */
-  guint max_lines;
-} TailRequest;
-
-typedef struct {
-  GPtrArray *lines;
-  gboolean truncated;
-} TailResult;
-
-static void
-tail_request_free (TailRequest *request)
-{
-  g_free (request->path);
-  g_free (request);
-}
-
-static void
-tail_result_free (TailResult *result)
-{
-  g_ptr_array_unref (result->lines);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TailResult, tail_result_free)
-
-/* The last max_lines lines of [0, end), found by reading backwards. */
-static TailResult *
-read_tail (const TailRequest *request, GError **error)
-{
-  g_autoptr(TailResult) result = NULL;
-  g_autofree char *data = NULL;
-  char buf[65536];
-  FILE *file;
-  gint64 end = request->end, pos, start, min_pos;
-  size_t got = 0;
-  guint newlines = 0;
-  gboolean found = FALSE;
-  const char *p, *stop;
-
-  result = g_new0 (TailResult, 1);
-  result->lines = g_ptr_array_new_with_free_func (g_free);
-
-  file = fopen (request->path, "rb");
-  if (file == NULL)
-    {
-      int saved_errno = errno;
-
-      if (saved_errno == ENOENT)
-        return g_steal_pointer (&result);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not read the log %s: %s."), request->path, g_strerror (saved_errno));
-      return NULL;
-    }
-  if (fseeko (file, 0, SEEK_END) == 0)
-    end = MIN (end, (gint64) ftello (file));
-
-  min_pos = MAX (0, end - MAX_TAIL_BYTES);
-  start = min_pos;
-  pos = end;
-  while (pos > min_pos && !found)
-    {
-      gint64 chunk = MIN ((gint64) sizeof buf, pos - min_pos);
-
-      pos -= chunk;
-      if (fseeko (file, pos, SEEK_SET) != 0 || fread (buf, 1, (size_t) chunk, file) != (size_t) chunk)
-        break;
-      for (gint64 i = chunk - 1; i >= 0; i--)
-        {
-          /* The line end of the last line does not start a line. */
-          if (buf[i] != '\n' || pos + i == end - 1)
-            continue;
-          if (++newlines == request->max_lines)
-            {
-              start = pos + i + 1;
-              found = TRUE;
-              break;
-            }
-        }
-    }
-
-  data = g_malloc ((gsize) (end - start) + 1);
-  errno = 0;
-  if (fseeko (file, start, SEEK_SET) != 0
-      || ((got = fread (data, 1, (size_t) (end - start), file)) != (size_t) (end - start) && ferror (file)))
-    {
-      /* A short read at the end of the file is no error (below); errno
-       * can be 0 here, and must not read as "Success". */
-      int saved_errno = errno != 0 ? errno : EIO;
-
-      fclose (file);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not read the log %s: %s."), request->path, g_strerror (saved_errno));
-      return NULL;
-    }
-  fclose (file);
-  /* The file became shorter since its size was taken (cut, replaced):
-   * what is there is the log. */
-  end = start + (gint64) got;
-  data[end - start] = '\0';
-
-  p = data;
-  stop = data + (end - start);
-  /* Cut by the byte limit: the first line is only the end of one. */
-  if (!found && start > 0)
-    {
-      const char *nl = memchr (p, '\n', stop - p);
-
-      p = nl != NULL ? nl + 1 : stop;
-    }
-  result->truncated = start > 0;
-  while (p < stop)
-    {
-      const char *nl = p;
-      const char *line_end;
-
-      /* A progress update is stored ending in "\r": a line of its own,
-       * which the next line of output replaces (see append_lines()). */
-      while (nl < stop && *nl != '\n' && *nl != '\r')
-        nl++;
-      if (nl == stop)
-        nl = NULL;
-      line_end = nl != NULL ? nl : stop;
-      g_autofree char *line = g_strndup (p, line_end - p);
-
-      g_ptr_array_add (result->lines, pack_line (line, line_end - p, ar_log_level_of_line (line),
-                                                 nl != NULL && *nl == '\r'));
-      p = nl != NULL ? nl + 1 : stop;
-    }
-  return g_steal_pointer (&result);
-}
-
-static void
-read_tail_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  GError *error = NULL;
-  TailResult *result = read_tail (task_data, &error);
-
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, (GDestroyNotify) tail_result_free);
-}
-
 static void
 set_loading (ArLogView *self, gboolean loading)
 {
@@ -739,32 +296,41 @@ set_loading (ArLogView *self, gboolean loading)
 static void
 tail_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  ArLogView *self = AR_LOG_VIEW (source);
-  g_autoptr(TailResult) tail = NULL;
+  g_autoptr(ArLogView) self = user_data;
+  g_autoptr(ArTaskLogTail) tail = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
 
-  tail = g_task_propagate_pointer (G_TASK (result), &error);
+  g_assert (AR_IS_LOG_VIEW (self));
+
+  tail = ar_task_log_tail_read_finish (result, &error);
+  /* Cancelled: the view has moved on (or is gone). */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_task_get_task_data (G_TASK (result)) == NULL ||
       g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
 
   if (tail == NULL)
     {
-      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-
-      g_ptr_array_add (lines, pack_line (error->message, -1, AR_LOG_ERROR, FALSE));
+      lines = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (lines, ar_log_view_pack_line (error->message, -1, AR_LOG_ERROR, FALSE));
       append_lines (self, lines, 0);
     }
   else
     {
+      lines = g_ptr_array_new_full (tail->lines->len, g_free);
+      for (guint i = 0; i < tail->lines->len; i++)
+        {
+          ArTaskLogTailLine *line = &g_array_index (tail->lines, ArTaskLogTailLine, i);
+
+          g_ptr_array_add (lines, ar_log_view_pack_line (line->text, (gssize) line->length, line->level, line->progress));
+        }
       if (tail->truncated)
         self->truncated = TRUE;
-      append_lines (self, tail->lines, 0);
-      update_labels (self);
+      append_lines (self, lines, 0);
+      ar_log_view_update_labels (self);
     }
   set_loading (self, FALSE);
-  flush (self);
+  ar_log_view_flush (self);
 }
 
 /* ---- showing a log -------------------------------------------------------- */
@@ -783,7 +349,7 @@ detach (ArLogView *self)
   if (self->feed != NULL)
     {
       self->feed->view = NULL;
-      g_clear_pointer (&self->feed, feed_unref);
+      g_clear_pointer (&self->feed, ar_log_view_feed_unref);
     }
   set_loading (self, FALSE);
 }
@@ -792,14 +358,14 @@ static void
 reset (ArLogView *self)
 {
   detach (self);
-  self->feed = feed_new (self, self->max_lines);
+  self->feed = ar_log_view_feed_new (self, self->max_lines);
   gtk_text_buffer_set_text (self->buffer, "", 0);
   self->n_lines = 0;
   self->n_dropped = 0;
   self->truncated = FALSE;
   self->n_matches = 0;
   g_clear_pointer (&self->path, g_free);
-  update_labels (self);
+  ar_log_view_update_labels (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LINES]);
 }
 
@@ -831,24 +397,17 @@ ar_log_view_show_log (ArLogView  *self,
   if (log != NULL)
     {
       self->log = g_object_ref (log);
-      self->line_handler = g_signal_connect_data (log, "line", G_CALLBACK (on_log_line),
-                                                  feed_ref (self->feed), feed_closure_unref, 0);
+      self->line_handler = ar_log_view_feed_connect (self->feed, log);
     }
   if (path != NULL)
     {
-      g_autoptr(GTask) task = NULL;
-      TailRequest *request = g_new0 (TailRequest, 1);
       GStatBuf st;
 
-      request->path = g_strdup (path);
-      request->end = g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
-      request->max_lines = self->max_lines;
       self->load_cancellable = g_cancellable_new ();
       set_loading (self, TRUE);
-      task = g_task_new (self, self->load_cancellable, tail_read, NULL);
-      g_task_set_source_tag (task, ar_log_view_show_log);
-      g_task_set_task_data (task, request, (GDestroyNotify) tail_request_free);
-      g_task_run_in_thread (task, read_tail_thread);
+      ar_task_log_tail_read_async (path, g_stat (path, &st) == 0 ? (gint64) st.st_size : 0,
+                                   self->max_lines, AR_TASK_LOG_TAIL_MAX_BYTES,
+                                   self->load_cancellable, tail_read, g_object_ref (self));
     }
 }
 
@@ -891,7 +450,7 @@ ar_log_view_set_max_lines (ArLogView *self, guint max_lines)
   self->feed->cap = max_lines;
   g_mutex_unlock (&self->feed->lock);
   trim (self);
-  update_labels (self);
+  ar_log_view_update_labels (self);
 }
 
 GtkTextView *
@@ -947,162 +506,6 @@ on_scroll (GtkEventControllerScroll *controller,
   return FALSE;
 }
 
-/* ---- search -------------------------------------------------------------- */
-
-static void
-clear_current (ArLogView *self)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
-  gtk_text_buffer_remove_tag (self->buffer, self->current_tag, &start, &end);
-}
-
-static void
-select_match (ArLogView *self, const GtkTextIter *start, const GtkTextIter *end)
-{
-  GtkTextIter s = *start;
-
-  clear_current (self);
-  gtk_text_buffer_apply_tag (self->buffer, self->current_tag, start, end);
-  gtk_text_buffer_move_mark (self->buffer, self->match_mark, start);
-  /* Looking at a match: new lines must not pull it away. */
-  ar_log_view_set_follow (self, FALSE);
-  /* At once, from the heights known now: a scroll_to_mark() would wait for
-   * the whole layout and could fire after the user had scrolled on. */
-  gtk_text_view_scroll_to_iter (self->text_view, &s, 0.1, FALSE, 0.0, 0.0);
-}
-
-static gboolean
-find_match (ArLogView *self, gboolean forward)
-{
-  GtkTextIter from, start, end;
-  GtkTextSearchFlags flags = GTK_TEXT_SEARCH_CASE_INSENSITIVE | GTK_TEXT_SEARCH_TEXT_ONLY;
-  gboolean found;
-
-  if (self->search == NULL)
-    return FALSE;
-
-  gtk_text_buffer_get_iter_at_mark (self->buffer, &from, self->match_mark);
-  if (forward)
-    {
-      GtkTextIter current = from;
-
-      /* From just after the current match. */
-      if (gtk_text_iter_has_tag (&current, self->current_tag))
-        gtk_text_iter_forward_char (&from);
-      found = gtk_text_iter_forward_search (&from, self->search, flags, &start, &end, NULL);
-      if (!found)
-        {
-          gtk_text_buffer_get_start_iter (self->buffer, &from);
-          found = gtk_text_iter_forward_search (&from, self->search, flags, &start, &end, NULL);
-        }
-    }
-  else
-    {
-      found = gtk_text_iter_backward_search (&from, self->search, flags, &start, &end, NULL);
-      if (!found)
-        {
-          gtk_text_buffer_get_end_iter (self->buffer, &from);
-          found = gtk_text_iter_backward_search (&from, self->search, flags, &start, &end, NULL);
-        }
-    }
-  if (found)
-    select_match (self, &start, &end);
-  return found;
-}
-
-gboolean
-ar_log_view_next_match (ArLogView *self)
-{
-  g_return_val_if_fail (AR_IS_LOG_VIEW (self), FALSE);
-  return find_match (self, TRUE);
-}
-
-gboolean
-ar_log_view_previous_match (ArLogView *self)
-{
-  g_return_val_if_fail (AR_IS_LOG_VIEW (self), FALSE);
-  return find_match (self, FALSE);
-}
-
-guint
-ar_log_view_get_n_matches (ArLogView *self)
-{
-  g_return_val_if_fail (AR_IS_LOG_VIEW (self), 0);
-  return self->n_matches;
-}
-
-void
-ar_log_view_set_search_text (ArLogView *self, const char *text)
-{
-  GtkTextIter start, end;
-  g_autofree char *all = NULL;
-
-  g_return_if_fail (AR_IS_LOG_VIEW (self));
-
-  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
-  gtk_text_buffer_remove_tag (self->buffer, self->match_tag, &start, &end);
-  gtk_text_buffer_remove_tag (self->buffer, self->current_tag, &start, &end);
-  g_clear_pointer (&self->search, g_free);
-  self->n_matches = 0;
-  if (text != NULL && *text != '\0')
-    {
-      self->search = g_ascii_strdown (text, -1);
-      all = gtk_text_buffer_get_text (self->buffer, &start, &end, FALSE);
-      highlight_in_text (self, all, strlen (all), 0);
-      /* The first match at or after the top of the view. */
-      {
-        GdkRectangle visible;
-        GtkTextIter top;
-
-        gtk_text_view_get_visible_rect (self->text_view, &visible);
-        gtk_text_view_get_iter_at_location (self->text_view, &top, visible.x, visible.y);
-        gtk_text_buffer_move_mark (self->buffer, self->match_mark, &top);
-      }
-      if (self->n_matches > 0)
-        find_match (self, TRUE);
-    }
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text != NULL ? text : "") != 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
-  update_labels (self);
-}
-
-static void
-on_search_changed (ArLogView *self, GtkSearchEntry *entry)
-{
-  ar_log_view_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
-}
-
-static void
-on_search_activate (ArLogView *self, GtkSearchEntry *entry)
-{
-  /* Enter right after typing: the delayed search-changed may not have run. */
-  if (g_strcmp0 (self->search, gtk_editable_get_text (GTK_EDITABLE (entry))) != 0 &&
-      self->search == NULL)
-    ar_log_view_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
-  else
-    find_match (self, TRUE);
-}
-
-static void
-on_search_next (ArLogView *self, GtkSearchEntry *entry)
-{
-  find_match (self, TRUE);
-}
-
-static void
-on_search_previous (ArLogView *self, GtkSearchEntry *entry)
-{
-  find_match (self, FALSE);
-}
-
-static void
-on_search_stop (ArLogView *self, GtkSearchEntry *entry)
-{
-  ar_log_view_set_search_text (self, NULL);
-}
-
 /* ---- actions ------------------------------------------------------------- */
 
 static void
@@ -1140,30 +543,6 @@ open_full_action (GtkWidget  *widget,
   uri = g_filename_to_uri (self->path, NULL, NULL);
   if (uri != NULL)
     gtk_show_uri (ar_ui_get_window (widget), uri, GDK_CURRENT_TIME);
-}
-
-static void
-next_match_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  find_match (AR_LOG_VIEW (widget), TRUE);
-}
-
-static void
-previous_match_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  find_match (AR_LOG_VIEW (widget), FALSE);
-}
-
-static void
-focus_search_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  gtk_widget_grab_focus (GTK_WIDGET (AR_LOG_VIEW (widget)->search_entry));
 }
 
 /* ---- colours ------------------------------------------------------------- */
@@ -1275,19 +654,11 @@ ar_log_view_class_init (ArLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArLogView, match_label);
   gtk_widget_class_bind_template_child (widget_class, ArLogView, truncated_label);
   gtk_widget_class_bind_template_child_full (widget_class, "follow_button", FALSE, 0);
-  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_search_next);
-  gtk_widget_class_bind_template_callback (widget_class, on_search_previous);
-  gtk_widget_class_bind_template_callback (widget_class, on_search_stop);
 
   gtk_widget_class_install_property_action (widget_class, "log.follow", "follow");
   gtk_widget_class_install_action (widget_class, "log.copy", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "log.open-full", NULL, open_full_action);
-  gtk_widget_class_install_action (widget_class, "log.next-match", NULL, next_match_action);
-  gtk_widget_class_install_action (widget_class, "log.previous-match", NULL, previous_match_action);
-  gtk_widget_class_install_action (widget_class, "log.focus-search", NULL, focus_search_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "log.focus-search", NULL);
+  ar_log_view_class_init_search (widget_class);
 }
 
 static void
@@ -1300,7 +671,7 @@ ar_log_view_init (ArLogView *self)
 
   self->max_lines = AR_LOG_VIEW_DEFAULT_MAX_LINES;
   self->follow = TRUE;
-  self->feed = feed_new (self, self->max_lines);
+  self->feed = ar_log_view_feed_new (self, self->max_lines);
   self->buffer = gtk_text_view_get_buffer (self->text_view);
   /* An undo stack would keep every line ever shown. */
   gtk_text_buffer_set_enable_undo (self->buffer, FALSE);
@@ -1320,7 +691,7 @@ ar_log_view_init (ArLogView *self)
   gtk_widget_add_controller (GTK_WIDGET (self->text_view), scroll);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.open-full", FALSE);
-  update_labels (self);
+  ar_log_view_update_labels (self);
 }
 
 GtkWidget *
