@@ -241,6 +241,41 @@ ar_preflight_blank_span (char *t, gsize len, gsize from, gsize to)
       t[i] = ' ';
 }
 
+void
+ar_preflight_blank_unread (ArPreflightLexer  *lx,
+                           ArPreflightCursor *cursor,
+                           gsize              base,
+                           gsize              n,
+                           char              *code,
+                           char              *vars)
+{
+  for (; cursor->comment < lx->comments->len; cursor->comment++)
+    {
+      ArPreflightSpan *c = &g_array_index (lx->comments, ArPreflightSpan, cursor->comment);
+
+      if (c->start >= base + n)
+        break;
+      if (c->start < base)
+        continue;
+      if (code != NULL)
+        ar_preflight_blank_span (code, n, c->start - base, c->end - base);
+      ar_preflight_blank_span (vars, n, c->start - base, c->end - base);
+    }
+  for (; cursor->heredoc < lx->heredocs->len; cursor->heredoc++)
+    {
+      ArPreflightHereDoc *h = &g_array_index (lx->heredocs, ArPreflightHereDoc, cursor->heredoc);
+
+      if (!h->read || h->start >= base + n)
+        break;
+      if (h->exec || h->start < base)
+        continue;
+      if (code != NULL)
+        ar_preflight_blank_span (code, n, h->start - base, h->mask_end - base);
+      if (h->quoted)
+        ar_preflight_blank_span (vars, n, h->start - base, h->mask_end - base);
+    }
+}
+
 /* What a reason quotes from the script: one line (control characters become
  * spaces) of at most 60 bytes, cut between characters with "…". */
 char *

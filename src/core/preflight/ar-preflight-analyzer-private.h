@@ -300,6 +300,16 @@ void ar_preflight_scan_variables (ArPreflightAnalysis *an, const char *t, gsize 
 gssize ar_preflight_scan_tmp (const char *t, gsize n, gssize *dynamic_off);
 /* Blanks [@from, @to) of @t (of @len bytes), keeping its newlines. */
 void ar_preflight_blank_span (char *t, gsize len, gsize from, gsize to);
+/* Blanks what the shell does not read in the @n bytes of a unit's text at
+ * offset @base, moving @cursor past them: comments in @code and @vars, the
+ * data of here-documents (not those run as code) in @code, and of quoted
+ * ones in @vars, where the shell expands no variable. @code may be NULL. */
+void ar_preflight_blank_unread (ArPreflightLexer  *lx,
+                                ArPreflightCursor *cursor,
+                                gsize              base,
+                                gsize              n,
+                                char              *code,
+                                char              *vars);
 /* What the matchers see of @cmd: constants put in, a leading $SUDO or a
  * call of the script's own wrapper function dropped. A copy, or NULL when
  * it would be the same. */

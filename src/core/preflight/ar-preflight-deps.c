@@ -636,29 +636,7 @@ ar_preflight_deps_new (ArPreflightLexer *lx,
     }
 
   /* comments and quoted here-documents read no variable */
-  for (; cursor->comment < lx->comments->len; cursor->comment++)
-    {
-      ArPreflightSpan *c = &g_array_index (lx->comments, ArPreflightSpan, cursor->comment);
-
-      if (c->start >= base + n)
-        break;
-      if (c->start < base)
-        continue;
-      for (gsize i = c->start - base; i < c->end - base && i < n; i++)
-        vars[i] = ' ';
-    }
-  for (; cursor->heredoc < lx->heredocs->len; cursor->heredoc++)
-    {
-      ArPreflightHereDoc *h = &g_array_index (lx->heredocs, ArPreflightHereDoc, cursor->heredoc);
-
-      if (!h->read || h->start >= base + n)
-        break;
-      if (h->exec || h->start < base || !h->quoted)
-        continue;
-      for (gsize i = h->start - base; i < h->mask_end - base && i < n; i++)
-        if (vars[i] != '\n')
-          vars[i] = ' ';
-    }
+  ar_preflight_blank_unread (lx, cursor, base, n, NULL, vars);
   scan_text (d, env_names, vars, n, u->line);
 
   ar_preflight_expand_nested (lx, ru->cmds, pipeline, 0, nested);

@@ -159,29 +159,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
    * which the shell expands there. */
   code = g_strndup (u->text, n);
   vars = g_strndup (u->text, n);
-  for (; cursor->comment < lx->comments->len; cursor->comment++)
-    {
-      ArPreflightSpan *c = &g_array_index (lx->comments, ArPreflightSpan, cursor->comment);
-
-      if (c->start >= base + n)
-        break;
-      if (c->start < base)
-        continue;
-      ar_preflight_blank_span (code, n, c->start - base, c->end - base);
-      ar_preflight_blank_span (vars, n, c->start - base, c->end - base);
-    }
-  for (; cursor->heredoc < lx->heredocs->len; cursor->heredoc++)
-    {
-      ArPreflightHereDoc *h = &g_array_index (lx->heredocs, ArPreflightHereDoc, cursor->heredoc);
-
-      if (!h->read || h->start >= base + n)
-        break;
-      if (h->exec || h->start < base)
-        continue;
-      ar_preflight_blank_span (code, n, h->start - base, h->mask_end - base);
-      if (h->quoted)
-        ar_preflight_blank_span (vars, n, h->start - base, h->mask_end - base);
-    }
+  ar_preflight_blank_unread (lx, cursor, base, n, code, vars);
 
   ar_preflight_scan_variables (an, vars, n, &vs);
   tmp_off = ar_preflight_scan_tmp (code, n, &dyn_off);
