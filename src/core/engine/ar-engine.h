@@ -4,6 +4,11 @@
  * GSubprocess; queries go to the Engine API over its unix socket when it
  * answers and through the CLI otherwise, with the same normalized results.
  *
+ * The engine/ folder (this is its main header). Owns ArEngine and its two
+ * transports: the docker or podman CLI (ar-engine-cli) and the Engine API
+ * over the unix socket (ar-engine-api). May use: model/ only. Used by
+ * images/, tasks/, cli/ and ui/. Log domain: agents-runner-engine.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,5 +1,13 @@
 /* ar-environment.h — one environment (SPEC §2.1)
  *
+ * The model/ folder (this is its main header). Owns what the app knows
+ * without running anything: the environment and its store (file format,
+ * migration, import), the Settings snapshot, the paths of the app's
+ * folders, the task log and its tail, env/mount/port line checks, JSON
+ * helpers and small shared utilities (ar-util). May use: GLib, GIO and
+ * json-glib only, no other folder of src/; every other folder may use it.
+ * Log domain: agents-runner-model.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -1,6 +1,14 @@
 /* ar-preflight-analyzer.h — splits one preflight script into a cached and a
  * run part (SPEC §5.1). Pure: no I/O, no GTK.
  *
+ * The preflight/ folder (this is its main header). Owns the shell analyzer
+ * behind the auto-split: lexer → parser → command views → matchers →
+ * analysis and rules → the facts of each unit and the guarantee → the
+ * analyzer that puts them together; and the validator of a split script.
+ * May use: model/ and GLib only. It runs no process, asks no engine and
+ * reads no file, so all of it is tested without either. Used by cli/ and
+ * ui/. Log domain: agents-runner-preflight.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

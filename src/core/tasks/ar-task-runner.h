@@ -10,6 +10,14 @@
  * only through the engine CLI's own process environment (`-e NAME`), never
  * its argv, and every value whose name looks secret is redacted in the log.
  *
+ * The tasks/ folder (this is its main header). Owns running tasks: the
+ * task, its runner (the `docker run` arguments apart in ar-run-args, the
+ * scratch folder, the container), the queue and reattaching
+ * (ar-task-manager), interactive tasks, the entry script, the agents, the
+ * clone of a workspace and the preflight build check. May use: images/,
+ * engine/ and model/ (tasks → images → engine → model); never preflight/,
+ * cli/ or ui/. Used by cli/ and ui/. Log domain: agents-runner-tasks.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
