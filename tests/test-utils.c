@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "test-utils.h"
+#include "ar-util.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -14,32 +15,10 @@
 static char *test_root;
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) en = NULL;
-  GFileInfo *info;
-
-  en = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                  G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (en != NULL && (info = g_file_enumerator_next_file (en, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
-static void
 cleanup_root (void)
 {
   if (test_root != NULL && g_getenv ("AR_TEST_KEEP") == NULL)
-    remove_tree (test_root);
+    ar_remove_tree (test_root);
 }
 
 const char *
@@ -453,6 +432,20 @@ ar_test_engine_ensure (void)
   if (!start_private_dockerd (dockerd))
     return FALSE;
   engine_state = 1;
+  return TRUE;
+}
+
+gboolean
+ar_test_engine_need (void)
+{
+  if (!ar_test_engine_ensure ())
+    {
+      g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
+                                              ar_test_engine_skip_reason ());
+
+      g_test_skip (why);
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -185,7 +185,7 @@ image_key (int argc, char **argv)
   g_autoptr(ArEnvStore) store = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArImageBuilder) builder = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  ArSyncWait wait;
   g_autoptr(ArImageResolution) res = NULL;
   ArEnvironment *env;
 
@@ -197,8 +197,10 @@ image_key (int argc, char **argv)
 
   settings = ar_settings_new_from_gsettings ();
   builder = new_builder (settings);
-  ar_image_builder_plan_async (builder, env, settings, NULL, ar_cli_store_result, &result);
-  res = ar_image_builder_plan_finish (builder, ar_cli_wait_result (&result), &error);
+  ar_sync_wait_begin_shared (&wait);
+  ar_image_builder_plan_async (builder, env, settings, NULL, ar_sync_wait_callback, &wait);
+  res = ar_image_builder_plan_finish (builder, ar_sync_wait_run (&wait), &error);
+  ar_sync_wait_end (&wait);
   if (res == NULL)
     return ar_cli_fail_error (error);
 
@@ -226,7 +228,7 @@ image_build (int argc, char **argv)
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArTaskLog) log = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  ArSyncWait wait;
   g_autoptr(ArImageResolution) res = NULL;
   ArEnvironment *env;
   gboolean ready = TRUE;
@@ -251,8 +253,10 @@ image_build (int argc, char **argv)
   ar_task_log_add_secret_env_vars (log, ar_environment_get_env_vars (env));
   g_signal_connect (log, "line", G_CALLBACK (print_line), NULL);
 
-  ar_image_builder_resolve_async (builder, env, settings, log, opt_force, NULL, ar_cli_store_result, &result);
-  res = ar_image_builder_resolve_finish (builder, ar_cli_wait_result (&result), &error);
+  ar_sync_wait_begin_shared (&wait);
+  ar_image_builder_resolve_async (builder, env, settings, log, opt_force, NULL, ar_sync_wait_callback, &wait);
+  res = ar_image_builder_resolve_finish (builder, ar_sync_wait_run (&wait), &error);
+  ar_sync_wait_end (&wait);
   if (res == NULL)
     return ar_cli_fail_error (error);
 
@@ -278,10 +282,14 @@ image_build (int argc, char **argv)
 static GPtrArray *
 list_cached (ArImageBuilder *builder, GPtrArray *envs, const ArSettings *settings, GError **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  ArSyncWait wait;
+  GPtrArray *images;
 
-  ar_image_builder_list_cached_async (builder, envs, settings, NULL, ar_cli_store_result, &result);
-  return ar_image_builder_list_cached_finish (builder, ar_cli_wait_result (&result), error);
+  ar_sync_wait_begin_shared (&wait);
+  ar_image_builder_list_cached_async (builder, envs, settings, NULL, ar_sync_wait_callback, &wait);
+  images = ar_image_builder_list_cached_finish (builder, ar_sync_wait_run (&wait), error);
+  ar_sync_wait_end (&wait);
+  return images;
 }
 
 static const char *
@@ -496,7 +504,7 @@ image_prune (int argc, char **argv)
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(GPtrArray) envs = NULL;
   g_autoptr(GPtrArray) removed = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  ArSyncWait wait;
   g_autofree char *size = NULL;
   gint64 total = 0;
 
@@ -509,8 +517,10 @@ image_prune (int argc, char **argv)
   builder = new_builder (settings);
   envs = store_environments (store);
 
-  ar_image_builder_prune_async (builder, envs, settings, opt_dry_run, NULL, ar_cli_store_result, &result);
-  removed = ar_image_builder_prune_finish (builder, ar_cli_wait_result (&result), &error);
+  ar_sync_wait_begin_shared (&wait);
+  ar_image_builder_prune_async (builder, envs, settings, opt_dry_run, NULL, ar_sync_wait_callback, &wait);
+  removed = ar_image_builder_prune_finish (builder, ar_sync_wait_run (&wait), &error);
+  ar_sync_wait_end (&wait);
   if (removed == NULL)
     return ar_cli_fail_error (error);
 

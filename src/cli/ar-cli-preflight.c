@@ -118,13 +118,14 @@ check_build (ArEnvironment *env, const char *cached, const char *run, GError **e
 {
   g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
   g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
-  GAsyncResult *result = NULL;
+  ArSyncWait wait;
   ArBuildCheckResult *check;
 
+  ar_sync_wait_begin_shared (&wait);
   ar_preflight_check_build_async (engine, env, settings, cached, run, NULL, check_line, NULL, NULL,
-                                  ar_cli_store_result, &result);
-  check = ar_preflight_check_build_finish (ar_cli_wait_result (&result), error);
-  g_clear_object (&result);
+                                  ar_sync_wait_callback, &wait);
+  check = ar_preflight_check_build_finish (ar_sync_wait_run (&wait), error);
+  ar_sync_wait_end (&wait);
   return check;
 }
 

@@ -9,6 +9,7 @@
 
 #include "ar-cli.h"
 #include "ar-env-store.h"
+#include "ar-util.h" /* the commands drive the async core one call at a time: ArSyncWait */
 
 G_BEGIN_DECLS
 
@@ -54,12 +55,6 @@ ArEnvStore *ar_cli_load_store (GError **error);
 /* Loads the store into *out_store and finds the environment in it; NULL with
  * error (and *out_store untouched) when either fails. */
 ArEnvironment *ar_cli_load_environment (const char *id_or_name, ArEnvStore **out_store, GError **error);
-
-/* A GAsyncReadyCallback keeping a reference on the result in the
- * GAsyncResult * that user_data points to, and the main-loop wait for it:
- * the commands drive the async core one call at a time. */
-void ar_cli_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
-GAsyncResult *ar_cli_wait_result (GAsyncResult **slot);
 
 /* Prints node as pretty JSON on stdout. */
 void ar_cli_print_json (JsonNode *node);

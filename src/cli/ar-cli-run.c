@@ -358,10 +358,14 @@ load_tasks (ArTaskManagerLoadFlags flags, GError **error)
   g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
   g_autoptr(ArImageBuilder) builder = ar_image_builder_new (engine);
   g_autoptr(ArTaskManager) manager = ar_task_manager_new (builder, settings);
-  g_autoptr(GAsyncResult) result = NULL;
+  ArSyncWait wait;
+  gboolean loaded;
 
-  ar_task_manager_load_async (manager, flags, NULL, ar_cli_store_result, &result);
-  if (!ar_task_manager_load_finish (manager, ar_cli_wait_result (&result), error))
+  ar_sync_wait_begin_shared (&wait);
+  ar_task_manager_load_async (manager, flags, NULL, ar_sync_wait_callback, &wait);
+  loaded = ar_task_manager_load_finish (manager, ar_sync_wait_run (&wait), error);
+  ar_sync_wait_end (&wait);
+  if (!loaded)
     return NULL;
   return g_steal_pointer (&manager);
 }

@@ -136,20 +136,6 @@ ar_cli_load_environment (const char *id_or_name, ArEnvStore **out_store, GError 
 }
 
 void
-ar_cli_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-GAsyncResult *
-ar_cli_wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-void
 ar_cli_print_json (JsonNode *node)
 {
   g_autofree char *text = ar_json_to_pretty_string (node, NULL);

@@ -814,17 +814,6 @@ ar_engine_env_name_steers_cli (const char *name)
   return FALSE;
 }
 
-static gboolean
-valid_env_name (const char *name, gsize len)
-{
-  if (len == 0 || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
-    return FALSE;
-  for (gsize i = 1; i < len; i++)
-    if (!(g_ascii_isalnum (name[i]) || name[i] == '_'))
-      return FALSE;
-  return TRUE;
-}
-
 /* A `run` gets a --cidfile of ours, so that the container of a stopped run
  * can be found and removed. It goes right after "run", before any option of
  * the caller: parsing the caller's options to look for --name could mistake
@@ -890,7 +879,7 @@ setup_extra_env (ArEngine            *self,
       const char *eq = strchr (extra_env[i], '=');
       g_autofree char *name = NULL;
 
-      if (eq == NULL || !valid_env_name (extra_env[i], eq - extra_env[i]))
+      if (eq == NULL || !ar_is_env_name (extra_env[i], eq - extra_env[i]))
         {
           g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
                        _("“%.*s” is not a valid environment variable name: use letters, digits and underscores."),
@@ -1196,17 +1185,17 @@ ar_engine_run_cli_sync (ArEngine           *self,
                         char              **out_stderr,
                         GError            **error)
 {
-  ArEngineSyncWait wait;
+  ArSyncWait wait;
   Capture capture = { g_string_new (NULL), g_string_new (NULL) };
   int status;
 
   g_return_val_if_fail (AR_IS_ENGINE (self), -1);
 
-  ar_engine_sync_wait_begin (&wait);
+  ar_sync_wait_begin (&wait);
   ar_engine_run_cli_pieces_async (self, args, extra_env, capture_piece, &capture, timeout_seconds,
-                                  cancellable, ar_engine_sync_wait_callback, &wait);
-  status = ar_engine_run_cli_finish (self, ar_engine_sync_wait_run (&wait), NULL, error);
-  ar_engine_sync_wait_end (&wait);
+                                  cancellable, ar_sync_wait_callback, &wait);
+  status = ar_engine_run_cli_finish (self, ar_sync_wait_run (&wait), NULL, error);
+  ar_sync_wait_end (&wait);
 
   if (out_stdout != NULL)
     *out_stdout = g_string_free (g_steal_pointer (&capture.out), FALSE);

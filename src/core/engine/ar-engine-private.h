@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "ar-engine.h"
+#include "ar-util.h"
 
 G_BEGIN_DECLS
 
@@ -76,16 +77,5 @@ void ar_engine_cli_query_async (ArEngine            *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data);
 gpointer ar_engine_cli_query_finish (ArEngine *self, GAsyncResult *result, GError **error);
-
-/* Blocking on an async call: a private main context for its duration. */
-typedef struct {
-  GMainContext *context;
-  GAsyncResult *result;
-} ArEngineSyncWait;
-
-void ar_engine_sync_wait_begin (ArEngineSyncWait *wait);
-void ar_engine_sync_wait_callback (GObject *source, GAsyncResult *result, gpointer user_data);
-GAsyncResult *ar_engine_sync_wait_run (ArEngineSyncWait *wait);
-void ar_engine_sync_wait_end (ArEngineSyncWait *wait);
 
 G_END_DECLS

@@ -921,51 +921,16 @@ ar_engine_list_containers_finish (ArEngine *self, GAsyncResult *result, GError *
 
 /* ---- blocking variants -------------------------------------------------- */
 
-void
-ar_engine_sync_wait_begin (ArEngineSyncWait *wait)
-{
-  wait->context = g_main_context_new ();
-  wait->result = NULL;
-  g_main_context_push_thread_default (wait->context);
-}
-
-void
-ar_engine_sync_wait_callback (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ArEngineSyncWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-}
-
-GAsyncResult *
-ar_engine_sync_wait_run (ArEngineSyncWait *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (wait->context, TRUE);
-  return wait->result;
-}
-
-void
-ar_engine_sync_wait_end (ArEngineSyncWait *wait)
-{
-  /* Let what the operation left behind (closing sockets, …) run down. */
-  while (g_main_context_pending (wait->context))
-    g_main_context_iteration (wait->context, FALSE);
-  g_main_context_pop_thread_default (wait->context);
-  g_clear_object (&wait->result);
-  g_clear_pointer (&wait->context, g_main_context_unref);
-}
-
 gboolean
 ar_engine_ping_sync (ArEngine *self, GCancellable *cancellable, GError **error)
 {
-  ArEngineSyncWait wait;
+  ArSyncWait wait;
   gboolean ok;
 
-  ar_engine_sync_wait_begin (&wait);
-  ar_engine_ping_async (self, cancellable, ar_engine_sync_wait_callback, &wait);
-  ok = ar_engine_ping_finish (self, ar_engine_sync_wait_run (&wait), error);
-  ar_engine_sync_wait_end (&wait);
+  ar_sync_wait_begin (&wait);
+  ar_engine_ping_async (self, cancellable, ar_sync_wait_callback, &wait);
+  ok = ar_engine_ping_finish (self, ar_sync_wait_run (&wait), error);
+  ar_sync_wait_end (&wait);
   return ok;
 }
 
@@ -975,13 +940,13 @@ ar_engine_inspect_image_sync (ArEngine      *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  ArEngineSyncWait wait;
+  ArSyncWait wait;
   ArImageInfo *info;
 
-  ar_engine_sync_wait_begin (&wait);
-  ar_engine_inspect_image_async (self, name, cancellable, ar_engine_sync_wait_callback, &wait);
-  info = ar_engine_inspect_image_finish (self, ar_engine_sync_wait_run (&wait), error);
-  ar_engine_sync_wait_end (&wait);
+  ar_sync_wait_begin (&wait);
+  ar_engine_inspect_image_async (self, name, cancellable, ar_sync_wait_callback, &wait);
+  info = ar_engine_inspect_image_finish (self, ar_sync_wait_run (&wait), error);
+  ar_sync_wait_end (&wait);
   return info;
 }
 
@@ -991,13 +956,13 @@ ar_engine_list_images_sync (ArEngine      *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  ArEngineSyncWait wait;
+  ArSyncWait wait;
   GPtrArray *list;
 
-  ar_engine_sync_wait_begin (&wait);
-  ar_engine_list_images_async (self, label, cancellable, ar_engine_sync_wait_callback, &wait);
-  list = ar_engine_list_images_finish (self, ar_engine_sync_wait_run (&wait), error);
-  ar_engine_sync_wait_end (&wait);
+  ar_sync_wait_begin (&wait);
+  ar_engine_list_images_async (self, label, cancellable, ar_sync_wait_callback, &wait);
+  list = ar_engine_list_images_finish (self, ar_sync_wait_run (&wait), error);
+  ar_sync_wait_end (&wait);
   return list;
 }
 
@@ -1007,12 +972,12 @@ ar_engine_list_containers_sync (ArEngine      *self,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  ArEngineSyncWait wait;
+  ArSyncWait wait;
   GPtrArray *list;
 
-  ar_engine_sync_wait_begin (&wait);
-  ar_engine_list_containers_async (self, label, cancellable, ar_engine_sync_wait_callback, &wait);
-  list = ar_engine_list_containers_finish (self, ar_engine_sync_wait_run (&wait), error);
-  ar_engine_sync_wait_end (&wait);
+  ar_sync_wait_begin (&wait);
+  ar_engine_list_containers_async (self, label, cancellable, ar_sync_wait_callback, &wait);
+  list = ar_engine_list_containers_finish (self, ar_sync_wait_run (&wait), error);
+  ar_sync_wait_end (&wait);
   return list;
 }

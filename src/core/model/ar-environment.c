@@ -254,16 +254,6 @@ is_volume_name (const char *name)
   return TRUE;
 }
 
-char *
-ar_expand_home (const char *path)
-{
-  if (g_str_equal (path, "~"))
-    return g_strdup (g_get_home_dir ());
-  if (g_str_has_prefix (path, "~/"))
-    return g_build_filename (g_get_home_dir (), path + 2, NULL);
-  return g_strdup (path);
-}
-
 void
 ar_mount_free (ArMount *mount)
 {

@@ -15,6 +15,8 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "ar-util.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -88,9 +90,6 @@ const char *ar_workspace_type_display_name (ArWorkspaceType type);
 gboolean ar_script_is_blank (const char *script);
 const char *ar_preflight_mode_to_string (ArPreflightMode mode);
 gboolean ar_preflight_mode_from_string (const char *str, ArPreflightMode *mode);
-/* A host path with a leading "~" or "~/" made absolute from the home
- * folder; any other path copied as it is. */
-char *ar_expand_home (const char *path);
 /* The default host config folder of an agent ("~/.codex"…), expanded. */
 char *ar_environment_default_host_config_dir (const char *agent);
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "ar-environment.h"
 #include "ar-settings.h"
 
 const char *
@@ -147,7 +148,7 @@ ar_settings_agent_config_dir (const ArSettings *settings,
     return g_strdup ("");
   if (configured != NULL && configured[0] != '\0')
     return g_strdup (configured);
-  return g_strdup_printf ("%s/.%s", g_get_home_dir (), agent);
+  return ar_environment_default_host_config_dir (agent);
 }
 
 char *

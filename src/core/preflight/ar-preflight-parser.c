@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "ar-preflight-analyzer-private.h"
+#include "ar-util.h"
 
 #include <string.h>
 
@@ -217,12 +218,7 @@ pop_ctx (ArPreflightParser *p, Ctx ctx)
 gboolean
 ar_preflight_is_name (const char *s, gsize n)
 {
-  if (n == 0 || !(g_ascii_isalpha (s[0]) || s[0] == '_'))
-    return FALSE;
-  for (gsize i = 1; i < n; i++)
-    if (!(g_ascii_isalnum (s[i]) || s[i] == '_'))
-      return FALSE;
-  return TRUE;
+  return ar_is_env_name (s, (gssize) n);
 }
 
 /* NAME=…, NAME+=…, NAME[i]=… */
