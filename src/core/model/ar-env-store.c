@@ -1,4 +1,5 @@
-/* ar-env-store.c
+/* ar-env-store.c — the environment store: the list, loading, merging and
+ * saving (the JSON is ar-env-store-json.c, the file ar-env-store-file.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "ar-env-store.h"
+#include "ar-env-store-private.h"
 #include "ar-paths.h"
 
 G_DEFINE_QUARK (ar-env-store-error-quark, ar_env_store_error)
@@ -54,453 +56,6 @@ static void list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ArEnvStore, ar_env_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
-/* ---- one entry ---------------------------------------------------------- */
-
-typedef enum {
-  FIELD_STRING,
-  FIELD_STRV,
-  FIELD_MAP,
-  FIELD_INT,
-  FIELD_BOOL,
-} FieldType;
-
-typedef struct {
-  const char *key;   /* JSON member */
-  const char *prop;  /* GObject property */
-  FieldType type;
-} Field;
-
-/* The order in which entries are written (§2.3: a stable order). version,
- * env_id and container_caching_enabled are handled on their own. */
-static const Field fields[] = {
-  { "name", "name", FIELD_STRING },
-  { "color", "color", FIELD_STRING },
-  { "base_image", "base-image", FIELD_STRING },
-  { "workspace_type", "workspace-type", FIELD_STRING },
-  { "workspace_target", "workspace-target", FIELD_STRING },
-  { "container_workdir", "container-workdir", FIELD_STRING },
-  { "agent_cli", "agent-cli", FIELD_STRING },
-  { "agent_cli_args", "agent-cli-args", FIELD_STRING },
-  { "custom_command", "custom-command", FIELD_STRV },
-  { "host_config_dir", "host-config-dir", FIELD_STRING },
-  { "env_vars", "env-vars", FIELD_MAP },
-  { "extra_mounts", "extra-mounts", FIELD_STRV },
-  { "ports", "ports", FIELD_STRV },
-  { "max_agents_running", "max-agents-running", FIELD_INT },
-  { "headless_desktop_enabled", "headless-desktop-enabled", FIELD_BOOL },
-  { "cache_desktop_build", "cache-desktop-build", FIELD_BOOL },
-  { "cache_container_build", "cache-container-build", FIELD_BOOL },
-  { "preflight_mode", "preflight-mode", FIELD_STRING },
-  { "cached_preflight_script", "cached-preflight-script", FIELD_STRING },
-  { "run_preflight_script", "run-preflight-script", FIELD_STRING },
-  { "preflight_enabled", "preflight-enabled", FIELD_BOOL },
-  { "preflight_script", "preflight-script", FIELD_STRING },
-};
-
-#define KEY_CACHING_ALIAS "container_caching_enabled"
-
-static gboolean
-is_known_key (const char *key)
-{
-  if (g_str_equal (key, "version") || g_str_equal (key, "env_id") ||
-      g_str_equal (key, KEY_CACHING_ALIAS))
-    return TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (g_str_equal (fields[i].key, key))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-node_is_int (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
-}
-
-static gboolean
-node_is_bool (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
-}
-
-static GStrv
-node_to_strv (JsonNode *node)
-{
-  g_autoptr(GStrvBuilder) builder = NULL;
-  JsonArray *array;
-
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  array = json_node_get_array (node);
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (!node_is_string (element))
-        return NULL;
-      g_strv_builder_add (builder, json_node_get_string (element));
-    }
-  return g_strv_builder_end (builder);
-}
-
-/* env_vars is an object of strings; a list of "NAME=VALUE" is accepted too. */
-static GStrv
-node_to_env_vars (JsonNode *node)
-{
-  g_autoptr(GStrvBuilder) builder = NULL;
-  JsonObject *object;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
-
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_auto(GStrv) list = node_to_strv (node);
-      for (guint i = 0; list != NULL && list[i] != NULL; i++)
-        if (strchr (list[i], '=') == NULL || list[i][0] == '=')
-          return NULL;
-      return g_steal_pointer (&list);
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  object = json_node_get_object (node);
-  builder = g_strv_builder_new ();
-  json_object_iter_init_ordered (&iter, object);
-  while (json_object_iter_next_ordered (&iter, &name, &value))
-    {
-      g_autofree char *pair = NULL;
-      if (!node_is_string (value) || name[0] == '\0' || strchr (name, '=') != NULL)
-        return NULL;
-      pair = g_strconcat (name, "=", json_node_get_string (value), NULL);
-      g_strv_builder_add (builder, pair);
-    }
-  return g_strv_builder_end (builder);
-}
-
-static const char *
-type_name (FieldType type)
-{
-  switch (type)
-    {
-    case FIELD_STRING: return _("a string");
-    case FIELD_STRV: return _("a list of strings");
-    case FIELD_MAP: return _("an object of strings");
-    case FIELD_INT: return _("a whole number");
-    case FIELD_BOOL: return _("true or false");
-    default: g_assert_not_reached ();
-    }
-}
-
-/* Sets the field from node; FALSE when the value does not fit. */
-static gboolean
-apply_field (ArEnvironment *env, const Field *field, JsonNode *node)
-{
-  switch (field->type)
-    {
-    case FIELD_STRING:
-      {
-        const char *value;
-        g_autofree char *now = NULL;
-
-        if (!node_is_string (node))
-          return FALSE;
-        value = json_node_get_string (node);
-        g_object_set (env, field->prop, value, NULL);
-        /* Closed sets (color, agent, workspace type, mode) refuse bad values. */
-        g_object_get (env, field->prop, &now, NULL);
-        return g_strcmp0 (now, value) == 0;
-      }
-    case FIELD_STRV:
-      {
-        g_auto(GStrv) strv = node_to_strv (node);
-        if (strv == NULL)
-          return FALSE;
-        g_object_set (env, field->prop, strv, NULL);
-        return TRUE;
-      }
-    case FIELD_MAP:
-      {
-        g_auto(GStrv) strv = node_to_env_vars (node);
-        if (strv == NULL)
-          return FALSE;
-        g_object_set (env, field->prop, strv, NULL);
-        return TRUE;
-      }
-    case FIELD_INT:
-      {
-        gint64 value;
-        if (!node_is_int (node))
-          return FALSE;
-        value = json_node_get_int (node);
-        if (value < -1 || value > G_MAXINT)
-          return FALSE;
-        g_object_set (env, field->prop, (int) value, NULL);
-        return TRUE;
-      }
-    case FIELD_BOOL:
-      if (!node_is_bool (node))
-        return FALSE;
-      g_object_set (env, field->prop, json_node_get_boolean (node), NULL);
-      return TRUE;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-warnf (ArEnvironment *env, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-warnf (ArEnvironment *env, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  ar_environment_add_load_warning (env, message);
-}
-
-ArEnvironment *
-ar_env_entry_from_json (JsonObject *object, const char *context)
-{
-  g_autoptr(ArEnvironment) env = ar_environment_new ();
-  g_autoptr(GPtrArray) raw_keys = g_ptr_array_new ();
-  JsonObject *extra = ar_environment_get_extra (env);
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *node;
-  JsonNode *id_node;
-
-  /* Unknown keys first, in file order, so they are written back as read. */
-  json_object_iter_init_ordered (&iter, object);
-  while (json_object_iter_next_ordered (&iter, &key, &node))
-    if (!is_known_key (key))
-      json_object_set_member (extra, key, ar_json_node_deep_copy (node));
-
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      node = json_object_get_member (object, fields[i].key);
-      if (node == NULL)
-        continue;
-      if (JSON_NODE_HOLDS_NULL (node))
-        {
-          /* null reads as the default, and is written back as null */
-          g_ptr_array_add (raw_keys, (gpointer) fields[i].key);
-          continue;
-        }
-      if (!apply_field (env, &fields[i], node))
-        {
-          /* Cut on a character boundary: warnings go out as JSON too. */
-          g_autofree char *shown = ar_json_to_short_string (node, 60);
-          g_ptr_array_add (raw_keys, (gpointer) fields[i].key);
-          if (fields[i].type == FIELD_STRING && node_is_string (node))
-            warnf (env, _("%s: field “%s” has the unknown value %s; the default is used and the value is kept in the file"),
-                   context, fields[i].key, shown);
-          else
-            warnf (env, _("%s: field “%s” should be %s but is %s; the default is used and the value is kept in the file"),
-                   context, fields[i].key, type_name (fields[i].type), shown);
-        }
-    }
-
-  /* The earlier tool's name for the caching switch. */
-  if (!json_object_has_member (object, "cache_container_build") &&
-      json_object_has_member (object, KEY_CACHING_ALIAS))
-    {
-      node = json_object_get_member (object, KEY_CACHING_ALIAS);
-      if (node_is_bool (node))
-        ar_environment_set_cache_container_build (env, json_node_get_boolean (node));
-      else
-        warnf (env, _("%s: field “%s” should be true or false; caching stays off"),
-               context, KEY_CACHING_ALIAS);
-    }
-
-  /* Identity: env_id, else the earlier tool's id, else a new one. */
-  id_node = json_object_get_member (object, "env_id");
-  if (id_node == NULL || !node_is_string (id_node) || json_node_get_string (id_node)[0] == '\0')
-    id_node = json_object_get_member (object, "id");
-  if (id_node != NULL && node_is_string (id_node) && json_node_get_string (id_node)[0] != '\0')
-    {
-      ar_environment_set_env_id (env, json_node_get_string (id_node));
-    }
-  else
-    {
-      g_autofree char *id = ar_environment_generate_id ();
-      ar_environment_set_env_id (env, id);
-      warnf (env, _("%s has no id; it was given the new id “%s”"), context, id);
-    }
-
-  node = json_object_get_member (object, "version");
-  if (node != NULL && node_is_int (node))
-    {
-      gint64 version = json_node_get_int (node);
-      ar_environment_set_version (env, (int) CLAMP (version, G_MININT, G_MAXINT));
-      if (version != AR_ENVIRONMENT_FORMAT_VERSION)
-        warnf (env, _("%s has version %" G_GINT64_FORMAT ", this app knows version %d; what could be read was loaded"),
-               context, version, AR_ENVIRONMENT_FORMAT_VERSION);
-    }
-  else if (node != NULL)
-    {
-      g_ptr_array_add (raw_keys, (gpointer) "version");
-      warnf (env, _("%s: field “version” should be a whole number; version 1 is assumed"), context);
-    }
-
-  /* §2.4: an enabled legacy script becomes the run preflight; a disabled one
-   * stays only in the legacy field (it would start running in split mode). */
-  if (!json_object_has_member (object, "run_preflight_script") &&
-      ar_environment_get_preflight_enabled (env) &&
-      ar_environment_get_preflight_script (env)[0] != '\0')
-    ar_environment_set_run_preflight_script (env, ar_environment_get_preflight_script (env));
-
-  if (!json_object_has_member (object, "preflight_mode"))
-    ar_environment_set_preflight_mode (env, ar_environment_get_cached_preflight_script (env)[0] != '\0'
-                                              ? AR_PREFLIGHT_MODE_SPLIT
-                                              : AR_PREFLIGHT_MODE_SINGLE);
-
-  /* Raw values last: the setters above drop a key from the extra store. */
-  for (guint i = 0; i < raw_keys->len; i++)
-    {
-      const char *raw_key = g_ptr_array_index (raw_keys, i);
-      json_object_set_member (extra, raw_key, ar_json_node_deep_copy (json_object_get_member (object, raw_key)));
-    }
-
-  return g_steal_pointer (&env);
-}
-
-static JsonNode *
-strv_to_node (const char *const *strv)
-{
-  JsonArray *array = json_array_new ();
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-
-  for (guint i = 0; strv[i] != NULL; i++)
-    json_array_add_string_element (array, strv[i]);
-  json_node_take_array (node, array);
-  return node;
-}
-
-static JsonNode *
-env_vars_to_node (const char *const *pairs)
-{
-  JsonObject *object = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      const char *eq = strchr (pairs[i], '=');
-      g_autofree char *name = eq ? g_strndup (pairs[i], eq - pairs[i]) : g_strdup (pairs[i]);
-      json_object_set_string_member (object, name, eq ? eq + 1 : "");
-    }
-  json_node_take_object (node, object);
-  return node;
-}
-
-static JsonNode *
-field_to_node (ArEnvironment *env, const Field *field)
-{
-  JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-  switch (field->type)
-    {
-    case FIELD_STRING:
-      {
-        g_autofree char *value = NULL;
-        g_object_get (env, field->prop, &value, NULL);
-        json_node_set_string (node, value);
-        return node;
-      }
-    case FIELD_STRV:
-      {
-        g_auto(GStrv) value = NULL;
-        json_node_unref (node);
-        g_object_get (env, field->prop, &value, NULL);
-        return strv_to_node ((const char *const *) value);
-      }
-    case FIELD_MAP:
-      json_node_unref (node);
-      return env_vars_to_node (ar_environment_get_env_vars (env));
-    case FIELD_INT:
-      {
-        int value;
-        g_object_get (env, field->prop, &value, NULL);
-        json_node_set_int (node, value);
-        return node;
-      }
-    case FIELD_BOOL:
-      {
-        gboolean value;
-        g_object_get (env, field->prop, &value, NULL);
-        json_node_set_boolean (node, value);
-        return node;
-      }
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-set_member (JsonObject *out, JsonObject *extra, const char *key, JsonNode *value)
-{
-  /* A raw value kept from load wins until the field is set again. */
-  if (json_object_has_member (extra, key))
-    {
-      json_object_set_member (out, key, ar_json_node_deep_copy (json_object_get_member (extra, key)));
-      json_node_unref (value);
-    }
-  else
-    json_object_set_member (out, key, value);
-}
-
-JsonObject *
-ar_env_entry_to_json (ArEnvironment *env)
-{
-  JsonObject *out = json_object_new ();
-  JsonObject *extra = ar_environment_get_extra (env);
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *node;
-
-  node = json_node_new (JSON_NODE_VALUE);
-  json_node_set_int (node, ar_environment_get_version (env));
-  set_member (out, extra, "version", node);
-  json_object_set_string_member (out, "env_id", ar_environment_get_env_id (env));
-
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      set_member (out, extra, fields[i].key, field_to_node (env, &fields[i]));
-      if (g_str_equal (fields[i].key, "cache_container_build"))
-        {
-          node = json_node_new (JSON_NODE_VALUE);
-          json_node_set_boolean (node, ar_environment_get_cache_container_build (env));
-          set_member (out, extra, KEY_CACHING_ALIAS, node);
-        }
-    }
-
-  json_object_iter_init_ordered (&iter, extra);
-  while (json_object_iter_next_ordered (&iter, &key, &node))
-    if (!json_object_has_member (out, key))
-      json_object_set_member (out, key, ar_json_node_deep_copy (node));
-
-  return out;
-}
-
-char *
-ar_env_entry_to_string (ArEnvironment *env)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (node, ar_env_entry_to_json (env));
-  return ar_json_to_pretty_string (node, NULL);
-}
-
 /* ---- the store ---------------------------------------------------------- */
 
 ArEnvStore *
@@ -533,19 +88,6 @@ ar_env_store_set_durable (ArEnvStore *self, gboolean durable)
   self->durable = durable;
 }
 
-static void
-warn_into (GPtrArray *warnings, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-warn_into (GPtrArray *warnings, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_ptr_array_add (warnings, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
 /* Swaps the whole list in one items-changed. */
 static void
 set_items (ArEnvStore *self, GPtrArray *items)
@@ -555,193 +97,6 @@ set_items (ArEnvStore *self, GPtrArray *items)
   g_ptr_array_unref (self->items);
   self->items = g_ptr_array_ref (items);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, items->len);
-}
-
-/* environments.json may be a link (into a dotfiles folder, say): saving
- * writes through it, next to its target, instead of replacing the link. */
-static char *
-resolve_links (const char *path)
-{
-  g_autofree char *current = g_strdup (path);
-
-  for (int hops = 0; hops < 40; hops++)
-    {
-      g_autofree char *target = g_file_read_link (current, NULL);
-      g_autofree char *dir = NULL;
-
-      if (target == NULL)
-        break;
-      if (g_path_is_absolute (target))
-        {
-          g_free (current);
-          current = g_steal_pointer (&target);
-          continue;
-        }
-      dir = g_path_get_dirname (current);
-      g_free (current);
-      current = g_build_filename (dir, target, NULL);
-    }
-  return g_steal_pointer (&current);
-}
-
-/* Every writer holds an flock on <file>.lock around read-compare-write, so
- * two saves never interleave and a temp file nobody holds the lock for is
- * stale. The lock file stays: removing it would race with the next taker. */
-static int
-take_lock (const char *target, gboolean wait, GError **error)
-{
-  g_autofree char *lock_path = g_strconcat (target, ".lock", NULL);
-  int fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                   _("Could not open the lock file %s: %s"), lock_path, g_strerror (saved));
-      return -1;
-    }
-  while (flock (fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
-    {
-      int saved = errno;
-
-      if (saved == EINTR)
-        continue;
-      close (fd);
-      if (saved != EWOULDBLOCK)
-        g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                     _("Could not lock %s: %s"), lock_path, g_strerror (saved));
-      return -1;
-    }
-  return fd;
-}
-
-/* g_mkstemp's pattern: <prefix>.XXXXXX with letters and digits. */
-static gboolean
-is_temp_name (const char *name, const char *prefix)
-{
-  gsize n = strlen (prefix);
-
-  if (strlen (name) != n + 7 || strncmp (name, prefix, n) != 0 || name[n] != '.')
-    return FALSE;
-  for (gsize i = n + 1; i < n + 7; i++)
-    if (!g_ascii_isalnum (name[i]))
-      return FALSE;
-  return TRUE;
-}
-
-/* One pass over the folder for the file's and the backup's temp files. */
-static void
-remove_temps_in (const char *dir_path, const char *prefix, const char *other_prefix)
-{
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *full = NULL;
-      GStatBuf st;
-
-      if (!is_temp_name (name, prefix) && (other_prefix == NULL || !is_temp_name (name, other_prefix)))
-        continue;
-      full = g_build_filename (dir_path, name, NULL);
-      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == getuid ())
-        {
-          g_debug ("Removing %s, left by a save that did not finish", full);
-          g_unlink (full);
-        }
-    }
-}
-
-/* A save killed between writing its temp file and renaming it leaves a full
- * copy (0600) behind. Only while nobody holds the lock is none in use. */
-static void
-remove_stale_temps (const char *path, const char *target)
-{
-  g_autofree char *target_dir = g_path_get_dirname (target);
-  g_autofree char *target_base = g_path_get_basename (target);
-  g_autofree char *bak = g_strconcat (path, ".bak", NULL);
-  g_autofree char *bak_target = resolve_links (bak);
-  g_autofree char *bak_dir = g_path_get_dirname (bak_target);
-  g_autofree char *bak_base = g_path_get_basename (bak_target);
-  gboolean same_dir;
-  int lock;
-
-  if (!g_file_test (target_dir, G_FILE_TEST_IS_DIR))
-    return;
-  lock = take_lock (target, FALSE, NULL);
-  if (lock < 0)
-    return;
-  same_dir = g_str_equal (bak_dir, target_dir);
-  remove_temps_in (target_dir, target_base, same_dir ? bak_base : NULL);
-  if (!same_dir)
-    remove_temps_in (bak_dir, bak_base, NULL);
-  close (lock);
-}
-
-/* A temp file beside target, fsync unless tests turned it off, rename. */
-static gboolean
-write_atomically (const char *target, const char *data, gsize length, gboolean durable, GError **error)
-{
-  g_autofree char *tmp = g_strconcat (target, ".XXXXXX", NULL);
-  int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);
-  gsize done = 0;
-  int saved;
-
-  if (fd < 0)
-    {
-      saved = errno;
-      g_set_error_literal (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO, g_strerror (saved));
-      return FALSE;
-    }
-  while (done < length)
-    {
-      gssize n = write (fd, data + done, length - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        goto fail;
-      done += n;
-    }
-  if (durable && fsync (fd) != 0)
-    goto fail;
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      goto fail;
-    }
-  fd = -1;
-  if (g_rename (tmp, target) != 0)
-    goto fail;
-  return TRUE;
-
-fail:
-  saved = errno;
-  if (fd >= 0)
-    close (fd);
-  g_unlink (tmp);
-  g_set_error_literal (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO, g_strerror (saved));
-  return FALSE;
-}
-
-/* disk NULL: there is no file. */
-static gboolean
-read_disk (const char *target, GBytes **disk, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  char *data = NULL;
-  gsize length;
-
-  *disk = NULL;
-  if (g_file_get_contents (target, &data, &length, &local_error))
-    {
-      *disk = g_bytes_new_take (data, length);
-      return TRUE;
-    }
-  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    return TRUE;
-  g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO, "%s", local_error->message);
-  return FALSE;
 }
 
 static gboolean
@@ -794,121 +149,6 @@ remember_disk (ArEnvStore *self, GBytes *disk)
   remember_disk_as (self, disk, entry_texts (self), top_text (self->top_extra));
 }
 
-/* Reads an environments file into entries and top-level extra keys. */
-static gboolean
-parse_store (const char *path,
-             GBytes *disk,
-             GPtrArray **out_items,
-             JsonObject **out_top_extra,
-             GPtrArray *warnings,
-             GError **error)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(JsonObject) top_extra = json_object_new ();
-  g_autofree char *keep_key = NULL;
-  JsonArray *entries = NULL;
-  gsize length;
-  const char *data;
-
-  if (disk == NULL)
-    {
-      *out_items = g_steal_pointer (&items);
-      *out_top_extra = g_steal_pointer (&top_extra);
-      return TRUE;
-    }
-  data = g_bytes_get_data (disk, &length);
-  root = ar_json_parse_data (data != NULL ? data : "", length, path, error);
-  if (root == NULL)
-    return FALSE;
-
-  if (JSON_NODE_HOLDS_ARRAY (root))
-    entries = json_node_get_array (root);
-  else if (JSON_NODE_HOLDS_OBJECT (root))
-    {
-      JsonObject *top = json_node_get_object (root);
-      JsonNode *list = json_object_get_member (top, "environments");
-      JsonNode *format = json_object_get_member (top, "format");
-      JsonObjectIter iter;
-      const char *key;
-      JsonNode *node;
-
-      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-        {
-          g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
-                       _("%s has no “environments” list, so it is not an environments file"),
-                       path);
-          return FALSE;
-        }
-      entries = json_node_get_array (list);
-      if (format != NULL && !(node_is_int (format) && json_node_get_int (format) == AR_ENV_STORE_FORMAT))
-        {
-          g_autofree char *shown = ar_json_to_short_string (format, 60);
-          warn_into (warnings, _("%s has format %s, this app writes format %d; what could be read was loaded"),
-                     path, shown, AR_ENV_STORE_FORMAT);
-        }
-      json_object_iter_init_ordered (&iter, top);
-      while (json_object_iter_next_ordered (&iter, &key, &node))
-        if (!g_str_equal (key, "environments") && !g_str_equal (key, "format"))
-          json_object_set_member (top_extra, key, ar_json_node_deep_copy (node));
-    }
-  else
-    {
-      g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
-                   _("%s holds neither an object nor a list, so it is not an environments file"),
-                   path);
-      return FALSE;
-    }
-
-  /* Entries that are not objects are kept in a top-level list; if the file
-   * already has that key holding something else, the next free name. */
-  keep_key = g_strdup ("unreadable_entries");
-  for (guint n = 2; json_object_has_member (top_extra, keep_key) &&
-                    !JSON_NODE_HOLDS_ARRAY (json_object_get_member (top_extra, keep_key)); n++)
-    {
-      g_free (keep_key);
-      keep_key = g_strdup_printf ("unreadable_entries_%u", n);
-    }
-
-  for (guint i = 0; i < json_array_get_length (entries); i++)
-    {
-      JsonNode *element = json_array_get_element (entries, i);
-      g_autofree char *context = g_strdup_printf (_("entry %u"), i + 1);
-      g_autoptr(ArEnvironment) env = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        {
-          /* Not an environment at all: keep it so nothing is lost. */
-          g_autofree char *shown = ar_json_to_short_string (element, 60);
-          warn_into (warnings, _("%s is not an object and was skipped (kept in the file under “%s”): %s"),
-                     context, keep_key, shown);
-          if (!json_object_has_member (top_extra, keep_key))
-            json_object_set_array_member (top_extra, keep_key, json_array_new ());
-          json_array_add_element (json_object_get_array_member (top_extra, keep_key),
-                                  ar_json_node_deep_copy (element));
-          continue;
-        }
-
-      env = ar_env_entry_from_json (json_node_get_object (element), context);
-      if (g_hash_table_contains (seen, ar_environment_get_env_id (env)))
-        {
-          g_autofree char *old_id = g_strdup (ar_environment_get_env_id (env));
-          g_autofree char *new_id = ar_environment_generate_id ();
-
-          ar_environment_set_env_id (env, new_id);
-          warnf (env, _("%s repeats the id “%s”; it was given the new id “%s”"),
-                 context, old_id, new_id);
-        }
-      g_hash_table_add (seen, (gpointer) ar_environment_get_env_id (env));
-      g_ptr_array_add (items, g_steal_pointer (&env));
-    }
-
-  *out_items = g_steal_pointer (&items);
-  *out_top_extra = g_steal_pointer (&top_extra);
-  return TRUE;
-}
-
 /* On a reload, an entry that did not change keeps its object, so a view
  * or an editor showing it is not disturbed. */
 static void
@@ -940,7 +180,7 @@ load_bytes (ArEnvStore *self, GBytes *disk, GError **error)
   g_autoptr(JsonObject) top_extra = NULL;
 
   g_ptr_array_set_size (self->warnings, 0);
-  if (!parse_store (self->path, disk, &items, &top_extra, self->warnings, error))
+  if (!ar_env_store_parse_document (self->path, disk, &items, &top_extra, self->warnings, error))
     {
       self->load_failed = TRUE;
       return FALSE;
@@ -962,9 +202,9 @@ ar_env_store_load (ArEnvStore *self, GError **error)
 
   g_return_val_if_fail (AR_IS_ENV_STORE (self), FALSE);
 
-  target = resolve_links (self->path);
-  remove_stale_temps (self->path, target);
-  if (!read_disk (target, &disk, error))
+  target = ar_env_file_resolve_links (self->path);
+  ar_env_file_remove_stale_temps (self->path, target);
+  if (!ar_env_file_read (target, &disk, error))
     {
       g_ptr_array_set_size (self->warnings, 0);
       self->load_failed = TRUE;
@@ -1005,28 +245,7 @@ ar_env_store_allow_overwrite (ArEnvStore *self)
 char *
 ar_env_store_to_data (ArEnvStore *self, gsize *length)
 {
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *top = json_object_new ();
-  JsonArray *entries = json_array_new ();
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *node;
-
-  json_object_set_int_member (top, "format", AR_ENV_STORE_FORMAT);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      JsonNode *entry = json_node_new (JSON_NODE_OBJECT);
-      json_node_take_object (entry, ar_env_entry_to_json (g_ptr_array_index (self->items, i)));
-      json_array_add_element (entries, entry);
-    }
-  json_object_set_array_member (top, "environments", entries);
-
-  json_object_iter_init_ordered (&iter, self->top_extra);
-  while (json_object_iter_next_ordered (&iter, &key, &node))
-    json_object_set_member (top, key, ar_json_node_deep_copy (node));
-
-  json_node_take_object (root, top);
-  return ar_json_to_pretty_string (root, length);
+  return ar_env_store_format_document (self->items, self->top_extra, length);
 }
 
 static void
@@ -1054,7 +273,7 @@ merge_from_disk (ArEnvStore *self, GBytes *now, GError **error)
   g_autofree char *my_top = NULL;
   g_autofree char *new_top = NULL;
 
-  if (!parse_store (self->path, now, &theirs, &their_top, warnings, &local_error))
+  if (!ar_env_store_parse_document (self->path, now, &theirs, &their_top, warnings, &local_error))
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_CONFLICT,
                    _("Another program changed %s and it can no longer be read, so it was not overwritten: %s"),
@@ -1169,7 +388,7 @@ save_locked (ArEnvStore *self, const char *target, GError **error)
   char *data;
   gsize length;
 
-  if (!read_disk (target, &now, error))
+  if (!ar_env_file_read (target, &now, error))
     return FALSE;
   if (self->have_base && !same_bytes (now, self->disk) && !merge_from_disk (self, now, error))
     return FALSE;
@@ -1180,7 +399,7 @@ save_locked (ArEnvStore *self, const char *target, GError **error)
   if (now != NULL)
     {
       g_autofree char *bak = g_strconcat (self->path, ".bak", NULL);
-      g_autofree char *bak_target = resolve_links (bak);
+      g_autofree char *bak_target = ar_env_file_resolve_links (bak);
       gsize old_length;
       const char *old = g_bytes_get_data (now, &old_length);
 
@@ -1191,7 +410,7 @@ save_locked (ArEnvStore *self, const char *target, GError **error)
         }
       /* Keep the previous file as .bak; written atomically too, so a crash
        * here leaves either the old .bak or the new one. */
-      if (!write_atomically (bak_target, old, old_length, self->durable, &local_error))
+      if (!ar_env_file_write_atomically (bak_target, old, old_length, self->durable, &local_error))
         {
           g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
                        _("Could not keep a backup of %s: %s"), self->path, local_error->message);
@@ -1199,7 +418,7 @@ save_locked (ArEnvStore *self, const char *target, GError **error)
         }
     }
 
-  if (!write_atomically (target, data, length, self->durable, &local_error))
+  if (!ar_env_file_write_atomically (target, data, length, self->durable, &local_error))
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
                    _("Could not save %s: %s"), self->path, local_error->message);
@@ -1227,7 +446,7 @@ ar_env_store_save (ArEnvStore *self, GError **error)
       return FALSE;
     }
 
-  target = resolve_links (self->path);
+  target = ar_env_file_resolve_links (self->path);
   dir = g_path_get_dirname (target);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -1237,7 +456,7 @@ ar_env_store_save (ArEnvStore *self, GError **error)
       return FALSE;
     }
 
-  lock = take_lock (target, TRUE, error);
+  lock = ar_env_file_take_lock (target, TRUE, error);
   if (lock < 0)
     return FALSE;
   ok = save_locked (self, target, error);
@@ -1283,7 +502,7 @@ write_job (SaveJob *job, GError **error)
   gsize length;
   const char *data = g_bytes_get_data (job->data, &length);
 
-  if (!read_disk (job->target, &now, error))
+  if (!ar_env_file_read (job->target, &now, error))
     return FALSE;
   if (job->check && !same_bytes (now, job->expected))
     {
@@ -1295,20 +514,20 @@ write_job (SaveJob *job, GError **error)
   if (now != NULL)
     {
       g_autofree char *bak = g_strconcat (job->path, ".bak", NULL);
-      g_autofree char *bak_target = resolve_links (bak);
+      g_autofree char *bak_target = ar_env_file_resolve_links (bak);
       gsize old_length;
       const char *old = g_bytes_get_data (now, &old_length);
 
       if (g_bytes_equal (now, job->data))
         return TRUE;
-      if (!write_atomically (bak_target, old, old_length, job->durable, &local_error))
+      if (!ar_env_file_write_atomically (bak_target, old, old_length, job->durable, &local_error))
         {
           g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
                        _("Could not keep a backup of %s: %s"), job->path, local_error->message);
           return FALSE;
         }
     }
-  if (!write_atomically (job->target, data, length, job->durable, &local_error))
+  if (!ar_env_file_write_atomically (job->target, data, length, job->durable, &local_error))
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
                    _("Could not save %s: %s"), job->path, local_error->message);
@@ -1335,7 +554,7 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
                                _("Could not create the folder %s: %s"), dir, g_strerror (saved));
       return;
     }
-  lock = take_lock (job->target, TRUE, &error);
+  lock = ar_env_file_take_lock (job->target, TRUE, &error);
   if (lock < 0)
     {
       g_task_return_error (task, error);
@@ -1423,7 +642,7 @@ start_next_save (ArEnvStore *self)
 
   job = g_new0 (SaveJob, 1);
   job->path = g_strdup (self->path);
-  job->target = resolve_links (self->path);
+  job->target = ar_env_file_resolve_links (self->path);
   job->durable = self->durable;
   job->delay_ms = self->save_delay_ms;
   job->check = self->have_base;
