@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ar-env-import.h"
+#include "ar-json.h"
 
 ArImportSummary *
 ar_import_summary_new (void)

@@ -166,10 +166,6 @@ GStrv ar_environment_dup_warnings (ArEnvironment *self);
 void ar_environment_add_load_warning (ArEnvironment *self, const char *warning);
 void ar_environment_clear_load_warnings (ArEnvironment *self);
 
-/* Deep copies (json_node_copy() shares objects and arrays). */
-JsonObject *ar_json_object_copy (JsonObject *object);
-JsonNode *ar_json_node_deep_copy (JsonNode *node);
-
 /* The one rule for the cached preflight (SPEC §2.2): it is in use when the
  * mode is split and the script is not blank. */
 gboolean ar_environment_uses_cached_preflight (ArEnvironment *self);

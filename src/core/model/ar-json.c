@@ -875,3 +875,49 @@ ar_json_to_short_string (JsonNode *node, guint max_chars)
     return g_string_free (g_steal_pointer (&out), FALSE);
   return ar_utf8_shorten (out->str, max_chars);
 }
+
+/* json_node_copy() only takes references on objects and arrays; a snapshot
+ * of an environment must not change when the original's extras do. */
+JsonNode *
+ar_json_node_deep_copy (JsonNode *node)
+{
+  JsonNode *copy;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (copy, ar_json_object_copy (json_node_get_object (node)));
+      return copy;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        JsonArray *out = json_array_sized_new (json_array_get_length (array));
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          json_array_add_element (out, ar_json_node_deep_copy (json_array_get_element (array, i)));
+        copy = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (copy, out);
+        return copy;
+      }
+    case JSON_NODE_VALUE:
+    case JSON_NODE_NULL:
+    default:
+      copy = json_node_copy (node);
+      return copy;
+    }
+}
+
+JsonObject *
+ar_json_object_copy (JsonObject *object)
+{
+  JsonObject *out = json_object_new ();
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &key, &member))
+    json_object_set_member (out, key, ar_json_node_deep_copy (member));
+  return out;
+}

@@ -39,4 +39,8 @@ char *ar_utf8_shorten (const char *text, guint max_chars);
 void ar_utf8_append_capped (GString *out, gsize max_bytes, guint64 *n_cut,
                             const char *text, gsize len);
 
+/* Deep copies (json_node_copy() shares objects and arrays). */
+JsonObject *ar_json_object_copy (JsonObject *object);
+JsonNode *ar_json_node_deep_copy (JsonNode *node);
+
 G_END_DECLS
