@@ -1,4 +1,4 @@
-/* test-cache-key-layers.c — the layers' keys and Dockerfiles (SPEC §3.2, §3.3)
+/* test-cache-key-layers.c — the layers' keys and Dockerfiles
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,4 +1,4 @@
-/* test-cache-key-utils.c — what the orig-test-cache-key programs share
+/* test-cache-key-utils.c — what the test-cache-key programs share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

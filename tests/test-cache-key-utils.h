@@ -1,4 +1,4 @@
-/* test-cache-key-utils.h — what the orig-test-cache-key programs share (fixtures and helpers)
+/* test-cache-key-utils.h — what the test-cache-key programs share (fixtures and helpers)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

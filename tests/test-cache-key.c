@@ -1,4 +1,4 @@
-/* test-cache-key.c — cache keys: format, encoding, what changes them, labels (SPEC §3.2)
+/* test-cache-key.c — cache keys: format, encoding, what changes them, labels
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
