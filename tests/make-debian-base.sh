@@ -11,7 +11,8 @@
 #      /home/dev, passwordless sudo (the package, installed with apt).
 #
 # The root file system tar is made once (debootstrap, about 3.5 minutes)
-# and kept in ${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests/; a tar
+# and kept in ${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests/ (or
+# AR_TEST_CACHE_DIR); a tar
 # already made at /var/cache/agents-runner-tests/ (by an earlier
 # test-autosplit-engine) is linked or copied there instead. The images are
 # labelled io.github.agents-runner.test-base=… and are made again only when
@@ -42,7 +43,7 @@ fail () {
   exit 1
 }
 
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests
+cache=${AR_TEST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests}
 tar=$cache/debian-bookworm-minbase.tar
 shared_tar=/var/cache/agents-runner-tests/debian-bookworm-minbase.tar
 base=ar-test-debian:bookworm-minbase

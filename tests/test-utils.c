@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,7 +179,6 @@ ar_test_run_cli (const char *const *args,
 /* ---- a real container engine ------------------------------------------- */
 
 #define RUN_LABEL_KEY "io.github.agents-runner.test-run"
-#define DOCKERD_START_SECONDS 30
 
 static char *engine_run_id;
 static char *engine_run_label;
@@ -227,6 +227,7 @@ static const char reaper_script[] =
   "  while [ -e \"$dir/pid\" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done\n"
   "  [ -e \"$dir/pid\" ] && kill -9 \"$pid\" 2>/dev/null\n"
   "fi\n"
+  "[ -e \"$dir/teardown\" ] && sh \"$dir/teardown\"\n"
   "rm -rf --one-file-system \"$dir\"\n";
 
 static void
@@ -333,69 +334,45 @@ docker_answers (void)
   return ar_test_engine_docker (args, &out, NULL) == 0 && g_strstrip (out)[0] != '\0';
 }
 
-/* The private engine of ENGINE.md: everything under our folder, no bridge
- * and no iptables; its own containerd namespaces so that two of them never
- * share one. */
+/* The private engine of tests/engine-up.sh, started in our folder (so the
+ * reaper stops it and runs its DIR/teardown): everything under that
+ * folder, its own containerd namespaces, and a bridge and NAT rules of its
+ * own, so that containers reach Debian's archive and published ports
+ * answer, while another engine's docker0 and iptables chains are left
+ * alone (--bridge=none used to delete docker0). */
 static gboolean
-start_private_dockerd (const char *dockerd)
+start_private_dockerd (void)
 {
-  g_autofree char *data = g_build_filename (engine_dir, "data", NULL);
-  g_autofree char *exec_root = g_build_filename (engine_dir, "exec", NULL);
-  g_autofree char *pidfile = g_build_filename (engine_dir, "pid", NULL);
-  g_autofree char *log_path = g_build_filename (engine_dir, "dockerd.log", NULL);
-  g_autofree char *host = g_strconcat ("unix://", engine_dir, "/docker.sock", NULL);
-  g_autofree char *ns = g_strconcat ("ar-test-", engine_run_id, NULL);
-  g_autofree char *plugins_ns = g_strconcat ("ar-test-", engine_run_id, "-plugins", NULL);
-  const char *argv[] = {
-    dockerd, "--data-root", data, "--exec-root", exec_root, "--pidfile", pidfile,
-    "-H", host, "--bridge=none", "--iptables=false",
-    "--containerd-namespace", ns, "--containerd-plugins-namespace", plugins_ns,
-    NULL
-  };
-  /* gtk_test_init points XDG_RUNTIME_DIR at /dev/null; the engine's shim
-   * makes the console socket of a `run -t` there, so a UI test's engine
-   * could give no container a terminal. */
-  g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "XDG_RUNTIME_DIR");
+  const char *root = g_getenv ("AR_SOURCE_ROOT");
+  g_autofree char *script = g_build_filename (root != NULL ? root : ".", "tests", "engine-up.sh", NULL);
+  const char *argv[] = { "sh", script, NULL };
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "AR_TEST_ENGINE_UP_DIR", engine_dir, TRUE);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 deadline;
-  GPid pid = 0;
-  int log_fd;
+  const char *host;
+  int wait_status = 0;
 
-  log_fd = open (log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  g_assert_cmpint (log_fd, >=, 0);
-  if (!g_spawn_async_with_pipes_and_fds (NULL, argv, (const char *const *) envp,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
-                                         new_session, NULL,
-                                         -1, log_fd, log_fd, NULL, NULL, 0,
-                                         &pid, NULL, NULL, NULL, &error))
+  envp = g_environ_unsetenv (envp, "DOCKER_HOST");
+  if (!g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &wait_status, &error))
     {
-      close (log_fd);
-      engine_skip_reason = g_strdup_printf ("could not start a private dockerd: %s", error->message);
+      engine_skip_reason = g_strdup_printf ("could not run %s: %s", script, error->message);
       return FALSE;
     }
-  close (log_fd);
-
-  g_setenv ("DOCKER_HOST", host, TRUE);
-  deadline = g_get_monotonic_time () + DOCKERD_START_SECONDS * G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline)
+  if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != 0 ||
+      (host = strstr (out, "export DOCKER_HOST=")) == NULL)
     {
-      int status;
-
-      if (docker_answers ())
-        {
-          g_test_message ("engine fixture: private dockerd (pid %d) at %s", (int) pid, host);
-          return TRUE;
-        }
-      if (waitpid (pid, &status, WNOHANG) == pid)
-        break;
-      g_usleep (200 * 1000);
+      engine_skip_reason = g_strdup_printf ("a private dockerd could not be started: %s", g_strstrip (err));
+      return FALSE;
     }
+  host += strlen ("export DOCKER_HOST=");
+  {
+    g_autofree char *value = g_strndup (host, strcspn (host, "\n"));
 
-  g_unsetenv ("DOCKER_HOST");
-  kill (pid, SIGTERM);
-  engine_skip_reason = g_strdup_printf ("a private dockerd did not answer within %d s (see %s)",
-                                        DOCKERD_START_SECONDS, log_path);
-  return FALSE;
+    g_setenv ("DOCKER_HOST", value, TRUE);
+    g_test_message ("engine fixture: private dockerd at %s", value);
+  }
+  return TRUE;
 }
 
 gboolean
@@ -429,7 +406,7 @@ ar_test_engine_ensure (void)
       engine_skip_reason = g_strdup ("no Docker engine answers and dockerd is not installed");
       return FALSE;
     }
-  if (!start_private_dockerd (dockerd))
+  if (!start_private_dockerd ())
     return FALSE;
   engine_state = 1;
   return TRUE;
