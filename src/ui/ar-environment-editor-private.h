@@ -91,4 +91,19 @@ void ar_environment_editor_notify_environment (ArEnvironmentEditor *self);
 void ar_environment_editor_set_saving (ArEnvironmentEditor *self,
                                        gboolean             saving);
 
+/* ar-environment-editor-fields.c */
+extern const char *const ar_environment_editor_line_field_props[N_LINE_FIELDS];
+
+void ar_environment_editor_bind_combo (ArEnvironmentEditor *self, const char *property, AdwComboRow *row, const char *const *ids);
+void ar_environment_editor_bind (ArEnvironmentEditor *self, const char *property, gpointer target, const char *target_property);
+void ar_environment_editor_setup_combo_models (ArEnvironmentEditor *self);
+void ar_environment_editor_update_workspace_fields (ArEnvironmentEditor *self);
+void ar_environment_editor_update_agent_fields (ArEnvironmentEditor *self);
+void ar_environment_editor_update_base_image_placeholder (ArEnvironmentEditor *self);
+void ar_environment_editor_on_draft_notify (ArEnvironment *draft, GParamSpec *pspec, ArEnvironmentEditor *self);
+char *ar_environment_editor_buffer_dup_text (GtkTextBuffer *buffer);
+void ar_environment_editor_on_line_buffer_changed (GtkTextBuffer *buffer, ArEnvironmentEditor *self);
+void ar_environment_editor_on_custom_command_changed (ArEnvironmentEditor *self);
+void ar_environment_editor_on_agent_args_changed (ArEnvironmentEditor *self);
+
 G_END_DECLS

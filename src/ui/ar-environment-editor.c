@@ -19,12 +19,6 @@
 /* The pages of the tabs stack, in the order of the narrow tab buttons. */
 static const char *const tab_names[N_TABS] = { "general", "container", "preflight" };
 
-static const char *const line_field_props[N_LINE_FIELDS] = {
-  "env-vars",
-  "extra-mounts",
-  "ports",
-};
-
 G_DEFINE_FINAL_TYPE (ArEnvironmentEditor, ar_environment_editor, ADW_TYPE_BIN)
 
 G_DEFINE_QUARK (ar-environment-editor-error-quark, ar_environment_editor_error)
@@ -140,273 +134,6 @@ ar_environment_editor_update_state (ArEnvironmentEditor *self)
   update_title (self);
 }
 
-/* ---- combo rows ---- */
-
-static gboolean
-string_to_index (GBinding     *binding,
-                 const GValue *from,
-                 GValue       *to,
-                 gpointer      user_data)
-{
-  const char *const *ids = user_data;
-  const char *value = g_value_get_string (from);
-
-  for (guint i = 0; ids[i] != NULL; i++)
-    if (g_strcmp0 (ids[i], value) == 0)
-      {
-        g_value_set_uint (to, i);
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static gboolean
-index_to_string (GBinding     *binding,
-                 const GValue *from,
-                 GValue       *to,
-                 gpointer      user_data)
-{
-  const char *const *ids = user_data;
-  guint index = g_value_get_uint (from);
-
-  if (index >= g_strv_length ((char **) ids))
-    return FALSE;
-  g_value_set_string (to, ids[index]);
-  return TRUE;
-}
-
-static void
-bind_combo (ArEnvironmentEditor *self,
-            const char          *property,
-            AdwComboRow         *row,
-            const char *const   *ids)
-{
-  g_ptr_array_add (self->bindings,
-                   g_object_bind_property_full (self->draft, property, row, "selected",
-                                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
-                                                string_to_index, index_to_string,
-                                                (gpointer) ids, NULL));
-}
-
-static void
-bind (ArEnvironmentEditor *self,
-      const char          *property,
-      gpointer             target,
-      const char          *target_property)
-{
-  g_ptr_array_add (self->bindings,
-                   g_object_bind_property (self->draft, property, target, target_property,
-                                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE));
-}
-
-static void
-color_setup (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
-{
-  gtk_list_item_set_child (item, ar_ui_color_dot_row_new (FALSE));
-}
-
-static void
-color_bind (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  user_data)
-{
-  const char *color = gtk_string_object_get_string (gtk_list_item_get_item (item));
-
-  ar_ui_color_dot_row_set (gtk_list_item_get_child (item), color, ar_ui_color_label (color));
-}
-
-static void
-setup_combo_models (ArEnvironmentEditor *self)
-{
-  g_autoptr(GtkStringList) colors = gtk_string_list_new ((const char *const *) ar_environment_colors ());
-  g_autoptr(GtkStringList) workspaces = gtk_string_list_new (NULL);
-  g_autoptr(GtkStringList) agents = gtk_string_list_new (NULL);
-  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  const char *const *agent_ids = ar_environment_agents ();
-
-  g_signal_connect (factory, "setup", G_CALLBACK (color_setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (color_bind), NULL);
-  adw_combo_row_set_factory (self->color_row, factory);
-  adw_combo_row_set_model (self->color_row, G_LIST_MODEL (colors));
-
-  for (guint i = 0; ar_workspace_type_ids ()[i] != NULL; i++)
-    gtk_string_list_append (workspaces, ar_workspace_type_display_name ((ArWorkspaceType) i));
-  adw_combo_row_set_model (self->workspace_type_row, G_LIST_MODEL (workspaces));
-
-  for (guint i = 0; agent_ids[i] != NULL; i++)
-    gtk_string_list_append (agents, ar_agent_display_name (agent_ids[i]));
-  adw_combo_row_set_model (self->agent_row, G_LIST_MODEL (agents));
-}
-
-/* ---- fields that depend on others ---- */
-
-static void
-update_workspace_fields (ArEnvironmentEditor *self)
-{
-  ArWorkspaceType type = self->draft != NULL ? ar_environment_get_workspace_kind (self->draft) : AR_WORKSPACE_NONE;
-
-  if (type == AR_WORKSPACE_MOUNTED)
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Host _folder"));
-  else if (type == AR_WORKSPACE_CLONED)
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("_Repository (owner/repo or URL)"));
-  else
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Target (not used without a workspace)"));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->workspace_target_row), type != AR_WORKSPACE_NONE);
-  gtk_widget_set_visible (self->workspace_choose_button, type == AR_WORKSPACE_MOUNTED);
-}
-
-static void
-update_agent_fields (ArEnvironmentEditor *self)
-{
-  const char *agent = self->draft != NULL ? ar_environment_get_agent_cli (self->draft) : "codex";
-  g_autofree char *placeholder = NULL;
-  g_autofree char *key = g_strdup_printf ("%s-config-dir", agent);
-  gboolean custom = g_str_equal (agent, "custom");
-
-  gtk_widget_set_visible (GTK_WIDGET (self->custom_command_row), custom);
-  gtk_widget_set_visible (GTK_WIDGET (self->agent_args_row), !custom);
-
-  if (self->settings != NULL && !custom)
-    {
-      g_autoptr(GSettingsSchema) schema = NULL;
-
-      g_object_get (self->settings, "settings-schema", &schema, NULL);
-      if (g_settings_schema_has_key (schema, key))
-        placeholder = g_settings_get_string (self->settings, key);
-    }
-  if (placeholder == NULL || *placeholder == '\0')
-    {
-      g_autofree char *folder = ar_environment_default_host_config_dir (agent);
-
-      g_free (placeholder);
-      placeholder = ar_ui_tilde_path (folder);
-    }
-  gtk_entry_set_placeholder_text (self->host_config_entry, placeholder);
-}
-
-static void
-update_base_image_placeholder (ArEnvironmentEditor *self)
-{
-  g_autofree char *image = NULL;
-
-  if (self->settings != NULL)
-    image = g_settings_get_string (self->settings, "default-base-image");
-  if (image == NULL || *image == '\0')
-    {
-      g_free (image);
-      image = g_strdup (AR_DEFAULT_BASE_IMAGE);
-    }
-  gtk_entry_set_placeholder_text (self->base_image_entry, image);
-}
-
-static void
-on_draft_notify (ArEnvironment       *draft,
-                 GParamSpec          *pspec,
-                 ArEnvironmentEditor *self)
-{
-  const char *name = g_param_spec_get_name (pspec);
-
-  if (g_str_equal (name, "workspace-type"))
-    update_workspace_fields (self);
-  else if (g_str_equal (name, "agent-cli"))
-    update_agent_fields (self);
-
-  ar_environment_editor_update_state (self);
-}
-
-/* ---- line fields and the command line ---- */
-
-static char *
-buffer_dup_text (GtkTextBuffer *buffer)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
-}
-
-static void
-on_line_buffer_changed (GtkTextBuffer       *buffer,
-                        ArEnvironmentEditor *self)
-{
-  LineField field = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (buffer), "ar-field"));
-  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *text = buffer_dup_text (buffer);
-  g_auto(GStrv) items = NULL;
-
-  switch (field)
-    {
-    case FIELD_ENV_VARS: items = ar_container_lines_parse_env_vars (text, errors); break;
-    case FIELD_MOUNTS: items = ar_container_lines_parse_mounts (text, errors); break;
-    case FIELD_PORTS: items = ar_container_lines_parse_ports (text, errors); break;
-    case N_LINE_FIELDS:
-    default: g_assert_not_reached ();
-    }
-
-  self->line_errors[field] = errors->len > 0;
-  if (errors->len > 0)
-    {
-      g_autofree char *message = NULL;
-
-      g_ptr_array_add (errors, NULL);
-      message = g_strjoinv ("\n", (char **) errors->pdata);
-      gtk_label_set_label (self->line_error_labels[field], message);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->line_error_labels[field]), self->line_errors[field]);
-
-  /* A field with errors keeps the draft's last good value; Save refuses
-   * until the lines are fixed. */
-  if (!self->line_errors[field] && !self->loading && self->draft != NULL)
-    g_object_set (self->draft, line_field_props[field], items, NULL);
-
-  ar_environment_editor_update_state (self);
-}
-
-static void
-on_custom_command_changed (ArEnvironmentEditor *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = ar_shell_split (gtk_editable_get_text (GTK_EDITABLE (self->custom_command_row)), &error);
-
-  self->command_error = argv == NULL;
-  if (argv == NULL)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->custom_command_row), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->custom_command_row), error->message);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->custom_command_row), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->custom_command_row), NULL);
-      if (!self->loading && self->draft != NULL)
-        ar_environment_set_custom_command (self->draft, (const char *const *) argv);
-    }
-  ar_environment_editor_update_state (self);
-}
-
-static void
-on_agent_args_changed (ArEnvironmentEditor *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) argv = ar_shell_split (gtk_editable_get_text (GTK_EDITABLE (self->agent_args_row)), &error);
-
-  /* The value is kept as typed; only show whether it splits. */
-  self->args_error = argv == NULL;
-  if (argv == NULL)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->agent_args_row), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->agent_args_row), error->message);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->agent_args_row), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->agent_args_row), NULL);
-    }
-  ar_environment_editor_update_state (self);
-}
-
 /* ---- loading ---- */
 
 static void
@@ -422,19 +149,19 @@ load_draft (ArEnvironmentEditor *self)
     {
       g_autofree char *command = ar_shell_join (ar_environment_get_custom_command (self->draft));
 
-      bind (self, "name", self->name_row, "text");
-      bind_combo (self, "color", self->color_row, (const char *const *) ar_environment_colors ());
-      bind (self, "base-image", self->base_image_entry, "text");
-      bind_combo (self, "workspace-type", self->workspace_type_row, ar_workspace_type_ids ());
-      bind (self, "workspace-target", self->workspace_target_row, "text");
-      bind (self, "container-workdir", self->workdir_row, "text");
-      bind_combo (self, "agent-cli", self->agent_row, ar_environment_agents ());
-      bind (self, "agent-cli-args", self->agent_args_row, "text");
-      bind (self, "host-config-dir", self->host_config_entry, "text");
-      bind (self, "headless-desktop-enabled", self->desktop_switch, "active");
-      bind (self, "cache-desktop-build", self->desktop_cache_switch, "active");
-      bind (self, "cache-container-build", self->caching_switch, "active");
-      bind (self, "max-agents-running", self->max_agents_spin, "value");
+      ar_environment_editor_bind (self, "name", self->name_row, "text");
+      ar_environment_editor_bind_combo (self, "color", self->color_row, (const char *const *) ar_environment_colors ());
+      ar_environment_editor_bind (self, "base-image", self->base_image_entry, "text");
+      ar_environment_editor_bind_combo (self, "workspace-type", self->workspace_type_row, ar_workspace_type_ids ());
+      ar_environment_editor_bind (self, "workspace-target", self->workspace_target_row, "text");
+      ar_environment_editor_bind (self, "container-workdir", self->workdir_row, "text");
+      ar_environment_editor_bind_combo (self, "agent-cli", self->agent_row, ar_environment_agents ());
+      ar_environment_editor_bind (self, "agent-cli-args", self->agent_args_row, "text");
+      ar_environment_editor_bind (self, "host-config-dir", self->host_config_entry, "text");
+      ar_environment_editor_bind (self, "headless-desktop-enabled", self->desktop_switch, "active");
+      ar_environment_editor_bind (self, "cache-desktop-build", self->desktop_cache_switch, "active");
+      ar_environment_editor_bind (self, "cache-container-build", self->caching_switch, "active");
+      ar_environment_editor_bind (self, "max-agents-running", self->max_agents_spin, "value");
       gtk_editable_set_text (GTK_EDITABLE (self->custom_command_row), command);
 
       for (guint i = 0; i < N_LINE_FIELDS; i++)
@@ -443,13 +170,13 @@ load_draft (ArEnvironmentEditor *self)
           g_auto(GStrv) items = NULL;
           g_autofree char *text = NULL;
 
-          g_object_get (self->draft, line_field_props[i], &items, NULL);
+          g_object_get (self->draft, ar_environment_editor_line_field_props[i], &items, NULL);
           text = ar_container_lines_join ((const char *const *) items);
           gtk_text_buffer_begin_irreversible_action (GTK_TEXT_BUFFER (buffer));
           gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text, -1);
           gtk_text_buffer_end_irreversible_action (GTK_TEXT_BUFFER (buffer));
         }
-      g_signal_connect (self->draft, "notify", G_CALLBACK (on_draft_notify), self);
+      g_signal_connect (self->draft, "notify", G_CALLBACK (ar_environment_editor_on_draft_notify), self);
     }
 
   ar_preflight_editor_set_environment (self->preflight_editor, self->draft);
@@ -457,8 +184,8 @@ load_draft (ArEnvironmentEditor *self)
 
   self->loading = FALSE;
 
-  update_workspace_fields (self);
-  update_agent_fields (self);
+  ar_environment_editor_update_workspace_fields (self);
+  ar_environment_editor_update_agent_fields (self);
   ar_environment_editor_update_state (self);
 }
 
@@ -629,7 +356,7 @@ static void
 mount_chosen (ArEnvironmentEditor *self, const char *path)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->line_views[FIELD_MOUNTS]));
-  g_autofree char *text = buffer_dup_text (buffer);
+  g_autofree char *text = ar_environment_editor_buffer_dup_text (buffer);
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *line = NULL;
   GtkTextIter end;
@@ -973,7 +700,7 @@ ar_environment_editor_init (ArEnvironmentEditor *self)
   self->cancellable = g_cancellable_new ();
   self->settings = ar_ui_settings_new ();
 
-  setup_combo_models (self);
+  ar_environment_editor_setup_combo_models (self);
 
   for (guint i = 0; i < N_LINE_FIELDS; i++)
     {
@@ -981,20 +708,20 @@ ar_environment_editor_init (ArEnvironmentEditor *self)
 
       ar_ui_setup_script_view (self->line_views[i], FALSE);
       g_object_set_data (G_OBJECT (buffer), "ar-field", GUINT_TO_POINTER (i));
-      g_signal_connect (buffer, "changed", G_CALLBACK (on_line_buffer_changed), self);
+      g_signal_connect (buffer, "changed", G_CALLBACK (ar_environment_editor_on_line_buffer_changed), self);
     }
-  g_signal_connect_swapped (self->custom_command_row, "changed", G_CALLBACK (on_custom_command_changed), self);
-  g_signal_connect_swapped (self->agent_args_row, "changed", G_CALLBACK (on_agent_args_changed), self);
+  g_signal_connect_swapped (self->custom_command_row, "changed", G_CALLBACK (ar_environment_editor_on_custom_command_changed), self);
+  g_signal_connect_swapped (self->agent_args_row, "changed", G_CALLBACK (ar_environment_editor_on_agent_args_changed), self);
   g_object_bind_property (self->desktop_switch, "active", self->desktop_cache_row, "sensitive", G_BINDING_SYNC_CREATE);
   ar_ui_spin_button_show_unlimited (self->max_agents_spin);
 
   if (self->settings != NULL)
     {
       g_signal_connect_swapped (self->settings, "changed::default-base-image",
-                                G_CALLBACK (update_base_image_placeholder), self);
-      g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (update_agent_fields), self);
+                                G_CALLBACK (ar_environment_editor_update_base_image_placeholder), self);
+      g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (ar_environment_editor_update_agent_fields), self);
     }
-  update_base_image_placeholder (self);
+  ar_environment_editor_update_base_image_placeholder (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.undo-revert", FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (tab_names); i++)
     g_object_set_data (G_OBJECT (self->narrow_tabs[i]), "ar-tab", (gpointer) tab_names[i]);

@@ -22,96 +22,11 @@
 #include <glib/gi18n.h>
 
 #include "ar-environment-row.h"
-#include "ar-environments-page.h"
+#include "ar-environments-page-private.h"
+#include "ar-tab-out-bin.h"
 #include "ar-ui.h"
 
-/* ---- a bin that Tab leaves at once ---- */
-
-/* GtkListView (4.8) moves focus row by row on Tab; in a sidebar Tab should
- * go to the next control instead, and entering the list should land on
- * the selected row. */
-#define AR_TYPE_TAB_OUT_BIN (ar_tab_out_bin_get_type ())
-G_DECLARE_FINAL_TYPE (ArTabOutBin, ar_tab_out_bin, AR, TAB_OUT_BIN, AdwBin)
-
-struct _ArTabOutBin
-{
-  AdwBin parent_instance;
-  GtkListView *list_view;
-};
-
-G_DEFINE_FINAL_TYPE (ArTabOutBin, ar_tab_out_bin, ADW_TYPE_BIN)
-
-static gboolean
-ar_tab_out_bin_focus (GtkWidget        *widget,
-                      GtkDirectionType  direction)
-{
-  ArTabOutBin *self = AR_TAB_OUT_BIN (widget);
-  GtkSelectionModel *model;
-  guint selected, n;
-
-  if ((direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD) || self->list_view == NULL)
-    return GTK_WIDGET_CLASS (ar_tab_out_bin_parent_class)->focus (widget, direction);
-
-  /* Inside: leave. */
-  if (gtk_widget_get_focus_child (widget) != NULL)
-    return FALSE;
-
-  model = gtk_list_view_get_model (self->list_view);
-  n = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
-  if (n == 0)
-    return FALSE;
-  selected = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (model));
-  if (selected >= n)
-    selected = 0;
-  /* The list's focus follows this action (a row calls it when focused). */
-  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", selected);
-  return gtk_widget_child_focus (GTK_WIDGET (self->list_view), direction);
-}
-
-static void
-ar_tab_out_bin_class_init (ArTabOutBinClass *klass)
-{
-  GTK_WIDGET_CLASS (klass)->focus = ar_tab_out_bin_focus;
-}
-
-static void
-ar_tab_out_bin_init (ArTabOutBin *self)
-{
-}
-
 /* ---- the page ---- */
-
-struct _ArEnvironmentsPage
-{
-  AdwBin parent_instance;
-
-  ArEnvStore *store;
-  /* New environments not saved yet, shown after the store's. */
-  GListStore *drafts;
-  GListStore *models;
-  GtkSingleSelection *selection;
-  GCancellable *cancellable;
-  /* Set while the page moves the selection itself. */
-  gboolean syncing;
-
-  /* The last deletion, for Undo. */
-  ArEnvironment *deleted;
-  guint deleted_position;
-
-  /* Watching the file for other programs' changes. */
-  GFileMonitor *monitor;
-  GCancellable *read_cancellable;
-  guint reload_source;
-  gboolean reloading;
-
-  AdwLeaflet *leaflet;
-  GtkWidget *sidebar;
-  GtkWidget *add_button;
-  ArTabOutBin *list_bin;
-  GtkListView *list_view;
-  GtkStack *content_stack;
-  ArEnvironmentEditor *editor;
-};
 
 G_DEFINE_FINAL_TYPE (ArEnvironmentsPage, ar_environments_page, ADW_TYPE_BIN)
 
@@ -205,8 +120,8 @@ is_draft (ArEnvironmentsPage *self, ArEnvironment *env)
   return env != NULL && g_list_store_find (self->drafts, env, &position);
 }
 
-static void
-select_quietly (ArEnvironmentsPage *self, ArEnvironment *env)
+void
+ar_environments_page_select_quietly (ArEnvironmentsPage *self, ArEnvironment *env)
 {
   guint position = env != NULL ? find_position (self, env) : GTK_INVALID_LIST_POSITION;
 
@@ -238,8 +153,8 @@ drop_stale_drafts (ArEnvironmentsPage *self)
     }
 }
 
-static void
-show_environment (ArEnvironmentsPage *self, ArEnvironment *env)
+void
+ar_environments_page_show_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 {
   /* Focus in an editor about to be emptied and hidden goes to "+" first (a
    * text field that loses the focus that way keeps blinking, GTK 4.8). */
@@ -258,7 +173,7 @@ show_environment (ArEnvironmentsPage *self, ArEnvironment *env)
   gtk_stack_set_visible_child_name (self->content_stack, env != NULL ? "editor" : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.duplicate", env != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.delete", env != NULL);
-  select_quietly (self, env);
+  ar_environments_page_select_quietly (self, env);
 }
 
 static void
@@ -284,8 +199,8 @@ save_store (ArEnvironmentsPage *self)
 /* ---- switching environments ---- */
 
 /* In the store or a draft. */
-static ArEnvironment *
-find_environment (ArEnvironmentsPage *self, const char *env_id)
+ArEnvironment *
+ar_environments_page_find_environment (ArEnvironmentsPage *self, const char *env_id)
 {
   ArEnvironment *env = self->store != NULL ? ar_env_store_find_by_id (self->store, env_id) : NULL;
 
@@ -318,11 +233,11 @@ leave_cb (GObject      *object,
   if (!ar_environment_editor_confirm_leave_finish (AR_ENVIRONMENT_EDITOR (object), result))
     return;
 
-  env = env_id != NULL ? find_environment (self, env_id) : NULL;
+  env = env_id != NULL ? ar_environments_page_find_environment (self, env_id) : NULL;
   if (env != NULL)
-    show_environment (self, env);
+    ar_environments_page_show_environment (self, env);
   else
-    select_quietly (self, ar_environment_editor_get_environment (self->editor));
+    ar_environments_page_select_quietly (self, ar_environment_editor_get_environment (self->editor));
 }
 
 static void
@@ -336,12 +251,12 @@ request_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 
   if (!ar_environment_editor_get_modified (self->editor))
     {
-      show_environment (self, env);
+      ar_environments_page_show_environment (self, env);
       return;
     }
 
   /* Keep the current row selected while the user decides. */
-  select_quietly (self, current);
+  ar_environments_page_select_quietly (self, current);
   /* Where to go travels with this question: an earlier one may still be
    * finishing. */
   pending = g_new0 (PendingSwitch, 1);
@@ -364,7 +279,7 @@ on_selection_changed (GtkSelectionModel  *model,
   if (env == NULL)
     {
       /* Nothing is ever unselected by the user: keep the shown one. */
-      select_quietly (self, ar_environment_editor_get_environment (self->editor));
+      ar_environments_page_select_quietly (self, ar_environment_editor_get_environment (self->editor));
       return;
     }
   request_environment (self, env);
@@ -399,7 +314,7 @@ ar_environments_page_select (ArEnvironmentsPage *self,
 
   g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
 
-  env = find_environment (self, env_id);
+  env = ar_environments_page_find_environment (self, env_id);
   if (env != NULL)
     request_environment (self, env);
 }
@@ -415,7 +330,7 @@ on_items_changed (GListModel         *model,
   guint n = g_list_model_get_n_items (model);
   ArEnvironment *now;
 
-  /* A reload from disk decides itself (reload_cb). */
+  /* A reload from disk decides itself (ar_environments_page_reload_cb). */
   if (self->reloading)
     return;
 
@@ -423,213 +338,25 @@ on_items_changed (GListModel         *model,
     {
       g_autoptr(ArEnvironment) first = n > 0 ? g_list_model_get_item (model, 0) : NULL;
 
-      show_environment (self, first);
+      ar_environments_page_show_environment (self, first);
       return;
     }
 
-  now = find_environment (self, ar_environment_get_env_id (current));
+  now = ar_environments_page_find_environment (self, ar_environment_get_env_id (current));
   if (now == NULL)
     {
       /* Deleted: show a neighbour. */
       g_autoptr(ArEnvironment) next = n > 0 ? g_list_model_get_item (model, MIN (position, n - 1)) : NULL;
 
-      show_environment (self, next);
+      ar_environments_page_show_environment (self, next);
     }
   else if (now != current && !ar_environment_editor_get_modified (self->editor))
-    show_environment (self, now);
+    ar_environments_page_show_environment (self, now);
   else
     {
       drop_stale_drafts (self);
-      select_quietly (self, current);
+      ar_environments_page_select_quietly (self, current);
     }
-}
-
-/* ---- changes made by other programs ---- */
-
-static void schedule_reload (ArEnvironmentsPage *self);
-
-static void
-on_outside_change_response (AdwMessageDialog   *dialog,
-                            const char         *response,
-                            ArEnvironmentsPage *self)
-{
-  const char *env_id = g_object_get_data (G_OBJECT (dialog), "ar-env-id");
-  ArEnvironment *theirs;
-
-  if (g_strcmp0 (response, "theirs") != 0)
-    return;
-  /* Their version, or, when they removed it, the first one. */
-  theirs = ar_env_store_find_by_id (self->store, env_id);
-  if (theirs == NULL && ar_env_store_get_n_environments (self->store) > 0)
-    theirs = ar_env_store_get_environment (self->store, 0);
-  show_environment (self, theirs);
-}
-
-/* The entry being edited changed on disk too: keep mine (Save then writes
- * it over theirs) or load theirs (my edits go). Never decided silently. */
-static void
-ask_about_outside_change (ArEnvironmentsPage *self,
-                          ArEnvironment      *current,
-                          ArEnvironment      *theirs)
-{
-  g_autofree char *heading = NULL;
-  GtkWidget *dialog;
-
-  if (theirs != NULL)
-    heading = g_strdup_printf (_("“%s” Was Changed by Another Program"), ar_environment_get_name (current));
-  else
-    heading = g_strdup_printf (_("“%s” Was Removed by Another Program"), ar_environment_get_name (current));
-  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), heading,
-                                   theirs != NULL
-                                     ? _("It changed on disk while you were editing it here. Keep your unsaved changes (saving replaces the other version), or load the version on disk and drop yours?")
-                                     : _("It was removed from disk while you were editing it here. Keep your unsaved changes (saving adds it again), or drop them?"));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "theirs", theirs != NULL ? _("_Load Theirs") : _("_Drop Mine"),
-                                    "mine", _("_Keep Mine"),
-                                    NULL);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "mine");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "mine");
-  g_object_set_data_full (G_OBJECT (dialog), "ar-env-id",
-                          g_strdup (ar_environment_get_env_id (current)), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_outside_change_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-reload_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(ArEnvironmentsPage) self = user_data;
-  guint serial = GPOINTER_TO_UINT (g_object_get_data (object, "ar-serial"));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  gsize length = 0;
-  ArEnvironment *current;
-  ArEnvironment *now;
-  gboolean modified;
-  gboolean changed = FALSE;
-  gboolean ok;
-
-  if (!g_file_load_contents_finish (G_FILE (object), result, &data, &length, NULL, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          g_debug ("Could not read %s after a change: %s", g_file_peek_path (G_FILE (object)), error->message);
-          return;
-        }
-      g_clear_pointer (&data, g_free);
-    }
-  if (self->store == NULL)
-    return;
-  /* This window saved meanwhile, or is saving: what was read may be older
-   * than that, or be our own save before the store knows it wrote it. */
-  if (serial != ar_env_store_get_disk_serial (self->store) || ar_env_store_get_saving (self->store))
-    {
-      schedule_reload (self);
-      return;
-    }
-
-  current = ar_environment_editor_get_environment (self->editor);
-  modified = ar_environment_editor_get_modified (self->editor);
-  if (current != NULL)
-    g_object_ref (current);
-
-  self->reloading = TRUE;
-  ok = ar_env_store_reload_data (self->store, data, length, &changed, &error);
-  self->reloading = FALSE;
-
-  if (!ok)
-    ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
-  if (changed)
-    {
-      g_debug ("%s changed on disk; reloaded", ar_env_store_get_path (self->store));
-      /* A draft is not on disk: nothing there touches it. */
-      now = current != NULL ? find_environment (self, ar_environment_get_env_id (current)) : NULL;
-      if (current != NULL && now == current)
-        select_quietly (self, current);          /* not touched there: edits stay */
-      else if (current != NULL && modified)
-        {
-          select_quietly (self, now);
-          ask_about_outside_change (self, current, now);
-        }
-      else if (now != NULL)
-        show_environment (self, now);
-      else
-        {
-          g_autoptr(ArEnvironment) first = g_list_model_get_item (G_LIST_MODEL (self->store), 0);
-          show_environment (self, first);
-        }
-    }
-  g_clear_object (&current);
-}
-
-static gboolean
-reload_now (gpointer user_data)
-{
-  ArEnvironmentsPage *self = user_data;
-  g_autoptr(GFile) file = NULL;
-
-  self->reload_source = 0;
-  if (self->store == NULL)
-    return G_SOURCE_REMOVE;
-
-  g_cancellable_cancel (self->read_cancellable);
-  g_clear_object (&self->read_cancellable);
-  self->read_cancellable = g_cancellable_new ();
-  file = g_file_new_for_path (ar_env_store_get_path (self->store));
-  g_object_set_data (G_OBJECT (file), "ar-serial", GUINT_TO_POINTER (ar_env_store_get_disk_serial (self->store)));
-  g_file_load_contents_async (file, self->read_cancellable, reload_cb, g_object_ref (self));
-  return G_SOURCE_REMOVE;
-}
-
-/* A save is several events (temp file, rename): read once they settle. */
-static void
-schedule_reload (ArEnvironmentsPage *self)
-{
-  if (self->reload_source != 0)
-    g_source_remove (self->reload_source);
-  self->reload_source = g_timeout_add (100, reload_now, self);
-}
-
-static void
-on_file_changed (GFileMonitor       *monitor,
-                 GFile              *file,
-                 GFile              *other_file,
-                 GFileMonitorEvent   event,
-                 ArEnvironmentsPage *self)
-{
-  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
-    return;
-  schedule_reload (self);
-}
-
-static void
-watch_store (ArEnvironmentsPage *self)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->monitor != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->monitor, self);
-      g_file_monitor_cancel (self->monitor);
-      g_clear_object (&self->monitor);
-    }
-  g_clear_handle_id (&self->reload_source, g_source_remove);
-  if (self->store == NULL)
-    return;
-
-  file = g_file_new_for_path (ar_env_store_get_path (self->store));
-  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
-  if (self->monitor == NULL)
-    {
-      g_debug ("Not watching %s: %s", g_file_peek_path (file), error->message);
-      return;
-    }
-  g_signal_connect (self->monitor, "changed", G_CALLBACK (on_file_changed), self);
 }
 
 /* ---- add, duplicate, delete ---- */
@@ -664,7 +391,7 @@ add_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 {
   g_list_store_remove_all (self->drafts);
   g_list_store_append (self->drafts, env);
-  show_environment (self, env);
+  ar_environments_page_show_environment (self, env);
   show_pane (self, "content");
   ar_environment_editor_focus_name (self->editor);
 }
@@ -813,7 +540,7 @@ undo_delete_action (GtkWidget  *widget,
 
   ar_env_store_insert (self->store, MIN (self->deleted_position, ar_env_store_get_n_environments (self->store)), env);
   save_store (self);
-  show_environment (self, env);
+  ar_environments_page_show_environment (self, env);
   gtk_widget_action_set_enabled (widget, "environments.undo-delete", FALSE);
 }
 
@@ -846,7 +573,7 @@ delete_action (GtkWidget  *widget,
       g_list_store_remove_all (self->drafts);
       if (ar_env_store_get_n_environments (self->store) > 0)
         next = g_list_model_get_item (G_LIST_MODEL (self->store), ar_env_store_get_n_environments (self->store) - 1);
-      show_environment (self, next);
+      ar_environments_page_show_environment (self, next);
       return;
     }
 
@@ -866,105 +593,6 @@ delete_action (GtkWidget  *widget,
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
   ar_ui_add_toast (widget, toast);
-}
-
-/* ---- a file that could not be read ---- */
-
-static void
-open_backup (ArEnvironmentsPage *self)
-{
-  g_autofree char *bak_path = g_strconcat (ar_env_store_get_path (self->store), ".bak", NULL);
-  g_autoptr(ArEnvStore) backup = ar_env_store_new (bak_path);
-  g_autoptr(GString) kept = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-
-  if (!ar_env_store_load (backup, &error))
-    {
-      GtkWidget *dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                                  _("Could Not Read the Backup"), error->message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
-      return;
-    }
-
-  for (guint i = 0; i < ar_env_store_get_n_environments (backup); i++)
-    {
-      g_autoptr(ArEnvironment) copy = ar_environment_copy (ar_env_store_get_environment (backup, i));
-      g_autoptr(GError) add_error = NULL;
-
-      if (ar_env_store_add (self->store, copy, &add_error))
-        continue;
-      /* Already in the list (read before the file broke, or made since):
-       * the list's version stays, and the user is told which. */
-      if (!g_error_matches (add_error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_EXISTS))
-        {
-          ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (add_error->message));
-          continue;
-        }
-      if (kept->len > 0)
-        g_string_append (kept, ", ");
-      g_string_append_printf (kept, "“%s”", ar_environment_get_name (ar_env_store_find_by_id (self->store, ar_environment_get_env_id (copy))));
-    }
-  /* The user chose the backup: the next save may replace the broken file
-   * (which then becomes the new .bak). */
-  ar_env_store_allow_overwrite (self->store);
-  if (kept->len > 0)
-    {
-      g_autofree char *title = NULL;
-
-      /* Translators: %s is a list of environment names */
-      title = g_strdup_printf (_("Backup opened: %s were already in the list and kept as they are; saving will replace the unreadable file"),
-                               kept->str);
-      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (title));
-    }
-  else
-    ar_ui_add_toast (GTK_WIDGET (self),
-                     adw_toast_new (_("Backup opened: saving will replace the unreadable file")));
-}
-
-static void
-on_load_error_response (AdwMessageDialog   *dialog,
-                        const char         *response,
-                        ArEnvironmentsPage *self)
-{
-  if (g_strcmp0 (response, "backup") == 0)
-    open_backup (self);
-  else if (g_strcmp0 (response, "empty") == 0)
-    ar_env_store_allow_overwrite (self->store);
-}
-
-void
-ar_environments_page_report_load_error (ArEnvironmentsPage *self,
-                                        const GError       *error)
-{
-  g_autofree char *bak_path = NULL;
-  g_autofree char *body = NULL;
-  GtkWidget *dialog;
-
-  g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
-  g_return_if_fail (error != NULL);
-  g_return_if_fail (self->store != NULL);
-
-  bak_path = g_strconcat (ar_env_store_get_path (self->store), ".bak", NULL);
-  body = g_strdup_printf (_("%s\n\nThe file is left as it is and nothing is written to it until you choose."),
-                          error->message);
-  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                   _("Could Not Read the Environments"), body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Leave Untouched"));
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "empty", _("Start _Empty"));
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "empty", ADW_RESPONSE_DESTRUCTIVE);
-  if (g_file_test (bak_path, G_FILE_TEST_IS_REGULAR))
-    {
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "backup", _("Open _Backup"));
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "backup", ADW_RESPONSE_SUGGESTED);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "backup");
-    }
-  else
-    adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_load_error_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* ---- properties ---- */
@@ -996,7 +624,7 @@ ar_environments_page_set_store (ArEnvironmentsPage *self,
   if (store != NULL)
     g_list_store_insert (self->models, 0, store);
   ar_environment_editor_set_store (self->editor, store);
-  watch_store (self);
+  ar_environments_page_watch_store (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.add", store != NULL);
 
   if (store != NULL)
@@ -1005,10 +633,10 @@ ar_environments_page_set_store (ArEnvironmentsPage *self,
 
       /* After the list's own handler, so that its rows exist. */
       g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), self);
-      show_environment (self, first);
+      ar_environments_page_show_environment (self, first);
     }
   else
-    show_environment (self, NULL);
+    ar_environments_page_show_environment (self, NULL);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
@@ -1042,7 +670,7 @@ ar_environments_page_dispose (GObject *object)
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   if (self->list_bin != NULL)
-    self->list_bin->list_view = NULL;
+    ar_tab_out_bin_set_list_view (self->list_bin, NULL);
   g_clear_object (&self->selection);
   g_clear_object (&self->models);
   g_clear_object (&self->drafts);
@@ -1151,7 +779,7 @@ ar_environments_page_init (ArEnvironmentsPage *self)
   g_signal_connect (factory, "teardown", G_CALLBACK (row_teardown), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
-  self->list_bin->list_view = self->list_view;
+  ar_tab_out_bin_set_list_view (self->list_bin, self->list_view);
 
   /* Delete removes the selected environment, but only from the list: in
    * the editor's fields the key edits text. */
@@ -1163,7 +791,7 @@ ar_environments_page_init (ArEnvironmentsPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.add", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "environments.undo-delete", FALSE);
-  show_environment (self, NULL);
+  ar_environments_page_show_environment (self, NULL);
   on_folded_changed (self);
 }
 

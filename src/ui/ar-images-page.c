@@ -7,38 +7,9 @@
 #include <glib/gi18n.h>
 
 #include "ar-image-stats.h"
-#include "ar-images-page.h"
+#include "ar-images-page-private.h"
 #include "ar-rebuild-dialog.h"
 #include "ar-ui.h"
-
-struct _ArImagesPage
-{
-  AdwBin parent_instance;
-
-  ArBackend *backend;
-  ArTaskManager *manager;       /* whose task-finished we listen to */
-  GPtrArray *images;            /* ArCachedImage, as last listed */
-  ArImageStatsSnapshot *stats;  /* the counters, read with that listing */
-  GPtrArray *rows;              /* widgets added to the groups */
-  GCancellable *list_cancellable;  /* the listing running now */
-  GCancellable *op_cancellable;    /* Remove unused, once asked: never cut short by a refresh */
-  gboolean listing;
-  gboolean op_running;
-  gboolean loading;
-  gboolean dirty;               /* something changed since the last listing */
-  gboolean failed;              /* the last listing failed */
-  guint refresh_idle;
-
-  GtkLabel *summary_label;
-  GtkSpinner *spinner;
-  GtkWidget *refresh_button;
-  GtkWidget *remove_button;
-  GtkStack *stack;
-  AdwStatusPage *problem_page;
-  AdwPreferencesGroup *images_group;
-  AdwPreferencesGroup *others_group;
-  AdwPreferencesGroup *envs_group;
-};
 
 G_DEFINE_FINAL_TYPE (ArImagesPage, ar_images_page, ADW_TYPE_BIN)
 
@@ -51,8 +22,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static GPtrArray *
-store_environments (ArImagesPage *self)
+GPtrArray *
+ar_images_page_store_environments (ArImagesPage *self)
 {
   ArEnvStore *store = ar_backend_get_store (self->backend);
   GPtrArray *envs = g_ptr_array_new_with_free_func (g_object_unref);
@@ -78,8 +49,8 @@ env_label (ArEnvironment *env)
   return *name != '\0' ? name : ar_environment_get_env_id (env);
 }
 
-static char *
-image_name (const ArCachedImage *image)
+char *
+ar_images_page_image_name (const ArCachedImage *image)
 {
   const char *id = image->info->id;
 
@@ -102,8 +73,8 @@ image_env_id (const ArCachedImage *image)
   return image->built_for;
 }
 
-static void
-update_loading (ArImagesPage *self)
+void
+ar_images_page_update_loading (ArImagesPage *self)
 {
   gboolean loading = self->listing || self->op_running;
 
@@ -115,8 +86,8 @@ update_loading (ArImagesPage *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
-static void
-show_problem (ArImagesPage *self, const char *title, const char *message)
+void
+ar_images_page_show_problem (ArImagesPage *self, const char *title, const char *message)
 {
   adw_status_page_set_title (self->problem_page, title);
   adw_status_page_set_description (self->problem_page, message);
@@ -230,7 +201,7 @@ image_row (ArImagesPage *self, const ArCachedImage *image)
 {
   GtkWidget *row = adw_action_row_new ();
   ArEnvironment *env = find_env (self, image_env_id (image));
-  g_autofree char *name = image_name (image);
+  g_autofree char *name = ar_images_page_image_name (image);
   g_autofree char *owner = NULL;
   g_autofree char *size = g_format_size (image->info->size);
   g_autofree char *created = ar_ui_format_time (image->info->created, _("unknown"));
@@ -426,7 +397,7 @@ stats_read (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_cancellable_is_cancelled (request) || stats == NULL)
     return;
   self->listing = FALSE;
-  update_loading (self);
+  ar_images_page_update_loading (self);
   g_clear_pointer (&self->stats, ar_image_stats_snapshot_unref);
   self->stats = g_steal_pointer (&stats);
   render (self);
@@ -448,11 +419,11 @@ listed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_cancellable_is_cancelled (request))
     return;
   self->listing = FALSE;
-  update_loading (self);
+  ar_images_page_update_loading (self);
   if (images == NULL)
     {
       self->failed = TRUE;
-      show_problem (self, error->domain == AR_ENGINE_ERROR ? _("No Container Engine") : _("Could Not List the Images"),
+      ar_images_page_show_problem (self, error->domain == AR_ENGINE_ERROR ? _("No Container Engine") : _("Could Not List the Images"),
                     error->message);
       return;
     }
@@ -462,7 +433,7 @@ listed (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The counters of every environment row, in one read off this thread;
    * the listing stays current (loading) until they are in. */
   self->listing = TRUE;
-  update_loading (self);
+  ar_images_page_update_loading (self);
   g_object_set_data_full (G_OBJECT (request), "ar-images-page", g_object_ref (self), g_object_unref);
   ar_image_stats_snapshot_read_async (request, stats_read, g_object_ref (request));
 }
@@ -493,10 +464,10 @@ ar_images_page_refresh (ArImagesPage *self)
   if (self->images->len == 0 || self->failed)
     gtk_stack_set_visible_child_name (self->stack, "loading");
   self->listing = TRUE;
-  update_loading (self);
+  ar_images_page_update_loading (self);
   g_object_set_data_full (G_OBJECT (self->list_cancellable), "ar-images-page",
                           g_object_ref (self), g_object_unref);
-  envs = store_environments (self);
+  envs = ar_images_page_store_environments (self);
   ar_image_builder_list_cached_async (ar_backend_get_builder (self->backend), envs,
                                       ar_backend_get_settings (self->backend), self->list_cancellable, listed,
                                       g_object_ref (self->list_cancellable));
@@ -550,7 +521,7 @@ on_engine_problem (ArImagesPage *self)
   if (problem != NULL)
     {
       if (!self->loading)
-        show_problem (self, _("No Container Engine"), problem);
+        ar_images_page_show_problem (self, _("No Container Engine"), problem);
       self->failed = TRUE;
     }
   else if (self->failed)
@@ -585,168 +556,6 @@ ar_images_page_rebuild (ArImagesPage *self,
   g_signal_connect_object (dialog, "finished", G_CALLBACK (mark_dirty), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
-}
-
-/* ---- remove unused ---------------------------------------------------------- */
-
-static void
-pruned (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArImagesPage) self = user_data;
-  g_autoptr(GPtrArray) removed = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *size = NULL;
-  g_autofree char *message = NULL;
-  gint64 total = 0;
-
-  removed = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
-  self->op_running = FALSE;
-  update_loading (self);
-  if (removed == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          GtkWidget *dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                                      _("Not Every Image Was Removed"), error->message);
-
-          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-          gtk_window_present (GTK_WINDOW (dialog));
-        }
-      ar_images_page_refresh (self);
-      return;
-    }
-  for (guint i = 0; i < removed->len; i++)
-    total += ((ArCachedImage *) g_ptr_array_index (removed, i))->info->size;
-  size = g_format_size (total);
-  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u image removed, %s freed", "%u images removed, %s freed",
-                                          removed->len),
-                             removed->len, size);
-  ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (message));
-  ar_images_page_refresh (self);
-}
-
-static void
-prune (ArImagesPage *self)
-{
-  g_autoptr(GPtrArray) envs = store_environments (self);
-
-  self->op_running = TRUE;
-  update_loading (self);
-  /* The core decides again what is unused: a task may have started since
-   * the question, and its image must stay. */
-  ar_image_builder_prune_async (ar_backend_get_builder (self->backend), envs, ar_backend_get_settings (self->backend),
-                                FALSE, self->op_cancellable, pruned, g_object_ref (self));
-}
-
-static void
-on_remove_response (AdwMessageDialog *dialog,
-                    const char       *response,
-                    ArImagesPage     *self)
-{
-  if (g_strcmp0 (response, "remove") == 0)
-    prune (self);
-  else if (self->dirty)
-    ar_images_page_refresh (self);
-}
-
-static void
-dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArImagesPage) self = user_data;
-  g_autoptr(GPtrArray) unused = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) list = g_string_new (NULL);
-  g_autofree char *size = NULL;
-  g_autofree char *body = NULL;
-  GtkWidget *dialog, *label, *scrolled;
-  gint64 total = 0;
-  guint others = 0;
-
-  unused = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
-  self->op_running = FALSE;
-  update_loading (self);
-  if (unused == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (unused == NULL)
-    {
-      show_problem (self, _("Could Not List the Images"), error->message);
-      return;
-    }
-  if (unused->len == 0)
-    {
-      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Nothing to remove: every cached image is in use")));
-      ar_images_page_refresh (self);
-      return;
-    }
-
-  for (guint i = 0; i < unused->len; i++)
-    {
-      const ArCachedImage *image = g_ptr_array_index (unused, i);
-      g_autofree char *name = image_name (image);
-      g_autofree char *one = g_format_size (image->info->size);
-
-      total += image->info->size;
-      g_string_append_printf (list, "%s%s  (%s)", list->len > 0 ? "\n" : "", name, one);
-    }
-  size = g_format_size (total);
-  if (unused->len == 1)
-    body = g_strdup_printf (_("No environment's current configuration wants this image and no container uses it. Removing it frees %s; a later task that needs it builds it again."),
-                            size);
-  else
-    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "No environment's current configuration wants these %u image and no container uses them. Removing them frees %s; a later task that needs one builds it again.",
-                                         "No environment's current configuration wants these %u images and no container uses them. Removing them frees %s; a later task that needs one builds it again.",
-                                         unused->len),
-                            unused->len, size);
-
-  /* The listing's own view of the others: what the page shows. */
-  for (guint i = 0; i < self->images->len; i++)
-    others += !((const ArCachedImage *) g_ptr_array_index (self->images, i))->ours;
-  if (others > 0)
-    {
-      g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%s\n\nThe %u image of other installs sharing this engine is left alone: only the install that built an image removes it.",
-                                                            "%s\n\nThe %u images of other installs sharing this engine are left alone: only the install that built an image removes it.",
-                                                            others),
-                                               body, others);
-
-      g_free (body);
-      body = g_steal_pointer (&more);
-    }
-  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), _("Remove Unused Images?"), body);
-  label = gtk_label_new (list->str);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, "ar-code");
-  scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 240);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-remove_unused_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  ArImagesPage *self = AR_IMAGES_PAGE (widget);
-  g_autoptr(GPtrArray) envs = NULL;
-
-  if (self->op_running)
-    return;
-  envs = store_environments (self);
-  self->op_running = TRUE;
-  update_loading (self);
-  ar_image_builder_prune_async (ar_backend_get_builder (self->backend), envs, ar_backend_get_settings (self->backend),
-                                TRUE, self->op_cancellable, dry_run_done, g_object_ref (self));
 }
 
 static void
@@ -875,7 +684,7 @@ ar_images_page_class_init (ArImagesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, envs_group);
 
   gtk_widget_class_install_action (widget_class, "images.refresh", NULL, refresh_action);
-  gtk_widget_class_install_action (widget_class, "images.remove-unused", NULL, remove_unused_action);
+  gtk_widget_class_install_action (widget_class, "images.remove-unused", NULL, ar_images_page_remove_unused_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "images.refresh", NULL);
 }
 
