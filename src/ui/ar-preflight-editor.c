@@ -11,57 +11,17 @@
 #include <glib/gi18n.h>
 
 #include "ar-auto-split-dialog.h"
-#include "ar-preflight-editor.h"
+#include "ar-preflight-editor-private.h"
 #include "ar-preflight-validator.h"
 #include "ar-ui.h"
 #include "ar-window.h"
 #include "ar-wrap-box.h"
-
-typedef enum {
-  SCRIPT_SINGLE,
-  SCRIPT_CACHED,
-  SCRIPT_RUN,
-  N_SCRIPTS
-} Script;
 
 /* The environment property each editor shows. */
 static const char *const script_props[N_SCRIPTS] = {
   "preflight-script",
   "cached-preflight-script",
   "run-preflight-script",
-};
-
-struct _ArPreflightEditor
-{
-  AdwBin parent_instance;
-
-  ArEnvironment *environment;
-  GBinding *enabled_binding;
-  char *build_user;
-  GCancellable *cancellable;
-  /* Set while the editors are filled from the environment, so that the
-   * buffers' "changed" does not write the same text back. */
-  gboolean syncing;
-  /* The single script was blank and off when the environment was set, and
-   * the user has not touched "Run at task start" since. */
-  gboolean auto_enable;
-  gboolean enabling;
-
-  GtkSourceView *views[N_SCRIPTS];
-  GtkWidget *overlays[N_SCRIPTS];
-  GtkWidget *placeholders[N_SCRIPTS];
-  GtkWidget *inactive_labels[N_SCRIPTS];
-  GtkWidget *pages[N_SCRIPTS];
-  GtkToggleButton *tabs[N_SCRIPTS];
-
-  GtkNotebook *notebook;
-  GtkLabel *mode_label;
-  GtkWidget *caching_hint;
-  GtkSwitch *enabled_switch;
-  GtkLabel *cached_warning_label;
-  GtkRevealer *results_revealer;
-  GtkLabel *results_title;
-  GtkListBox *results_list;
 };
 
 G_DEFINE_FINAL_TYPE (ArPreflightEditor, ar_preflight_editor, ADW_TYPE_BIN)
@@ -219,8 +179,8 @@ on_switch_page (GtkNotebook       *notebook,
       gtk_toggle_button_set_active (self->tabs[i], TRUE);
 }
 
-static void
-show_script_line (ArPreflightEditor *self, Script which, guint line)
+void
+ar_preflight_editor_show_script_line (ArPreflightEditor *self, Script which, guint line)
 {
   GtkTextBuffer *buffer = script_buffer (self, which);
   GtkTextIter iter;
@@ -244,7 +204,7 @@ on_caching_response (AdwMessageDialog  *dialog,
                      ArPreflightEditor *self)
 {
   if (g_strcmp0 (response, "open") == 0)
-    show_script_line (self, SCRIPT_SINGLE, 0);
+    ar_preflight_editor_show_script_line (self, SCRIPT_SINGLE, 0);
   else if (g_strcmp0 (response, "split") == 0)
     {
       ar_ui_reveal (GTK_WIDGET (self));
@@ -306,159 +266,6 @@ on_environment_notify (ArEnvironment     *environment,
     }
 }
 
-/* ---- validation results ---- */
-
-static const char *
-script_title (ArPreflightScriptKind script)
-{
-  switch (script)
-    {
-    case AR_PREFLIGHT_SCRIPT_CACHED: return _("Cached preflight");
-    case AR_PREFLIGHT_SCRIPT_RUN: return _("Run preflight");
-    case AR_PREFLIGHT_SCRIPT_SINGLE:
-    default: return _("Single preflight");
-    }
-}
-
-static Script
-script_from_validator (ArPreflightScriptKind script)
-{
-  switch (script)
-    {
-    case AR_PREFLIGHT_SCRIPT_CACHED: return SCRIPT_CACHED;
-    case AR_PREFLIGHT_SCRIPT_RUN: return SCRIPT_RUN;
-    case AR_PREFLIGHT_SCRIPT_SINGLE:
-    default: return SCRIPT_SINGLE;
-    }
-}
-
-static void
-on_result_activated (GtkListBox        *list,
-                     GtkListBoxRow     *row,
-                     ArPreflightEditor *self)
-{
-  ArPreflightScriptKind script = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "ar-script"));
-  guint line = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "ar-line"));
-
-  show_script_line (self, script_from_validator (script), line);
-}
-
-void
-ar_preflight_editor_show_warnings (ArPreflightEditor *self,
-                                   GPtrArray         *warnings)
-{
-  GtkWidget *child;
-
-  g_return_if_fail (AR_IS_PREFLIGHT_EDITOR (self));
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->results_list))) != NULL)
-    gtk_list_box_remove (self->results_list, child);
-
-  if (warnings == NULL)
-    {
-      gtk_revealer_set_reveal_child (self->results_revealer, FALSE);
-      return;
-    }
-
-  if (warnings->len == 0)
-    {
-      gtk_label_set_label (self->results_title, _("No problems found"));
-      gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->results_list)), FALSE);
-    }
-  else
-    {
-      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u warning", "%u warnings", warnings->len),
-                                                warnings->len);
-      gtk_label_set_label (self->results_title, title);
-      gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->results_list)), TRUE);
-    }
-
-  for (guint i = 0; i < warnings->len; i++)
-    {
-      ArPreflightWarning *warning = g_ptr_array_index (warnings, i);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-      g_autofree char *title = NULL;
-
-      if (warning->line > 0)
-        /* Translators: "Cached preflight, line 3" */
-        title = g_strdup_printf (_("%s, line %u"), script_title (warning->script), warning->line);
-      else
-        title = g_strdup (script_title (warning->script));
-
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), warning->message);
-      gtk_widget_add_css_class (icon, "warning");
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
-      g_object_set_data (G_OBJECT (row), "ar-script", GINT_TO_POINTER (warning->script));
-      g_object_set_data (G_OBJECT (row), "ar-line", GUINT_TO_POINTER (warning->line));
-      gtk_list_box_append (self->results_list, row);
-    }
-
-  /* Show the script of the first warning. */
-  if (warnings->len > 0)
-    {
-      ArPreflightWarning *first = g_ptr_array_index (warnings, 0);
-      Script which = script_from_validator (first->script);
-
-      gtk_notebook_set_current_page (self->notebook, gtk_notebook_page_num (self->notebook, self->pages[which]));
-    }
-
-  gtk_revealer_set_reveal_child (self->results_revealer, TRUE);
-}
-
-static void
-validate_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(ArPreflightEditor) self = user_data;
-  g_autoptr(GPtrArray) warnings = NULL;
-  g_autoptr(GError) error = NULL;
-
-  warnings = ar_preflight_validate_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preflight.validate", TRUE);
-  if (error != NULL)
-    {
-      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
-      return;
-    }
-  ar_preflight_editor_show_warnings (self, warnings);
-}
-
-static void
-validate_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  ArPreflightEditor *self = AR_PREFLIGHT_EDITOR (widget);
-
-  if (self->environment == NULL)
-    return;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  gtk_widget_action_set_enabled (widget, "preflight.validate", FALSE);
-  ar_preflight_validate_async (self->environment, self->cancellable,
-                               validate_cb, g_object_ref (self));
-}
-
-static void
-hide_results_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  ar_preflight_editor_show_warnings (AR_PREFLIGHT_EDITOR (widget), NULL);
-}
-
 /* ---- auto-split ---- */
 
 static void
@@ -488,7 +295,7 @@ on_auto_split_applied (ArAutoSplitDialog *dialog,
   replace_text (self, SCRIPT_CACHED, cached);
   replace_text (self, SCRIPT_RUN, run);
   ar_environment_set_preflight_mode (self->environment, AR_PREFLIGHT_MODE_SPLIT);
-  show_script_line (self, SCRIPT_CACHED, 0);
+  ar_preflight_editor_show_script_line (self, SCRIPT_CACHED, 0);
 }
 
 void
@@ -809,15 +616,15 @@ ar_preflight_editor_class_init (ArPreflightEditorClass *klass)
   gtk_widget_class_bind_template_child_full (widget_class, "auto_split_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "validate_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "test_button", FALSE, 0);
-  gtk_widget_class_bind_template_callback (widget_class, on_result_activated);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_result_activated", G_CALLBACK (ar_preflight_editor_on_result_activated));
   gtk_widget_class_bind_template_callback (widget_class, on_tab_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_switch_page);
 
   gtk_widget_class_install_property_action (widget_class, "preflight.mode", "mode");
   gtk_widget_class_install_action (widget_class, "preflight.auto-split", NULL, auto_split_action);
-  gtk_widget_class_install_action (widget_class, "preflight.validate", NULL, validate_action);
+  gtk_widget_class_install_action (widget_class, "preflight.validate", NULL, ar_preflight_editor_validate_action);
   gtk_widget_class_install_action (widget_class, "preflight.test", NULL, test_action);
-  gtk_widget_class_install_action (widget_class, "preflight.hide-results", NULL, hide_results_action);
+  gtk_widget_class_install_action (widget_class, "preflight.hide-results", NULL, ar_preflight_editor_hide_results_action);
 }
 
 static void
