@@ -348,15 +348,6 @@ substitute_constants (ArPreflightAnalysis *an, const char *word)
   return g_string_free (out, FALSE);
 }
 
-static void
-shadow_redir_free (gpointer data)
-{
-  ArPreflightRedir *r = data;
-
-  g_free (r->target);
-  g_free (r);
-}
-
 /* What the matchers see of @cmd: constants put in (a folder named by a
  * variable set to a literal path is that path), and a leading $SUDO or a
  * call of the script's own wrapper function (as_root apt-get …) dropped.
@@ -370,7 +361,7 @@ ar_preflight_shadow_cmd (ArPreflightAnalysis *an, ArPreflightCmd *cmd)
 
   copy = g_new0 (ArPreflightCmd, 1);
   copy->words = g_ptr_array_new_with_free_func (g_free);
-  copy->redirs = g_ptr_array_new_with_free_func (shadow_redir_free);
+  copy->redirs = g_ptr_array_new_with_free_func (ar_preflight_redir_free);
   copy->heredocs = cmd->heredocs != NULL ? g_array_ref (cmd->heredocs) : NULL;
   copy->line = cmd->line;
   copy->pipeline = cmd->pipeline;

@@ -115,6 +115,8 @@ typedef struct {
 typedef struct _ArPreflightParser ArPreflightParser;
 
 void ar_preflight_cmd_free (gpointer data);
+/* Frees an ArPreflightRedir. */
+void ar_preflight_redir_free (gpointer data);
 
 /* Parses @s[@pos..@len) from line @line on; @pipeline numbers the
  * pipelines and goes on counting across nested parses. */

@@ -52,8 +52,8 @@ struct _ArPreflightParser
   GPtrArray *units;     /* ArPreflightRawUnit * */
 };
 
-static void
-redir_free (gpointer data)
+void
+ar_preflight_redir_free (gpointer data)
 {
   ArPreflightRedir *r = data;
 
@@ -141,7 +141,7 @@ ensure_cmd (ArPreflightParser *p, guint line)
     {
       p->cmd = g_new0 (ArPreflightCmd, 1);
       p->cmd->words = g_ptr_array_new_with_free_func (g_free);
-      p->cmd->redirs = g_ptr_array_new_with_free_func (redir_free);
+      p->cmd->redirs = g_ptr_array_new_with_free_func (ar_preflight_redir_free);
       p->cmd->line = line;
       if (!p->pipe_open)
         (*p->pipeline)++;
