@@ -52,12 +52,15 @@ GError *ar_engine_unreachable_error (ArEngine *self);
 GError *ar_engine_permission_error (ArEngine *self);
 GError *ar_engine_not_found_error (ArEngine *self);
 
-/* Both the API and `docker … inspect` shapes (and podman's). */
+/* ar-engine-info.c: both the API and `docker … inspect` shapes (and podman's). */
 ArImageInfo *ar_image_info_from_json (JsonObject *obj);
 ArContainerInfo *ar_container_info_from_json (JsonObject *obj);
 void ar_engine_sort_images (GPtrArray *images);
 void ar_engine_sort_containers (GPtrArray *containers);
 GDestroyNotify ar_engine_query_result_free_func (ArEngineQuery query);
+/* A member of @obj (NULL-safe) when it is a string / an object, else NULL. */
+const char *ar_engine_json_string (JsonObject *obj, const char *member);
+JsonObject *ar_engine_json_object_member (JsonObject *obj, const char *member);
 
 /* ar-engine-api.c */
 void ar_engine_api_query_async (ArEngine            *self,
@@ -77,5 +80,27 @@ void ar_engine_cli_query_async (ArEngine            *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data);
 gpointer ar_engine_cli_query_finish (ArEngine *self, GAsyncResult *result, GError **error);
+
+/* ar-engine-cli-argv.c */
+/* The argv that runs the CLI with @args (@env_fd: inside Flatpak, through
+ * the script that exports the lines on fd 3 first). */
+GPtrArray *ar_engine_cli_build_argv (ArEngine *self, const char *const *args, gboolean env_fd);
+/* A launcher whose environment points the CLI at this engine. */
+GSubprocessLauncher *ar_engine_cli_new_launcher (ArEngine *self, GSubprocessFlags flags);
+/* "docker run", "docker image inspect": what a message calls a command. */
+char *ar_engine_cli_command_label (ArEngine *self, const char *const *args);
+/* @args with a --cidfile of ours after "run" (a NULL-terminated array of
+ * borrowed strings); *@cid_dir and *@cidfile are set for a `run` only. */
+GPtrArray *ar_engine_cli_prepare_args (ArEngine           *self,
+                                       const char *const  *args,
+                                       char              **cid_dir,
+                                       char              **cidfile,
+                                       GError            **error);
+/* NAME=VALUE for the container, into the launcher's environment (inside
+ * Flatpak: onto fd 3); refuses names that would steer the CLI itself. */
+gboolean ar_engine_cli_setup_extra_env (ArEngine            *self,
+                                        GSubprocessLauncher *launcher,
+                                        const char *const   *extra_env,
+                                        GError             **error);
 
 G_END_DECLS

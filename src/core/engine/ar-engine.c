@@ -17,294 +17,6 @@ G_DEFINE_QUARK (ar-engine-error-quark, ar_engine_error)
 
 G_DEFINE_FINAL_TYPE (ArEngine, ar_engine, G_TYPE_OBJECT)
 
-/* ---- results ------------------------------------------------------------ */
-
-void
-ar_image_info_free (ArImageInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->id);
-  g_strfreev (info->repo_tags);
-  g_free (info->user);
-  g_clear_pointer (&info->labels, g_hash_table_unref);
-  g_free (info);
-}
-
-const char *
-ar_image_info_get_label (const ArImageInfo *info, const char *key)
-{
-  return g_hash_table_lookup (info->labels, key);
-}
-
-gboolean
-ar_image_info_has_tag (const ArImageInfo *info, const char *name)
-{
-  for (guint i = 0; info->repo_tags[i] != NULL; i++)
-    if (ar_engine_image_names_equal (info->repo_tags[i], name))
-      return TRUE;
-  return FALSE;
-}
-
-void
-ar_container_info_free (ArContainerInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->id);
-  g_strfreev (info->names);
-  g_free (info->image);
-  g_free (info->image_id);
-  g_free (info->state);
-  g_clear_pointer (&info->labels, g_hash_table_unref);
-  g_free (info);
-}
-
-const char *
-ar_container_info_get_label (const ArContainerInfo *info, const char *key)
-{
-  return g_hash_table_lookup (info->labels, key);
-}
-
-static const char *
-json_string (JsonObject *obj, const char *member)
-{
-  JsonNode *node;
-
-  if (obj == NULL || !json_object_has_member (obj, member))
-    return NULL;
-  node = json_object_get_member (obj, member);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-json_object_member (JsonObject *obj, const char *member)
-{
-  JsonNode *node;
-
-  if (obj == NULL || !json_object_has_member (obj, member))
-    return NULL;
-  node = json_object_get_member (obj, member);
-  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-json_array_member (JsonObject *obj, const char *member)
-{
-  JsonNode *node;
-
-  if (obj == NULL || !json_object_has_member (obj, member))
-    return NULL;
-  node = json_object_get_member (obj, member);
-  return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-/* The API lists give unix seconds, the inspect commands RFC 3339 text. */
-static gint64
-json_time (JsonObject *obj, const char *member)
-{
-  JsonNode *node;
-
-  if (obj == NULL || !json_object_has_member (obj, member))
-    return 0;
-  node = json_object_get_member (obj, member);
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (json_node_get_string (node), NULL);
-
-      return dt != NULL ? g_date_time_to_unix (dt) : 0;
-    }
-  return json_node_get_int (node);
-}
-
-static gint64
-json_int (JsonObject *obj, const char *member)
-{
-  JsonNode *node;
-
-  if (obj == NULL || !json_object_has_member (obj, member))
-    return 0;
-  node = json_object_get_member (obj, member);
-  return JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
-}
-
-static GHashTable *
-labels_from_json (JsonObject *obj)
-{
-  GHashTable *labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *value;
-
-  if (obj == NULL)
-    return labels;
-  json_object_iter_init (&iter, obj);
-  while (json_object_iter_next (&iter, &key, &value))
-    if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
-      g_hash_table_insert (labels, g_strdup (key), g_strdup (json_node_get_string (value)));
-  return labels;
-}
-
-/* Podman prints image ids without the digest algorithm. */
-static char *
-normalize_image_id (const char *id)
-{
-  if (id == NULL)
-    return g_strdup ("");
-  if (strlen (id) == 64 && strspn (id, "0123456789abcdef") == 64)
-    return g_strconcat ("sha256:", id, NULL);
-  return g_strdup (id);
-}
-
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
-}
-
-ArImageInfo *
-ar_image_info_from_json (JsonObject *obj)
-{
-  ArImageInfo *info = g_new0 (ArImageInfo, 1);
-  JsonObject *config = json_object_member (obj, "Config");
-  JsonArray *tags = json_array_member (obj, "RepoTags");
-  JsonObject *labels = json_object_member (config, "Labels");
-  g_autoptr(GPtrArray) tag_list = g_ptr_array_new ();
-
-  /* An inspect result carries Config; a list entry has Labels on top. */
-  if (config == NULL)
-    labels = json_object_member (obj, "Labels");
-  else if (labels == NULL)
-    labels = json_object_member (obj, "Labels");
-
-  info->id = normalize_image_id (json_string (obj, "Id"));
-  for (guint i = 0; tags != NULL && i < json_array_get_length (tags); i++)
-    {
-      const char *tag = json_array_get_string_element (tags, i);
-
-      /* Docker < 25 lists untagged images as "<none>:<none>". */
-      if (tag != NULL && !g_str_equal (tag, "<none>:<none>"))
-        g_ptr_array_add (tag_list, g_strdup (tag));
-    }
-  g_ptr_array_sort (tag_list, compare_strings);
-  g_ptr_array_add (tag_list, NULL);
-  info->repo_tags = (char **) g_ptr_array_steal (tag_list, NULL);
-  if (config != NULL)
-    info->user = g_strdup (json_string (config, "User") != NULL ? json_string (config, "User") : "");
-  info->size = json_int (obj, "Size");
-  info->created = json_time (obj, "Created");
-  info->labels = labels_from_json (labels);
-  return info;
-}
-
-ArContainerInfo *
-ar_container_info_from_json (JsonObject *obj)
-{
-  ArContainerInfo *info = g_new0 (ArContainerInfo, 1);
-  JsonObject *config = json_object_member (obj, "Config");
-  JsonObject *state = json_object_member (obj, "State");
-  JsonArray *names = json_array_member (obj, "Names");
-  g_autoptr(GPtrArray) name_list = g_ptr_array_new ();
-
-  info->id = g_strdup (json_string (obj, "Id") != NULL ? json_string (obj, "Id") : "");
-
-  if (names != NULL)
-    {
-      for (guint i = 0; i < json_array_get_length (names); i++)
-        {
-          const char *name = json_array_get_string_element (names, i);
-
-          if (name != NULL)
-            g_ptr_array_add (name_list, g_strdup (name[0] == '/' ? name + 1 : name));
-        }
-    }
-  else if (json_string (obj, "Name") != NULL)
-    {
-      const char *name = json_string (obj, "Name");
-
-      g_ptr_array_add (name_list, g_strdup (name[0] == '/' ? name + 1 : name));
-    }
-  g_ptr_array_add (name_list, NULL);
-  info->names = (char **) g_ptr_array_steal (name_list, NULL);
-
-  if (config != NULL)
-    {
-      /* `container inspect`: Image is the id; the reference is in Config
-       * (docker) or ImageName (podman). */
-      const char *ref = json_string (obj, "ImageName");
-
-      if (ref == NULL)
-        ref = json_string (config, "Image");
-      info->image = g_strdup (ref != NULL ? ref : "");
-      info->image_id = normalize_image_id (json_string (obj, "Image"));
-      info->labels = labels_from_json (json_object_member (config, "Labels"));
-      info->state = g_strdup (json_string (state, "Status") != NULL ? json_string (state, "Status") : "");
-    }
-  else
-    {
-      info->image = g_strdup (json_string (obj, "Image") != NULL ? json_string (obj, "Image") : "");
-      info->image_id = normalize_image_id (json_string (obj, "ImageID"));
-      info->labels = labels_from_json (json_object_member (obj, "Labels"));
-      info->state = g_strdup (json_string (obj, "State") != NULL ? json_string (obj, "State") : "");
-    }
-  info->created = json_time (obj, "Created");
-  return info;
-}
-
-static int
-compare_images (gconstpointer a, gconstpointer b)
-{
-  const ArImageInfo *ia = *(ArImageInfo *const *) a;
-  const ArImageInfo *ib = *(ArImageInfo *const *) b;
-
-  if (ia->created != ib->created)
-    return ia->created > ib->created ? -1 : 1;
-  return g_strcmp0 (ia->id, ib->id);
-}
-
-static int
-compare_containers (gconstpointer a, gconstpointer b)
-{
-  const ArContainerInfo *ca = *(ArContainerInfo *const *) a;
-  const ArContainerInfo *cb = *(ArContainerInfo *const *) b;
-
-  if (ca->created != cb->created)
-    return ca->created > cb->created ? -1 : 1;
-  return g_strcmp0 (ca->id, cb->id);
-}
-
-void
-ar_engine_sort_images (GPtrArray *images)
-{
-  g_ptr_array_sort (images, compare_images);
-}
-
-void
-ar_engine_sort_containers (GPtrArray *containers)
-{
-  g_ptr_array_sort (containers, compare_containers);
-}
-
-GDestroyNotify
-ar_engine_query_result_free_func (ArEngineQuery query)
-{
-  switch (query)
-    {
-    case AR_ENGINE_QUERY_INSPECT_IMAGE:
-      return (GDestroyNotify) ar_image_info_free;
-    case AR_ENGINE_QUERY_LIST_IMAGES:
-    case AR_ENGINE_QUERY_LIST_CONTAINERS:
-      return (GDestroyNotify) g_ptr_array_unref;
-    case AR_ENGINE_QUERY_PING:
-    default:
-      return NULL;
-    }
-}
-
 /* ---- names -------------------------------------------------------------- */
 
 char *
@@ -498,7 +210,7 @@ docker_context_host (void)
       JsonObject *config = load_json_object (config_path, parser);
 
       g_free (name);
-      name = g_strdup (json_string (config, "currentContext"));
+      name = g_strdup (ar_engine_json_string (config, "currentContext"));
     }
   if (name == NULL || *name == '\0' || g_str_equal (name, "default"))
     return NULL;
@@ -506,8 +218,13 @@ docker_context_host (void)
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
   meta_path = g_build_filename (config_dir, "contexts", "meta", digest, "meta.json", NULL);
   meta = load_json_object (meta_path, meta_parser);
-  docker = json_object_member (json_object_member (meta, "Endpoints"), "docker");
-  return g_strdup (json_string (docker, "Host"));
+  docker = ar_engine_json_object_member (ar_engine_json_object_member (meta, "Endpoints"), "docker");
+  g_debug ("docker context “%s” (%s): host %s", name,
+           g_getenv ("DOCKER_CONTEXT") != NULL && *g_getenv ("DOCKER_CONTEXT") != '\0'
+             ? "from DOCKER_CONTEXT" : "the current context in the docker config",
+           ar_engine_json_string (docker, "Host") != NULL ? ar_engine_json_string (docker, "Host")
+                                                          : "not found, so the default socket");
+  return g_strdup (ar_engine_json_string (docker, "Host"));
 }
 
 static char *
@@ -523,6 +240,8 @@ ar_engine_resolve (ArEngine *self)
 {
   g_autofree char *context_host = NULL;
   const char *host;
+  const char *kind_why;
+  const char *host_why;
 
   if (self->resolved)
     return;
@@ -533,6 +252,7 @@ ar_engine_resolve (ArEngine *self)
   /* Inside the sandbox the host's programs cannot be looked up without
    * running something there; Docker is the common case. */
   self->kind = self->requested_kind;
+  kind_why = "as the settings ask";
   if (self->kind == AR_ENGINE_KIND_NONE)
     {
       g_autofree char *docker = NULL;
@@ -542,6 +262,10 @@ ar_engine_resolve (ArEngine *self)
         self->kind = AR_ENGINE_KIND_DOCKER;
       else if ((podman = g_find_program_in_path ("podman")) != NULL)
         self->kind = AR_ENGINE_KIND_PODMAN;
+      kind_why = self->in_flatpak ? "inside Flatpak the host's programs cannot be looked up, so docker"
+                 : docker != NULL ? "docker is in PATH"
+                 : podman != NULL ? "no docker in PATH, podman is"
+                                  : "neither docker nor podman is in PATH";
     }
 
   g_clear_pointer (&self->host, g_free);
@@ -551,6 +275,7 @@ ar_engine_resolve (ArEngine *self)
   if (self->kind == AR_ENGINE_KIND_PODMAN)
     {
       self->host = g_strdup (self->host_setting);
+      host_why = *self->host != '\0' ? "the engine host setting" : "none set: podman's default socket";
       if (*self->host == '\0')
         self->socket_path = podman_default_socket ();
     }
@@ -562,18 +287,28 @@ ar_engine_resolve (ArEngine *self)
         self->host = g_strdup (self->env_docker_host);
       else
         self->host = g_strdup ("");
+      host_why = *self->host_setting != '\0' ? "the engine host setting"
+                 : *self->host != '\0'       ? "DOCKER_HOST"
+                                              : "none set";
 
       if (*self->host == '\0')
         {
           context_host = docker_context_host ();
           if (context_host == NULL)
             self->socket_path = g_strdup (DEFAULT_DOCKER_SOCKET);
+          host_why = context_host != NULL ? "none set: the docker context's" : "none set: docker's default socket";
         }
     }
 
   host = *self->host != '\0' ? self->host : context_host;
   if (host != NULL && g_str_has_prefix (host, "unix://"))
     self->socket_path = g_strdup (host + strlen ("unix://"));
+
+  g_debug ("Engine: %s (%s); host %s (%s); API socket: %s; the CLI runs %s",
+           ar_engine_kind_to_string (self->kind), kind_why,
+           host != NULL && *host != '\0' ? host : "default", host_why,
+           self->socket_path != NULL ? self->socket_path : "none (a TCP or ssh host), queries use the CLI",
+           self->in_flatpak ? "on the host through flatpak-spawn --host (inside Flatpak)" : "here");
 }
 
 gboolean
@@ -720,6 +455,25 @@ typedef struct {
   GError *api_error;
 } QueryData;
 
+/* For the debug messages: what a query asks. */
+static const char *
+query_name (ArEngineQuery query)
+{
+  switch (query)
+    {
+    case AR_ENGINE_QUERY_PING:
+      return "ping";
+    case AR_ENGINE_QUERY_INSPECT_IMAGE:
+      return "inspect image";
+    case AR_ENGINE_QUERY_LIST_IMAGES:
+      return "list images";
+    case AR_ENGINE_QUERY_LIST_CONTAINERS:
+      return "list containers";
+    default:
+      return "query";
+    }
+}
+
 static void
 query_data_free (QueryData *data)
 {
@@ -783,6 +537,8 @@ query_api_done (GObject *source, GAsyncResult *result, gpointer user_data)
       (g_error_matches (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE) ||
        g_error_matches (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED)))
     {
+      g_debug ("%s: the Engine API at %s did not answer (%s), so the CLI is asked instead",
+               query_name (data->query), self->socket_path, error->message);
       data->api_error = g_steal_pointer (&error);
       query_start_cli (g_steal_pointer (&task));
       return;
@@ -812,13 +568,24 @@ query_async (ArEngine            *self,
   g_task_set_task_data (task, data, (GDestroyNotify) query_data_free);
 
   if (self->query_path != AR_ENGINE_QUERY_PATH_CLI && self->socket_path != NULL)
-    ar_engine_api_query_async (self, query, arg, cancellable, query_api_done, g_steal_pointer (&task));
+    {
+      g_debug ("%s: through the Engine API at %s%s", query_name (query), self->socket_path,
+               self->query_path == AR_ENGINE_QUERY_PATH_API ? " (API only)" : ", the CLI if it does not answer");
+      ar_engine_api_query_async (self, query, arg, cancellable, query_api_done, g_steal_pointer (&task));
+    }
   else if (self->query_path == AR_ENGINE_QUERY_PATH_API)
-    g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
-                             _("The container engine at %s has no API socket to ask."),
-                             *self->host != '\0' ? self->host : _("its default address"));
+    {
+      g_debug ("%s: API only, but there is no API socket for host %s", query_name (query), self->host);
+      g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
+                               _("The container engine at %s has no API socket to ask."),
+                               *self->host != '\0' ? self->host : _("its default address"));
+    }
   else
-    query_start_cli (g_steal_pointer (&task));
+    {
+      g_debug ("%s: through the %s CLI (%s)", query_name (query), ar_engine_kind_to_string (self->kind),
+               self->query_path == AR_ENGINE_QUERY_PATH_CLI ? "CLI only" : "no API socket for this host");
+      query_start_cli (g_steal_pointer (&task));
+    }
 }
 
 static gpointer
@@ -921,17 +688,31 @@ ar_engine_list_containers_finish (ArEngine *self, GAsyncResult *result, GError *
 
 /* ---- blocking variants -------------------------------------------------- */
 
+/* A query's blocking form: the same query on a private main context. */
+static gpointer
+query_sync (ArEngine      *self,
+            ArEngineQuery  query,
+            const char    *arg,
+            gpointer       source_tag,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  ArSyncWait wait;
+  gpointer value;
+
+  ar_sync_wait_begin (&wait);
+  query_async (self, query, arg, source_tag, cancellable, ar_sync_wait_callback, &wait);
+  value = query_finish (self, ar_sync_wait_run (&wait), source_tag, error);
+  ar_sync_wait_end (&wait);
+  return value;
+}
+
 gboolean
 ar_engine_ping_sync (ArEngine *self, GCancellable *cancellable, GError **error)
 {
-  ArSyncWait wait;
-  gboolean ok;
+  g_return_val_if_fail (AR_IS_ENGINE (self), FALSE);
 
-  ar_sync_wait_begin (&wait);
-  ar_engine_ping_async (self, cancellable, ar_sync_wait_callback, &wait);
-  ok = ar_engine_ping_finish (self, ar_sync_wait_run (&wait), error);
-  ar_sync_wait_end (&wait);
-  return ok;
+  return query_sync (self, AR_ENGINE_QUERY_PING, NULL, ar_engine_ping_async, cancellable, error) != NULL;
 }
 
 ArImageInfo *
@@ -940,14 +721,13 @@ ar_engine_inspect_image_sync (ArEngine      *self,
                               GCancellable  *cancellable,
                               GError       **error)
 {
-  ArSyncWait wait;
-  ArImageInfo *info;
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
 
-  ar_sync_wait_begin (&wait);
-  ar_engine_inspect_image_async (self, name, cancellable, ar_sync_wait_callback, &wait);
-  info = ar_engine_inspect_image_finish (self, ar_sync_wait_run (&wait), error);
-  ar_sync_wait_end (&wait);
-  return info;
+  /* Before it becomes part of a URL path or a command line. */
+  if (!ar_engine_check_image_reference (name, error))
+    return NULL;
+  return query_sync (self, AR_ENGINE_QUERY_INSPECT_IMAGE, name, ar_engine_inspect_image_async, cancellable, error);
 }
 
 GPtrArray *
@@ -956,14 +736,10 @@ ar_engine_list_images_sync (ArEngine      *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  ArSyncWait wait;
-  GPtrArray *list;
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (label != NULL, NULL);
 
-  ar_sync_wait_begin (&wait);
-  ar_engine_list_images_async (self, label, cancellable, ar_sync_wait_callback, &wait);
-  list = ar_engine_list_images_finish (self, ar_sync_wait_run (&wait), error);
-  ar_sync_wait_end (&wait);
-  return list;
+  return query_sync (self, AR_ENGINE_QUERY_LIST_IMAGES, label, ar_engine_list_images_async, cancellable, error);
 }
 
 GPtrArray *
@@ -972,12 +748,9 @@ ar_engine_list_containers_sync (ArEngine      *self,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  ArSyncWait wait;
-  GPtrArray *list;
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (label != NULL, NULL);
 
-  ar_sync_wait_begin (&wait);
-  ar_engine_list_containers_async (self, label, cancellable, ar_sync_wait_callback, &wait);
-  list = ar_engine_list_containers_finish (self, ar_sync_wait_run (&wait), error);
-  ar_sync_wait_end (&wait);
-  return list;
+  return query_sync (self, AR_ENGINE_QUERY_LIST_CONTAINERS, label, ar_engine_list_containers_async,
+                     cancellable, error);
 }

@@ -4,10 +4,15 @@
  * GSubprocess; queries go to the Engine API over its unix socket when it
  * answers and through the CLI otherwise, with the same normalized results.
  *
- * The engine/ folder (this is its main header). Owns ArEngine and its two
- * transports: the docker or podman CLI (ar-engine-cli) and the Engine API
- * over the unix socket (ar-engine-api). May use: model/ only. Used by
- * images/, tasks/, cli/ and ui/. Log domain: agents-runner-engine.
+ * The engine/ folder (this is its main header). Owns ArEngine (ar-engine.c:
+ * which engine and host, the query front door and its fallback), its two
+ * transports: the docker or podman CLI (ar-engine-cli.c runs it,
+ * ar-engine-cli-argv.c builds its command line, ar-engine-cli-query.c asks
+ * through it) and the Engine API over the unix socket (ar-engine-api.c),
+ * and the answers both give (ar-engine-info.c). May use: model/ only. Used
+ * by images/, tasks/, cli/ and ui/. Log domain: agents-runner-engine;
+ * G_MESSAGES_DEBUG=agents-runner-engine says which engine, host and
+ * transport were chosen and why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
