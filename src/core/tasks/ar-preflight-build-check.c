@@ -17,8 +17,11 @@
 #include "ar-entry-script.h"
 #include "ar-image-builder-private.h"
 #include "ar-paths.h"
+#include "ar-run-args.h"
 #include "ar-task-log.h"
-#include "ar-task-runner-private.h"
+#include "ar-task-runner.h"
+#include "ar-task-scratch.h"
+#include "ar-util.h"
 
 G_DEFINE_QUARK (ar-preflight-build-check-error-quark, ar_preflight_build_check_error)
 
@@ -92,10 +95,10 @@ static void
 remove_files (CheckOp *op)
 {
   if (op->context_dir != NULL)
-    ar_image_layer_remove_tree (op->context_dir);
+    ar_remove_tree (op->context_dir);
   g_clear_pointer (&op->context_dir, g_free);
   if (op->scratch_dir != NULL)
-    ar_image_layer_remove_tree (op->scratch_dir);
+    ar_remove_tree (op->scratch_dir);
   g_clear_pointer (&op->scratch_dir, g_free);
   if (op->env_file != NULL)
     g_unlink (op->env_file);
@@ -439,7 +442,7 @@ start_run (GTask *task)
     }
   if (op->settings->preflight_enabled && !ar_script_is_blank (op->settings->preflight_script))
     {
-      if (!ar_task_runner_write_script (op->scratch_dir, AR_ENTRY_SETTINGS_PREFLIGHT_FILE,
+      if (!ar_task_scratch_write_script (op->scratch_dir, AR_ENTRY_SETTINGS_PREFLIGHT_FILE,
                                         op->settings->preflight_script, &error))
         {
           finish (task, g_steal_pointer (&error));
@@ -449,7 +452,7 @@ start_run (GTask *task)
     }
   if (!ar_script_is_blank (op->run_text))
     {
-      if (!ar_task_runner_write_script (op->scratch_dir, AR_ENTRY_RUN_PREFLIGHT_FILE, op->run_text, &error))
+      if (!ar_task_scratch_write_script (op->scratch_dir, AR_ENTRY_RUN_PREFLIGHT_FILE, op->run_text, &error))
         {
           finish (task, g_steal_pointer (&error));
           return;
@@ -459,7 +462,7 @@ start_run (GTask *task)
   /* Podman refuses a -w the image lacks; docker makes it. */
   steps.enter_workdir = podman;
   entry = ar_entry_script_generate (&steps);
-  if (!ar_task_runner_write_script (op->scratch_dir, AR_ENTRY_SCRIPT_FILE, entry, &error))
+  if (!ar_task_scratch_write_script (op->scratch_dir, AR_ENTRY_SCRIPT_FILE, entry, &error))
     {
       finish (task, g_steal_pointer (&error));
       return;
@@ -478,19 +481,19 @@ start_run (GTask *task)
   g_ptr_array_add (args, g_strdup ("-v"));
   g_ptr_array_add (args, g_strdup_printf ("%s:%s:ro", op->scratch_dir, AR_ENTRY_CONTAINER_DIR));
 
-  ar_task_runner_add_env (NULL, AR_PREFLIGHT_CHECK_TASK_ID, ar_environment_get_env_id (op->env),
+  ar_run_args_add_env (NULL, AR_PREFLIGHT_CHECK_TASK_ID, ar_environment_get_env_id (op->env),
                           ar_environment_get_env_vars (op->env), args, run_env, env_file_text);
   if (env_file_text->len > 0)
     {
       op->env_file = g_strconcat (op->scratch_dir, ".env", NULL);
-      if (!ar_task_runner_add_env_file (op->env_file, env_file_text, args, &error))
+      if (!ar_run_args_add_env_file (op->env_file, env_file_text, args, &error))
         {
           finish (task, g_steal_pointer (&error));
           return;
         }
     }
-  ar_task_runner_add_workdir (workdir, podman, args, run_env);
-  ar_task_runner_add_command (op->tag != NULL ? op->tag : op->base_name, (const char *const *) op->agent_argv,
+  ar_run_args_add_workdir (workdir, podman, args, run_env);
+  ar_run_args_add_command (op->tag != NULL ? op->tag : op->base_name, (const char *const *) op->agent_argv,
                               args, run_env);
 
   op->started = g_get_monotonic_time ();
@@ -509,7 +512,7 @@ build_done (GObject *source, GAsyncResult *res, gpointer user_data)
   status = ar_engine_run_cli_finish (AR_ENGINE (source), res, NULL, &error);
   op->result->build_seconds = (g_get_monotonic_time () - op->started) / (double) G_USEC_PER_SEC;
   /* The context never outlives its build. */
-  ar_image_layer_remove_tree (op->context_dir);
+  ar_remove_tree (op->context_dir);
   g_clear_pointer (&op->context_dir, g_free);
   if (handle_cli_error (task, &error, AR_CONTEXT_ENV_SCRIPT, op->cached_text))
     return;

@@ -5,35 +5,14 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "ar-entry-script.h"
 #include "ar-paths.h"
+#include "ar-task-follow.h"
 #include "ar-task-manager.h"
 #include "ar-task-runner.h"
 #include "ar-task-runner-private.h"
-
-#define FOLLOW_DRAIN_MS 2000
-#define STOP_COMMAND_TIMEOUT 30
-#define QUERY_TIMEOUT 30
-
-/* A task of an earlier process whose container still runs. */
-typedef struct {
-  ArTaskManager *manager;    /* not a reference: the manager owns us */
-  ArTask *task;
-  ArTaskLog *log;
-  GCancellable *cancellable; /* docker logs -f */
-  GString *wait_output;
-  gboolean logs_done;
-  gboolean wait_done;
-  int wait_status;
-  gboolean stop_requested;
-  guint drain_id;
-  guint64 skip;              /* replayed lines the log already has */
-  gboolean output_open[2];
-} Follow;
+#include "ar-task-scratch.h"
 
 struct _ArTaskManager
 {
@@ -48,7 +27,7 @@ struct _ArTaskManager
   GHashTable *runners;       /* ArTask → ArTaskRunner, until it ends */
   GQueue queue;              /* ArTaskRunner, oldest first */
   GHashTable *waiting_logged; /* ArTask set: "waiting" said once */
-  GHashTable *follows;       /* ArTask → Follow */
+  GHashTable *follows;       /* ArTask → ArTaskFollow */
   GHashTable *interactives;  /* ArTask → ArInteractive, until it ends */
 };
 
@@ -456,307 +435,33 @@ ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *env, g
   return task;
 }
 
-/* ---- following a container of an earlier process ----------------------- */
+/* ---- a container left running by an earlier process ----------------------- */
 
 static void
-follow_free (Follow *follow)
+follow_ended (ArTask *task, gpointer user_data)
 {
-  g_clear_handle_id (&follow->drain_id, g_source_remove);
-  if (follow->cancellable != NULL)
-    g_cancellable_cancel (follow->cancellable);
-  g_clear_object (&follow->cancellable);
-  g_clear_object (&follow->task);
-  g_clear_object (&follow->log);
-  if (follow->wait_output != NULL)
-    g_string_free (follow->wait_output, TRUE);
-  g_free (follow);
-}
+  ArTaskManager *self = user_data;
 
-static void
-remove_scratch (ArTask *task)
-{
-  g_autofree char *run_dir = ar_paths_run_dir ();
-  g_autofree char *scratch = g_build_filename (run_dir, ar_task_get_id (task), NULL);
-  g_autofree char *env_file = g_strdup_printf ("%s.env", scratch);
-  g_autoptr(GDir) dir = g_dir_open (scratch, 0, NULL);
-  const char *name;
-
-  /* Only files: the entry script and the preflight scripts. */
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (scratch, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (scratch);
-  g_unlink (env_file);
-}
-
-static void
-follow_finish (Follow *follow)
-{
-  ArTaskManager *self = follow->manager;
-  g_autoptr(ArTask) task = g_object_ref (follow->task);
-  gint64 status = -1;
-  ArTaskState state;
-  double duration;
-
-  g_clear_handle_id (&follow->drain_id, g_source_remove);
-  if (follow->wait_status == 0 && follow->wait_output != NULL)
-    {
-      g_autofree char *text = g_strstrip (g_strdup (follow->wait_output->str));
-
-      if (*text != '\0' && !g_ascii_string_to_signed (text, 10, 0, 255, &status, NULL))
-        status = -1;
-    }
-
-  ar_task_set_finished_at (task, g_get_real_time ());
-  duration = ar_task_get_duration (task);
-  if (status >= 0)
-    ar_task_set_exit_status (task, (int) status);
-  if (follow->stop_requested && status != 0)
-    {
-      state = AR_TASK_STATE_CANCELLED;
-      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _("cancelled after %.1f s"), duration);
-    }
-  else if (status == 0)
-    {
-      state = AR_TASK_STATE_DONE;
-      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _("done: exit status 0 after %.1f s"), duration);
-    }
-  else
-    {
-      state = AR_TASK_STATE_FAILED;
-      if (status > 0)
-        ar_task_log_message (follow->log, "task/end", AR_LOG_ERROR,
-                             _("failed: exit status %d after %.1f s"), (int) status, duration);
-      else
-        {
-          ar_task_set_error_message (task, _("The container ended while nobody was watching: its exit status is unknown."));
-          ar_task_log_message (follow->log, "task/end", AR_LOG_ERROR, "%s", ar_task_get_error_message (task));
-        }
-    }
-  remove_scratch (task);
-  ar_task_set_state (task, state);
-  ar_task_save (task, NULL);
-  ar_task_release_ownership (task);
-  ar_task_log_close (follow->log);
-
+  g_object_ref (task);
   g_hash_table_remove (self->follows, task);
   g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
   pump (self);
+  g_object_unref (task);
 }
 
-static gboolean
-follow_drain_expired (gpointer user_data)
+static ArEnvironment *
+environment_of (ArTaskManager *self, ArTask *task)
 {
-  Follow *follow = user_data;
-
-  follow->drain_id = 0;
-  follow_finish (follow);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-follow_maybe_done (Follow *follow)
-{
-  if (!follow->wait_done)
-    return;
-  if (follow->logs_done)
-    {
-      follow_finish (follow);
-      return;
-    }
-  /* docker logs -f ends with the container; give its last lines a moment. */
-  if (follow->drain_id == 0)
-    follow->drain_id = g_timeout_add (FOLLOW_DRAIN_MS, follow_drain_expired, follow);
-}
-
-/* What the engine's callbacks hold: the Follow may be gone before the
- * command has finished, so they look it up again every time. */
-typedef struct {
-  ArTaskManager *manager;
-  ArTask *task;
-} FollowRef;
-
-static Follow *
-follow_lookup (FollowRef *ref)
-{
-  return g_hash_table_lookup (ref->manager->follows, ref->task);
-}
-
-static void
-follow_piece (ArEngineStream   stream,
-              const char      *text,
-              gsize            len,
-              ArEngineLineEnd  end,
-              gpointer         user_data)
-{
-  Follow *follow = follow_lookup (user_data);
-
-  if (follow == NULL)
-    return;
-  if (follow->skip > 0)
-    {
-      if (end != AR_ENGINE_LINE_CONTINUES)
-        follow->skip--;
-      return;
-    }
-  ar_task_runner_log_output_piece (follow->log, follow->output_open, stream, text, len, end);
-}
-
-static void
-wait_line (ArEngineStream stream, const char *line, gpointer user_data)
-{
-  Follow *follow = follow_lookup (user_data);
-
-  if (follow != NULL && stream == AR_ENGINE_STREAM_STDOUT)
-    {
-      g_string_append (follow->wait_output, line);
-      g_string_append_c (follow->wait_output, '\n');
-    }
-}
-
-static void
-follow_ref_free (FollowRef *ref)
-{
-  g_object_unref (ref->manager);
-  g_object_unref (ref->task);
-  g_free (ref);
-}
-
-static FollowRef *
-follow_ref_new (Follow *follow)
-{
-  FollowRef *ref = g_new0 (FollowRef, 1);
-
-  ref->manager = g_object_ref (follow->manager);
-  ref->task = g_object_ref (follow->task);
-  return ref;
-}
-
-static void
-follow_logs_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  FollowRef *ref = user_data;
-  Follow *follow = follow_lookup (ref);
-
-  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
-  if (follow != NULL)
-    {
-      follow->logs_done = TRUE;
-      follow_maybe_done (follow);
-    }
-  follow_ref_free (ref);
-}
-
-static void
-follow_wait_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  FollowRef *ref = user_data;
-  Follow *follow = follow_lookup (ref);
-  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
-
-  if (follow != NULL)
-    {
-      follow->wait_done = TRUE;
-      follow->wait_status = status;
-      follow_maybe_done (follow);
-    }
-  follow_ref_free (ref);
-}
-
-/* How many lines of the container the earlier process logged: from the
- * container's first line (the entry script's marker) on, less the runner's
- * own messages. A replay of the container's output skips that many, so
- * that no line is logged twice (timestamps cannot tell: the engine stamps
- * a line when its log driver gets to it, which may be after the attached
- * client had it). */
-static guint64
-count_logged_container_lines (ArTask *task)
-{
-  g_autofree char *path = ar_task_dup_log_path (task);
-  FILE *file = fopen (path, "rbe");
-  g_autoptr(GString) head = g_string_new (NULL);
-  guint64 count = 0;
-  char buf[65536];
-  size_t n;
-
-  if (file == NULL)
-    return 0;
-  /* Lines end with "\n" or, for a progress update, "\r"; only their starts
-   * matter here, so a line of any length costs no memory. */
-  while ((n = fread (buf, 1, sizeof buf, file)) > 0)
-    for (size_t i = 0; i < n; i++)
-      {
-        if (buf[i] != '\n' && buf[i] != '\r')
-          {
-            if (head->len < 256)
-              g_string_append_c (head, buf[i]);
-            continue;
-          }
-        if (g_str_equal (head->str, AR_ENTRY_STARTED_LINE))
-          count = 1;
-        else if (count > 0 && !ar_task_runner_is_own_line (head->str))
-          count++;
-        g_string_truncate (head, 0);
-      }
-  fclose (file);
-  return count;
+  return self->env_store != NULL ? ar_env_store_find_by_id (self->env_store, ar_task_get_env_id (task)) : NULL;
 }
 
 static void
 follow_task (ArTaskManager *self, ArTask *task)
 {
-  ArEngine *engine = ar_image_builder_get_engine (self->builder);
-  g_autofree char *log_path = ar_task_dup_log_path (task);
-  g_autoptr(GPtrArray) logs_args = g_ptr_array_new ();
-  const char *name = ar_task_get_container_name (task);
-  const char *wait_args[] = { "wait", name, NULL };
-  Follow *follow;
+  ArTaskFollow *follow = ar_task_follow_new (ar_image_builder_get_engine (self->builder), task,
+                                             environment_of (self, task), follow_ended, self);
 
-  follow = g_new0 (Follow, 1);
-  follow->manager = self;
-  follow->task = g_object_ref (task);
-  follow->log = ar_task_log_new (log_path, NULL);
-  if (follow->log == NULL)
-    follow->log = ar_task_log_new (NULL, NULL);
-  follow->cancellable = g_cancellable_new ();
-  follow->wait_output = g_string_new (NULL);
-  /* Before this process writes to the log. */
-  follow->skip = count_logged_container_lines (task);
   g_hash_table_insert (self->follows, g_object_ref (task), follow);
-
-  if (self->env_store != NULL)
-    {
-      ArEnvironment *env = ar_env_store_find_by_id (self->env_store, ar_task_get_env_id (task));
-
-      if (env != NULL)
-        ar_task_log_add_secret_env_vars (follow->log, ar_environment_get_env_vars (env));
-    }
-
-  ar_task_log_message (follow->log, "task/follow", AR_LOG_INFO,
-                       _("found the container %s running after a restart: following it again, from where this log stopped"),
-                       name);
-  if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
-    ar_task_set_state (task, AR_TASK_STATE_RUNNING);
-  ar_task_save (task, NULL);
-
-  /* All of it from the start, less what the log has. */
-  g_ptr_array_add (logs_args, (char *) "logs");
-  g_ptr_array_add (logs_args, (char *) "-f");
-  g_ptr_array_add (logs_args, (char *) name);
-  g_ptr_array_add (logs_args, NULL);
-
-  {
-    FollowRef *logs_ref = follow_ref_new (follow);
-    FollowRef *wait_ref = follow_ref_new (follow);
-
-    ar_engine_run_cli_pieces_async (engine, (const char *const *) logs_args->pdata, NULL, follow_piece, logs_ref, 0,
-                                    follow->cancellable, follow_logs_done, logs_ref);
-    ar_engine_run_cli_async (engine, wait_args, NULL, wait_line, wait_ref, 0, follow->cancellable,
-                             follow_wait_done, wait_ref);
-  }
 }
 
 /* An interactive task of an earlier process whose container still runs:
@@ -769,78 +474,33 @@ attached_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(ArTask) task = g_object_ref (ar_interactive_get_task (interactive));
 
   ar_interactive_run_finish (interactive, result);
-  remove_scratch (task);
+  ar_task_scratch_remove (ar_task_get_id (task));
   ended (self, task);
 }
 
 static void
 attach_interactive (ArTaskManager *self, ArTask *task)
 {
-  g_autofree char *log_path = ar_task_dup_log_path (task);
-  g_autoptr(ArTaskLog) log = ar_task_log_new (log_path, NULL);
-  g_autoptr(GError) error = NULL;
-  ArInteractive *interactive;
+  ArInteractive *interactive = ar_task_follow_attach (ar_image_builder_get_engine (self->builder), task,
+                                                      environment_of (self, task));
 
-  if (log == NULL)
-    log = ar_task_log_new (NULL, NULL);
-  if (self->env_store != NULL)
-    {
-      ArEnvironment *env = ar_env_store_find_by_id (self->env_store, ar_task_get_env_id (task));
-
-      if (env != NULL)
-        ar_task_log_add_secret_env_vars (log, ar_environment_get_env_vars (env));
-    }
-  ar_task_log_message (log, "task/follow", AR_LOG_INFO,
-                       _("found the container %s running after a restart: attaching its terminal again"),
-                       ar_task_get_container_name (task));
-  interactive = ar_interactive_new_attach (ar_image_builder_get_engine (self->builder), task, log, -1, &error);
   if (interactive == NULL)
     {
-      /* No terminal to be had: it is followed as a batch task is. */
-      ar_task_log_message (log, "task/follow", AR_LOG_WARN, "%s", error->message);
-      ar_task_log_close (log);
       follow_task (self, task);
       return;
     }
-  if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
-    ar_task_set_state (task, AR_TASK_STATE_RUNNING);
-  ar_task_save (task, NULL);
   g_hash_table_insert (self->interactives, g_object_ref (task), interactive);
   ar_interactive_run_async (interactive, NULL, attached_done, g_object_ref (self));
 }
 
 /* ---- stop --------------------------------------------------------------- */
 
-static void
-follow_kill_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
-  follow_ref_free (user_data);
-}
-
-static void
-follow_stop_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  FollowRef *ref = user_data;
-  Follow *follow = follow_lookup (ref);
-
-  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
-  if (follow != NULL)
-    {
-      const char *args[] = { "kill", ar_task_get_container_name (follow->task), NULL };
-
-      ar_engine_run_cli_async (AR_ENGINE (source), args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL,
-                               follow_kill_done, follow_ref_new (follow));
-    }
-  follow_ref_free (ref);
-}
-
 void
 ar_task_manager_stop (ArTaskManager *self, ArTask *task)
 {
   ArTaskRunner *runner;
   ArInteractive *interactive;
-  Follow *follow;
+  ArTaskFollow *follow;
 
   g_return_if_fail (AR_IS_TASK_MANAGER (self));
   g_return_if_fail (AR_IS_TASK (task));
@@ -869,15 +529,8 @@ ar_task_manager_stop (ArTaskManager *self, ArTask *task)
       ar_interactive_stop (interactive);
       return;
     }
-  if ((follow = g_hash_table_lookup (self->follows, task)) != NULL && !follow->stop_requested)
-    {
-      const char *args[] = { "stop", "-t", "10", ar_task_get_container_name (task), NULL };
-
-      follow->stop_requested = TRUE;
-      ar_task_log_message (follow->log, "task/stop", AR_LOG_INFO, _("stopping the task"));
-      ar_engine_run_cli_async (ar_image_builder_get_engine (self->builder), args, NULL, NULL, NULL,
-                               STOP_COMMAND_TIMEOUT, NULL, follow_stop_done, follow_ref_new (follow));
-    }
+  if ((follow = g_hash_table_lookup (self->follows, task)) != NULL)
+    ar_task_follow_stop (follow);
 }
 
 /* ---- load --------------------------------------------------------------- */
@@ -944,34 +597,6 @@ read_records (ArTaskManager *self, GPtrArray *unfinished, GError **error)
 }
 
 static void
-mark_left_behind (ArTask *task)
-{
-  g_autofree char *log_path = ar_task_dup_log_path (task);
-  g_autoptr(ArTaskLog) log = ar_task_log_new (log_path, NULL);
-  ArTaskState was = ar_task_get_state (task);
-
-  if (was == AR_TASK_STATE_QUEUED)
-    {
-      ar_task_set_state (task, AR_TASK_STATE_CANCELLED);
-      ar_task_set_error_message (task, _("Agents Runner was closed before this task left the queue."));
-    }
-  else
-    {
-      g_autofree char *message = g_strdup_printf (_("Agents Runner was closed while this task was %s, and its container is gone: the exit status is unknown."),
-                                                  ar_task_state_to_string (was));
-
-      ar_task_set_state (task, AR_TASK_STATE_FAILED);
-      ar_task_set_error_message (task, message);
-    }
-  if (ar_task_get_finished_at (task) == 0)
-    ar_task_set_finished_at (task, g_get_real_time ());
-  if (log != NULL)
-    ar_task_log_message (log, "task/end", AR_LOG_ERROR, "%s", ar_task_get_error_message (task));
-  remove_scratch (task);
-  ar_task_save (task, NULL);
-}
-
-static void
 containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) gtask = user_data;
@@ -1013,9 +638,11 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
               else
                 follow_task (self, task);
             }
+          else
+            g_debug ("task %s: its container still runs; not followed by this process", ar_task_get_id (task));
         }
       else
-        mark_left_behind (task);
+        ar_task_follow_end_left_behind (task);
     }
   g_task_return_boolean (gtask, TRUE);
 }
@@ -1100,14 +727,14 @@ ar_task_manager_get_log (ArTaskManager *self, ArTask *task)
 {
   ArTaskRunner *runner;
   ArInteractive *interactive;
-  Follow *follow;
+  ArTaskFollow *follow;
 
   g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
 
   if ((runner = g_hash_table_lookup (self->runners, task)) != NULL)
     return ar_task_runner_get_log (runner);
   if ((follow = g_hash_table_lookup (self->follows, task)) != NULL)
-    return follow->log;
+    return ar_task_follow_get_log (follow);
   if ((interactive = g_hash_table_lookup (self->interactives, task)) != NULL)
     return ar_interactive_get_log (interactive);
   return NULL;
@@ -1215,7 +842,7 @@ ar_task_manager_init (ArTaskManager *self)
   self->tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->runners = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_object_unref);
   self->waiting_logged = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
-  self->follows = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, (GDestroyNotify) follow_free);
+  self->follows = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, (GDestroyNotify) ar_task_follow_free);
   self->interactives = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_object_unref);
   g_queue_init (&self->queue);
 }

@@ -5,11 +5,12 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "ar-container-lines.h"
 #include "ar-environment.h"
+#include "ar-util.h"
 
 typedef gboolean (*LineCheck) (const char *line, char **message, gpointer data);
 
@@ -42,31 +43,30 @@ parse_lines (const char *text, GPtrArray *errors, LineCheck check, gpointer data
   return g_strv_builder_end (items);
 }
 
-static gboolean
-is_env_name (const char *name, gsize len)
+gboolean
+ar_container_lines_split_env_var (const char *line, char **name, const char **value)
 {
-  if (len == 0 || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
-    return FALSE;
-  for (gsize i = 1; i < len; i++)
-    if (!(g_ascii_isalnum (name[i]) || name[i] == '_'))
-      return FALSE;
-  return TRUE;
+  const char *eq = strchr (line, '=');
+  gsize len = eq != NULL ? (gsize) (eq - line) : strlen (line);
+
+  *name = g_strndup (line, len);
+  *value = eq != NULL ? eq + 1 : "";
+  return ar_is_env_name (line, (gssize) len);
 }
 
 static gboolean
 check_env_var (const char *line, char **message, gpointer data)
 {
   GHashTable *seen = data;
-  const char *eq = strchr (line, '=');
   g_autofree char *name = NULL;
+  const char *value;
 
-  if (eq == NULL)
+  if (strchr (line, '=') == NULL)
     {
       *message = g_strdup_printf (_("“%s” has no “=”: write NAME=VALUE"), line);
       return FALSE;
     }
-  name = g_strndup (line, eq - line);
-  if (!is_env_name (name, eq - line))
+  if (!ar_container_lines_split_env_var (line, &name, &value))
     {
       *message = g_strdup_printf (_("“%s” is not a variable name: use letters, digits and _, not starting with a digit"), name);
       return FALSE;
@@ -108,6 +108,24 @@ GStrv
 ar_container_lines_parse_mounts (const char *text, GPtrArray *errors)
 {
   return parse_lines (text, errors, check_mount, NULL);
+}
+
+ArMount *
+ar_container_lines_check_mount (const char *line, GError **error)
+{
+  g_autoptr(ArMount) mount = ar_mount_parse (line, error);
+
+  if (mount == NULL)
+    return NULL;
+  if (mount->type == AR_MOUNT_BIND && !g_file_test (mount->source, G_FILE_TEST_EXISTS))
+    {
+      /* Docker would make a missing folder, owned by root. */
+      g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_MISSING_PATH,
+                   _("The host path %s of the extra mount “%s” does not exist: create it, or change the mount in the environment's Container tab."),
+                   mount->source, line);
+      return NULL;
+    }
+  return g_steal_pointer (&mount);
 }
 
 /* A port (1–65535) or a range of them. */
@@ -232,6 +250,21 @@ GStrv
 ar_container_lines_parse_ports (const char *text, GPtrArray *errors)
 {
   return parse_lines (text, errors, check_port, NULL);
+}
+
+gboolean
+ar_container_lines_check_port (const char *line, GError **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (line));
+  g_autofree char *message = NULL;
+
+  if (check_port (stripped, &message, NULL))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               /* Translators: %s is a port line, then why it is wrong */
+               _("The port “%s” cannot be published: %s. Correct it in the environment's Container tab."),
+               stripped, message);
+  return FALSE;
 }
 
 char *

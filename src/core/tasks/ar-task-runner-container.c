@@ -1,0 +1,368 @@
+/* ar-task-runner-container.c — the task runner's `docker run`: its
+ * arguments (ar-run-args.h) from the runner's state, the container's output
+ * into the log, the desktop's published port, the retry without --init on
+ * podman, and stopping the container.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ar-agent.h"
+#include "ar-entry-script.h"
+#include "ar-run-args.h"
+#include "ar-task-runner.h"
+#include "ar-task-runner-internal.h"
+#include "ar-task-scratch.h"
+
+#define STOP_SECONDS "10"          /* docker stop -t */
+#define STOP_COMMAND_TIMEOUT 30    /* for stop and kill themselves */
+#define STOP_GRACE_MS 3000         /* after kill, for the last output */
+#define PORT_TIMEOUT 20
+#define PODMAN_NO_INIT "container-init binary not found"
+
+static gboolean
+selinux_enforcing (void)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents ("/sys/fs/selinux/enforce", &text, NULL, NULL) && text[0] == '1';
+}
+
+/* ---- docker run arguments ---------------------------------------------- */
+
+static gboolean
+build_run_args (ArTaskRunner *self, GError **error)
+{
+  ArEnvironment *env = self->env;
+  const char *agent = ar_environment_get_agent_cli (env);
+  const char *task_id = ar_task_get_id (self->task);
+  g_autofree char *config_dir = NULL;
+  g_autofree char *container_config = NULL;
+  g_autofree char *env_file = ar_task_scratch_env_file (task_id);
+  ArRunArgsSpec spec = {
+    .task_id = task_id,
+    .env_id = ar_environment_get_env_id (env),
+    .container_name = ar_task_get_container_name (self->task),
+    .extra_label = self->extra_label,
+    .image = self->resolution->runtime_image,
+    .agent_argv = (const char *const *) self->agent_argv,
+    .workdir = ar_environment_get_container_workdir (env),
+    .workspace = self->workspace,
+    .agent = agent,
+    .scratch = self->scratch,
+    .env_file = env_file,
+    .vars = ar_environment_get_env_vars (env),
+    .extra_mounts = ar_environment_get_extra_mounts (env),
+    .ports = ar_environment_get_ports (env),
+    .tty = self->tty_fd >= 0,
+    .init = !self->without_init,
+    /* Rootless podman on this computer: the user's uid inside too. */
+    .userns_keep_id = ar_engine_get_kind (self->engine) == AR_ENGINE_KIND_PODMAN && geteuid () != 0 &&
+                      *ar_engine_get_host (self->engine) == '\0',
+    .selinux = selinux_enforcing (),
+    .desktop = self->desktop,
+    .workdir_from_script = ar_task_runner_workdir_from_script (self),
+  };
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(GPtrArray) run_env = NULL;
+  gboolean env_file_written = FALSE;
+
+  /* A preflight test runs without the agent's config folder. */
+  if (ar_task_get_kind (self->task) != AR_TASK_KIND_PREFLIGHT_TEST)
+    {
+      config_dir = ar_settings_agent_config_dir (self->settings, agent, ar_environment_get_host_config_dir (env));
+      container_config = ar_agent_container_config_dir (agent);
+      spec.config_dir = config_dir;
+      spec.container_config = container_config;
+    }
+  g_debug ("task %s: run options: %s%s%s%s", task_id, spec.init ? "--init" : "without --init (podman has no init binary)",
+           spec.userns_keep_id ? ", --userns=keep-id (rootless podman)" : "",
+           spec.selinux ? ", SELinux labels z/Z on the mounts" : "",
+           spec.tty ? ", on a terminal (-i -t)" : "");
+  g_debug ("task %s: scripts delivered by a read-only mount of %s at %s; workspace %s", task_id, self->scratch,
+           AR_ENTRY_CONTAINER_DIR, self->workspace != NULL ? self->workspace : "none");
+  if (!ar_run_args_build (&spec, self->log, &args, &run_env, &env_file_written, error))
+    return FALSE;
+  if (env_file_written)
+    g_debug ("task %s: variables the engine CLI reads itself go through the env file %s", task_id, env_file);
+
+  g_clear_pointer (&self->run_args, g_ptr_array_unref);
+  g_clear_pointer (&self->run_env, g_ptr_array_unref);
+  self->run_args = g_steal_pointer (&args);
+  self->run_env = g_steal_pointer (&run_env);
+  return TRUE;
+}
+
+/* ---- the container ------------------------------------------------------ */
+
+static void
+port_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  GString *out = self->port_output;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, &tail, &error);
+  g_auto(GStrv) lines = NULL;
+  const char *colon;
+
+  if (status == 0 && out != NULL)
+    {
+      lines = g_strsplit (out->str, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_strstrip (lines[i]);
+          if ((colon = strrchr (lines[i], ':')) != NULL && colon[1] != '\0' &&
+              strspn (colon + 1, "0123456789") == strlen (colon + 1))
+            {
+              g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%s/vnc.html", colon + 1);
+
+              ar_task_set_desktop_url (self->task, url);
+              ar_task_runner_save_record (self);
+              ar_task_log_message (self->log, "desktop/port", AR_LOG_INFO,
+                                   _("desktop: %s"), url);
+              return;
+            }
+        }
+    }
+  if (self->ended)
+    return;
+  ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN,
+                       _("The engine published no host port for the desktop (%s): %s There is no “Open desktop” for this task; an engine without a bridge network cannot publish ports."),
+                       AR_RUN_ARGS_DESKTOP_PORT,
+                       error != NULL ? error->message : (tail != NULL && *tail != '\0' ? g_strstrip (tail) : "-"));
+}
+
+static void
+port_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  GString *out = user_data;
+
+  if (stream == AR_ENGINE_STREAM_STDOUT)
+    {
+      g_string_append (out, line);
+      g_string_append_c (out, '\n');
+    }
+}
+
+static void
+query_desktop_port (ArTaskRunner *self)
+{
+  const char *args[] = { "port", ar_task_get_container_name (self->task), AR_RUN_ARGS_DESKTOP_PORT "/tcp", NULL };
+
+  if (self->port_output != NULL)
+    g_string_truncate (self->port_output, 0);
+  else
+    self->port_output = g_string_new (NULL);
+  /* port_line writes into it until port_done: the runner is held till then. */
+  ar_engine_run_cli_async (self->engine, args, NULL, port_line, self->port_output, PORT_TIMEOUT, NULL,
+                           port_done, g_object_ref (self));
+}
+
+/* Hands the container's output to the log as it comes: a long line in
+ * parts, each part on disk at once (see ar_task_log_stream_piece()); the
+ * log keeps each stream's line apart. */
+void
+ar_task_runner_log_output_piece (ArTaskLog       *log,
+                                 gboolean        *open,
+                                 ArEngineStream   stream,
+                                 const char      *text,
+                                 gsize            len,
+                                 ArEngineLineEnd  end)
+{
+  open[stream] = end == AR_ENGINE_LINE_CONTINUES;
+  ar_task_log_stream_piece (log, stream == AR_ENGINE_STREAM_STDERR ? AR_LOG_STREAM_STDERR : AR_LOG_STREAM_STDOUT,
+                            text, (gssize) len,
+                            end == AR_ENGINE_LINE_CONTINUES ? AR_LOG_END_NONE
+                            : end == AR_ENGINE_LINE_RETURN ? AR_LOG_END_RETURN
+                            : AR_LOG_END_NEWLINE);
+}
+
+static void
+on_container_piece (ArEngineStream   stream,
+                    const char      *text,
+                    gsize            len,
+                    ArEngineLineEnd  end,
+                    gpointer         user_data)
+{
+  ArTaskRunner *self = user_data;
+  /* The markers below are short lines that come whole. */
+  gboolean whole = !self->output_open[stream] && end != AR_ENGINE_LINE_CONTINUES;
+
+  if (whole && stream == AR_ENGINE_STREAM_STDERR && !self->container_started &&
+      g_strstr_len (text, (gssize) len, PODMAN_NO_INIT) != NULL)
+    self->saw_no_init = TRUE;
+
+  ar_task_runner_log_output_piece (self->log, self->output_open, stream, text, len, end);
+
+  if (whole && !self->container_started && stream == AR_ENGINE_STREAM_STDOUT &&
+      len == strlen (AR_ENTRY_STARTED_LINE) && memcmp (text, AR_ENTRY_STARTED_LINE, len) == 0)
+    {
+      self->container_started = TRUE;
+      if (!self->ended)
+        ar_task_runner_update_state (self, AR_TASK_STATE_RUNNING);
+      if (self->desktop)
+        query_desktop_port (self);
+    }
+}
+
+static void
+retry_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  if (self->stop_requested)
+    ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+  else
+    ar_task_runner_start_container (self);
+}
+
+static void
+run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  status = ar_engine_run_cli_finish (self->engine, result, NULL, &error);
+  g_clear_handle_id (&self->stop_grace_id, g_source_remove);
+  if (self->terminal_drain != NULL && !self->ended)
+    self->terminal_drain (self, self->terminal_data);
+  if (self->ended)
+    return;
+
+  /* Podman without catatonit cannot --init: once more without it. */
+  if (status == 125 && self->saw_no_init && !self->without_init && !self->stop_requested)
+    {
+      g_debug ("task %s: podman has no init binary: run again without --init", ar_task_get_id (self->task));
+      ar_task_log_message (self->log, "docker/run", AR_LOG_WARN,
+                           _("podman has no init binary (install catatonit): running without --init, so stopping the agent may take until the stop timeout"));
+      self->without_init = TRUE;
+      self->saw_no_init = FALSE;
+      {
+        const char *args[] = { "rm", "-f", ar_task_get_container_name (self->task), NULL };
+
+        /* It may have been created before the start failed. */
+        ar_engine_run_cli_async (self->engine, args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL,
+                                 retry_removed, g_object_ref (self));
+      }
+      return;
+    }
+
+  if (status < 0)
+    {
+      if (self->stop_requested)
+        {
+          ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+          return;
+        }
+      ar_task_runner_fail_task (self, "docker/run", error->message);
+      return;
+    }
+
+  ar_task_set_exit_status (self->task, status);
+  if (self->stop_requested)
+    ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+  else if (status == 0)
+    ar_task_runner_end_task (self, AR_TASK_STATE_DONE);
+  else
+    {
+      g_autofree char *message = NULL;
+
+      if (!self->container_started)
+        message = g_strdup_printf (_("The container did not start (exit status %d): see the engine's message above."), status);
+      else
+        message = g_strdup_printf (_("The container exited with status %d."), status);
+      ar_task_set_error_message (self->task, message);
+      ar_task_runner_end_task (self, AR_TASK_STATE_FAILED);
+    }
+}
+
+void
+ar_task_runner_start_container (ArTaskRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+  if (!build_run_args (self, &error))
+    {
+      ar_task_runner_fail_task (self, "docker/run", error->message);
+      return;
+    }
+
+  ar_task_log_message (self->log, "docker/run", AR_LOG_INFO,
+                       _("running image %s: %s"), self->resolution->runtime_image,
+                       self->layers_detail != NULL ? self->layers_detail : "");
+  self->run_spawned = TRUE;
+  self->container_started = FALSE;
+  self->output_open[0] = self->output_open[1] = FALSE;
+  g_clear_object (&self->run_cancellable);
+  self->run_cancellable = g_cancellable_new ();
+  if (self->tty_fd >= 0)
+    {
+      /* What the terminal shows is read, and logged, by its owner. */
+      self->container_started = TRUE;
+      ar_task_runner_update_state (self, AR_TASK_STATE_RUNNING);
+      ar_engine_run_cli_tty_async (self->engine,
+                                   (const char *const *) self->run_args->pdata,
+                                   (const char *const *) self->run_env->pdata,
+                                   self->tty_fd, self->run_cancellable,
+                                   run_done, g_object_ref (self));
+      return;
+    }
+  ar_engine_run_cli_pieces_async (self->engine,
+                                  (const char *const *) self->run_args->pdata,
+                                  (const char *const *) self->run_env->pdata,
+                                  on_container_piece, self, 0, self->run_cancellable,
+                                  run_done, g_object_ref (self));
+}
+
+/* ---- stop ------------------------------------------------------------- */
+
+static gboolean
+stop_grace_expired (gpointer user_data)
+{
+  ArTaskRunner *self = user_data;
+
+  self->stop_grace_id = 0;
+  /* The engine's own last resort: kill the CLI and remove the container. */
+  g_cancellable_cancel (self->run_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+kill_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  if (self->ended || self->stop_grace_id != 0)
+    return;
+  self->stop_grace_id = g_timeout_add (STOP_GRACE_MS, stop_grace_expired, self);
+}
+
+static void
+stop_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  const char *args[] = { "kill", ar_task_get_container_name (self->task), NULL };
+
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  if (self->ended)
+    return;
+  /* Still here after the stop timeout, or stop could not reach it. */
+  ar_engine_run_cli_async (self->engine, args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL,
+                           kill_done, g_object_ref (self));
+}
+
+void
+ar_task_runner_stop_container (ArTaskRunner *self)
+{
+  const char *args[] = { "stop", "-t", STOP_SECONDS, ar_task_get_container_name (self->task), NULL };
+
+  ar_engine_run_cli_async (self->engine, args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL,
+                           stop_done, g_object_ref (self));
+}
