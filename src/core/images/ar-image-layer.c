@@ -175,6 +175,31 @@ format_time (gint64 unix_seconds)
   return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
 }
 
+/* A build that ran as a user other than root and failed on a permission:
+ * the log says why (SPEC §3.3: the build user is the parent's), instead of
+ * leaving the user to guess from "Permission denied". */
+static void
+explain_build_user (LayerOp *op, const char *const *lines)
+{
+  static const char *const denied[] = { "Permission denied", "Operation not permitted", "are you root",
+                                        "must be run as root", "must be root", NULL };
+  gboolean found = FALSE;
+
+  if (op->build_user == NULL || op->build_user[0] == '\0' || g_str_equal (op->build_user, "root") ||
+      g_str_equal (op->build_user, "0") || g_str_has_prefix (op->build_user, "0:") ||
+      g_str_has_prefix (op->build_user, "root:"))
+    return;
+  for (guint i = 0; lines != NULL && lines[i] != NULL && !found; i++)
+    for (guint k = 0; denied[k] != NULL && !found; k++)
+      found = strstr (lines[i], denied[k]) != NULL;
+  if (found)
+    ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN,
+                        _("the script ran as %s, the user of the image it builds on, not as root: "
+                          "what changes the system (packages, /etc) needs sudo in the script, "
+                          "or a base image whose user is root"),
+                        op->build_user);
+}
+
 static void
 layer_skip (GTask *task, const ArFailedBuild *record)
 {
@@ -193,6 +218,7 @@ layer_skip (GTask *task, const ArFailedBuild *record)
                           op->result.tag, op->result.key, when, record->reason, fallback_text (op->layer));
       for (guint i = 0; record->last_lines != NULL && record->last_lines[i] != NULL; i++)
         ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, "  | %s", record->last_lines[i]);
+      explain_build_user (op, (const char *const *) record->last_lines);
     }
   ar_layer_op_return (task, NULL);
 }
@@ -246,9 +272,16 @@ ar_layer_op_failed (GTask *task, int exit_status, const char *reason, gboolean r
                         layer_name (op->layer), reason, fallback_text (op->layer));
   if (op->tail.length > 0)
     {
+      g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+
       ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("last lines of the build:"));
       for (GList *l = op->tail.head; l != NULL; l = l->next)
-        ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, "  | %s", (const char *) l->data);
+        {
+          ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, "  | %s", (const char *) l->data);
+          g_ptr_array_add (lines, l->data);
+        }
+      g_ptr_array_add (lines, NULL);
+      explain_build_user (op, (const char *const *) lines->pdata);
     }
   ar_layer_op_return (task, NULL);
 }
