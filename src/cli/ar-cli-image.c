@@ -50,6 +50,38 @@ store_environments (ArEnvStore *store)
   return envs;
 }
 
+/* What image list and prune work on: every environment of the store, the
+ * settings, and a builder on the configured engine. */
+typedef struct {
+  ArEnvStore *store;
+  ArSettings *settings;
+  ArImageBuilder *builder;
+  GPtrArray *envs;
+} AllImages;
+
+static void
+all_images_clear (AllImages *all)
+{
+  g_clear_pointer (&all->envs, g_ptr_array_unref);
+  g_clear_object (&all->builder);
+  g_clear_pointer (&all->settings, ar_settings_free);
+  g_clear_object (&all->store);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AllImages, all_images_clear)
+
+static gboolean
+all_images_load (AllImages *all, GError **error)
+{
+  all->store = ar_cli_load_store (error);
+  if (all->store == NULL)
+    return FALSE;
+  all->settings = ar_settings_new_from_gsettings ();
+  all->builder = new_builder (all->settings);
+  all->envs = store_environments (all->store);
+  return TRUE;
+}
+
 static char *
 format_time (gint64 unix_seconds)
 {
@@ -420,28 +452,21 @@ static int
 image_list (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ArEnvStore) store = NULL;
-  g_autoptr(ArSettings) settings = NULL;
-  g_autoptr(ArImageBuilder) builder = NULL;
-  g_autoptr(GPtrArray) envs = NULL;
+  g_auto(AllImages) all = { 0 };
   g_autoptr(GPtrArray) images = NULL;
   gint64 total = 0;
 
   if (!ar_cli_parse (&ar_cli_image_commands[2], json_entries, &argc, &argv, 0))
     return AR_EXIT_USAGE;
-  store = ar_cli_load_store (&error);
-  if (store == NULL)
+  if (!all_images_load (&all, &error))
     return ar_cli_fail_error (error);
-  settings = ar_settings_new_from_gsettings ();
-  builder = new_builder (settings);
-  envs = store_environments (store);
-  images = list_cached (builder, envs, settings, &error);
+  images = list_cached (all.builder, all.envs, all.settings, &error);
   if (images == NULL)
     return ar_cli_fail_error (error);
 
   if (opt_json)
     {
-      print_list_json (images, envs);
+      print_list_json (images, all.envs);
       return AR_EXIT_OK;
     }
   if (images->len == 0)
@@ -499,10 +524,7 @@ static int
 image_prune (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ArEnvStore) store = NULL;
-  g_autoptr(ArSettings) settings = NULL;
-  g_autoptr(ArImageBuilder) builder = NULL;
-  g_autoptr(GPtrArray) envs = NULL;
+  g_auto(AllImages) all = { 0 };
   g_autoptr(GPtrArray) removed = NULL;
   ArSyncWait wait;
   g_autofree char *size = NULL;
@@ -510,16 +532,12 @@ image_prune (int argc, char **argv)
 
   if (!ar_cli_parse (&ar_cli_image_commands[3], prune_entries, &argc, &argv, 0))
     return AR_EXIT_USAGE;
-  store = ar_cli_load_store (&error);
-  if (store == NULL)
+  if (!all_images_load (&all, &error))
     return ar_cli_fail_error (error);
-  settings = ar_settings_new_from_gsettings ();
-  builder = new_builder (settings);
-  envs = store_environments (store);
 
   ar_sync_wait_begin_shared (&wait);
-  ar_image_builder_prune_async (builder, envs, settings, opt_dry_run, NULL, ar_sync_wait_callback, &wait);
-  removed = ar_image_builder_prune_finish (builder, ar_sync_wait_run (&wait), &error);
+  ar_image_builder_prune_async (all.builder, all.envs, all.settings, opt_dry_run, NULL, ar_sync_wait_callback, &wait);
+  removed = ar_image_builder_prune_finish (all.builder, ar_sync_wait_run (&wait), &error);
   ar_sync_wait_end (&wait);
   if (removed == NULL)
     return ar_cli_fail_error (error);

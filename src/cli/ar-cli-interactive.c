@@ -25,8 +25,6 @@
 #include "ar-image-builder.h"
 #include "ar-interactive.h"
 
-#define EXIT_INTERRUPTED 130
-
 typedef struct {
   ArInteractive *interactive;
   gboolean done;
@@ -169,7 +167,6 @@ ar_cli_run_interactive (ArEnvironment *env, const char *prompt, gboolean shell)
   Session s = { 0 };
   ArTask *task;
   guint sigint_id, sigterm_id, winch_id;
-  int status;
 
   interactive = ar_interactive_new (builder, new_task, env, settings,
                                     shell ? AR_INTERACTIVE_SHELL : AR_INTERACTIVE_AGENT, -1, &error);
@@ -202,19 +199,6 @@ ar_cli_run_interactive (ArEnvironment *env, const char *prompt, gboolean shell)
   g_signal_handlers_disconnect_by_data (task, &s);
   g_signal_handlers_disconnect_by_data (interactive, &s);
 
-  switch (ar_task_get_state (task))
-    {
-    case AR_TASK_STATE_DONE:
-      status = AR_EXIT_OK;
-      break;
-    case AR_TASK_STATE_CANCELLED:
-      status = EXIT_INTERRUPTED;
-      break;
-    default:
-      status = ar_task_get_exit_status (task) > 0 ? ar_task_get_exit_status (task) : AR_EXIT_FAILURE;
-      break;
-    }
-  if (ar_task_get_state (task) == AR_TASK_STATE_FAILED && *ar_task_get_error_message (task) != '\0')
-    fprintf (stderr, "agents-runner: %s\n", ar_task_get_error_message (task));
-  return status;
+  ar_cli_print_task_error (task);
+  return ar_cli_task_exit_status (task);
 }

@@ -9,6 +9,7 @@
 
 #include "ar-cli.h"
 #include "ar-env-store.h"
+#include "ar-task.h"
 #include "ar-util.h" /* the commands drive the async core one call at a time: ArSyncWait */
 
 G_BEGIN_DECLS
@@ -32,6 +33,14 @@ extern const ArCliCommand ar_cli_task_commands[];
 
 /* `preflight test ENV` (in ar-cli-run.c, listed in the preflight table). */
 int ar_cli_preflight_test (int argc, char **argv);
+
+/* What `run` exits with when the task ended: 0 when it is done,
+ * AR_CLI_EXIT_INTERRUPTED when it was cancelled, else the container's
+ * status (1 when it failed before anything ran). In ar-cli-run.c. */
+#define AR_CLI_EXIT_INTERRUPTED 130
+int ar_cli_task_exit_status (ArTask *task);
+/* "agents-runner: <why>" on stderr when the task failed with a message. */
+void ar_cli_print_task_error (ArTask *task);
 
 /* `run ENV --interactive [--shell]` (ar-cli-interactive.c): the exit status
  * is the task's, as for `run`. */

@@ -15,7 +15,6 @@
 #include "ar-task-manager.h"
 #include "ar-task-runner.h"
 
-#define EXIT_INTERRUPTED 130
 /* Into a pipe or file, at most one progress update a second goes out. */
 #define PROGRESS_INTERVAL_US G_USEC_PER_SEC
 
@@ -220,6 +219,28 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   stream->done = TRUE;
 }
 
+int
+ar_cli_task_exit_status (ArTask *task)
+{
+  switch (ar_task_get_state (task))
+    {
+    case AR_TASK_STATE_DONE:
+      return AR_EXIT_OK;
+    case AR_TASK_STATE_CANCELLED:
+      return AR_CLI_EXIT_INTERRUPTED;
+    default:
+      /* The container's status; 1 when it failed before anything ran. */
+      return ar_task_get_exit_status (task) > 0 ? ar_task_get_exit_status (task) : AR_EXIT_FAILURE;
+    }
+}
+
+void
+ar_cli_print_task_error (ArTask *task)
+{
+  if (ar_task_get_state (task) == AR_TASK_STATE_FAILED && *ar_task_get_error_message (task) != '\0')
+    fprintf (stderr, "agents-runner: %s\n", ar_task_get_error_message (task));
+}
+
 static int
 run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json)
 {
@@ -265,23 +286,11 @@ run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json
   g_signal_handlers_disconnect_by_data (task, &stream);
   flush_progress (&stream);
 
-  switch (ar_task_get_state (task))
-    {
-    case AR_TASK_STATE_DONE:
-      status = AR_EXIT_OK;
-      break;
-    case AR_TASK_STATE_CANCELLED:
-      status = EXIT_INTERRUPTED;
-      break;
-    default:
-      /* The container's status; 1 when it failed before anything ran. */
-      status = ar_task_get_exit_status (task) > 0 ? ar_task_get_exit_status (task) : AR_EXIT_FAILURE;
-      break;
-    }
+  status = ar_cli_task_exit_status (task);
   if (json)
     print_exit (status);
-  else if (ar_task_get_state (task) == AR_TASK_STATE_FAILED && *ar_task_get_error_message (task) != '\0')
-    fprintf (stderr, "agents-runner: %s\n", ar_task_get_error_message (task));
+  else
+    ar_cli_print_task_error (task);
   return status;
 }
 

@@ -238,6 +238,8 @@ preferences_activated (GSimpleAction *action,
   g_autoptr(GSettings) settings = ar_ui_settings_new ();
   GtkWindow *window;
 
+  g_assert (AR_IS_APPLICATION (self));
+
   if (settings == NULL)
     {
       GtkWidget *dialog = adw_message_dialog_new (parent, _("Preferences Are Not Available"),

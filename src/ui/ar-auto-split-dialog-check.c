@@ -65,6 +65,8 @@ on_check_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
                                                         : _("Running the run part on top…");
   g_autofree char *text = NULL;
 
+  g_assert (AR_IS_AUTO_SPLIT_DIALOG (self));
+
   if (*g_strstrip (clean) == '\0')
     return;
   text = g_strdup_printf ("%s\n%s", what, clean);
@@ -77,6 +79,8 @@ check_done (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(ArAutoSplitDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   ArBuildCheckResult *result;
+
+  g_assert (AR_IS_AUTO_SPLIT_DIALOG (self));
 
   result = ar_preflight_check_build_finish (res, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -503,6 +503,8 @@ add_rows (gpointer data)
   guint n = MIN (self->units->len, self->model->n_items + step);
   guint old = self->model->n_items;
 
+  g_assert (AR_IS_AUTO_SPLIT_DIALOG (self));
+
   self->model->n_items = n;
   g_list_model_items_changed (G_LIST_MODEL (self->model), old, 0, n - old);
   if (n < self->units->len)

@@ -131,6 +131,8 @@ ping_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(ArBackend) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (AR_IS_BACKEND (self));
+
   if (!ar_engine_ping_finish (AR_ENGINE (source), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -163,6 +165,8 @@ load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(ArBackend) self = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (AR_IS_BACKEND (self));
 
   if (!ar_task_manager_load_finish (AR_TASK_MANAGER (source), result, &error))
     {
@@ -230,6 +234,8 @@ static gboolean
 replace_manager_idle (gpointer user_data)
 {
   ArBackend *self = user_data;
+
+  g_assert (AR_IS_BACKEND (self));
 
   if (self->manager_outdated && !has_unfinished_tasks (self->manager))
     replace_manager (self);

@@ -64,6 +64,8 @@ save_written_cb (GObject      *source,
   SaveData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
+  g_assert (AR_IS_ENVIRONMENT_EDITOR (self));
+
   ar_environment_editor_set_saving (self, FALSE);
   if (ar_env_store_save_finish (AR_ENV_STORE (source), result, &error))
     {
@@ -98,6 +100,8 @@ save_write (GTask *owned_task)
   ArEnvironmentEditor *self = g_task_get_source_object (task);
   SaveData *data = g_new0 (SaveData, 1);
 
+  g_assert (AR_IS_ENVIRONMENT_EDITOR (self));
+
   data->stored = ar_environment_copy (self->draft);
   data->previous = g_steal_pointer (&self->environment);
   data->was_new = self->is_new;
@@ -129,6 +133,8 @@ on_warnings_response (AdwMessageDialog *dialog,
   ArEnvironmentEditor *self = g_task_get_source_object (task);
   GPtrArray *warnings = g_object_get_data (G_OBJECT (dialog), "ar-warnings");
 
+  g_assert (AR_IS_ENVIRONMENT_EDITOR (self));
+
   if (g_strcmp0 (response, "save") == 0)
     save_write (g_object_ref (task));
   else
@@ -148,6 +154,8 @@ ask_about_warnings (GTask *task, GPtrArray *warnings)
   GtkWidget *dialog;
   GtkWidget *list = gtk_list_box_new ();
   GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  g_assert (AR_IS_ENVIRONMENT_EDITOR (self));
 
   dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
                                    _("Save Despite Preflight Warnings?"),
@@ -199,6 +207,8 @@ save_validated_cb (GObject      *object,
   ArEnvironmentEditor *self = g_task_get_source_object (task);
   g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GError) error = NULL;
+
+  g_assert (AR_IS_ENVIRONMENT_EDITOR (self));
 
   warnings = ar_preflight_validate_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -301,6 +311,8 @@ on_leave_response (AdwMessageDialog *dialog,
                    GTask            *task)
 {
   ArEnvironmentEditor *self = g_task_get_source_object (task);
+
+  g_assert (AR_IS_ENVIRONMENT_EDITOR (self));
 
   if (g_strcmp0 (response, "save") == 0)
     ar_environment_editor_save_async (self, g_task_get_cancellable (task), leave_saved_cb, g_object_ref (task));

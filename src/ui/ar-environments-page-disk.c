@@ -139,6 +139,8 @@ reload_now (gpointer user_data)
   ArEnvironmentsPage *self = user_data;
   g_autoptr(GFile) file = NULL;
 
+  g_assert (AR_IS_ENVIRONMENTS_PAGE (self));
+
   self->reload_source = 0;
   if (self->store == NULL)
     return G_SOURCE_REMOVE;

@@ -184,6 +184,8 @@ store_saved (GObject      *source,
   g_autoptr(ArEnvironmentsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (AR_IS_ENVIRONMENTS_PAGE (self));
+
   if (!ar_env_store_save_finish (AR_ENV_STORE (source), result, &error))
     ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (error->message));
 }
@@ -438,6 +440,8 @@ after_leave_cb (GObject      *object,
 {
   g_autoptr(ArEnvironmentsPage) self = user_data;
   AfterLeave what = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "ar-after"));
+
+  g_assert (AR_IS_ENVIRONMENTS_PAGE (self));
 
   if (!ar_environment_editor_confirm_leave_finish (AR_ENVIRONMENT_EDITOR (object), result))
     return;

@@ -23,6 +23,8 @@ pruned (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *message = NULL;
   gint64 total = 0;
 
+  g_assert (AR_IS_IMAGES_PAGE (self));
+
   removed = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
   self->op_running = FALSE;
   ar_images_page_update_loading (self);
@@ -85,6 +87,8 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   GtkWidget *dialog, *label, *scrolled;
   gint64 total = 0;
   guint others = 0;
+
+  g_assert (AR_IS_IMAGES_PAGE (self));
 
   unused = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
   self->op_running = FALSE;

@@ -492,6 +492,8 @@ refresh_idle_cb (gpointer user_data)
 {
   ArImagesPage *self = user_data;
 
+  g_assert (AR_IS_IMAGES_PAGE (self));
+
   self->refresh_idle = 0;
   ar_images_page_refresh (self);
   return G_SOURCE_REMOVE;

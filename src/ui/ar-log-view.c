@@ -88,6 +88,8 @@ follow_tick (GtkWidget     *widget,
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
   double upper = gtk_adjustment_get_upper (adjustment);
 
+  g_assert (AR_IS_LOG_VIEW (self));
+
   if (!self->follow)
     {
       self->follow_tick_id = 0;

@@ -124,6 +124,8 @@ validate_cb (GObject      *object,
   g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_assert (AR_IS_PREFLIGHT_EDITOR (self));
+
   warnings = ar_preflight_validate_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;

@@ -84,6 +84,8 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GString) missing = g_string_new (NULL);
   const ArLayerResult *layers[2];
 
+  g_assert (AR_IS_REBUILD_DIALOG (self));
+
   res = ar_image_builder_resolve_finish (AR_IMAGE_BUILDER (source), result, &error);
   if (res == NULL)
     {

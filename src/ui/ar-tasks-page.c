@@ -77,6 +77,8 @@ filter_task (gpointer item, gpointer user_data)
   ArTasksPage *self = user_data;
   ArTask *task = item;
 
+  g_assert (AR_IS_TASKS_PAGE (self));
+
   if (*self->env_filter != '\0' && g_strcmp0 (ar_task_get_env_id (task), self->env_filter) != 0)
     return FALSE;
   return state_matches (self->state_filter, ar_task_get_state (task));
@@ -305,6 +307,8 @@ static gboolean
 update_back_bar (gpointer data)
 {
   ArTasksPage *self = data;
+
+  g_assert (AR_IS_TASKS_PAGE (self));
 
   self->back_bar_idle = 0;
   gtk_widget_set_visible (self->back_bar, adw_leaflet_get_folded (self->leaflet));

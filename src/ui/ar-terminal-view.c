@@ -77,6 +77,8 @@ on_output (ArInteractive *interactive, GBytes *bytes, gpointer user_data)
   gsize len = 0;
   const char *data = g_bytes_get_data (bytes, &len);
 
+  g_assert (AR_IS_TERMINAL_VIEW (self));
+
   vte_terminal_feed (self->terminal, data, (gssize) len);
 }
 
@@ -84,6 +86,8 @@ static void
 on_commit (VteTerminal *terminal, const char *text, guint size, gpointer user_data)
 {
   ArTerminalView *self = user_data;
+
+  g_assert (AR_IS_TERMINAL_VIEW (self));
 
   if (self->interactive != NULL)
     ar_interactive_write (self->interactive, text, size);
@@ -107,6 +111,8 @@ static gboolean
 pass_size_idle (gpointer user_data)
 {
   ArTerminalView *self = user_data;
+
+  g_assert (AR_IS_TERMINAL_VIEW (self));
 
   self->size_idle_id = 0;
   pass_size (self);
@@ -242,6 +248,8 @@ on_search_changed (GtkSearchEntry *entry, gpointer user_data)
 {
   ArTerminalView *self = user_data;
 
+  g_assert (AR_IS_TERMINAL_VIEW (self));
+
   ar_terminal_view_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
   ar_terminal_view_search_previous (self);
 }
@@ -301,6 +309,8 @@ static void
 on_search_mode (GtkSearchBar *bar, GParamSpec *pspec, gpointer user_data)
 {
   ArTerminalView *self = user_data;
+
+  g_assert (AR_IS_TERMINAL_VIEW (self));
 
   /* Closing the search gives the keys back to the terminal. */
   if (!gtk_search_bar_get_search_mode (bar))

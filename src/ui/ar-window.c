@@ -229,6 +229,8 @@ update_switcher_bar (gpointer data)
 {
   ArWindow *self = data;
 
+  g_assert (AR_IS_WINDOW (self));
+
   self->switcher_idle = 0;
   adw_view_switcher_bar_set_reveal (self->switcher_bar,
                                     adw_view_switcher_title_get_title_visible (self->switcher_title));
@@ -319,6 +321,8 @@ close_confirmed_cb (GObject      *object,
                     gpointer      user_data)
 {
   g_autoptr(ArWindow) self = user_data;
+
+  g_assert (AR_IS_WINDOW (self));
 
   if (!ar_environment_editor_confirm_leave_finish (AR_ENVIRONMENT_EDITOR (object), result))
     return;
