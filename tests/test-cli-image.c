@@ -12,20 +12,6 @@
 
 #define CLI(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
-static gboolean
-need_engine (void)
-{
-  if (!ar_test_engine_ensure ())
-    {
-      g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
-                                              ar_test_engine_skip_reason ());
-
-      g_test_skip (why);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static char *
 new_nonce (void)
 {
@@ -141,7 +127,7 @@ test_key_and_build (void)
   g_autofree char *line = NULL;
   JsonObject *layer;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   script = g_strdup_printf ("echo built-%s\necho %s > /cached-marker\n", nonce, nonce);
   env = split_env ("cli image", script);
@@ -216,7 +202,7 @@ test_build_fails (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   script = g_strdup_printf ("# %s\necho going wrong\nexit 1\n", nonce);
   env = split_env ("cli failing", script);
@@ -279,7 +265,7 @@ test_two_processes (void)
   ArImageStats stats;
   guint built = 0;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   /* long enough that the second surely starts while the first builds */
   script = g_strdup_printf ("echo built-%s\nsleep 2\necho %s > /cached-marker\n", nonce, nonce);
@@ -359,7 +345,7 @@ test_list_prune (void)
   g_autofree char *container = NULL;
   JsonObject *image;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   env = split_env ("cli list", "x");
   gone = split_env ("cli gone", "x");
@@ -439,7 +425,7 @@ test_other_install (void)
   g_autofree char *out = NULL;
   JsonObject *image;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   mine = split_env ("cli mine", "x");
   theirs = split_env ("cli theirs", "x");
@@ -507,7 +493,7 @@ test_list_environments (void)
   JsonArray *envs;
   JsonObject *entry = NULL;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   env = split_env ("cli counted", "x");
   g_free (build_version (env, nonce, "counted"));

@@ -1,4 +1,4 @@
-/* test-engine.c — ArEngine against a real engine (SPEC §9)
+/* test-engine.c — ArEngine: names, transports, queries, against a real engine
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,28 +9,7 @@
 
 #include "ar-engine.h"
 #include "test-utils.h"
-
-#define RUN_LABEL_KEY "io.github.agents-runner.test-run"
-
-static gboolean
-need_engine (void)
-{
-  if (!ar_test_engine_ensure ())
-    {
-      g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
-                                              ar_test_engine_skip_reason ());
-
-      g_test_skip (why);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static double
-now_seconds (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
+#include "test-engine-utils.h"
 
 static void
 assert_labels_equal (GHashTable *a, GHashTable *b)
@@ -65,26 +44,6 @@ assert_containers_equal (const ArContainerInfo *a, const ArContainerInfo *b)
   g_assert_cmpstr (a->state, ==, b->state);
   g_assert_cmpint (a->created, ==, b->created);
   assert_labels_equal (a->labels, b->labels);
-}
-
-/* An engine on one query path. Made after the fixture: it captures DOCKER_HOST. */
-static ArEngine *
-engine_on (ArEngineQueryPath path)
-{
-  ArEngine *engine = ar_engine_new ("auto", "");
-
-  ar_engine_set_query_path (engine, path);
-  return engine;
-}
-
-static int
-run_sync (ArEngine *engine, const char *const *args, char **out, char **err)
-{
-  g_autoptr(GError) error = NULL;
-  int status = ar_engine_run_cli_sync (engine, args, NULL, 60, NULL, out, err, &error);
-
-  g_assert_no_error (error);
-  return status;
 }
 
 /* ---- no engine needed ---------------------------------------------------- */
@@ -280,7 +239,7 @@ test_ping (void)
   g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
 
   api = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
@@ -314,7 +273,7 @@ test_inspect (void)
   const guint api_rounds = 50, cli_rounds = 5;
   double t0, api_ms, cli_ms;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   base = ar_test_engine_base_image ();
   nonroot = ar_test_engine_nonroot_base_image ();
@@ -380,7 +339,7 @@ test_inspect_absent (void)
   const ArEngineQueryPath paths[] = { AR_ENGINE_QUERY_PATH_API, AR_ENGINE_QUERY_PATH_CLI };
   g_autofree char *absent = NULL;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   absent = g_strconcat ("ar-test-absent:", ar_test_engine_run_id (), NULL);
 
@@ -411,7 +370,7 @@ test_list_images (void)
   g_autofree char *nobody = NULL;
   gboolean saw_base = FALSE, saw_nonroot = FALSE;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   base = ar_test_engine_base_image ();
   nonroot = ar_test_engine_nonroot_base_image ();
@@ -469,7 +428,7 @@ test_list_containers (void)
   const char *label;
   gboolean saw_running = FALSE, saw_created = FALSE;
 
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   base = ar_test_engine_base_image ();
   nonroot = ar_test_engine_nonroot_base_image ();
@@ -543,225 +502,6 @@ test_list_containers (void)
   by_api = ar_engine_list_containers_sync (api, kind_label, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (by_api->len, ==, 0);
-}
-
-typedef struct {
-  double t_a, t_b, t_err;
-  guint lines;
-} StreamSeen;
-
-static void
-stream_line (ArEngineStream stream, const char *line, gpointer user_data)
-{
-  StreamSeen *seen = user_data;
-
-  seen->lines++;
-  if (stream == AR_ENGINE_STREAM_STDOUT && g_str_equal (line, "a"))
-    seen->t_a = now_seconds ();
-  else if (stream == AR_ENGINE_STREAM_STDOUT && g_str_equal (line, "b"))
-    seen->t_b = now_seconds ();
-  else if (stream == AR_ENGINE_STREAM_STDERR && g_str_equal (line, "e"))
-    seen->t_err = now_seconds ();
-}
-
-static void
-test_stream (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base = NULL;
-  GAsyncResult *result = NULL;
-  StreamSeen seen = { 0 };
-  double t0, t_end;
-  int status;
-
-  if (!need_engine ())
-    return;
-  base = ar_test_engine_base_image ();
-  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
-
-  {
-    const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base,
-                           "sh", "-c", "echo a; echo e >&2; sleep 1; echo b", NULL };
-
-    t0 = now_seconds ();
-    ar_engine_run_cli_async (engine, args, NULL, stream_line, &seen, 60, NULL, ar_test_store_result, &result);
-    status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
-    t_end = now_seconds ();
-  }
-  g_clear_object (&result);
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_cmpuint (seen.lines, ==, 3);
-  g_assert_cmpfloat (seen.t_a, >, 0);
-  g_assert_cmpfloat (seen.t_b, >, 0);
-  g_assert_cmpfloat (seen.t_err, >, 0);
-  g_test_message ("line a after %.2f s, b after %.2f s, exit after %.2f s",
-                  seen.t_a - t0, seen.t_b - t0, t_end - t0);
-  /* "a" came while the container was still sleeping */
-  g_assert_cmpfloat (seen.t_b - seen.t_a, >=, 0.7);
-  g_assert_cmpfloat (t_end - seen.t_a, >=, 0.7);
-}
-
-static long
-vm_hwm_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *hwm;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  hwm = strstr (status, "VmHWM:");
-  g_assert_nonnull (hwm);
-  return strtol (hwm + strlen ("VmHWM:"), NULL, 10);
-}
-
-#define HUGE_LINE_BYTES (256u * 1024 * 1024)
-
-typedef struct {
-  guint64 bytes;
-  gsize longest;
-  guint n_lines;
-  char *first;
-} HugeSeen;
-
-static void
-huge_line (ArEngineStream stream, const char *line, gpointer user_data)
-{
-  HugeSeen *seen = user_data;
-
-  if (stream != AR_ENGINE_STREAM_STDOUT)
-    return;
-  seen->n_lines++;
-  seen->longest = MAX (seen->longest, strlen (line));
-  if (seen->first == NULL)
-    seen->first = g_strdup (line);
-}
-
-static void
-huge_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
-{
-  HugeSeen *seen = user_data;
-
-  if (stream != AR_ENGINE_STREAM_STDOUT)
-    return;
-  seen->bytes += len;
-  seen->longest = MAX (seen->longest, len);
-  if (end != AR_ENGINE_LINE_CONTINUES)
-    seen->n_lines++;
-}
-
-/* 256 MiB without a line end (a "\r"-less progress bar): memory stays
- * bounded; a line callback gets the line cut with a count, a piece
- * callback every byte. */
-static void
-test_huge_line (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *script = g_strdup_printf ("head -c %u /dev/zero | tr '\\0' x", HUGE_LINE_BYTES);
-
-  if (!need_engine ())
-    return;
-  base = ar_test_engine_base_image ();
-  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
-
-  for (guint pieces = 0; pieces < 2; pieces++)
-    {
-      const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base,
-                             "sh", "-c", script, NULL };
-      g_autoptr(GError) error = NULL;
-      GAsyncResult *result = NULL;
-      HugeSeen seen = { 0 };
-      long before = vm_hwm_kib (), growth;
-      int status;
-
-      if (pieces)
-        ar_engine_run_cli_pieces_async (engine, args, NULL, huge_piece, &seen, 300, NULL, ar_test_store_result, &result);
-      else
-        ar_engine_run_cli_async (engine, args, NULL, huge_line, &seen, 300, NULL, ar_test_store_result, &result);
-      status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
-      g_clear_object (&result);
-      g_assert_no_error (error);
-      g_assert_cmpint (status, ==, 0);
-      growth = vm_hwm_kib () - before;
-      g_test_message ("%s: peak RSS growth %ld KiB for a 256 MiB line", pieces ? "pieces" : "lines", growth);
-      g_assert_cmpint (growth, <, 64 * 1024);
-      g_assert_cmpuint (seen.n_lines, ==, 1);
-      if (pieces)
-        {
-          g_assert_cmpuint (seen.bytes, ==, HUGE_LINE_BYTES);
-          g_assert_cmpuint (seen.longest, <=, AR_ENGINE_MAX_LINE_BYTES);
-        }
-      else
-        {
-          g_autofree char *more = g_strdup_printf ("%'u", HUGE_LINE_BYTES - AR_ENGINE_MAX_LINE_BYTES);
-
-          g_assert_nonnull (seen.first);
-          g_assert_true (g_str_has_prefix (seen.first, "xxxx"));
-          g_assert_nonnull (strstr (seen.first, more));
-          g_assert_cmpuint (seen.longest, <, AR_ENGINE_MAX_LINE_BYTES + 200);
-        }
-      g_free (seen.first);
-    }
-}
-
-typedef struct {
-  GString *pieces;
-  GString *lines;
-} ProgressSeen;
-
-static void
-progress_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
-{
-  ProgressSeen *seen = user_data;
-
-  g_string_append_len (seen->pieces, text, (gssize) len);
-  /* Where a line comes in pieces is up to the pipe: only the ends count. */
-  if (end != AR_ENGINE_LINE_CONTINUES)
-    g_string_append (seen->pieces, end == AR_ENGINE_LINE_RETURN ? "<R>" : "<N>");
-}
-
-static void
-progress_line (ArEngineStream stream, const char *line, gpointer user_data)
-{
-  ProgressSeen *seen = user_data;
-
-  g_string_append_printf (seen->lines, "%s|", line);
-}
-
-/* "\r" ends a line, "\r\n" is one line end; a line callback gets only the
- * last of a run of updates. */
-static void
-test_carriage_return (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autofree char *base = NULL;
-  ProgressSeen seen = { g_string_new (NULL), g_string_new (NULL) };
-
-  if (!need_engine ())
-    return;
-  base = ar_test_engine_base_image ();
-  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
-
-  for (guint pieces = 0; pieces < 2; pieces++)
-    {
-      const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base, "sh", "-c",
-                             "printf '10%%\\r20%%\\r30%%\\rdone\\r\\nnext\\n50%%\\r'", NULL };
-      g_autoptr(GError) error = NULL;
-      GAsyncResult *result = NULL;
-
-      if (pieces)
-        ar_engine_run_cli_pieces_async (engine, args, NULL, progress_piece, &seen, 60, NULL, ar_test_store_result, &result);
-      else
-        ar_engine_run_cli_async (engine, args, NULL, progress_line, &seen, 60, NULL, ar_test_store_result, &result);
-      g_assert_cmpint (ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error), ==, 0);
-      g_clear_object (&result);
-      g_assert_no_error (error);
-    }
-  g_assert_cmpstr (seen.pieces->str, ==, "10%<R>20%<R>30%<R>done<N>next<N>50%<R>");
-  g_assert_cmpstr (seen.lines->str, ==, "done|next|50%|");
-  g_string_free (seen.pieces, TRUE);
-  g_string_free (seen.lines, TRUE);
 }
 
 /* A value for the container must not steer the CLI: such names are
@@ -840,301 +580,6 @@ test_image_reference (void)
 }
 
 static void
-test_exit_status (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) failure = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *bad_env[] = { "1BAD=x", NULL };
-  int status;
-
-  if (!need_engine ())
-    return;
-  base = ar_test_engine_base_image ();
-  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
-
-  {
-    const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base,
-                           "sh", "-c", "echo out; echo boom >&2; exit 4", NULL };
-
-    status = run_sync (engine, args, &out, &err);
-    g_assert_cmpint (status, ==, 4);
-    g_assert_cmpstr (out, ==, "out\n");
-    g_assert_cmpstr (err, ==, "boom\n");
-    failure = ar_engine_cli_error_new (engine, args, status, err);
-    g_assert_error (failure, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED);
-    g_assert_nonnull (strstr (failure->message, "docker run"));
-    g_assert_nonnull (strstr (failure->message, "exit status 4"));
-    g_assert_nonnull (strstr (failure->message, "boom"));
-  }
-
-  {
-    const char *args[] = { "version", NULL };
-
-    status = ar_engine_run_cli_sync (engine, args, bad_env, 10, NULL, NULL, NULL, &error);
-    g_assert_cmpint (status, ==, -1);
-    g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED);
-  }
-}
-
-static gboolean
-container_exists (const char *name)
-{
-  g_autofree char *filter = g_strconcat ("name=^", name, "$", NULL);
-  const char *args[] = { "ps", "-a", "-q", "--filter", filter, NULL };
-  g_autofree char *out = NULL;
-
-  g_assert_cmpint (ar_test_engine_docker (args, &out, NULL), ==, 0);
-  return g_strstrip (out)[0] != '\0';
-}
-
-static gboolean
-cancel_later (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_and_stop (gboolean by_timeout)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *name = NULL;
-  GAsyncResult *result = NULL;
-  double t0, elapsed;
-  int status;
-
-  if (!need_engine ())
-    return;
-  base = ar_test_engine_base_image ();
-  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
-  name = g_strdup_printf ("ar-test-%s-%s", by_timeout ? "timeout" : "cancel", ar_test_engine_run_id ());
-
-  {
-    const char *args[] = { "run", "--rm", "--name", name, "--label", ar_test_engine_run_label (),
-                           base, "sleep", "60", NULL };
-
-    t0 = now_seconds ();
-    if (!by_timeout)
-      g_timeout_add (2000, cancel_later, cancellable);
-    ar_engine_run_cli_async (engine, args, NULL, NULL, NULL, by_timeout ? 2 : 0,
-                             by_timeout ? NULL : cancellable, ar_test_store_result, &result);
-    status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
-    elapsed = now_seconds () - t0;
-  }
-  g_clear_object (&result);
-
-  g_test_message ("%s: stopped after %.2f s", by_timeout ? "timeout" : "cancel", elapsed);
-  g_assert_cmpint (status, ==, -1);
-  if (by_timeout)
-    {
-      g_assert_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_TIMEOUT);
-      g_assert_nonnull (strstr (error->message, "2 seconds"));
-    }
-  else
-    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpfloat (elapsed, >=, 1.9);
-  g_assert_cmpfloat (elapsed, <, 8.0);
-
-  /* nothing left behind: no container, no CLI process */
-  g_assert_false (container_exists (name));
-  g_assert_false (ar_test_any_cmdline_contains (name));
-}
-
-static void
-test_timeout (void)
-{
-  run_and_stop (TRUE);
-}
-
-static void
-test_cancel (void)
-{
-  run_and_stop (FALSE);
-}
-
-typedef struct {
-  const char *secret;
-  const char *marker;
-  gboolean saw_secret;
-  gboolean checked;
-} SecretSeen;
-
-static void
-secret_line (ArEngineStream stream, const char *line, gpointer user_data)
-{
-  SecretSeen *seen = user_data;
-
-  if (stream != AR_ENGINE_STREAM_STDOUT || !g_str_equal (line, seen->secret))
-    return;
-  seen->saw_secret = TRUE;
-  /* while the container runs: the CLI is there (its argv has the marker),
-   * the value is in no process's argv */
-  g_assert_true (ar_test_any_cmdline_contains (seen->marker));
-  g_assert_false (ar_test_any_cmdline_contains (seen->secret));
-  seen->checked = TRUE;
-}
-
-static void
-run_with_secret (ArEngine *engine)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *base = ar_test_engine_base_image ();
-  g_autofree char *secret = g_strdup_printf ("s3cr3t-%08x%08x", g_random_int (), g_random_int ());
-  g_autofree char *marker = g_strdup_printf ("ar-test-secret-%08x", g_random_int ());
-  g_autofree char *marker_label = g_strconcat (RUN_LABEL_KEY "-marker=", marker, NULL);
-  g_autofree char *env = g_strconcat ("SECRET=", secret, NULL);
-  const char *extra_env[] = { env, NULL };
-  const char *args[] = { "run", "--rm", "-e", "SECRET", "--label", ar_test_engine_run_label (),
-                         "--label", marker_label, base,
-                         "sh", "-c", "echo \"$SECRET\"; sleep 1", NULL };
-  SecretSeen seen = { secret, marker, FALSE, FALSE };
-  GAsyncResult *result = NULL;
-  int status;
-
-  ar_engine_run_cli_async (engine, args, extra_env, secret_line, &seen, 60, NULL, ar_test_store_result, &result);
-  status = ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error);
-  g_clear_object (&result);
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (seen.saw_secret);
-  g_assert_true (seen.checked);
-}
-
-static void
-test_secret_env (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-
-  if (!need_engine ())
-    return;
-  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
-  run_with_secret (engine);
-}
-
-/* flatpak-spawn cannot run outside a sandbox: this stands in for
- * `flatpak-spawn --host`, taking its options as it does (a forwarded fd stays
- * open, --env is exported) and running the command here. */
-static const char fake_flatpak_spawn[] =
-  "#!/bin/sh\n"
-  "touch \"$0.used\"\n"
-  "while [ $# -gt 0 ]; do\n"
-  "  case \"$1\" in\n"
-  "    --host|--watch-bus) shift ;;\n"
-  "    --forward-fd=*) shift ;;\n"
-  "    --env=*) export \"${1#--env=}\"; shift ;;\n"
-  "    -*) echo \"fake flatpak-spawn: unexpected option $1\" >&2; exit 2 ;;\n"
-  "    *) break ;;\n"
-  "  esac\n"
-  "done\n"
-  "exec \"$@\"\n";
-
-static void
-test_flatpak_secret_env (void)
-{
-  g_autoptr(ArEngine) engine = NULL;
-  g_autofree char *saved_path = g_strdup (g_getenv ("PATH"));
-  g_autofree char *bin = NULL;
-  g_autofree char *fake = NULL;
-  g_autofree char *used = NULL;
-  g_autofree char *info = NULL;
-  g_autofree char *path = NULL;
-
-  if (!need_engine ())
-    return;
-  bin = ar_test_mkdtemp ("fake-flatpak");
-  fake = g_build_filename (bin, "flatpak-spawn", NULL);
-  used = g_strconcat (fake, ".used", NULL);
-  info = g_build_filename (bin, "flatpak-info", NULL);
-  ar_test_write_file (fake, fake_flatpak_spawn);
-  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
-  ar_test_write_file (info, "[Application]\n");
-  path = g_strconcat (bin, ":", saved_path, NULL);
-  g_setenv ("PATH", path, TRUE);
-
-  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
-  ar_engine_set_flatpak_info_path (engine, info);
-  g_assert_cmpstr (ar_engine_get_cli_argv0 (engine), ==, "flatpak-spawn");
-  run_with_secret (engine);
-  g_assert_true (g_file_test (used, G_FILE_TEST_EXISTS));
-
-  g_setenv ("PATH", saved_path, TRUE);
-}
-
-/* As another user the socket is out of reach: both paths say what to do. */
-static void
-test_permission_denied (void)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  const char *self_exe = "/proc/self/exe";
-  g_autofree char *exe = NULL;
-
-  if (!need_engine ())
-    return;
-  if (geteuid () != 0)
-    {
-      g_test_skip ("only root can run the probe as another user");
-      return;
-    }
-  exe = g_file_read_link (self_exe, &error);
-  g_assert_no_error (error);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, "/");
-  g_subprocess_launcher_setenv (launcher, "HOME", "/nonexistent", TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "", TRUE);
-  proc = g_subprocess_launcher_spawn (launcher, &error, "setpriv", "--reuid=65534", "--regid=65534",
-                                      "--clear-groups", exe, "--permission-probe", NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_test_message ("probe: %s%s", out, err);
-  /* setpriv could not run us: the build folder is closed to others */
-  if (g_subprocess_get_exit_status (proc) == 126 || g_subprocess_get_exit_status (proc) == 127)
-    {
-      g_test_skip ("the test program is out of reach of an unprivileged user");
-      return;
-    }
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
-  g_assert_nonnull (strstr (out, "api: permission-denied"));
-  g_assert_nonnull (strstr (out, "cli: permission-denied"));
-  g_assert_nonnull (strstr (out, "sudo usermod -aG docker $USER"));
-}
-
-/* Runs in the child of test_permission_denied, as nobody. */
-static int
-permission_probe (void)
-{
-  const ArEngineQueryPath paths[] = { AR_ENGINE_QUERY_PATH_API, AR_ENGINE_QUERY_PATH_CLI };
-  const char *names[] = { "api", "cli" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
-    {
-      g_autoptr(ArEngine) engine = ar_engine_new ("docker", "");
-      g_autoptr(GError) error = NULL;
-
-      ar_engine_set_query_path (engine, paths[i]);
-      if (ar_engine_ping_sync (engine, NULL, &error))
-        g_print ("%s: answered\n", names[i]);
-      else if (g_error_matches (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED))
-        g_print ("%s: permission-denied: %s\n", names[i], error->message);
-      else
-        g_print ("%s: other: %s\n", names[i], error->message);
-    }
-  return 0;
-}
-
-static void
 test_podman (void)
 {
   g_autoptr(ArEngine) engine = NULL;
@@ -1154,7 +599,7 @@ test_podman (void)
       g_test_skip ("podman is not installed, or not running as root");
       return;
     }
-  if (!need_engine ())
+  if (!ar_test_engine_need ())
     return;
   docker_base = ar_test_engine_base_image ();
   tar = ar_test_engine_base_tar ();
@@ -1220,68 +665,9 @@ test_podman (void)
   }
 }
 
-typedef struct {
-  GString *text;        /* pieces joined, line ends as "\n" or "\r" */
-  gsize longest;
-  guint n_pieces;
-} Pieces;
-
-static void
-collect_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineEnd end, gpointer user_data)
-{
-  Pieces *p = user_data;
-
-  g_assert_cmpint (stream, ==, AR_ENGINE_STREAM_STDERR);
-  g_assert_true (g_utf8_validate_len (text, len, NULL));
-  g_assert_null (memchr (text, '\n', len));
-  g_assert_null (memchr (text, '\r', len));
-  p->longest = MAX (p->longest, len);
-  p->n_pieces++;
-  g_string_append_len (p->text, text, (gssize) len);
-  if (end == AR_ENGINE_LINE_NEWLINE)
-    g_string_append_c (p->text, '\n');
-  else if (end == AR_ENGINE_LINE_RETURN)
-    g_string_append_c (p->text, '\r');
-}
-
-/* The shared reader (the engine CLI's output, a clone's): a long line in
- * pieces of at most 64 KiB, "\r" and "\r\n" ends, invalid UTF-8 made valid,
- * the last line without an end handed on at the end. */
-static void
-test_read_pieces (void)
-{
-  g_autoptr(GString) input = g_string_new ("one\r\ntwo\rthree\n");
-  g_autoptr(GInputStream) in = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  Pieces p = { g_string_new (NULL), 0, 0 };
-  g_autoptr(GString) expected = NULL;
-  gsize big = 5 * AR_ENGINE_MAX_LINE_BYTES + 123;
-
-  /* two-byte characters across the 64 KiB cuts */
-  while (input->len < strlen ("one\r\ntwo\rthree\n") + big)
-    g_string_append (input, input->len % 3 == 0 ? "\xc3\xa9" : "a");
-  big = input->len - strlen ("one\r\ntwo\rthree\n");
-  g_string_append (input, "\nbad \xff byte\r\rlast");
-  expected = g_string_new ("one\ntwo\rthree\n");
-  g_string_append_len (expected, input->str + strlen ("one\r\ntwo\rthree\n"), (gssize) big);
-  g_string_append (expected, "\nbad \xef\xbf\xbd byte\r\rlast\n");
-
-  in = g_memory_input_stream_new_from_data (g_memdup2 (input->str, input->len), (gssize) input->len, g_free);
-  ar_engine_read_pieces_async (in, AR_ENGINE_STREAM_STDERR, collect_piece, &p, NULL, ar_test_store_result, &result);
-  g_assert_true (ar_engine_read_pieces_finish (ar_test_wait_result (&result), NULL));
-  g_assert_cmpuint (p.longest, <=, AR_ENGINE_MAX_LINE_BYTES);
-  g_assert_cmpuint (p.n_pieces, >=, 6 + 5);
-  g_assert_cmpuint (p.text->len, ==, expected->len);
-  g_assert_true (memcmp (p.text->str, expected->str, expected->len) == 0);
-  g_string_free (p.text, TRUE);
-}
-
 int
 main (int argc, char *argv[])
 {
-  if (argc > 1 && g_str_equal (argv[1], "--permission-probe"))
-    return permission_probe ();
-
   ar_test_init (&argc, &argv);
 
   g_test_add_func ("/engine/normalize", test_normalize);
@@ -1294,18 +680,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/inspect-absent", test_inspect_absent);
   g_test_add_func ("/engine/list-images", test_list_images);
   g_test_add_func ("/engine/list-containers", test_list_containers);
-  g_test_add_func ("/engine/stream", test_stream);
-  g_test_add_func ("/engine/huge-line", test_huge_line);
   g_test_add_func ("/engine/image-reference", test_image_reference);
   g_test_add_func ("/engine/env-steers-cli", test_env_steers_cli);
-  g_test_add_func ("/engine/carriage-return", test_carriage_return);
-  g_test_add_func ("/engine/read-pieces", test_read_pieces);
-  g_test_add_func ("/engine/exit-status", test_exit_status);
-  g_test_add_func ("/engine/timeout", test_timeout);
-  g_test_add_func ("/engine/cancel", test_cancel);
-  g_test_add_func ("/engine/secret-env", test_secret_env);
-  g_test_add_func ("/engine/flatpak-secret-env", test_flatpak_secret_env);
-  g_test_add_func ("/engine/permission-denied", test_permission_denied);
   g_test_add_func ("/engine/podman", test_podman);
 
   return g_test_run ();

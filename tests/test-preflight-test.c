@@ -25,14 +25,8 @@ static ArImageBuilder *builder;
 static gboolean
 need_engine (void)
 {
-  if (!ar_test_engine_ensure ())
-    {
-      g_autofree char *why = g_strdup_printf ("no container engine can be had here: %s",
-                                              ar_test_engine_skip_reason ());
-
-      g_test_skip (why);
-      return FALSE;
-    }
+  if (!ar_test_engine_need ())
+    return FALSE;
   if (builder == NULL)
     {
       base = ar_test_engine_base_image ();

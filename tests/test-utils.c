@@ -547,6 +547,19 @@ ar_test_engine_nonroot_base_image (void)
   return g_strdup (engine_nonroot_image);
 }
 
+char *
+ar_test_engine_podman_base_image (void)
+{
+  g_autofree char *name = g_strconcat ("ar-test-base:", ar_test_engine_run_id (), NULL);
+  g_autofree char *change = g_strconcat ("LABEL ", ar_test_engine_run_label (), NULL);
+  g_autofree char *err = NULL;
+  const char *import[] = { "import", "--change", change, ar_test_engine_base_tar (), name, NULL };
+
+  if (ar_test_engine_podman (import, NULL, &err) != 0)
+    g_error ("podman import failed: %s", err);
+  return g_steal_pointer (&name);
+}
+
 gboolean
 ar_test_engine_podman_ensure (void)
 {

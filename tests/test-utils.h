@@ -62,6 +62,10 @@ gboolean ar_test_any_cmdline_contains (const char *needle);
 gboolean ar_test_engine_ensure (void);
 const char *ar_test_engine_skip_reason (void);
 
+/* The start of a test that needs the engine: ar_test_engine_ensure(), else
+ * the test is skipped, saying why, and FALSE is returned (return at once). */
+gboolean ar_test_engine_need (void);
+
 /* This run's id, and "io.github.agents-runner.test-run=<id>": label
  * everything a test creates with it; all of it is removed when the process
  * is gone, even after a failed assertion. */
@@ -85,5 +89,10 @@ int ar_test_engine_docker (const char *const *args, char **out_stdout, char **ou
  * carries the run label is removed from podman too at the end. */
 gboolean ar_test_engine_podman_ensure (void);
 int ar_test_engine_podman (const char *const *args, char **out_stdout, char **out_stderr);
+
+/* "ar-test-base:<id>" in podman, which keeps its own images: the same root
+ * file system as ar_test_engine_base_image(), imported there with the run's
+ * label. After ar_test_engine_podman_ensure(). */
+char *ar_test_engine_podman_base_image (void);
 
 G_END_DECLS
