@@ -16,6 +16,8 @@ test_pkgs=(
   # the Debian base of the auto-split engine test (tests/test-autosplit-engine.c)
   # and the caching apt proxy its containers install packages through
   debootstrap apt-cacher-ng
+  # rootless podman in the field suite (newuidmap; tests/test-field-rootless.c)
+  uidmap
   # the sanitizer and fuzzing lane (clang's ASan, UBSan, LSan, libFuzzer)
   clang libclang-rt-14-dev
 )
