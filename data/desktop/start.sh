@@ -24,6 +24,12 @@ while [ ! -e "/tmp/.X11-unix/X${DISPLAY#:}" ] && [ "$i" -lt 50 ]; do
 done
 (fluxbox >"$log_dir/wm.log" 2>&1 &) || true
 x11vnc -display "$DISPLAY" -forever -shared -nopw -rfbport 5900 -quiet >"$log_dir/x11vnc.log" 2>&1 &
-websockify --web "$web" 6080 localhost:5900 >"$log_dir/novnc.log" 2>&1 &
+# The websockify command, else its Python module (all Debian's
+# python3-websockify installs).
+if command -v websockify >/dev/null 2>&1; then
+    websockify --web "$web" 6080 localhost:5900 >"$log_dir/novnc.log" 2>&1 &
+else
+    python3 -m websockify --web "$web" 6080 localhost:5900 >"$log_dir/novnc.log" 2>&1 &
+fi
 
 echo "desktop: started on $DISPLAY, noVNC on port 6080"
