@@ -18,17 +18,12 @@
 
 #include "ar-dockerfile.h"
 #include "ar-image-builder.h"
+#include "bench-stats.h"
 #include "test-utils.h"
 
 #define API_ROUNDS 300
 #define CLI_ROUNDS 10
 #define BUILD_ROUNDS 3
-
-static double
-now (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
 
 static ArImageResolution *
 run (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings, gboolean plan_only)
@@ -55,7 +50,7 @@ run (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings, gboolean
 static double
 decision_seconds (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings, guint rounds)
 {
-  double started = now ();
+  double started = now_seconds ();
 
   for (guint i = 0; i < rounds; i++)
     {
@@ -64,22 +59,7 @@ decision_seconds (ArImageBuilder *builder, ArEnvironment *env, ArSettings *setti
       if (res->desktop.state != AR_LAYER_STATE_HIT || res->env.state != AR_LAYER_STATE_HIT)
         g_error ("the decision should find both layers present");
     }
-  return (now () - started) / rounds;
-}
-
-static int
-compare_doubles (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values, guint n)
-{
-  qsort (values, n, sizeof *values, compare_doubles);
-  return values[n / 2];
+  return (now_seconds () - started) / rounds;
 }
 
 static double
@@ -101,10 +81,10 @@ bare_build_seconds (const char *base, const char *script)
   ar_test_write_file (dockerfile_path, dockerfile);
   ar_test_write_file (script_path, script);
   g_chmod (script_path, 0644);
-  started = now ();
+  started = now_seconds ();
   if (ar_test_engine_docker (args, NULL, &err) != 0)
     g_error ("bare docker build failed: %s", err);
-  return now () - started;
+  return now_seconds () - started;
 }
 
 int
@@ -175,9 +155,9 @@ main (int argc, char *argv[])
       double started;
 
       ar_environment_set_cached_preflight_script (env, script);
-      started = now ();
+      started = now_seconds ();
       res = run (api, env, settings, FALSE);
-      cold[i] = now () - started;
+      cold[i] = now_seconds () - started;
       if (res->env.state != AR_LAYER_STATE_BUILT)
         g_error ("the cold build did not build");
       bare[i] = bare_build_seconds (base, script);

@@ -1,4 +1,4 @@
-/* bench-stats.h — the clock and the median the engine benchmarks share.
+/* bench-stats.h — the clock and the median the benchmarks share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,4 +29,11 @@ median (double *values, int n)
 {
   qsort (values, n, sizeof *values, compare_doubles);
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+/* The median of a GArray of doubles; sorts it in place. */
+static inline double
+array_median (GArray *values)
+{
+  return median ((double *) (gpointer) values->data, (int) values->len);
 }

@@ -32,32 +32,12 @@
 #include "ar-ui.h"
 #include "ar-window.h"
 #include "test-ui-utils.h"
+#include "bench-stats.h"
 
 #define DEFAULT_ROUNDS 7
 #define CHILD_ENV "AR_BENCH_WINDOW_CHILD"
 #define LOG_LINES 1000000
 #define FEW_ENVIRONMENTS 10
-
-static double
-now_seconds (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
-
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, compare_doubles);
-  return g_array_index (values, double, values->len / 2);
-}
 
 /* VmRSS or VmHWM of this process, in kB. */
 static long
@@ -212,8 +192,8 @@ bench_first_frame (int rounds)
       g_array_append_val (app, a);
       printf ("# round %d: window %.0f ms, bare AdwApplicationWindow %.0f ms\n", i + 1, a * 1000, b * 1000);
     }
-  app_median = median (app);
-  bare_median = median (bare);
+  app_median = array_median (app);
+  bare_median = array_median (bare);
   printf ("window to first frame (startup incl. gtk_init to first after-paint, 5 environments): median %.0f ms over %d runs\n",
           app_median * 1000, rounds);
   printf ("bare AdwApplicationWindow to first frame: median %.0f ms over %d runs\n", bare_median * 1000, rounds);
@@ -282,12 +262,12 @@ bench_environments (int rounds)
       g_array_append_val (frame_one, frame);
     }
   printf ("1000 environments: window with the list built in %.0f ms, first frame after %.0f ms (medians of %d)\n",
-          median (build_many) * 1000, median (frame_many) * 1000, rounds);
+          array_median (build_many) * 1000, array_median (frame_many) * 1000, rounds);
   printf ("%d environments: first frame after %.0f ms; ratio 1000 / %d: %.2f\n", FEW_ENVIRONMENTS,
-          median (frame_one) * 1000, FEW_ENVIRONMENTS, median (frame_many) / median (frame_one));
+          array_median (frame_one) * 1000, FEW_ENVIRONMENTS, array_median (frame_many) / array_median (frame_one));
   /* Issue 12's goal: under 100 ms more. */
   printf ("1000 environments cost %+.0f ms to the first frame over %d (goal: under 100 ms)\n",
-          (median (frame_many) - median (frame_one)) * 1000, FEW_ENVIRONMENTS);
+          (array_median (frame_many) - array_median (frame_one)) * 1000, FEW_ENVIRONMENTS);
 }
 
 /* ---- a million lines ---------------------------------------------------------- */

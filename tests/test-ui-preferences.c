@@ -177,34 +177,8 @@ show_page (Fixture *f, const char *name)
   ar_test_ui_iterate (50);
 }
 
-/* Not ar_test_ui_set_size(): without a window manager, a window that
- * draws its own decoration (AdwWindow) comes out the width of its shadow
- * smaller than its default size; asked that much more, it is the size. */
-static void
-resize_exactly (GtkWindow *window, int width, int height)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  int asked_width = width, asked_height = height;
-
-  for (guint attempt = 0; attempt < 2; attempt++)
-    {
-      gtk_window_set_default_size (window, asked_width, asked_height);
-      ar_test_ui_await (gtk_widget_get_width (widget) <= asked_width && gtk_widget_get_width (widget) > asked_width - 40);
-      ar_test_ui_iterate (100);
-      asked_width += width - gtk_widget_get_width (widget);
-      asked_height += height - gtk_widget_get_height (widget);
-    }
-  ar_test_ui_iterate (100);
-  /* No wider than the screen (1 280 px under the test's Xvfb) less that
-   * shadow. */
-  if (gtk_widget_get_width (widget) != width)
-    g_test_message ("asked %d px, the window is %d px wide", width, gtk_widget_get_width (widget));
-  g_assert_cmpint (gtk_widget_get_width (widget), <=, width);
-  g_assert_cmpint (gtk_widget_get_width (widget), >=, width - 10);
-}
-
 /* Usable on a phone (360 px), a half screen and a full one: the window
- * goes down to 360 px (resize_exactly() checks), and nothing is cut off. */
+ * goes down to 360 px (ar_test_ui_set_size() checks), and nothing is cut off. */
 static void
 test_widths (Fixture *f, gconstpointer data)
 {
@@ -228,7 +202,7 @@ test_widths (Fixture *f, gconstpointer data)
             ar_test_ui_await (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
           }
         show_page (f, page_names[p]);
-        resize_exactly (GTK_WINDOW (f->window), widths[w], 640);
+        ar_test_ui_set_size (GTK_WINDOW (f->window), widths[w], 640);
         {
           g_autofree char *file = g_strdup_printf ("%s-%d", name, widths[w]);
 

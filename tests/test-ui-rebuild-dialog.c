@@ -68,30 +68,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   ar_test_ui_close_all_windows ();
 }
 
-/* Not ar_test_ui_set_size(): without a window manager, a window that
- * draws its own decoration (AdwWindow) comes out the width of its shadow
- * smaller than its default size; asked that much more, it is the size. */
-static void
-resize_exactly (GtkWindow *window, int width, int height)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  int asked_width = width, asked_height = height;
-
-  for (guint attempt = 0; attempt < 2; attempt++)
-    {
-      gtk_window_set_default_size (window, asked_width, asked_height);
-      ar_test_ui_await (gtk_widget_get_width (widget) <= asked_width && gtk_widget_get_width (widget) > asked_width - 40);
-      ar_test_ui_iterate (100);
-      asked_width += width - gtk_widget_get_width (widget);
-      asked_height += height - gtk_widget_get_height (widget);
-    }
-  ar_test_ui_iterate (100);
-  g_assert_cmpint (gtk_widget_get_width (widget), <=, width);
-  g_assert_cmpint (gtk_widget_get_width (widget), >=, width - 10);
-  g_assert_cmpint (gtk_widget_get_height (widget), <=, height);
-  g_assert_cmpint (gtk_widget_get_height (widget), >=, height - 10);
-}
-
 /* Phone, half screen, full screen: nothing cut off once finished with a
  * long reason that wraps; the status line is as tall as its text at any
  * width (its box once reported a smaller minimum height than it needed at
@@ -119,7 +95,9 @@ test_widths (Fixture *f, gconstpointer data)
       gtk_widget_measure (status_box, GTK_ORIENTATION_VERTICAL, 1048576, &minimum_wide, NULL, NULL, NULL);
       g_assert_cmpint (minimum_wide, <=, minimum);
 
-      resize_exactly (GTK_WINDOW (f->dialog), widths[w], 640);
+      ar_test_ui_set_size (GTK_WINDOW (f->dialog), widths[w], 640);
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (f->dialog)), <=, 640);
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (f->dialog)), >=, 640 - 10);
       ar_test_ui_screenshot (GTK_WIDGET (f->dialog), file);
       cut = ar_test_ui_cut_off_widgets (GTK_WIDGET (f->dialog));
       for (guint i = 0; cut[i] != NULL; i++)
