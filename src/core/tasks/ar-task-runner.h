@@ -12,9 +12,11 @@
  *
  * The tasks/ folder (this is its main header). Owns running tasks: the
  * task, its runner (the `docker run` arguments apart in ar-run-args, the
- * scratch folder, the container), the queue and reattaching
- * (ar-task-manager), interactive tasks, the entry script, the agents, the
- * clone of a workspace and the preflight build check. May use: images/,
+ * scratch folder in ar-task-scratch, the container in
+ * ar-task-runner-container, the clone of a workspace in ar-task-clone), the
+ * queue (ar-task-manager) and reattaching to containers an earlier run left
+ * (ar-task-follow), interactive tasks, the entry script, the agents and the
+ * preflight build check. May use: images/,
  * engine/ and model/ (tasks → images → engine → model); never preflight/,
  * cli/ or ui/. Used by cli/ and ui/. Log domain: agents-runner-tasks.
  *
