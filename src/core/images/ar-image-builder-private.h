@@ -41,6 +41,16 @@ void ar_resolve_ctx_say (ArResolveCtx *ctx,
 
 void ar_layer_result_clear (ArLayerResult *layer);
 
+/* An image ID without its "sha256:" (NULL: ""), and its first 12 digits,
+ * as the engine shows them. */
+const char *ar_image_bare_id (const char *id);
+char *ar_image_short_id (const char *id);
+/* The task log's scope of a layer: "image/desktop" or "image/env". */
+const char *ar_layer_kind_scope (ArLayerKind layer);
+/* What the task does at start instead when the layer is not in the image
+ * (translated). */
+const char *ar_layer_kind_fallback_text (ArLayerKind layer);
+
 /* ar-image-layer.c: one layer from its inputs: key → present? (HIT) →
  * failed before? (SKIPPED) → wait for a build of the same key in this
  * process / take the key's lock → build (BUILT or FAILED). A plan stops

@@ -53,6 +53,33 @@ ar_layer_result_clear (ArLayerResult *layer)
   g_clear_pointer (&layer->failure, g_free);
 }
 
+const char *
+ar_image_bare_id (const char *id)
+{
+  if (id == NULL)
+    return "";
+  return g_str_has_prefix (id, "sha256:") ? id + 7 : id;
+}
+
+char *
+ar_image_short_id (const char *id)
+{
+  return g_strndup (ar_image_bare_id (id), 12);
+}
+
+const char *
+ar_layer_kind_scope (ArLayerKind layer)
+{
+  return layer == AR_LAYER_DESKTOP ? "image/desktop" : "image/env";
+}
+
+const char *
+ar_layer_kind_fallback_text (ArLayerKind layer)
+{
+  return layer == AR_LAYER_DESKTOP ? _("the desktop will be installed at task start instead")
+                                   : _("the cached preflight will run at task start instead");
+}
+
 void
 ar_image_resolution_free (ArImageResolution *resolution)
 {
@@ -287,14 +314,6 @@ static void desktop_step (GTask *task);
 static void env_step (GTask *task);
 static void resolve_finish_steps (GTask *task);
 
-static char *
-short_id (const char *id)
-{
-  const char *hex = id != NULL && g_str_has_prefix (id, "sha256:") ? id + 7 : id;
-
-  return g_strndup (hex != NULL ? hex : "", 12);
-}
-
 static void
 pull_line (ArEngineStream stream, const char *line, gpointer user_data)
 {
@@ -368,6 +387,10 @@ base_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  g_debug (BASE_SCOPE ": %s %s (pull policy %s%s%s)", ctx->base_name,
+           info != NULL ? "is on this machine" : "is not on this machine",
+           ar_pull_policy_to_string (ctx->settings->pull_policy), data->pull_tried ? ", pulled" : "",
+           data->pull_error != NULL ? ", the pull failed" : "");
   if (info == NULL)
     {
       if (ctx->plan_only)
@@ -398,7 +421,7 @@ base_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   data->res->base_user = g_strdup (info->user != NULL ? info->user : "");
   if (!ctx->plan_only)
     {
-      g_autofree char *id = short_id (info->id);
+      g_autofree char *id = ar_image_short_id (info->id);
 
       /* Said once: a failed pull is not also "not pulled". */
       if (data->pull_error != NULL)
@@ -432,11 +455,11 @@ layer_unusable (ResolveData *data, ArLayerResult *out, ArLayerKind layer, const 
   out->state = AR_LAYER_STATE_FAILED;
   out->exit_status = -1;
   out->failure = g_strdup (error->message);
+  g_debug ("%s: no key: %s; fallback: %s", ar_layer_kind_scope (layer), error->message,
+           ar_layer_kind_fallback_text (layer));
   if (!data->ctx->plan_only)
-    ar_resolve_ctx_say (data->ctx, layer == AR_LAYER_DESKTOP ? "image/desktop" : "image/env", AR_LOG_WARN,
-                        "%s; %s", error->message,
-                        layer == AR_LAYER_DESKTOP ? _("the desktop will be installed at task start instead")
-                                                  : _("the cached preflight will run at task start instead"));
+    ar_resolve_ctx_say (data->ctx, ar_layer_kind_scope (layer), AR_LOG_WARN, "%s; %s", error->message,
+                        ar_layer_kind_fallback_text (layer));
 }
 
 static void
@@ -589,6 +612,11 @@ resolve_finish_steps (GTask *owned_task)
   res->install_desktop_at_start = ar_environment_get_headless_desktop_enabled (env) &&
                                   !ar_layer_result_in_image (&res->desktop);
   res->run_cached_preflight_at_start = ar_environment_runs_cached_preflight_at_start (env, ar_layer_result_in_image (&res->env));
+  g_debug ("image: %sruntime image %s (desktop layer %s, environment layer %s); desktop installed at start: %s; "
+           "cached preflight at start: %s",
+           ctx->plan_only ? "plan: " : "", res->runtime_image, ar_layer_state_to_string (res->desktop.state),
+           ar_layer_state_to_string (res->env.state), res->install_desktop_at_start ? "yes" : "no",
+           res->run_cached_preflight_at_start ? "yes" : "no");
 
   if (!ctx->plan_only)
     {

@@ -18,6 +18,18 @@
  * removed, with the Settings build timeout; "Rebuild" (force) builds with
  * --no-cache so that the scripts really run again.
  *
+ * The images/ folder (this is its main header). Owns the cached images:
+ * cache keys (ar-cache-key), the generated Dockerfile (ar-dockerfile),
+ * resolve and plan (ar-image-builder), one layer's decision
+ * (ar-image-layer) and its build (ar-image-layer-build), miss reasons
+ * (ar-image-miss), the inventory of cached images (ar-image-inventory),
+ * use counts and failure records (ar-image-stats), the build lock between
+ * processes (ar-build-lock). May use: engine/ and model/; never tasks/,
+ * cli/ or ui/. Log domain: agents-runner-images, and
+ * G_MESSAGES_DEBUG=agents-runner-images shows why: each layer's cache
+ * decision with its key and miss reason, each wait for another build, and
+ * each fallback chosen.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once

@@ -39,14 +39,6 @@ ar_cached_image_is_unused (const ArCachedImage *image)
   return image->ours && !ar_cached_image_in_use (image);
 }
 
-static const char *
-bare_id (const char *id)
-{
-  if (id == NULL)
-    return "";
-  return g_str_has_prefix (id, "sha256:") ? id + 7 : id;
-}
-
 /* ---- list ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -159,7 +151,7 @@ list_complete (GTask *owned_task)
         }
       else
         image->wanted_by = g_new0 (char *, 1);
-      image->used_by_container = g_hash_table_contains (data->container_ids, bare_id (info->id));
+      image->used_by_container = g_hash_table_contains (data->container_ids, ar_image_bare_id (info->id));
       /* steal the info from the list */
       image->info = g_ptr_array_index (data->images, i);
       data->images->pdata[i] = NULL;
@@ -271,7 +263,7 @@ containers_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   for (guint i = 0; i < data->lines->len; i++)
-    g_hash_table_add (data->container_ids, g_strdup (bare_id (g_strstrip (g_ptr_array_index (data->lines, i)))));
+    g_hash_table_add (data->container_ids, g_strdup (ar_image_bare_id (g_strstrip (g_ptr_array_index (data->lines, i)))));
   plan_next (g_steal_pointer (&task));
 }
 
@@ -448,7 +440,7 @@ image_display_name (const ArCachedImage *image)
 {
   if (image->info->repo_tags[0] != NULL)
     return g_strdup (image->info->repo_tags[0]);
-  return g_strndup (bare_id (image->info->id), 12);
+  return ar_image_short_id (image->info->id);
 }
 
 static void

@@ -105,7 +105,8 @@ built_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   op->result.state = AR_LAYER_STATE_BUILT;
   op->result.image_id = g_strdup (info->id);
   op->image_user = g_strdup (info->user != NULL ? info->user : "");
-  id = g_strndup (g_str_has_prefix (info->id, "sha256:") ? info->id + 7 : info->id, 12);
+  id = ar_image_short_id (info->id);
+  g_debug ("%s: built %s key %s in %.1f s", op->scope, op->result.tag, op->result.key, op->result.build_seconds);
   ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("built %s (%s) in %.1f s"),
                       op->result.tag, id, op->result.build_seconds);
   if (!ar_image_stats_record_build (ar_layer_op_env_id (op), op->result.tag, op->result.build_seconds, &error))
@@ -133,7 +134,7 @@ GPtrArray *
 ar_image_layer_leftovers_argv (ArEngine *engine, GPtrArray *step_ids, const char *parent_id)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  const char *parent = parent_id != NULL && g_str_has_prefix (parent_id, "sha256:") ? parent_id + 7 : parent_id;
+  const char *parent = ar_image_bare_id (parent_id);
 
   g_ptr_array_add (args, g_strdup ("image"));
   g_ptr_array_add (args, g_strdup ("rm"));
@@ -142,7 +143,7 @@ ar_image_layer_leftovers_argv (ArEngine *engine, GPtrArray *step_ids, const char
     {
       const char *id = g_ptr_array_index (step_ids, i - 1);
 
-      if (parent == NULL || !g_str_has_prefix (parent, id))
+      if (parent[0] == '\0' || !g_str_has_prefix (parent, id))
         g_ptr_array_add (args, g_strdup (id));
     }
   /* Podman's own cleanup of a killed build races with a removal of its
@@ -430,7 +431,7 @@ ar_layer_op_build (GTask *task)
   g_ptr_array_add (args, g_strdup (op->context_dir));
   g_ptr_array_add (args, NULL);
 
-  parent = g_strndup (g_str_has_prefix (op->parent_id, "sha256:") ? op->parent_id + 7 : op->parent_id, 12);
+  parent = ar_image_short_id (op->parent_id);
   ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("building %s FROM %s (%s) as %s"),
                       op->result.tag, op->parent_ref, parent,
                       op->build_user[0] != '\0' ? op->build_user : "root");

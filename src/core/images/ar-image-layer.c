@@ -50,13 +50,6 @@ layer_name (ArLayerKind layer)
   return layer == AR_LAYER_DESKTOP ? _("desktop layer") : _("environment layer");
 }
 
-static const char *
-fallback_text (ArLayerKind layer)
-{
-  return layer == AR_LAYER_DESKTOP ? _("the desktop will be installed at task start instead")
-                                   : _("the cached preflight will run at task start instead");
-}
-
 void
 ar_layer_op_inputs (LayerOp *op, ArCacheKeyInputs *in)
 {
@@ -98,8 +91,11 @@ unregister (ArImageBuilder *self, const char *key)
 
   if (!g_hash_table_steal_extended (self->building, key, &stolen_key, &stolen_value))
     return;
-  g_free (stolen_key);
   waiters = stolen_value;
+  if (waiters->len > 0)
+    g_debug ("key %s: its build in this process ended; %u waiting task(s) decide again",
+             (const char *) stolen_key, waiters->len);
+  g_free (stolen_key);
   for (guint i = 0; i < waiters->len; i++)
     {
       GTask *waiter = g_ptr_array_index (waiters, i);
@@ -153,6 +149,8 @@ layer_hit (GTask *task, const ArImageInfo *info, const char *note)
   op->result.state = AR_LAYER_STATE_HIT;
   op->result.image_id = g_strdup (info->id);
   op->image_user = g_strdup (info->user != NULL ? info->user : "");
+  g_debug ("%s%s: cache HIT %s key %s%s%s%s", op->ctx->plan_only ? "plan: " : "", op->scope, op->result.tag,
+           op->result.key, note != NULL ? " (" : "", note != NULL ? note : "", note != NULL ? ")" : "");
   if (!op->ctx->plan_only)
     {
       if (note != NULL)
@@ -210,12 +208,15 @@ layer_skip (GTask *task, const ArFailedBuild *record)
   op->result.exit_status = record->exit_status;
   op->result.miss_reason = g_strdup (_("the same inputs failed to build before"));
   op->result.failure = g_strdup_printf (_("the same inputs failed to build on %s (%s)"), when, record->reason);
+  g_debug ("%s%s: cache MISS %s key %s: the same inputs failed to build before, on %s (%s); not built again; "
+           "fallback: %s", op->ctx->plan_only ? "plan: " : "", op->scope, op->result.tag, op->result.key, when,
+           record->reason, ar_layer_kind_fallback_text (op->layer));
   if (!op->ctx->plan_only)
     {
       ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN,
                           _("cache MISS %s key %s: the same inputs failed to build on %s (%s); "
                             "not building them again: %s. “Rebuild” (image build --force) tries again."),
-                          op->result.tag, op->result.key, when, record->reason, fallback_text (op->layer));
+                          op->result.tag, op->result.key, when, record->reason, ar_layer_kind_fallback_text (op->layer));
       for (guint i = 0; record->last_lines != NULL && record->last_lines[i] != NULL; i++)
         ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, "  | %s", record->last_lines[i]);
       explain_build_user (op, (const char *const *) record->last_lines);
@@ -235,6 +236,9 @@ ar_layer_op_failed (GTask *task, int exit_status, const char *reason, gboolean r
   op->result.state = AR_LAYER_STATE_FAILED;
   op->result.exit_status = exit_status;
   op->result.failure = g_strdup (reason);
+  g_debug ("%s: %s key %s could not be built (%s); fallback: %s", op->scope,
+           op->result.tag != NULL ? op->result.tag : "the layer", op->result.key != NULL ? op->result.key : "(none)",
+           reason, ar_layer_kind_fallback_text (op->layer));
 
   if (op->ctx->plan_only)
     {
@@ -266,10 +270,10 @@ ar_layer_op_failed (GTask *task, int exit_status, const char *reason, gboolean r
 
   if (op->result.tag != NULL)
     ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("the %s %s could not be built (%s); %s"),
-                        layer_name (op->layer), op->result.tag, reason, fallback_text (op->layer));
+                        layer_name (op->layer), op->result.tag, reason, ar_layer_kind_fallback_text (op->layer));
   else
     ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("the %s could not be built (%s); %s"),
-                        layer_name (op->layer), reason, fallback_text (op->layer));
+                        layer_name (op->layer), reason, ar_layer_kind_fallback_text (op->layer));
   if (op->tail.length > 0)
     {
       g_autoptr(GPtrArray) lines = g_ptr_array_new ();
@@ -329,6 +333,8 @@ layer_locked (GTask *task, ArBuildLock *lock, gboolean waited)
   LayerOp *op = g_task_get_task_data (task);
 
   op->lock = lock;
+  g_debug ("%s: %s the build lock of key %s%s", op->scope, waited ? "got" : "took", op->result.key,
+           waited ? " after waiting for another process" : "");
   /* Someone may have built it between our look and the lock: look again,
    * unless this is a rebuild nobody else was doing. */
   if (op->force && !waited)
@@ -378,6 +384,7 @@ take_lock (GTask *task)
       layer_locked (task, lock, FALSE);
       return;
     }
+  g_debug ("%s: another process holds the build lock of key %s: waiting for it", op->scope, op->result.key);
   ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO,
                       _("waiting for another Agents Runner process that is building %s"), op->result.tag);
   ar_build_lock_acquire_async (op->result.key, g_task_get_cancellable (task), lock_acquired, g_object_ref (task));
@@ -389,6 +396,8 @@ miss_explained (GTask *task, char *reason)
   LayerOp *op = g_task_get_task_data (task);
 
   op->result.miss_reason = reason;
+  g_debug ("%s%s: cache MISS %s key %s: %s", op->ctx->plan_only ? "plan: " : "", op->scope, op->result.tag,
+           op->result.key, reason);
   if (op->ctx->plan_only)
     {
       op->result.state = AR_LAYER_STATE_ABSENT;
@@ -469,6 +478,7 @@ wait_in_process (GTask *task)
 
   g_ptr_array_add (waiters, g_object_ref (task));
   op->waited_in_process = TRUE;
+  g_debug ("%s: another task of this process is building key %s: waiting for it", op->scope, op->result.key);
   ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("waiting for another task that is building %s"),
                       op->result.tag);
   if (cancellable != NULL)
@@ -626,7 +636,7 @@ ar_image_layer_run_async (ArImageBuilder      *self,
   op = g_new0 (LayerOp, 1);
   op->ctx = ar_resolve_ctx_ref (ctx);
   op->layer = layer;
-  op->scope = layer == AR_LAYER_DESKTOP ? "image/desktop" : "image/env";
+  op->scope = ar_layer_kind_scope (layer);
   op->force = ctx->force;
   op->parent_is_base = parent_is_base;
   op->parent_ref = g_strdup (parent_ref);
