@@ -121,19 +121,6 @@ await_dialog (void)
   return ADW_MESSAGE_DIALOG (ar_test_ui_find_window (ADW_TYPE_MESSAGE_DIALOG));
 }
 
-static int
-first_visit (GPtrArray *chain, GtkWidget *widget)
-{
-  for (guint i = 0; i < chain->len; i++)
-    {
-      GtkWidget *focus = g_ptr_array_index (chain, i);
-
-      if (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget)))
-        return (int) i;
-    }
-  return -1;
-}
-
 /* The page alone in a window of its own (the window shell is tested
  * apart), with an unused image so that Remove Unused is on: every width,
  * every name, the whole focus chain. */
@@ -197,7 +184,7 @@ check_page_usable (Fixture *f, guint n_images)
       for (guint i = 0; i < rebuilds->len + 2; i++)
         {
           GtkWidget *widget = i == 0 ? refresh : i == 1 ? remove : g_ptr_array_index (rebuilds, i - 2);
-          int at = first_visit (chain, widget);
+          int at = ar_test_ui_chain_first_visit (chain, widget);
           g_autofree char *what = ar_test_ui_describe (widget);
 
           if (at < 0)

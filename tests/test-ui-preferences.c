@@ -231,19 +231,6 @@ test_names (Fixture *f, gconstpointer data)
     }
 }
 
-static int
-first_visit (GPtrArray *chain, GtkWidget *widget)
-{
-  for (guint i = 0; i < chain->len; i++)
-    {
-      GtkWidget *focus = g_ptr_array_index (chain, i);
-
-      if (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget)))
-        return (int) i;
-    }
-  return -1;
-}
-
 /* Tab and Shift+Tab reach every control of each page, forward in reading
  * order, and never stay put (the script view hands Tab on). */
 static void
@@ -269,7 +256,7 @@ test_focus_chain (Fixture *f, gconstpointer data)
           }
         for (guint c = 0; controls[c] != NULL; c++)
           {
-            int at = first_visit (chain, child (f, controls[c]));
+            int at = ar_test_ui_chain_first_visit (chain, child (f, controls[c]));
 
             if (at < 0)
               g_error ("%s: Tab %s never reaches %s", page_names[p], backward ? "backward" : "forward", controls[c]);

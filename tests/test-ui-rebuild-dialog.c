@@ -124,19 +124,6 @@ test_names (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_strv_length (unnamed), ==, 0);
 }
 
-static int
-first_visit (GPtrArray *chain, GtkWidget *widget)
-{
-  for (guint i = 0; i < chain->len; i++)
-    {
-      GtkWidget *focus = g_ptr_array_index (chain, i);
-
-      if (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget)))
-        return (int) i;
-    }
-  return -1;
-}
-
 /* Tab reaches Cancel, the log's search and the log in reading order;
  * Shift+Tab reaches them too; neither stays put (the log hands Tab on). */
 static void
@@ -167,7 +154,7 @@ test_focus_chain (Fixture *f, gconstpointer data)
           }
       for (guint c = 0; c < G_N_ELEMENTS (controls); c++)
         {
-          int at = first_visit (chain, controls[c]);
+          int at = ar_test_ui_chain_first_visit (chain, controls[c]);
           g_autofree char *what = ar_test_ui_describe (controls[c]);
 
           if (at < 0)

@@ -451,15 +451,21 @@ ar_test_ui_focus_chain (GtkWindow *window, guint max_steps, gboolean backward)
   return chain;
 }
 
-gboolean
-ar_test_ui_chain_visits (GPtrArray *chain, GtkWidget *widget)
+int
+ar_test_ui_chain_first_visit (GPtrArray *chain, GtkWidget *widget)
 {
   for (guint i = 0; i < chain->len; i++)
     {
       GtkWidget *focus = g_ptr_array_index (chain, i);
 
       if (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget)))
-        return TRUE;
+        return (int) i;
     }
-  return FALSE;
+  return -1;
+}
+
+gboolean
+ar_test_ui_chain_visits (GPtrArray *chain, GtkWidget *widget)
+{
+  return ar_test_ui_chain_first_visit (chain, widget) >= 0;
 }

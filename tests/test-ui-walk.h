@@ -57,6 +57,10 @@ GPtrArray *ar_test_ui_focus_chain (GtkWindow *window, guint max_steps, gboolean 
 /* TRUE when @chain visits @widget or a descendant of it. */
 gboolean ar_test_ui_chain_visits (GPtrArray *chain, GtkWidget *widget);
 
+/* The index of @chain's first visit to @widget or a descendant of it, -1
+ * when it never goes there. */
+int ar_test_ui_chain_first_visit (GPtrArray *chain, GtkWidget *widget);
+
 /* ar_test_ui_set_size() then ar_test_ui_screenshot() as NAME-WIDTH.png. */
 void ar_test_ui_screenshot_at (GtkWindow *window, int width, int height, const char *name);
 
