@@ -88,9 +88,6 @@ char *ar_image_layer_make_context (ArEngine    *engine,
                                    const char  *dockerfile_text,
                                    GArray      *files,
                                    GError     **error);
-/* Removes a folder with everything in it (symbolic links, not what they
- * point to); NULL does nothing. */
-void ar_image_layer_remove_tree (const char *path);
 /* @dockerfile with LABEL lines: @early right after FROM (every image a
  * step makes carries them; NULL: all at the end), @late at the end. A
  * label whose value is not made of plain characters goes into @args as

@@ -81,6 +81,8 @@ typedef enum {
 
 /* "not-wanted", "hit", "built", "failed", "skipped-failed-before", "absent" */
 const char *ar_layer_state_to_string (ArLayerState state);
+/* "desktop layer", "environment layer": translated, for messages. */
+const char *ar_layer_kind_display_name (ArLayerKind layer);
 
 typedef struct {
   ArLayerKind layer;

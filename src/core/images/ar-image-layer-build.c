@@ -14,27 +14,7 @@
 
 #include "ar-image-layer-private.h"
 #include "ar-paths.h"
-
-void
-ar_image_layer_remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (path == NULL)
-    return;
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        ar_image_layer_remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
+#include "ar-util.h"
 
 /* The legacy builder says " ---> 0123456789ab" after each step, podman
  * "--> 0123456789ab": the image that step made. Docker keeps them as the
@@ -191,7 +171,7 @@ build_done (GObject *source, GAsyncResult *result, gpointer user_data)
   status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, &error);
   op->result.build_seconds = (g_get_monotonic_time () - op->build_started) / (double) G_USEC_PER_SEC;
   /* Before anything else: the context never outlives its build. */
-  ar_image_layer_remove_tree (op->context_dir);
+  ar_remove_tree (op->context_dir);
   g_clear_pointer (&op->context_dir, g_free);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -275,7 +255,7 @@ ar_image_layer_make_context (ArEngine    *engine,
   return g_steal_pointer (&dir);
 
 fail:
-  ar_image_layer_remove_tree (dir);
+  ar_remove_tree (dir);
   return NULL;
 }
 

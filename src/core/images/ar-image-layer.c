@@ -11,6 +11,7 @@
 #include "ar-build-lock.h"
 #include "ar-dockerfile.h"
 #include "ar-image-layer-private.h"
+#include "ar-util.h"
 
 static void
 layer_op_free (LayerOp *op)
@@ -44,8 +45,8 @@ ar_layer_op_env_id (LayerOp *op)
   return id[0] != '\0' ? id : NULL;
 }
 
-static const char *
-layer_name (ArLayerKind layer)
+const char *
+ar_layer_kind_display_name (ArLayerKind layer)
 {
   return layer == AR_LAYER_DESKTOP ? _("desktop layer") : _("environment layer");
 }
@@ -126,7 +127,7 @@ ar_layer_op_return (GTask *task, GError *error)
   g_clear_pointer (&op->lock, ar_build_lock_release);
   if (op->context_dir != NULL)
     {
-      ar_image_layer_remove_tree (op->context_dir);
+      ar_remove_tree (op->context_dir);
       g_clear_pointer (&op->context_dir, g_free);
     }
   if (op->registered)
@@ -270,10 +271,10 @@ ar_layer_op_failed (GTask *task, int exit_status, const char *reason, gboolean r
 
   if (op->result.tag != NULL)
     ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("the %s %s could not be built (%s); %s"),
-                        layer_name (op->layer), op->result.tag, reason, ar_layer_kind_fallback_text (op->layer));
+                        ar_layer_kind_display_name (op->layer), op->result.tag, reason, ar_layer_kind_fallback_text (op->layer));
   else
     ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("the %s could not be built (%s); %s"),
-                        layer_name (op->layer), reason, ar_layer_kind_fallback_text (op->layer));
+                        ar_layer_kind_display_name (op->layer), reason, ar_layer_kind_fallback_text (op->layer));
   if (op->tail.length > 0)
     {
       g_autoptr(GPtrArray) lines = g_ptr_array_new ();
