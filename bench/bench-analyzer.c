@@ -1,5 +1,5 @@
 /* bench-analyzer.c — what the auto-split costs on a 1 000-line installer
- * (SPEC §5.1, issue 9: under 20 ms)
+ * (design.md §5.1, issue 9: under 20 ms)
  *
  * A realistic installer (os-release and architecture detection, log and
  * cleanup helpers, distro-dispatch blocks, apt installs, downloads,

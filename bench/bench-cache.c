@@ -1,4 +1,4 @@
-/* bench-cache.c — what the image cache costs (SPEC §3)
+/* bench-cache.c — what the image cache costs (design.md §3)
  *
  * (a) The cache decision for two layers (keys and presence of the desktop
  *     and environment layers, both present), in-process through the Engine

@@ -24,7 +24,7 @@ main (int argc, char **argv)
   if (argc > 1)
     return ar_cli_main (argc, argv);
 
-  g_set_application_name (_("Agents Runner"));
+  g_set_application_name (_ ("Agents Runner"));
   app = ar_application_new ();
 
   /* GApplication must not parse the command line: it belongs to the CLI. */

@@ -38,18 +38,24 @@ read_potfiles (void)
   return set;
 }
 
-/* A gettext call as xgettext sees it: _( or N_( not glued to a longer
- * identifier. */
+/* A gettext call as xgettext sees it: _ or N_ not glued to a longer
+ * identifier, then blanks, then "(" (the code's style puts a space before
+ * every parenthesis, so "_ (" is as much a call as "_("). */
 static gboolean
 has_gettext_call (const char *text)
 {
-  for (const char *p = strstr (text, "_("); p != NULL; p = strstr (p + 1, "_("))
+  for (const char *p = strchr (text, '_'); p != NULL; p = strchr (p + 1, '_'))
     {
       const char *start = p;
+      const char *q = p + 1;
 
       if (start > text && start[-1] == 'N')
         start--;
-      if (start == text || !(g_ascii_isalnum (start[-1]) || start[-1] == '_'))
+      if (start > text && (g_ascii_isalnum (start[-1]) || start[-1] == '_'))
+        continue;
+      while (*q == ' ' || *q == '\t')
+        q++;
+      if (*q == '(')
         return TRUE;
     }
   return FALSE;
@@ -93,6 +99,9 @@ test_detector (void)
   g_assert_true (has_gettext_call ("puts (_(\"x\"));"));
   g_assert_true (has_gettext_call ("{ N_(\"x\") }"));
   g_assert_true (has_gettext_call ("_(\"x\")"));
+  g_assert_true (has_gettext_call ("puts (_ (\"x\"));"));
+  g_assert_true (has_gettext_call ("{ N_ (\"x\") }"));
+  g_assert_false (has_gettext_call ("MAX_ (1); foo_ (2); G_N_ (3); _x (4)"));
   g_assert_false (has_gettext_call ("MAX_(1); foo_(2); G_N_(3)"));
   g_assert_false (has_gettext_call ("nothing here"));
 }

@@ -20,6 +20,8 @@ test_pkgs=(
   uidmap
   # the sanitizer and fuzzing lane (clang's ASan, UBSan, LSan, libFuzzer)
   clang libclang-rt-14-dev
+  # the format check (tools/check-format.sh, test "format")
+  clang-format-14
 )
 
 wanted=("${build_pkgs[@]}")

@@ -14,12 +14,12 @@ static gboolean opt_json;
 static gboolean opt_replace;
 
 static GOptionEntry json_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_ ("Print JSON"), NULL },
   { NULL }
 };
 
 static GOptionEntry import_entries[] = {
-  { "replace", 0, 0, G_OPTION_ARG_NONE, &opt_replace, N_("Overwrite environments whose id exists already"), NULL },
+  { "replace", 0, 0, G_OPTION_ARG_NONE, &opt_replace, N_ ("Overwrite environments whose id exists already"), NULL },
   { NULL }
 };
 
@@ -65,7 +65,7 @@ env_list (int argc, char **argv)
 
   if (n == 0)
     {
-      printf ("%s\n", _("No environments yet."));
+      printf ("%s\n", _ ("No environments yet."));
       return AR_EXIT_OK;
     }
 
@@ -73,7 +73,7 @@ env_list (int argc, char **argv)
     g_autoptr(GString) out = g_string_new (NULL);
 
     g_string_append_printf (out, "%-16s %-24s %-7s %-8s %s\n",
-                            _("ID"), _("NAME"), _("MODE"), _("CACHING"), _("AGENT"));
+                            _ ("ID"), _ ("NAME"), _ ("MODE"), _ ("CACHING"), _ ("AGENT"));
     for (guint i = 0; i < n; i++)
       {
         ArEnvironment *env = ar_env_store_get_environment (store, i);
@@ -83,9 +83,9 @@ env_list (int argc, char **argv)
                                 ar_environment_get_env_id (env),
                                 ar_environment_get_name (env),
                                 ar_preflight_mode_to_string (ar_environment_get_preflight_mode (env)),
-                                ar_environment_get_cache_container_build (env) ? _("on") : _("off"),
+                                ar_environment_get_cache_container_build (env) ? _ ("on") : _ ("off"),
                                 ar_environment_get_agent_cli (env),
-                                warnings[0] != NULL ? _("  (warnings: see env show)") : "");
+                                warnings[0] != NULL ? _ ("  (warnings: see env show)") : "");
       }
     fputs (out->str, stdout);
   }
@@ -103,7 +103,7 @@ print_script (const char *label, const char *script)
 {
   if (script[0] == '\0')
     {
-      print_field (label, _("(empty)"));
+      print_field (label, _ ("(empty)"));
       return;
     }
   printf ("%s\n", label);
@@ -124,7 +124,7 @@ print_list (const char *label, const char *const *items)
 {
   if (items[0] == NULL)
     {
-      print_field (label, _("(none)"));
+      print_field (label, _ ("(none)"));
       return;
     }
   for (guint i = 0; items[i] != NULL; i++)
@@ -158,39 +158,39 @@ env_show (int argc, char **argv)
   /* Values are shown, never the contents of env vars: they may be secrets. */
   env_names = ar_environment_dup_env_var_names (env);
   max = ar_environment_get_max_agents_running (env) < 0
-          ? g_strdup (_("unlimited"))
+          ? g_strdup (_ ("unlimited"))
           : g_strdup_printf ("%d", ar_environment_get_max_agents_running (env));
 
-  print_field (_("Id:"), ar_environment_get_env_id (env));
-  print_field (_("Name:"), ar_environment_get_name (env));
-  print_field (_("Color:"), ar_environment_get_color (env));
-  print_field (_("Base image:"), ar_environment_get_base_image (env)[0] ? ar_environment_get_base_image (env)
-                                                                        : _("(Settings default)"));
-  print_field (_("Workspace:"), ar_environment_get_workspace_type (env));
+  print_field (_ ("Id:"), ar_environment_get_env_id (env));
+  print_field (_ ("Name:"), ar_environment_get_name (env));
+  print_field (_ ("Color:"), ar_environment_get_color (env));
+  print_field (_ ("Base image:"), ar_environment_get_base_image (env)[0] ? ar_environment_get_base_image (env)
+                                                                         : _ ("(Settings default)"));
+  print_field (_ ("Workspace:"), ar_environment_get_workspace_type (env));
   if (ar_environment_get_workspace_target (env)[0])
-    print_field (_("Workspace target:"), ar_environment_get_workspace_target (env));
-  print_field (_("Container workdir:"), ar_environment_get_container_workdir (env));
-  print_field (_("Agent:"), ar_environment_get_agent_cli (env));
+    print_field (_ ("Workspace target:"), ar_environment_get_workspace_target (env));
+  print_field (_ ("Container workdir:"), ar_environment_get_container_workdir (env));
+  print_field (_ ("Agent:"), ar_environment_get_agent_cli (env));
   if (ar_environment_get_agent_cli_args (env)[0])
-    print_field (_("Agent arguments:"), ar_environment_get_agent_cli_args (env));
+    print_field (_ ("Agent arguments:"), ar_environment_get_agent_cli_args (env));
   if (g_str_equal (ar_environment_get_agent_cli (env), "custom"))
-    print_list (_("Custom command:"), ar_environment_get_custom_command (env));
-  print_list (_("Env vars (names):"), (const char *const *) env_names);
-  print_list (_("Extra mounts:"), ar_environment_get_extra_mounts (env));
-  print_list (_("Ports:"), ar_environment_get_ports (env));
-  print_field (_("Max agents running:"), max);
-  print_field (_("Headless desktop:"), ar_environment_get_headless_desktop_enabled (env) ? _("on") : _("off"));
-  print_field (_("Cache desktop build:"), ar_environment_get_cache_desktop_build (env) ? _("on") : _("off"));
-  print_field (_("Container caching:"), ar_environment_get_cache_container_build (env) ? _("on") : _("off"));
-  print_field (_("Preflight mode:"), ar_preflight_mode_to_string (ar_environment_get_preflight_mode (env)));
-  print_script (_("Cached preflight:"), ar_environment_get_cached_preflight_script (env));
-  print_script (_("Run preflight:"), ar_environment_get_run_preflight_script (env));
-  print_field (_("Legacy preflight enabled:"), ar_environment_get_preflight_enabled (env) ? _("yes") : _("no"));
-  print_script (_("Legacy preflight:"), ar_environment_get_preflight_script (env));
+    print_list (_ ("Custom command:"), ar_environment_get_custom_command (env));
+  print_list (_ ("Env vars (names):"), (const char *const *) env_names);
+  print_list (_ ("Extra mounts:"), ar_environment_get_extra_mounts (env));
+  print_list (_ ("Ports:"), ar_environment_get_ports (env));
+  print_field (_ ("Max agents running:"), max);
+  print_field (_ ("Headless desktop:"), ar_environment_get_headless_desktop_enabled (env) ? _ ("on") : _ ("off"));
+  print_field (_ ("Cache desktop build:"), ar_environment_get_cache_desktop_build (env) ? _ ("on") : _ ("off"));
+  print_field (_ ("Container caching:"), ar_environment_get_cache_container_build (env) ? _ ("on") : _ ("off"));
+  print_field (_ ("Preflight mode:"), ar_preflight_mode_to_string (ar_environment_get_preflight_mode (env)));
+  print_script (_ ("Cached preflight:"), ar_environment_get_cached_preflight_script (env));
+  print_script (_ ("Run preflight:"), ar_environment_get_run_preflight_script (env));
+  print_field (_ ("Legacy preflight enabled:"), ar_environment_get_preflight_enabled (env) ? _ ("yes") : _ ("no"));
+  print_script (_ ("Legacy preflight:"), ar_environment_get_preflight_script (env));
 
   warnings = ar_environment_dup_warnings (env);
   for (guint i = 0; warnings[i] != NULL; i++)
-    printf (_("Warning: %s\n"), warnings[i]);
+    printf (_ ("Warning: %s\n"), warnings[i]);
   return AR_EXIT_OK;
 }
 
@@ -228,12 +228,12 @@ env_import (int argc, char **argv)
     ar_cli_warn ("%s", (const char *) g_ptr_array_index (summary->warnings, i));
 
   /* TRANSLATORS: the import summary */
-  printf (_("Imported from %s: %u added, %u replaced, %u skipped, %u renamed.\n"), path,
+  printf (_ ("Imported from %s: %u added, %u replaced, %u skipped, %u renamed.\n"), path,
           summary->added->len, summary->replaced->len, summary->skipped->len, summary->renamed->len);
-  print_summary_list (_("added:"), summary->added);
-  print_summary_list (_("replaced:"), summary->replaced);
-  print_summary_list (_("skipped:"), summary->skipped);
-  print_summary_list (_("renamed:"), summary->renamed);
+  print_summary_list (_ ("added:"), summary->added);
+  print_summary_list (_ ("replaced:"), summary->replaced);
+  print_summary_list (_ ("skipped:"), summary->skipped);
+  print_summary_list (_ ("renamed:"), summary->renamed);
   return AR_EXIT_OK;
 }
 
@@ -258,9 +258,9 @@ env_export (int argc, char **argv)
 }
 
 const ArCliCommand ar_cli_env_commands[] = {
-  { "env", "list", N_("[--json]"), N_("List the environments"), env_list },
-  { "env", "show", N_("ENV [--json]"), N_("Show one environment (ENV = id or exact name)"), env_show },
-  { "env", "import", N_("FILE [--replace]"), N_("Import environments, also the earlier tool's files"), env_import },
-  { "env", "export", N_("ENV"), N_("Print one environment as JSON"), env_export },
+  { "env", "list", N_ ("[--json]"), N_ ("List the environments"), env_list },
+  { "env", "show", N_ ("ENV [--json]"), N_ ("Show one environment (ENV = id or exact name)"), env_show },
+  { "env", "import", N_ ("FILE [--replace]"), N_ ("Import environments, also the earlier tool's files"), env_import },
+  { "env", "export", N_ ("ENV"), N_ ("Print one environment as JSON"), env_export },
   { NULL }
 };

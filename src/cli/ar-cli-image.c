@@ -1,4 +1,4 @@
-/* ar-cli-image.c — image key|build|list|prune (SPEC §3, §8)
+/* ar-cli-image.c — image key|build|list|prune (design.md §3, §8)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,18 +15,18 @@ static gboolean opt_force;
 static gboolean opt_dry_run;
 
 static GOptionEntry json_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_ ("Print JSON"), NULL },
   { NULL }
 };
 
 static GOptionEntry build_entries[] = {
   { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
-    N_("Build again even when the image exists or the same inputs failed before"), NULL },
+    N_ ("Build again even when the image exists or the same inputs failed before"), NULL },
   { NULL }
 };
 
 static GOptionEntry prune_entries[] = {
-  { "dry-run", 0, 0, G_OPTION_ARG_NONE, &opt_dry_run, N_("Only list what would be removed"), NULL },
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, &opt_dry_run, N_ ("Only list what would be removed"), NULL },
   { NULL }
 };
 
@@ -88,7 +88,7 @@ format_time (gint64 unix_seconds)
   g_autoptr(GDateTime) time = NULL;
 
   if (unix_seconds <= 0)
-    return g_strdup (_("never"));
+    return g_strdup (_ ("never"));
   time = g_date_time_new_from_unix_local (unix_seconds);
   return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M") : g_strdup ("?");
 }
@@ -181,11 +181,11 @@ print_key_text (ArEnvironment *env, const ArImageResolution *res)
 {
   gboolean any = FALSE;
 
-  printf ("%-14s %s (%s)\n", _("Environment:"), ar_environment_get_env_id (env), ar_environment_get_name (env));
+  printf ("%-14s %s (%s)\n", _ ("Environment:"), ar_environment_get_env_id (env), ar_environment_get_name (env));
   if (res->base_present)
-    printf ("%-14s %s (%s)\n", _("Base image:"), res->base_image, res->base_image_id);
+    printf ("%-14s %s (%s)\n", _ ("Base image:"), res->base_image, res->base_image_id);
   else
-    printf ("%-14s %s (%s)\n", _("Base image:"), res->base_image, _("not on this machine"));
+    printf ("%-14s %s (%s)\n", _ ("Base image:"), res->base_image, _ ("not on this machine"));
 
   for (int kind = AR_LAYER_DESKTOP; kind <= AR_LAYER_ENV; kind++)
     {
@@ -195,19 +195,19 @@ print_key_text (ArEnvironment *env, const ArImageResolution *res)
       if (layer == NULL)
         continue;
       any = TRUE;
-      printf ("\n%s %s\n", kind == AR_LAYER_DESKTOP ? _("Desktop layer:") : _("Environment layer:"),
-              ar_layer_result_in_image (layer) ? _("present") : _("not present"));
-      printf ("  %-8s %s\n", _("tag"), layer->tag != NULL ? layer->tag : _("(not known yet)"));
-      printf ("  %-8s %s\n", _("key"), layer->key != NULL ? layer->key : _("(not known yet)"));
+      printf ("\n%s %s\n", kind == AR_LAYER_DESKTOP ? _ ("Desktop layer:") : _ ("Environment layer:"),
+              ar_layer_result_in_image (layer) ? _ ("present") : _ ("not present"));
+      printf ("  %-8s %s\n", _ ("tag"), layer->tag != NULL ? layer->tag : _ ("(not known yet)"));
+      printf ("  %-8s %s\n", _ ("key"), layer->key != NULL ? layer->key : _ ("(not known yet)"));
       if (layer->parent != NULL)
-        printf ("  %-8s %s\n", _("parent"), layer->parent);
+        printf ("  %-8s %s\n", _ ("parent"), layer->parent);
       if ((reason = layer_reason (layer)) != NULL)
-        printf ("  %-8s %s\n", _("reason"), reason);
+        printf ("  %-8s %s\n", _ ("reason"), reason);
     }
   if (!any)
-    printf ("\n%s\n", _("This environment wants no cached layer (container caching and the cached desktop are off, "
-                        "or the preflight mode is single)."));
-  printf ("\n%-14s %s\n", _("Runtime image:"), res->runtime_image);
+    printf ("\n%s\n", _ ("This environment wants no cached layer (container caching and the cached desktop are off, "
+                         "or the preflight mode is single)."));
+  printf ("\n%-14s %s\n", _ ("Runtime image:"), res->runtime_image);
 }
 
 static int
@@ -273,7 +273,7 @@ image_build (int argc, char **argv)
 
   if (!ar_environment_wants_desktop_layer (env) && !ar_environment_wants_env_layer (env))
     {
-      printf ("%s\n", _("This environment wants no cached layer: nothing to build."));
+      printf ("%s\n", _ ("This environment wants no cached layer: nothing to build."));
       return AR_EXIT_OK;
     }
 
@@ -298,14 +298,14 @@ image_build (int argc, char **argv)
 
       if (layer != NULL && !ar_layer_result_in_image (layer))
         {
-          ar_cli_warn (_("the %s layer is not built: %s"), ar_layer_kind_to_string (kind),
-                       layer_reason (layer) != NULL ? layer_reason (layer) : _("no reason given"));
+          ar_cli_warn (_ ("the %s layer is not built: %s"), ar_layer_kind_to_string (kind),
+                       layer_reason (layer) != NULL ? layer_reason (layer) : _ ("no reason given"));
           ready = FALSE;
         }
     }
   if (!ready)
-    return ar_cli_fail (_("the images this environment wants do not all exist; tasks will fall back "
-                          "(see the log above), and “image build --force” tries again"));
+    return ar_cli_fail (_ ("the images this environment wants do not all exist; tasks will fall back "
+                           "(see the log above), and “image build --force” tries again"));
   return AR_EXIT_OK;
 }
 
@@ -343,12 +343,12 @@ in_use_text (const ArCachedImage *image)
     {
       g_autofree char *ids = g_strjoinv (",", image->wanted_by);
 
-      g_string_append_printf (text, _("yes (%s)"), ids);
+      g_string_append_printf (text, _ ("yes (%s)"), ids);
     }
   if (image->used_by_container)
-    g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", _("container"));
+    g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", _ ("container"));
   if (text->len == 0)
-    g_string_append (text, _("no"));
+    g_string_append (text, _ ("no"));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
@@ -471,7 +471,7 @@ image_list (int argc, char **argv)
     }
   if (images->len == 0)
     {
-      printf ("%s\n", _("No cached images."));
+      printf ("%s\n", _ ("No cached images."));
       return AR_EXIT_OK;
     }
   for (int ours = 1; ours >= 0; ours--)
@@ -492,21 +492,21 @@ image_list (int argc, char **argv)
           if (!header)
             {
               if (!ours)
-                printf ("\n%s\n", _("Images of other installs sharing this engine (never pruned from here):"));
-              printf ("%-40s %-8s %-14s %9s %-16s %-16s %s\n", _("IMAGE"), _("LAYER"), _("ENVIRONMENT"), _("SIZE"),
-                      _("CREATED"), _("LAST USED"), _("IN USE"));
+                printf ("\n%s\n", _ ("Images of other installs sharing this engine (never pruned from here):"));
+              printf ("%-40s %-8s %-14s %9s %-16s %-16s %s\n", _ ("IMAGE"), _ ("LAYER"), _ ("ENVIRONMENT"), _ ("SIZE"),
+                      _ ("CREATED"), _ ("LAST USED"), _ ("IN USE"));
               header = TRUE;
             }
           size = g_format_size (image->info->size);
           created = format_time (image->info->created);
           last_used = format_time (image->last_used);
-          in_use = image->leftover ? g_strdup (_("no (left by a failed build)")) : in_use_text (image);
+          in_use = image->leftover ? g_strdup (_ ("no (left by a failed build)")) : in_use_text (image);
           total += image->info->size;
           printf ("%-40s %-8s %-14s %9s %-16s %-16s %s\n", image_name (image, &owned),
                   image->leftover ? "-" : ar_layer_kind_to_string (image->layer),
-                  image->leftover ? "-"
-                  : image->layer == AR_LAYER_DESKTOP ? _("(shared)")
-                  : (image->env_id != NULL ? image->env_id : "?"),
+                  image->leftover                    ? "-"
+                  : image->layer == AR_LAYER_DESKTOP ? _ ("(shared)")
+                                                     : (image->env_id != NULL ? image->env_id : "?"),
                   size, created, last_used, in_use);
         }
     }
@@ -549,13 +549,13 @@ image_prune (int argc, char **argv)
       g_autofree char *one = g_format_size (image->info->size);
 
       total += image->info->size;
-      printf (opt_dry_run ? _("would remove %s (%s, %s)\n") : _("removed %s (%s, %s)\n"),
+      printf (opt_dry_run ? _ ("would remove %s (%s, %s)\n") : _ ("removed %s (%s, %s)\n"),
               image_name (image, &owned),
-              image->leftover ? _("left by a failed build") : ar_layer_kind_to_string (image->layer), one);
+              image->leftover ? _ ("left by a failed build") : ar_layer_kind_to_string (image->layer), one);
     }
   size = g_format_size (total);
   if (removed->len == 0)
-    printf ("%s\n", _("Nothing to remove: every cached image of this install is in use."));
+    printf ("%s\n", _ ("Nothing to remove: every cached image of this install is in use."));
   else if (opt_dry_run)
     printf (g_dngettext (GETTEXT_PACKAGE, "%u unused image, %s; nothing removed (dry run)\n",
                          "%u unused images, %s; nothing removed (dry run)\n", removed->len),
@@ -568,10 +568,10 @@ image_prune (int argc, char **argv)
 }
 
 const ArCliCommand ar_cli_image_commands[] = {
-  { "image", "key", N_("ENV [--json]"), N_("Layers, cache keys, tags, and whether each image is present"), image_key },
-  { "image", "build", N_("ENV [--force]"), N_("Build the cached images the environment wants; streams the log"),
+  { "image", "key", N_ ("ENV [--json]"), N_ ("Layers, cache keys, tags, and whether each image is present"), image_key },
+  { "image", "build", N_ ("ENV [--force]"), N_ ("Build the cached images the environment wants; streams the log"),
     image_build },
-  { "image", "list", N_("[--json]"), N_("Every cached image with its layer, environment, size, use"), image_list },
-  { "image", "prune", N_("[--dry-run]"), N_("Remove the cached images nothing uses"), image_prune },
+  { "image", "list", N_ ("[--json]"), N_ ("Every cached image with its layer, environment, size, use"), image_list },
+  { "image", "prune", N_ ("[--dry-run]"), N_ ("Remove the cached images nothing uses"), image_prune },
   { NULL }
 };

@@ -28,8 +28,8 @@
 typedef struct {
   ArInteractive *interactive;
   gboolean done;
-  gboolean in_tty;            /* stdin is a terminal */
-  gboolean raw;               /* and it is in raw mode now */
+  gboolean in_tty; /* stdin is a terminal */
+  gboolean raw;    /* and it is in raw mode now */
   struct termios saved;
   guint stdin_id;
 } Session;

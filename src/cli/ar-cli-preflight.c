@@ -19,16 +19,16 @@ static char *opt_env;
 static gboolean opt_check_build;
 
 static GOptionEntry split_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_ ("Print JSON"), NULL },
   { "env", 0, 0, G_OPTION_ARG_STRING, &opt_env,
-    N_("Treat the env vars of this environment as per-task values"), N_("ENV") },
+    N_ ("Treat the env vars of this environment as per-task values"), N_ ("ENV") },
   { "check-build", 0, 0, G_OPTION_ARG_NONE, &opt_check_build,
-    N_("Build the cached part on ENV's base image and run the run part on top (needs --env and an engine)"), NULL },
+    N_ ("Build the cached part on ENV's base image and run the run part on top (needs --env and an engine)"), NULL },
   { NULL }
 };
 
 static GOptionEntry check_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_ ("Print JSON"), NULL },
   { NULL }
 };
 
@@ -56,15 +56,15 @@ read_script (const char *path, GError **error)
   if (!g_utf8_validate (contents, length, NULL) || memchr (contents, '\0', length) != NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("%s is not a text script (it is not valid UTF-8)"),
-                   g_str_equal (path, "-") ? _("Standard input") : path);
+                   _ ("%s is not a text script (it is not valid UTF-8)"),
+                   g_str_equal (path, "-") ? _ ("Standard input") : path);
       g_free (contents);
       return NULL;
     }
   return contents;
 }
 
-/* "summary" of SPEC §5.1: {"units", "cached", "run", "both",
+/* "summary" of design.md §5.1: {"units", "cached", "run", "both",
  * "unrecognised", "moved": [{"line", "because_of"}]}, and the lines. */
 static void
 add_summary_json (JsonBuilder *b, const ArPreflightSummary *summary)
@@ -102,7 +102,7 @@ add_summary_json (JsonBuilder *b, const ArPreflightSummary *summary)
   json_builder_end_object (b);
 }
 
-/* --check-build: the build check of SPEC §5.1 on the engine of the
+/* --check-build: the build check of design.md §5.1 on the engine of the
  * Settings; its output streams to stderr, so stdout stays the split (and
  * its JSON). */
 static void
@@ -149,7 +149,7 @@ preflight_split (int argc, char **argv)
   if (opt_check_build && opt_env == NULL)
     {
       g_printerr ("agents-runner: %s\n",
-                  _("--check-build needs --env ENV: the environment whose base image the check builds on"));
+                  _ ("--check-build needs --env ENV: the environment whose base image the check builds on"));
       return AR_EXIT_USAGE;
     }
 
@@ -248,7 +248,7 @@ preflight_split (int argc, char **argv)
     }
   described = ar_preflight_summary_describe (summary);
   printf ("\n%s\n", described);
-  printf (_("%u units: %u cached, %u run, %u both; %u not recognised\n"),
+  printf (_ ("%u units: %u cached, %u run, %u both; %u not recognised\n"),
           ar_preflight_summary_get_units (summary), ar_preflight_summary_get_cached (summary),
           ar_preflight_summary_get_run (summary), ar_preflight_summary_get_both (summary),
           ar_preflight_summary_get_unrecognised (summary));
@@ -256,15 +256,15 @@ preflight_split (int argc, char **argv)
     {
       const ArPreflightMove *m = ar_preflight_summary_get_moved (summary, i);
 
-      printf (_("line %u runs at start because of line %u\n"), m->line, m->because_of);
+      printf (_ ("line %u runs at start because of line %u\n"), m->line, m->because_of);
     }
-  printf ("\n%s\n%s", _("--- cached preflight (build time) ---"), cached[0] ? cached : _("(nothing to cache)\n"));
-  printf ("\n%s\n%s", _("--- run preflight (every task start) ---"), run[0] ? run : _("(empty)\n"));
+  printf ("\n%s\n%s", _ ("--- cached preflight (build time) ---"), cached[0] ? cached : _ ("(nothing to cache)\n"));
+  printf ("\n%s\n%s", _ ("--- run preflight (every task start) ---"), run[0] ? run : _ ("(empty)\n"));
   if (check != NULL)
     {
       g_autofree char *sentence = ar_build_check_result_describe (check);
 
-      printf ("\n%s\n%s\n", _("--- build check ---"), sentence);
+      printf ("\n%s\n%s\n", _ ("--- build check ---"), sentence);
       if (!check->ok)
         printf ("%s\n", check->output);
       return check->ok ? AR_EXIT_OK : AR_EXIT_FAILURE;
@@ -322,13 +322,14 @@ preflight_check (int argc, char **argv)
       ar_cli_print_json (root);
     }
   else if (warnings->len == 0)
-    printf (_("No warnings: the preflight of “%s” looks right.\n"), ar_environment_get_name (env)[0]
-              ? ar_environment_get_name (env) : ar_environment_get_env_id (env));
+    printf (_ ("No warnings: the preflight of “%s” looks right.\n"), ar_environment_get_name (env)[0]
+                                                                       ? ar_environment_get_name (env)
+                                                                       : ar_environment_get_env_id (env));
   else
     for (guint i = 0; i < warnings->len; i++)
       {
         g_autofree char *text = ar_preflight_warning_to_string (g_ptr_array_index (warnings, i));
-        printf (_("warning: %s\n"), text);
+        printf (_ ("warning: %s\n"), text);
       }
 
   /* Like a linter: warnings never block a save, but scripts can test for them. */
@@ -336,11 +337,11 @@ preflight_check (int argc, char **argv)
 }
 
 const ArCliCommand ar_cli_preflight_commands[] = {
-  { "preflight", "split", N_("FILE [--json] [--env ENV]"),
-    N_("Split a preflight script into cached and run parts (FILE - for stdin)"), preflight_split },
-  { "preflight", "check", N_("ENV [--json]"), N_("Check an environment's preflight scripts"), preflight_check },
+  { "preflight", "split", N_ ("FILE [--json] [--env ENV]"),
+    N_ ("Split a preflight script into cached and run parts (FILE - for stdin)"), preflight_split },
+  { "preflight", "check", N_ ("ENV [--json]"), N_ ("Check an environment's preflight scripts"), preflight_check },
   /* in ar-cli-run.c: the build check, or the task pipeline */
-  { "preflight", "test", N_("ENV [--json-events]"),
-    N_("Test the preflights of ENV without the agent (a build check when caching is on)"), ar_cli_preflight_test },
+  { "preflight", "test", N_ ("ENV [--json-events]"),
+    N_ ("Test the preflights of ENV without the agent (a build check when caching is on)"), ar_cli_preflight_test },
   { NULL }
 };

@@ -17,10 +17,10 @@ G_BEGIN_DECLS
 typedef int (*ArCliCommandFunc) (int argc, char **argv);
 
 typedef struct {
-  const char *group;      /* "env", "preflight", … */
-  const char *name;       /* "list", … */
-  const char *synopsis;   /* translatable usage after the command words */
-  const char *summary;    /* translatable one-line description */
+  const char *group;    /* "env", "preflight", … */
+  const char *name;     /* "list", … */
+  const char *synopsis; /* translatable usage after the command words */
+  const char *summary;  /* translatable one-line description */
   ArCliCommandFunc func;
 } ArCliCommand;
 

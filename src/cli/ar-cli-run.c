@@ -1,4 +1,4 @@
-/* ar-cli-run.c — run, preflight test, task list|log (SPEC §4, §8)
+/* ar-cli-run.c — run, preflight test, task list|log (design.md §4, §8)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,18 +25,18 @@ static gboolean opt_interactive;
 static gboolean opt_shell;
 
 static GOptionEntry run_entries[] = {
-  { "prompt", 0, 0, G_OPTION_ARG_STRING, &opt_prompt, N_("The prompt for the agent"), N_("TEXT") },
+  { "prompt", 0, 0, G_OPTION_ARG_STRING, &opt_prompt, N_ ("The prompt for the agent"), N_ ("TEXT") },
   { "json-events", 0, 0, G_OPTION_ARG_NONE, &opt_json_events,
-    N_("Print one JSON object per line: log lines, state changes, the exit status"), NULL },
+    N_ ("Print one JSON object per line: log lines, state changes, the exit status"), NULL },
   { "interactive", 'i', 0, G_OPTION_ARG_NONE, &opt_interactive,
-    N_("Run the agent's own terminal interface, attached to this terminal"), NULL },
+    N_ ("Run the agent's own terminal interface, attached to this terminal"), NULL },
   { "shell", 0, 0, G_OPTION_ARG_NONE, &opt_shell,
-    N_("With --interactive: a shell in the prepared container instead of the agent"), NULL },
+    N_ ("With --interactive: a shell in the prepared container instead of the agent"), NULL },
   { NULL }
 };
 
 static GOptionEntry json_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_ ("Print JSON"), NULL },
   { NULL }
 };
 
@@ -263,7 +263,7 @@ run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json
   else
     {
       g_autoptr(ArTask) new_task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env),
-                                                prompt, AR_TASK_KIND_TASK);
+                                                 prompt, AR_TASK_KIND_TASK);
 
       runner = ar_task_runner_new (builder, new_task, env, settings);
     }
@@ -310,7 +310,7 @@ run_command (int argc, char **argv)
   if ((opt_shell && !opt_interactive) || (opt_interactive && opt_json_events))
     {
       fprintf (stderr, "agents-runner run: %s\n",
-               opt_shell ? _("--shell goes with --interactive") : _("--interactive and --json-events cannot go together"));
+               opt_shell ? _ ("--shell goes with --interactive") : _ ("--interactive and --json-events cannot go together"));
       g_clear_pointer (&opt_prompt, g_free);
       return AR_EXIT_USAGE;
     }
@@ -337,12 +337,12 @@ int
 ar_cli_preflight_test (int argc, char **argv)
 {
   static const ArCliCommand command = {
-    "preflight", "test", N_("ENV [--json-events]"),
-    N_("Test the preflights of ENV without the agent (a build check when caching is on)"), ar_cli_preflight_test
+    "preflight", "test", N_ ("ENV [--json-events]"),
+    N_ ("Test the preflights of ENV without the agent (a build check when caching is on)"), ar_cli_preflight_test
   };
   static GOptionEntry entries[] = {
     { "json-events", 0, 0, G_OPTION_ARG_NONE, &opt_json_events,
-      N_("Print one JSON object per line: log lines, state changes, the exit status"), NULL },
+      N_ ("Print one JSON object per line: log lines, state changes, the exit status"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -474,24 +474,25 @@ task_list (int argc, char **argv)
 
   if (n == 0)
     {
-      printf ("%s\n", _("No tasks yet."));
+      printf ("%s\n", _ ("No tasks yet."));
       return AR_EXIT_OK;
     }
-  printf ("%-22s %-20s %-9s %-5s %9s  %s\n", _("ID"), _("ENVIRONMENT"), _("STATE"), _("EXIT"),
-          _("DURATION"), _("STARTED"));
+  printf ("%-22s %-20s %-9s %-5s %9s  %s\n", _ ("ID"), _ ("ENVIRONMENT"), _ ("STATE"), _ ("EXIT"),
+          _ ("DURATION"), _ ("STARTED"));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ArTask) task = g_list_model_get_item (model, i);
       g_autofree char *started = format_time (ar_task_get_started_at (task));
       g_autofree char *exit_text = ar_task_get_exit_status (task) >= 0
-                                   ? g_strdup_printf ("%d", ar_task_get_exit_status (task)) : g_strdup ("-");
+                                     ? g_strdup_printf ("%d", ar_task_get_exit_status (task))
+                                     : g_strdup ("-");
       g_autofree char *duration = g_strdup_printf ("%.1fs", ar_task_get_duration (task));
       const char *env = *ar_task_get_env_name (task) != '\0' ? ar_task_get_env_name (task)
-                                                              : ar_task_get_env_id (task);
+                                                             : ar_task_get_env_id (task);
 
       printf ("%-22s %-20s %-9s %-5s %9s  %s%s\n", ar_task_get_id (task), env,
               ar_task_state_to_string (ar_task_get_state (task)), exit_text, duration, started,
-              ar_task_get_kind (task) == AR_TASK_KIND_PREFLIGHT_TEST ? _(" (preflight test)") : "");
+              ar_task_get_kind (task) == AR_TASK_KIND_PREFLIGHT_TEST ? _ (" (preflight test)") : "");
     }
   return AR_EXIT_OK;
 }
@@ -517,21 +518,21 @@ task_log (int argc, char **argv)
   if (!g_file_get_contents (path, &contents, &length, &error))
     {
       if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return AR_EXIT_OK;   /* queued and never started: nothing was written */
-      return ar_cli_fail (_("Could not read the log of task %s: %s"), ar_task_get_id (task), error->message);
+        return AR_EXIT_OK; /* queued and never started: nothing was written */
+      return ar_cli_fail (_ ("Could not read the log of task %s: %s"), ar_task_get_id (task), error->message);
     }
   fwrite (contents, 1, length, stdout);
   return AR_EXIT_OK;
 }
 
 const ArCliCommand ar_cli_run_commands[] = {
-  { "run", "", N_("ENV [--prompt TEXT] [--json-events] [--interactive [--shell]]"),
-    N_("Run a task of ENV and stream its log; the exit status is the task's"), run_command },
+  { "run", "", N_ ("ENV [--prompt TEXT] [--json-events] [--interactive [--shell]]"),
+    N_ ("Run a task of ENV and stream its log; the exit status is the task's"), run_command },
   { NULL }
 };
 
 const ArCliCommand ar_cli_task_commands[] = {
-  { "task", "list", N_("[--json]"), N_("List the tasks, newest first"), task_list },
-  { "task", "log", N_("ID"), N_("Print the full log of a task"), task_log },
+  { "task", "list", N_ ("[--json]"), N_ ("List the tasks, newest first"), task_list },
+  { "task", "log", N_ ("ID"), N_ ("Print the full log of a task"), task_log },
   { NULL }
 };

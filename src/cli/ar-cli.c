@@ -28,18 +28,18 @@ command_words (const ArCliCommand *c)
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "%s\n", _("Usage: agents-runner [COMMAND …]"));
-  fprintf (out, "%s\n\n", _("With no command, opens the window."));
-  fprintf (out, "%s\n", _("Commands:"));
+  fprintf (out, "%s\n", _ ("Usage: agents-runner [COMMAND …]"));
+  fprintf (out, "%s\n\n", _ ("With no command, opens the window."));
+  fprintf (out, "%s\n", _ ("Commands:"));
   for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
     for (const ArCliCommand *c = groups[g]; c->name != NULL; c++)
       {
         g_autofree char *name = command_words (c);
-        g_autofree char *words = g_strdup_printf ("%s %s", name, _(c->synopsis));
+        g_autofree char *words = g_strdup_printf ("%s %s", name, _ (c->synopsis));
 
-        fprintf (out, "  %-44s %s\n", words, _(c->summary));
+        fprintf (out, "  %-44s %s\n", words, _ (c->summary));
       }
-  fprintf (out, "\n%s\n", _("Exit status: 0 success, 1 failure, 2 bad usage."));
+  fprintf (out, "\n%s\n", _ ("Exit status: 0 success, 1 failure, 2 bad usage."));
 }
 
 int
@@ -70,7 +70,7 @@ ar_cli_warn (const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, _("agents-runner: warning: %s\n"), message);
+  fprintf (stderr, _ ("agents-runner: warning: %s\n"), message);
 }
 
 gboolean
@@ -83,10 +83,10 @@ ar_cli_parse (const ArCliCommand *command,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = command_words (command);
-  g_autofree char *parameter = g_strdup_printf ("%s %s", name, _(command->synopsis));
+  g_autofree char *parameter = g_strdup_printf ("%s %s", name, _ (command->synopsis));
 
   context = g_option_context_new (parameter);
-  g_option_context_set_summary (context, _(command->summary));
+  g_option_context_set_summary (context, _ (command->summary));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -99,7 +99,7 @@ ar_cli_parse (const ArCliCommand *command,
   /* argv[0] is the program; the command words were removed by the caller. */
   if (*argc - 1 != n_positional)
     {
-      fprintf (stderr, _("agents-runner %s: expected %d argument(s), got %d; usage: agents-runner %s\n"),
+      fprintf (stderr, _ ("agents-runner %s: expected %d argument(s), got %d; usage: agents-runner %s\n"),
                name, n_positional, *argc - 1, parameter);
       return FALSE;
     }
@@ -214,13 +214,13 @@ ar_cli_main (int argc, char **argv)
       if (group_known)
         {
           if (name == NULL)
-            fprintf (stderr, _("agents-runner: “%s” needs a subcommand; see agents-runner --help\n"), group);
+            fprintf (stderr, _ ("agents-runner: “%s” needs a subcommand; see agents-runner --help\n"), group);
           else
-            fprintf (stderr, _("agents-runner: “%s %s” is not a command; see agents-runner --help\n"), group, name);
+            fprintf (stderr, _ ("agents-runner: “%s %s” is not a command; see agents-runner --help\n"), group, name);
           return AR_EXIT_USAGE;
         }
     }
 
-  fprintf (stderr, _("agents-runner: “%s” is not a command; see agents-runner --help\n"), group);
+  fprintf (stderr, _ ("agents-runner: “%s” is not a command; see agents-runner --help\n"), group);
   return AR_EXIT_USAGE;
 }

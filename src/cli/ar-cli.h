@@ -1,4 +1,4 @@
-/* ar-cli.h — the command line (SPEC §8)
+/* ar-cli.h — the command line (design.md §8)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -14,8 +14,7 @@
 #include "ar-ui.h"
 #include "ar-window.h"
 
-struct _ArApplication
-{
+struct _ArApplication {
   AdwApplication parent_instance;
 
   ArEnvStore *store;
@@ -55,7 +54,7 @@ ar_application_dup_legacy_environments_path (void)
   return g_build_filename (dir, "environments.json", NULL);
 }
 
-/* ---- import from the earlier tool (SPEC §2.5) ------------------------------ */
+/* ---- import from the earlier tool (design.md §2.5) ------------------------------ */
 
 static void
 report_import (ArWindow *window, ArImportSummary *summary)
@@ -79,10 +78,10 @@ report_import (ArWindow *window, ArImportSummary *summary)
 static void
 show_import_error (ArWindow *window, const GError *error)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (window), _("The Environments Could Not Be Imported"),
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (window), _ ("The Environments Could Not Be Imported"),
                                               error->message);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -92,9 +91,9 @@ typedef struct {
 } ImportSave;
 
 static void
-import_saved (GObject      *source,
+import_saved (GObject *source,
               GAsyncResult *result,
-              gpointer      user_data)
+              gpointer user_data)
 {
   ImportSave *save = user_data;
   g_autoptr(GError) error = NULL;
@@ -110,8 +109,8 @@ import_saved (GObject      *source,
 
 static void
 legacy_import_response (AdwMessageDialog *dialog,
-                        const char       *response,
-                        ArApplication    *self)
+                        const char *response,
+                        ArApplication *self)
 {
   ArWindow *window = AR_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
   g_autoptr(GSettings) settings = ar_ui_settings_new ();
@@ -156,10 +155,10 @@ offer_legacy_import (ArApplication *self, ArWindow *window)
     return;
 
   shown_path = ar_ui_tilde_path (path);
-  body = g_strdup_printf (_("The earlier Agents Runner left its environments in %s. Import them here? That file is only read, never changed."),
+  body = g_strdup_printf (_ ("The earlier Agents Runner left its environments in %s. Import them here? That file is only read, never changed."),
                           shown_path);
-  dialog = adw_message_dialog_new (GTK_WINDOW (window), _("Import Your Environments?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "later", _("_Not Now"), "import", _("_Import"), NULL);
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _ ("Import Your Environments?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "later", _ ("_Not Now"), "import", _ ("_Import"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "import", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "import");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
@@ -230,8 +229,8 @@ ar_application_startup (GApplication *application)
 
 static void
 preferences_activated (GSimpleAction *action,
-                       GVariant      *parameter,
-                       gpointer       user_data)
+                       GVariant *parameter,
+                       gpointer user_data)
 {
   ArApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -242,10 +241,10 @@ preferences_activated (GSimpleAction *action,
 
   if (settings == NULL)
     {
-      GtkWidget *dialog = adw_message_dialog_new (parent, _("Preferences Are Not Available"),
-                                                  _("The settings schema io.github.agents_runner.AgentsRunner is not installed. Install the application, or run it with GSETTINGS_SCHEMA_DIR pointing at the build folder's data directory."));
+      GtkWidget *dialog = adw_message_dialog_new (parent, _ ("Preferences Are Not Available"),
+                                                  _ ("The settings schema io.github.agents_runner.AgentsRunner is not installed. Install the application, or run it with GSETTINGS_SCHEMA_DIR pointing at the build folder's data directory."));
 
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
@@ -263,8 +262,8 @@ preferences_activated (GSimpleAction *action,
 
 static void
 shortcuts_activated (GSimpleAction *action,
-                     GVariant      *parameter,
-                     gpointer       user_data)
+                     GVariant *parameter,
+                     gpointer user_data)
 {
   GtkApplication *app = user_data;
   g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (AR_RESOURCE_PATH "/ar-shortcuts-window.ui");
@@ -276,8 +275,8 @@ shortcuts_activated (GSimpleAction *action,
 
 static void
 about_activated (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+                 GVariant *parameter,
+                 gpointer user_data)
 {
   GtkApplication *app = user_data;
   static const char *developers[] = { "The Agents Runner developers", NULL };
@@ -287,24 +286,24 @@ about_activated (GSimpleAction *action,
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", parent,
-                        "application-name", _("Agents Runner"),
+                        "application-name", _ ("Agents Runner"),
                         /* An uninstalled build has no icon of its own yet. */
                         "application-icon", gtk_icon_theme_has_icon (icons, APP_ID) ? APP_ID : "applications-engineering-symbolic",
                         "version", PACKAGE_VERSION,
-                        "developer-name", _("The Agents Runner developers"),
+                        "developer-name", _ ("The Agents Runner developers"),
                         "developers", developers,
-                        "comments", _("Run AI coding agents in containers, with environments whose slow setup is cached in the image."),
+                        "comments", _ ("Run AI coding agents in containers, with environments whose slow setup is cached in the image."),
                         "license-type", GTK_LICENSE_GPL_3_0,
                         /* Translators: put your names here, one a line */
-                        "translator-credits", _("translator-credits"),
+                        "translator-credits", _ ("translator-credits"),
                         NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 
 static void
 quit_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+                GVariant *parameter,
+                gpointer user_data)
 {
   GtkApplication *app = user_data;
   GList *windows = g_list_copy (gtk_application_get_windows (app));

@@ -1,4 +1,4 @@
-/* ar-auto-split-dialog-check.c — the build check (SPEC §5.1) from the
+/* ar-auto-split-dialog-check.c — the build check (design.md §5.1) from the
  * dialog: running it on the engine, its progress and its verdict
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -29,15 +29,15 @@ ar_auto_split_dialog_show_check_state (ArAutoSplitDialog *self)
   if (self->engine == NULL)
     {
       gtk_label_set_label (self->check_label,
-                           _("Save the environment and connect to a container engine to check the build."));
+                           _ ("Save the environment and connect to a container engine to check the build."));
       gtk_widget_set_visible (GTK_WIDGET (self->check_output), FALSE);
       return;
     }
   if (self->check_result == NULL)
     {
       gtk_label_set_label (self->check_label,
-                           _("Check Build builds the cached part on the base image in a throwaway image, "
-                             "then runs the run part on top of it, before you apply."));
+                           _ ("Check Build builds the cached part on the base image in a throwaway image, "
+                              "then runs the run part on top of it, before you apply."));
       gtk_widget_set_visible (GTK_WIDGET (self->check_output), FALSE);
       return;
     }
@@ -47,7 +47,7 @@ ar_auto_split_dialog_show_check_state (ArAutoSplitDialog *self)
 
     if (self->check_stale)
       /* Translators: %s is the result of the last check */
-      text = g_strdup_printf (_("%s (Checked before the last change: check again.)"), sentence);
+      text = g_strdup_printf (_ ("%s (Checked before the last change: check again.)"), sentence);
     gtk_label_set_label (self->check_label, text != NULL ? text : sentence);
     gtk_widget_add_css_class (GTK_WIDGET (self->check_label), self->check_result->ok ? "success" : "error");
     gtk_label_set_label (self->check_output, self->check_result->output);
@@ -61,8 +61,8 @@ on_check_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
 {
   ArAutoSplitDialog *self = user_data;
   g_autofree char *clean = ar_log_strip_ansi (line);
-  const char *what = stage == AR_BUILD_CHECK_STAGE_BUILD ? _("Building the cached part…")
-                                                        : _("Running the run part on top…");
+  const char *what = stage == AR_BUILD_CHECK_STAGE_BUILD ? _ ("Building the cached part…")
+                                                         : _ ("Running the run part on top…");
   g_autofree char *text = NULL;
 
   g_assert (AR_IS_AUTO_SPLIT_DIALOG (self));
@@ -102,9 +102,9 @@ check_done (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 void
-ar_auto_split_dialog_check_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+ar_auto_split_dialog_check_action (GtkWidget *widget,
+                                   const char *action_name,
+                                   GVariant *parameter)
 {
   ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (widget);
   g_autofree char *cached = NULL;
@@ -115,8 +115,8 @@ ar_auto_split_dialog_check_action (GtkWidget  *widget,
   cached = ar_preflight_render (self->units, AR_PREFLIGHT_PART_CACHED);
   run = ar_preflight_render (self->units, AR_PREFLIGHT_PART_RUN);
   self->check_cancellable = g_cancellable_new ();
-  gtk_label_set_label (self->check_label, *cached != '\0' ? _("Building the cached part…")
-                                                          : _("Running the run part…"));
+  gtk_label_set_label (self->check_label, *cached != '\0' ? _ ("Building the cached part…")
+                                                          : _ ("Running the run part…"));
   gtk_widget_set_visible (GTK_WIDGET (self->check_output), FALSE);
   ar_auto_split_dialog_show_check_state (self);
   ar_preflight_check_build_async (self->engine, self->environment, self->settings, cached, run, NULL,
@@ -125,9 +125,9 @@ ar_auto_split_dialog_check_action (GtkWidget  *widget,
 
 void
 ar_auto_split_dialog_set_check_target (ArAutoSplitDialog *self,
-                                       ArEngine          *engine,
-                                       ArEnvironment     *environment,
-                                       const ArSettings  *settings)
+                                       ArEngine *engine,
+                                       ArEnvironment *environment,
+                                       const ArSettings *settings)
 {
   g_return_if_fail (AR_IS_AUTO_SPLIT_DIALOG (self));
   g_return_if_fail (engine == NULL || (AR_IS_ENGINE (engine) && AR_IS_ENVIRONMENT (environment) && settings != NULL));

@@ -15,8 +15,7 @@ G_BEGIN_DECLS
 
 #define AR_TYPE_SPLIT_MODEL (ar_split_model_get_type ())
 G_DECLARE_FINAL_TYPE (ArSplitModel, ar_split_model, AR, SPLIT_MODEL, GObject)
-struct _ArAutoSplitDialog
-{
+struct _ArAutoSplitDialog {
   AdwWindow parent_instance;
 
   /* Empty until the analysis (in a thread) has ended. */
@@ -44,7 +43,7 @@ struct _ArAutoSplitDialog
   GtkLabel *check_label;
   GtkLabel *check_output;
 
-  /* The build check (SPEC §5.1): NULL engine = no engine to check on. */
+  /* The build check (design.md §5.1): NULL engine = no engine to check on. */
   ArEngine *engine;
   ArEnvironment *environment;
   ArSettings *settings;
@@ -52,7 +51,6 @@ struct _ArAutoSplitDialog
   ArBuildCheckResult *check_result;
   gboolean check_stale;
 };
-
 
 void ar_auto_split_dialog_show_check_state (ArAutoSplitDialog *self);
 void ar_auto_split_dialog_check_action (GtkWidget *widget, const char *action_name, GVariant *parameter);

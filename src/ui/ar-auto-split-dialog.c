@@ -17,19 +17,23 @@
 #define AR_TYPE_SPLIT_ITEM (ar_split_item_get_type ())
 G_DECLARE_FINAL_TYPE (ArSplitItem, ar_split_item, AR, SPLIT_ITEM, GObject)
 
-struct _ArSplitItem
-{
+struct _ArSplitItem {
   GObject parent_instance;
   guint index;
 };
 
 G_DEFINE_FINAL_TYPE (ArSplitItem, ar_split_item, G_TYPE_OBJECT)
 
-static void ar_split_item_class_init (ArSplitItemClass *klass) {}
-static void ar_split_item_init (ArSplitItem *self) {}
-
-struct _ArSplitModel
+static void
+ar_split_item_class_init (ArSplitItemClass *klass)
 {
+}
+static void
+ar_split_item_init (ArSplitItem *self)
+{
+}
+
+struct _ArSplitModel {
   GObject parent_instance;
   guint n_items;
 };
@@ -69,8 +73,14 @@ ar_split_model_list_model_init (GListModelInterface *iface)
 G_DEFINE_FINAL_TYPE_WITH_CODE (ArSplitModel, ar_split_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, ar_split_model_list_model_init))
 
-static void ar_split_model_class_init (ArSplitModelClass *klass) {}
-static void ar_split_model_init (ArSplitModel *self) {}
+static void
+ar_split_model_class_init (ArSplitModelClass *klass)
+{
+}
+static void
+ar_split_model_init (ArSplitModel *self)
+{
+}
 
 static void
 ar_split_model_set_n_items (ArSplitModel *self, guint n_items)
@@ -102,17 +112,17 @@ ar_preflight_category_label (ArPreflightCategory category)
 {
   switch (category)
     {
-    case AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL: return _("Package install");
-    case AR_PREFLIGHT_CATEGORY_DOWNLOAD: return _("Download");
-    case AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG: return _("System configuration");
-    case AR_PREFLIGHT_CATEGORY_STATIC_DIR: return _("Static folder");
-    case AR_PREFLIGHT_CATEGORY_ENV_EXPORT: return _("Environment export");
-    case AR_PREFLIGHT_CATEGORY_TASK_VARIABLE: return _("Task variable");
-    case AR_PREFLIGHT_CATEGORY_TEMP_DIR: return _("Temporary folder");
-    case AR_PREFLIGHT_CATEGORY_AMBIGUOUS: return _("Not recognised");
-    case AR_PREFLIGHT_CATEGORY_SHEBANG: return _("Interpreter line");
-    case AR_PREFLIGHT_CATEGORY_SHELL_OPTION: return _("Shell option");
-    case AR_PREFLIGHT_CATEGORY_VARIABLE: return _("Variable");
+    case AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL: return _ ("Package install");
+    case AR_PREFLIGHT_CATEGORY_DOWNLOAD: return _ ("Download");
+    case AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG: return _ ("System configuration");
+    case AR_PREFLIGHT_CATEGORY_STATIC_DIR: return _ ("Static folder");
+    case AR_PREFLIGHT_CATEGORY_ENV_EXPORT: return _ ("Environment export");
+    case AR_PREFLIGHT_CATEGORY_TASK_VARIABLE: return _ ("Task variable");
+    case AR_PREFLIGHT_CATEGORY_TEMP_DIR: return _ ("Temporary folder");
+    case AR_PREFLIGHT_CATEGORY_AMBIGUOUS: return _ ("Not recognised");
+    case AR_PREFLIGHT_CATEGORY_SHEBANG: return _ ("Interpreter line");
+    case AR_PREFLIGHT_CATEGORY_SHELL_OPTION: return _ ("Shell option");
+    case AR_PREFLIGHT_CATEGORY_VARIABLE: return _ ("Variable");
     default: return "";
     }
 }
@@ -137,10 +147,11 @@ update_trust (ArAutoSplitDialog *self)
     {
       g_autofree char *not_recognised =
         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u step not recognised (runs at start)",
-                                      "%u steps not recognised (run at start)", unrecognised), unrecognised);
+                                      "%u steps not recognised (run at start)", unrecognised),
+                         unrecognised);
 
       /* Translators: "12 of 40 lines cached · 3 steps not recognised (run at start)" */
-      text = g_strdup_printf (_("%s · %s"), cached, not_recognised);
+      text = g_strdup_printf (_ ("%s · %s"), cached, not_recognised);
     }
   else
     text = g_strdup (cached);
@@ -152,15 +163,14 @@ update_trust (ArAutoSplitDialog *self)
 
       if (moved->len > 0)
         g_string_append_c (moved, '\n');
-      g_string_append_printf (moved, _("Line %u runs at start because of line %u"), move->line, move->because_of);
+      g_string_append_printf (moved, _ ("Line %u runs at start because of line %u"), move->line, move->because_of);
     }
   if (n_moved > MAX_MOVES_LISTED)
     {
       guint more = n_moved - MAX_MOVES_LISTED;
 
       g_string_append_c (moved, '\n');
-      g_string_append_printf (moved, g_dngettext (GETTEXT_PACKAGE, "and %u more line for the same kind of reason",
-                                                  "and %u more lines for the same kind of reason", more), more);
+      g_string_append_printf (moved, g_dngettext (GETTEXT_PACKAGE, "and %u more line for the same kind of reason", "and %u more lines for the same kind of reason", more), more);
     }
   gtk_label_set_label (self->moved_label, moved->str);
   gtk_widget_set_visible (GTK_WIDGET (self->moved_label), moved->len > 0);
@@ -187,7 +197,7 @@ update_summary (ArAutoSplitDialog *self)
   cached_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u step is cached", "%u steps are cached", cached), cached);
   run_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u step runs at every task start", "%u steps run at every task start", run), run);
   /* Translators: the two halves are "3 steps are cached" and "2 steps run at every task start" */
-  text = g_strdup_printf (_("%s, %s."), cached_text, run_text);
+  text = g_strdup_printf (_ ("%s, %s."), cached_text, run_text);
   gtk_label_set_label (self->summary_label, text);
   update_trust (self);
   adw_window_title_set_subtitle (self->window_title,
@@ -199,10 +209,10 @@ part_label (ArPreflightPart part)
 {
   switch (part)
     {
-    case AR_PREFLIGHT_PART_CACHED: return _("Cached");
-    case AR_PREFLIGHT_PART_RUN: return _("Run");
+    case AR_PREFLIGHT_PART_CACHED: return _ ("Cached");
+    case AR_PREFLIGHT_PART_RUN: return _ ("Run");
     case AR_PREFLIGHT_PART_BOTH:
-    default: return _("Both");
+    default: return _ ("Both");
     }
 }
 
@@ -216,7 +226,7 @@ label_row (GtkWidget *child, ArPreflightUnit *unit)
   g_autofree char *label = NULL;
 
   /* Translators: a row of the auto-split list: "Line 4: apt-get install -y git. Package install. Cached." */
-  label = g_strdup_printf (_("Line %u: %s. %s. %s."), unit->line, lines[0] != NULL ? lines[0] : "",
+  label = g_strdup_printf (_ ("Line %u: %s. %s. %s."), unit->line, lines[0] != NULL ? lines[0] : "",
                            ar_preflight_category_label (unit->category), part_label (unit->part));
   if (row != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
@@ -240,8 +250,8 @@ set_unit_part (ArAutoSplitDialog *self, guint index, ArPreflightPart part)
 }
 
 static void
-on_switch_active (GtkSwitch         *sw,
-                  GParamSpec        *pspec,
+on_switch_active (GtkSwitch *sw,
+                  GParamSpec *pspec,
                   ArAutoSplitDialog *self)
 {
   GtkListItem *list_item = g_object_get_data (G_OBJECT (sw), "ar-list-item");
@@ -258,8 +268,8 @@ on_switch_active (GtkSwitch         *sw,
 
 static void
 setup_row (GtkSignalListItemFactory *factory,
-           GtkListItem              *list_item,
-           ArAutoSplitDialog        *self)
+           GtkListItem *list_item,
+           ArAutoSplitDialog *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *text_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -311,7 +321,7 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (part_box), part);
   sw = gtk_switch_new ();
   gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (sw, _("On: cached in the image. Off: runs at every task start."));
+  gtk_widget_set_tooltip_text (sw, _ ("On: cached in the image. Off: runs at every task start."));
   g_object_set_data (G_OBJECT (sw), "ar-list-item", list_item);
   g_object_set_data (G_OBJECT (sw), "ar-part-label", part);
   g_signal_connect (sw, "notify::active", G_CALLBACK (on_switch_active), self);
@@ -329,8 +339,8 @@ setup_row (GtkSignalListItemFactory *factory,
 
 static void
 bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *list_item,
-          ArAutoSplitDialog        *self)
+          GtkListItem *list_item,
+          ArAutoSplitDialog *self)
 {
   ArSplitItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *box = gtk_list_item_get_child (list_item);
@@ -360,22 +370,22 @@ bind_row (GtkSignalListItemFactory *factory,
   if (both)
     {
       gtk_widget_add_css_class (part, "dim-label");
-      gtk_widget_set_tooltip_text (part, _("Goes into both parts, so that each runs with the same shell settings and variables."));
+      gtk_widget_set_tooltip_text (part, _ ("Goes into both parts, so that each runs with the same shell settings and variables."));
     }
   else
     {
       gtk_widget_remove_css_class (part, "dim-label");
       gtk_widget_set_tooltip_text (part, NULL);
     }
-  a11y_label = g_strdup_printf (_("Line %u cached"), unit->line);
+  a11y_label = g_strdup_printf (_ ("Line %u cached"), unit->line);
   gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y_label, -1);
   label_row (box, unit);
 }
 
 /* Enter or a double click on a row flips its unit, as its switch does. */
 static void
-on_row_activate (GtkListView       *list_view,
-                 guint              position,
+on_row_activate (GtkListView *list_view,
+                 guint position,
                  ArAutoSplitDialog *self)
 {
   ArPreflightUnit *unit;
@@ -398,9 +408,9 @@ ar_auto_split_dialog_render (ArAutoSplitDialog *self, ArPreflightPart which)
 }
 
 static void
-apply_action (GtkWidget  *widget,
+apply_action (GtkWidget *widget,
               const char *action_name,
-              GVariant   *parameter)
+              GVariant *parameter)
 {
   ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (widget);
   g_autofree char *cached = NULL;
@@ -416,9 +426,9 @@ apply_action (GtkWidget  *widget,
 }
 
 static void
-cancel_action (GtkWidget  *widget,
+cancel_action (GtkWidget *widget,
                const char *action_name,
-               GVariant   *parameter)
+               GVariant *parameter)
 {
   gtk_window_destroy (GTK_WINDOW (widget));
 }
@@ -441,8 +451,8 @@ ar_auto_split_dialog_get_analysing (ArAutoSplitDialog *self)
 
 void
 ar_auto_split_dialog_set_part (ArAutoSplitDialog *self,
-                               guint              index,
-                               ArPreflightPart    part)
+                               guint index,
+                               ArPreflightPart part)
 {
   g_return_if_fail (AR_IS_AUTO_SPLIT_DIALOG (self));
   g_return_if_fail (index < self->units->len);
@@ -470,9 +480,9 @@ analysis_free (Analysis *analysis)
 }
 
 static void
-analyse_in_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
+analyse_in_thread (GTask *task,
+                   gpointer source_object,
+                   gpointer task_data,
                    GCancellable *cancellable)
 {
   Analysis *analysis = task_data;
@@ -533,7 +543,7 @@ show_units (ArAutoSplitDialog *self, GPtrArray *units, const GError *error)
       g_autofree char *markup = g_markup_escape_text (error->message, -1);
 
       adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "dialog-warning-symbolic");
-      adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Cannot Split This Script"));
+      adw_status_page_set_title (ADW_STATUS_PAGE (page), _ ("Cannot Split This Script"));
       adw_status_page_set_description (ADW_STATUS_PAGE (page), markup);
       gtk_stack_add_named (self->stack, page, "error");
     }
@@ -546,7 +556,8 @@ show_units (ArAutoSplitDialog *self, GPtrArray *units, const GError *error)
   self->analysing = FALSE;
   fill_model (self);
   gtk_widget_set_visible (self->replace_box, self->replaces_text && self->units->len > 0);
-  gtk_stack_set_visible_child_name (self->stack, units == NULL ? "error" : self->units->len > 0 ? "units" : "empty");
+  gtk_stack_set_visible_child_name (self->stack, units == NULL ? "error" : self->units->len > 0 ? "units"
+                                                                                                : "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auto-split.apply", self->units->len > 0);
   update_summary (self);
   ar_auto_split_dialog_show_check_state (self);
@@ -554,9 +565,9 @@ show_units (ArAutoSplitDialog *self, GPtrArray *units, const GError *error)
 }
 
 static void
-analysed (GObject      *source,
+analysed (GObject *source,
           GAsyncResult *result,
-          gpointer      user_data)
+          gpointer user_data)
 {
   ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (source);
   g_autoptr(GPtrArray) units = NULL;
@@ -601,9 +612,9 @@ ar_auto_split_dialog_finalize (GObject *object)
 }
 
 static void
-ar_auto_split_dialog_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
+ar_auto_split_dialog_get_property (GObject *object,
+                                   guint prop_id,
+                                   GValue *value,
                                    GParamSpec *pspec)
 {
   ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (object);
@@ -689,9 +700,9 @@ ar_auto_split_dialog_init (ArAutoSplitDialog *self)
 }
 
 ArAutoSplitDialog *
-ar_auto_split_dialog_new (const char        *script,
+ar_auto_split_dialog_new (const char *script,
                           const char *const *env_var_names,
-                          gboolean           replaces_text)
+                          gboolean replaces_text)
 {
   ArAutoSplitDialog *self = g_object_new (AR_TYPE_AUTO_SPLIT_DIALOG, NULL);
   Analysis *analysis = g_new0 (Analysis, 1);

@@ -1,5 +1,5 @@
 /* ar-auto-split-dialog.h — the Auto-Split helper of the Preflight tab
- * (SPEC §6.3): the analyzer's units, one row each, with a cached/run switch.
+ * (design.md §6.3): the analyzer's units, one row each, with a cached/run switch.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,9 +28,9 @@ G_DECLARE_FINAL_TYPE (ArAutoSplitDialog, ar_auto_split_dialog, AR, AUTO_SPLIT_DI
  *
  * Emits ::applied (const char *cached, const char *run) on Apply, then
  * closes; Cancel and Escape close without emitting anything. */
-ArAutoSplitDialog *ar_auto_split_dialog_new (const char        *script,
+ArAutoSplitDialog *ar_auto_split_dialog_new (const char *script,
                                              const char *const *env_var_names,
-                                             gboolean           replaces_text);
+                                             gboolean replaces_text);
 
 /* TRUE while the script is being analysed (property "analysing"). */
 gboolean ar_auto_split_dialog_get_analysing (ArAutoSplitDialog *self);
@@ -41,20 +41,20 @@ GPtrArray *ar_auto_split_dialog_get_units (ArAutoSplitDialog *self);
 /* Flips unit @index to CACHED or RUN, as its switch would; BOTH units
  * cannot be flipped. */
 void ar_auto_split_dialog_set_part (ArAutoSplitDialog *self,
-                                    guint              index,
-                                    ArPreflightPart    part);
+                                    guint index,
+                                    ArPreflightPart part);
 /* The script of part @which as Apply would render it now. */
 char *ar_auto_split_dialog_render (ArAutoSplitDialog *self,
-                                   ArPreflightPart    which);
+                                   ArPreflightPart which);
 
 /* Where "Check Build" checks the split (ar-preflight-build-check.h): the
  * engine, and snapshots of the environment (base image, variables) and the
  * Settings. Without it (engine NULL) the button is off and says why.
  * ::check-finished is emitted when a check ends. */
 void ar_auto_split_dialog_set_check_target (ArAutoSplitDialog *self,
-                                            ArEngine          *engine,
-                                            ArEnvironment     *environment,
-                                            const ArSettings  *settings);
+                                            ArEngine *engine,
+                                            ArEnvironment *environment,
+                                            const ArSettings *settings);
 /* The last check's result, NULL before one ended. */
 const ArBuildCheckResult *ar_auto_split_dialog_get_check_result (ArAutoSplitDialog *self);
 

@@ -9,12 +9,11 @@
 #include "ar-backend.h"
 #include "ar-ui.h"
 
-struct _ArBackend
-{
+struct _ArBackend {
   GObject parent_instance;
 
   ArEnvStore *store;
-  GSettings *gsettings;      /* NULL when the schema is not installed */
+  GSettings *gsettings; /* NULL when the schema is not installed */
   ArSettings *settings;
   ArEngine *engine;
   ArImageBuilder *builder;
@@ -28,8 +27,8 @@ struct _ArBackend
   gboolean tasks_loaded;
   gboolean started;
 
-  GCancellable *cancellable;       /* loads, for the object's lifetime */
-  GCancellable *ping_cancellable;  /* the ping running now */
+  GCancellable *cancellable;      /* loads, for the object's lifetime */
+  GCancellable *ping_cancellable; /* the ping running now */
 };
 
 G_DEFINE_FINAL_TYPE (ArBackend, ar_backend, G_TYPE_OBJECT)
@@ -354,9 +353,9 @@ ar_backend_finalize (GObject *object)
 }
 
 static void
-ar_backend_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
+ar_backend_get_property (GObject *object,
+                         guint prop_id,
+                         GValue *value,
                          GParamSpec *pspec)
 {
   ArBackend *self = AR_BACKEND (object);

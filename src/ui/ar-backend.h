@@ -1,6 +1,6 @@
 /* ar-backend.h — what the window runs tasks with: the one engine, image
  * builder and task manager of the process, kept in step with Preferences
- * (SPEC §7, §9)
+ * (design.md §7, §9)
  *
  * Nothing here probes at construction: ar_backend_start() loads the task
  * records (reconciling those a restart left behind) and pings the engine,
@@ -34,7 +34,7 @@ ArEnvStore *ar_backend_get_store (ArBackend *self);
 /* The Preferences now (a snapshot, replaced on every change). */
 const ArSettings *ar_backend_get_settings (ArBackend *self);
 /* Used for later tasks and builds, as if Preferences had changed. */
-void ar_backend_set_settings (ArBackend        *self,
+void ar_backend_set_settings (ArBackend *self,
                               const ArSettings *settings);
 
 /* Each of these may be replaced when the engine changes: listen to

@@ -24,10 +24,10 @@ const char *const ar_environment_editor_line_field_props[N_LINE_FIELDS] = {
 /* ---- combo rows ---- */
 
 static gboolean
-string_to_index (GBinding     *binding,
+string_to_index (GBinding *binding,
                  const GValue *from,
-                 GValue       *to,
-                 gpointer      user_data)
+                 GValue *to,
+                 gpointer user_data)
 {
   const char *const *ids = user_data;
   const char *value = g_value_get_string (from);
@@ -42,10 +42,10 @@ string_to_index (GBinding     *binding,
 }
 
 static gboolean
-index_to_string (GBinding     *binding,
+index_to_string (GBinding *binding,
                  const GValue *from,
-                 GValue       *to,
-                 gpointer      user_data)
+                 GValue *to,
+                 gpointer user_data)
 {
   const char *const *ids = user_data;
   guint index = g_value_get_uint (from);
@@ -58,9 +58,9 @@ index_to_string (GBinding     *binding,
 
 void
 ar_environment_editor_bind_combo (ArEnvironmentEditor *self,
-            const char          *property,
-            AdwComboRow         *row,
-            const char *const   *ids)
+                                  const char *property,
+                                  AdwComboRow *row,
+                                  const char *const *ids)
 {
   g_ptr_array_add (self->bindings,
                    g_object_bind_property_full (self->draft, property, row, "selected",
@@ -71,9 +71,9 @@ ar_environment_editor_bind_combo (ArEnvironmentEditor *self,
 
 void
 ar_environment_editor_bind (ArEnvironmentEditor *self,
-      const char          *property,
-      gpointer             target,
-      const char          *target_property)
+                            const char *property,
+                            gpointer target,
+                            const char *target_property)
 {
   g_ptr_array_add (self->bindings,
                    g_object_bind_property (self->draft, property, target, target_property,
@@ -82,16 +82,16 @@ ar_environment_editor_bind (ArEnvironmentEditor *self,
 
 static void
 color_setup (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
+             GtkListItem *item,
+             gpointer user_data)
 {
   gtk_list_item_set_child (item, ar_ui_color_dot_row_new (FALSE));
 }
 
 static void
 color_bind (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  user_data)
+            GtkListItem *item,
+            gpointer user_data)
 {
   const char *color = gtk_string_object_get_string (gtk_list_item_get_item (item));
 
@@ -129,11 +129,11 @@ ar_environment_editor_update_workspace_fields (ArEnvironmentEditor *self)
   ArWorkspaceType type = self->draft != NULL ? ar_environment_get_workspace_kind (self->draft) : AR_WORKSPACE_NONE;
 
   if (type == AR_WORKSPACE_MOUNTED)
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Host _folder"));
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _ ("Host _folder"));
   else if (type == AR_WORKSPACE_CLONED)
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("_Repository (owner/repo or URL)"));
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _ ("_Repository (owner/repo or URL)"));
   else
-    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _("Target (not used without a workspace)"));
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->workspace_target_row), _ ("Target (not used without a workspace)"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->workspace_target_row), type != AR_WORKSPACE_NONE);
   gtk_widget_set_visible (self->workspace_choose_button, type == AR_WORKSPACE_MOUNTED);
 }
@@ -183,9 +183,9 @@ ar_environment_editor_update_base_image_placeholder (ArEnvironmentEditor *self)
 }
 
 void
-ar_environment_editor_on_draft_notify (ArEnvironment       *draft,
-                 GParamSpec          *pspec,
-                 ArEnvironmentEditor *self)
+ar_environment_editor_on_draft_notify (ArEnvironment *draft,
+                                       GParamSpec *pspec,
+                                       ArEnvironmentEditor *self)
 {
   const char *name = g_param_spec_get_name (pspec);
 
@@ -209,8 +209,8 @@ ar_environment_editor_buffer_dup_text (GtkTextBuffer *buffer)
 }
 
 void
-ar_environment_editor_on_line_buffer_changed (GtkTextBuffer       *buffer,
-                        ArEnvironmentEditor *self)
+ar_environment_editor_on_line_buffer_changed (GtkTextBuffer *buffer,
+                                              ArEnvironmentEditor *self)
 {
   LineField field = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (buffer), "ar-field"));
   g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);

@@ -20,8 +20,7 @@ typedef enum {
   N_LINE_FIELDS
 } LineField;
 
-struct _ArEnvironmentEditor
-{
+struct _ArEnvironmentEditor {
   AdwBin parent_instance;
 
   ArEnvStore *store;
@@ -34,7 +33,7 @@ struct _ArEnvironmentEditor
   /* Set while the widgets are filled from a new draft. */
   gboolean loading;
   gboolean modified;
-  gboolean saving;           /* the store is writing this editor's save */
+  gboolean saving; /* the store is writing this editor's save */
   gboolean has_errors;
   /* The environment is not in the store yet: a draft until its first
    * Save, so there is always something to lose. */
@@ -86,10 +85,10 @@ struct _ArEnvironmentEditor
 void ar_environment_editor_update_state (ArEnvironmentEditor *self);
 /* Shows @draft (a copy the editor may change) in the widgets. */
 void ar_environment_editor_set_draft (ArEnvironmentEditor *self,
-                                      ArEnvironment       *draft);
+                                      ArEnvironment *draft);
 void ar_environment_editor_notify_environment (ArEnvironmentEditor *self);
 void ar_environment_editor_set_saving (ArEnvironmentEditor *self,
-                                       gboolean             saving);
+                                       gboolean saving);
 
 /* ar-environment-editor-fields.c */
 extern const char *const ar_environment_editor_line_field_props[N_LINE_FIELDS];

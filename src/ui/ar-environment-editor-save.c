@@ -1,5 +1,5 @@
 /* ar-environment-editor-save.c — Save and the unsaved-changes question of
- * ArEnvironmentEditor (SPEC §6.2, §6.3): refuse with field errors, run the
+ * ArEnvironmentEditor (design.md §6.2, §6.3): refuse with field errors, run the
  * validator, ask about warnings, write through the store.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,12 +14,12 @@
 
 static void
 show_error_dialog (ArEnvironmentEditor *self,
-                   const char          *heading,
-                   const char          *body)
+                   const char *heading,
+                   const char *body)
 {
   GtkWidget *dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), heading, body);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));
@@ -29,7 +29,7 @@ typedef struct {
   ArEnvStore *store;
   ArEnvironment *stored;
   ArEnvironment *previous;
-  gboolean was_new;          /* previous was a draft, not in the store */
+  gboolean was_new; /* previous was a draft, not in the store */
 } SaveData;
 
 static void
@@ -49,15 +49,15 @@ save_done (ArEnvironmentEditor *self, GTask *task)
 
   ar_environment_editor_notify_environment (self);
   ar_environment_editor_update_state (self);
-  message = g_strdup_printf (_("“%s” saved"), ar_environment_get_name (data->stored));
+  message = g_strdup_printf (_ ("“%s” saved"), ar_environment_get_name (data->stored));
   ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (message));
   g_task_return_boolean (task, TRUE);
 }
 
 static void
-save_written_cb (GObject      *source,
+save_written_cb (GObject *source,
                  GAsyncResult *result,
-                 gpointer      user_data)
+                 gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   ArEnvironmentEditor *self = g_task_get_source_object (task);
@@ -88,7 +88,7 @@ save_written_cb (GObject      *source,
       self->is_new = data->was_new;
     }
   ar_environment_editor_update_state (self);
-  show_error_dialog (self, _("Could Not Save the Environment"), error->message);
+  show_error_dialog (self, _ ("Could Not Save the Environment"), error->message);
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
@@ -127,8 +127,8 @@ save_write (GTask *owned_task)
 
 static void
 on_warnings_response (AdwMessageDialog *dialog,
-                      const char       *response,
-                      GTask            *task)
+                      const char *response,
+                      GTask *task)
 {
   ArEnvironmentEditor *self = g_task_get_source_object (task);
   GPtrArray *warnings = g_object_get_data (G_OBJECT (dialog), "ar-warnings");
@@ -142,7 +142,7 @@ on_warnings_response (AdwMessageDialog *dialog,
       ar_ui_reveal (GTK_WIDGET (self->preflight_editor));
       ar_preflight_editor_show_warnings (self->preflight_editor, warnings);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("Not saved: the preflight has warnings"));
+                               _ ("Not saved: the preflight has warnings"));
     }
   g_object_unref (task);
 }
@@ -158,8 +158,8 @@ ask_about_warnings (GTask *task, GPtrArray *warnings)
   g_assert (AR_IS_ENVIRONMENT_EDITOR (self));
 
   dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                   _("Save Despite Preflight Warnings?"),
-                                   _("These lines may make caching useless, slow every task down, or bake a secret into the image."));
+                                   _ ("Save Despite Preflight Warnings?"),
+                                   _ ("These lines may make caching useless, slow every task down, or bake a secret into the image."));
 
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
@@ -186,8 +186,8 @@ ask_about_warnings (GTask *task, GPtrArray *warnings)
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "back", _("_Go Back"),
-                                    "save", _("_Save Anyway"),
+                                    "back", _ ("_Go Back"),
+                                    "save", _ ("_Save Anyway"),
                                     NULL);
   /* Saving destroys nothing: no destructive style (GNOME HIG). */
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "back");
@@ -199,9 +199,9 @@ ask_about_warnings (GTask *task, GPtrArray *warnings)
 }
 
 static void
-save_validated_cb (GObject      *object,
+save_validated_cb (GObject *object,
                    GAsyncResult *result,
-                   gpointer      user_data)
+                   gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   ArEnvironmentEditor *self = g_task_get_source_object (task);
@@ -230,9 +230,9 @@ save_validated_cb (GObject      *object,
 
 void
 ar_environment_editor_save_async (ArEnvironmentEditor *self,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *name = NULL;
@@ -249,13 +249,13 @@ ar_environment_editor_save_async (ArEnvironmentEditor *self,
   if (self->draft == NULL)
     {
       g_task_return_new_error (task, AR_ENVIRONMENT_EDITOR_ERROR, AR_ENVIRONMENT_EDITOR_ERROR_NOTHING,
-                               _("There is no environment to save"));
+                               _ ("There is no environment to save"));
       return;
     }
 
   if (self->has_errors)
     {
-      const char *message = _("Some fields have errors: fix the marked lines before saving");
+      const char *message = _ ("Some fields have errors: fix the marked lines before saving");
 
       if (self->command_error || self->args_error)
         ar_ui_reveal (self->general_page);
@@ -270,7 +270,7 @@ ar_environment_editor_save_async (ArEnvironmentEditor *self,
   name = g_strstrip (g_strdup (ar_environment_get_name (self->draft)));
   if (*name == '\0')
     {
-      const char *message = _("Give the environment a name before saving");
+      const char *message = _ ("Give the environment a name before saving");
 
       ar_ui_reveal (self->general_page);
       gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
@@ -285,8 +285,8 @@ ar_environment_editor_save_async (ArEnvironmentEditor *self,
 
 gboolean
 ar_environment_editor_save_finish (ArEnvironmentEditor *self,
-                                   GAsyncResult        *result,
-                                   GError             **error)
+                                   GAsyncResult *result,
+                                   GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -296,9 +296,9 @@ ar_environment_editor_save_finish (ArEnvironmentEditor *self,
 /* ---- leaving with unsaved changes ---- */
 
 static void
-leave_saved_cb (GObject      *object,
+leave_saved_cb (GObject *object,
                 GAsyncResult *result,
-                gpointer      user_data)
+                gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
 
@@ -307,8 +307,8 @@ leave_saved_cb (GObject      *object,
 
 static void
 on_leave_response (AdwMessageDialog *dialog,
-                   const char       *response,
-                   GTask            *task)
+                   const char *response,
+                   GTask *task)
 {
   ArEnvironmentEditor *self = g_task_get_source_object (task);
 
@@ -332,9 +332,9 @@ on_leave_response (AdwMessageDialog *dialog,
 
 void
 ar_environment_editor_confirm_leave_async (ArEnvironmentEditor *self,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   GtkWidget *dialog;
@@ -355,23 +355,23 @@ ar_environment_editor_confirm_leave_async (ArEnvironmentEditor *self,
   if (self->is_new)
     {
       dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                       _("Save the New Environment?"), NULL);
+                                       _ ("Save the New Environment?"), NULL);
       adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                      _("“%s” has never been saved. Unless you save it, it will not be kept."),
-                                      *name != '\0' ? name : _("Unnamed environment"));
+                                      _ ("“%s” has never been saved. Unless you save it, it will not be kept."),
+                                      *name != '\0' ? name : _ ("Unnamed environment"));
     }
   else
     {
       dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                       _("Save Changes?"), NULL);
+                                       _ ("Save Changes?"), NULL);
       adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                      _("“%s” has unsaved changes. Changes which are not saved will be lost."),
-                                      *name != '\0' ? name : _("Unnamed environment"));
+                                      _ ("“%s” has unsaved changes. Changes which are not saved will be lost."),
+                                      *name != '\0' ? name : _ ("Unnamed environment"));
     }
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "discard", _("_Discard"),
-                                    "save", _("_Save"),
+                                    "cancel", _ ("_Cancel"),
+                                    "discard", _ ("_Discard"),
+                                    "save", _ ("_Save"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save", ADW_RESPONSE_SUGGESTED);
@@ -383,7 +383,7 @@ ar_environment_editor_confirm_leave_async (ArEnvironmentEditor *self,
 
 gboolean
 ar_environment_editor_confirm_leave_finish (ArEnvironmentEditor *self,
-                                            GAsyncResult        *result)
+                                            GAsyncResult *result)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 

@@ -21,7 +21,9 @@ static const char *const tab_names[N_TABS] = { "general", "container", "prefligh
 
 G_DEFINE_FINAL_TYPE (ArEnvironmentEditor, ar_environment_editor, ADW_TYPE_BIN)
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-environment-editor-error-quark, ar_environment_editor_error)
+/* clang-format on */
 
 enum {
   PROP_0,
@@ -44,13 +46,13 @@ ar_environment_editor_notify_environment (ArEnvironmentEditor *self)
 
 void
 ar_environment_editor_set_saving (ArEnvironmentEditor *self,
-                                  gboolean             saving)
+                                  gboolean saving)
 {
   if (self->saving == saving)
     return;
   self->saving = saving;
   /* Said on the button itself: the rest of the editor stays usable. */
-  gtk_button_set_label (GTK_BUTTON (self->save_button), saving ? _("Saving…") : _("_Save"));
+  gtk_button_set_label (GTK_BUTTON (self->save_button), saving ? _ ("Saving…") : _ ("_Save"));
   ar_environment_editor_update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
 }
@@ -87,14 +89,14 @@ update_title (ArEnvironmentEditor *self)
 
   name = ar_environment_get_name (self->draft);
   if (*name == '\0')
-    name = _("Unnamed environment");
+    name = _ ("Unnamed environment");
   /* The bullet marks unsaved changes, as editors do in their tab titles. */
   title = self->modified ? g_strdup_printf ("%s •", name) : g_strdup (name);
   gtk_label_set_label (self->title_label, title);
   gtk_label_set_label (self->id_label, ar_environment_get_env_id (self->draft));
 
   color_class = ar_ui_color_css_class (ar_environment_get_color (self->draft));
-  gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", "large", color_class, NULL });
+  gtk_widget_set_css_classes (self->color_dot, (const char *[]){ "ar-color-dot", "large", color_class, NULL });
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, ar_ui_color_label (ar_environment_get_color (self->draft)),
                                   -1);
@@ -202,15 +204,15 @@ ar_environment_editor_set_draft (ArEnvironmentEditor *self, ArEnvironment *draft
 /* ---- actions ---- */
 
 static void
-save_action (GtkWidget  *widget,
+save_action (GtkWidget *widget,
              const char *action_name,
-             GVariant   *parameter)
+             GVariant *parameter)
 {
   ar_environment_editor_save_async (AR_ENVIRONMENT_EDITOR (widget), NULL, NULL, NULL);
 }
 
 static void
-on_undo_revert_clicked (AdwToast            *toast,
+on_undo_revert_clicked (AdwToast *toast,
                         ArEnvironmentEditor *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "editor.undo-revert", NULL);
@@ -218,9 +220,9 @@ on_undo_revert_clicked (AdwToast            *toast,
 
 /* Revert asks nothing: it offers Undo instead. */
 static void
-revert_action (GtkWidget  *widget,
+revert_action (GtkWidget *widget,
                const char *action_name,
-               GVariant   *parameter)
+               GVariant *parameter)
 {
   ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (widget);
   g_autoptr(ArEnvironment) draft = NULL;
@@ -234,8 +236,8 @@ revert_action (GtkWidget  *widget,
   ar_environment_editor_set_draft (self, draft);
   gtk_widget_action_set_enabled (widget, "editor.undo-revert", TRUE);
 
-  toast = adw_toast_new (_("Changes reverted"));
-  adw_toast_set_button_label (toast, _("_Undo"));
+  toast = adw_toast_new (_ ("Changes reverted"));
+  adw_toast_set_button_label (toast, _ ("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_revert_clicked), self, 0);
   ar_ui_add_toast (widget, toast);
@@ -249,9 +251,9 @@ forget_reverted (ArEnvironmentEditor *self)
 }
 
 static void
-undo_revert_action (GtkWidget  *widget,
+undo_revert_action (GtkWidget *widget,
                     const char *action_name,
-                    GVariant   *parameter)
+                    GVariant *parameter)
 {
   ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (widget);
   g_autoptr(ArEnvironment) draft = g_steal_pointer (&self->reverted);
@@ -269,8 +271,8 @@ undo_revert_action (GtkWidget  *widget,
 typedef void (*FolderChosen) (ArEnvironmentEditor *self, const char *path);
 
 static void
-on_chooser_response (GtkNativeDialog     *dialog,
-                     int                  response,
+on_chooser_response (GtkNativeDialog *dialog,
+                     int response,
                      ArEnvironmentEditor *self)
 {
   FolderChosen chosen = g_object_get_data (G_OBJECT (dialog), "ar-chosen");
@@ -292,9 +294,9 @@ on_chooser_response (GtkNativeDialog     *dialog,
  * Flatpak. Starts at @current when it names a folder. */
 static void
 choose_folder (ArEnvironmentEditor *self,
-               const char          *title,
-               const char          *current,
-               FolderChosen         chosen)
+               const char *title,
+               const char *current,
+               FolderChosen chosen)
 {
   GtkFileChooserNative *native;
 
@@ -306,7 +308,7 @@ choose_folder (ArEnvironmentEditor *self,
 
   native = gtk_file_chooser_native_new (title, ar_ui_get_window (GTK_WIDGET (self)),
                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                        _("_Select"), _("_Cancel"));
+                                        _ ("_Select"), _ ("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
   if (current != NULL && *current != '\0')
     {
@@ -334,7 +336,7 @@ workspace_chosen (ArEnvironmentEditor *self, const char *path)
 static void
 on_choose_workspace (ArEnvironmentEditor *self)
 {
-  choose_folder (self, _("Choose the Host Folder"),
+  choose_folder (self, _ ("Choose the Host Folder"),
                  gtk_editable_get_text (GTK_EDITABLE (self->workspace_target_row)), workspace_chosen);
 }
 
@@ -347,7 +349,7 @@ host_config_chosen (ArEnvironmentEditor *self, const char *path)
 static void
 on_choose_host_config (ArEnvironmentEditor *self)
 {
-  choose_folder (self, _("Choose the Configuration Folder"),
+  choose_folder (self, _ ("Choose the Configuration Folder"),
                  gtk_editable_get_text (GTK_EDITABLE (self->host_config_entry)), host_config_chosen);
 }
 
@@ -375,13 +377,13 @@ mount_chosen (ArEnvironmentEditor *self, const char *path)
 static void
 on_add_mount_folder (ArEnvironmentEditor *self)
 {
-  choose_folder (self, _("Choose a Folder to Mount"), NULL, mount_chosen);
+  choose_folder (self, _ ("Choose a Folder to Mount"), NULL, mount_chosen);
 }
 
 /* ---- the header ---- */
 
 static void
-on_narrow_tab_toggled (GtkToggleButton     *button,
+on_narrow_tab_toggled (GtkToggleButton *button,
                        ArEnvironmentEditor *self)
 {
   const char *tab = g_object_get_data (G_OBJECT (button), "ar-tab");
@@ -419,7 +421,7 @@ ar_environment_editor_get_store (ArEnvironmentEditor *self)
 
 void
 ar_environment_editor_set_store (ArEnvironmentEditor *self,
-                                 ArEnvStore          *store)
+                                 ArEnvStore *store)
 {
   g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
 
@@ -437,7 +439,7 @@ ar_environment_editor_get_environment (ArEnvironmentEditor *self)
 
 void
 ar_environment_editor_set_environment (ArEnvironmentEditor *self,
-                                       ArEnvironment       *environment)
+                                       ArEnvironment *environment)
 {
   g_autoptr(ArEnvironment) draft = NULL;
 
@@ -456,7 +458,7 @@ ar_environment_editor_set_environment (ArEnvironmentEditor *self,
 
 void
 ar_environment_editor_set_new_environment (ArEnvironmentEditor *self,
-                                           ArEnvironment       *environment)
+                                           ArEnvironment *environment)
 {
   g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
   g_return_if_fail (AR_IS_ENVIRONMENT (environment));
@@ -477,7 +479,7 @@ ar_environment_editor_get_is_new (ArEnvironmentEditor *self)
 
 void
 ar_environment_editor_set_show_back_button (ArEnvironmentEditor *self,
-                                            gboolean             show)
+                                            gboolean show)
 {
   g_return_if_fail (AR_IS_ENVIRONMENT_EDITOR (self));
 
@@ -567,9 +569,9 @@ ar_environment_editor_dispose (GObject *object)
 }
 
 static void
-ar_environment_editor_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
+ar_environment_editor_get_property (GObject *object,
+                                    guint prop_id,
+                                    GValue *value,
                                     GParamSpec *pspec)
 {
   ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (object);
@@ -587,10 +589,10 @@ ar_environment_editor_get_property (GObject    *object,
 }
 
 static void
-ar_environment_editor_set_property (GObject      *object,
-                                    guint         prop_id,
+ar_environment_editor_set_property (GObject *object,
+                                    guint prop_id,
                                     const GValue *value,
-                                    GParamSpec   *pspec)
+                                    GParamSpec *pspec)
 {
   ArEnvironmentEditor *self = AR_ENVIRONMENT_EDITOR (object);
 
@@ -602,10 +604,9 @@ ar_environment_editor_set_property (GObject      *object,
     }
 }
 
-#define BIND_LINE_CHILD(klass, name, field, index)                                     \
-  gtk_widget_class_bind_template_child_full (klass, name, FALSE,                       \
-                                             G_STRUCT_OFFSET (ArEnvironmentEditor, field) \
-                                             + (index) * sizeof (gpointer))
+#define BIND_LINE_CHILD(klass, name, field, index)               \
+  gtk_widget_class_bind_template_child_full (klass, name, FALSE, \
+                                             G_STRUCT_OFFSET (ArEnvironmentEditor, field) + (index) * sizeof (gpointer))
 
 static void
 ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)

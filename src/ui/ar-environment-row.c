@@ -9,8 +9,7 @@
 #include "ar-environment-row.h"
 #include "ar-ui.h"
 
-struct _ArEnvironmentRow
-{
+struct _ArEnvironmentRow {
   AdwBin parent_instance;
 
   ArEnvironment *environment;
@@ -43,10 +42,10 @@ update (ArEnvironmentRow *self)
     return;
 
   name = ar_environment_get_name (env);
-  gtk_label_set_label (self->name_label, *name != '\0' ? name : _("Unnamed environment"));
+  gtk_label_set_label (self->name_label, *name != '\0' ? name : _ ("Unnamed environment"));
   gtk_label_set_label (self->id_label, ar_environment_get_env_id (env));
   color_class = ar_ui_color_css_class (ar_environment_get_color (env));
-  gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_widget_set_css_classes (self->color_dot, (const char *[]){ "ar-color-dot", color_class, NULL });
   /* The dot is a picture to assistive technologies: it says its colour. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, ar_ui_color_label (ar_environment_get_color (env)),
@@ -58,13 +57,13 @@ update (ArEnvironmentRow *self)
   if (caching && split)
     {
       gtk_widget_set_opacity (self->badge, 1.0);
-      gtk_widget_set_tooltip_text (self->badge, _("Container caching is on: the cached preflight is baked into the image"));
+      gtk_widget_set_tooltip_text (self->badge, _ ("Container caching is on: the cached preflight is baked into the image"));
     }
   else
     {
-      /* Caching without a split preflight builds nothing (SPEC §2.2). */
+      /* Caching without a split preflight builds nothing (design.md §2.2). */
       gtk_widget_set_opacity (self->badge, 0.5);
-      gtk_widget_set_tooltip_text (self->badge, _("Container caching is on, but the preflight is not split: nothing is cached yet"));
+      gtk_widget_set_tooltip_text (self->badge, _ ("Container caching is on, but the preflight is not split: nothing is cached yet"));
     }
 }
 
@@ -78,7 +77,7 @@ ar_environment_row_get_environment (ArEnvironmentRow *self)
 
 void
 ar_environment_row_set_environment (ArEnvironmentRow *self,
-                                    ArEnvironment    *environment)
+                                    ArEnvironment *environment)
 {
   g_return_if_fail (AR_IS_ENVIRONMENT_ROW (self));
   g_return_if_fail (environment == NULL || AR_IS_ENVIRONMENT (environment));
@@ -106,9 +105,9 @@ ar_environment_row_dispose (GObject *object)
 }
 
 static void
-ar_environment_row_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
+ar_environment_row_get_property (GObject *object,
+                                 guint prop_id,
+                                 GValue *value,
                                  GParamSpec *pspec)
 {
   ArEnvironmentRow *self = AR_ENVIRONMENT_ROW (object);
@@ -121,10 +120,10 @@ ar_environment_row_get_property (GObject    *object,
 }
 
 static void
-ar_environment_row_set_property (GObject      *object,
-                                 guint         prop_id,
+ar_environment_row_set_property (GObject *object,
+                                 guint prop_id,
                                  const GValue *value,
-                                 GParamSpec   *pspec)
+                                 GParamSpec *pspec)
 {
   ArEnvironmentRow *self = AR_ENVIRONMENT_ROW (object);
 

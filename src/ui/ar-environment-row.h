@@ -18,6 +18,6 @@ G_DECLARE_FINAL_TYPE (ArEnvironmentRow, ar_environment_row, AR, ENVIRONMENT_ROW,
 GtkWidget *ar_environment_row_new (ArEnvironment *environment);
 ArEnvironment *ar_environment_row_get_environment (ArEnvironmentRow *self);
 void ar_environment_row_set_environment (ArEnvironmentRow *self,
-                                         ArEnvironment    *environment);
+                                         ArEnvironment *environment);
 
 G_END_DECLS

@@ -16,8 +16,8 @@
 static void schedule_reload (ArEnvironmentsPage *self);
 
 static void
-on_outside_change_response (AdwMessageDialog   *dialog,
-                            const char         *response,
+on_outside_change_response (AdwMessageDialog *dialog,
+                            const char *response,
                             ArEnvironmentsPage *self)
 {
   const char *env_id = g_object_get_data (G_OBJECT (dialog), "ar-env-id");
@@ -36,23 +36,23 @@ on_outside_change_response (AdwMessageDialog   *dialog,
  * it over theirs) or load theirs (my edits go). Never decided silently. */
 static void
 ask_about_outside_change (ArEnvironmentsPage *self,
-                          ArEnvironment      *current,
-                          ArEnvironment      *theirs)
+                          ArEnvironment *current,
+                          ArEnvironment *theirs)
 {
   g_autofree char *heading = NULL;
   GtkWidget *dialog;
 
   if (theirs != NULL)
-    heading = g_strdup_printf (_("“%s” Was Changed by Another Program"), ar_environment_get_name (current));
+    heading = g_strdup_printf (_ ("“%s” Was Changed by Another Program"), ar_environment_get_name (current));
   else
-    heading = g_strdup_printf (_("“%s” Was Removed by Another Program"), ar_environment_get_name (current));
+    heading = g_strdup_printf (_ ("“%s” Was Removed by Another Program"), ar_environment_get_name (current));
   dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), heading,
                                    theirs != NULL
-                                     ? _("It changed on disk while you were editing it here. Keep your unsaved changes (saving replaces the other version), or load the version on disk and drop yours?")
-                                     : _("It was removed from disk while you were editing it here. Keep your unsaved changes (saving adds it again), or drop them?"));
+                                     ? _ ("It changed on disk while you were editing it here. Keep your unsaved changes (saving replaces the other version), or load the version on disk and drop yours?")
+                                     : _ ("It was removed from disk while you were editing it here. Keep your unsaved changes (saving adds it again), or drop them?"));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "theirs", theirs != NULL ? _("_Load Theirs") : _("_Drop Mine"),
-                                    "mine", _("_Keep Mine"),
+                                    "theirs", theirs != NULL ? _ ("_Load Theirs") : _ ("_Drop Mine"),
+                                    "mine", _ ("_Keep Mine"),
                                     NULL);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "mine");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "mine");
@@ -63,9 +63,9 @@ ask_about_outside_change (ArEnvironmentsPage *self,
 }
 
 void
-ar_environments_page_reload_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+ar_environments_page_reload_cb (GObject *object,
+                                GAsyncResult *result,
+                                gpointer user_data)
 {
   g_autoptr(ArEnvironmentsPage) self = user_data;
   guint serial = GPOINTER_TO_UINT (g_object_get_data (object, "ar-serial"));
@@ -116,7 +116,7 @@ ar_environments_page_reload_cb (GObject      *object,
       /* A draft is not on disk: nothing there touches it. */
       now = current != NULL ? ar_environments_page_find_environment (self, ar_environment_get_env_id (current)) : NULL;
       if (current != NULL && now == current)
-        ar_environments_page_select_quietly (self, current);          /* not touched there: edits stay */
+        ar_environments_page_select_quietly (self, current); /* not touched there: edits stay */
       else if (current != NULL && modified)
         {
           ar_environments_page_select_quietly (self, now);
@@ -164,10 +164,10 @@ schedule_reload (ArEnvironmentsPage *self)
 }
 
 static void
-on_file_changed (GFileMonitor       *monitor,
-                 GFile              *file,
-                 GFile              *other_file,
-                 GFileMonitorEvent   event,
+on_file_changed (GFileMonitor *monitor,
+                 GFile *file,
+                 GFile *other_file,
+                 GFileMonitorEvent event,
                  ArEnvironmentsPage *self)
 {
   if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
@@ -214,9 +214,9 @@ open_backup (ArEnvironmentsPage *self)
   if (!ar_env_store_load (backup, &error))
     {
       GtkWidget *dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                                  _("Could Not Read the Backup"), error->message);
+                                                  _ ("Could Not Read the Backup"), error->message);
 
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
@@ -247,18 +247,18 @@ open_backup (ArEnvironmentsPage *self)
       g_autofree char *title = NULL;
 
       /* Translators: %s is a list of environment names */
-      title = g_strdup_printf (_("Backup opened: %s were already in the list and kept as they are; saving will replace the unreadable file"),
+      title = g_strdup_printf (_ ("Backup opened: %s were already in the list and kept as they are; saving will replace the unreadable file"),
                                kept->str);
       ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (title));
     }
   else
     ar_ui_add_toast (GTK_WIDGET (self),
-                     adw_toast_new (_("Backup opened: saving will replace the unreadable file")));
+                     adw_toast_new (_ ("Backup opened: saving will replace the unreadable file")));
 }
 
 static void
-on_load_error_response (AdwMessageDialog   *dialog,
-                        const char         *response,
+on_load_error_response (AdwMessageDialog *dialog,
+                        const char *response,
                         ArEnvironmentsPage *self)
 {
   if (g_strcmp0 (response, "backup") == 0)
@@ -269,7 +269,7 @@ on_load_error_response (AdwMessageDialog   *dialog,
 
 void
 ar_environments_page_report_load_error (ArEnvironmentsPage *self,
-                                        const GError       *error)
+                                        const GError *error)
 {
   g_autofree char *bak_path = NULL;
   g_autofree char *body = NULL;
@@ -280,16 +280,16 @@ ar_environments_page_report_load_error (ArEnvironmentsPage *self,
   g_return_if_fail (self->store != NULL);
 
   bak_path = g_strconcat (ar_env_store_get_path (self->store), ".bak", NULL);
-  body = g_strdup_printf (_("%s\n\nThe file is left as it is and nothing is written to it until you choose."),
+  body = g_strdup_printf (_ ("%s\n\nThe file is left as it is and nothing is written to it until you choose."),
                           error->message);
   dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                   _("Could Not Read the Environments"), body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "keep", _("_Leave Untouched"));
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "empty", _("Start _Empty"));
+                                   _ ("Could Not Read the Environments"), body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "keep", _ ("_Leave Untouched"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "empty", _ ("Start _Empty"));
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "empty", ADW_RESPONSE_DESTRUCTIVE);
   if (g_file_test (bak_path, G_FILE_TEST_IS_REGULAR))
     {
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "backup", _("Open _Backup"));
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "backup", _ ("Open _Backup"));
       adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "backup", ADW_RESPONSE_SUGGESTED);
       adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "backup");
     }

@@ -12,8 +12,7 @@
 
 G_BEGIN_DECLS
 
-struct _ArEnvironmentsPage
-{
+struct _ArEnvironmentsPage {
   AdwBin parent_instance;
 
   ArEnvStore *store;

@@ -40,10 +40,10 @@ static GParamSpec *properties[N_PROPS];
 
 static void
 on_row_released (GtkGestureClick *gesture,
-                 int              n_press,
-                 double           x,
-                 double           y,
-                 gpointer         user_data)
+                 int n_press,
+                 double x,
+                 double y,
+                 gpointer user_data)
 {
   GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
 
@@ -53,8 +53,8 @@ on_row_released (GtkGestureClick *gesture,
 
 static void
 row_setup (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
+           GtkListItem *item,
+           gpointer user_data)
 {
   GtkWidget *row = ar_environment_row_new (NULL);
   GtkGesture *click = gtk_gesture_click_new ();
@@ -66,8 +66,8 @@ row_setup (GtkSignalListItemFactory *factory,
 
 static void
 row_bind (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  user_data)
+          GtkListItem *item,
+          gpointer user_data)
 {
   ar_environment_row_set_environment (AR_ENVIRONMENT_ROW (gtk_list_item_get_child (item)),
                                       gtk_list_item_get_item (item));
@@ -75,16 +75,16 @@ row_bind (GtkSignalListItemFactory *factory,
 
 static void
 row_unbind (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  user_data)
+            GtkListItem *item,
+            gpointer user_data)
 {
   ar_environment_row_set_environment (AR_ENVIRONMENT_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
 static void
 row_teardown (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              gpointer                  user_data)
+              GtkListItem *item,
+              gpointer user_data)
 {
   gtk_list_item_set_child (item, NULL);
 }
@@ -177,9 +177,9 @@ ar_environments_page_show_environment (ArEnvironmentsPage *self, ArEnvironment *
 }
 
 static void
-store_saved (GObject      *source,
+store_saved (GObject *source,
              GAsyncResult *result,
-             gpointer      user_data)
+             gpointer user_data)
 {
   g_autoptr(ArEnvironmentsPage) self = user_data;
   g_autoptr(GError) error = NULL;
@@ -222,9 +222,9 @@ typedef struct {
 } PendingSwitch;
 
 static void
-leave_cb (GObject      *object,
+leave_cb (GObject *object,
           GAsyncResult *result,
-          gpointer      user_data)
+          gpointer user_data)
 {
   PendingSwitch *pending = user_data;
   g_autoptr(ArEnvironmentsPage) self = pending->self;
@@ -268,9 +268,9 @@ request_environment (ArEnvironmentsPage *self, ArEnvironment *env)
 }
 
 static void
-on_selection_changed (GtkSelectionModel  *model,
-                      guint               position,
-                      guint               n_items,
+on_selection_changed (GtkSelectionModel *model,
+                      guint position,
+                      guint n_items,
                       ArEnvironmentsPage *self)
 {
   ArEnvironment *env;
@@ -289,8 +289,8 @@ on_selection_changed (GtkSelectionModel  *model,
 
 /* Enter (or a double click) on a row: show it, and when folded, its editor. */
 static void
-on_list_activate (GtkListView        *list_view,
-                  guint               position,
+on_list_activate (GtkListView *list_view,
+                  guint position,
                   ArEnvironmentsPage *self)
 {
   g_autoptr(ArEnvironment) env = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
@@ -310,7 +310,7 @@ on_folded_changed (ArEnvironmentsPage *self)
 
 void
 ar_environments_page_select (ArEnvironmentsPage *self,
-                             const char         *env_id)
+                             const char *env_id)
 {
   ArEnvironment *env;
 
@@ -322,10 +322,10 @@ ar_environments_page_select (ArEnvironmentsPage *self,
 }
 
 static void
-on_items_changed (GListModel         *model,
-                  guint               position,
-                  guint               removed,
-                  guint               added,
+on_items_changed (GListModel *model,
+                  guint position,
+                  guint removed,
+                  guint added,
                   ArEnvironmentsPage *self)
 {
   ArEnvironment *current = ar_environment_editor_get_environment (self->editor);
@@ -368,7 +368,7 @@ unique_name (ArEnvironmentsPage *self, const char *base)
 {
   char *name = g_strdup (base);
 
-  for (guint i = 2; ; i++)
+  for (guint i = 2;; i++)
     {
       gboolean taken = FALSE;
 
@@ -383,7 +383,7 @@ unique_name (ArEnvironmentsPage *self, const char *base)
         return name;
       g_free (name);
       /* Translators: a name made unique, "New Environment 2" */
-      name = g_strdup_printf (_("%s %u"), base, i);
+      name = g_strdup_printf (_ ("%s %u"), base, i);
     }
 }
 
@@ -398,13 +398,14 @@ add_environment (ArEnvironmentsPage *self, ArEnvironment *env)
   ar_environment_editor_focus_name (self->editor);
 }
 
-typedef enum { AFTER_LEAVE_ADD, AFTER_LEAVE_DUPLICATE } AfterLeave;
+typedef enum { AFTER_LEAVE_ADD,
+               AFTER_LEAVE_DUPLICATE } AfterLeave;
 
 static void
 do_add (ArEnvironmentsPage *self)
 {
   g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
-  g_autofree char *name = unique_name (self, _("New Environment"));
+  g_autofree char *name = unique_name (self, _ ("New Environment"));
 
   ar_environment_set_name (env, name);
   add_environment (self, env);
@@ -427,16 +428,16 @@ do_duplicate (ArEnvironmentsPage *self)
   ar_environment_set_env_id (env, id);
   ar_environment_clear_load_warnings (env);
   /* Translators: the name of a duplicated environment */
-  base = g_strdup_printf (_("%s (copy)"), ar_environment_get_name (source));
+  base = g_strdup_printf (_ ("%s (copy)"), ar_environment_get_name (source));
   name = unique_name (self, base);
   ar_environment_set_name (env, name);
   add_environment (self, env);
 }
 
 static void
-after_leave_cb (GObject      *object,
+after_leave_cb (GObject *object,
                 GAsyncResult *result,
-                gpointer      user_data)
+                gpointer user_data)
 {
   g_autoptr(ArEnvironmentsPage) self = user_data;
   AfterLeave what = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "ar-after"));
@@ -468,17 +469,17 @@ confirm_then (ArEnvironmentsPage *self, AfterLeave what)
 }
 
 static void
-add_action (GtkWidget  *widget,
+add_action (GtkWidget *widget,
             const char *action_name,
-            GVariant   *parameter)
+            GVariant *parameter)
 {
   confirm_then (AR_ENVIRONMENTS_PAGE (widget), AFTER_LEAVE_ADD);
 }
 
 static void
-duplicate_action (GtkWidget  *widget,
+duplicate_action (GtkWidget *widget,
                   const char *action_name,
-                  GVariant   *parameter)
+                  GVariant *parameter)
 {
   confirm_then (AR_ENVIRONMENTS_PAGE (widget), AFTER_LEAVE_DUPLICATE);
 }
@@ -502,17 +503,17 @@ ar_environments_page_save (ArEnvironmentsPage *self)
 }
 
 static void
-save_action (GtkWidget  *widget,
+save_action (GtkWidget *widget,
              const char *action_name,
-             GVariant   *parameter)
+             GVariant *parameter)
 {
   ar_environments_page_save (AR_ENVIRONMENTS_PAGE (widget));
 }
 
 static void
-show_list_action (GtkWidget  *widget,
+show_list_action (GtkWidget *widget,
                   const char *action_name,
-                  GVariant   *parameter)
+                  GVariant *parameter)
 {
   ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
 
@@ -521,9 +522,9 @@ show_list_action (GtkWidget  *widget,
 }
 
 static void
-show_editor_action (GtkWidget  *widget,
+show_editor_action (GtkWidget *widget,
                     const char *action_name,
-                    GVariant   *parameter)
+                    GVariant *parameter)
 {
   ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
 
@@ -532,9 +533,9 @@ show_editor_action (GtkWidget  *widget,
 }
 
 static void
-undo_delete_action (GtkWidget  *widget,
+undo_delete_action (GtkWidget *widget,
                     const char *action_name,
-                    GVariant   *parameter)
+                    GVariant *parameter)
 {
   ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
   g_autoptr(ArEnvironment) env = g_steal_pointer (&self->deleted);
@@ -549,16 +550,16 @@ undo_delete_action (GtkWidget  *widget,
 }
 
 static void
-on_undo_clicked (AdwToast           *toast,
+on_undo_clicked (AdwToast *toast,
                  ArEnvironmentsPage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "environments.undo-delete", NULL);
 }
 
 static void
-delete_action (GtkWidget  *widget,
+delete_action (GtkWidget *widget,
                const char *action_name,
-               GVariant   *parameter)
+               GVariant *parameter)
 {
   ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (widget);
   ArEnvironment *env = ar_environment_editor_get_environment (self->editor);
@@ -591,9 +592,9 @@ delete_action (GtkWidget  *widget,
   save_store (self);
   gtk_widget_action_set_enabled (widget, "environments.undo-delete", TRUE);
 
-  title = g_strdup_printf (_("“%s” deleted"), ar_environment_get_name (self->deleted));
+  title = g_strdup_printf (_ ("“%s” deleted"), ar_environment_get_name (self->deleted));
   toast = adw_toast_new (title);
-  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_button_label (toast, _ ("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
   ar_ui_add_toast (widget, toast);
@@ -611,7 +612,7 @@ ar_environments_page_get_store (ArEnvironmentsPage *self)
 
 void
 ar_environments_page_set_store (ArEnvironmentsPage *self,
-                                ArEnvStore         *store)
+                                ArEnvStore *store)
 {
   g_return_if_fail (AR_IS_ENVIRONMENTS_PAGE (self));
 
@@ -692,9 +693,9 @@ ar_environments_page_dispose (GObject *object)
 }
 
 static void
-ar_environments_page_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
+ar_environments_page_get_property (GObject *object,
+                                   guint prop_id,
+                                   GValue *value,
                                    GParamSpec *pspec)
 {
   ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (object);
@@ -707,10 +708,10 @@ ar_environments_page_get_property (GObject    *object,
 }
 
 static void
-ar_environments_page_set_property (GObject      *object,
-                                   guint         prop_id,
+ar_environments_page_set_property (GObject *object,
+                                   guint prop_id,
                                    const GValue *value,
-                                   GParamSpec   *pspec)
+                                   GParamSpec *pspec)
 {
   ArEnvironmentsPage *self = AR_ENVIRONMENTS_PAGE (object);
 

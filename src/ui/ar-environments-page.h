@@ -1,4 +1,4 @@
-/* ar-environments-page.h — the Environments page (SPEC §6.2): the list with
+/* ar-environments-page.h — the Environments page (design.md §6.2): the list with
  * add, duplicate and delete (with undo), and the editor, side by side or,
  * in a narrow window, one at a time.
  *
@@ -20,7 +20,7 @@ GtkWidget *ar_environments_page_new (ArEnvStore *store);
 
 ArEnvStore *ar_environments_page_get_store (ArEnvironmentsPage *self);
 void ar_environments_page_set_store (ArEnvironmentsPage *self,
-                                     ArEnvStore         *store);
+                                     ArEnvStore *store);
 
 ArEnvironmentEditor *ar_environments_page_get_editor (ArEnvironmentsPage *self);
 
@@ -36,12 +36,12 @@ void ar_environments_page_save (ArEnvironmentsPage *self);
 /* Shows the environment in the editor (asking first when the editor has
  * unsaved changes). */
 void ar_environments_page_select (ArEnvironmentsPage *self,
-                                  const char         *env_id);
+                                  const char *env_id);
 
 /* The store could not read its file: says so with the parser's position and
  * offers to open the .bak instead, or to start with an empty list. Until the
  * user decides, the file is never overwritten. */
 void ar_environments_page_report_load_error (ArEnvironmentsPage *self,
-                                             const GError       *error);
+                                             const GError *error);
 
 G_END_DECLS

@@ -11,22 +11,21 @@
 
 G_BEGIN_DECLS
 
-struct _ArImagesPage
-{
+struct _ArImagesPage {
   AdwBin parent_instance;
 
   ArBackend *backend;
-  ArTaskManager *manager;       /* whose task-finished we listen to */
-  GPtrArray *images;            /* ArCachedImage, as last listed */
-  ArImageStatsSnapshot *stats;  /* the counters, read with that listing */
-  GPtrArray *rows;              /* widgets added to the groups */
-  GCancellable *list_cancellable;  /* the listing running now */
-  GCancellable *op_cancellable;    /* Remove unused, once asked: never cut short by a refresh */
+  ArTaskManager *manager;         /* whose task-finished we listen to */
+  GPtrArray *images;              /* ArCachedImage, as last listed */
+  ArImageStatsSnapshot *stats;    /* the counters, read with that listing */
+  GPtrArray *rows;                /* widgets added to the groups */
+  GCancellable *list_cancellable; /* the listing running now */
+  GCancellable *op_cancellable;   /* Remove unused, once asked: never cut short by a refresh */
   gboolean listing;
   gboolean op_running;
   gboolean loading;
-  gboolean dirty;               /* something changed since the last listing */
-  gboolean failed;              /* the last listing failed */
+  gboolean dirty;  /* something changed since the last listing */
+  gboolean failed; /* the last listing failed */
   guint refresh_idle;
 
   GtkLabel *summary_label;
@@ -39,7 +38,6 @@ struct _ArImagesPage
   AdwPreferencesGroup *others_group;
   AdwPreferencesGroup *envs_group;
 };
-
 
 GPtrArray *ar_images_page_store_environments (ArImagesPage *self);
 char *ar_images_page_image_name (const ArCachedImage *image);

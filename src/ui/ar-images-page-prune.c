@@ -33,9 +33,9 @@ pruned (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           GtkWidget *dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                                      _("Not Every Image Was Removed"), error->message);
+                                                      _ ("Not Every Image Was Removed"), error->message);
 
-          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
           gtk_window_present (GTK_WINDOW (dialog));
         }
       ar_images_page_refresh (self);
@@ -66,8 +66,8 @@ prune (ArImagesPage *self)
 
 static void
 on_remove_response (AdwMessageDialog *dialog,
-                    const char       *response,
-                    ArImagesPage     *self)
+                    const char *response,
+                    ArImagesPage *self)
 {
   if (g_strcmp0 (response, "remove") == 0)
     prune (self);
@@ -97,12 +97,12 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   if (unused == NULL)
     {
-      ar_images_page_show_problem (self, _("Could Not List the Images"), error->message);
+      ar_images_page_show_problem (self, _ ("Could Not List the Images"), error->message);
       return;
     }
   if (unused->len == 0)
     {
-      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_("Nothing to remove: every cached image is in use")));
+      ar_ui_add_toast (GTK_WIDGET (self), adw_toast_new (_ ("Nothing to remove: every cached image is in use")));
       ar_images_page_refresh (self);
       return;
     }
@@ -118,7 +118,7 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   size = g_format_size (total);
   if (unused->len == 1)
-    body = g_strdup_printf (_("No environment's current configuration wants this image and no container uses it. Removing it frees %s; a later task that needs it builds it again."),
+    body = g_strdup_printf (_ ("No environment's current configuration wants this image and no container uses it. Removing it frees %s; a later task that needs it builds it again."),
                             size);
   else
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -141,7 +141,7 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_free (body);
       body = g_steal_pointer (&more);
     }
-  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), _("Remove Unused Images?"), body);
+  dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), _ ("Remove Unused Images?"), body);
   label = gtk_label_new (list->str);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
@@ -152,7 +152,7 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 240);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "remove", _ ("_Remove"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -161,9 +161,9 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-ar_images_page_remove_unused_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+ar_images_page_remove_unused_action (GtkWidget *widget,
+                                     const char *action_name,
+                                     GVariant *parameter)
 {
   ArImagesPage *self = AR_IMAGES_PAGE (widget);
   g_autoptr(GPtrArray) envs = NULL;

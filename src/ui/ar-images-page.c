@@ -56,11 +56,11 @@ ar_images_page_image_name (const ArCachedImage *image)
 
   if (image->leftover)
     /* Translators: %s is the beginning of an image id */
-    return g_strdup_printf (_("Leftover of a failed build %.12s"), g_str_has_prefix (id, "sha256:") ? id + 7 : id);
+    return g_strdup_printf (_ ("Leftover of a failed build %.12s"), g_str_has_prefix (id, "sha256:") ? id + 7 : id);
   if (image->info->repo_tags[0] != NULL)
     return g_strdup (image->info->repo_tags[0]);
   /* Translators: %s is the beginning of an image id */
-  return g_strdup_printf (_("Untagged image %.12s"), g_str_has_prefix (id, "sha256:") ? id + 7 : id);
+  return g_strdup_printf (_ ("Untagged image %.12s"), g_str_has_prefix (id, "sha256:") ? id + 7 : id);
 }
 
 /* The environment an image belongs to: its own for the environment layer;
@@ -128,9 +128,9 @@ color_dot (ArEnvironment *env)
   g_autofree char *name = NULL;
 
   gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
-  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_widget_set_css_classes (dot, (const char *[]){ "ar-color-dot", color_class, NULL });
   /* Translators: what a screen reader says for an environment's color dot; %s is a color's name */
-  name = g_strdup_printf (_("Color: %s"), ar_ui_color_label (color));
+  name = g_strdup_printf (_ ("Color: %s"), ar_ui_color_label (color));
   gtk_accessible_update_property (GTK_ACCESSIBLE (dot), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   return dot;
 }
@@ -144,13 +144,13 @@ on_rebuild_clicked (GtkButton *button, ArImagesPage *self)
 static GtkWidget *
 rebuild_button (ArImagesPage *self, ArEnvironment *env)
 {
-  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Rebuild"));
+  GtkWidget *button = gtk_button_new_with_mnemonic (_ ("_Rebuild"));
   gboolean wants = ar_environment_wants_env_layer (env) || ar_environment_wants_desktop_layer (env);
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   {
     /* Translators: what a screen reader says for an environment's Rebuild button; %s is its name */
-    g_autofree char *name = g_strdup_printf (_("Rebuild %s"), env_label (env));
+    g_autofree char *name = g_strdup_printf (_ ("Rebuild %s"), env_label (env));
 
     gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   }
@@ -158,8 +158,8 @@ rebuild_button (ArImagesPage *self, ArEnvironment *env)
   g_signal_connect (button, "clicked", G_CALLBACK (on_rebuild_clicked), self);
   gtk_widget_set_sensitive (button, wants);
   gtk_widget_set_tooltip_text (button,
-                               wants ? _("Build this environment's images again, running its cached preflight anew")
-                                     : _("This environment wants no cached image: turn on container caching with a split preflight, or the cached desktop"));
+                               wants ? _ ("Build this environment's images again, running its cached preflight anew")
+                                     : _ ("This environment wants no cached image: turn on container caching with a split preflight, or the cached desktop"));
   return button;
 }
 
@@ -181,18 +181,18 @@ in_use_tooltip (ArImagesPage *self, const ArCachedImage *image)
       g_autofree char *names = g_string_free (g_steal_pointer (&text), FALSE);
 
       text = g_string_new (NULL);
-      g_string_printf (text, _("Wanted by the current configuration of %s"), names);
+      g_string_printf (text, _ ("Wanted by the current configuration of %s"), names);
     }
   if (image->used_by_container)
     g_string_append_printf (text, "%s%s", text->len > 0 ? "; " : "",
-                            _("a container was made from it, so it cannot be removed"));
+                            _ ("a container was made from it, so it cannot be removed"));
   if (!image->ours)
     {
       g_string_truncate (text, 0);
-      g_string_append (text, _("Built by another install of Agents Runner that shares this engine: only that install decides whether it is still needed, so it is never removed from here"));
+      g_string_append (text, _ ("Built by another install of Agents Runner that shares this engine: only that install decides whether it is still needed, so it is never removed from here"));
     }
   else if (text->len == 0)
-    g_string_append (text, _("No environment wants it any more and no container uses it: Remove Unused removes it"));
+    g_string_append (text, _ ("No environment wants it any more and no container uses it: Remove Unused removes it"));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
@@ -204,41 +204,42 @@ image_row (ArImagesPage *self, const ArCachedImage *image)
   g_autofree char *name = ar_images_page_image_name (image);
   g_autofree char *owner = NULL;
   g_autofree char *size = g_format_size (image->info->size);
-  g_autofree char *created = ar_ui_format_time (image->info->created, _("unknown"));
-  g_autofree char *last_used = ar_ui_format_time (image->last_used, _("never"));
+  g_autofree char *created = ar_ui_format_time (image->info->created, _ ("unknown"));
+  g_autofree char *last_used = ar_ui_format_time (image->last_used, _ ("never"));
   g_autofree char *subtitle = NULL;
   g_autofree char *tooltip = in_use_tooltip (self, image);
   gboolean in_use = ar_cached_image_in_use (image);
   GtkWidget *badge;
 
   if (image->leftover)
-    owner = g_strdup (_("Left untagged by a build of this install that failed"));
+    owner = g_strdup (_ ("Left untagged by a build of this install that failed"));
   else if (!image->ours)
     /* Translators: %s is the beginning of another install's id */
-    owner = g_strdup_printf (_("Built by another install (%.8s)"),
-                             image->install_id[0] != '\0' ? image->install_id : _("unknown"));
+    owner = g_strdup_printf (_ ("Built by another install (%.8s)"),
+                             image->install_id[0] != '\0' ? image->install_id : _ ("unknown"));
   else if (image->layer == AR_LAYER_DESKTOP)
-    owner = env != NULL ? g_strdup_printf (_("Desktop layer, shared; built for %s"), env_label (env))
-                        : g_strdup (_("Desktop layer, shared"));
+    owner = env != NULL ? g_strdup_printf (_ ("Desktop layer, shared; built for %s"), env_label (env))
+                        : g_strdup (_ ("Desktop layer, shared"));
   else if (env != NULL)
     /* Translators: %s is an environment's name */
-    owner = g_strdup_printf (_("Environment layer of %s"), env_label (env));
+    owner = g_strdup_printf (_ ("Environment layer of %s"), env_label (env));
   else
     /* Translators: %s is an environment id */
-    owner = g_strdup_printf (_("Environment layer of %s (no longer in the list)"),
+    owner = g_strdup_printf (_ ("Environment layer of %s (no longer in the list)"),
                              image->env_id != NULL ? image->env_id : "?");
   /* Translators: size · when it was built · when a task last used it */
-  subtitle = g_strdup_printf (_("%s\n%s · built %s · last used %s"), owner, size, created, last_used);
+  subtitle = g_strdup_printf (_ ("%s\n%s · built %s · last used %s"), owner, size, created, last_used);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), color_dot (env));
 
-  badge = gtk_label_new (!image->ours ? _("Other install") : in_use ? _("In use") : _("Unused"));
+  badge = gtk_label_new (!image->ours ? _ ("Other install") : in_use ? _ ("In use")
+                                                                     : _ ("Unused"));
   gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-  gtk_widget_set_css_classes (badge, !ar_cached_image_is_unused (image) ? (const char *[]) { "ar-badge", NULL }
-                                                                        : (const char *[]) { "ar-badge", "ar-unused", NULL });
+  gtk_widget_set_css_classes (badge, !ar_cached_image_is_unused (image) ? (const char *[]){ "ar-badge", NULL }
+                                                                        : (const char *[]){ "ar-badge", "ar-unused", NULL });
   gtk_widget_set_tooltip_text (badge, tooltip);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
   if (env != NULL && image->ours && !image->leftover)
@@ -280,18 +281,18 @@ env_row (ArImagesPage *self, ArEnvironment *env)
       g_autofree char *tasks = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.tasks);
 
       /* Translators: the cache hit rate in percent, then hits and tasks */
-      g_string_append_printf (subtitle, _("Hit rate %d %% (%s hits in %s tasks)"), rate, hits, tasks);
+      g_string_append_printf (subtitle, _ ("Hit rate %d %% (%s hits in %s tasks)"), rate, hits, tasks);
       if (stats.partial_hits > 0)
         {
           g_autofree char *partial = g_strdup_printf ("%" G_GUINT64_FORMAT, stats.partial_hits);
 
           g_string_append (subtitle, ", ");
           /* Translators: %s is a number of tasks that found some of their layers ready */
-          g_string_append_printf (subtitle, _("%s partial"), partial);
+          g_string_append_printf (subtitle, _ ("%s partial"), partial);
         }
     }
   else
-    g_string_append (subtitle, _("No task with a cached image yet"));
+    g_string_append (subtitle, _ ("No task with a cached image yet"));
   g_string_append (subtitle, " · ");
   g_string_append_printf (subtitle, g_dngettext (GETTEXT_PACKAGE, "%u build", "%u builds", (gulong) stats.builds),
                           (guint) stats.builds);
@@ -310,17 +311,17 @@ env_row (ArImagesPage *self, ArEnvironment *env)
       g_string_append (subtitle, " · ");
       if (stats.builds == 1)
         /* Translators: %s is the time the one build took */
-        g_string_append_printf (subtitle, _("%s building"), total);
+        g_string_append_printf (subtitle, _ ("%s building"), total);
       else
         /* Translators: the time all builds took, then the time of one build on average */
-        g_string_append_printf (subtitle, _("%s building, %s a build"), total, average);
+        g_string_append_printf (subtitle, _ ("%s building, %s a build"), total, average);
     }
   last_build = ar_ui_format_time (last_build_of (self, env_id), NULL);
   if (last_build != NULL)
     {
       g_string_append (subtitle, "\n");
       /* Translators: %s is a date and time */
-      g_string_append_printf (subtitle, _("Last build %s"), last_build);
+      g_string_append_printf (subtitle, _ ("Last build %s"), last_build);
     }
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -359,9 +360,9 @@ render (ArImagesPage *self)
     {
       GtkWidget *row = adw_action_row_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No cached images yet"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _ ("No cached images yet"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   _("An environment with container caching and a split preflight gets its image at its first task, or with Rebuild below."));
+                                   _ ("An environment with container caching and a split preflight gets its image at its first task, or with Rebuild below."));
       add_row (self, self->images_group, row);
     }
   for (guint i = 0; i < ar_env_store_get_n_environments (store); i++)
@@ -423,8 +424,8 @@ listed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (images == NULL)
     {
       self->failed = TRUE;
-      ar_images_page_show_problem (self, error->domain == AR_ENGINE_ERROR ? _("No Container Engine") : _("Could Not List the Images"),
-                    error->message);
+      ar_images_page_show_problem (self, error->domain == AR_ENGINE_ERROR ? _ ("No Container Engine") : _ ("Could Not List the Images"),
+                                   error->message);
       return;
     }
   self->failed = FALSE;
@@ -523,7 +524,7 @@ on_engine_problem (ArImagesPage *self)
   if (problem != NULL)
     {
       if (!self->loading)
-        ar_images_page_show_problem (self, _("No Container Engine"), problem);
+        ar_images_page_show_problem (self, _ ("No Container Engine"), problem);
       self->failed = TRUE;
     }
   else if (self->failed)
@@ -543,7 +544,7 @@ on_manager_replaced (ArImagesPage *self)
 
 GtkWidget *
 ar_images_page_rebuild (ArImagesPage *self,
-                        const char   *env_id)
+                        const char *env_id)
 {
   ArEnvironment *env;
   GtkWidget *dialog;
@@ -561,9 +562,9 @@ ar_images_page_rebuild (ArImagesPage *self,
 }
 
 static void
-refresh_action (GtkWidget  *widget,
+refresh_action (GtkWidget *widget,
                 const char *action_name,
-                GVariant   *parameter)
+                GVariant *parameter)
 {
   ar_images_page_refresh (AR_IMAGES_PAGE (widget));
 }
@@ -624,9 +625,9 @@ ar_images_page_finalize (GObject *object)
 }
 
 static void
-ar_images_page_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
+ar_images_page_get_property (GObject *object,
+                             guint prop_id,
+                             GValue *value,
                              GParamSpec *pspec)
 {
   ArImagesPage *self = AR_IMAGES_PAGE (object);
@@ -640,10 +641,10 @@ ar_images_page_get_property (GObject    *object,
 }
 
 static void
-ar_images_page_set_property (GObject      *object,
-                             guint         prop_id,
+ar_images_page_set_property (GObject *object,
+                             guint prop_id,
                              const GValue *value,
-                             GParamSpec   *pspec)
+                             GParamSpec *pspec)
 {
   ArImagesPage *self = AR_IMAGES_PAGE (object);
 

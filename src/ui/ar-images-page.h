@@ -1,4 +1,4 @@
-/* ar-images-page.h — the Cached images page (SPEC §3.6): every
+/* ar-images-page.h — the Cached images page (design.md §3.6): every
  * agents-runner image with its layer, environment, size, times and use;
  * the total disk use; per environment the cache's hit rate, builds and
  * failures; "Remove unused" (asking first, never an image a container
@@ -28,6 +28,6 @@ GPtrArray *ar_images_page_get_images (ArImagesPage *self);
 
 /* Opens the rebuild dialog for the environment @env_id. */
 GtkWidget *ar_images_page_rebuild (ArImagesPage *self,
-                                   const char   *env_id);
+                                   const char *env_id);
 
 G_END_DECLS

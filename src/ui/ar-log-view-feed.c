@@ -35,7 +35,7 @@ ar_log_view_pack_line (const char *line, gssize length, ArLogLevel level, gboole
 
       len = cut != NULL ? (gsize) (cut - line) : AR_LOG_VIEW_MAX_LINE_BYTES;
       /* Translators: the end of a log line too long to show whole */
-      suffix = _(" … (cut here; the full log has all of it)");
+      suffix = _ (" … (cut here; the full log has all of it)");
     }
   packed = g_malloc (len + strlen (suffix) + 2);
   packed[0] = (char) ((level + 1) | (progress ? PACKED_PROGRESS : 0));
@@ -134,10 +134,10 @@ feed_push (ArLogViewFeed *feed, char *packed)
 }
 
 static void
-on_log_line (ArTaskLog  *log,
+on_log_line (ArTaskLog *log,
              const char *line,
-             int         level,
-             gpointer    user_data)
+             int level,
+             gpointer user_data)
 {
   feed_push (user_data, ar_log_view_pack_line (line, -1, (ArLogLevel) level, ar_task_log_line_is_progress (log)));
 }
@@ -150,13 +150,12 @@ ar_log_view_feed_connect (ArLogViewFeed *feed, ArTaskLog *log)
 }
 
 void
-ar_log_view_push_line (ArLogView  *self,
+ar_log_view_push_line (ArLogView *self,
                        const char *line,
-                       ArLogLevel  level)
+                       ArLogLevel level)
 {
   g_return_if_fail (AR_IS_LOG_VIEW (self));
   g_return_if_fail (line != NULL);
 
   feed_push (self->feed, ar_log_view_pack_line (line, -1, level, FALSE));
 }
-

@@ -22,15 +22,14 @@ G_BEGIN_DECLS
  * flush source, so that neither can outlive it. */
 typedef struct {
   GMutex lock;
-  GPtrArray *lines;     /* packed lines, see ar_log_view_pack_line() */
-  guint64 dropped;      /* lines that fell out of the queue over the cap */
+  GPtrArray *lines; /* packed lines, see ar_log_view_pack_line() */
+  guint64 dropped;  /* lines that fell out of the queue over the cap */
   guint cap;
-  gboolean scheduled;   /* a flush source is attached */
-  ArLogView *view;      /* main thread only; NULL once detached */
+  gboolean scheduled; /* a flush source is attached */
+  ArLogView *view;    /* main thread only; NULL once detached */
 } ArLogViewFeed;
 
-struct _ArLogView
-{
+struct _ArLogView {
   AdwBin parent_instance;
 
   GtkTextView *text_view;
@@ -40,7 +39,7 @@ struct _ArLogView
   GtkLabel *truncated_label;
 
   GtkTextBuffer *buffer;
-  GtkTextMark *match_mark;   /* start of the current match */
+  GtkTextMark *match_mark; /* start of the current match */
   GtkTextTag *level_tags[AR_LOG_OUTPUT + 1];
   GtkTextTag *match_tag;
   GtkTextTag *current_tag;
@@ -51,7 +50,7 @@ struct _ArLogView
   guint64 n_dropped;
   gboolean truncated;
   gboolean follow;
-  guint follow_tick_id;      /* keeps the view at the end while lines come */
+  guint follow_tick_id; /* keeps the view at the end while lines come */
   guint quiet_frames;
   double last_upper;
 
@@ -62,7 +61,7 @@ struct _ArLogView
   gboolean loading;
   GCancellable *load_cancellable;
 
-  char *search;         /* ASCII-lowercased; NULL when not searching */
+  char *search; /* ASCII-lowercased; NULL when not searching */
   guint n_matches;
 };
 
@@ -95,26 +94,26 @@ void ar_log_view_update_labels (ArLogView *self);
 
 /* ar-log-view-feed.c */
 char *ar_log_view_pack_line (const char *line,
-                             gssize      length,
-                             ArLogLevel  level,
-                             gboolean    progress);
+                             gssize length,
+                             ArLogLevel level,
+                             gboolean progress);
 ArLogViewFeed *ar_log_view_feed_new (ArLogView *view,
-                                     guint      cap);
+                                     guint cap);
 ArLogViewFeed *ar_log_view_feed_ref (ArLogViewFeed *feed);
 void ar_log_view_feed_unref (ArLogViewFeed *feed);
 /* Queues every line @log emits from now on; the handler holds a reference
  * on @feed. */
 gulong ar_log_view_feed_connect (ArLogViewFeed *feed,
-                                 ArTaskLog     *log);
+                                 ArTaskLog *log);
 
 /* ar-log-view-search.c */
-void ar_log_view_highlight_in_text (ArLogView  *self,
+void ar_log_view_highlight_in_text (ArLogView *self,
                                     const char *text,
-                                    gsize       length,
-                                    int         base);
-guint ar_log_view_count_matches_before (ArLogView         *self,
+                                    gsize length,
+                                    int base);
+guint ar_log_view_count_matches_before (ArLogView *self,
                                         const GtkTextIter *limit);
-guint ar_log_view_count_matches_between (ArLogView         *self,
+guint ar_log_view_count_matches_between (ArLogView *self,
                                          const GtkTextIter *from,
                                          const GtkTextIter *to);
 /* Binds the search entry's callbacks and installs the match actions. */

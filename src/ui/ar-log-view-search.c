@@ -238,29 +238,28 @@ on_search_stop (ArLogView *self, GtkSearchEntry *entry)
 }
 
 static void
-next_match_action (GtkWidget  *widget,
+next_match_action (GtkWidget *widget,
                    const char *action_name,
-                   GVariant   *parameter)
+                   GVariant *parameter)
 {
   find_match (AR_LOG_VIEW (widget), TRUE);
 }
 
 static void
-previous_match_action (GtkWidget  *widget,
+previous_match_action (GtkWidget *widget,
                        const char *action_name,
-                       GVariant   *parameter)
+                       GVariant *parameter)
 {
   find_match (AR_LOG_VIEW (widget), FALSE);
 }
 
 static void
-focus_search_action (GtkWidget  *widget,
+focus_search_action (GtkWidget *widget,
                      const char *action_name,
-                     GVariant   *parameter)
+                     GVariant *parameter)
 {
   gtk_widget_grab_focus (GTK_WIDGET (AR_LOG_VIEW (widget)->search_entry));
 }
-
 
 void
 ar_log_view_class_init_search (GtkWidgetClass *widget_class)

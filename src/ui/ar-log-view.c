@@ -37,19 +37,19 @@ ar_log_view_update_labels (ArLogView *self)
       g_autofree char *count = g_strdup_printf ("%'u", self->max_lines);
 
       /* Translators: %s is a number of lines, like 10,000 */
-      truncated = g_strdup_printf (_("Showing the newest %s lines"), count);
+      truncated = g_strdup_printf (_ ("Showing the newest %s lines"), count);
     }
   gtk_label_set_label (self->truncated_label, truncated != NULL ? truncated : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->truncated_label),
-                               self->truncated ? _("The full log is on disk: Open Full Log shows all of it") : NULL);
+                               self->truncated ? _ ("The full log is on disk: Open Full Log shows all of it") : NULL);
 
   if (self->search == NULL)
     gtk_label_set_label (self->match_label, "");
   else if (self->n_matches == 0)
-    gtk_label_set_label (self->match_label, _("No matches"));
+    gtk_label_set_label (self->match_label, _ ("No matches"));
   else if (self->n_matches > MAX_HIGHLIGHTS)
     {
-      g_autofree char *text = g_strdup_printf (_("More than %'d matches"), MAX_HIGHLIGHTS);
+      g_autofree char *text = g_strdup_printf (_ ("More than %'d matches"), MAX_HIGHLIGHTS);
 
       gtk_label_set_label (self->match_label, text);
     }
@@ -80,9 +80,9 @@ jump_to_end (ArLogView *self)
 }
 
 static gboolean
-follow_tick (GtkWidget     *widget,
+follow_tick (GtkWidget *widget,
              GdkFrameClock *clock,
-             gpointer       user_data)
+             gpointer user_data)
 {
   ArLogView *self = user_data;
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
@@ -220,7 +220,7 @@ append_lines (ArLogView *self, GPtrArray *all, guint first)
           if (last != NULL && last->level == level && last->end + 1 == chars)
             last->end = chars + len_chars;
           else
-            g_array_append_val (runs, ((Run) { chars, chars + len_chars, level }));
+            g_array_append_val (runs, ((Run){ chars, chars + len_chars, level }));
         }
       g_string_append_len (text, body, (gssize) len);
       chars += len_chars;
@@ -381,8 +381,8 @@ ar_log_view_clear (ArLogView *self)
 }
 
 void
-ar_log_view_show_log (ArLogView  *self,
-                      ArTaskLog  *log,
+ar_log_view_show_log (ArLogView *self,
+                      ArTaskLog *log,
                       const char *path)
 {
   g_return_if_fail (AR_IS_LOG_VIEW (self));
@@ -498,9 +498,9 @@ ar_log_view_set_follow (ArLogView *self, gboolean follow)
 
 static gboolean
 on_scroll (GtkEventControllerScroll *controller,
-           double                    dx,
-           double                    dy,
-           ArLogView                *self)
+           double dx,
+           double dy,
+           ArLogView *self)
 {
   /* Scrolling up means reading: stop pulling the view to the end. */
   if (dy < 0)
@@ -511,9 +511,9 @@ on_scroll (GtkEventControllerScroll *controller,
 /* ---- actions ------------------------------------------------------------- */
 
 static void
-copy_action (GtkWidget  *widget,
+copy_action (GtkWidget *widget,
              const char *action_name,
-             GVariant   *parameter)
+             GVariant *parameter)
 {
   ArLogView *self = AR_LOG_VIEW (widget);
   GtkTextIter start, end;
@@ -526,16 +526,16 @@ copy_action (GtkWidget  *widget,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
 
   if (self->truncated && !gtk_text_buffer_get_has_selection (self->buffer))
-    message = _("Copied the lines shown; Open Full Log has all of them");
+    message = _ ("Copied the lines shown; Open Full Log has all of them");
   else
-    message = _("Log copied");
+    message = _ ("Log copied");
   ar_ui_add_toast (widget, adw_toast_new (message));
 }
 
 static void
-open_full_action (GtkWidget  *widget,
+open_full_action (GtkWidget *widget,
                   const char *action_name,
-                  GVariant   *parameter)
+                  GVariant *parameter)
 {
   ArLogView *self = AR_LOG_VIEW (widget);
   g_autofree char *uri = NULL;
@@ -596,9 +596,9 @@ ar_log_view_finalize (GObject *object)
 }
 
 static void
-ar_log_view_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
+ar_log_view_get_property (GObject *object,
+                          guint prop_id,
+                          GValue *value,
                           GParamSpec *pspec)
 {
   ArLogView *self = AR_LOG_VIEW (object);
@@ -613,10 +613,10 @@ ar_log_view_get_property (GObject    *object,
 }
 
 static void
-ar_log_view_set_property (GObject      *object,
-                          guint         prop_id,
+ar_log_view_set_property (GObject *object,
+                          guint prop_id,
                           const GValue *value,
-                          GParamSpec   *pspec)
+                          GParamSpec *pspec)
 {
   ArLogView *self = AR_LOG_VIEW (object);
 

@@ -1,4 +1,4 @@
-/* ar-log-view.h — a task's log as it grows (SPEC §4.4, §6.4): level
+/* ar-log-view.h — a task's log as it grows (design.md §4.4, §6.4): level
  * colours, search with highlighted matches, follow-tail, copy, and the
  * full file one click away.
  *
@@ -29,13 +29,13 @@ GtkWidget *ar_log_view_new (void);
 
 guint ar_log_view_get_max_lines (ArLogView *self);
 void ar_log_view_set_max_lines (ArLogView *self,
-                                guint      max_lines);
+                                guint max_lines);
 
 /* Shows the end of the file at @path (may be NULL), then every line @log
  * (may be NULL) emits from now on. Replaces what was shown. @path is also
  * what "Open Full Log" opens. */
-void ar_log_view_show_log (ArLogView  *self,
-                           ArTaskLog  *log,
+void ar_log_view_show_log (ArLogView *self,
+                           ArTaskLog *log,
                            const char *path);
 void ar_log_view_clear (ArLogView *self);
 
@@ -50,11 +50,11 @@ gboolean ar_log_view_get_truncated (ArLogView *self);
  * where it is. */
 gboolean ar_log_view_get_follow (ArLogView *self);
 void ar_log_view_set_follow (ArLogView *self,
-                             gboolean   follow);
+                             gboolean follow);
 
 /* Case-insensitive (ASCII) search; every match is highlighted and the
  * current one selected. */
-void ar_log_view_set_search_text (ArLogView  *self,
+void ar_log_view_set_search_text (ArLogView *self,
                                   const char *text);
 guint ar_log_view_get_n_matches (ArLogView *self);
 gboolean ar_log_view_next_match (ArLogView *self);
@@ -62,9 +62,9 @@ gboolean ar_log_view_previous_match (ArLogView *self);
 
 /* Appends lines now, as if @log had emitted them (tests, benchmarks, and
  * logs that are not ArTaskLogs). Any thread. */
-void ar_log_view_push_line (ArLogView  *self,
+void ar_log_view_push_line (ArLogView *self,
                             const char *line,
-                            ArLogLevel  level);
+                            ArLogLevel level);
 
 GtkTextView *ar_log_view_get_text_view (ArLogView *self);
 /* What is shown, lines joined by "\n". */

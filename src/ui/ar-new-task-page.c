@@ -14,16 +14,15 @@
 #include "ar-terminal-view.h"
 #include "ar-ui.h"
 
-struct _ArNewTaskPage
-{
+struct _ArNewTaskPage {
   AdwBin parent_instance;
 
   ArBackend *backend;
-  char *env_id;              /* the chosen environment, kept across store changes */
-  GListStore *env_choices;   /* the store's environments, see sync_env_choices */
+  char *env_id;            /* the chosen environment, kept across store changes */
+  GListStore *env_choices; /* the store's environments, see sync_env_choices */
   gboolean syncing;
   char *blocker;
-  char *interactive_blocker;  /* the same for Run Interactive, which needs no prompt */
+  char *interactive_blocker; /* the same for Run Interactive, which needs no prompt */
 
   AdwComboRow *env_row;
   AdwActionRow *agent_row;
@@ -75,7 +74,7 @@ ar_new_task_page_dup_prompt (ArNewTaskPage *self)
 
 void
 ar_new_task_page_set_prompt (ArNewTaskPage *self,
-                             const char    *prompt)
+                             const char *prompt)
 {
   g_return_if_fail (AR_IS_NEW_TASK_PAGE (self));
 
@@ -116,9 +115,9 @@ find_blocker (ArNewTaskPage *self, ArEnvironment *env, const char *prompt, ArTas
   g_autoptr(GError) error = NULL;
 
   if (g_list_model_get_n_items (G_LIST_MODEL (store)) == 0)
-    return g_strdup (_("There is no environment yet: add one on the Environments page."));
+    return g_strdup (_ ("There is no environment yet: add one on the Environments page."));
   if (env == NULL)
-    return g_strdup (_("Choose the environment the task runs in."));
+    return g_strdup (_ ("Choose the environment the task runs in."));
 
   if (!ar_task_runner_check_environment (env, kind, prompt, &error))
     return g_strdup (error->message);
@@ -133,14 +132,14 @@ find_blocker (ArNewTaskPage *self, ArEnvironment *env, const char *prompt, ArTas
     }
 
   if (ar_backend_get_engine_problem (self->backend) != NULL)
-    return g_strdup (_("The container engine does not answer: see the message at the top of the window."));
+    return g_strdup (_ ("The container engine does not answer: see the message at the top of the window."));
 
   if (kind == AR_TASK_KIND_TASK && needs_prompt (env))
     {
       g_autofree char *stripped = g_strstrip (g_strdup (prompt));
 
       if (*stripped == '\0')
-        return g_strdup (_("Write the prompt for the agent."));
+        return g_strdup (_ ("Write the prompt for the agent."));
     }
   return NULL;
 }
@@ -157,7 +156,7 @@ describe_agent (ArEnvironment *env)
       g_autofree char *command = ar_shell_join (ar_environment_get_custom_command (env));
 
       /* Translators: %s is a command line */
-      agent_text = g_strdup_printf (_("Custom command: %s"), command);
+      agent_text = g_strdup_printf (_ ("Custom command: %s"), command);
     }
   else
     agent_text = g_strdup (ar_agent_display_name (agent));
@@ -166,15 +165,15 @@ describe_agent (ArEnvironment *env)
     {
     case AR_WORKSPACE_MOUNTED:
       /* Translators: %s is a folder */
-      workspace = g_strdup_printf (_("workspace folder %s"), ar_environment_get_workspace_target (env));
+      workspace = g_strdup_printf (_ ("workspace folder %s"), ar_environment_get_workspace_target (env));
       break;
     case AR_WORKSPACE_CLONED:
       /* Translators: %s is a repository */
-      workspace = g_strdup_printf (_("clones %s"), ar_environment_get_workspace_target (env));
+      workspace = g_strdup_printf (_ ("clones %s"), ar_environment_get_workspace_target (env));
       break;
     case AR_WORKSPACE_NONE:
     default:
-      workspace = g_strdup (_("no workspace"));
+      workspace = g_strdup (_ ("no workspace"));
       break;
     }
 
@@ -200,13 +199,13 @@ update (ArNewTaskPage *self)
   gtk_widget_set_tooltip_text (self->interactive_button,
                                self->interactive_blocker != NULL
                                  ? self->interactive_blocker
-                                 : _("The agent's own interface in a terminal (Ctrl+Shift+Enter)"));
+                                 : _ ("The agent's own interface in a terminal (Ctrl+Shift+Enter)"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->interactive_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   gtk_widget_get_tooltip_text (self->interactive_button), -1);
   /* Disabled, the button would give no reason on hover; the label does.
    * A screen reader reads the same as the button's description. */
   gtk_widget_set_tooltip_text (self->run_button,
-                               self->blocker != NULL ? self->blocker : _("Start the task (Ctrl+Enter)"));
+                               self->blocker != NULL ? self->blocker : _ ("Start the task (Ctrl+Enter)"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   gtk_widget_get_tooltip_text (self->run_button), -1);
 
@@ -275,7 +274,7 @@ on_env_selected (ArNewTaskPage *self)
 
 void
 ar_new_task_page_select_environment (ArNewTaskPage *self,
-                                     const char    *env_id)
+                                     const char *env_id)
 {
   g_return_if_fail (AR_IS_NEW_TASK_PAGE (self));
 
@@ -290,9 +289,9 @@ ar_new_task_page_select_environment (ArNewTaskPage *self,
 /* ---- run -------------------------------------------------------------------- */
 
 static void
-run_action (GtkWidget  *widget,
+run_action (GtkWidget *widget,
             const char *action_name,
-            GVariant   *parameter)
+            GVariant *parameter)
 {
   ArNewTaskPage *self = AR_NEW_TASK_PAGE (widget);
   ArEnvironment *env;
@@ -344,17 +343,17 @@ start_interactive (ArNewTaskPage *self, ArInteractiveCommand command)
 }
 
 static void
-run_interactive_action (GtkWidget  *widget,
+run_interactive_action (GtkWidget *widget,
                         const char *action_name,
-                        GVariant   *parameter)
+                        GVariant *parameter)
 {
   start_interactive (AR_NEW_TASK_PAGE (widget), AR_INTERACTIVE_AGENT);
 }
 
 static void
-run_shell_action (GtkWidget  *widget,
+run_shell_action (GtkWidget *widget,
                   const char *action_name,
-                  GVariant   *parameter)
+                  GVariant *parameter)
 {
   start_interactive (AR_NEW_TASK_PAGE (widget), AR_INTERACTIVE_SHELL);
 }
@@ -429,9 +428,9 @@ ar_new_task_page_finalize (GObject *object)
 }
 
 static void
-ar_new_task_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
+ar_new_task_page_get_property (GObject *object,
+                               guint prop_id,
+                               GValue *value,
                                GParamSpec *pspec)
 {
   ArNewTaskPage *self = AR_NEW_TASK_PAGE (object);
@@ -444,10 +443,10 @@ ar_new_task_page_get_property (GObject    *object,
 }
 
 static void
-ar_new_task_page_set_property (GObject      *object,
-                               guint         prop_id,
+ar_new_task_page_set_property (GObject *object,
+                               guint prop_id,
                                const GValue *value,
-                               GParamSpec   *pspec)
+                               GParamSpec *pspec)
 {
   ArNewTaskPage *self = AR_NEW_TASK_PAGE (object);
 

@@ -1,4 +1,4 @@
-/* ar-new-task-page.h — the New Task page (SPEC §6.1): environment, prompt,
+/* ar-new-task-page.h — the New Task page (design.md §6.1): environment, prompt,
  * Run (Ctrl+Enter), Run Interactive (Ctrl+Shift+Enter; its menu: a shell in
  * the prepared container, to debug a preflight). Run stays off, with the
  * reason above it, while the environment cannot run.
@@ -21,11 +21,11 @@ GtkWidget *ar_new_task_page_new (ArBackend *backend);
 /* The chosen environment, or NULL. */
 ArEnvironment *ar_new_task_page_get_environment (ArNewTaskPage *self);
 void ar_new_task_page_select_environment (ArNewTaskPage *self,
-                                          const char    *env_id);
+                                          const char *env_id);
 
 char *ar_new_task_page_dup_prompt (ArNewTaskPage *self);
 void ar_new_task_page_set_prompt (ArNewTaskPage *self,
-                                  const char    *prompt);
+                                  const char *prompt);
 
 /* Why Run is off, one sentence; NULL when the task can run. */
 const char *ar_new_task_page_get_blocker (ArNewTaskPage *self);

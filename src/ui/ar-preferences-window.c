@@ -10,8 +10,7 @@
 #include "ar-preferences-window.h"
 #include "ar-ui.h"
 
-struct _ArPreferencesWindow
-{
+struct _ArPreferencesWindow {
   AdwPreferencesWindow parent_instance;
 
   GSettings *settings;
@@ -46,9 +45,9 @@ static const char *const engine_nicks[] = { "auto", "docker", "podman", NULL };
 static const char *const pull_policy_nicks[] = { "missing", "always", "never", NULL };
 
 static gboolean
-nick_to_index (GValue   *value,
+nick_to_index (GValue *value,
                GVariant *variant,
-               gpointer  user_data)
+               gpointer user_data)
 {
   const char *const *nicks = user_data;
   const char *nick = g_variant_get_string (variant, NULL);
@@ -63,9 +62,9 @@ nick_to_index (GValue   *value,
 }
 
 static GVariant *
-index_to_nick (const GValue       *value,
+index_to_nick (const GValue *value,
                const GVariantType *expected_type,
-               gpointer            user_data)
+               gpointer user_data)
 {
   const char *const *nicks = user_data;
   guint index = g_value_get_uint (value);
@@ -77,9 +76,9 @@ index_to_nick (const GValue       *value,
 
 static void
 bind_enum (ArPreferencesWindow *self,
-           const char          *key,
-           AdwComboRow         *row,
-           const char *const   *nicks)
+           const char *key,
+           AdwComboRow *row,
+           const char *const *nicks)
 {
   g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 nick_to_index, index_to_nick, (gpointer) nicks, NULL);
@@ -137,9 +136,9 @@ ar_preferences_window_dispose (GObject *object)
 }
 
 static void
-ar_preferences_window_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
+ar_preferences_window_get_property (GObject *object,
+                                    guint prop_id,
+                                    GValue *value,
                                     GParamSpec *pspec)
 {
   ArPreferencesWindow *self = AR_PREFERENCES_WINDOW (object);
@@ -152,10 +151,10 @@ ar_preferences_window_get_property (GObject    *object,
 }
 
 static void
-ar_preferences_window_set_property (GObject      *object,
-                                    guint         prop_id,
+ar_preferences_window_set_property (GObject *object,
+                                    guint prop_id,
                                     const GValue *value,
-                                    GParamSpec   *pspec)
+                                    GParamSpec *pspec)
 {
   ArPreferencesWindow *self = AR_PREFERENCES_WINDOW (object);
 
@@ -207,9 +206,9 @@ name_search (ArPreferencesWindow *self)
   GObject *entry = gtk_widget_get_template_child (GTK_WIDGET (self), ADW_TYPE_PREFERENCES_WINDOW, "search_entry");
 
   if (GTK_IS_ACCESSIBLE (button))
-    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search"), -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Search"), -1);
   if (GTK_IS_ACCESSIBLE (entry))
-    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search preferences"), -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Search preferences"), -1);
 }
 
 static void

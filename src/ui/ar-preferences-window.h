@@ -1,4 +1,4 @@
-/* ar-preferences-window.h — Preferences (SPEC §7), every key of the schema
+/* ar-preferences-window.h — Preferences (design.md §7), every key of the schema
  * bound to its widget.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -19,8 +19,7 @@ typedef enum {
   N_SCRIPTS
 } Script;
 
-struct _ArPreflightEditor
-{
+struct _ArPreflightEditor {
   AdwBin parent_instance;
 
   ArEnvironment *environment;
@@ -51,7 +50,6 @@ struct _ArPreflightEditor
   GtkLabel *results_title;
   GtkListBox *results_list;
 };
-
 
 void ar_preflight_editor_show_script_line (ArPreflightEditor *self, Script which, guint line);
 void ar_preflight_editor_on_result_activated (GtkListBox *list, GtkListBoxRow *row, ArPreflightEditor *self);

@@ -18,10 +18,10 @@ script_title (ArPreflightScriptKind script)
 {
   switch (script)
     {
-    case AR_PREFLIGHT_SCRIPT_CACHED: return _("Cached preflight");
-    case AR_PREFLIGHT_SCRIPT_RUN: return _("Run preflight");
+    case AR_PREFLIGHT_SCRIPT_CACHED: return _ ("Cached preflight");
+    case AR_PREFLIGHT_SCRIPT_RUN: return _ ("Run preflight");
     case AR_PREFLIGHT_SCRIPT_SINGLE:
-    default: return _("Single preflight");
+    default: return _ ("Single preflight");
     }
 }
 
@@ -38,9 +38,9 @@ script_from_validator (ArPreflightScriptKind script)
 }
 
 void
-ar_preflight_editor_on_result_activated (GtkListBox        *list,
-                     GtkListBoxRow     *row,
-                     ArPreflightEditor *self)
+ar_preflight_editor_on_result_activated (GtkListBox *list,
+                                         GtkListBoxRow *row,
+                                         ArPreflightEditor *self)
 {
   ArPreflightScriptKind script = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "ar-script"));
   guint line = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "ar-line"));
@@ -50,7 +50,7 @@ ar_preflight_editor_on_result_activated (GtkListBox        *list,
 
 void
 ar_preflight_editor_show_warnings (ArPreflightEditor *self,
-                                   GPtrArray         *warnings)
+                                   GPtrArray *warnings)
 {
   GtkWidget *child;
 
@@ -67,7 +67,7 @@ ar_preflight_editor_show_warnings (ArPreflightEditor *self,
 
   if (warnings->len == 0)
     {
-      gtk_label_set_label (self->results_title, _("No problems found"));
+      gtk_label_set_label (self->results_title, _ ("No problems found"));
       gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->results_list)), FALSE);
     }
   else
@@ -87,7 +87,7 @@ ar_preflight_editor_show_warnings (ArPreflightEditor *self,
 
       if (warning->line > 0)
         /* Translators: "Cached preflight, line 3" */
-        title = g_strdup_printf (_("%s, line %u"), script_title (warning->script), warning->line);
+        title = g_strdup_printf (_ ("%s, line %u"), script_title (warning->script), warning->line);
       else
         title = g_strdup (script_title (warning->script));
 
@@ -116,9 +116,9 @@ ar_preflight_editor_show_warnings (ArPreflightEditor *self,
 }
 
 static void
-validate_cb (GObject      *object,
+validate_cb (GObject *object,
              GAsyncResult *result,
-             gpointer      user_data)
+             gpointer user_data)
 {
   g_autoptr(ArPreflightEditor) self = user_data;
   g_autoptr(GPtrArray) warnings = NULL;
@@ -140,9 +140,9 @@ validate_cb (GObject      *object,
 }
 
 void
-ar_preflight_editor_validate_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+ar_preflight_editor_validate_action (GtkWidget *widget,
+                                     const char *action_name,
+                                     GVariant *parameter)
 {
   ArPreflightEditor *self = AR_PREFLIGHT_EDITOR (widget);
 
@@ -159,9 +159,9 @@ ar_preflight_editor_validate_action (GtkWidget  *widget,
 }
 
 void
-ar_preflight_editor_hide_results_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+ar_preflight_editor_hide_results_action (GtkWidget *widget,
+                                         const char *action_name,
+                                         GVariant *parameter)
 {
   ar_preflight_editor_show_warnings (AR_PREFLIGHT_EDITOR (widget), NULL);
 }

@@ -1,7 +1,7 @@
 /* ar-preflight-editor.c
  *
  * The three script editors are always there and always keep their text;
- * the mode only decides which ones are editable (SPEC §2.2: switching mode
+ * the mode only decides which ones are editable (design.md §2.2: switching mode
  * never erases a script).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -101,13 +101,13 @@ update_mode (ArPreflightEditor *self)
 
   if (!split)
     gtk_label_set_label (self->mode_label,
-                         _("Single mode: the Single preflight runs in full at every task start when “Run at task start” is on. Nothing is cached."));
+                         _ ("Single mode: the Single preflight runs in full at every task start when “Run at task start” is on. Nothing is cached."));
   else if (caching)
     gtk_label_set_label (self->mode_label,
-                         _("Split mode: the Cached preflight is baked into the environment image once; the Run preflight runs at every task start."));
+                         _ ("Split mode: the Cached preflight is baked into the environment image once; the Run preflight runs at every task start."));
   else
     gtk_label_set_label (self->mode_label,
-                         _("Split mode without container caching: both parts run at every task start, the cached part first. Enable container caching in the General tab to bake it into the image."));
+                         _ ("Split mode without container caching: both parts run at every task start, the cached part first. Enable container caching in the General tab to bake it into the image."));
 }
 
 static void
@@ -129,7 +129,7 @@ sync_script (ArPreflightEditor *self, Script which)
 }
 
 static void
-on_buffer_changed (GtkTextBuffer     *buffer,
+on_buffer_changed (GtkTextBuffer *buffer,
                    ArPreflightEditor *self)
 {
   Script which = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (buffer), "ar-script"));
@@ -158,7 +158,7 @@ on_buffer_changed (GtkTextBuffer     *buffer,
 /* ---- the tabs: toggle buttons over a notebook without its own tabs ---- */
 
 static void
-on_tab_toggled (GtkToggleButton   *tab,
+on_tab_toggled (GtkToggleButton *tab,
                 ArPreflightEditor *self)
 {
   if (!gtk_toggle_button_get_active (tab))
@@ -169,9 +169,9 @@ on_tab_toggled (GtkToggleButton   *tab,
 }
 
 static void
-on_switch_page (GtkNotebook       *notebook,
-                GtkWidget         *page,
-                guint              page_num,
+on_switch_page (GtkNotebook *notebook,
+                GtkWidget *page,
+                guint page_num,
                 ArPreflightEditor *self)
 {
   for (guint i = 0; i < N_SCRIPTS; i++)
@@ -199,8 +199,8 @@ ar_preflight_editor_show_script_line (ArPreflightEditor *self, Script which, gui
 /* ---- the caching-in-single-mode dialog ---- */
 
 static void
-on_caching_response (AdwMessageDialog  *dialog,
-                     const char        *response,
+on_caching_response (AdwMessageDialog *dialog,
+                     const char *response,
                      ArPreflightEditor *self)
 {
   if (g_strcmp0 (response, "open") == 0)
@@ -220,13 +220,13 @@ ask_about_caching (ArPreflightEditor *self)
   GtkWidget *dialog;
 
   dialog = adw_message_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
-                                   _("Caching Needs Split Mode"),
-                                   _("A single preflight runs in full at every task start and is never cached. Split it into a cached part, baked into the image once, and a run part for every task start."));
+                                   _ ("Caching Needs Split Mode"),
+                                   _ ("A single preflight runs in full at every task start and is never cached. Split it into a cached part, baked into the image once, and a run part for every task start."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "later", _("_Later"),
-                                    "disable", _("_Disable Container Caching"),
-                                    "open", _("_Open Preflight Tab"),
-                                    "split", _("_Split Automatically…"),
+                                    "later", _ ("_Later"),
+                                    "disable", _ ("_Disable Container Caching"),
+                                    "open", _ ("_Open Preflight Tab"),
+                                    "split", _ ("_Split Automatically…"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "split", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "split");
@@ -236,8 +236,8 @@ ask_about_caching (ArPreflightEditor *self)
 }
 
 static void
-on_environment_notify (ArEnvironment     *environment,
-                       GParamSpec        *pspec,
+on_environment_notify (ArEnvironment *environment,
+                       GParamSpec *pspec,
                        ArPreflightEditor *self)
 {
   const char *name = g_param_spec_get_name (pspec);
@@ -285,8 +285,8 @@ replace_text (ArPreflightEditor *self, Script which, const char *text)
 
 static void
 on_auto_split_applied (ArAutoSplitDialog *dialog,
-                       const char        *cached,
-                       const char        *run,
+                       const char *cached,
+                       const char *run,
                        ArPreflightEditor *self)
 {
   if (self->environment == NULL)
@@ -341,17 +341,17 @@ ar_preflight_editor_auto_split (ArPreflightEditor *self)
 }
 
 static void
-auto_split_action (GtkWidget  *widget,
+auto_split_action (GtkWidget *widget,
                    const char *action_name,
-                   GVariant   *parameter)
+                   GVariant *parameter)
 {
   ar_preflight_editor_auto_split (AR_PREFLIGHT_EDITOR (widget));
 }
 
 static void
-test_action (GtkWidget  *widget,
+test_action (GtkWidget *widget,
              const char *action_name,
-             GVariant   *parameter)
+             GVariant *parameter)
 {
   ArPreflightEditor *self = AR_PREFLIGHT_EDITOR (widget);
 
@@ -366,7 +366,7 @@ update_warning_label (ArPreflightEditor *self)
 {
   /* Translators: %s is a user name ("root"); keep the <b> tags */
   g_autofree char *markup =
-    g_markup_printf_escaped (_("Runs at image build time as <b>%s</b>, can change anything in the image, and its result is reused by every task: never put secrets here."),
+    g_markup_printf_escaped (_ ("Runs at image build time as <b>%s</b>, can change anything in the image, and its result is reused by every task: never put secrets here."),
                              self->build_user);
 
   gtk_label_set_markup (self->cached_warning_label, markup);
@@ -382,7 +382,7 @@ ar_preflight_editor_get_build_user (ArPreflightEditor *self)
 
 void
 ar_preflight_editor_set_build_user (ArPreflightEditor *self,
-                                    const char        *build_user)
+                                    const char *build_user)
 {
   g_return_if_fail (AR_IS_PREFLIGHT_EDITOR (self));
 
@@ -406,7 +406,7 @@ ar_preflight_editor_get_mode (ArPreflightEditor *self)
 
 void
 ar_preflight_editor_set_mode (ArPreflightEditor *self,
-                              const char        *mode)
+                              const char *mode)
 {
   ArPreflightMode value;
 
@@ -426,7 +426,7 @@ ar_preflight_editor_get_environment (ArPreflightEditor *self)
 
 void
 ar_preflight_editor_set_environment (ArPreflightEditor *self,
-                                     ArEnvironment     *environment)
+                                     ArEnvironment *environment)
 {
   g_return_if_fail (AR_IS_PREFLIGHT_EDITOR (self));
   g_return_if_fail (environment == NULL || AR_IS_ENVIRONMENT (environment));
@@ -498,9 +498,9 @@ ar_preflight_editor_finalize (GObject *object)
 }
 
 static void
-ar_preflight_editor_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
+ar_preflight_editor_get_property (GObject *object,
+                                  guint prop_id,
+                                  GValue *value,
                                   GParamSpec *pspec)
 {
   ArPreflightEditor *self = AR_PREFLIGHT_EDITOR (object);
@@ -522,10 +522,10 @@ ar_preflight_editor_get_property (GObject    *object,
 }
 
 static void
-ar_preflight_editor_set_property (GObject      *object,
-                                  guint         prop_id,
+ar_preflight_editor_set_property (GObject *object,
+                                  guint prop_id,
                                   const GValue *value,
-                                  GParamSpec   *pspec)
+                                  GParamSpec *pspec)
 {
   ArPreflightEditor *self = AR_PREFLIGHT_EDITOR (object);
 
@@ -545,10 +545,9 @@ ar_preflight_editor_set_property (GObject      *object,
     }
 }
 
-#define BIND_SCRIPT_CHILD(klass, name, field, index)                                 \
-  gtk_widget_class_bind_template_child_full (klass, name, FALSE,                     \
-                                             G_STRUCT_OFFSET (ArPreflightEditor, field) \
-                                             + (index) * sizeof (gpointer))
+#define BIND_SCRIPT_CHILD(klass, name, field, index)             \
+  gtk_widget_class_bind_template_child_full (klass, name, FALSE, \
+                                             G_STRUCT_OFFSET (ArPreflightEditor, field) + (index) * sizeof (gpointer))
 
 static void
 ar_preflight_editor_class_init (ArPreflightEditorClass *klass)
@@ -576,7 +575,7 @@ ar_preflight_editor_class_init (ArPreflightEditorClass *klass)
    * ArPreflightEditor::test-preflight:
    * @environment: the draft environment, as edited
    *
-   * The user asked to try the preflight of the draft (SPEC §4.3).
+   * The user asked to try the preflight of the draft (design.md §4.3).
    */
   signals[SIGNAL_TEST_PREFLIGHT] =
     g_signal_new ("test-preflight", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -1,5 +1,5 @@
 /* ar-preflight-editor.h — the Preflight tab of the environment editor
- * (SPEC §6.3): mode selector, the three script editors, Auto-Split,
+ * (design.md §6.3): mode selector, the three script editors, Auto-Split,
  * Validate and Test preflight.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,23 +21,23 @@ GtkWidget *ar_preflight_editor_new (void);
  * (ar_environment_copy) when edits must not reach the store directly. */
 ArEnvironment *ar_preflight_editor_get_environment (ArPreflightEditor *self);
 void ar_preflight_editor_set_environment (ArPreflightEditor *self,
-                                          ArEnvironment     *environment);
+                                          ArEnvironment *environment);
 
 /* The user the cached preflight runs as at image build time, named by the
  * warning on the cached tab. "root" until the engine knows better. */
 const char *ar_preflight_editor_get_build_user (ArPreflightEditor *self);
 void ar_preflight_editor_set_build_user (ArPreflightEditor *self,
-                                         const char        *build_user);
+                                         const char *build_user);
 
 /* "single" or "split": the environment's preflight mode. */
 const char *ar_preflight_editor_get_mode (ArPreflightEditor *self);
 void ar_preflight_editor_set_mode (ArPreflightEditor *self,
-                                   const char        *mode);
+                                   const char *mode);
 
 /* Lists validator warnings (element-type ArPreflightWarning) under the
  * editors; an empty array says that nothing was found. NULL hides the list. */
 void ar_preflight_editor_show_warnings (ArPreflightEditor *self,
-                                        GPtrArray         *warnings);
+                                        GPtrArray *warnings);
 
 /* Opens the Auto-Split dialog for the current scripts. */
 void ar_preflight_editor_auto_split (ArPreflightEditor *self);

@@ -9,12 +9,11 @@
 #include "ar-rebuild-dialog.h"
 #include "ar-ui.h"
 
-struct _ArRebuildDialog
-{
+struct _ArRebuildDialog {
   AdwWindow parent_instance;
 
   ArImageBuilder *builder;
-  ArEnvironment *environment;   /* a snapshot: later edits do not change the build */
+  ArEnvironment *environment; /* a snapshot: later edits do not change the build */
   ArSettings *settings;
   ArTaskLog *log;
   GCancellable *cancellable;
@@ -67,10 +66,10 @@ finish (ArRebuildDialog *self, gboolean succeeded, const char *status)
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
   gtk_image_set_from_icon_name (self->status_icon, succeeded ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
-  gtk_widget_set_css_classes (GTK_WIDGET (self->status_icon), (const char *[]) { succeeded ? "success" : "warning", NULL });
+  gtk_widget_set_css_classes (GTK_WIDGET (self->status_icon), (const char *[]){ succeeded ? "success" : "warning", NULL });
   gtk_widget_set_visible (GTK_WIDGET (self->status_icon), TRUE);
   gtk_label_set_label (self->status_label, status);
-  gtk_button_set_label (self->close_button, _("_Close"));
+  gtk_button_set_label (self->close_button, _ ("_Close"));
   gtk_widget_add_css_class (GTK_WIDGET (self->close_button), "suggested-action");
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0, succeeded);
 }
@@ -94,11 +93,11 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           if (self->running)
-            finish (self, FALSE, _("Cancelled."));
+            finish (self, FALSE, _ ("Cancelled."));
           return;
         }
       /* Translators: %s says why, one sentence */
-      status = g_strdup_printf (_("Nothing was built: %s"), error->message);
+      status = g_strdup_printf (_ ("Nothing was built: %s"), error->message);
       finish (self, FALSE, status);
       return;
     }
@@ -112,12 +111,13 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 
       if (layer->state == AR_LAYER_STATE_NOT_WANTED || ar_layer_result_in_image (layer))
         continue;
-      why = layer->failure != NULL ? layer->failure : layer->miss_reason != NULL ? layer->miss_reason : "";
+      why = layer->failure != NULL ? layer->failure : layer->miss_reason != NULL ? layer->miss_reason
+                                                                                 : "";
       if (missing->len > 0)
         g_string_append_c (missing, ' ');
       g_string_append_printf (missing,
-                              layer->layer == AR_LAYER_DESKTOP ? _("The desktop layer was not built: %s")
-                                                               : _("The environment layer was not built: %s"),
+                              layer->layer == AR_LAYER_DESKTOP ? _ ("The desktop layer was not built: %s")
+                                                               : _ ("The environment layer was not built: %s"),
                               why);
     }
   if (missing->len > 0)
@@ -125,7 +125,7 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
   else
     {
       /* Translators: %s is an image name */
-      g_autofree char *status = g_strdup_printf (_("Done: tasks now start from %s."), res->runtime_image);
+      g_autofree char *status = g_strdup_printf (_ ("Done: tasks now start from %s."), res->runtime_image);
 
       finish (self, TRUE, status);
     }
@@ -209,9 +209,9 @@ ar_rebuild_dialog_init (ArRebuildDialog *self)
 }
 
 GtkWidget *
-ar_rebuild_dialog_new (GtkWindow        *parent,
-                       ArImageBuilder   *builder,
-                       ArEnvironment    *environment,
+ar_rebuild_dialog_new (GtkWindow *parent,
+                       ArImageBuilder *builder,
+                       ArEnvironment *environment,
                        const ArSettings *settings)
 {
   ArRebuildDialog *self;
@@ -231,7 +231,7 @@ ar_rebuild_dialog_new (GtkWindow        *parent,
   name = ar_environment_get_name (environment);
   adw_window_title_set_subtitle (self->window_title, *name != '\0' ? name : ar_environment_get_env_id (environment));
   /* Translators: %s is an environment's name */
-  status = g_strdup_printf (_("Building the images of “%s” again, without the build cache…"),
+  status = g_strdup_printf (_ ("Building the images of “%s” again, without the build cache…"),
                             *name != '\0' ? name : ar_environment_get_env_id (environment));
   gtk_label_set_label (self->status_label, status);
 

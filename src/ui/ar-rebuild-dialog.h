@@ -1,4 +1,4 @@
-/* ar-rebuild-dialog.h — "Rebuild" of the Cached images page (SPEC §3.3,
+/* ar-rebuild-dialog.h — "Rebuild" of the Cached images page (design.md §3.3,
  * §3.6): builds the images an environment wants again, even when they
  * exist (the `image build --force` of the command line), with the build's
  * log as it runs.
@@ -18,9 +18,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ArRebuildDialog, ar_rebuild_dialog, AR, REBUILD_DIALOG, AdwWindow)
 
 /* Starts at once. Closing the dialog while it builds cancels the build. */
-GtkWidget *ar_rebuild_dialog_new (GtkWindow        *parent,
-                                  ArImageBuilder   *builder,
-                                  ArEnvironment    *environment,
+GtkWidget *ar_rebuild_dialog_new (GtkWindow *parent,
+                                  ArImageBuilder *builder,
+                                  ArEnvironment *environment,
                                   const ArSettings *settings);
 
 gboolean ar_rebuild_dialog_get_running (ArRebuildDialog *self);

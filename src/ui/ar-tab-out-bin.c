@@ -6,8 +6,7 @@
 
 #include "ar-tab-out-bin.h"
 
-struct _ArTabOutBin
-{
+struct _ArTabOutBin {
   AdwBin parent_instance;
   GtkListView *list_view;
 };
@@ -15,8 +14,8 @@ struct _ArTabOutBin
 G_DEFINE_FINAL_TYPE (ArTabOutBin, ar_tab_out_bin, ADW_TYPE_BIN)
 
 static gboolean
-ar_tab_out_bin_focus (GtkWidget        *widget,
-                      GtkDirectionType  direction)
+ar_tab_out_bin_focus (GtkWidget *widget,
+                      GtkDirectionType direction)
 {
   ArTabOutBin *self = AR_TAB_OUT_BIN (widget);
   GtkSelectionModel *model;

@@ -10,13 +10,12 @@
 #include "ar-task-row.h"
 #include "ar-ui.h"
 
-struct _ArTaskRow
-{
+struct _ArTaskRow {
   AdwBin parent_instance;
 
   ArEnvStore *store;
   ArTask *task;
-  guint tick_id;   /* the duration counts while the task holds a slot */
+  guint tick_id; /* the duration counts while the task holds a slot */
 
   GtkWidget *color_dot;
   GtkLabel *env_label;
@@ -74,9 +73,9 @@ update (ArTaskRow *self)
   /* The name as it is now; the task's own when the environment is gone. */
   env_name = env != NULL ? ar_environment_get_name (env) : ar_task_get_env_name (self->task);
   color_class = ar_ui_color_css_class (env != NULL ? ar_environment_get_color (env) : "slate");
-  gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_widget_set_css_classes (self->color_dot, (const char *[]){ "ar-color-dot", color_class, NULL });
   /* Translators: what a screen reader says for an environment's color dot; %s is a color's name */
-  color_name = g_strdup_printf (_("Color: %s"), ar_ui_color_label (env != NULL ? ar_environment_get_color (env) : "slate"));
+  color_name = g_strdup_printf (_ ("Color: %s"), ar_ui_color_label (env != NULL ? ar_environment_get_color (env) : "slate"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot), GTK_ACCESSIBLE_PROPERTY_LABEL, color_name, -1);
   gtk_label_set_label (self->env_label, *env_name != '\0' ? env_name : ar_task_get_env_id (self->task));
 
@@ -97,7 +96,7 @@ ar_task_row_get_task (ArTaskRow *self)
 
 void
 ar_task_row_set_task (ArTaskRow *self,
-                      ArTask    *task)
+                      ArTask *task)
 {
   g_return_if_fail (AR_IS_TASK_ROW (self));
   g_return_if_fail (task == NULL || AR_IS_TASK (task));

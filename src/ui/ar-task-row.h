@@ -1,4 +1,4 @@
-/* ar-task-row.h — one task in the Tasks list (SPEC §6.4): status badge,
+/* ar-task-row.h — one task in the Tasks list (design.md §6.4): status badge,
  * environment, prompt excerpt, start time and a duration that counts while
  * the task runs.
  *
@@ -21,6 +21,6 @@ GtkWidget *ar_task_row_new (ArEnvStore *store);
 
 ArTask *ar_task_row_get_task (ArTaskRow *self);
 void ar_task_row_set_task (ArTaskRow *self,
-                           ArTask    *task);
+                           ArTask *task);
 
 G_END_DECLS

@@ -11,14 +11,13 @@
 #include "ar-terminal-view.h"
 #include "ar-ui.h"
 
-struct _ArTaskView
-{
+struct _ArTaskView {
   AdwBin parent_instance;
 
   ArEnvStore *store;
   ArTask *task;
   ArTaskManager *manager;
-  gboolean live;     /* the log view follows the task's ArTaskLog */
+  gboolean live; /* the log view follows the task's ArTaskLog */
   guint tick_id;
   /* ArTask → ArTerminalView of the interactive tasks that run: kept while
    * another task is shown, so that coming back reattaches the same
@@ -70,8 +69,8 @@ update_duration (ArTaskView *self)
       g_autofree char *text = ar_ui_format_duration (ar_task_get_duration (self->task));
 
       /* Translators: %s is a duration like "3 min 05 s" */
-      duration = g_strdup_printf (ar_task_state_is_finished (ar_task_get_state (self->task)) ? _("took %s")
-                                                                                              : _("running for %s"),
+      duration = g_strdup_printf (ar_task_state_is_finished (ar_task_get_state (self->task)) ? _ ("took %s")
+                                                                                             : _ ("running for %s"),
                                   text);
     }
   gtk_label_set_label (self->duration_label, duration != NULL ? duration : "");
@@ -113,9 +112,9 @@ update (ArTaskView *self)
     env = ar_env_store_find_by_id (self->store, ar_task_get_env_id (task));
   env_name = env != NULL ? ar_environment_get_name (env) : ar_task_get_env_name (task);
   color_class = ar_ui_color_css_class (env != NULL ? ar_environment_get_color (env) : "slate");
-  gtk_widget_set_css_classes (self->color_dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_widget_set_css_classes (self->color_dot, (const char *[]){ "ar-color-dot", color_class, NULL });
   /* Translators: what a screen reader says for an environment's color dot; %s is a color's name */
-  color_name = g_strdup_printf (_("Color: %s"), ar_ui_color_label (env != NULL ? ar_environment_get_color (env) : "slate"));
+  color_name = g_strdup_printf (_ ("Color: %s"), ar_ui_color_label (env != NULL ? ar_environment_get_color (env) : "slate"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->color_dot), GTK_ACCESSIBLE_PROPERTY_LABEL, color_name, -1);
   gtk_label_set_label (self->env_label, *env_name != '\0' ? env_name : ar_task_get_env_id (task));
   gtk_label_set_label (self->id_label, ar_task_get_id (task));
@@ -123,9 +122,9 @@ update (ArTaskView *self)
   status = ar_task_get_exit_status (task);
   if (status >= 0)
     /* Translators: the exit status of the agent's container */
-    exit_text = g_strdup_printf (_("Exit status %d"), status);
+    exit_text = g_strdup_printf (_ ("Exit status %d"), status);
   else if (finished)
-    exit_text = g_strdup (_("No exit status"));
+    exit_text = g_strdup (_ ("No exit status"));
   gtk_label_set_label (self->exit_label, exit_text != NULL ? exit_text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->exit_label), exit_text != NULL);
   if (status > 0)
@@ -236,8 +235,8 @@ ar_task_view_get_task (ArTaskView *self)
 }
 
 void
-ar_task_view_set_task (ArTaskView    *self,
-                       ArTask        *task,
+ar_task_view_set_task (ArTaskView *self,
+                       ArTask *task,
                        ArTaskManager *manager)
 {
   g_return_if_fail (AR_IS_TASK_VIEW (self));
@@ -284,9 +283,9 @@ ar_task_view_get_log_view (ArTaskView *self)
 }
 
 static void
-stop_action (GtkWidget  *widget,
+stop_action (GtkWidget *widget,
              const char *action_name,
-             GVariant   *parameter)
+             GVariant *parameter)
 {
   ArTaskView *self = AR_TASK_VIEW (widget);
 
@@ -295,9 +294,9 @@ stop_action (GtkWidget  *widget,
 }
 
 static void
-open_desktop_action (GtkWidget  *widget,
+open_desktop_action (GtkWidget *widget,
                      const char *action_name,
-                     GVariant   *parameter)
+                     GVariant *parameter)
 {
   ArTaskView *self = AR_TASK_VIEW (widget);
 

@@ -1,4 +1,4 @@
-/* ar-task-view.h — one task, opened from the Tasks list (SPEC §6.4): state,
+/* ar-task-view.h — one task, opened from the Tasks list (design.md §6.4): state,
  * exit status, duration, the cache decisions and the image used at the
  * top, Stop and Open Desktop, and the live log.
  *
@@ -27,8 +27,8 @@ void ar_task_view_set_store (ArTaskView *self,
 ArTask *ar_task_view_get_task (ArTaskView *self);
 /* Shows @task; its live log when @manager runs or follows it, else the end
  * of its task.log. @manager also stops it. */
-void ar_task_view_set_task (ArTaskView    *self,
-                            ArTask        *task,
+void ar_task_view_set_task (ArTaskView *self,
+                            ArTask *task,
                             ArTaskManager *manager);
 
 ArLogView *ar_task_view_get_log_view (ArTaskView *self);

@@ -10,13 +10,12 @@
 #include "ar-tasks-page.h"
 #include "ar-ui.h"
 
-struct _ArTasksPage
-{
+struct _ArTasksPage {
   AdwBin parent_instance;
 
   ArBackend *backend;
   ArTaskManager *manager;
-  char *env_filter;           /* "" = all */
+  char *env_filter; /* "" = all */
   ArTaskFilter state_filter;
   /* The environment dropdown's entries: "All Environments", then the
    * store's, rebuilt when the store changes (see sync_env_choices). */
@@ -90,7 +89,8 @@ update_list_stack (ArTasksPage *self)
   guint total = self->manager != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->manager)) : 0;
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
 
-  gtk_stack_set_visible_child_name (self->list_stack, total == 0 ? "empty" : shown == 0 ? "no-match" : "list");
+  gtk_stack_set_visible_child_name (self->list_stack, total == 0 ? "empty" : shown == 0 ? "no-match"
+                                                                                        : "list");
 }
 
 static void
@@ -103,10 +103,10 @@ on_task_state (ArTasksPage *self)
 
 static void
 on_tasks_changed (ArTasksPage *self,
-                  guint        position,
-                  guint        removed,
-                  guint        added,
-                  GListModel  *model)
+                  guint position,
+                  guint removed,
+                  guint added,
+                  GListModel *model)
 {
   for (guint i = position; i < position + added; i++)
     {
@@ -140,7 +140,7 @@ sync_env_choices (ArTasksPage *self)
   g_autoptr(ArEnvironment) all = ar_environment_new ();
 
   ar_environment_set_env_id (all, "");
-  ar_environment_set_name (all, _("All Environments"));
+  ar_environment_set_name (all, _ ("All Environments"));
 
   self->syncing = TRUE;
   ar_ui_env_choices_sync (self->env_choices, all, G_LIST_MODEL (ar_backend_get_store (self->backend)));
@@ -174,7 +174,7 @@ on_filter_changed (ArTasksPage *self)
 
 void
 ar_tasks_page_set_env_filter (ArTasksPage *self,
-                              const char  *env_id)
+                              const char *env_id)
 {
   g_return_if_fail (AR_IS_TASKS_PAGE (self));
 
@@ -195,8 +195,8 @@ ar_tasks_page_get_env_filter (ArTasksPage *self)
 }
 
 void
-ar_tasks_page_set_state_filter (ArTasksPage  *self,
-                                ArTaskFilter  filter)
+ar_tasks_page_set_state_filter (ArTasksPage *self,
+                                ArTaskFilter filter)
 {
   g_return_if_fail (AR_IS_TASKS_PAGE (self));
 
@@ -249,10 +249,10 @@ on_list_activate (ArTasksPage *self, guint position)
 }
 
 static gboolean
-on_list_key_pressed (ArTasksPage           *self,
-                     guint                  keyval,
-                     guint                  keycode,
-                     GdkModifierType        state,
+on_list_key_pressed (ArTasksPage *self,
+                     guint keyval,
+                     guint keycode,
+                     GdkModifierType state,
                      GtkEventControllerKey *controller)
 {
   self->key_moving = TRUE;
@@ -260,10 +260,10 @@ on_list_key_pressed (ArTasksPage           *self,
 }
 
 static void
-on_list_key_released (ArTasksPage           *self,
-                      guint                  keyval,
-                      guint                  keycode,
-                      GdkModifierType        state,
+on_list_key_released (ArTasksPage *self,
+                      guint keyval,
+                      guint keycode,
+                      GdkModifierType state,
                       GtkEventControllerKey *controller)
 {
   self->key_moving = FALSE;
@@ -274,8 +274,8 @@ on_list_key_released (ArTasksPage           *self,
  * there. */
 static gboolean
 leave_list (GtkWidget *widget,
-            GVariant  *args,
-            gpointer   user_data)
+            GVariant *args,
+            gpointer user_data)
 {
   GtkWidget *list = widget;
   GtkDirectionType direction = g_variant_get_int32 (args);
@@ -327,9 +327,9 @@ on_folded_changed (ArTasksPage *self)
 }
 
 static void
-back_action (GtkWidget  *widget,
+back_action (GtkWidget *widget,
              const char *action_name,
-             GVariant   *parameter)
+             GVariant *parameter)
 {
   ArTasksPage *self = AR_TASKS_PAGE (widget);
 
@@ -371,7 +371,7 @@ find_position (ArTasksPage *self, ArTask *task, guint *position)
 
 void
 ar_tasks_page_select_task (ArTasksPage *self,
-                           ArTask      *task)
+                           ArTask *task)
 {
   guint position;
 
@@ -434,24 +434,24 @@ on_manager_replaced (ArTasksPage *self)
 
 static void
 row_setup (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           ArTasksPage              *self)
+           GtkListItem *item,
+           ArTasksPage *self)
 {
   gtk_list_item_set_child (item, ar_task_row_new (ar_backend_get_store (self->backend)));
 }
 
 static void
 row_bind (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          ArTasksPage              *self)
+          GtkListItem *item,
+          ArTasksPage *self)
 {
   ar_task_row_set_task (AR_TASK_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
 }
 
 static void
 row_unbind (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            ArTasksPage              *self)
+            GtkListItem *item,
+            ArTasksPage *self)
 {
   ar_task_row_set_task (AR_TASK_ROW (gtk_list_item_get_child (item)), NULL);
 }
@@ -533,10 +533,10 @@ ar_tasks_page_finalize (GObject *object)
 }
 
 static void
-ar_tasks_page_set_property (GObject      *object,
-                            guint         prop_id,
+ar_tasks_page_set_property (GObject *object,
+                            guint prop_id,
                             const GValue *value,
-                            GParamSpec   *pspec)
+                            GParamSpec *pspec)
 {
   ArTasksPage *self = AR_TASKS_PAGE (object);
 
@@ -548,9 +548,9 @@ ar_tasks_page_set_property (GObject      *object,
 }
 
 static void
-ar_tasks_page_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
+ar_tasks_page_get_property (GObject *object,
+                            guint prop_id,
+                            GValue *value,
                             GParamSpec *pspec)
 {
   ArTasksPage *self = AR_TASKS_PAGE (object);
@@ -619,11 +619,9 @@ ar_tasks_page_init (ArTasksPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
   tab = gtk_shortcut_controller_new ();
   gtk_event_controller_set_propagation_phase (tab, GTK_PHASE_CAPTURE);
-  add_leave_shortcut (tab, gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Tab, 0),
-                                                        gtk_keyval_trigger_new (GDK_KEY_KP_Tab, 0)),
+  add_leave_shortcut (tab, gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Tab, 0), gtk_keyval_trigger_new (GDK_KEY_KP_Tab, 0)),
                       GTK_DIR_TAB_FORWARD);
-  add_leave_shortcut (tab, gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK),
-                                                        gtk_keyval_trigger_new (GDK_KEY_Tab, GDK_SHIFT_MASK)),
+  add_leave_shortcut (tab, gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK), gtk_keyval_trigger_new (GDK_KEY_Tab, GDK_SHIFT_MASK)),
                       GTK_DIR_TAB_BACKWARD);
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), tab);
   click = gtk_gesture_click_new ();

@@ -1,4 +1,4 @@
-/* ar-tasks-page.h — the Tasks page (SPEC §6.1, §6.4): the tasks newest
+/* ar-tasks-page.h — the Tasks page (design.md §6.1, §6.4): the tasks newest
  * first, filtered by environment and state, and the selected task's view.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   AR_TASK_FILTER_ALL,
-  AR_TASK_FILTER_ACTIVE,     /* preparing … running */
+  AR_TASK_FILTER_ACTIVE, /* preparing … running */
   AR_TASK_FILTER_QUEUED,
   AR_TASK_FILTER_DONE,
   AR_TASK_FILTER_FAILED,
@@ -31,15 +31,15 @@ GListModel *ar_tasks_page_get_model (ArTasksPage *self);
 
 /* NULL or "" = every environment. */
 void ar_tasks_page_set_env_filter (ArTasksPage *self,
-                                   const char  *env_id);
+                                   const char *env_id);
 const char *ar_tasks_page_get_env_filter (ArTasksPage *self);
-void ar_tasks_page_set_state_filter (ArTasksPage  *self,
-                                     ArTaskFilter  filter);
+void ar_tasks_page_set_state_filter (ArTasksPage *self,
+                                     ArTaskFilter filter);
 ArTaskFilter ar_tasks_page_get_state_filter (ArTasksPage *self);
 
 /* Selects @task and opens it; clears the filters when they hide it. */
 void ar_tasks_page_select_task (ArTasksPage *self,
-                                ArTask      *task);
+                                ArTask *task);
 ArTask *ar_tasks_page_get_selected_task (ArTasksPage *self);
 
 ArTaskView *ar_tasks_page_get_task_view (ArTasksPage *self);

@@ -20,8 +20,7 @@
 #define ZOOM_MIN 0.5
 #define ZOOM_MAX 3.0
 
-struct _ArTerminalView
-{
+struct _ArTerminalView {
   GtkWidget parent_instance;
 
   GtkWidget *box;
@@ -32,7 +31,7 @@ struct _ArTerminalView
 
   ArInteractive *interactive;
   gulong output_id;
-  glong rows, columns;       /* the size last passed on */
+  glong rows, columns; /* the size last passed on */
   guint size_idle_id;
   gulong dark_id;
 };
@@ -44,8 +43,22 @@ G_DEFINE_FINAL_TYPE (ArTerminalView, ar_terminal_view, GTK_TYPE_WIDGET)
 /* The GNOME palette (GNOME Terminal, Console): the same 16 colours in both
  * styles; foreground and background follow the style. */
 static const char *const palette_spec[16] = {
-  "#171421", "#c01c28", "#26a269", "#a2734c", "#12488b", "#a347ba", "#2aa1b3", "#d0cfcc",
-  "#5e5c64", "#f66151", "#33d17a", "#e9ad0c", "#2a7bde", "#c061cb", "#33c7de", "#ffffff",
+  "#171421",
+  "#c01c28",
+  "#26a269",
+  "#a2734c",
+  "#12488b",
+  "#a347ba",
+  "#2aa1b3",
+  "#d0cfcc",
+  "#5e5c64",
+  "#f66151",
+  "#33d17a",
+  "#e9ad0c",
+  "#2a7bde",
+  "#c061cb",
+  "#33c7de",
+  "#ffffff",
 };
 
 static void
@@ -121,7 +134,7 @@ pass_size_idle (gpointer user_data)
 
 void
 ar_terminal_view_set_interactive (ArTerminalView *self,
-                                  ArInteractive  *interactive)
+                                  ArInteractive *interactive)
 {
   g_return_if_fail (AR_IS_TERMINAL_VIEW (self));
   g_return_if_fail (interactive == NULL || AR_IS_INTERACTIVE (interactive));
@@ -160,20 +173,20 @@ ar_terminal_view_open_pty (GError **error)
   fd = dup (vte_pty_get_fd (pty));
   if (fd < 0)
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                 _("Could not open a terminal for the task: %s."), g_strerror (errno));
+                 _ ("Could not open a terminal for the task: %s."), g_strerror (errno));
   return fd;
 }
 
 /* ---- size ------------------------------------------------------------------------ */
 
 static void
-ar_terminal_view_measure (GtkWidget      *widget,
-                          GtkOrientation  orientation,
-                          int             for_size,
-                          int            *minimum,
-                          int            *natural,
-                          int            *minimum_baseline,
-                          int            *natural_baseline)
+ar_terminal_view_measure (GtkWidget *widget,
+                          GtkOrientation orientation,
+                          int for_size,
+                          int *minimum,
+                          int *natural,
+                          int *minimum_baseline,
+                          int *natural_baseline)
 {
   ArTerminalView *self = AR_TERMINAL_VIEW (widget);
 
@@ -184,9 +197,9 @@ ar_terminal_view_measure (GtkWidget      *widget,
  * container's terminal gets its rows and columns. */
 static void
 ar_terminal_view_size_allocate (GtkWidget *widget,
-                                int        width,
-                                int        height,
-                                int        baseline)
+                                int width,
+                                int height,
+                                int baseline)
 {
   ArTerminalView *self = AR_TERMINAL_VIEW (widget);
 
@@ -322,7 +335,11 @@ on_search_mode (GtkSearchBar *bar, GParamSpec *pspec, gpointer user_data)
 static void
 add_shortcuts (ArTerminalView *self)
 {
-  static const struct { const char *trigger; const char *action; int zoom; } shortcuts[] = {
+  static const struct {
+    const char *trigger;
+    const char *action;
+    int zoom;
+  } shortcuts[] = {
     { "<Control><Shift>c", "terminal.copy", 0 },
     { "<Control><Shift>v", "terminal.paste", 0 },
     { "<Control><Shift>f", "terminal.search", 0 },

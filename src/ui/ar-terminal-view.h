@@ -1,4 +1,4 @@
-/* ar-terminal-view.h — an interactive task's terminal (SPEC §6.4): the
+/* ar-terminal-view.h — an interactive task's terminal (design.md §6.4): the
  * agent's own interface in a VTE terminal, connected to the container's
  * TTY through ArInteractive
  *
@@ -34,7 +34,7 @@ int ar_terminal_view_open_pty (GError **error);
  * from now on) and connects the terminal to it; NULL disconnects. The
  * terminal's size goes to it at once and whenever it changes. */
 void ar_terminal_view_set_interactive (ArTerminalView *self,
-                                       ArInteractive  *interactive);
+                                       ArInteractive *interactive);
 ArInteractive *ar_terminal_view_get_interactive (ArTerminalView *self);
 
 VteTerminal *ar_terminal_view_get_terminal (ArTerminalView *self);
@@ -44,12 +44,12 @@ char *ar_terminal_view_dup_text (ArTerminalView *self);
 
 /* Font zoom: steps of 10 %, 0.5 to 3.0; 0 resets. */
 void ar_terminal_view_zoom (ArTerminalView *self,
-                            int             steps);
+                            int steps);
 
 /* Search the terminal's text (case-insensitive, literal); FALSE when no
  * match is there. */
 void ar_terminal_view_set_search_text (ArTerminalView *self,
-                                       const char     *text);
+                                       const char *text);
 gboolean ar_terminal_view_search_next (ArTerminalView *self);
 gboolean ar_terminal_view_search_previous (ArTerminalView *self);
 

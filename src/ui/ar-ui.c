@@ -163,7 +163,7 @@ on_spin_output (GtkSpinButton *spin_button)
   if (gtk_spin_button_get_value_as_int (spin_button) != -1)
     return FALSE;
   /* Translators: a maximum of -1, shown in a number field */
-  gtk_editable_set_text (GTK_EDITABLE (spin_button), _("Unlimited"));
+  gtk_editable_set_text (GTK_EDITABLE (spin_button), _ ("Unlimited"));
   return TRUE;
 }
 
@@ -172,7 +172,7 @@ on_spin_input (GtkSpinButton *spin_button, double *value)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (spin_button));
 
-  if (g_strcmp0 (text, _("Unlimited")) != 0)
+  if (g_strcmp0 (text, _ ("Unlimited")) != 0)
     return FALSE;
   *value = -1;
   return TRUE;
@@ -196,16 +196,27 @@ ar_ui_color_css_class (const char *color)
 const char *
 ar_ui_color_label (const char *color)
 {
-  static const struct { const char *id; const char *label; } labels[] = {
-    { "slate", N_("Slate") }, { "cyan", N_("Cyan") }, { "emerald", N_("Emerald") },
-    { "violet", N_("Violet") }, { "rose", N_("Rose") }, { "amber", N_("Amber") },
-    { "blue", N_("Blue") }, { "teal", N_("Teal") }, { "lime", N_("Lime") },
-    { "fuchsia", N_("Fuchsia") }, { "indigo", N_("Indigo") }, { "orange", N_("Orange") },
+  static const struct {
+    const char *id;
+    const char *label;
+  } labels[] = {
+    { "slate", N_ ("Slate") },
+    { "cyan", N_ ("Cyan") },
+    { "emerald", N_ ("Emerald") },
+    { "violet", N_ ("Violet") },
+    { "rose", N_ ("Rose") },
+    { "amber", N_ ("Amber") },
+    { "blue", N_ ("Blue") },
+    { "teal", N_ ("Teal") },
+    { "lime", N_ ("Lime") },
+    { "fuchsia", N_ ("Fuchsia") },
+    { "indigo", N_ ("Indigo") },
+    { "orange", N_ ("Orange") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
     if (g_strcmp0 (labels[i].id, color) == 0)
-      return _(labels[i].label);
+      return _ (labels[i].label);
   return color;
 }
 
@@ -216,12 +227,12 @@ ar_ui_format_duration (double seconds)
 
   if (total < 60)
     /* Translators: a duration in seconds */
-    return g_strdup_printf (_("%d s"), (int) total);
+    return g_strdup_printf (_ ("%d s"), (int) total);
   if (total < 3600)
     /* Translators: a duration in minutes and seconds */
-    return g_strdup_printf (_("%d min %02d s"), (int) (total / 60), (int) (total % 60));
+    return g_strdup_printf (_ ("%d min %02d s"), (int) (total / 60), (int) (total % 60));
   /* Translators: a duration in hours and minutes */
-  return g_strdup_printf (_("%d h %02d min"), (int) (total / 3600), (int) (total % 3600 / 60));
+  return g_strdup_printf (_ ("%d h %02d min"), (int) (total / 3600), (int) (total % 3600 / 60));
 }
 
 char *
@@ -245,7 +256,7 @@ ar_ui_format_time (gint64 unix_seconds, const char *never_text)
       g_autofree char *clock = g_date_time_format (time, "%H:%M");
 
       /* Translators: %s is a time of day */
-      return g_strdup_printf (_("Today %s"), clock);
+      return g_strdup_printf (_ ("Today %s"), clock);
     }
   if (g_date_time_get_year (time) == g_date_time_get_year (yesterday) &&
       g_date_time_get_day_of_year (time) == g_date_time_get_day_of_year (yesterday))
@@ -253,7 +264,7 @@ ar_ui_format_time (gint64 unix_seconds, const char *never_text)
       g_autofree char *clock = g_date_time_format (time, "%H:%M");
 
       /* Translators: %s is a time of day */
-      return g_strdup_printf (_("Yesterday %s"), clock);
+      return g_strdup_printf (_ ("Yesterday %s"), clock);
     }
   return g_date_time_format (time, "%Y-%m-%d %H:%M");
 }
@@ -264,7 +275,7 @@ ar_ui_set_state_badge (GtkLabel *label, ArTaskState state)
   g_autofree char *state_class = g_strdup_printf ("ar-state-%s", ar_task_state_to_string (state));
 
   gtk_label_set_label (label, ar_task_state_to_label (state));
-  gtk_widget_set_css_classes (GTK_WIDGET (label), (const char *[]) { "ar-state-badge", state_class, NULL });
+  gtk_widget_set_css_classes (GTK_WIDGET (label), (const char *[]){ "ar-state-badge", state_class, NULL });
 }
 
 GtkWidget *
@@ -284,35 +295,35 @@ ar_ui_color_dot_row_new (gboolean ellipsize)
 }
 
 void
-ar_ui_color_dot_row_set (GtkWidget  *row,
+ar_ui_color_dot_row_set (GtkWidget *row,
                          const char *color,
                          const char *label)
 {
   GtkWidget *dot = gtk_widget_get_first_child (row);
   g_autofree char *color_class = ar_ui_color_css_class (color);
 
-  gtk_widget_set_css_classes (dot, (const char *[]) { "ar-color-dot", color_class, NULL });
+  gtk_widget_set_css_classes (dot, (const char *[]){ "ar-color-dot", color_class, NULL });
   gtk_label_set_label (GTK_LABEL (gtk_widget_get_last_child (row)), label);
 }
 
 static void
 environment_item_setup (GtkSignalListItemFactory *factory,
-                        GtkListItem              *item,
-                        gpointer                  user_data)
+                        GtkListItem *item,
+                        gpointer user_data)
 {
   gtk_list_item_set_child (item, ar_ui_color_dot_row_new (TRUE));
 }
 
 static void
 environment_item_bind (GtkSignalListItemFactory *factory,
-                       GtkListItem              *item,
-                       gpointer                  user_data)
+                       GtkListItem *item,
+                       gpointer user_data)
 {
   ArEnvironment *env = gtk_list_item_get_item (item);
   GtkWidget *row = gtk_list_item_get_child (item);
   const char *name = ar_environment_get_name (env);
 
-  ar_ui_color_dot_row_set (row, ar_environment_get_color (env), *name != '\0' ? name : _("Unnamed environment"));
+  ar_ui_color_dot_row_set (row, ar_environment_get_color (env), *name != '\0' ? name : _ ("Unnamed environment"));
   gtk_widget_set_visible (gtk_widget_get_first_child (row), *ar_environment_get_env_id (env) != '\0');
 }
 
@@ -327,9 +338,9 @@ ar_ui_environment_factory_new (void)
 }
 
 void
-ar_ui_env_choices_sync (GListStore    *choices,
+ar_ui_env_choices_sync (GListStore *choices,
                         ArEnvironment *first,
-                        GListModel    *environments)
+                        GListModel *environments)
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   guint n = g_list_model_get_n_items (environments);

@@ -65,15 +65,15 @@ GtkListItemFactory *ar_ui_environment_factory_new (void);
  * is ellipsized at the end when @ellipsize. ar_ui_color_dot_row_set fills
  * it in. */
 GtkWidget *ar_ui_color_dot_row_new (gboolean ellipsize);
-void ar_ui_color_dot_row_set (GtkWidget  *row,
+void ar_ui_color_dot_row_set (GtkWidget *row,
                               const char *color,
                               const char *label);
 
 /* Makes @choices hold @first (when not NULL) and then the environments of
  * @environments, in one change, for the environment dropdowns. */
-void ar_ui_env_choices_sync (GListStore    *choices,
+void ar_ui_env_choices_sync (GListStore *choices,
                              ArEnvironment *first,
-                             GListModel    *environments);
+                             GListModel *environments);
 /* The position in @choices of the environment with id @env_id, or
  * GTK_INVALID_LIST_POSITION when it is not there or @env_id is NULL. */
 guint ar_ui_env_choices_find (GListModel *choices,

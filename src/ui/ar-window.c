@@ -9,8 +9,7 @@
 #include "ar-ui.h"
 #include "ar-window.h"
 
-struct _ArWindow
-{
+struct _ArWindow {
   AdwApplicationWindow parent_instance;
 
   ArEnvStore *store;
@@ -73,7 +72,7 @@ static void on_test_preflight (ArWindow *self, ArEnvironment *draft, ArPreflight
 /* Builds the page @name if it is not yet (Environments needs only the
  * store; the others need a backend). */
 static void
-ensure_page (ArWindow   *self,
+ensure_page (ArWindow *self,
              const char *name)
 {
   if (self->in_dispose)
@@ -147,7 +146,7 @@ ar_window_get_images_page (ArWindow *self)
 
 void
 ar_window_show_task (ArWindow *self,
-                     ArTask   *task)
+                     ArTask *task)
 {
   g_return_if_fail (AR_IS_WINDOW (self));
   g_return_if_fail (AR_IS_TASK (task));
@@ -167,9 +166,9 @@ ar_window_get_stack (ArWindow *self)
 }
 
 void
-ar_window_set_page_content (ArWindow   *self,
+ar_window_set_page_content (ArWindow *self,
                             const char *name,
-                            GtkWidget  *child)
+                            GtkWidget *child)
 {
   AdwBin *bin = NULL;
 
@@ -187,7 +186,7 @@ ar_window_set_page_content (ArWindow   *self,
 }
 
 void
-ar_window_show_page (ArWindow   *self,
+ar_window_show_page (ArWindow *self,
                      const char *name)
 {
   g_return_if_fail (AR_IS_WINDOW (self));
@@ -205,7 +204,7 @@ ar_window_get_environments_page (ArWindow *self)
 }
 
 void
-ar_window_set_engine_problem (ArWindow   *self,
+ar_window_set_engine_problem (ArWindow *self,
                               const char *message)
 {
   g_return_if_fail (AR_IS_WINDOW (self));
@@ -248,9 +247,9 @@ on_title_visible (ArWindow *self)
 }
 
 static void
-new_task_action (GtkWidget  *widget,
+new_task_action (GtkWidget *widget,
                  const char *action_name,
-                 GVariant   *parameter)
+                 GVariant *parameter)
 {
   ar_window_show_page (AR_WINDOW (widget), "new-task");
 }
@@ -258,9 +257,9 @@ new_task_action (GtkWidget  *widget,
 /* Ctrl+N: what is new on the page shown: an environment on Environments,
  * else a task. */
 static void
-new_action (GtkWidget  *widget,
+new_action (GtkWidget *widget,
             const char *action_name,
-            GVariant   *parameter)
+            GVariant *parameter)
 {
   ArWindow *self = AR_WINDOW (widget);
 
@@ -271,9 +270,9 @@ new_action (GtkWidget  *widget,
 }
 
 static void
-save_environment_action (GtkWidget  *widget,
+save_environment_action (GtkWidget *widget,
                          const char *action_name,
-                         GVariant   *parameter)
+                         GVariant *parameter)
 {
   ArWindow *self = AR_WINDOW (widget);
 
@@ -283,9 +282,9 @@ save_environment_action (GtkWidget  *widget,
 }
 
 static void
-retry_engine_action (GtkWidget  *widget,
+retry_engine_action (GtkWidget *widget,
                      const char *action_name,
-                     GVariant   *parameter)
+                     GVariant *parameter)
 {
   ArWindow *self = AR_WINDOW (widget);
 
@@ -294,9 +293,9 @@ retry_engine_action (GtkWidget  *widget,
 }
 
 static void
-show_page_action (GtkWidget  *widget,
+show_page_action (GtkWidget *widget,
                   const char *action_name,
-                  GVariant   *parameter)
+                  GVariant *parameter)
 {
   ar_window_show_page (AR_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
@@ -316,9 +315,9 @@ save_window_state (ArWindow *self)
 }
 
 static void
-close_confirmed_cb (GObject      *object,
+close_confirmed_cb (GObject *object,
                     GAsyncResult *result,
-                    gpointer      user_data)
+                    gpointer user_data)
 {
   g_autoptr(ArWindow) self = user_data;
 
@@ -352,8 +351,8 @@ close_after_response (gpointer user_data)
 
 static void
 close_with_tasks_response (AdwMessageDialog *dialog,
-                           const char       *response,
-                           ArWindow         *self)
+                           const char *response,
+                           ArWindow *self)
 {
   ArTaskManager *manager = ar_backend_get_task_manager (self->backend);
 
@@ -375,7 +374,7 @@ close_with_tasks_response (AdwMessageDialog *dialog,
 
 /* Asks before closing while tasks run: they keep running in their
  * containers, and the next start finds them again by their label
- * (SPEC §4.2). Queued tasks have no container yet: they end. */
+ * (design.md §4.2). Queued tasks have no container yet: they end. */
 static gboolean
 confirm_close_with_tasks (ArWindow *self)
 {
@@ -404,7 +403,7 @@ confirm_close_with_tasks (ArWindow *self)
     return FALSE;
 
   if (active == 0 && queued == 0)
-    body = NULL;  /* interactive tasks only: said below */
+    body = NULL; /* interactive tasks only: said below */
   else if (active > 0 && queued > 0)
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "%u task is running: it keeps running in its container, and Agents Runner finds it again the next time it starts. The %u queued tasks have not started and are cancelled.",
@@ -437,8 +436,8 @@ confirm_close_with_tasks (ArWindow *self)
     }
 
   ar_window_show_page (self, "tasks");
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Close With Tasks Running?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "close", _("C_lose"), NULL);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Close With Tasks Running?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "close", _ ("C_lose"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close",
                                               interactive > 0 ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -486,8 +485,8 @@ on_task_started (ArWindow *self, ArTask *task)
  * changes (with caching on that is the build check, which keeps nothing),
  * else the draft as edited; the task's log says which. */
 static void
-on_test_preflight (ArWindow          *self,
-                   ArEnvironment     *draft,
+on_test_preflight (ArWindow *self,
+                   ArEnvironment *draft,
                    ArPreflightEditor *editor)
 {
   ArEnvironmentEditor *env_editor = ar_environments_page_get_editor (self->environments_page);
@@ -562,9 +561,9 @@ ar_window_dispose (GObject *object)
 }
 
 static void
-ar_window_get_property (GObject    *object,
-                        guint       prop_id,
-                        GValue     *value,
+ar_window_get_property (GObject *object,
+                        guint prop_id,
+                        GValue *value,
                         GParamSpec *pspec)
 {
   ArWindow *self = AR_WINDOW (object);
@@ -578,10 +577,10 @@ ar_window_get_property (GObject    *object,
 }
 
 static void
-ar_window_set_property (GObject      *object,
-                        guint         prop_id,
+ar_window_set_property (GObject *object,
+                        guint prop_id,
                         const GValue *value,
-                        GParamSpec   *pspec)
+                        GParamSpec *pspec)
 {
   ArWindow *self = AR_WINDOW (object);
 
@@ -668,7 +667,7 @@ ar_window_init (ArWindow *self)
 
 ArWindow *
 ar_window_new (GtkApplication *application,
-               ArEnvStore     *store)
+               ArEnvStore *store)
 {
   return g_object_new (AR_TYPE_WINDOW,
                        "application", application,
@@ -678,7 +677,7 @@ ar_window_new (GtkApplication *application,
 
 ArWindow *
 ar_window_new_with_backend (GtkApplication *application,
-                            ArBackend      *backend)
+                            ArBackend *backend)
 {
   g_return_val_if_fail (AR_IS_BACKEND (backend), NULL);
 

@@ -1,4 +1,4 @@
-/* ar-window.h — the main window (SPEC §6.1): Tasks, New task, Environments
+/* ar-window.h — the main window (design.md §6.1): Tasks, New task, Environments
  * and Cached images pages, and the bar that says when no engine is found.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,11 +22,11 @@ G_DECLARE_FINAL_TYPE (ArWindow, ar_window, AR, WINDOW, AdwApplicationWindow)
 /* @application may be NULL (tests). Without a backend the window has only
  * the Environments page; Tasks, New task and Cached images say so. */
 ArWindow *ar_window_new (GtkApplication *application,
-                         ArEnvStore     *store);
+                         ArEnvStore *store);
 /* The whole window: its store is the backend's. Opens on Tasks, or on
  * Environments while there is none. */
 ArWindow *ar_window_new_with_backend (GtkApplication *application,
-                                      ArBackend      *backend);
+                                      ArBackend *backend);
 
 ArEnvStore *ar_window_get_store (ArWindow *self);
 /* NULL for a window made without one. */
@@ -36,10 +36,10 @@ ArBackend *ar_window_get_backend (ArWindow *self);
 AdwViewStack *ar_window_get_stack (ArWindow *self);
 /* Puts @child in place of the placeholder of page @name, keeping the page's
  * title, icon and position. */
-void ar_window_set_page_content (ArWindow   *self,
+void ar_window_set_page_content (ArWindow *self,
                                  const char *name,
-                                 GtkWidget  *child);
-void ar_window_show_page (ArWindow   *self,
+                                 GtkWidget *child);
+void ar_window_show_page (ArWindow *self,
                           const char *name);
 
 ArEnvironmentsPage *ar_window_get_environments_page (ArWindow *self);
@@ -50,11 +50,11 @@ ArImagesPage *ar_window_get_images_page (ArWindow *self);
 
 /* Switches to Tasks and opens @task there. */
 void ar_window_show_task (ArWindow *self,
-                          ArTask   *task);
+                          ArTask *task);
 
 /* Shows @message in a bar under the header bar (no engine, engine not
  * answering…); NULL hides the bar. */
-void ar_window_set_engine_problem (ArWindow   *self,
+void ar_window_set_engine_problem (ArWindow *self,
                                    const char *message);
 
 void ar_window_add_toast (ArWindow *self,

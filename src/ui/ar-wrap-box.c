@@ -6,8 +6,7 @@
 
 #include "ar-wrap-box.h"
 
-struct _ArWrapBox
-{
+struct _ArWrapBox {
   GtkWidget parent_instance;
 
   int spacing;
@@ -139,13 +138,13 @@ measure_height (ArWrapBox *self, int width, int *minimum, int *natural)
 }
 
 static void
-ar_wrap_box_measure (GtkWidget      *widget,
-                     GtkOrientation  orientation,
-                     int             for_size,
-                     int            *minimum,
-                     int            *natural,
-                     int            *minimum_baseline,
-                     int            *natural_baseline)
+ar_wrap_box_measure (GtkWidget *widget,
+                     GtkOrientation orientation,
+                     int for_size,
+                     int *minimum,
+                     int *natural,
+                     int *minimum_baseline,
+                     int *natural_baseline)
 {
   ArWrapBox *self = AR_WRAP_BOX (widget);
 
@@ -193,9 +192,9 @@ ar_wrap_box_get_request_mode (GtkWidget *widget)
 
 static void
 ar_wrap_box_size_allocate (GtkWidget *widget,
-                           int        width,
-                           int        height,
-                           int        baseline)
+                           int width,
+                           int height,
+                           int baseline)
 {
   ArWrapBox *self = AR_WRAP_BOX (widget);
   guint n_children = count_children (self);
@@ -243,9 +242,9 @@ ar_wrap_box_append (ArWrapBox *self, GtkWidget *child)
 
 static void
 ar_wrap_box_buildable_add_child (GtkBuildable *buildable,
-                                 GtkBuilder   *builder,
-                                 GObject      *child,
-                                 const char   *type)
+                                 GtkBuilder *builder,
+                                 GObject *child,
+                                 const char *type)
 {
   if (GTK_IS_WIDGET (child))
     ar_wrap_box_append (AR_WRAP_BOX (buildable), GTK_WIDGET (child));
@@ -272,9 +271,9 @@ ar_wrap_box_dispose (GObject *object)
 }
 
 static void
-ar_wrap_box_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
+ar_wrap_box_get_property (GObject *object,
+                          guint prop_id,
+                          GValue *value,
                           GParamSpec *pspec)
 {
   ArWrapBox *self = AR_WRAP_BOX (object);
@@ -288,10 +287,10 @@ ar_wrap_box_get_property (GObject    *object,
 }
 
 static void
-ar_wrap_box_set_property (GObject      *object,
-                          guint         prop_id,
+ar_wrap_box_set_property (GObject *object,
+                          guint prop_id,
                           const GValue *value,
-                          GParamSpec   *pspec)
+                          GParamSpec *pspec)
 {
   ArWrapBox *self = AR_WRAP_BOX (object);
 

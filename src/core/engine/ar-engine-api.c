@@ -84,7 +84,7 @@ transport_error (ArEngine *self, const GError *error)
     return ar_engine_permission_error (self);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_TIMEOUT,
-                        _("The container engine did not answer within %d seconds: check that it is not overloaded."),
+                        _ ("The container engine did not answer within %d seconds: check that it is not overloaded."),
                         API_TIMEOUT_SECONDS);
   return ar_engine_unreachable_error (self);
 }
@@ -100,7 +100,7 @@ parse_body (GBytes *body, GError **error)
       json_parser_get_root (parser) == NULL)
     {
       g_set_error_literal (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                           _("The container engine sent an answer that is not JSON: check that the socket belongs to Docker or Podman."));
+                           _ ("The container engine sent an answer that is not JSON: check that the socket belongs to Docker or Podman."));
       return NULL;
     }
   return json_node_copy (json_parser_get_root (parser));
@@ -117,7 +117,7 @@ status_error (SoupMessage *msg, GBytes *body)
   if (message == NULL)
     message = soup_message_get_reason_phrase (msg);
   return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                      _("The container engine refused the request (%u): %s."),
+                      _ ("The container engine refused the request (%u): %s."),
                       soup_message_get_status (msg), message != NULL ? message : "");
 }
 
@@ -161,7 +161,7 @@ result_from_json (ArEngineQuery query, JsonNode *root, GError **error)
 
 bad:
   g_set_error_literal (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                       _("The container engine sent an answer of an unexpected shape: check that the socket belongs to Docker or Podman."));
+                       _ ("The container engine sent an answer of an unexpected shape: check that the socket belongs to Docker or Podman."));
   return NULL;
 }
 
@@ -193,8 +193,8 @@ request_path (ArEngine *self, ApiRequest *req)
     return g_strdup ("/_ping");
 
   prefix = self->api_version != NULL && *self->api_version != '\0'
-           ? g_strconcat ("/v", self->api_version, NULL)
-           : g_strdup ("");
+             ? g_strconcat ("/v", self->api_version, NULL)
+             : g_strdup ("");
   switch (req->query)
     {
     case AR_ENGINE_QUERY_INSPECT_IMAGE:
@@ -316,7 +316,7 @@ send_request (GTask *task, const char *path, GAsyncReadyCallback done)
   if (msg == NULL)
     {
       g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                               _("“%s” cannot be asked for: it is not a valid name."), req->arg);
+                               _ ("“%s” cannot be asked for: it is not a valid name."), req->arg);
       g_object_unref (task);
       return;
     }
@@ -325,12 +325,12 @@ send_request (GTask *task, const char *path, GAsyncReadyCallback done)
 }
 
 void
-ar_engine_api_query_async (ArEngine            *self,
-                           ArEngineQuery        query,
-                           const char          *arg,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+ar_engine_api_query_async (ArEngine *self,
+                           ArEngineQuery query,
+                           const char *arg,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   ApiRequest *req = g_new0 (ApiRequest, 1);

@@ -152,10 +152,10 @@ tail_sentence (const char *text)
 }
 
 GError *
-ar_engine_cli_error_new (ArEngine          *self,
+ar_engine_cli_error_new (ArEngine *self,
                          const char *const *args,
-                         int                exit_status,
-                         const char        *stderr_text)
+                         int exit_status,
+                         const char *stderr_text)
 {
   g_autofree char *lower = g_ascii_strdown (stderr_text != NULL ? stderr_text : "", -1);
   g_autofree char *what = NULL;
@@ -184,9 +184,9 @@ ar_engine_cli_error_new (ArEngine          *self,
   tail = tail_sentence (stderr_text);
   if (*tail == '\0')
     return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                        _("“%s” failed with exit status %d."), what, exit_status);
+                        _ ("“%s” failed with exit status %d."), what, exit_status);
   return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                      _("“%s” failed with exit status %d: %s"), what, exit_status, tail);
+                      _ ("“%s” failed with exit status %d: %s"), what, exit_status, tail);
 }
 
 /* ---- the environment and the --cidfile ----------------------------------- */
@@ -230,11 +230,11 @@ ar_engine_env_name_steers_cli (const char *name)
  * the caller: parsing the caller's options to look for --name could mistake
  * an argument of the container's command for one. */
 GPtrArray *
-ar_engine_cli_prepare_args (ArEngine           *self,
-                            const char *const  *args,
-                            char              **cid_dir,
-                            char              **cidfile,
-                            GError            **error)
+ar_engine_cli_prepare_args (ArEngine *self,
+                            const char *const *args,
+                            char **cid_dir,
+                            char **cidfile,
+                            GError **error)
 {
   GPtrArray *out = g_ptr_array_new ();
   int run_at = -1;
@@ -260,7 +260,7 @@ ar_engine_cli_prepare_args (ArEngine           *self,
           int saved = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not make a temporary folder in %s: %s."), base, g_strerror (saved));
+                       _ ("Could not make a temporary folder in %s: %s."), base, g_strerror (saved));
           g_ptr_array_unref (out);
           return NULL;
         }
@@ -281,10 +281,10 @@ ar_engine_cli_prepare_args (ArEngine           *self,
 }
 
 gboolean
-ar_engine_cli_setup_extra_env (ArEngine            *self,
+ar_engine_cli_setup_extra_env (ArEngine *self,
                                GSubprocessLauncher *launcher,
-                               const char *const   *extra_env,
-                               GError             **error)
+                               const char *const *extra_env,
+                               GError **error)
 {
   g_autoptr(GString) lines = g_string_new (NULL);
   int fds[2];
@@ -297,7 +297,7 @@ ar_engine_cli_setup_extra_env (ArEngine            *self,
       if (eq == NULL || !ar_is_env_name (extra_env[i], eq - extra_env[i]))
         {
           g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                       _("“%.*s” is not a valid environment variable name: use letters, digits and underscores."),
+                       _ ("“%.*s” is not a valid environment variable name: use letters, digits and underscores."),
                        (int) (eq != NULL ? eq - extra_env[i] : (int) strlen (extra_env[i])), extra_env[i]);
           return FALSE;
         }
@@ -306,7 +306,7 @@ ar_engine_cli_setup_extra_env (ArEngine            *self,
       if (ar_engine_env_name_steers_cli (name))
         {
           g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                       _("%s would change what the container engine's CLI does, so it cannot pass through the CLI's environment: pass it with an env file."),
+                       _ ("%s would change what the container engine's CLI does, so it cannot pass through the CLI's environment: pass it with an env file."),
                        name);
           return FALSE;
         }
@@ -318,7 +318,7 @@ ar_engine_cli_setup_extra_env (ArEngine            *self,
       if (strchr (eq + 1, '\n') != NULL)
         {
           g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                       _("The value of %s has a line break, which cannot be passed to the host from Flatpak: remove it."),
+                       _ ("The value of %s has a line break, which cannot be passed to the host from Flatpak: remove it."),
                        name);
           return FALSE;
         }
@@ -332,7 +332,7 @@ ar_engine_cli_setup_extra_env (ArEngine            *self,
   if (lines->len > MAX_ENV_PIPE_BYTES)
     {
       g_set_error_literal (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                           _("The environment variables are too large to pass to the host from Flatpak: shorten them."));
+                           _ ("The environment variables are too large to pass to the host from Flatpak: shorten them."));
       return FALSE;
     }
   if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
@@ -351,7 +351,7 @@ ar_engine_cli_setup_extra_env (ArEngine            *self,
           close (fds[0]);
           close (fds[1]);
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not pass the environment to the host: %s."), g_strerror (saved));
+                       _ ("Could not pass the environment to the host: %s."), g_strerror (saved));
           return FALSE;
         }
       done += n;

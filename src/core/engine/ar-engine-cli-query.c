@@ -33,14 +33,14 @@ capture_piece (ArEngineStream stream, const char *text, gsize len, ArEngineLineE
 }
 
 int
-ar_engine_run_cli_sync (ArEngine           *self,
-                        const char *const  *args,
-                        const char *const  *extra_env,
-                        guint               timeout_seconds,
-                        GCancellable       *cancellable,
-                        char              **out_stdout,
-                        char              **out_stderr,
-                        GError            **error)
+ar_engine_run_cli_sync (ArEngine *self,
+                        const char *const *args,
+                        const char *const *extra_env,
+                        guint timeout_seconds,
+                        GCancellable *cancellable,
+                        char **out_stdout,
+                        char **out_stderr,
+                        GError **error)
 {
   ArSyncWait wait;
   Capture capture = { g_string_new (NULL), g_string_new (NULL) };
@@ -70,9 +70,9 @@ ar_engine_run_cli_sync (ArEngine           *self,
 typedef struct {
   ArEngineQuery query;
   char *arg;
-  GPtrArray *args;          /* of the command running now */
+  GPtrArray *args; /* of the command running now */
   Capture capture;
-  GHashTable *ps_images;    /* container id → image, as `ps` (the API list) shows it */
+  GHashTable *ps_images; /* container id → image, as `ps` (the API list) shows it */
 } CliQuery;
 
 static void
@@ -189,7 +189,7 @@ parse_inspect_output (GTask *task, int status, JsonParser *parser)
         cli_query_fail (task, status);
       else
         g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                                 _("The container engine printed something that is not JSON: check that %s is Docker or Podman."),
+                                 _ ("The container engine printed something that is not JSON: check that %s is Docker or Podman."),
                                  (const char *) q->args->pdata[0]);
       return NULL;
     }
@@ -291,8 +291,8 @@ return_list (GTask *task, GPtrArray *list)
 
   if (list == NULL)
     list = g_ptr_array_new_with_free_func (q->query == AR_ENGINE_QUERY_LIST_IMAGES
-                                           ? (GDestroyNotify) ar_image_info_free
-                                           : (GDestroyNotify) ar_container_info_free);
+                                             ? (GDestroyNotify) ar_image_info_free
+                                             : (GDestroyNotify) ar_container_info_free);
   g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -385,12 +385,12 @@ list_containers_listed (GObject *source, GAsyncResult *result, gpointer user_dat
 }
 
 void
-ar_engine_cli_query_async (ArEngine            *self,
-                           ArEngineQuery        query,
-                           const char          *arg,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+ar_engine_cli_query_async (ArEngine *self,
+                           ArEngineQuery query,
+                           const char *arg,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   CliQuery *q = g_new0 (CliQuery, 1);
@@ -410,10 +410,7 @@ ar_engine_cli_query_async (ArEngine            *self,
   switch (query)
     {
     case AR_ENGINE_QUERY_PING:
-      cli_query_run (task, new_args ("version", "--format",
-                                     self->kind == AR_ENGINE_KIND_PODMAN ? "{{.Client.Version}}"
-                                                                         : "{{.Server.APIVersion}}",
-                                     NULL),
+      cli_query_run (task, new_args ("version", "--format", self->kind == AR_ENGINE_KIND_PODMAN ? "{{.Client.Version}}" : "{{.Server.APIVersion}}", NULL),
                      ping_done);
       break;
     case AR_ENGINE_QUERY_INSPECT_IMAGE:
@@ -424,8 +421,7 @@ ar_engine_cli_query_async (ArEngine            *self,
                      list_images_listed);
       break;
     case AR_ENGINE_QUERY_LIST_CONTAINERS:
-      cli_query_run (task, new_args ("ps", "-a", "--no-trunc", "--filter", filter,
-                                     "--format", "{{.ID}}\t{{.Image}}", NULL),
+      cli_query_run (task, new_args ("ps", "-a", "--no-trunc", "--filter", filter, "--format", "{{.ID}}\t{{.Image}}", NULL),
                      list_containers_listed);
       break;
     default:

@@ -23,8 +23,8 @@
 #include "ar-json.h"
 #include "ar-task-log.h"
 
-#define GRACE_SECONDS 5          /* SIGTERM → SIGKILL */
-#define DRAIN_MS 2000            /* after exit, for output held open by a grandchild */
+#define GRACE_SECONDS 5 /* SIGTERM → SIGKILL */
+#define DRAIN_MS 2000   /* after exit, for output held open by a grandchild */
 #define STDERR_TAIL_LINES 10
 
 /* ---- the runner ----------------------------------------------------------- */
@@ -40,8 +40,8 @@ typedef enum {
 typedef struct {
   GString *text;
   guint64 n_cut;
-  char *progress;   /* the last "\r" update, passed on only if nothing replaces it */
-  gboolean open;    /* a piece went out and its line has not ended */
+  char *progress; /* the last "\r" update, passed on only if nothing replaces it */
+  gboolean open;  /* a piece went out and its line has not ended */
 } LineState;
 
 typedef struct {
@@ -53,7 +53,7 @@ typedef struct {
   char *what;
   guint timeout_seconds;
 
-  GCancellable *io_cancellable;  /* ours: output is read to the end even when cancelled */
+  GCancellable *io_cancellable; /* ours: output is read to the end even when cancelled */
   GSource *timeout_source;
   GSource *cancel_source;
   GSource *grace_source;
@@ -135,7 +135,7 @@ maybe_complete (GTask *task)
       break;
     case STOP_CANCELLED:
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("“%s” was cancelled."), data->what);
+                               _ ("“%s” was cancelled."), data->what);
       break;
     case STOP_NONE:
     default:
@@ -472,7 +472,8 @@ utf8_whole_len (const char *buf, gsize n)
   lead = (guchar) buf[k - 1];
   if (lead < 0xc0)
     return n;
-  want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3
+                                         : 2;
   return k - 1 + want > n ? k - 1 : n;
 }
 
@@ -577,13 +578,13 @@ piece_reader_more (GTask *task)
 }
 
 void
-ar_engine_read_pieces_async (GInputStream        *in,
-                             ArEngineStream       stream,
-                             ArEnginePieceFunc    on_piece,
-                             gpointer             piece_data,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ar_engine_read_pieces_async (GInputStream *in,
+                             ArEngineStream stream,
+                             ArEnginePieceFunc on_piece,
+                             gpointer piece_data,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   GTask *task;
   PieceReader *reader;
@@ -622,17 +623,17 @@ tty_child_setup (gpointer user_data)
 }
 
 static void
-run_cli_async (ArEngine            *self,
-               const char *const   *args,
-               const char *const   *extra_env,
-               ArEngineLineFunc     on_line,
-               ArEnginePieceFunc    on_piece,
-               gpointer             line_data,
-               int                  tty_fd,
-               guint                timeout_seconds,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+run_cli_async (ArEngine *self,
+               const char *const *args,
+               const char *const *extra_env,
+               ArEngineLineFunc on_line,
+               ArEnginePieceFunc on_piece,
+               gpointer line_data,
+               int tty_fd,
+               guint timeout_seconds,
+               GCancellable *cancellable,
+               GAsyncReadyCallback callback,
+               gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -687,8 +688,8 @@ run_cli_async (ArEngine            *self,
     }
   else
     launcher = ar_engine_cli_new_launcher (self, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                   G_SUBPROCESS_FLAGS_STDERR_PIPE);
+                                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                   G_SUBPROCESS_FLAGS_STDERR_PIPE);
   if (!ar_engine_cli_setup_extra_env (self, launcher, extra_env, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -704,7 +705,7 @@ run_cli_async (ArEngine            *self,
         g_task_return_error (task, ar_engine_not_found_error (self));
       else
         g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_FAILED,
-                                 _("Could not start “%s”: %s."), data->what, error->message);
+                                 _ ("Could not start “%s”: %s."), data->what, error->message);
       return;
     }
   if (tty_fd < 0)
@@ -730,43 +731,43 @@ run_cli_async (ArEngine            *self,
 }
 
 void
-ar_engine_run_cli_async (ArEngine            *self,
-                         const char *const   *args,
-                         const char *const   *extra_env,
-                         ArEngineLineFunc     on_line,
-                         gpointer             line_data,
-                         guint                timeout_seconds,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+ar_engine_run_cli_async (ArEngine *self,
+                         const char *const *args,
+                         const char *const *extra_env,
+                         ArEngineLineFunc on_line,
+                         gpointer line_data,
+                         guint timeout_seconds,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
 {
   run_cli_async (self, args, extra_env, on_line, NULL, line_data, -1, timeout_seconds,
                  cancellable, callback, user_data);
 }
 
 void
-ar_engine_run_cli_pieces_async (ArEngine            *self,
-                                const char *const   *args,
-                                const char *const   *extra_env,
-                                ArEnginePieceFunc    on_piece,
-                                gpointer             piece_data,
-                                guint                timeout_seconds,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+ar_engine_run_cli_pieces_async (ArEngine *self,
+                                const char *const *args,
+                                const char *const *extra_env,
+                                ArEnginePieceFunc on_piece,
+                                gpointer piece_data,
+                                guint timeout_seconds,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
 {
   run_cli_async (self, args, extra_env, NULL, on_piece, piece_data, -1, timeout_seconds,
                  cancellable, callback, user_data);
 }
 
 void
-ar_engine_run_cli_tty_async (ArEngine            *self,
-                             const char *const   *args,
-                             const char *const   *extra_env,
-                             int                  tty_fd,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ar_engine_run_cli_tty_async (ArEngine *self,
+                             const char *const *args,
+                             const char *const *extra_env,
+                             int tty_fd,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   g_autoptr(GPtrArray) with_options = g_ptr_array_new ();
 
@@ -789,10 +790,10 @@ ar_engine_run_cli_tty_async (ArEngine            *self,
 }
 
 int
-ar_engine_run_cli_finish (ArEngine      *self,
-                          GAsyncResult  *result,
-                          char         **stderr_tail,
-                          GError       **error)
+ar_engine_run_cli_finish (ArEngine *self,
+                          GAsyncResult *result,
+                          char **stderr_tail,
+                          GError **error)
 {
   RunData *data;
   GError *local_error = NULL;
@@ -822,4 +823,3 @@ ar_engine_run_cli_finish (ArEngine      *self,
     }
   return (int) status;
 }
-

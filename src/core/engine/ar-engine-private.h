@@ -19,13 +19,12 @@ typedef enum {
   AR_ENGINE_QUERY_LIST_CONTAINERS,
 } ArEngineQuery;
 
-struct _ArEngine
-{
+struct _ArEngine {
   GObject parent_instance;
 
   /* as asked for, and the environment captured at construction so that a
    * later change of DOCKER_HOST does not split the API and CLI paths */
-  ArEngineKind requested_kind;  /* NONE = auto */
+  ArEngineKind requested_kind; /* NONE = auto */
   char *host_setting;
   char *env_docker_host;
   char *flatpak_info_path;
@@ -34,20 +33,20 @@ struct _ArEngine
   gboolean resolved;
   gboolean in_flatpak;
   ArEngineKind kind;
-  char *host;         /* "" = the CLI's default / context */
-  char *socket_path;  /* NULL = CLI only */
+  char *host;        /* "" = the CLI's default / context */
+  char *socket_path; /* NULL = CLI only */
 
   ArEngineQueryPath query_path;
   ArEngineQueryPath last_path;
 
   /* Engine API */
   SoupSession *session;
-  char *api_version;  /* "1.41", from GET /version */
+  char *api_version; /* "1.41", from GET /version */
 };
 
 void ar_engine_resolve (ArEngine *self);
 
-/* The messages of SPEC §9, one sentence each with the fix. */
+/* The messages of design.md §9, one sentence each with the fix. */
 GError *ar_engine_unreachable_error (ArEngine *self);
 GError *ar_engine_permission_error (ArEngine *self);
 GError *ar_engine_not_found_error (ArEngine *self);
@@ -63,22 +62,22 @@ const char *ar_engine_json_string (JsonObject *obj, const char *member);
 JsonObject *ar_engine_json_object_member (JsonObject *obj, const char *member);
 
 /* ar-engine-api.c */
-void ar_engine_api_query_async (ArEngine            *self,
-                                ArEngineQuery        query,
-                                const char          *arg,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data);
+void ar_engine_api_query_async (ArEngine *self,
+                                ArEngineQuery query,
+                                const char *arg,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
 gpointer ar_engine_api_query_finish (ArEngine *self, GAsyncResult *result, GError **error);
 void ar_engine_api_dispose (ArEngine *self);
 
 /* ar-engine-cli.c */
-void ar_engine_cli_query_async (ArEngine            *self,
-                                ArEngineQuery        query,
-                                const char          *arg,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data);
+void ar_engine_cli_query_async (ArEngine *self,
+                                ArEngineQuery query,
+                                const char *arg,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
 gpointer ar_engine_cli_query_finish (ArEngine *self, GAsyncResult *result, GError **error);
 
 /* ar-engine-cli-argv.c */
@@ -91,16 +90,16 @@ GSubprocessLauncher *ar_engine_cli_new_launcher (ArEngine *self, GSubprocessFlag
 char *ar_engine_cli_command_label (ArEngine *self, const char *const *args);
 /* @args with a --cidfile of ours after "run" (a NULL-terminated array of
  * borrowed strings); *@cid_dir and *@cidfile are set for a `run` only. */
-GPtrArray *ar_engine_cli_prepare_args (ArEngine           *self,
-                                       const char *const  *args,
-                                       char              **cid_dir,
-                                       char              **cidfile,
-                                       GError            **error);
+GPtrArray *ar_engine_cli_prepare_args (ArEngine *self,
+                                       const char *const *args,
+                                       char **cid_dir,
+                                       char **cidfile,
+                                       GError **error);
 /* NAME=VALUE for the container, into the launcher's environment (inside
  * Flatpak: onto fd 3); refuses names that would steer the CLI itself. */
-gboolean ar_engine_cli_setup_extra_env (ArEngine            *self,
+gboolean ar_engine_cli_setup_extra_env (ArEngine *self,
                                         GSubprocessLauncher *launcher,
-                                        const char *const   *extra_env,
-                                        GError             **error);
+                                        const char *const *extra_env,
+                                        GError **error);
 
 G_END_DECLS

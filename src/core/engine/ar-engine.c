@@ -13,7 +13,9 @@
 #define DEFAULT_DOCKER_SOCKET "/var/run/docker.sock"
 #define FLATPAK_INFO_PATH "/.flatpak-info"
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-engine-error-quark, ar_engine_error)
+/* clang-format on */
 
 G_DEFINE_FINAL_TYPE (ArEngine, ar_engine, G_TYPE_OBJECT)
 
@@ -56,8 +58,7 @@ ar_engine_check_image_reference (const char *ref, GError **error)
 #define COMPONENT "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 #define DOMAIN_PART "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
       GRegex *r = g_regex_new ("^(?:(?:sha256:)?[a-f0-9]{64}|"
-                               "(?:" DOMAIN_PART "(?:\\." DOMAIN_PART ")*(?::[0-9]+)?/)?"
-                               COMPONENT "(?:/" COMPONENT ")*"
+                               "(?:" DOMAIN_PART "(?:\\." DOMAIN_PART ")*(?::[0-9]+)?/)?" COMPONENT "(?:/" COMPONENT ")*"
                                "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
                                "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?)$",
                                G_REGEX_OPTIMIZE | G_REGEX_DOLLAR_ENDONLY, 0, NULL);
@@ -70,8 +71,8 @@ ar_engine_check_image_reference (const char *ref, GError **error)
   if (strlen (ref) <= 255 + 1 + 128 + 1 + 160 && g_regex_match (grammar, ref, 0, NULL))
     return TRUE;
   g_set_error (error, AR_ENGINE_ERROR, AR_ENGINE_ERROR_BAD_REFERENCE,
-               _("“%s” is not a valid image name: use lowercase letters, digits and . _ - between slashes, "
-                 "then an optional :tag or @sha256:digest (for example ubuntu:24.04 or ghcr.io/owner/image:1)."),
+               _ ("“%s” is not a valid image name: use lowercase letters, digits and . _ - between slashes, "
+                  "then an optional :tag or @sha256:digest (for example ubuntu:24.04 or ghcr.io/owner/image:1)."),
                ref);
   return FALSE;
 }
@@ -221,7 +222,8 @@ docker_context_host (void)
   docker = ar_engine_json_object_member (ar_engine_json_object_member (meta, "Endpoints"), "docker");
   g_debug ("docker context “%s” (%s): host %s", name,
            g_getenv ("DOCKER_CONTEXT") != NULL && *g_getenv ("DOCKER_CONTEXT") != '\0'
-             ? "from DOCKER_CONTEXT" : "the current context in the docker config",
+             ? "from DOCKER_CONTEXT"
+             : "the current context in the docker config",
            ar_engine_json_string (docker, "Host") != NULL ? ar_engine_json_string (docker, "Host")
                                                           : "not found, so the default socket");
   return g_strdup (ar_engine_json_string (docker, "Host"));
@@ -289,7 +291,7 @@ ar_engine_resolve (ArEngine *self)
         self->host = g_strdup ("");
       host_why = *self->host_setting != '\0' ? "the engine host setting"
                  : *self->host != '\0'       ? "DOCKER_HOST"
-                                              : "none set";
+                                             : "none set";
 
       if (*self->host == '\0')
         {
@@ -381,7 +383,7 @@ engine_location (ArEngine *self)
     return g_strdup (self->host);
   if (self->socket_path != NULL)
     return g_strconcat ("unix://", self->socket_path, NULL);
-  return g_strdup (_("its default address"));
+  return g_strdup (_ ("its default address"));
 }
 
 GError *
@@ -394,14 +396,14 @@ ar_engine_unreachable_error (ArEngine *self)
 
   if (*self->host != '\0' && !g_str_has_prefix (self->host, "unix://"))
     return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
-                        _("The container engine at %s does not answer: check that it runs and that this computer can reach it."),
+                        _ ("The container engine at %s does not answer: check that it runs and that this computer can reach it."),
                         where);
   if (self->kind == AR_ENGINE_KIND_PODMAN)
     return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
-                        _("The Podman service at %s is not running: start the service: systemctl --user start podman.socket."),
+                        _ ("The Podman service at %s is not running: start the service: systemctl --user start podman.socket."),
                         where);
   return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
-                      _("The Docker engine at %s is not running: start the service: sudo systemctl start docker."),
+                      _ ("The Docker engine at %s is not running: start the service: sudo systemctl start docker."),
                       where);
 }
 
@@ -415,10 +417,10 @@ ar_engine_permission_error (ArEngine *self)
 
   if (self->kind == AR_ENGINE_KIND_PODMAN)
     return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED,
-                        _("You may not use the Podman socket at %s: run Podman as your own user or fix the socket's permissions."),
+                        _ ("You may not use the Podman socket at %s: run Podman as your own user or fix the socket's permissions."),
                         where);
   return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_PERMISSION_DENIED,
-                      _("You may not use the Docker socket at %s: add yourself to the docker group: sudo usermod -aG docker $USER, then log in again."),
+                      _ ("You may not use the Docker socket at %s: add yourself to the docker group: sudo usermod -aG docker $USER, then log in again."),
                       where);
 }
 
@@ -429,21 +431,21 @@ ar_engine_not_found_error (ArEngine *self)
 
   if (self->in_flatpak)
     return g_error_new (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
-                        _("The %s command was not found on the host: install it there, for example: sudo apt install %s."),
+                        _ ("The %s command was not found on the host: install it there, for example: sudo apt install %s."),
                         self->kind == AR_ENGINE_KIND_PODMAN ? "podman" : "docker",
                         self->kind == AR_ENGINE_KIND_PODMAN ? "podman" : "docker.io");
   switch (self->kind)
     {
     case AR_ENGINE_KIND_DOCKER:
       return g_error_new_literal (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
-                                  _("The docker command is not installed: install Docker, for example: sudo apt install docker.io."));
+                                  _ ("The docker command is not installed: install Docker, for example: sudo apt install docker.io."));
     case AR_ENGINE_KIND_PODMAN:
       return g_error_new_literal (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
-                                  _("The podman command is not installed: install Podman, for example: sudo apt install podman."));
+                                  _ ("The podman command is not installed: install Podman, for example: sudo apt install podman."));
     case AR_ENGINE_KIND_NONE:
     default:
       return g_error_new_literal (AR_ENGINE_ERROR, AR_ENGINE_ERROR_NOT_FOUND,
-                                  _("No container engine is installed: install Docker or Podman, for example: sudo apt install docker.io."));
+                                  _ ("No container engine is installed: install Docker or Podman, for example: sudo apt install docker.io."));
     }
 }
 
@@ -547,13 +549,13 @@ query_api_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-query_async (ArEngine            *self,
-             ArEngineQuery        query,
-             const char          *arg,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+query_async (ArEngine *self,
+             ArEngineQuery query,
+             const char *arg,
+             gpointer source_tag,
+             GCancellable *cancellable,
+             GAsyncReadyCallback callback,
+             gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   QueryData *data;
@@ -577,8 +579,8 @@ query_async (ArEngine            *self,
     {
       g_debug ("%s: API only, but there is no API socket for host %s", query_name (query), self->host);
       g_task_return_new_error (task, AR_ENGINE_ERROR, AR_ENGINE_ERROR_UNREACHABLE,
-                               _("The container engine at %s has no API socket to ask."),
-                               *self->host != '\0' ? self->host : _("its default address"));
+                               _ ("The container engine at %s has no API socket to ask."),
+                               *self->host != '\0' ? self->host : _ ("its default address"));
     }
   else
     {
@@ -598,10 +600,10 @@ query_finish (ArEngine *self, GAsyncResult *result, gpointer source_tag, GError 
 }
 
 void
-ar_engine_ping_async (ArEngine            *self,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
+ar_engine_ping_async (ArEngine *self,
+                      GCancellable *cancellable,
+                      GAsyncReadyCallback callback,
+                      gpointer user_data)
 {
   g_return_if_fail (AR_IS_ENGINE (self));
 
@@ -616,11 +618,11 @@ ar_engine_ping_finish (ArEngine *self, GAsyncResult *result, GError **error)
 }
 
 void
-ar_engine_inspect_image_async (ArEngine            *self,
-                               const char          *name,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+ar_engine_inspect_image_async (ArEngine *self,
+                               const char *name,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
   GError *error = NULL;
 
@@ -647,11 +649,11 @@ ar_engine_inspect_image_finish (ArEngine *self, GAsyncResult *result, GError **e
 }
 
 void
-ar_engine_list_images_async (ArEngine            *self,
-                             const char          *label,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ar_engine_list_images_async (ArEngine *self,
+                             const char *label,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   g_return_if_fail (AR_IS_ENGINE (self));
   g_return_if_fail (label != NULL);
@@ -667,11 +669,11 @@ ar_engine_list_images_finish (ArEngine *self, GAsyncResult *result, GError **err
 }
 
 void
-ar_engine_list_containers_async (ArEngine            *self,
-                                 const char          *label,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+ar_engine_list_containers_async (ArEngine *self,
+                                 const char *label,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
 {
   g_return_if_fail (AR_IS_ENGINE (self));
   g_return_if_fail (label != NULL);
@@ -690,12 +692,12 @@ ar_engine_list_containers_finish (ArEngine *self, GAsyncResult *result, GError *
 
 /* A query's blocking form: the same query on a private main context. */
 static gpointer
-query_sync (ArEngine      *self,
-            ArEngineQuery  query,
-            const char    *arg,
-            gpointer       source_tag,
-            GCancellable  *cancellable,
-            GError       **error)
+query_sync (ArEngine *self,
+            ArEngineQuery query,
+            const char *arg,
+            gpointer source_tag,
+            GCancellable *cancellable,
+            GError **error)
 {
   ArSyncWait wait;
   gpointer value;
@@ -716,10 +718,10 @@ ar_engine_ping_sync (ArEngine *self, GCancellable *cancellable, GError **error)
 }
 
 ArImageInfo *
-ar_engine_inspect_image_sync (ArEngine      *self,
-                              const char    *name,
-                              GCancellable  *cancellable,
-                              GError       **error)
+ar_engine_inspect_image_sync (ArEngine *self,
+                              const char *name,
+                              GCancellable *cancellable,
+                              GError **error)
 {
   g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -731,10 +733,10 @@ ar_engine_inspect_image_sync (ArEngine      *self,
 }
 
 GPtrArray *
-ar_engine_list_images_sync (ArEngine      *self,
-                            const char    *label,
-                            GCancellable  *cancellable,
-                            GError       **error)
+ar_engine_list_images_sync (ArEngine *self,
+                            const char *label,
+                            GCancellable *cancellable,
+                            GError **error)
 {
   g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
   g_return_val_if_fail (label != NULL, NULL);
@@ -743,10 +745,10 @@ ar_engine_list_images_sync (ArEngine      *self,
 }
 
 GPtrArray *
-ar_engine_list_containers_sync (ArEngine      *self,
-                                const char    *label,
-                                GCancellable  *cancellable,
-                                GError       **error)
+ar_engine_list_containers_sync (ArEngine *self,
+                                const char *label,
+                                GCancellable *cancellable,
+                                GError **error)
 {
   g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
   g_return_val_if_fail (label != NULL, NULL);

@@ -1,4 +1,4 @@
-/* ar-engine.h — the container engine, the one object the app asks (SPEC §9)
+/* ar-engine.h — the container engine, the one object the app asks (design.md §9)
  *
  * Builds, runs and stops go through the engine's CLI (docker or podman) with
  * GSubprocess; queries go to the Engine API over its unix socket when it
@@ -26,22 +26,22 @@ G_BEGIN_DECLS
 GQuark ar_engine_error_quark (void);
 
 typedef enum {
-  AR_ENGINE_ERROR_NOT_FOUND,          /* no docker / podman program */
-  AR_ENGINE_ERROR_UNREACHABLE,        /* the daemon does not answer */
-  AR_ENGINE_ERROR_PERMISSION_DENIED,  /* no access to its socket */
-  AR_ENGINE_ERROR_TIMEOUT,            /* a command ran out of time and was stopped */
-  AR_ENGINE_ERROR_FAILED,             /* the engine refused or a command failed */
-  AR_ENGINE_ERROR_BAD_REFERENCE,      /* not an image name, tag, digest or id */
+  AR_ENGINE_ERROR_NOT_FOUND,         /* no docker / podman program */
+  AR_ENGINE_ERROR_UNREACHABLE,       /* the daemon does not answer */
+  AR_ENGINE_ERROR_PERMISSION_DENIED, /* no access to its socket */
+  AR_ENGINE_ERROR_TIMEOUT,           /* a command ran out of time and was stopped */
+  AR_ENGINE_ERROR_FAILED,            /* the engine refused or a command failed */
+  AR_ENGINE_ERROR_BAD_REFERENCE,     /* not an image name, tag, digest or id */
 } ArEngineError;
 
 typedef enum {
-  AR_ENGINE_KIND_NONE,    /* nothing installed */
+  AR_ENGINE_KIND_NONE, /* nothing installed */
   AR_ENGINE_KIND_DOCKER,
   AR_ENGINE_KIND_PODMAN,
 } ArEngineKind;
 
 typedef enum {
-  AR_ENGINE_QUERY_PATH_AUTO,  /* API when the socket answers, else CLI; also "no query yet" */
+  AR_ENGINE_QUERY_PATH_AUTO, /* API when the socket answers, else CLI; also "no query yet" */
   AR_ENGINE_QUERY_PATH_API,
   AR_ENGINE_QUERY_PATH_CLI,
 } ArEngineQueryPath;
@@ -60,23 +60,23 @@ typedef enum {
  * marker saying how many bytes are missing; of a run of "\r" updates only
  * the last arrives, when a "\n" line or the end of the output follows. */
 typedef void (*ArEngineLineFunc) (ArEngineStream stream,
-                                  const char    *line,
-                                  gpointer       user_data);
+                                  const char *line,
+                                  gpointer user_data);
 
 typedef enum {
-  AR_ENGINE_LINE_CONTINUES,  /* more of this line follows */
-  AR_ENGINE_LINE_NEWLINE,    /* ended by "\n", "\r\n" or the end of the output */
-  AR_ENGINE_LINE_RETURN,     /* ended by a lone "\r" */
+  AR_ENGINE_LINE_CONTINUES, /* more of this line follows */
+  AR_ENGINE_LINE_NEWLINE,   /* ended by "\n", "\r\n" or the end of the output */
+  AR_ENGINE_LINE_RETURN,    /* ended by a lone "\r" */
 } ArEngineLineEnd;
 
 /* All of the output as it arrives, in pieces (valid UTF-8, no line end
  * inside) of at most AR_ENGINE_MAX_LINE_BYTES: what a log file keeps
  * whole while memory stays bounded. */
-typedef void (*ArEnginePieceFunc) (ArEngineStream   stream,
-                                   const char      *text,
-                                   gsize            len,
-                                   ArEngineLineEnd  end,
-                                   gpointer         user_data);
+typedef void (*ArEnginePieceFunc) (ArEngineStream stream,
+                                   const char *text,
+                                   gsize len,
+                                   ArEngineLineEnd end,
+                                   gpointer user_data);
 
 /* Reads `in` to its end, handing its output on as ArEnginePieceFunc says:
  * split at "\n", "\r\n" and a lone "\r", a line longer than
@@ -84,33 +84,33 @@ typedef void (*ArEnginePieceFunc) (ArEngineStream   stream,
  * below GTK's redraw priority; memory bounded whatever comes. What the
  * engine CLI's output and a git clone's go through. Finishes at the end of
  * the stream, or on an error or cancellation (after what came so far). */
-void ar_engine_read_pieces_async (GInputStream        *in,
-                                  ArEngineStream       stream,
-                                  ArEnginePieceFunc    on_piece,
-                                  gpointer             piece_data,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data);
+void ar_engine_read_pieces_async (GInputStream *in,
+                                  ArEngineStream stream,
+                                  ArEnginePieceFunc on_piece,
+                                  gpointer piece_data,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
 gboolean ar_engine_read_pieces_finish (GAsyncResult *result, GError **error);
 
 typedef struct {
-  char *id;            /* "sha256:<hex>" */
-  char **repo_tags;    /* as the engine names them (podman: "localhost/…"); never NULL */
-  char *user;          /* Config.User, "" when unset; NULL in list results */
-  gint64 size;         /* bytes */
-  gint64 created;      /* unix seconds */
-  GHashTable *labels;  /* char* → char*; never NULL */
+  char *id;           /* "sha256:<hex>" */
+  char **repo_tags;   /* as the engine names them (podman: "localhost/…"); never NULL */
+  char *user;         /* Config.User, "" when unset; NULL in list results */
+  gint64 size;        /* bytes */
+  gint64 created;     /* unix seconds */
+  GHashTable *labels; /* char* → char*; never NULL */
 } ArImageInfo;
 
 typedef struct {
-  char *id;            /* full hex id */
-  char **names;        /* without the leading "/"; never NULL */
-  char *image;         /* the reference it was created from, or the image id
-                        * when that reference now names another image */
-  char *image_id;      /* "sha256:<hex>" */
-  char *state;         /* "created", "running", "exited", … */
-  gint64 created;      /* unix seconds */
-  GHashTable *labels;  /* char* → char*; never NULL */
+  char *id;           /* full hex id */
+  char **names;       /* without the leading "/"; never NULL */
+  char *image;        /* the reference it was created from, or the image id
+                       * when that reference now names another image */
+  char *image_id;     /* "sha256:<hex>" */
+  char *state;        /* "created", "running", "exited", … */
+  gint64 created;     /* unix seconds */
+  GHashTable *labels; /* char* → char*; never NULL */
 } ArContainerInfo;
 
 void ar_image_info_free (ArImageInfo *info);
@@ -177,38 +177,38 @@ ArEngineQueryPath ar_engine_get_last_query_path (ArEngine *self);
  * stderr reach on_line as they arrive. timeout_seconds (0 = none) and
  * cancellation stop the CLI (SIGTERM, SIGKILL after a grace period), remove
  * the container of a `run`, and wait for all of it before finishing. */
-void ar_engine_run_cli_async (ArEngine            *self,
-                              const char *const   *args,
-                              const char *const   *extra_env,
-                              ArEngineLineFunc     on_line,
-                              gpointer             line_data,
-                              guint                timeout_seconds,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data);
+void ar_engine_run_cli_async (ArEngine *self,
+                              const char *const *args,
+                              const char *const *extra_env,
+                              ArEngineLineFunc on_line,
+                              gpointer line_data,
+                              guint timeout_seconds,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data);
 /* The same with the output in pieces: nothing is cut or dropped. */
-void ar_engine_run_cli_pieces_async (ArEngine            *self,
-                                     const char *const   *args,
-                                     const char *const   *extra_env,
-                                     ArEnginePieceFunc    on_piece,
-                                     gpointer             piece_data,
-                                     guint                timeout_seconds,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data);
+void ar_engine_run_cli_pieces_async (ArEngine *self,
+                                     const char *const *args,
+                                     const char *const *extra_env,
+                                     ArEnginePieceFunc on_piece,
+                                     gpointer piece_data,
+                                     guint timeout_seconds,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
 /* The same with a terminal (the slave side of a pseudo-terminal) as the
  * CLI's stdin, stdout, stderr and controlling terminal: for `run -i -t`.
  * Its output goes to the terminal, whose owner reads it from the master
  * side; no timeout. The fd stays the caller's. `run` and `attach` get
  * --sig-proxy=false: the terminal's hang-up (the app gone) does not reach
  * the container. Finish with ar_engine_run_cli_finish(). */
-void ar_engine_run_cli_tty_async (ArEngine            *self,
-                                  const char *const   *args,
-                                  const char *const   *extra_env,
-                                  int                  tty_fd,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data);
+void ar_engine_run_cli_tty_async (ArEngine *self,
+                                  const char *const *args,
+                                  const char *const *extra_env,
+                                  int tty_fd,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
 /* Whether the engine CLI (docker, podman, their Go runtime, ssh for an
  * ssh:// host, the Flatpak wrapper's shell) reads a variable of this name
  * itself: where it connects, which storage, agent or libraries it uses.
@@ -217,75 +217,75 @@ void ar_engine_run_cli_tty_async (ArEngine            *self,
 gboolean ar_engine_env_name_steers_cli (const char *name);
 /* The exit status (128 + signal when killed by one), or -1 with error.
  * stderr_tail (may be NULL) gets the last lines of stderr. */
-int ar_engine_run_cli_finish (ArEngine      *self,
-                              GAsyncResult  *result,
-                              char         **stderr_tail,
-                              GError       **error);
+int ar_engine_run_cli_finish (ArEngine *self,
+                              GAsyncResult *result,
+                              char **stderr_tail,
+                              GError **error);
 /* The same, blocking, capturing stdout and stderr (both may be NULL). */
-int ar_engine_run_cli_sync (ArEngine           *self,
-                            const char *const  *args,
-                            const char *const  *extra_env,
-                            guint               timeout_seconds,
-                            GCancellable       *cancellable,
-                            char              **out_stdout,
-                            char              **out_stderr,
-                            GError            **error);
+int ar_engine_run_cli_sync (ArEngine *self,
+                            const char *const *args,
+                            const char *const *extra_env,
+                            guint timeout_seconds,
+                            GCancellable *cancellable,
+                            char **out_stdout,
+                            char **out_stderr,
+                            GError **error);
 /* The error for a CLI run of `args` that exited with `exit_status`:
  * UNREACHABLE / PERMISSION_DENIED when stderr says so, else FAILED. */
-GError *ar_engine_cli_error_new (ArEngine          *self,
+GError *ar_engine_cli_error_new (ArEngine *self,
                                  const char *const *args,
-                                 int                exit_status,
-                                 const char        *stderr_text);
+                                 int exit_status,
+                                 const char *stderr_text);
 
 /* ---- queries ----------------------------------------------------------- */
 
-void ar_engine_ping_async (ArEngine            *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data);
+void ar_engine_ping_async (ArEngine *self,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data);
 gboolean ar_engine_ping_finish (ArEngine *self, GAsyncResult *result, GError **error);
 gboolean ar_engine_ping_sync (ArEngine *self, GCancellable *cancellable, GError **error);
 
 /* NULL without an error when there is no such image. */
-void ar_engine_inspect_image_async (ArEngine            *self,
-                                    const char          *name,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data);
-ArImageInfo *ar_engine_inspect_image_finish (ArEngine      *self,
-                                             GAsyncResult  *result,
-                                             GError       **error);
-ArImageInfo *ar_engine_inspect_image_sync (ArEngine      *self,
-                                           const char    *name,
-                                           GCancellable  *cancellable,
-                                           GError       **error);
+void ar_engine_inspect_image_async (ArEngine *self,
+                                    const char *name,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+ArImageInfo *ar_engine_inspect_image_finish (ArEngine *self,
+                                             GAsyncResult *result,
+                                             GError **error);
+ArImageInfo *ar_engine_inspect_image_sync (ArEngine *self,
+                                           const char *name,
+                                           GCancellable *cancellable,
+                                           GError **error);
 
 /* label: "KEY" or "KEY=VALUE". Results (ArImageInfo, user NULL) newest first. */
-void ar_engine_list_images_async (ArEngine            *self,
-                                  const char          *label,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data);
-GPtrArray *ar_engine_list_images_finish (ArEngine      *self,
-                                         GAsyncResult  *result,
-                                         GError       **error);
-GPtrArray *ar_engine_list_images_sync (ArEngine      *self,
-                                       const char    *label,
-                                       GCancellable  *cancellable,
-                                       GError       **error);
+void ar_engine_list_images_async (ArEngine *self,
+                                  const char *label,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+GPtrArray *ar_engine_list_images_finish (ArEngine *self,
+                                         GAsyncResult *result,
+                                         GError **error);
+GPtrArray *ar_engine_list_images_sync (ArEngine *self,
+                                       const char *label,
+                                       GCancellable *cancellable,
+                                       GError **error);
 
 /* All states. Results (ArContainerInfo) newest first. */
-void ar_engine_list_containers_async (ArEngine            *self,
-                                      const char          *label,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data);
-GPtrArray *ar_engine_list_containers_finish (ArEngine      *self,
-                                             GAsyncResult  *result,
-                                             GError       **error);
-GPtrArray *ar_engine_list_containers_sync (ArEngine      *self,
-                                           const char    *label,
-                                           GCancellable  *cancellable,
-                                           GError       **error);
+void ar_engine_list_containers_async (ArEngine *self,
+                                      const char *label,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+GPtrArray *ar_engine_list_containers_finish (ArEngine *self,
+                                             GAsyncResult *result,
+                                             GError **error);
+GPtrArray *ar_engine_list_containers_sync (ArEngine *self,
+                                           const char *label,
+                                           GCancellable *cancellable,
+                                           GError **error);
 
 G_END_DECLS

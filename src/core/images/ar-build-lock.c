@@ -17,8 +17,7 @@
 
 #define POLL_MS 100
 
-struct _ArBuildLock
-{
+struct _ArBuildLock {
   int fd;
   char *path;
 };
@@ -35,7 +34,7 @@ lock_path (const char *key, GError **error)
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not create the lock folder %s: %s."), dir, g_strerror (saved));
+                   _ ("Could not create the lock folder %s: %s."), dir, g_strerror (saved));
       return NULL;
     }
   return g_build_filename (dir, name, NULL);
@@ -70,7 +69,7 @@ try_path (const char *path, ArBuildLock **out, GError **error)
           int saved = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not open the build lock %s: %s."), path, g_strerror (saved));
+                       _ ("Could not open the build lock %s: %s."), path, g_strerror (saved));
           return FALSE;
         }
       if (flock (fd, LOCK_EX | LOCK_NB) != 0)
@@ -81,7 +80,7 @@ try_path (const char *path, ArBuildLock **out, GError **error)
           if (saved == EWOULDBLOCK || saved == EINTR)
             return TRUE;
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not lock %s: %s."), path, g_strerror (saved));
+                       _ ("Could not lock %s: %s."), path, g_strerror (saved));
           return FALSE;
         }
       if (fstat (fd, &held) == 0 && g_stat (path, &current) == 0 &&
@@ -163,10 +162,10 @@ done:
 }
 
 void
-ar_build_lock_acquire_async (const char          *key,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ar_build_lock_acquire_async (const char *key,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;

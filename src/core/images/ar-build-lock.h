@@ -1,4 +1,4 @@
-/* ar-build-lock.h — one build per cache key across processes (SPEC §3.3)
+/* ar-build-lock.h — one build per cache key across processes (design.md §3.3)
  *
  * A lock file per key, $XDG_CACHE_HOME/agents-runner/locks/<key>.lock,
  * held with flock(2): the kernel releases it when its holder dies, so a
@@ -20,10 +20,10 @@ typedef struct _ArBuildLock ArBuildLock;
 ArBuildLock *ar_build_lock_try (const char *key, GError **error);
 
 /* Waits (polling every 100 ms) until the lock is ours. */
-void ar_build_lock_acquire_async (const char          *key,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data);
+void ar_build_lock_acquire_async (const char *key,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
 ArBuildLock *ar_build_lock_acquire_finish (GAsyncResult *result, GError **error);
 
 /* Removes the lock file and releases the lock. */

@@ -1,4 +1,4 @@
-/* ar-cache-key.c — cache keys of the image layers (SPEC §3.2)
+/* ar-cache-key.c — cache keys of the image layers (design.md §3.2)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-cache-key-error-quark, ar_cache_key_error)
+/* clang-format on */
 
 typedef struct {
   const char *name;
@@ -125,8 +127,7 @@ put_files (GByteArray *out, const HashedFile *hashed, const char *prefix)
 static GByteArray *
 encode (const ArCacheKeyInputs *in, const HashedFile *hashed)
 {
-  GByteArray *out = g_byte_array_sized_new (256 + (in->dockerfile != NULL ? strlen (in->dockerfile) : 0)
-                                            + in->n_files * 128);
+  GByteArray *out = g_byte_array_sized_new (256 + (in->dockerfile != NULL ? strlen (in->dockerfile) : 0) + in->n_files * 128);
 
   put_string (out, "format", ar_layer_kind_format (in->layer));
   put_string (out, "layer", ar_layer_kind_to_string (in->layer));

@@ -1,4 +1,4 @@
-/* ar-cache-key.h — cache keys of the image layers (SPEC §3.2)
+/* ar-cache-key.h — cache keys of the image layers (design.md §3.2)
  *
  * A key is the lowercase hex SHA-256 of a canonical byte string that holds
  * every input of a layer. The encoding, version 1 (the `format` value), is a
@@ -57,7 +57,7 @@ typedef enum {
 
 #define AR_LABEL_PREFIX "io.github.agents-runner."
 
-/* Labels on every built image (SPEC §3.3, §3.5). */
+/* Labels on every built image (design.md §3.3, §3.5). */
 #define AR_LABEL_LAYER AR_LABEL_PREFIX "layer"
 #define AR_LABEL_CACHE_KEY AR_LABEL_PREFIX "cache-key"
 #define AR_LABEL_PARENT AR_LABEL_PREFIX "parent"

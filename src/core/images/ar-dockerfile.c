@@ -1,4 +1,4 @@
-/* ar-dockerfile.c — the Dockerfile of a cached layer (SPEC §3.3)
+/* ar-dockerfile.c — the Dockerfile of a cached layer (design.md §3.3)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,7 +6,9 @@
 
 #include <string.h>
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-dockerfile-error-quark, ar_dockerfile_error)
+/* clang-format on */
 
 /* Longer than any real reference or user name; keeps error messages sane. */
 #define MAX_TOKEN 512
@@ -134,8 +136,7 @@ ar_dockerfile_generate (const ArDockerfileParams *params, GError **error)
     {
       source = params->source != NULL ? params->source : AR_CONTEXT_DESKTOP_DIR;
       entry = params->entry != NULL ? params->entry : AR_CONTEXT_DESKTOP_ENTRY;
-      if (!check_context_path (source, "desktop scripts folder", error)
-          || !check_context_path (entry, "desktop entry script", error))
+      if (!check_context_path (source, "desktop scripts folder", error) || !check_context_path (entry, "desktop entry script", error))
         return NULL;
       /* The folder becomes the build folder itself: every folder COPY
        * creates is then one it chowns, in every builder. */

@@ -1,4 +1,4 @@
-/* ar-dockerfile.h — the Dockerfile of a cached layer (SPEC §3.3)
+/* ar-dockerfile.h — the Dockerfile of a cached layer (design.md §3.3)
  *
  * The text is generated, never edited, and is part of the layer's key, so
  * it is a pure function of its parameters. For an environment layer whose

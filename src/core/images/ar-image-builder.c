@@ -13,7 +13,9 @@
 
 #include "ar-image-builder-private.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-image-builder-error-quark, ar_image_builder_error)
+/* clang-format on */
 
 G_DEFINE_FINAL_TYPE (ArImageBuilder, ar_image_builder, G_TYPE_OBJECT)
 
@@ -76,8 +78,8 @@ ar_layer_kind_scope (ArLayerKind layer)
 const char *
 ar_layer_kind_fallback_text (ArLayerKind layer)
 {
-  return layer == AR_LAYER_DESKTOP ? _("the desktop will be installed at task start instead")
-                                   : _("the cached preflight will run at task start instead");
+  return layer == AR_LAYER_DESKTOP ? _ ("the desktop will be installed at task start instead")
+                                   : _ ("the cached preflight will run at task start instead");
 }
 
 void
@@ -103,11 +105,11 @@ ar_image_resolution_describe (const ArImageResolution *resolution)
   g_return_val_if_fail (resolution != NULL, NULL);
 
   text = g_string_new (NULL);
-  g_string_append_printf (text, _("base %s"), resolution->base_image);
+  g_string_append_printf (text, _ ("base %s"), resolution->base_image);
   if (ar_layer_result_in_image (&resolution->desktop))
-    g_string_append (text, _(" + desktop layer"));
+    g_string_append (text, _ (" + desktop layer"));
   if (ar_layer_result_in_image (&resolution->env))
-    g_string_append (text, _(" + environment layer"));
+    g_string_append (text, _ (" + environment layer"));
   return g_string_free (text, FALSE);
 }
 
@@ -131,7 +133,8 @@ ar_image_resolution_get_task_outcome (const ArImageResolution *resolution, ArTas
   if (wanted == 0)
     return FALSE;
   if (out_outcome != NULL)
-    *out_outcome = present == wanted ? AR_TASK_CACHE_HIT : present > 0 ? AR_TASK_CACHE_PARTIAL : AR_TASK_CACHE_MISS;
+    *out_outcome = present == wanted ? AR_TASK_CACHE_HIT : present > 0 ? AR_TASK_CACHE_PARTIAL
+                                                                       : AR_TASK_CACHE_MISS;
   return TRUE;
 }
 
@@ -150,7 +153,7 @@ ar_image_resolution_count_task (const ArImageResolution *resolution, ArEnvironme
     return;
   if (!ar_image_stats_record_task (env_id, outcome, &error) && log != NULL)
     ar_task_log_message (log, "image", AR_LOG_WARN,
-                         _("could not update the image records in the state folder: %s"), error->message);
+                         _ ("could not update the image records in the state folder: %s"), error->message);
 }
 
 /* ---- the object ------------------------------------------------------------- */
@@ -294,7 +297,7 @@ typedef struct {
   ArImageResolution *res;
   char *pull_error;
   gboolean pull_tried;
-  char *desktop_user;  /* Config.User of the desktop image when it is in use */
+  char *desktop_user; /* Config.User of the desktop image when it is in use */
 } ResolveData;
 
 static void
@@ -364,7 +367,7 @@ base_pull (GTask *task)
   const char *args[] = { "pull", data->ctx->base_name, NULL };
 
   data->pull_tried = TRUE;
-  ar_resolve_ctx_say (data->ctx, BASE_SCOPE, AR_LOG_INFO, _("pulling %s (pull policy: %s)"),
+  ar_resolve_ctx_say (data->ctx, BASE_SCOPE, AR_LOG_INFO, _ ("pulling %s (pull policy: %s)"),
                       data->ctx->base_name, ar_pull_policy_to_string (data->ctx->settings->pull_policy));
   ar_engine_run_cli_async (self->engine, args, NULL, pull_line, data->ctx,
                            data->ctx->settings->build_timeout, g_task_get_cancellable (task),
@@ -405,14 +408,14 @@ base_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       if (ctx->settings->pull_policy == AR_PULL_NEVER)
         g_task_return_new_error (task, AR_IMAGE_BUILDER_ERROR, AR_IMAGE_BUILDER_ERROR_NO_BASE_IMAGE,
-                                 _("The base image “%s” is not on this machine and the pull policy is “never”: "
-                                   "pull it yourself (docker pull %s) or change the pull policy in Preferences."),
+                                 _ ("The base image “%s” is not on this machine and the pull policy is “never”: "
+                                    "pull it yourself (docker pull %s) or change the pull policy in Preferences."),
                                  ctx->base_name, ctx->base_name);
       else
         g_task_return_new_error (task, AR_IMAGE_BUILDER_ERROR, AR_IMAGE_BUILDER_ERROR_NO_BASE_IMAGE,
-                                 _("The base image “%s” is not on this machine and could not be pulled (%s): "
-                                   "check its name and your network, or pull it yourself."),
-                                 ctx->base_name, data->pull_error != NULL ? data->pull_error : _("no reason given"));
+                                 _ ("The base image “%s” is not on this machine and could not be pulled (%s): "
+                                    "check its name and your network, or pull it yourself."),
+                                 ctx->base_name, data->pull_error != NULL ? data->pull_error : _ ("no reason given"));
       return;
     }
 
@@ -426,12 +429,12 @@ base_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
       /* Said once: a failed pull is not also "not pulled". */
       if (data->pull_error != NULL)
         ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_WARN,
-                            _("could not pull %s (%s); using the image on this machine (%s)"),
+                            _ ("could not pull %s (%s); using the image on this machine (%s)"),
                             ctx->base_name, data->pull_error, id);
       else if (ctx->pulled)
-        ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_INFO, _("base image %s is %s"), ctx->base_name, id);
+        ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_INFO, _ ("base image %s is %s"), ctx->base_name, id);
       else
-        ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_INFO, _("base image %s (%s) is present; not pulled"),
+        ar_resolve_ctx_say (ctx, BASE_SCOPE, AR_LOG_INFO, _ ("base image %s (%s) is present; not pulled"),
                             ctx->base_name, id);
     }
   desktop_step (g_steal_pointer (&task));
@@ -498,7 +501,7 @@ desktop_step (GTask *task)
   files = ar_cache_key_desktop_layer_files (scripts_dir, &error);
   if (files == NULL)
     {
-      g_prefix_error (&error, _("The desktop scripts could not be read: "));
+      g_prefix_error (&error, _ ("The desktop scripts could not be read: "));
       layer_unusable (data, &data->res->desktop, AR_LAYER_DESKTOP, error);
       env_step (g_steal_pointer (&task));
       return;
@@ -552,7 +555,7 @@ env_step (GTask *task)
   if (res->desktop.state == AR_LAYER_STATE_ABSENT)
     {
       res->env.state = AR_LAYER_STATE_ABSENT;
-      res->env.miss_reason = g_strdup (_("its key depends on the desktop layer, which must be built first"));
+      res->env.miss_reason = g_strdup (_ ("its key depends on the desktop layer, which must be built first"));
       resolve_finish_steps (g_steal_pointer (&task));
       return;
     }
@@ -583,12 +586,12 @@ resolve_finish_steps (GTask *owned_task)
       if (ar_environment_wants_desktop_layer (env))
         {
           res->desktop.state = AR_LAYER_STATE_ABSENT;
-          res->desktop.miss_reason = g_strdup (_("the base image is not on this machine"));
+          res->desktop.miss_reason = g_strdup (_ ("the base image is not on this machine"));
         }
       if (ar_environment_wants_env_layer (env))
         {
           res->env.state = AR_LAYER_STATE_ABSENT;
-          res->env.miss_reason = g_strdup (_("the base image is not on this machine"));
+          res->env.miss_reason = g_strdup (_ ("the base image is not on this machine"));
         }
     }
 
@@ -622,22 +625,22 @@ resolve_finish_steps (GTask *owned_task)
     {
       g_autofree char *layers = ar_image_resolution_describe (res);
 
-      ar_resolve_ctx_say (ctx, "image", AR_LOG_INFO, _("runtime image %s (%s)"), res->runtime_image, layers);
+      ar_resolve_ctx_say (ctx, "image", AR_LOG_INFO, _ ("runtime image %s (%s)"), res->runtime_image, layers);
     }
   g_task_return_pointer (task, g_steal_pointer (&data->res), (GDestroyNotify) ar_image_resolution_free);
 }
 
 static void
-start (ArImageBuilder      *self,
-       ArEnvironment       *snapshot,
-       const ArSettings    *settings,
-       ArTaskLog           *log,
-       gboolean             force,
-       gboolean             plan_only,
-       gpointer             source_tag,
-       GCancellable        *cancellable,
-       GAsyncReadyCallback  callback,
-       gpointer             user_data)
+start (ArImageBuilder *self,
+       ArEnvironment *snapshot,
+       const ArSettings *settings,
+       ArTaskLog *log,
+       gboolean force,
+       gboolean plan_only,
+       gpointer source_tag,
+       GCancellable *cancellable,
+       GAsyncReadyCallback callback,
+       gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   ResolveData *data;
@@ -675,14 +678,14 @@ start (ArImageBuilder      *self,
 }
 
 void
-ar_image_builder_resolve_async (ArImageBuilder      *self,
-                                ArEnvironment       *snapshot,
-                                const ArSettings    *settings,
-                                ArTaskLog           *log,
-                                gboolean             force,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+ar_image_builder_resolve_async (ArImageBuilder *self,
+                                ArEnvironment *snapshot,
+                                const ArSettings *settings,
+                                ArTaskLog *log,
+                                gboolean force,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
 {
   g_return_if_fail (AR_IS_IMAGE_BUILDER (self));
   g_return_if_fail (AR_IS_ENVIRONMENT (snapshot));
@@ -703,12 +706,12 @@ ar_image_builder_resolve_finish (ArImageBuilder *self, GAsyncResult *result, GEr
 }
 
 void
-ar_image_builder_plan_async (ArImageBuilder      *self,
-                             ArEnvironment       *snapshot,
-                             const ArSettings    *settings,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ar_image_builder_plan_async (ArImageBuilder *self,
+                             ArEnvironment *snapshot,
+                             const ArSettings *settings,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   g_return_if_fail (AR_IS_IMAGE_BUILDER (self));
   g_return_if_fail (AR_IS_ENVIRONMENT (snapshot));

@@ -1,4 +1,4 @@
-/* ar-image-builder.h — the layered cached images (SPEC §3)
+/* ar-image-builder.h — the layered cached images (design.md §3)
  *
  * base image → desktop layer (optional) → environment layer (optional).
  * For a snapshot of an environment, resolve() decides per layer from the
@@ -49,18 +49,18 @@ G_BEGIN_DECLS
 GQuark ar_image_builder_error_quark (void);
 
 typedef enum {
-  AR_IMAGE_BUILDER_ERROR_NO_BASE_IMAGE,  /* absent and the pull policy / registry did not give it */
-  AR_IMAGE_BUILDER_ERROR_BUILD_FAILED,   /* never returned by resolve(), which falls back instead:
-                                          * the domain of a layer's unreadable inputs */
+  AR_IMAGE_BUILDER_ERROR_NO_BASE_IMAGE, /* absent and the pull policy / registry did not give it */
+  AR_IMAGE_BUILDER_ERROR_BUILD_FAILED,  /* never returned by resolve(), which falls back instead:
+                                         * the domain of a layer's unreadable inputs */
 } ArImageBuilderError;
 
 typedef enum {
-  AR_LAYER_STATE_NOT_WANTED,   /* the environment does not ask for it */
-  AR_LAYER_STATE_HIT,          /* present before this task */
-  AR_LAYER_STATE_BUILT,        /* built for this task (a MISS) */
-  AR_LAYER_STATE_FAILED,       /* build failed, timed out or was refused: fallback */
+  AR_LAYER_STATE_NOT_WANTED,            /* the environment does not ask for it */
+  AR_LAYER_STATE_HIT,                   /* present before this task */
+  AR_LAYER_STATE_BUILT,                 /* built for this task (a MISS) */
+  AR_LAYER_STATE_FAILED,                /* build failed, timed out or was refused: fallback */
   AR_LAYER_STATE_SKIPPED_FAILED_BEFORE, /* the same key failed before: fallback without a build */
-  AR_LAYER_STATE_ABSENT,       /* plan() only: not present; resolve() would build it */
+  AR_LAYER_STATE_ABSENT,                /* plan() only: not present; resolve() would build it */
 } ArLayerState;
 
 /* Labels the builder adds to the ones of ar_cache_key_labels(): the base
@@ -73,7 +73,7 @@ typedef enum {
 /* What the parent is: "base" or "desktop" (the environment layer can sit on
  * either). */
 #define AR_LABEL_PARENT_LAYER AR_LABEL_PREFIX "parent-layer"
-/* The install that built it (ar_paths_dup_install_id(), SPEC §3.6): only
+/* The install that built it (ar_paths_dup_install_id(), design.md §3.6): only
  * this install's images are ever called unused or pruned. Also on every
  * image a step of the build made, so that the leftovers of a failed build
  * are known as ours. */
@@ -87,14 +87,14 @@ const char *ar_layer_kind_display_name (ArLayerKind layer);
 typedef struct {
   ArLayerKind layer;
   ArLayerState state;
-  char *key;          /* full digest; NULL when not wanted */
-  char *tag;          /* agents-runner-<layer>:<key16> */
-  char *parent;       /* the parent image ID */
-  char *miss_reason;  /* §3.5, readable; NULL on a hit */
+  char *key;         /* full digest; NULL when not wanted */
+  char *tag;         /* agents-runner-<layer>:<key16> */
+  char *parent;      /* the parent image ID */
+  char *miss_reason; /* §3.5, readable; NULL on a hit */
   /* Added for the task runner and the UI: */
-  char *image_id;     /* the layer's image when it exists (HIT, BUILT; plan: present) */
-  char *failure;      /* FAILED / SKIPPED_FAILED_BEFORE: why, one sentence */
-  int exit_status;    /* FAILED: the build's exit status, -1 when it did not exit */
+  char *image_id;       /* the layer's image when it exists (HIT, BUILT; plan: present) */
+  char *failure;        /* FAILED / SKIPPED_FAILED_BEFORE: why, one sentence */
+  int exit_status;      /* FAILED: the build's exit status, -1 when it did not exit */
   double build_seconds; /* BUILT / FAILED: wall-clock time of the build */
 } ArLayerResult;
 
@@ -102,38 +102,38 @@ typedef struct {
 gboolean ar_layer_result_in_image (const ArLayerResult *layer);
 
 typedef struct {
-  char *base_image;        /* the name resolved (environment's or Settings default) */
+  char *base_image; /* the name resolved (environment's or Settings default) */
   char *base_image_id;
-  char *base_user;         /* Config.User of the base, "" = root */
-  char *runtime_image;     /* what docker run uses: the best layer that exists */
-  char *runtime_user;      /* Config.User of the runtime image */
+  char *base_user;     /* Config.User of the base, "" = root */
+  char *runtime_image; /* what docker run uses: the best layer that exists */
+  char *runtime_user;  /* Config.User of the runtime image */
   ArLayerResult desktop;
   ArLayerResult env;
   /* What the task must still do at start because a layer is not baked: */
-  gboolean install_desktop_at_start;     /* desktop on but not in the image */
+  gboolean install_desktop_at_start;      /* desktop on but not in the image */
   gboolean run_cached_preflight_at_start; /* split mode, cached preflight not in the image */
   /* Added: */
-  gboolean base_present;   /* plan(): the base exists (resolve() always, or it fails) */
-  gboolean base_pulled;    /* resolve(): a pull ran and gave the base */
+  gboolean base_present; /* plan(): the base exists (resolve() always, or it fails) */
+  gboolean base_pulled;  /* resolve(): a pull ran and gave the base */
 } ArImageResolution;
 
 /* "base NAME + desktop layer + environment layer": what the runtime image
  * has, for the line before `docker run`. */
 char *ar_image_resolution_describe (const ArImageResolution *resolution);
 
-/* What a task on @resolution found (SPEC §3.6): HIT when every layer it
+/* What a task on @resolution found (design.md §3.6): HIT when every layer it
  * wanted was present before it, PARTIAL when some were, MISS when none
  * was. FALSE when it wanted no layer at all: such a task says nothing about
  * the cache and is not counted. */
 gboolean ar_image_resolution_get_task_outcome (const ArImageResolution *resolution,
-                                               ArTaskCacheOutcome      *out_outcome);
+                                               ArTaskCacheOutcome *out_outcome);
 /* Counts one task of @env on @resolution in the statistics of the state
  * folder; a failure to write them is a WARN in @log (may be NULL), never a
  * reason to fail the task. The task runner calls it once per task, after
  * resolve(); "Rebuild" and `image build` are not tasks. */
 void ar_image_resolution_count_task (const ArImageResolution *resolution,
-                                     ArEnvironment           *env,
-                                     ArTaskLog               *log);
+                                     ArEnvironment *env,
+                                     ArTaskLog *log);
 
 void ar_image_resolution_free (ArImageResolution *resolution);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArImageResolution, ar_image_resolution_free)
@@ -163,17 +163,17 @@ const char *ar_image_builder_get_scope_label (ArImageBuilder *self);
  * before ("Rebuild", `image build --force`). log may be NULL. Fails only
  * when there is no base image to run at all (NO_BASE_IMAGE), when the
  * engine cannot be asked for it (AR_ENGINE_ERROR), or on cancellation. */
-void ar_image_builder_resolve_async (ArImageBuilder      *self,
-                                     ArEnvironment       *snapshot,
-                                     const ArSettings    *settings,
-                                     ArTaskLog           *log,
-                                     gboolean             force,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data);
-ArImageResolution *ar_image_builder_resolve_finish (ArImageBuilder  *self,
-                                                    GAsyncResult    *result,
-                                                    GError         **error);
+void ar_image_builder_resolve_async (ArImageBuilder *self,
+                                     ArEnvironment *snapshot,
+                                     const ArSettings *settings,
+                                     ArTaskLog *log,
+                                     gboolean force,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+ArImageResolution *ar_image_builder_resolve_finish (ArImageBuilder *self,
+                                                    GAsyncResult *result,
+                                                    GError **error);
 
 /* Keys, tags and presence only: no pull, no build (for `image key`, the
  * UI's cache badge). Needs the base image present to know its ID; when it
@@ -183,20 +183,20 @@ ArImageResolution *ar_image_builder_resolve_finish (ArImageBuilder  *self,
  * absent desktop layer has no key yet (it covers that image's ID), so its
  * key and tag are NULL and the reason says why. runtime_image is the best
  * layer that exists now. */
-void ar_image_builder_plan_async (ArImageBuilder      *self,
-                                  ArEnvironment       *snapshot,
-                                  const ArSettings    *settings,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data);
-ArImageResolution *ar_image_builder_plan_finish (ArImageBuilder  *self,
-                                                 GAsyncResult    *result,
-                                                 GError         **error);
+void ar_image_builder_plan_async (ArImageBuilder *self,
+                                  ArEnvironment *snapshot,
+                                  const ArSettings *settings,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+ArImageResolution *ar_image_builder_plan_finish (ArImageBuilder *self,
+                                                 GAsyncResult *result,
+                                                 GError **error);
 
 /* ---- housekeeping (§3.6) ------------------------------------------------ */
 
 typedef struct {
-  ArImageInfo *info;          /* id, tags (may be none), size, created, labels */
+  ArImageInfo *info; /* id, tags (may be none), size, created, labels */
   ArLayerKind layer;
   char *env_id;               /* env layer: its environment; desktop: NULL (shared) */
   char *built_for;            /* the environment whose task built it, "" when unknown */
@@ -225,31 +225,31 @@ gboolean ar_cached_image_is_unused (const ArCachedImage *image);
  * @environments (ArEnvironment) are the configurations that decide what is
  * still wanted (through plan()); every container of the engine, in any
  * state, protects its image. */
-void ar_image_builder_list_cached_async (ArImageBuilder      *self,
-                                         GPtrArray           *environments,
-                                         const ArSettings    *settings,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
+void ar_image_builder_list_cached_async (ArImageBuilder *self,
+                                         GPtrArray *environments,
+                                         const ArSettings *settings,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
 /* ArCachedImage elements. */
-GPtrArray *ar_image_builder_list_cached_finish (ArImageBuilder  *self,
-                                                GAsyncResult    *result,
-                                                GError         **error);
+GPtrArray *ar_image_builder_list_cached_finish (ArImageBuilder *self,
+                                                GAsyncResult *result,
+                                                GError **error);
 
 /* Removes this install's cached images that are not in use (never one a
  * container uses, running or stopped, nor another install's), and the
  * leftovers of its failed builds; dry_run only lists them. Returns the images
  * removed (or that would be), ArCachedImage elements; failures to remove one
  * are reported as an error after trying the others. */
-void ar_image_builder_prune_async (ArImageBuilder      *self,
-                                   GPtrArray           *environments,
-                                   const ArSettings    *settings,
-                                   gboolean             dry_run,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data);
-GPtrArray *ar_image_builder_prune_finish (ArImageBuilder  *self,
-                                          GAsyncResult    *result,
-                                          GError         **error);
+void ar_image_builder_prune_async (ArImageBuilder *self,
+                                   GPtrArray *environments,
+                                   const ArSettings *settings,
+                                   gboolean dry_run,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+GPtrArray *ar_image_builder_prune_finish (ArImageBuilder *self,
+                                          GAsyncResult *result,
+                                          GError **error);
 
 G_END_DECLS

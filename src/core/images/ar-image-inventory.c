@@ -1,4 +1,4 @@
-/* ar-image-inventory.c — the cached images: list and prune (SPEC §3.6)
+/* ar-image-inventory.c — the cached images: list and prune (design.md §3.6)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,13 +44,13 @@ ar_cached_image_is_unused (const ArCachedImage *image)
 typedef struct {
   GPtrArray *environments;
   ArSettings *settings;
-  GPtrArray *images;         /* ArImageInfo */
-  GHashTable *container_ids; /* bare image id → TRUE */
-  GHashTable *wanted;        /* cache key → GPtrArray of env ids */
-  GPtrArray *lines;          /* output of the CLI step running now */
-  ArImageStatsSnapshot *stats;  /* last uses, read once */
+  GPtrArray *images;           /* ArImageInfo */
+  GHashTable *container_ids;   /* bare image id → TRUE */
+  GHashTable *wanted;          /* cache key → GPtrArray of env ids */
+  GPtrArray *lines;            /* output of the CLI step running now */
+  ArImageStatsSnapshot *stats; /* last uses, read once */
   guint next_env;
-  char *install_id;          /* this install's; NULL when it cannot be had */
+  char *install_id; /* this install's; NULL when it cannot be had */
 } ListData;
 
 static void
@@ -138,7 +138,8 @@ list_complete (GTask *owned_task)
       image->env_id = image->layer == AR_LAYER_ENV && !leftover ? g_strdup (ar_image_info_get_label (info, AR_LABEL_ENV_ID))
                                                                 : NULL;
       image->built_for = g_strdup (ar_image_info_get_label (info, AR_LABEL_BUILT_FOR) != NULL
-                                   ? ar_image_info_get_label (info, AR_LABEL_BUILT_FOR) : "");
+                                     ? ar_image_info_get_label (info, AR_LABEL_BUILT_FOR)
+                                     : "");
       for (guint t = 0; info->repo_tags[t] != NULL; t++)
         image->last_used = MAX (image->last_used, ar_image_stats_snapshot_get_last_used (data->stats, info->repo_tags[t]));
       key = ar_image_info_get_label (info, AR_LABEL_CACHE_KEY);
@@ -375,12 +376,12 @@ images_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-ar_image_builder_list_cached_async (ArImageBuilder      *self,
-                                    GPtrArray           *environments,
-                                    const ArSettings    *settings,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+ar_image_builder_list_cached_async (ArImageBuilder *self,
+                                    GPtrArray *environments,
+                                    const ArSettings *settings,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   ListData *data;
@@ -418,9 +419,9 @@ ar_image_builder_list_cached_finish (ArImageBuilder *self, GAsyncResult *result,
 
 typedef struct {
   gboolean dry_run;
-  GPtrArray *candidates;  /* ArCachedImage, in removal order */
-  GPtrArray *removed;     /* ArCachedImage */
-  GPtrArray *failures;    /* char* */
+  GPtrArray *candidates; /* ArCachedImage, in removal order */
+  GPtrArray *removed;    /* ArCachedImage */
+  GPtrArray *failures;   /* char* */
   guint next;
 } PruneData;
 
@@ -588,13 +589,13 @@ prune_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-ar_image_builder_prune_async (ArImageBuilder      *self,
-                              GPtrArray           *environments,
-                              const ArSettings    *settings,
-                              gboolean             dry_run,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+ar_image_builder_prune_async (ArImageBuilder *self,
+                              GPtrArray *environments,
+                              const ArSettings *settings,
+                              gboolean dry_run,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   PruneData *data;

@@ -1,6 +1,6 @@
 /* ar-image-layer-build.c — the build of one cached layer: its private build
  * folder, the labels in the file built, `docker build` with the Settings
- * timeout, and what a failed build leaves behind (SPEC §3.3, §3.4). The
+ * timeout, and what a failed build leaves behind (design.md §3.3, §3.4). The
  * decision that comes first is in ar-image-layer.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -75,7 +75,7 @@ built_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (!ar_image_info_is_layer (info, op->result.key))
     {
-      g_autofree char *reason = g_strdup_printf (_("the build finished but %s is not there%s%s"), op->result.tag,
+      g_autofree char *reason = g_strdup_printf (_ ("the build finished but %s is not there%s%s"), op->result.tag,
                                                  error != NULL ? ": " : "", error != NULL ? error->message : "");
 
       ar_layer_op_failed (task, -1, reason, FALSE);
@@ -87,7 +87,7 @@ built_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   op->image_user = g_strdup (info->user != NULL ? info->user : "");
   id = ar_image_short_id (info->id);
   g_debug ("%s: built %s key %s in %.1f s", op->scope, op->result.tag, op->result.key, op->result.build_seconds);
-  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("built %s (%s) in %.1f s"),
+  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _ ("built %s (%s) in %.1f s"),
                       op->result.tag, id, op->result.build_seconds);
   if (!ar_image_stats_record_build (ar_layer_op_env_id (op), op->result.tag, op->result.build_seconds, &error))
     ar_layer_op_note_state_error (op, error);
@@ -176,7 +176,7 @@ build_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("the build of %s was cancelled"), op->result.tag);
+      ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _ ("the build of %s was cancelled"), op->result.tag);
       ar_layer_op_return (task, g_steal_pointer (&error));
       return;
     }
@@ -195,7 +195,7 @@ build_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (status != 0)
     {
-      reason = g_strdup_printf (_("exit status %d"), status);
+      reason = g_strdup_printf (_ ("exit status %d"), status);
       clean_then_fail (g_steal_pointer (&task), status, reason, TRUE);
       return;
     }
@@ -207,11 +207,11 @@ build_done (GObject *source, GAsyncResult *result, gpointer user_data)
  * covers. Inside Flatpak the CLI runs on the host, which sees the app's
  * cache folder under the same path but not its /tmp. */
 char *
-ar_image_layer_make_context (ArEngine    *engine,
-                             const char  *pattern,
-                             const char  *dockerfile_text,
-                             GArray      *files,
-                             GError     **error)
+ar_image_layer_make_context (ArEngine *engine,
+                             const char *pattern,
+                             const char *dockerfile_text,
+                             GArray *files,
+                             GError **error)
 {
   g_autofree char *dir = NULL;
   g_autofree char *dockerfile = NULL;
@@ -228,7 +228,7 @@ ar_image_layer_make_context (ArEngine    *engine,
           int saved = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not make a build folder in %s: %s."), parent, g_strerror (saved));
+                       _ ("Could not make a build folder in %s: %s."), parent, g_strerror (saved));
           return NULL;
         }
     }
@@ -308,7 +308,7 @@ label_line (GPtrArray *labels, GPtrArray *args)
  * double quotes, so nothing in them can be read as syntax or expanded; any
  * other value goes as --label in argv. @early (the install's, and the
  * extra labels) come right after FROM, so that every image a step makes
- * carries them, the untagged ones a failed build leaves too (SPEC §3.6:
+ * carries them, the untagged ones a failed build leaves too (design.md §3.6:
  * `image prune` finds them by it); @late (the key's) at the end, where no
  * step image but the finished one has them. */
 char *
@@ -412,10 +412,10 @@ ar_layer_op_build (GTask *task)
   g_ptr_array_add (args, NULL);
 
   parent = ar_image_short_id (op->parent_id);
-  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("building %s FROM %s (%s) as %s"),
+  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _ ("building %s FROM %s (%s) as %s"),
                       op->result.tag, op->parent_ref, parent,
                       op->build_user[0] != '\0' ? op->build_user : "root");
-  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_DEBUG, _("build context: %s"), op->context_dir);
+  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_DEBUG, _ ("build context: %s"), op->context_dir);
 
   op->build_started = g_get_monotonic_time ();
   ar_engine_run_cli_async (self->engine, (const char *const *) args->pdata, NULL, build_line, op,

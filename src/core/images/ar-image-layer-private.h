@@ -26,18 +26,18 @@ typedef struct {
   char *parent_id;
   char *build_user;
   GArray *files;
-  char *dockerfile_key;    /* FROM <parent ID>: what the key covers */
-  char *dockerfile_build;  /* FROM <parent_ref>: what is built */
+  char *dockerfile_key;   /* FROM <parent ID>: what the key covers */
+  char *dockerfile_build; /* FROM <parent_ref>: what is built */
   ArLayerResult result;
   char *image_user;
 
-  gboolean registered;     /* the key is ours in self->building */
-  GSource *wait_source;    /* cancels a wait for another task's build */
+  gboolean registered;  /* the key is ours in self->building */
+  GSource *wait_source; /* cancels a wait for another task's build */
   ArBuildLock *lock;
   char *context_dir;
   gint64 build_started;
   GQueue tail;
-  GPtrArray *step_ids;     /* images the build's steps made ("---> ID"), in order */
+  GPtrArray *step_ids; /* images the build's steps made ("---> ID"), in order */
   /* a failed build, said once its leftovers are removed: */
   int fail_status;
   char *fail_reason;

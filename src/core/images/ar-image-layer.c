@@ -1,5 +1,5 @@
 /* ar-image-layer.c — one cached layer: decide, wait, lock, build, fall back
- * (SPEC §3.3–§3.5); the build itself is in ar-image-layer-build.c
+ * (design.md §3.3–§3.5); the build itself is in ar-image-layer-build.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,13 +48,13 @@ ar_layer_op_env_id (LayerOp *op)
 const char *
 ar_layer_kind_display_name (ArLayerKind layer)
 {
-  return layer == AR_LAYER_DESKTOP ? _("desktop layer") : _("environment layer");
+  return layer == AR_LAYER_DESKTOP ? _ ("desktop layer") : _ ("environment layer");
 }
 
 void
 ar_layer_op_inputs (LayerOp *op, ArCacheKeyInputs *in)
 {
-  *in = (ArCacheKeyInputs) {
+  *in = (ArCacheKeyInputs){
     .layer = op->layer,
     .parent_id = op->parent_id,
     .platform = "",
@@ -76,7 +76,7 @@ ar_layer_op_note_state_error (LayerOp *op, GError *error)
 {
   if (error != NULL)
     ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN,
-                        _("could not update the image records in the state folder: %s"), error->message);
+                        _ ("could not update the image records in the state folder: %s"), error->message);
 }
 
 /* ---- the end of an operation --------------------------------------------------- */
@@ -155,10 +155,10 @@ layer_hit (GTask *task, const ArImageInfo *info, const char *note)
   if (!op->ctx->plan_only)
     {
       if (note != NULL)
-        ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("cache HIT %s key %s (%s)"),
+        ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _ ("cache HIT %s key %s (%s)"),
                             op->result.tag, op->result.key, note);
       else
-        ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("cache HIT %s key %s"),
+        ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _ ("cache HIT %s key %s"),
                             op->result.tag, op->result.key);
       if (!ar_image_stats_record_use (op->result.tag, &error))
         ar_layer_op_note_state_error (op, error);
@@ -175,7 +175,7 @@ format_time (gint64 unix_seconds)
 }
 
 /* A build that ran as a user other than root and failed on a permission:
- * the log says why (SPEC §3.3: the build user is the parent's), instead of
+ * the log says why (design.md §3.3: the build user is the parent's), instead of
  * leaving the user to guess from "Permission denied". */
 static void
 explain_build_user (LayerOp *op, const char *const *lines)
@@ -193,9 +193,9 @@ explain_build_user (LayerOp *op, const char *const *lines)
       found = strstr (lines[i], denied[k]) != NULL;
   if (found)
     ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN,
-                        _("the script ran as %s, the user of the image it builds on, not as root: "
-                          "what changes the system (packages, /etc) needs sudo in the script, "
-                          "or a base image whose user is root"),
+                        _ ("the script ran as %s, the user of the image it builds on, not as root: "
+                           "what changes the system (packages, /etc) needs sudo in the script, "
+                           "or a base image whose user is root"),
                         op->build_user);
 }
 
@@ -207,16 +207,17 @@ layer_skip (GTask *task, const ArFailedBuild *record)
 
   op->result.state = AR_LAYER_STATE_SKIPPED_FAILED_BEFORE;
   op->result.exit_status = record->exit_status;
-  op->result.miss_reason = g_strdup (_("the same inputs failed to build before"));
-  op->result.failure = g_strdup_printf (_("the same inputs failed to build on %s (%s)"), when, record->reason);
+  op->result.miss_reason = g_strdup (_ ("the same inputs failed to build before"));
+  op->result.failure = g_strdup_printf (_ ("the same inputs failed to build on %s (%s)"), when, record->reason);
   g_debug ("%s%s: cache MISS %s key %s: the same inputs failed to build before, on %s (%s); not built again; "
-           "fallback: %s", op->ctx->plan_only ? "plan: " : "", op->scope, op->result.tag, op->result.key, when,
+           "fallback: %s",
+           op->ctx->plan_only ? "plan: " : "", op->scope, op->result.tag, op->result.key, when,
            record->reason, ar_layer_kind_fallback_text (op->layer));
   if (!op->ctx->plan_only)
     {
       ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN,
-                          _("cache MISS %s key %s: the same inputs failed to build on %s (%s); "
-                            "not building them again: %s. “Rebuild” (image build --force) tries again."),
+                          _ ("cache MISS %s key %s: the same inputs failed to build on %s (%s); "
+                             "not building them again: %s. “Rebuild” (image build --force) tries again."),
                           op->result.tag, op->result.key, when, record->reason, ar_layer_kind_fallback_text (op->layer));
       for (guint i = 0; record->last_lines != NULL && record->last_lines[i] != NULL; i++)
         ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, "  | %s", record->last_lines[i]);
@@ -270,16 +271,16 @@ ar_layer_op_failed (GTask *task, int exit_status, const char *reason, gboolean r
     }
 
   if (op->result.tag != NULL)
-    ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("the %s %s could not be built (%s); %s"),
+    ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _ ("the %s %s could not be built (%s); %s"),
                         ar_layer_kind_display_name (op->layer), op->result.tag, reason, ar_layer_kind_fallback_text (op->layer));
   else
-    ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("the %s could not be built (%s); %s"),
+    ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _ ("the %s could not be built (%s); %s"),
                         ar_layer_kind_display_name (op->layer), reason, ar_layer_kind_fallback_text (op->layer));
   if (op->tail.length > 0)
     {
       g_autoptr(GPtrArray) lines = g_ptr_array_new ();
 
-      ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _("last lines of the build:"));
+      ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, _ ("last lines of the build:"));
       for (GList *l = op->tail.head; l != NULL; l = l->next)
         {
           ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_WARN, "  | %s", (const char *) l->data);
@@ -315,7 +316,7 @@ rechecked (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (ar_image_info_is_layer (info, op->result.key))
     {
-      layer_hit (task, info, _("built by another process meanwhile"));
+      layer_hit (task, info, _ ("built by another process meanwhile"));
       return;
     }
   record = ar_failed_build_lookup (op->result.key);
@@ -387,7 +388,7 @@ take_lock (GTask *task)
     }
   g_debug ("%s: another process holds the build lock of key %s: waiting for it", op->scope, op->result.key);
   ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO,
-                      _("waiting for another Agents Runner process that is building %s"), op->result.tag);
+                      _ ("waiting for another Agents Runner process that is building %s"), op->result.tag);
   ar_build_lock_acquire_async (op->result.key, g_task_get_cancellable (task), lock_acquired, g_object_ref (task));
 }
 
@@ -405,7 +406,7 @@ miss_explained (GTask *task, char *reason)
       ar_layer_op_return (task, NULL);
       return;
     }
-  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("cache MISS %s key %s: %s"),
+  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _ ("cache MISS %s key %s: %s"),
                       op->result.tag, op->result.key, reason);
   take_lock (task);
 }
@@ -427,7 +428,7 @@ images_listed (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (images == NULL)
     {
-      miss_explained (task, g_strdup_printf (_("could not compare with earlier images: %s"), error->message));
+      miss_explained (task, g_strdup_printf (_ ("could not compare with earlier images: %s"), error->message));
       return;
     }
   ar_layer_op_inputs (op, &in);
@@ -444,7 +445,7 @@ explain_miss (GTask *task)
 
   if (op->force && !op->ctx->plan_only)
     {
-      miss_explained (task, g_strdup (_("rebuild requested")));
+      miss_explained (task, g_strdup (_ ("rebuild requested")));
       return;
     }
   ar_engine_list_images_async (self->engine, filter, g_task_get_cancellable (task), images_listed,
@@ -480,7 +481,7 @@ wait_in_process (GTask *task)
   g_ptr_array_add (waiters, g_object_ref (task));
   op->waited_in_process = TRUE;
   g_debug ("%s: another task of this process is building key %s: waiting for it", op->scope, op->result.key);
-  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _("waiting for another task that is building %s"),
+  ar_resolve_ctx_say (op->ctx, op->scope, AR_LOG_INFO, _ ("waiting for another task that is building %s"),
                       op->result.tag);
   if (cancellable != NULL)
     {
@@ -508,7 +509,7 @@ inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (error != NULL)
     {
-      g_autofree char *reason = g_strdup_printf (_("could not look for %s: %s"), op->result.tag, error->message);
+      g_autofree char *reason = g_strdup_printf (_ ("could not look for %s: %s"), op->result.tag, error->message);
 
       ar_layer_op_failed (task, -1, reason, FALSE);
       return;
@@ -517,7 +518,7 @@ inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   present = ar_image_info_is_layer (info, op->result.key);
   if (present && !op->force)
     {
-      layer_hit (task, info, op->waited_in_process ? _("built by another task just now") : NULL);
+      layer_hit (task, info, op->waited_in_process ? _ ("built by another task just now") : NULL);
       return;
     }
   record = ar_failed_build_lookup (op->result.key);
@@ -529,7 +530,7 @@ inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (op->ctx->plan_only)
     {
       if (g_hash_table_contains (self->building, op->result.key))
-        miss_explained (task, g_strdup (_("another task is building it now")));
+        miss_explained (task, g_strdup (_ ("another task is building it now")));
       else
         explain_miss (task);
       return;
@@ -591,7 +592,7 @@ prepare (LayerOp *op, GError **error)
       g_autofree char *dir = ar_settings_desktop_scripts_dir (op->ctx->settings);
 
       g_set_error (error, AR_IMAGE_BUILDER_ERROR, AR_IMAGE_BUILDER_ERROR_BUILD_FAILED,
-                   _("The desktop scripts folder %s has no %s: choose another folder in Preferences"),
+                   _ ("The desktop scripts folder %s has no %s: choose another folder in Preferences"),
                    dir, AR_CONTEXT_DESKTOP_ENTRY);
       return FALSE;
     }
@@ -613,17 +614,17 @@ prepare (LayerOp *op, GError **error)
 }
 
 void
-ar_image_layer_run_async (ArImageBuilder      *self,
-                          ArResolveCtx        *ctx,
-                          ArLayerKind          layer,
-                          const char          *parent_ref,
-                          const char          *parent_id,
-                          const char          *build_user,
-                          gboolean             parent_is_base,
-                          GArray              *files,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+ar_image_layer_run_async (ArImageBuilder *self,
+                          ArResolveCtx *ctx,
+                          ArLayerKind layer,
+                          const char *parent_ref,
+                          const char *parent_id,
+                          const char *build_user,
+                          gboolean parent_is_base,
+                          GArray *files,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;

@@ -1,4 +1,4 @@
-/* ar-image-miss.c — why a cache lookup missed (SPEC §3.5)
+/* ar-image-miss.c — why a cache lookup missed (design.md §3.5)
  *
  * Every built image carries its key's inputs as labels, so the labels the
  * new inputs would get are compared with those of the newest image of the
@@ -58,10 +58,10 @@ newer (const ArImageInfo *candidate, const ArImageInfo *best)
  * built, else the newest on the same base image. */
 static const ArImageInfo *
 find_previous (const ArCacheKeyInputs *in,
-               ArEnvironment          *env,
-               const char             *base_name,
-               GPtrArray              *images,
-               gboolean               *same_key_exists)
+               ArEnvironment *env,
+               const char *base_name,
+               GPtrArray *images,
+               gboolean *same_key_exists)
 {
   const char *env_id = ar_environment_get_env_id (env);
   const char *layer = ar_layer_kind_to_string (in->layer);
@@ -97,11 +97,11 @@ find_previous (const ArCacheKeyInputs *in,
 
 char *
 ar_image_layer_explain_miss (const ArCacheKeyInputs *in,
-                             ArEnvironment          *env,
-                             const char             *base_name,
-                             gboolean                parent_is_base,
-                             gboolean                pulled,
-                             GPtrArray              *images)
+                             ArEnvironment *env,
+                             const char *base_name,
+                             gboolean parent_is_base,
+                             gboolean pulled,
+                             GPtrArray *images)
 {
   g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) now = NULL;
@@ -115,8 +115,8 @@ ar_image_layer_explain_miss (const ArCacheKeyInputs *in,
 
   old = find_previous (in, env, base_name, images, &same_key_exists);
   if (old == NULL)
-    return g_strdup (same_key_exists ? _("the image of this key is there but no longer tagged")
-                                     : _("no image of this layer existed yet"));
+    return g_strdup (same_key_exists ? _ ("the image of this key is there but no longer tagged")
+                                     : _ ("no image of this layer existed yet"));
 
   labels = ar_cache_key_labels (in, ar_environment_get_env_id (env), NULL);
   now = labels_table (labels);
@@ -130,7 +130,7 @@ ar_image_layer_explain_miss (const ArCacheKeyInputs *in,
   if (DIFFERS (AR_LABEL_FORMAT) ||
       (DIFFERS (AR_LABEL_DOCKERFILE_SHA256) && !DIFFERS (AR_LABEL_PARENT) && !DIFFERS (AR_LABEL_BUILD_USER) &&
        !DIFFERS (AR_LABEL_CONTEXT_SHA256)))
-    g_ptr_array_add (reasons, g_strdup (_("Dockerfile format changed")));
+    g_ptr_array_add (reasons, g_strdup (_ ("Dockerfile format changed")));
 
   if (DIFFERS (AR_LABEL_PARENT))
     {
@@ -140,33 +140,33 @@ ar_image_layer_explain_miss (const ArCacheKeyInputs *in,
 
       if (old_parent_layer != NULL && g_strcmp0 (old_parent_layer, new_parent_layer) != 0)
         g_ptr_array_add (reasons, g_strdup (parent_is_base
-                                            ? _("parent image changed (now the base image: no desktop layer)")
-                                            : _("parent image changed (now the desktop layer)")));
+                                              ? _ ("parent image changed (now the base image: no desktop layer)")
+                                              : _ ("parent image changed (now the desktop layer)")));
       else if (!parent_is_base)
-        g_ptr_array_add (reasons, g_strdup (_("parent image changed (the desktop layer was rebuilt)")));
+        g_ptr_array_add (reasons, g_strdup (_ ("parent image changed (the desktop layer was rebuilt)")));
       else if (old_base != NULL && !ar_engine_image_names_equal (old_base, base_name))
-        g_ptr_array_add (reasons, g_strdup_printf (_("base image changed (%s → %s)"), old_base, base_name));
+        g_ptr_array_add (reasons, g_strdup_printf (_ ("base image changed (%s → %s)"), old_base, base_name));
       else if (pulled)
-        g_ptr_array_add (reasons, g_strdup (_("base image ID changed (pulled)")));
+        g_ptr_array_add (reasons, g_strdup (_ ("base image ID changed (pulled)")));
       else
-        g_ptr_array_add (reasons, g_strdup (_("base image ID changed")));
+        g_ptr_array_add (reasons, g_strdup (_ ("base image ID changed")));
     }
 
   if (in->layer == AR_LAYER_ENV && DIFFERS (AR_LABEL_CACHED_PREFLIGHT_SHA256))
-    g_ptr_array_add (reasons, g_strdup (_("cached preflight changed")));
+    g_ptr_array_add (reasons, g_strdup (_ ("cached preflight changed")));
   if (in->layer == AR_LAYER_DESKTOP && DIFFERS (AR_LABEL_DESKTOP_SCRIPTS_SHA256))
-    g_ptr_array_add (reasons, g_strdup (_("desktop scripts changed")));
+    g_ptr_array_add (reasons, g_strdup (_ ("desktop scripts changed")));
   if (DIFFERS (AR_LABEL_BUILD_USER))
-    g_ptr_array_add (reasons, g_strdup_printf (_("build user changed (%s → %s)"),
+    g_ptr_array_add (reasons, g_strdup_printf (_ ("build user changed (%s → %s)"),
                                                user_name (OLD (AR_LABEL_BUILD_USER)), user_name (in->build_user)));
   if (DIFFERS (AR_LABEL_PLATFORM))
-    g_ptr_array_add (reasons, g_strdup (_("platform changed")));
+    g_ptr_array_add (reasons, g_strdup (_ ("platform changed")));
 
 #undef DIFFERS
 #undef OLD
 
   if (reasons->len == 0)
-    return g_strdup (_("cache key changed"));
+    return g_strdup (_ ("cache key changed"));
   g_ptr_array_add (reasons, NULL);
   return g_strjoinv (", ", (char **) reasons->pdata);
 }

@@ -99,7 +99,7 @@ update_file (const char *name, MutateFunc mutate, gpointer user_data, GError **e
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not create the state folder %s: %s."), dir, g_strerror (saved));
+                   _ ("Could not create the state folder %s: %s."), dir, g_strerror (saved));
       return FALSE;
     }
   fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -108,7 +108,7 @@ update_file (const char *name, MutateFunc mutate, gpointer user_data, GError **e
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not open %s: %s."), lock_path, g_strerror (saved));
+                   _ ("Could not open %s: %s."), lock_path, g_strerror (saved));
       return FALSE;
     }
   /* Held for a read and a small write only. */
@@ -184,9 +184,8 @@ apply_stats_change (JsonObject *root, gpointer user_data)
 
 /* ---- one read of the counters, for many rows ------------------------------ */
 
-struct _ArImageStatsSnapshot
-{
-  JsonObject *root;  /* read only once made */
+struct _ArImageStatsSnapshot {
+  JsonObject *root; /* read only once made */
 };
 
 static void
@@ -221,9 +220,9 @@ snapshot_read_thread (GTask *task, gpointer source_object, gpointer task_data, G
 }
 
 void
-ar_image_stats_snapshot_read_async (GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+ar_image_stats_snapshot_read_async (GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
@@ -266,7 +265,7 @@ ar_image_stats_snapshot_get (const ArImageStatsSnapshot *snapshot, const char *e
   g_return_if_fail (snapshot != NULL);
   g_return_if_fail (out != NULL);
 
-  *out = (ArImageStats) { 0 };
+  *out = (ArImageStats){ 0 };
   envs = object_member (snapshot->root, "environments", NULL);
   env = envs != NULL && env_id != NULL ? object_member (envs, env_id, NULL) : NULL;
   if (env == NULL)
@@ -488,8 +487,7 @@ apply_remember (JsonObject *root, gpointer user_data)
   json_object_set_string_member (entry, "tag", record->tag != NULL ? record->tag : "");
   json_object_set_int_member (entry, "exit_status", record->exit_status);
   json_object_set_string_member (entry, "reason", record->reason != NULL ? record->reason : "");
-  json_object_set_int_member (entry, "time", record->time != 0 ? record->time
-                                                                : g_get_real_time () / G_USEC_PER_SEC);
+  json_object_set_int_member (entry, "time", record->time != 0 ? record->time : g_get_real_time () / G_USEC_PER_SEC);
   for (guint i = 0; record->last_lines != NULL && record->last_lines[i] != NULL; i++)
     json_array_add_string_element (lines, record->last_lines[i]);
   json_object_set_array_member (entry, "last_lines", lines);

@@ -1,5 +1,5 @@
 /* ar-image-stats.h — what the image cache remembers in the state folder
- * (SPEC §3.4, §3.6)
+ * (design.md §3.4, §3.6)
  *
  * Per-environment counters, per task (tasks, hits, partial hits) and per
  * build (builds, build seconds, build failures), and the last time each
@@ -19,19 +19,19 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  guint64 tasks;           /* tasks that wanted at least one cached layer */
-  guint64 hits;            /* …and found every layer they wanted present */
-  guint64 partial_hits;    /* …and found some of them present, not all */
-  guint64 builds;          /* layers built successfully */
-  guint64 build_failures;  /* builds that failed, timed out or were refused */
-  double build_seconds;    /* wall-clock time of the successful builds, to the millisecond */
+  guint64 tasks;          /* tasks that wanted at least one cached layer */
+  guint64 hits;           /* …and found every layer they wanted present */
+  guint64 partial_hits;   /* …and found some of them present, not all */
+  guint64 builds;         /* layers built successfully */
+  guint64 build_failures; /* builds that failed, timed out or were refused */
+  double build_seconds;   /* wall-clock time of the successful builds, to the millisecond */
 } ArImageStats;
 
-/* What a task found (SPEC §3.6). */
+/* What a task found (design.md §3.6). */
 typedef enum {
-  AR_TASK_CACHE_MISS,      /* none of the layers it wanted was present */
-  AR_TASK_CACHE_PARTIAL,   /* some were */
-  AR_TASK_CACHE_HIT,       /* every one was */
+  AR_TASK_CACHE_MISS,    /* none of the layers it wanted was present */
+  AR_TASK_CACHE_PARTIAL, /* some were */
+  AR_TASK_CACHE_HIT,     /* every one was */
 } ArTaskCacheOutcome;
 
 /* The counters of @env_id; zeros when it has none. */
@@ -45,11 +45,11 @@ GStrv ar_image_stats_dup_env_ids (void);
 typedef struct _ArImageStatsSnapshot ArImageStatsSnapshot;
 
 ArImageStatsSnapshot *ar_image_stats_snapshot_read (void);
-void ar_image_stats_snapshot_read_async (GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
-ArImageStatsSnapshot *ar_image_stats_snapshot_read_finish (GAsyncResult  *result,
-                                                           GError       **error);
+void ar_image_stats_snapshot_read_async (GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+ArImageStatsSnapshot *ar_image_stats_snapshot_read_finish (GAsyncResult *result,
+                                                           GError **error);
 ArImageStatsSnapshot *ar_image_stats_snapshot_ref (ArImageStatsSnapshot *snapshot);
 void ar_image_stats_snapshot_unref (ArImageStatsSnapshot *snapshot);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArImageStatsSnapshot, ar_image_stats_snapshot_unref)
@@ -74,16 +74,16 @@ gint64 ar_image_stats_get_last_used (const char *tag);
 /* Drops the last-use records of removed images. */
 gboolean ar_image_stats_forget_tags (const char *const *tags, GError **error);
 
-/* A key whose build failed (SPEC §3.4). */
+/* A key whose build failed (design.md §3.4). */
 typedef struct {
-  char *key;           /* full digest */
-  char *layer;         /* "desktop" | "env" */
-  char *env_id;        /* the environment whose task tried it */
+  char *key;    /* full digest */
+  char *layer;  /* "desktop" | "env" */
+  char *env_id; /* the environment whose task tried it */
   char *tag;
-  int exit_status;     /* the build's exit status; -1 when it did not exit (timeout, refusal) */
-  char *reason;        /* one sentence: "exit status 1", "timed out after 600 s", … */
-  char **last_lines;   /* the build's last lines of output; never NULL */
-  gint64 time;         /* unix seconds */
+  int exit_status;   /* the build's exit status; -1 when it did not exit (timeout, refusal) */
+  char *reason;      /* one sentence: "exit status 1", "timed out after 600 s", … */
+  char **last_lines; /* the build's last lines of output; never NULL */
+  gint64 time;       /* unix seconds */
 } ArFailedBuild;
 
 void ar_failed_build_free (ArFailedBuild *record);

@@ -19,7 +19,7 @@ add_error (GPtrArray *errors, guint line, const char *message)
 {
   if (errors != NULL)
     /* Translators: an error under a text field; %u is a line number */
-    g_ptr_array_add (errors, g_strdup_printf (_("line %u: %s"), line, message));
+    g_ptr_array_add (errors, g_strdup_printf (_ ("line %u: %s"), line, message));
 }
 
 static GStrv
@@ -63,17 +63,17 @@ check_env_var (const char *line, char **message, gpointer data)
 
   if (strchr (line, '=') == NULL)
     {
-      *message = g_strdup_printf (_("“%s” has no “=”: write NAME=VALUE"), line);
+      *message = g_strdup_printf (_ ("“%s” has no “=”: write NAME=VALUE"), line);
       return FALSE;
     }
   if (!ar_container_lines_split_env_var (line, &name, &value))
     {
-      *message = g_strdup_printf (_("“%s” is not a variable name: use letters, digits and _, not starting with a digit"), name);
+      *message = g_strdup_printf (_ ("“%s” is not a variable name: use letters, digits and _, not starting with a digit"), name);
       return FALSE;
     }
   if (g_hash_table_contains (seen, name))
     {
-      *message = g_strdup_printf (_("“%s” is set twice"), name);
+      *message = g_strdup_printf (_ ("“%s” is set twice"), name);
       return FALSE;
     }
   g_hash_table_add (seen, g_steal_pointer (&name));
@@ -121,7 +121,7 @@ ar_container_lines_check_mount (const char *line, GError **error)
     {
       /* Docker would make a missing folder, owned by root. */
       g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_MISSING_PATH,
-                   _("The host path %s of the extra mount “%s” does not exist: create it, or change the mount in the environment's Container tab."),
+                   _ ("The host path %s of the extra mount “%s” does not exist: create it, or change the mount in the environment's Container tab."),
                    mount->source, line);
       return NULL;
     }
@@ -173,7 +173,7 @@ check_port (const char *line, char **message, gpointer data)
       if (g_strcmp0 (slash + 1, "tcp") != 0 && g_strcmp0 (slash + 1, "udp") != 0 &&
           g_strcmp0 (slash + 1, "sctp") != 0)
         {
-          *message = g_strdup_printf (_("the protocol “%s” must be tcp, udp or sctp"), slash + 1);
+          *message = g_strdup_printf (_ ("the protocol “%s” must be tcp, udp or sctp"), slash + 1);
           return FALSE;
         }
     }
@@ -185,7 +185,7 @@ check_port (const char *line, char **message, gpointer data)
 
       if (close == NULL || close[1] != ':')
         {
-          *message = g_strdup_printf (_("“%s” is not a port mapping"), line);
+          *message = g_strdup_printf (_ ("“%s” is not a port mapping"), line);
           return FALSE;
         }
       ip = g_strndup (rest + 1, close - rest - 1);
@@ -193,7 +193,7 @@ check_port (const char *line, char **message, gpointer data)
       parts = g_strsplit (rest, ":", -1);
       if (g_strv_length (parts) != 2)
         {
-          *message = g_strdup_printf (_("“%s” is not a port mapping"), line);
+          *message = g_strdup_printf (_ ("“%s” is not a port mapping"), line);
           return FALSE;
         }
       host_port = parts[0];
@@ -218,7 +218,7 @@ check_port (const char *line, char **message, gpointer data)
         }
       else
         {
-          *message = g_strdup_printf (_("“%s” is not [address:][host-port:]container-port[/protocol]"), line);
+          *message = g_strdup_printf (_ ("“%s” is not [address:][host-port:]container-port[/protocol]"), line);
           return FALSE;
         }
     }
@@ -229,18 +229,18 @@ check_port (const char *line, char **message, gpointer data)
 
       if (address == NULL)
         {
-          *message = g_strdup_printf (_("“%s” is not an IP address"), ip);
+          *message = g_strdup_printf (_ ("“%s” is not an IP address"), ip);
           return FALSE;
         }
     }
   if (!is_port_or_range (host_port, TRUE))
     {
-      *message = g_strdup_printf (_("the host port “%s” must be a number from 1 to 65535 or a range"), host_port);
+      *message = g_strdup_printf (_ ("the host port “%s” must be a number from 1 to 65535 or a range"), host_port);
       return FALSE;
     }
   if (!is_port_or_range (container_port, FALSE))
     {
-      *message = g_strdup_printf (_("the container port “%s” must be a number from 1 to 65535 or a range"), container_port);
+      *message = g_strdup_printf (_ ("the container port “%s” must be a number from 1 to 65535 or a range"), container_port);
       return FALSE;
     }
   return TRUE;
@@ -262,7 +262,7 @@ ar_container_lines_check_port (const char *line, GError **error)
     return TRUE;
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                /* Translators: %s is a port line, then why it is wrong */
-               _("The port “%s” cannot be published: %s. Correct it in the environment's Container tab."),
+               _ ("The port “%s” cannot be published: %s. Correct it in the environment's Container tab."),
                stripped, message);
   return FALSE;
 }

@@ -26,8 +26,8 @@ GStrv ar_container_lines_parse_ports (const char *text, GPtrArray *errors);
  *
  * A variable line, NAME=VALUE or NAME alone (an empty value): *name (to
  * free) and *value (inside @line); FALSE when NAME is not a variable name. */
-gboolean ar_container_lines_split_env_var (const char  *line,
-                                           char       **name,
+gboolean ar_container_lines_split_env_var (const char *line,
+                                           char **name,
                                            const char **value);
 /* An extra mount line: its form (ar_mount_parse()), and, for a host folder,
  * that it is there (AR_ENVIRONMENT_ERROR_MISSING_PATH when not). */

@@ -119,14 +119,14 @@ ar_env_import_file (ArEnvStore *store,
   if (entries == NULL)
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
-                   _("%s is neither an environments file nor a single environment"), path);
+                   _ ("%s is neither an environments file nor a single environment"), path);
       return NULL;
     }
 
   for (guint i = 0; i < json_array_get_length (entries); i++)
     {
       JsonNode *element = json_array_get_element (entries, i);
-      g_autofree char *context = g_strdup_printf (_("%s entry %u"), base, i + 1);
+      g_autofree char *context = g_strdup_printf (_ ("%s entry %u"), base, i + 1);
       g_autoptr(ArEnvironment) env = NULL;
       g_auto(GStrv) warnings = NULL;
       JsonObject *object;
@@ -135,7 +135,7 @@ ar_env_import_file (ArEnvStore *store,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
           g_ptr_array_add (summary->skipped,
-                           g_strdup_printf (_("%s: not an object"), context));
+                           g_strdup_printf (_ ("%s: not an object"), context));
           continue;
         }
       object = json_node_get_object (element);
@@ -150,13 +150,13 @@ ar_env_import_file (ArEnvStore *store,
       id = ar_environment_get_env_id (env);
 
       if (!json_object_has_member (object, "env_id") && !json_object_has_member (object, "id"))
-        g_ptr_array_add (summary->renamed, g_strdup_printf (_("%s (no id) → %s"), context, id));
+        g_ptr_array_add (summary->renamed, g_strdup_printf (_ ("%s (no id) → %s"), context, id));
 
       if (g_hash_table_contains (seen, id))
         {
           g_autofree char *new_id = ar_environment_generate_id ();
           g_ptr_array_add (summary->renamed,
-                           g_strdup_printf (_("%s (id repeated in the file) → %s"), id, new_id));
+                           g_strdup_printf (_ ("%s (id repeated in the file) → %s"), id, new_id));
           ar_environment_set_env_id (env, new_id);
           id = ar_environment_get_env_id (env);
         }
@@ -171,7 +171,7 @@ ar_env_import_file (ArEnvStore *store,
           if (!replace)
             {
               g_ptr_array_add (summary->skipped,
-                               g_strdup_printf (_("%s: the id exists already (use --replace to overwrite it)"), id));
+                               g_strdup_printf (_ ("%s: the id exists already (use --replace to overwrite it)"), id));
               continue;
             }
           ar_env_store_replace (store, env);

@@ -1,4 +1,4 @@
-/* ar-env-import.h — import environments from files (SPEC §2.5)
+/* ar-env-import.h — import environments from files (design.md §2.5)
  *
  * Accepts the earlier tool's environments.json ({"environments":[…]} or a
  * bare list), its environment-<id>.json files (one entry), this app's own
@@ -13,11 +13,11 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  GPtrArray *added;     /* env ids */
-  GPtrArray *replaced;  /* env ids */
-  GPtrArray *skipped;   /* "id: reason" */
-  GPtrArray *renamed;   /* "old → new" */
-  GPtrArray *warnings;  /* what loading the entries reported */
+  GPtrArray *added;    /* env ids */
+  GPtrArray *replaced; /* env ids */
+  GPtrArray *skipped;  /* "id: reason" */
+  GPtrArray *renamed;  /* "old → new" */
+  GPtrArray *warnings; /* what loading the entries reported */
 } ArImportSummary;
 
 ArImportSummary *ar_import_summary_new (void);

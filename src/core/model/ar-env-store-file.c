@@ -1,6 +1,6 @@
 /* ar-env-store-file.c — the file under environments.json: links followed
  * to the real file, the writers' lock, temp files a killed save left, the
- * atomic write and the read (SPEC §2.3). No JSON (ar-env-store-json.c).
+ * atomic write and the read (design.md §2.3). No JSON (ar-env-store-json.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -57,7 +57,7 @@ ar_env_file_take_lock (const char *target, gboolean wait, GError **error)
     {
       int saved = errno;
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                   _("Could not open the lock file %s: %s"), lock_path, g_strerror (saved));
+                   _ ("Could not open the lock file %s: %s"), lock_path, g_strerror (saved));
       return -1;
     }
   while (flock (fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0)
@@ -69,7 +69,7 @@ ar_env_file_take_lock (const char *target, gboolean wait, GError **error)
       close (fd);
       if (saved != EWOULDBLOCK)
         g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                     _("Could not lock %s: %s"), lock_path, g_strerror (saved));
+                     _ ("Could not lock %s: %s"), lock_path, g_strerror (saved));
       return -1;
     }
   return fd;
@@ -140,11 +140,11 @@ ar_env_file_remove_stale_temps (const char *path, const char *target)
 
 /* A temp file beside target, fsync unless tests turned it off, rename. */
 gboolean
-ar_env_file_write_atomically (const char  *target,
-                              const char  *data,
-                              gsize        length,
-                              gboolean     durable,
-                              GError     **error)
+ar_env_file_write_atomically (const char *target,
+                              const char *data,
+                              gsize length,
+                              gboolean durable,
+                              GError **error)
 {
   g_autofree char *tmp = g_strconcat (target, ".XXXXXX", NULL);
   int fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0600);

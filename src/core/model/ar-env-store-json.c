@@ -1,5 +1,5 @@
 /* ar-env-store-json.c — environments.json as JSON: one entry <-> an
- * ArEnvironment (SPEC §2.3, §2.4), and the whole document <-> its entries
+ * ArEnvironment (design.md §2.3, §2.4), and the whole document <-> its entries
  * and unknown top-level keys. No file handling (ar-env-store-file.c) and no
  * store state (ar-env-store.c).
  *
@@ -23,8 +23,8 @@ typedef enum {
 } FieldType;
 
 typedef struct {
-  const char *key;   /* JSON member */
-  const char *prop;  /* GObject property */
+  const char *key;  /* JSON member */
+  const char *prop; /* GObject property */
   FieldType type;
 } Field;
 
@@ -147,11 +147,11 @@ type_name (FieldType type)
 {
   switch (type)
     {
-    case FIELD_STRING: return _("a string");
-    case FIELD_STRV: return _("a list of strings");
-    case FIELD_MAP: return _("an object of strings");
-    case FIELD_INT: return _("a whole number");
-    case FIELD_BOOL: return _("true or false");
+    case FIELD_STRING: return _ ("a string");
+    case FIELD_STRV: return _ ("a list of strings");
+    case FIELD_MAP: return _ ("an object of strings");
+    case FIELD_INT: return _ ("a whole number");
+    case FIELD_BOOL: return _ ("true or false");
     default: g_assert_not_reached ();
     }
 }
@@ -261,10 +261,10 @@ ar_env_entry_from_json (JsonObject *object, const char *context)
           g_autofree char *shown = ar_json_to_short_string (node, 60);
           g_ptr_array_add (raw_keys, (gpointer) fields[i].key);
           if (fields[i].type == FIELD_STRING && node_is_string (node))
-            warnf (env, _("%s: field “%s” has the unknown value %s; the default is used and the value is kept in the file"),
+            warnf (env, _ ("%s: field “%s” has the unknown value %s; the default is used and the value is kept in the file"),
                    context, fields[i].key, shown);
           else
-            warnf (env, _("%s: field “%s” should be %s but is %s; the default is used and the value is kept in the file"),
+            warnf (env, _ ("%s: field “%s” should be %s but is %s; the default is used and the value is kept in the file"),
                    context, fields[i].key, type_name (fields[i].type), shown);
         }
     }
@@ -277,7 +277,7 @@ ar_env_entry_from_json (JsonObject *object, const char *context)
       if (node_is_bool (node))
         ar_environment_set_cache_container_build (env, json_node_get_boolean (node));
       else
-        warnf (env, _("%s: field “%s” should be true or false; caching stays off"),
+        warnf (env, _ ("%s: field “%s” should be true or false; caching stays off"),
                context, KEY_CACHING_ALIAS);
     }
 
@@ -293,7 +293,7 @@ ar_env_entry_from_json (JsonObject *object, const char *context)
     {
       g_autofree char *id = ar_environment_generate_id ();
       ar_environment_set_env_id (env, id);
-      warnf (env, _("%s has no id; it was given the new id “%s”"), context, id);
+      warnf (env, _ ("%s has no id; it was given the new id “%s”"), context, id);
     }
 
   node = json_object_get_member (object, "version");
@@ -302,13 +302,13 @@ ar_env_entry_from_json (JsonObject *object, const char *context)
       gint64 version = json_node_get_int (node);
       ar_environment_set_version (env, (int) CLAMP (version, G_MININT, G_MAXINT));
       if (version != AR_ENVIRONMENT_FORMAT_VERSION)
-        warnf (env, _("%s has version %" G_GINT64_FORMAT ", this app knows version %d; what could be read was loaded"),
+        warnf (env, _ ("%s has version %" G_GINT64_FORMAT ", this app knows version %d; what could be read was loaded"),
                context, version, AR_ENVIRONMENT_FORMAT_VERSION);
     }
   else if (node != NULL)
     {
       g_ptr_array_add (raw_keys, (gpointer) "version");
-      warnf (env, _("%s: field “version” should be a whole number; version 1 is assumed"), context);
+      warnf (env, _ ("%s: field “version” should be a whole number; version 1 is assumed"), context);
     }
 
   /* §2.4: an enabled legacy script becomes the run preflight; a disabled one
@@ -475,12 +475,12 @@ warn_into (GPtrArray *warnings, const char *format, ...)
 }
 
 gboolean
-ar_env_store_parse_document (const char  *path,
-                             GBytes      *disk,
-                             GPtrArray  **out_items,
+ar_env_store_parse_document (const char *path,
+                             GBytes *disk,
+                             GPtrArray **out_items,
                              JsonObject **out_top_extra,
-                             GPtrArray   *warnings,
-                             GError     **error)
+                             GPtrArray *warnings,
+                             GError **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
@@ -516,7 +516,7 @@ ar_env_store_parse_document (const char  *path,
       if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
         {
           g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
-                       _("%s has no “environments” list, so it is not an environments file"),
+                       _ ("%s has no “environments” list, so it is not an environments file"),
                        path);
           return FALSE;
         }
@@ -524,7 +524,7 @@ ar_env_store_parse_document (const char  *path,
       if (format != NULL && !(node_is_int (format) && json_node_get_int (format) == AR_ENV_STORE_FORMAT))
         {
           g_autofree char *shown = ar_json_to_short_string (format, 60);
-          warn_into (warnings, _("%s has format %s, this app writes format %d; what could be read was loaded"),
+          warn_into (warnings, _ ("%s has format %s, this app writes format %d; what could be read was loaded"),
                      path, shown, AR_ENV_STORE_FORMAT);
         }
       json_object_iter_init_ordered (&iter, top);
@@ -535,7 +535,7 @@ ar_env_store_parse_document (const char  *path,
   else
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_SHAPE,
-                   _("%s holds neither an object nor a list, so it is not an environments file"),
+                   _ ("%s holds neither an object nor a list, so it is not an environments file"),
                    path);
       return FALSE;
     }
@@ -544,7 +544,8 @@ ar_env_store_parse_document (const char  *path,
    * already has that key holding something else, the next free name. */
   keep_key = g_strdup ("unreadable_entries");
   for (guint n = 2; json_object_has_member (top_extra, keep_key) &&
-                    !JSON_NODE_HOLDS_ARRAY (json_object_get_member (top_extra, keep_key)); n++)
+                    !JSON_NODE_HOLDS_ARRAY (json_object_get_member (top_extra, keep_key));
+       n++)
     {
       g_free (keep_key);
       keep_key = g_strdup_printf ("unreadable_entries_%u", n);
@@ -553,14 +554,14 @@ ar_env_store_parse_document (const char  *path,
   for (guint i = 0; i < json_array_get_length (entries); i++)
     {
       JsonNode *element = json_array_get_element (entries, i);
-      g_autofree char *context = g_strdup_printf (_("entry %u"), i + 1);
+      g_autofree char *context = g_strdup_printf (_ ("entry %u"), i + 1);
       g_autoptr(ArEnvironment) env = NULL;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
           /* Not an environment at all: keep it so nothing is lost. */
           g_autofree char *shown = ar_json_to_short_string (element, 60);
-          warn_into (warnings, _("%s is not an object and was skipped (kept in the file under “%s”): %s"),
+          warn_into (warnings, _ ("%s is not an object and was skipped (kept in the file under “%s”): %s"),
                      context, keep_key, shown);
           if (!json_object_has_member (top_extra, keep_key))
             json_object_set_array_member (top_extra, keep_key, json_array_new ());
@@ -576,7 +577,7 @@ ar_env_store_parse_document (const char  *path,
           g_autofree char *new_id = ar_environment_generate_id ();
 
           ar_environment_set_env_id (env, new_id);
-          warnf (env, _("%s repeats the id “%s”; it was given the new id “%s”"),
+          warnf (env, _ ("%s repeats the id “%s”; it was given the new id “%s”"),
                  context, old_id, new_id);
         }
       g_hash_table_add (seen, (gpointer) ar_environment_get_env_id (env));

@@ -19,12 +19,12 @@ G_BEGIN_DECLS
  * into entries (ArEnvironment) and the unknown top-level keys, in file
  * order. File-level warnings are added to @warnings; entries carry their
  * own. FALSE with PARSE or SHAPE when it is not an environments file. */
-gboolean ar_env_store_parse_document (const char  *path,
-                                      GBytes      *disk,
-                                      GPtrArray  **out_items,
+gboolean ar_env_store_parse_document (const char *path,
+                                      GBytes *disk,
+                                      GPtrArray **out_items,
                                       JsonObject **out_top_extra,
-                                      GPtrArray   *warnings,
-                                      GError     **error);
+                                      GPtrArray *warnings,
+                                      GError **error);
 /* The bytes of an environments file holding @items and @top_extra. */
 char *ar_env_store_format_document (GPtrArray *items, JsonObject *top_extra, gsize *length);
 
@@ -40,11 +40,11 @@ int ar_env_file_take_lock (const char *target, gboolean wait, GError **error);
  * <@path>.bak, when nobody holds the lock. */
 void ar_env_file_remove_stale_temps (const char *path, const char *target);
 /* A temp file beside @target, fsync when @durable, rename over @target. */
-gboolean ar_env_file_write_atomically (const char  *target,
-                                       const char  *data,
-                                       gsize        length,
-                                       gboolean     durable,
-                                       GError     **error);
+gboolean ar_env_file_write_atomically (const char *target,
+                                       const char *data,
+                                       gsize length,
+                                       gboolean durable,
+                                       GError **error);
 /* The file's bytes in *@disk; NULL when there is no file. */
 gboolean ar_env_file_read (const char *target, GBytes **disk, GError **error);
 

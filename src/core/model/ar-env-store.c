@@ -16,15 +16,16 @@
 #include "ar-env-store-private.h"
 #include "ar-paths.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-env-store-error-quark, ar_env_store_error)
+/* clang-format on */
 
-struct _ArEnvStore
-{
+struct _ArEnvStore {
   GObject parent_instance;
 
   char *path;
-  GPtrArray *items;       /* ArEnvironment */
-  JsonObject *top_extra;  /* unknown top-level keys, in file order */
+  GPtrArray *items;      /* ArEnvironment */
+  JsonObject *top_extra; /* unknown top-level keys, in file order */
   GPtrArray *warnings;
   gboolean load_failed;
   gboolean durable;
@@ -35,12 +36,12 @@ struct _ArEnvStore
   gboolean have_base;
   guint disk_serial;
   GBytes *disk;
-  GHashTable *base;       /* env_id -> entry text */
-  char *base_top;         /* top-level extra keys as text */
+  GHashTable *base; /* env_id -> entry text */
+  char *base_top;   /* top-level extra keys as text */
 
   /* ar_env_store_save_async(): waiting GTasks, the head one running. */
   GQueue saves;
-  guint save_delay_ms;    /* tests: each write waits this long first */
+  guint save_delay_ms; /* tests: each write waits this long first */
 };
 
 enum {
@@ -276,7 +277,7 @@ merge_from_disk (ArEnvStore *self, GBytes *now, GError **error)
   if (!ar_env_store_parse_document (self->path, now, &theirs, &their_top, warnings, &local_error))
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_CONFLICT,
-                   _("Another program changed %s and it can no longer be read, so it was not overwritten: %s"),
+                   _ ("Another program changed %s and it can no longer be read, so it was not overwritten: %s"),
                    self->path, local_error->message);
       return FALSE;
     }
@@ -346,13 +347,13 @@ merge_from_disk (ArEnvStore *self, GBytes *now, GError **error)
     {
       if (conflicts->len > 0)
         g_string_append (conflicts, ", ");
-      g_string_append (conflicts, _("the file’s other top-level keys"));
+      g_string_append (conflicts, _ ("the file’s other top-level keys"));
     }
 
   if (conflicts->len > 0)
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_CONFLICT,
-                   _("Another program changed %s since it was read, and changed differently what is being saved here: %s; nothing was saved, so reload and make the change again"),
+                   _ ("Another program changed %s since it was read, and changed differently what is being saved here: %s; nothing was saved, so reload and make the change again"),
                    self->path, conflicts->str);
       return FALSE;
     }
@@ -413,7 +414,7 @@ save_locked (ArEnvStore *self, const char *target, GError **error)
       if (!ar_env_file_write_atomically (bak_target, old, old_length, self->durable, &local_error))
         {
           g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                       _("Could not keep a backup of %s: %s"), self->path, local_error->message);
+                       _ ("Could not keep a backup of %s: %s"), self->path, local_error->message);
           return FALSE;
         }
     }
@@ -421,7 +422,7 @@ save_locked (ArEnvStore *self, const char *target, GError **error)
   if (!ar_env_file_write_atomically (target, data, length, self->durable, &local_error))
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                   _("Could not save %s: %s"), self->path, local_error->message);
+                   _ ("Could not save %s: %s"), self->path, local_error->message);
       return FALSE;
     }
   remember_disk (self, written);
@@ -441,7 +442,7 @@ ar_env_store_save (ArEnvStore *self, GError **error)
   if (self->load_failed)
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_REFUSED,
-                   _("%s could not be read, so it was not overwritten; fix it or restore %s.bak first"),
+                   _ ("%s could not be read, so it was not overwritten; fix it or restore %s.bak first"),
                    self->path, self->path);
       return FALSE;
     }
@@ -452,7 +453,7 @@ ar_env_store_save (ArEnvStore *self, GError **error)
     {
       int saved = errno;
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                   _("Could not create the folder %s: %s"), dir, g_strerror (saved));
+                   _ ("Could not create the folder %s: %s"), dir, g_strerror (saved));
       return FALSE;
     }
 
@@ -472,13 +473,13 @@ typedef struct {
   char *target;
   gboolean durable;
   guint delay_ms;
-  gboolean check;          /* compare the file with expected first */
-  GBytes *expected;        /* the file as the store last knew it */
-  GBytes *data;            /* what to write */
-  GHashTable *texts;       /* the entries in data: the next merge base */
+  gboolean check;    /* compare the file with expected first */
+  GBytes *expected;  /* the file as the store last knew it */
+  GBytes *data;      /* what to write */
+  GHashTable *texts; /* the entries in data: the next merge base */
   char *top;
-  gboolean changed;        /* out: the file was not as expected... */
-  GBytes *found;           /* ...but this (NULL: gone) */
+  gboolean changed; /* out: the file was not as expected... */
+  GBytes *found;    /* ...but this (NULL: gone) */
 } SaveJob;
 
 static void
@@ -523,14 +524,14 @@ write_job (SaveJob *job, GError **error)
       if (!ar_env_file_write_atomically (bak_target, old, old_length, job->durable, &local_error))
         {
           g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                       _("Could not keep a backup of %s: %s"), job->path, local_error->message);
+                       _ ("Could not keep a backup of %s: %s"), job->path, local_error->message);
           return FALSE;
         }
     }
   if (!ar_env_file_write_atomically (job->target, data, length, job->durable, &local_error))
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                   _("Could not save %s: %s"), job->path, local_error->message);
+                   _ ("Could not save %s: %s"), job->path, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -551,7 +552,7 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
     {
       int saved = errno;
       g_task_return_new_error (task, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_IO,
-                               _("Could not create the folder %s: %s"), dir, g_strerror (saved));
+                               _ ("Could not create the folder %s: %s"), dir, g_strerror (saved));
       return;
     }
   lock = ar_env_file_take_lock (job->target, TRUE, &error);
@@ -635,7 +636,7 @@ start_next_save (ArEnvStore *self)
   if (self->load_failed)
     {
       finish_head_save (self, g_error_new (AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_REFUSED,
-                                           _("%s could not be read, so it was not overwritten; fix it or restore %s.bak first"),
+                                           _ ("%s could not be read, so it was not overwritten; fix it or restore %s.bak first"),
                                            self->path, self->path));
       return;
     }
@@ -662,10 +663,10 @@ start_next_save (ArEnvStore *self)
 }
 
 void
-ar_env_store_save_async (ArEnvStore          *self,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+ar_env_store_save_async (ArEnvStore *self,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data)
 {
   GTask *task;
 
@@ -682,9 +683,9 @@ ar_env_store_save_async (ArEnvStore          *self,
 }
 
 gboolean
-ar_env_store_save_finish (ArEnvStore    *self,
-                          GAsyncResult  *result,
-                          GError       **error)
+ar_env_store_save_finish (ArEnvStore *self,
+                          GAsyncResult *result,
+                          GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ar_env_store_save_async, FALSE);
@@ -778,10 +779,10 @@ ar_env_store_lookup (ArEnvStore *self, const char *id_or_name, GError **error)
     return found;
   if (matches > 1)
     g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_AMBIGUOUS,
-                 _("%u environments are named “%s”; use the id instead"), matches, id_or_name);
+                 _ ("%u environments are named “%s”; use the id instead"), matches, id_or_name);
   else
     g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_NOT_FOUND,
-                 _("No environment has the id or name “%s”"), id_or_name);
+                 _ ("No environment has the id or name “%s”"), id_or_name);
   return NULL;
 }
 
@@ -794,7 +795,7 @@ ar_env_store_add (ArEnvStore *self, ArEnvironment *env, GError **error)
   if (ar_env_store_find_by_id (self, ar_environment_get_env_id (env)) != NULL)
     {
       g_set_error (error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_EXISTS,
-                   _("An environment with the id “%s” already exists"),
+                   _ ("An environment with the id “%s” already exists"),
                    ar_environment_get_env_id (env));
       return FALSE;
     }
@@ -895,9 +896,9 @@ ar_env_store_finalize (GObject *object)
 }
 
 static void
-ar_env_store_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
+ar_env_store_get_property (GObject *object,
+                           guint prop_id,
+                           GValue *value,
                            GParamSpec *pspec)
 {
   ArEnvStore *self = AR_ENV_STORE (object);

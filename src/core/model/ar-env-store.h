@@ -1,4 +1,4 @@
-/* ar-env-store.h — environments.json load/save with migration (SPEC §2.3, §2.4)
+/* ar-env-store.h — environments.json load/save with migration (design.md §2.3, §2.4)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,14 +18,14 @@ G_BEGIN_DECLS
 GQuark ar_env_store_error_quark (void);
 
 typedef enum {
-  AR_ENV_STORE_ERROR_PARSE,       /* not JSON: message has path, line and column */
-  AR_ENV_STORE_ERROR_SHAPE,       /* JSON, but not an environments file */
+  AR_ENV_STORE_ERROR_PARSE, /* not JSON: message has path, line and column */
+  AR_ENV_STORE_ERROR_SHAPE, /* JSON, but not an environments file */
   AR_ENV_STORE_ERROR_IO,
-  AR_ENV_STORE_ERROR_NOT_FOUND,   /* no environment with that id or name */
-  AR_ENV_STORE_ERROR_AMBIGUOUS,   /* a name that several environments share */
-  AR_ENV_STORE_ERROR_EXISTS,      /* an id that is already taken */
-  AR_ENV_STORE_ERROR_REFUSED,     /* save after a failed load */
-  AR_ENV_STORE_ERROR_CONFLICT,    /* another program changed the same entries */
+  AR_ENV_STORE_ERROR_NOT_FOUND, /* no environment with that id or name */
+  AR_ENV_STORE_ERROR_AMBIGUOUS, /* a name that several environments share */
+  AR_ENV_STORE_ERROR_EXISTS,    /* an id that is already taken */
+  AR_ENV_STORE_ERROR_REFUSED,   /* save after a failed load */
+  AR_ENV_STORE_ERROR_CONFLICT,  /* another program changed the same entries */
 } ArEnvStoreError;
 
 /* A GListModel of ArEnvironment, in file order. */
@@ -63,13 +63,13 @@ gboolean ar_env_store_save (ArEnvStore *self, GError **error);
  * on the caller's thread before writing again. Saves run one at a time in
  * the order they were asked for. The cancellable only stops a save that
  * has not started writing. */
-void ar_env_store_save_async (ArEnvStore          *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data);
-gboolean ar_env_store_save_finish (ArEnvStore    *self,
-                                   GAsyncResult  *result,
-                                   GError       **error);
+void ar_env_store_save_async (ArEnvStore *self,
+                              GCancellable *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data);
+gboolean ar_env_store_save_finish (ArEnvStore *self,
+                                   GAsyncResult *result,
+                                   GError **error);
 /* TRUE while an asynchronous save is queued or running (property
  * "saving"): a reader of the file waits for it. */
 gboolean ar_env_store_get_saving (ArEnvStore *self);

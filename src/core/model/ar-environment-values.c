@@ -1,6 +1,6 @@
 /* ar-environment-values.c — what an environment's fields may hold: the
  * colors, agents, workspace types and preflight modes, extra mount lines,
- * default folders and new ids (SPEC §2.1). The ArEnvironment object itself
+ * default folders and new ids (design.md §2.1). The ArEnvironment object itself
  * is ar-environment.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -84,10 +84,10 @@ ar_workspace_type_display_name (ArWorkspaceType type)
 {
   switch (type)
     {
-    case AR_WORKSPACE_MOUNTED: return _("Mounted folder");
-    case AR_WORKSPACE_CLONED: return _("Cloned repository");
+    case AR_WORKSPACE_MOUNTED: return _ ("Mounted folder");
+    case AR_WORKSPACE_CLONED: return _ ("Cloned repository");
     case AR_WORKSPACE_NONE:
-    default: return _("None");
+    default: return _ ("None");
     }
 }
 
@@ -137,7 +137,7 @@ ar_mount_parse (const char *text, GError **error)
   if (n != 2 && n != 3)
     {
       g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
-                   _("The extra mount “%s” is not host:container or host:container:ro|rw: correct it in the environment's Container tab."),
+                   _ ("The extra mount “%s” is not host:container or host:container:ro|rw: correct it in the environment's Container tab."),
                    line);
       return NULL;
     }
@@ -145,14 +145,14 @@ ar_mount_parse (const char *text, GError **error)
   if (n == 3 && !g_str_equal (parts[2], "ro") && !g_str_equal (parts[2], "rw"))
     {
       g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
-                   _("The mode “%s” of the extra mount “%s” must be ro or rw: correct it in the environment's Container tab."),
+                   _ ("The mode “%s” of the extra mount “%s” must be ro or rw: correct it in the environment's Container tab."),
                    parts[2], line);
       return NULL;
     }
   if (parts[1][0] != '/')
     {
       g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
-                   _("The container path “%s” of the extra mount “%s” is not absolute: correct it in the environment's Container tab."),
+                   _ ("The container path “%s” of the extra mount “%s” is not absolute: correct it in the environment's Container tab."),
                    parts[1], line);
       return NULL;
     }
@@ -163,7 +163,7 @@ ar_mount_parse (const char *text, GError **error)
       if (!g_path_is_absolute (mount->source))
         {
           g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
-                       _("The host path “%s” of the extra mount “%s” is not absolute: correct it in the environment's Container tab."),
+                       _ ("The host path “%s” of the extra mount “%s” is not absolute: correct it in the environment's Container tab."),
                        host, line);
           return NULL;
         }
@@ -176,7 +176,7 @@ ar_mount_parse (const char *text, GError **error)
   else
     {
       g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
-                   _("The host side “%s” of the extra mount “%s” is neither an absolute path (or ~/…) nor a volume name (letters, digits, _ . -): correct it in the environment's Container tab."),
+                   _ ("The host side “%s” of the extra mount “%s” is neither an absolute path (or ~/…) nor a volume name (letters, digits, _ . -): correct it in the environment's Container tab."),
                    host, line);
       return NULL;
     }

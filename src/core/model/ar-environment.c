@@ -11,8 +11,7 @@
 #include "ar-environment.h"
 #include "ar-json.h"
 
-struct _ArEnvironment
-{
+struct _ArEnvironment {
   GObject parent_instance;
 
   char *env_id;
@@ -46,7 +45,9 @@ struct _ArEnvironment
 
 G_DEFINE_FINAL_TYPE (ArEnvironment, ar_environment, G_TYPE_OBJECT)
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-environment-error-quark, ar_environment_error)
+/* clang-format on */
 
 enum {
   PROP_0,
@@ -145,49 +146,49 @@ changed (ArEnvironment *self, guint prop_id)
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
-#define DEFINE_STR_PROP(field, PROP)                                        \
-  const char *ar_environment_get_##field (ArEnvironment *self)              \
-  {                                                                         \
-    g_return_val_if_fail (AR_IS_ENVIRONMENT (self), "");                    \
-    return self->field;                                                     \
-  }                                                                         \
-  void ar_environment_set_##field (ArEnvironment *self, const char *value)  \
-  {                                                                         \
-    g_return_if_fail (AR_IS_ENVIRONMENT (self));                            \
-    if (str_equal (self->field, value))                                     \
-      return;                                                               \
-    replace_str (&self->field, value);                                      \
-    changed (self, PROP);                                                   \
+#define DEFINE_STR_PROP(field, PROP)                                       \
+  const char *ar_environment_get_##field (ArEnvironment *self)             \
+  {                                                                        \
+    g_return_val_if_fail (AR_IS_ENVIRONMENT (self), "");                   \
+    return self->field;                                                    \
+  }                                                                        \
+  void ar_environment_set_##field (ArEnvironment *self, const char *value) \
+  {                                                                        \
+    g_return_if_fail (AR_IS_ENVIRONMENT (self));                           \
+    if (str_equal (self->field, value))                                    \
+      return;                                                              \
+    replace_str (&self->field, value);                                     \
+    changed (self, PROP);                                                  \
   }
 
-#define DEFINE_STRV_PROP(field, PROP)                                                 \
-  const char *const *ar_environment_get_##field (ArEnvironment *self)                 \
-  {                                                                                   \
-    g_return_val_if_fail (AR_IS_ENVIRONMENT (self), empty_strv);                      \
-    return (const char *const *) self->field;                                         \
-  }                                                                                   \
-  void ar_environment_set_##field (ArEnvironment *self, const char *const *value)     \
-  {                                                                                   \
-    g_return_if_fail (AR_IS_ENVIRONMENT (self));                                      \
-    if (strv_equal ((const char *const *) self->field, value))                        \
-      return;                                                                         \
-    replace_strv (&self->field, value);                                               \
-    changed (self, PROP);                                                             \
+#define DEFINE_STRV_PROP(field, PROP)                                             \
+  const char *const *ar_environment_get_##field (ArEnvironment *self)             \
+  {                                                                               \
+    g_return_val_if_fail (AR_IS_ENVIRONMENT (self), empty_strv);                  \
+    return (const char *const *) self->field;                                     \
+  }                                                                               \
+  void ar_environment_set_##field (ArEnvironment *self, const char *const *value) \
+  {                                                                               \
+    g_return_if_fail (AR_IS_ENVIRONMENT (self));                                  \
+    if (strv_equal ((const char *const *) self->field, value))                    \
+      return;                                                                     \
+    replace_strv (&self->field, value);                                           \
+    changed (self, PROP);                                                         \
   }
 
-#define DEFINE_SCALAR_PROP(type, field, PROP)                               \
-  type ar_environment_get_##field (ArEnvironment *self)                     \
-  {                                                                         \
-    g_return_val_if_fail (AR_IS_ENVIRONMENT (self), (type) 0);              \
-    return self->field;                                                     \
-  }                                                                         \
-  void ar_environment_set_##field (ArEnvironment *self, type value)         \
-  {                                                                         \
-    g_return_if_fail (AR_IS_ENVIRONMENT (self));                            \
-    if (self->field == value)                                               \
-      return;                                                               \
-    self->field = value;                                                    \
-    changed (self, PROP);                                                   \
+#define DEFINE_SCALAR_PROP(type, field, PROP)                       \
+  type ar_environment_get_##field (ArEnvironment *self)             \
+  {                                                                 \
+    g_return_val_if_fail (AR_IS_ENVIRONMENT (self), (type) 0);      \
+    return self->field;                                             \
+  }                                                                 \
+  void ar_environment_set_##field (ArEnvironment *self, type value) \
+  {                                                                 \
+    g_return_if_fail (AR_IS_ENVIRONMENT (self));                    \
+    if (self->field == value)                                       \
+      return;                                                       \
+    self->field = value;                                            \
+    changed (self, PROP);                                           \
   }
 
 DEFINE_STR_PROP (env_id, PROP_ENV_ID)
@@ -346,9 +347,9 @@ ar_environment_dup_warnings (ArEnvironment *self)
 
   /* A live check, so it disappears as soon as the user fills the script. */
   if (self->cache_container_build && ar_script_is_blank (self->cached_preflight_script))
-    g_strv_builder_add (builder, _("container caching is on but the cached preflight is empty: nothing will be cached"));
+    g_strv_builder_add (builder, _ ("container caching is on but the cached preflight is empty: nothing will be cached"));
   if (self->cache_container_build && self->preflight_mode == AR_PREFLIGHT_MODE_SINGLE)
-    g_strv_builder_add (builder, _("container caching is on but the preflight mode is single: split the preflight to get a cached image"));
+    g_strv_builder_add (builder, _ ("container caching is on but the preflight mode is single: split the preflight to get a cached image"));
 
   return g_strv_builder_end (builder);
 }
@@ -450,9 +451,9 @@ ar_environment_finalize (GObject *object)
 }
 
 static void
-ar_environment_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
+ar_environment_get_property (GObject *object,
+                             guint prop_id,
+                             GValue *value,
                              GParamSpec *pspec)
 {
   ArEnvironment *self = AR_ENVIRONMENT (object);
@@ -487,10 +488,10 @@ ar_environment_get_property (GObject    *object,
 }
 
 static void
-ar_environment_set_property (GObject      *object,
-                             guint         prop_id,
+ar_environment_set_property (GObject *object,
+                             guint prop_id,
                              const GValue *value,
-                             GParamSpec   *pspec)
+                             GParamSpec *pspec)
 {
   ArEnvironment *self = AR_ENVIRONMENT (object);
 

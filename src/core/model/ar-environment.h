@@ -1,4 +1,4 @@
-/* ar-environment.h — one environment (SPEC §2.1)
+/* ar-environment.h — one environment (design.md §2.1)
  *
  * The model/ folder (this is its main header). Owns what the app knows
  * without running anything: the environment and its store (file format,
@@ -24,7 +24,7 @@ typedef enum {
   AR_PREFLIGHT_MODE_SPLIT,
 } ArPreflightMode;
 
-/* workspace_type (SPEC §2.1); stored as "none", "mounted", "cloned". */
+/* workspace_type (design.md §2.1); stored as "none", "mounted", "cloned". */
 typedef enum {
   AR_WORKSPACE_NONE,
   AR_WORKSPACE_MOUNTED,
@@ -35,8 +35,8 @@ typedef enum {
 GQuark ar_environment_error_quark (void);
 
 typedef enum {
-  AR_ENVIRONMENT_ERROR_BAD_MOUNT,      /* not host:container[:ro|rw] */
-  AR_ENVIRONMENT_ERROR_MISSING_PATH,   /* a host folder that is not there */
+  AR_ENVIRONMENT_ERROR_BAD_MOUNT,    /* not host:container[:ro|rw] */
+  AR_ENVIRONMENT_ERROR_MISSING_PATH, /* a host folder that is not there */
 } ArEnvironmentError;
 
 /* One line of extra_mounts: host:container[:ro|rw], where host is an
@@ -48,9 +48,9 @@ typedef enum {
 
 typedef struct {
   ArMountType type;
-  char *source;        /* bind: the host path, ~ expanded; volume: its name */
-  char *target;        /* absolute path in the container */
-  char *mode;          /* "ro", "rw", or NULL when not given */
+  char *source; /* bind: the host path, ~ expanded; volume: its name */
+  char *target; /* absolute path in the container */
+  char *mode;   /* "ro", "rw", or NULL when not given */
 } ArMount;
 
 /* NULL with AR_ENVIRONMENT_ERROR_BAD_MOUNT when the text is not a mount;
@@ -166,17 +166,17 @@ GStrv ar_environment_dup_warnings (ArEnvironment *self);
 void ar_environment_add_load_warning (ArEnvironment *self, const char *warning);
 void ar_environment_clear_load_warnings (ArEnvironment *self);
 
-/* The one rule for the cached preflight (SPEC §2.2): it is in use when the
+/* The one rule for the cached preflight (design.md §2.2): it is in use when the
  * mode is split and the script is not blank. */
 gboolean ar_environment_uses_cached_preflight (ArEnvironment *self);
-/* True when an environment layer would be built (SPEC §3.1): the cached
+/* True when an environment layer would be built (design.md §3.1): the cached
  * preflight is in use and caching is on. */
 gboolean ar_environment_wants_env_layer (ArEnvironment *self);
 /* Whether the cached preflight runs at task start: in use, and not baked
  * into the image the task runs on (caching off, or the layer failed). */
 gboolean ar_environment_runs_cached_preflight_at_start (ArEnvironment *self,
-                                                        gboolean       baked);
-/* True when a desktop layer would be built (SPEC §3.1). */
+                                                        gboolean baked);
+/* True when a desktop layer would be built (design.md §3.1). */
 gboolean ar_environment_wants_desktop_layer (ArEnvironment *self);
 
 G_END_DECLS

@@ -21,9 +21,9 @@
 /* ---- reading ------------------------------------------------------------ */
 
 typedef struct {
-  JsonNode *node;      /* an array or an object */
-  char *key;           /* an object's member waiting for its value */
-  gsize start;         /* offset of the opening bracket */
+  JsonNode *node; /* an array or an object */
+  char *key;      /* an object's member waiting for its value */
+  gsize start;    /* offset of the opening bracket */
 } Frame;
 
 typedef struct {
@@ -65,7 +65,7 @@ fail_at (Reader *r, gsize offset, const char *format, ...)
   va_end (args);
   position_of (r, offset, &line, &column);
   g_set_error (r->error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-               _("%s is not valid JSON: line %u, column %u: %s"), r->name, line, column, what);
+               _ ("%s is not valid JSON: line %u, column %u: %s"), r->name, line, column, what);
   return FALSE;
 }
 
@@ -76,9 +76,9 @@ describe_at (Reader *r, gsize offset)
   const char *p = r->data + offset;
 
   if (offset >= r->length)
-    return g_strdup (_("the end of the file"));
+    return g_strdup (_ ("the end of the file"));
   if ((guchar) *p < 0x20)
-    return g_strdup_printf (_("the control character U+%04X"), (guint) (guchar) *p);
+    return g_strdup_printf (_ ("the control character U+%04X"), (guint) (guchar) *p);
   return g_strdup_printf ("“%.*s”", (int) (g_utf8_next_char (p) - p), p);
 }
 
@@ -88,7 +88,7 @@ fail_unexpected (Reader *r, const char *expected)
   g_autofree char *found = describe_at (r, r->pos);
 
   /* TRANSLATORS: "found “x” where a value was expected" */
-  return fail_at (r, r->pos, _("found %s where %s was expected"), found, expected);
+  return fail_at (r, r->pos, _ ("found %s where %s was expected"), found, expected);
 }
 
 static void
@@ -118,7 +118,7 @@ check_text (Reader *r)
 
       position_of (r, end - r->data, &line, &column);
       g_set_error (r->error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                   _("%s is not UTF-8 text: line %u, column %u holds a byte that is not part of a UTF-8 character"),
+                   _ ("%s is not UTF-8 text: line %u, column %u holds a byte that is not part of a UTF-8 character"),
                    r->name, line, column);
       return FALSE;
     }
@@ -128,7 +128,7 @@ check_text (Reader *r)
 
       position_of (r, text_length, &line, &column);
       g_set_error (r->error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                   _("%s contains a NUL byte at line %u, column %u; it is not a text file"),
+                   _ ("%s contains a NUL byte at line %u, column %u; it is not a text file"),
                    r->name, line, column);
       return FALSE;
     }
@@ -173,7 +173,7 @@ fail_unterminated_string (Reader *r, gsize start)
 
   position_of (r, start, &line, &column);
   g_set_error (r->error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-               _("%s ends in the middle of a string that starts at line %u, column %u"),
+               _ ("%s ends in the middle of a string that starts at line %u, column %u"),
                r->name, line, column);
   return FALSE;
 }
@@ -211,7 +211,7 @@ read_string (Reader *r)
         }
       if (c != '\\')
         {
-          fail_at (r, r->pos, _("a line break or other control character (U+%04X) inside a string; write it as an escape such as \\n"),
+          fail_at (r, r->pos, _ ("a line break or other control character (U+%04X) inside a string; write it as an escape such as \\n"),
                    (guint) (guchar) c);
           return NULL;
         }
@@ -241,18 +241,18 @@ read_string (Reader *r)
 
             if (unit < 0)
               {
-                fail_at (r, escape, _("\\u must be followed by four hexadecimal digits"));
+                fail_at (r, escape, _ ("\\u must be followed by four hexadecimal digits"));
                 return NULL;
               }
             if (unit == 0)
               {
-                fail_at (r, escape, _("the string holds \\u0000 (a NUL character), which cannot be stored"));
+                fail_at (r, escape, _ ("the string holds \\u0000 (a NUL character), which cannot be stored"));
                 return NULL;
               }
             ch = (gunichar) unit;
             if (unit >= 0xDC00 && unit <= 0xDFFF)
               {
-                fail_at (r, escape, _("\\u%04X is the second half of a UTF-16 surrogate pair without its first half"), (guint) unit);
+                fail_at (r, escape, _ ("\\u%04X is the second half of a UTF-16 surrogate pair without its first half"), (guint) unit);
                 return NULL;
               }
             if (unit >= 0xD800 && unit <= 0xDBFF)
@@ -266,7 +266,7 @@ read_string (Reader *r)
                   }
                 if (low < 0xDC00 || low > 0xDFFF)
                   {
-                    fail_at (r, escape, _("\\u%04X is the first half of a UTF-16 surrogate pair without its second half"), (guint) unit);
+                    fail_at (r, escape, _ ("\\u%04X is the first half of a UTF-16 surrogate pair without its second half"), (guint) unit);
                     return NULL;
                   }
                 ch = 0x10000 + (((gunichar) unit - 0xD800) << 10) + ((gunichar) low - 0xDC00);
@@ -279,9 +279,9 @@ read_string (Reader *r)
             const char *at = r->data + r->pos - 1;
 
             if ((guchar) c < 0x20)
-              fail_at (r, r->pos - 2, _("a backslash followed by a control character is not a JSON escape"));
+              fail_at (r, r->pos - 2, _ ("a backslash followed by a control character is not a JSON escape"));
             else
-              fail_at (r, r->pos - 2, _("\\%.*s is not a JSON escape (these are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"),
+              fail_at (r, r->pos - 2, _ ("\\%.*s is not a JSON escape (these are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)"),
                        (int) (g_utf8_next_char (at) - at), at);
             return NULL;
           }
@@ -350,7 +350,7 @@ read_number (Reader *r)
       if (errno == ERANGE)
         {
           json_node_unref (node);
-          fail_at (r, start, _("the whole number %s does not fit in 64 bits"), lexeme);
+          fail_at (r, start, _ ("the whole number %s does not fit in 64 bits"), lexeme);
           return NULL;
         }
       json_node_set_int (node, value);
@@ -362,13 +362,13 @@ read_number (Reader *r)
       if (!isfinite (value))
         {
           json_node_unref (node);
-          fail_at (r, start, _("the number %s is too large to be stored"), lexeme);
+          fail_at (r, start, _ ("the number %s is too large to be stored"), lexeme);
           return NULL;
         }
       if (value == 0.0 && nonzero_digit)
         {
           json_node_unref (node);
-          fail_at (r, start, _("the number %s is too small to be stored (it would become 0)"), lexeme);
+          fail_at (r, start, _ ("the number %s is too small to be stored (it would become 0)"), lexeme);
           return NULL;
         }
       json_node_set_double (node, value);
@@ -385,9 +385,9 @@ bad:
 
     /* Only ASCII was skipped, so the cut is on a character boundary. */
     if (shown == 0)
-      return (fail_unexpected (r, _("a value")), NULL);
+      return (fail_unexpected (r, _ ("a value")), NULL);
     lexeme = g_strndup (r->data + start, shown);
-    fail_at (r, start, _("“%s” is not a valid number"), lexeme);
+    fail_at (r, start, _ ("“%s” is not a valid number"), lexeme);
   }
   return NULL;
 }
@@ -430,7 +430,7 @@ read_scalar (Reader *r)
     return json_node_init_boolean (json_node_alloc (), FALSE);
   if (read_word (r, "null"))
     return json_node_new (JSON_NODE_NULL);
-  fail_unexpected (r, _("a value"));
+  fail_unexpected (r, _ ("a value"));
   return NULL;
 }
 
@@ -442,11 +442,11 @@ fail_unclosed (Reader *r, Frame *frame)
   position_of (r, frame->start, &line, &column);
   if (JSON_NODE_HOLDS_ARRAY (frame->node))
     g_set_error (r->error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                 _("%s ends before the list that starts at line %u, column %u is closed"),
+                 _ ("%s ends before the list that starts at line %u, column %u is closed"),
                  r->name, line, column);
   else
     g_set_error (r->error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                 _("%s ends before the object that starts at line %u, column %u is closed"),
+                 _ ("%s ends before the object that starts at line %u, column %u is closed"),
                  r->name, line, column);
   return FALSE;
 }
@@ -464,7 +464,10 @@ read_document (Reader *r)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, TRUE, sizeof (Frame));
   JsonNode *done = NULL;
-  enum { WANT_VALUE, WANT_KEY, WANT_FIRST_VALUE, WANT_FIRST_KEY } want = WANT_VALUE;
+  enum { WANT_VALUE,
+         WANT_KEY,
+         WANT_FIRST_VALUE,
+         WANT_FIRST_KEY } want = WANT_VALUE;
 
   g_array_set_clear_func (stack, (GDestroyNotify) frame_clear);
 
@@ -489,7 +492,7 @@ read_document (Reader *r)
               goto complete;
             }
           if (r->data[r->pos] != '"')
-            return (fail_unexpected (r, _("a key in quotes")), NULL);
+            return (fail_unexpected (r, _ ("a key in quotes")), NULL);
           {
             gsize key_start = r->pos;
             char *key = read_string (r);
@@ -498,7 +501,7 @@ read_document (Reader *r)
               return NULL;
             if (json_object_has_member (json_node_get_object (frame->node), key))
               {
-                fail_at (r, key_start, _("the key “%s” appears twice in the same object"), key);
+                fail_at (r, key_start, _ ("the key “%s” appears twice in the same object"), key);
                 g_free (key);
                 return NULL;
               }
@@ -508,7 +511,7 @@ read_document (Reader *r)
           if (r->pos >= r->length)
             return (fail_unclosed (r, frame), NULL);
           if (r->data[r->pos] != ':')
-            return (fail_unexpected (r, _("“:”")), NULL);
+            return (fail_unexpected (r, _ ("“:”")), NULL);
           r->pos++;
           want = WANT_VALUE;
           continue;
@@ -517,7 +520,7 @@ read_document (Reader *r)
       if (r->pos >= r->length)
         {
           g_set_error (r->error, AR_ENV_STORE_ERROR, AR_ENV_STORE_ERROR_PARSE,
-                       _("%s is empty: it holds no JSON value"), r->name);
+                       _ ("%s is empty: it holds no JSON value"), r->name);
           return NULL;
         }
 
@@ -537,7 +540,7 @@ read_document (Reader *r)
           gboolean is_array = r->data[r->pos] == '[';
 
           if (stack->len >= AR_JSON_MAX_DEPTH)
-            return (fail_at (r, r->pos, _("lists and objects are nested more than %d deep"), AR_JSON_MAX_DEPTH), NULL);
+            return (fail_at (r, r->pos, _ ("lists and objects are nested more than %d deep"), AR_JSON_MAX_DEPTH), NULL);
           frame.node = json_node_new (is_array ? JSON_NODE_ARRAY : JSON_NODE_OBJECT);
           if (is_array)
             json_node_take_array (frame.node, json_array_new ());
@@ -563,7 +566,7 @@ read_document (Reader *r)
               if (r->pos < r->length)
                 {
                   json_node_unref (done);
-                  return (fail_unexpected (r, _("the end of the file")), NULL);
+                  return (fail_unexpected (r, _ ("the end of the file")), NULL);
                 }
               return done;
             }
@@ -593,7 +596,7 @@ read_document (Reader *r)
               g_array_set_size (stack, stack->len - 1);
               continue;
             }
-          return (fail_unexpected (r, JSON_NODE_HOLDS_ARRAY (top->node) ? _("“,” or “]”") : _("“,” or “}”")), NULL);
+          return (fail_unexpected (r, JSON_NODE_HOLDS_ARRAY (top->node) ? _ ("“,” or “]”") : _ ("“,” or “}”")), NULL);
         }
     }
 }
@@ -622,7 +625,8 @@ ar_json_parse_file (const char *path, GError **error)
     {
       g_set_error (error, AR_ENV_STORE_ERROR,
                    g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                     ? AR_ENV_STORE_ERROR_NOT_FOUND : AR_ENV_STORE_ERROR_IO,
+                     ? AR_ENV_STORE_ERROR_NOT_FOUND
+                     : AR_ENV_STORE_ERROR_IO,
                    "%s", local_error->message);
       return NULL;
     }

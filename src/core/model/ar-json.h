@@ -1,4 +1,4 @@
-/* ar-json.h — the JSON reader and writer of environments.json (SPEC §2.3)
+/* ar-json.h — the JSON reader and writer of environments.json (design.md §2.3)
  *
  * A strict RFC 8259 reader and a pretty writer that agree with each other:
  * whatever the writer emits, the reader accepts, and a file the reader

@@ -71,7 +71,7 @@ read_install_id (const char *path, char **out_id, GError **error)
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not read this install’s id from %s: %s"), path,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _ ("Could not read this install’s id from %s: %s"), path,
                    local->message);
       return FALSE;
     }
@@ -79,7 +79,7 @@ read_install_id (const char *path, char **out_id, GError **error)
   if (!is_valid_install_id (text))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("%s does not hold an install id (letters, digits and “-”): remove it and a new one is made"),
+                   _ ("%s does not hold an install id (letters, digits and “-”): remove it and a new one is made"),
                    path);
       return FALSE;
     }
@@ -100,7 +100,7 @@ create_install_id (const char *path, GError **error)
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Could not create the folder %s: %s"), dir,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _ ("Could not create the folder %s: %s"), dir,
                    g_strerror (saved));
       return NULL;
     }
@@ -109,7 +109,7 @@ create_install_id (const char *path, GError **error)
   if (fd < 0)
     {
       saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Could not write in %s: %s"), dir,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _ ("Could not write in %s: %s"), dir,
                    g_strerror (saved));
       return NULL;
     }
@@ -124,7 +124,7 @@ create_install_id (const char *path, GError **error)
     {
       saved = errno;
       g_unlink (tmp);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Could not create %s: %s"), path,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _ ("Could not create %s: %s"), path,
                    g_strerror (saved));
       return NULL;
     }
@@ -132,7 +132,7 @@ create_install_id (const char *path, GError **error)
   if (!read_install_id (path, &found, error))
     return NULL;
   if (found == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("%s disappeared just after it was created"), path);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("%s disappeared just after it was created"), path);
   return found;
 }
 

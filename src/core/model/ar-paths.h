@@ -1,4 +1,4 @@
-/* ar-paths.h — where things live on disk (SPEC §1)
+/* ar-paths.h — where things live on disk (design.md §1)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,7 +13,7 @@ char *ar_paths_environments_file (void);
 /* $XDG_CONFIG_HOME/agents-runner/install-id: beside environments.json */
 char *ar_paths_install_id_file (void);
 /* This install's stable id (a random UUID), which labels every image it
- * builds (SPEC §3.6): read from ar_paths_install_id_file(), created there
+ * builds (design.md §3.6): read from ar_paths_install_id_file(), created there
  * once when missing. Two processes creating it at once agree: the file
  * appears whole (written aside, then linked into place) and whoever comes
  * second reads the first one's. NULL with an error when it can neither be

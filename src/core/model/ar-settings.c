@@ -129,8 +129,8 @@ ar_settings_free (ArSettings *settings)
 
 char *
 ar_settings_agent_config_dir (const ArSettings *settings,
-                              const char       *agent,
-                              const char       *env_value)
+                              const char *agent,
+                              const char *env_value)
 {
   const char *configured = NULL;
 

@@ -1,4 +1,4 @@
-/* ar-settings.h — the Preferences that the core reads (SPEC §7)
+/* ar-settings.h — the Preferences that the core reads (design.md §7)
  *
  * A plain snapshot, so that a task is not changed by edits made while it
  * runs and tests can set values without GSettings.
@@ -22,18 +22,18 @@ typedef enum {
 
 typedef struct {
   char *default_base_image;
-  char *engine;               /* "auto" | "docker" | "podman" */
-  char *engine_host;          /* "" = the CLI's own DOCKER_HOST / context */
+  char *engine;      /* "auto" | "docker" | "podman" */
+  char *engine_host; /* "" = the CLI's own DOCKER_HOST / context */
   ArPullPolicy pull_policy;
   guint build_timeout;        /* seconds */
   int max_concurrent_tasks;   /* -1 = unlimited */
   gboolean preflight_enabled; /* the Settings-wide preflight */
   char *preflight_script;
-  char *codex_config_dir;     /* "" = ~/.codex, likewise below */
+  char *codex_config_dir; /* "" = ~/.codex, likewise below */
   char *claude_config_dir;
   char *copilot_config_dir;
   char *gemini_config_dir;
-  char *desktop_scripts_dir;  /* "" = the bundled scripts */
+  char *desktop_scripts_dir; /* "" = the bundled scripts */
 } ArSettings;
 
 /* The defaults of the schema. */
@@ -50,8 +50,8 @@ gboolean ar_pull_policy_from_string (const char *str, ArPullPolicy *policy);
 /* The host folder for an agent's config: the environment's own value, else
  * the Settings one, else ~/.<agent>. "" for custom. */
 char *ar_settings_agent_config_dir (const ArSettings *settings,
-                                    const char       *agent,
-                                    const char       *env_value);
+                                    const char *agent,
+                                    const char *env_value);
 
 /* The bundled desktop scripts (data/desktop), or the Settings folder. */
 char *ar_settings_desktop_scripts_dir (const ArSettings *settings);

@@ -54,15 +54,15 @@ static void
 set_read_error (GError **error, const char *path, int saved_errno)
 {
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Could not read the log %s: %s."), path, g_strerror (saved_errno));
+               _ ("Could not read the log %s: %s."), path, g_strerror (saved_errno));
 }
 
 ArTaskLogTail *
-ar_task_log_tail_read (const char  *path,
-                       gint64       end,
-                       guint        max_lines,
-                       gsize        max_bytes,
-                       GError     **error)
+ar_task_log_tail_read (const char *path,
+                       gint64 end,
+                       guint max_lines,
+                       gsize max_bytes,
+                       GError **error)
 {
   g_autoptr(ArTaskLogTail) tail = NULL;
   g_autofree char *data = NULL;
@@ -127,8 +127,7 @@ ar_task_log_tail_read (const char  *path,
 
   data = g_malloc ((gsize) (end - start) + 1);
   errno = 0;
-  if (fseeko (file, start, SEEK_SET) != 0
-      || ((got = fread (data, 1, (size_t) (end - start), file)) != (size_t) (end - start) && ferror (file)))
+  if (fseeko (file, start, SEEK_SET) != 0 || ((got = fread (data, 1, (size_t) (end - start), file)) != (size_t) (end - start) && ferror (file)))
     {
       /* A short read at the end of the file is no error (below); errno
        * can be 0 here, and must not read as "Success". */
@@ -184,9 +183,9 @@ tail_request_free (TailRequest *request)
 }
 
 static void
-read_tail_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
+read_tail_thread (GTask *task,
+                  gpointer source_object,
+                  gpointer task_data,
                   GCancellable *cancellable)
 {
   TailRequest *request = task_data;
@@ -201,13 +200,13 @@ read_tail_thread (GTask        *task,
 }
 
 void
-ar_task_log_tail_read_async (const char          *path,
-                             gint64               end,
-                             guint                max_lines,
-                             gsize                max_bytes,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ar_task_log_tail_read_async (const char *path,
+                             gint64 end,
+                             guint max_lines,
+                             gsize max_bytes,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   TailRequest *request;
@@ -228,8 +227,8 @@ ar_task_log_tail_read_async (const char          *path,
 }
 
 ArTaskLogTail *
-ar_task_log_tail_read_finish (GAsyncResult  *result,
-                              GError       **error)
+ar_task_log_tail_read_finish (GAsyncResult *result,
+                              GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ar_task_log_tail_read_async, NULL);

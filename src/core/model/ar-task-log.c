@@ -37,9 +37,9 @@
 /* What a token that ran up to the end of a written part may go on with. */
 typedef enum {
   TOKEN_NONE,
-  TOKEN_SK,       /* [A-Za-z0-9_-] */
-  TOKEN_GH,       /* [A-Za-z0-9] */
-  TOKEN_GH_PAT,   /* [A-Za-z0-9_] */
+  TOKEN_SK,     /* [A-Za-z0-9_-] */
+  TOKEN_GH,     /* [A-Za-z0-9] */
+  TOKEN_GH_PAT, /* [A-Za-z0-9_] */
 } TokenClass;
 
 /* The line of output one stream is writing in parts (see
@@ -48,40 +48,40 @@ typedef enum {
  * back only what the next piece could change, so that the parts redact as
  * the whole line would. */
 typedef struct {
-  GString *raw_carry;   /* an escape sequence cut by the end of a piece */
-  GString *pending;     /* stripped, not yet redacted */
-  gsize cover;          /* its next bytes are inside a value already redacted */
-  gboolean in_value;    /* the last byte written was inside a value */
-  GString *urls;        /* values redacted, URL credentials not yet */
-  char url_ctx[SCHEME_LOOKBACK];  /* the last bytes before `urls` */
+  GString *raw_carry;            /* an escape sequence cut by the end of a piece */
+  GString *pending;              /* stripped, not yet redacted */
+  gsize cover;                   /* its next bytes are inside a value already redacted */
+  gboolean in_value;             /* the last byte written was inside a value */
+  GString *urls;                 /* values redacted, URL credentials not yet */
+  char url_ctx[SCHEME_LOOKBACK]; /* the last bytes before `urls` */
   gsize url_ctx_len;
-  GString *tokens;      /* values redacted, token shapes not yet; starts with */
-  gsize ctx_len;        /* the character before it (\b needs it), "" at first */
-  TokenClass swallow;   /* the rest of a token already redacted */
-  GString *shown;       /* its first AR_TASK_LOG_MAX_LINE_BYTES, redacted */
-  guint64 n_cut;        /* bytes past those */
-  gboolean line_open;   /* part of it went out (to the file or `deferred`) */
-  GString *deferred;    /* for the file, once the other stream's line ends */
+  GString *tokens;    /* values redacted, token shapes not yet; starts with */
+  gsize ctx_len;      /* the character before it (\b needs it), "" at first */
+  TokenClass swallow; /* the rest of a token already redacted */
+  GString *shown;     /* its first AR_TASK_LOG_MAX_LINE_BYTES, redacted */
+  guint64 n_cut;      /* bytes past those */
+  gboolean line_open; /* part of it went out (to the file or `deferred`) */
+  GString *deferred;  /* for the file, once the other stream's line ends */
 } Stream;
 
-struct _ArTaskLog
-{
+struct _ArTaskLog {
   GObject parent_instance;
 
   GMutex lock;
   char *path;
   FILE *file;
-  GPtrArray *secrets;   /* longest first, so a value inside another goes after */
+  GPtrArray *secrets; /* longest first, so a value inside another goes after */
   gsize longest_secret;
   guint64 n_lines;
 
-  Stream streams[2];    /* ArLogStream */
-  int file_owner;       /* the stream whose line is partly in the file, or -1 */
+  Stream streams[2]; /* ArLogStream */
+  int file_owner;    /* the stream whose line is partly in the file, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (ArTaskLog, ar_task_log, G_TYPE_OBJECT)
 
-enum { SIGNAL_LINE, N_SIGNALS };
+enum { SIGNAL_LINE,
+       N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const char *const level_names[] = { "DEBUG", "INFO", "WARN", "ERROR", "OUTPUT" };
@@ -189,7 +189,7 @@ ar_log_cut_marker (guint64 n_more)
   /* Translators: ends a line of output too long to show whole; %s is a number */
   g_autofree char *count = g_strdup_printf ("%'" G_GUINT64_FORMAT, n_more);
 
-  return g_strdup_printf (_(" … [line cut: %s bytes more; the log file has all of it]"), count);
+  return g_strdup_printf (_ (" … [line cut: %s bytes more; the log file has all of it]"), count);
 }
 
 gboolean
@@ -343,7 +343,7 @@ ends_authority (char c)
 
 typedef enum {
   SCHEME_NONE,
-  SCHEME_SSH,     /* a login name there is no secret */
+  SCHEME_SSH, /* a login name there is no secret */
   SCHEME_OTHER,
 } SchemeKind;
 
@@ -369,7 +369,8 @@ scheme_before (const char *ctx, gsize ctx_len, const char *text, gsize k)
     const char *scheme = name + SCHEME_LOOKBACK - n;
 
     return g_str_equal (scheme, "ssh") || g_str_equal (scheme, "git+ssh") || g_str_equal (scheme, "ssh+git")
-           ? SCHEME_SSH : SCHEME_OTHER;
+             ? SCHEME_SSH
+             : SCHEME_OTHER;
   }
 }
 
@@ -813,9 +814,9 @@ emit_line (ArTaskLog *self, const char *line, ArLogLevel level)
 }
 
 void
-ar_task_log_message (ArTaskLog  *self,
+ar_task_log_message (ArTaskLog *self,
                      const char *scope,
-                     ArLogLevel  level,
+                     ArLogLevel level,
                      const char *format,
                      ...)
 {
@@ -841,20 +842,20 @@ ar_task_log_output (ArTaskLog *self, const char *line)
 }
 
 void
-ar_task_log_output_piece (ArTaskLog    *self,
-                          const char   *text,
-                          gssize        length,
-                          ArLogLineEnd  end)
+ar_task_log_output_piece (ArTaskLog *self,
+                          const char *text,
+                          gssize length,
+                          ArLogLineEnd end)
 {
   ar_task_log_stream_piece (self, AR_LOG_STREAM_STDOUT, text, length, end);
 }
 
 void
-ar_task_log_stream_piece (ArTaskLog    *self,
-                          ArLogStream   stream,
-                          const char   *text,
-                          gssize        length,
-                          ArLogLineEnd  end)
+ar_task_log_stream_piece (ArTaskLog *self,
+                          ArLogStream stream,
+                          const char *text,
+                          gssize length,
+                          ArLogLineEnd end)
 {
   g_autofree char *shown = NULL;
   Stream *s;

@@ -1,5 +1,5 @@
 /* ar-task-log.h — one task's log: formatted, redacted, on disk and live
- * (SPEC §4.4)
+ * (design.md §4.4)
  *
  * Lines the app writes look like "[scope/subscope][LEVEL] message".
  * Output of builds and containers is kept as it came, with ANSI escapes
@@ -18,7 +18,7 @@ typedef enum {
   AR_LOG_INFO,
   AR_LOG_WARN,
   AR_LOG_ERROR,
-  AR_LOG_OUTPUT,   /* a line of container or build output */
+  AR_LOG_OUTPUT, /* a line of container or build output */
 } ArLogLevel;
 
 const char *ar_log_level_to_string (ArLogLevel level);
@@ -55,9 +55,9 @@ void ar_task_log_add_secret_env_vars (ArTaskLog *self, const char *const *name_v
  * sk-… keys): a value that holds a token goes whole. */
 char *ar_task_log_redact (ArTaskLog *self, const char *text);
 
-void ar_task_log_message (ArTaskLog  *self,
+void ar_task_log_message (ArTaskLog *self,
                           const char *scope,
-                          ArLogLevel  level,
+                          ArLogLevel level,
                           const char *format,
                           ...) G_GNUC_PRINTF (4, 5);
 /* A line of output (without its line end), stored as it came but for
@@ -68,9 +68,9 @@ void ar_task_log_output (ArTaskLog *self, const char *line);
 #define AR_TASK_LOG_MAX_LINE_BYTES (64 * 1024)
 
 typedef enum {
-  AR_LOG_END_NONE,      /* more of this line follows */
-  AR_LOG_END_NEWLINE,   /* "\n" (or "\r\n") */
-  AR_LOG_END_RETURN,    /* a lone "\r": a progress update the next line replaces */
+  AR_LOG_END_NONE,    /* more of this line follows */
+  AR_LOG_END_NEWLINE, /* "\n" (or "\r\n") */
+  AR_LOG_END_RETURN,  /* a lone "\r": a progress update the next line replaces */
 } ArLogLineEnd;
 
 typedef enum {
@@ -91,16 +91,16 @@ typedef enum {
  * so that neither breaks the other's line. Redacting a line in pieces
  * gives what ar_task_log_redact() gives for the whole line, wherever the
  * pieces are cut. */
-void ar_task_log_stream_piece (ArTaskLog    *self,
-                               ArLogStream   stream,
-                               const char   *text,
-                               gssize        length,
-                               ArLogLineEnd  end);
+void ar_task_log_stream_piece (ArTaskLog *self,
+                               ArLogStream stream,
+                               const char *text,
+                               gssize length,
+                               ArLogLineEnd end);
 /* The same, of standard output. */
-void ar_task_log_output_piece (ArTaskLog    *self,
-                               const char   *text,
-                               gssize        length,
-                               ArLogLineEnd  end);
+void ar_task_log_output_piece (ArTaskLog *self,
+                               const char *text,
+                               gssize length,
+                               ArLogLineEnd end);
 /* Lines written so far (kept in memory only up to a cap; the file has all). */
 guint64 ar_task_log_get_n_lines (ArTaskLog *self);
 /* Closes the file; later lines are only emitted. */

@@ -45,7 +45,7 @@ gboolean ar_is_env_name (const char *name, gssize len);
 typedef struct {
   GMainContext *context;
   GAsyncResult *result;
-  gboolean      private_context;
+  gboolean private_context;
 } ArSyncWait;
 
 void ar_sync_wait_begin (ArSyncWait *wait);

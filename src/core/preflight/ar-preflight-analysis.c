@@ -1,5 +1,5 @@
 /* ar-preflight-analysis.c — what classifying a unit needs from the units
- * before it (SPEC §5.1)
+ * before it (design.md §5.1)
  *
  * The line index of the script, the scans of a unit's text for variables
  * it reads and for /tmp, the constants the script sets the same way in
@@ -107,7 +107,7 @@ ar_preflight_is_task_variable (const char *name, gsize n)
          (n > 14 && memcmp (name, "AGENTS_RUNNER_", 14) == 0);
 }
 
-/* A name that says it holds a secret (SPEC §5.1): …TOKEN, …SECRET,
+/* A name that says it holds a secret (design.md §5.1): …TOKEN, …SECRET,
  * …PASSWORD, …_KEY, …CREDENTIALS, in any case. */
 gboolean
 ar_preflight_looks_like_secret (const char *name, gsize n)
@@ -242,12 +242,12 @@ ar_preflight_blank_span (char *t, gsize len, gsize from, gsize to)
 }
 
 void
-ar_preflight_blank_unread (ArPreflightLexer  *lx,
+ar_preflight_blank_unread (ArPreflightLexer *lx,
                            ArPreflightCursor *cursor,
-                           gsize              base,
-                           gsize              n,
-                           char              *code,
-                           char              *vars)
+                           gsize base,
+                           gsize n,
+                           char *code,
+                           char *vars)
 {
   for (; cursor->comment < lx->comments->len; cursor->comment++)
     {
@@ -460,10 +460,10 @@ ar_preflight_record_choices (ArPreflightAnalysis *an, GPtrArray *cmds)
  * NAME=literal), and forgets any other value a unit gives a name. */
 void
 ar_preflight_record_constants (ArPreflightAnalysis *an,
-                  ArPreflightRawUnit *ru,
-                  ArPreflightUnit *u,
-                  gboolean tool_export,
-                  GPtrArray *defines)
+                               ArPreflightRawUnit *ru,
+                               ArPreflightUnit *u,
+                               gboolean tool_export,
+                               GPtrArray *defines)
 {
   GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
 

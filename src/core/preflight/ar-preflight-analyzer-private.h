@@ -5,7 +5,7 @@
  * groups them into logical units of simple commands (continued lines,
  * &&-chains, compound blocks, functions), ar-preflight-command.c looks at
  * one command past its wrappers and into nested shells, the matchers
- * recognise what each rule of SPEC §5.1 looks for in a command, and the
+ * recognise what each rule of design.md §5.1 looks for in a command, and the
  * rules decide a unit's category, part and reason.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -34,7 +34,7 @@ typedef struct {
   const char *op;  /* OP, REDIR */
   gboolean quoted; /* WORD: had quotes or escapes (never a reserved word) */
   guint line;
-  guint end_line;  /* NEWLINE: includes the here-document bodies it read */
+  guint end_line; /* NEWLINE: includes the here-document bodies it read */
 } ArPreflightToken;
 
 typedef struct {
@@ -48,9 +48,9 @@ typedef struct {
   gboolean quoted; /* <<'EOF': the body is not expanded */
   gboolean exec;   /* fed to a shell: the body is commands, not data */
   gboolean read;
-  gsize start;     /* body */
+  gsize start; /* body */
   gsize end;
-  gsize mask_end;  /* end of the delimiter line */
+  gsize mask_end; /* end of the delimiter line */
   guint first_line;
 } ArPreflightHereDoc;
 
@@ -59,9 +59,9 @@ typedef struct {
   gsize len;
   gsize pos;
   guint line;
-  GArray *heredocs;  /* ArPreflightHereDoc, in order of appearance */
-  guint next_body;   /* first here-document whose body is not read yet */
-  GArray *comments;  /* ArPreflightSpan */
+  GArray *heredocs;   /* ArPreflightHereDoc, in order of appearance */
+  guint next_body;    /* first here-document whose body is not read yet */
+  GArray *comments;   /* ArPreflightSpan */
   guint comment_line; /* first comment line since the parser last cleared it */
   guint last_comment_line;
   guint too_deep_line; /* 0, or where nesting went past the limit */
@@ -96,19 +96,19 @@ typedef struct {
 
 /* A simple command as the parser found it. */
 typedef struct {
-  GPtrArray *words;   /* char * */
-  GPtrArray *redirs;  /* ArPreflightRedir * */
-  GArray *heredocs;   /* guint indexes into the lexer's here-documents */
+  GPtrArray *words;  /* char * */
+  GPtrArray *redirs; /* ArPreflightRedir * */
+  GArray *heredocs;  /* guint indexes into the lexer's here-documents */
   guint line;
-  guint pipeline;     /* commands joined by | share it */
+  guint pipeline; /* commands joined by | share it */
 } ArPreflightCmd;
 
 typedef struct {
   guint line;
   guint end_line;
-  guint token_line;   /* first line with code (line may be a comment) */
-  GPtrArray *cmds;    /* ArPreflightCmd * */
-  GPtrArray *defines; /* char *: the for-loop variable */
+  guint token_line;     /* first line with code (line may be a comment) */
+  GPtrArray *cmds;      /* ArPreflightCmd * */
+  GPtrArray *defines;   /* char *: the for-loop variable */
   GPtrArray *functions; /* char *: functions this unit defines */
 } ArPreflightRawUnit;
 
@@ -227,7 +227,7 @@ typedef struct {
   char *name;
   ArPreflightCategory category;
   guint line;
-  guint unit; /* index of the defining unit in the result */
+  guint unit;       /* index of the defining unit in the result */
   gboolean helper;  /* only prints, tests or sets variables: in both parts */
   gboolean exits;   /* a helper that may end the script (die, fail) */
   gboolean wrapper; /* runs the command it is given ("$@"), like sudo */
@@ -280,7 +280,7 @@ gsize ar_preflight_analysis_line_start (ArPreflightAnalysis *an, guint line);
 guint ar_preflight_line_of (const char *text, gsize off, guint first_line);
 /* $TASK_ID or $AGENTS_RUNNER_…: different for every task. */
 gboolean ar_preflight_is_task_variable (const char *name, gsize n);
-/* A name that says it holds a secret (SPEC §5.1): …TOKEN, …SECRET,
+/* A name that says it holds a secret (design.md §5.1): …TOKEN, …SECRET,
  * …PASSWORD, …_KEY, …CREDENTIALS, in any case. */
 gboolean ar_preflight_looks_like_secret (const char *name, gsize n);
 /* What a reason quotes from the script: one line (control characters become
@@ -306,12 +306,12 @@ void ar_preflight_blank_span (char *t, gsize len, gsize from, gsize to);
  * offset @base, moving @cursor past them: comments in @code and @vars, the
  * data of here-documents (not those run as code) in @code, and of quoted
  * ones in @vars, where the shell expands no variable. @code may be NULL. */
-void ar_preflight_blank_unread (ArPreflightLexer  *lx,
+void ar_preflight_blank_unread (ArPreflightLexer *lx,
                                 ArPreflightCursor *cursor,
-                                gsize              base,
-                                gsize              n,
-                                char              *code,
-                                char              *vars);
+                                gsize base,
+                                gsize n,
+                                char *code,
+                                char *vars);
 /* What the matchers see of @cmd: constants put in, a leading $SUDO or a
  * call of the script's own wrapper function dropped. A copy, or NULL when
  * it would be the same. */
@@ -363,7 +363,7 @@ gboolean ar_preflight_deps_is_pure (const ArPreflightDeps *deps);
 GPtrArray *ar_preflight_analyze_classify_only (const char *script,
                                                const char *const *env_var_names,
                                                GError **error);
-/* Moves units until every dependency holds (SPEC §5.1, the guarantee). */
+/* Moves units until every dependency holds (design.md §5.1, the guarantee). */
 void ar_preflight_guarantee (GPtrArray *units);
 
 G_END_DECLS

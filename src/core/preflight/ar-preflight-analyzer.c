@@ -1,4 +1,4 @@
-/* ar-preflight-analyzer.c — auto-split of a preflight script (SPEC §5.1)
+/* ar-preflight-analyzer.c — auto-split of a preflight script (design.md §5.1)
  *
  * The public face of the split: the units of a script, in source order and
  * classified, and the cached and run scripts rendered from them. The steps
@@ -47,7 +47,9 @@ ar_preflight_unit_free (ArPreflightUnit *unit)
 
 G_DEFINE_BOXED_TYPE (ArPreflightUnit, ar_preflight_unit, ar_preflight_unit_copy, ar_preflight_unit_free)
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-preflight-analyzer-error-quark, ar_preflight_analyzer_error)
+/* clang-format on */
 
 static gboolean
 gave_up (ArPreflightLexer *lx, GError **error)
@@ -55,7 +57,7 @@ gave_up (ArPreflightLexer *lx, GError **error)
   if (lx->too_deep_line == 0)
     return FALSE;
   g_set_error (error, AR_PREFLIGHT_ANALYZER_ERROR, AR_PREFLIGHT_ANALYZER_ERROR_TOO_DEEP,
-               _("Line %u nests quotes, substitutions or blocks more than %u levels deep, which is too deep to analyse."),
+               _ ("Line %u nests quotes, substitutions or blocks more than %u levels deep, which is too deep to analyse."),
                lx->too_deep_line, (guint) AR_PREFLIGHT_MAX_NESTING);
   return TRUE;
 }
@@ -104,7 +106,7 @@ analyze (const char *script, const char *const *env_var_names, gboolean guarante
       u->line = u->end_line = 1;
       u->text = ar_preflight_analysis_text (&an, 1, 1);
       u->category = AR_PREFLIGHT_CATEGORY_SHEBANG;
-      u->reason = g_strdup (_("Names the program that runs the script: it goes to both parts."));
+      u->reason = g_strdup (_ ("Names the program that runs the script: it goes to both parts."));
       u->part = AR_PREFLIGHT_PART_BOTH;
       g_ptr_array_add (units, u);
       pos = ar_preflight_analysis_line_end (&an, 1);
@@ -258,7 +260,10 @@ ar_preflight_part_to_string (ArPreflightPart part)
 gboolean
 ar_preflight_part_from_string (const char *str, ArPreflightPart *part)
 {
-  static const struct { const char *name; ArPreflightPart part; } parts[] = {
+  static const struct {
+    const char *name;
+    ArPreflightPart part;
+  } parts[] = {
     { "cached", AR_PREFLIGHT_PART_CACHED },
     { "run", AR_PREFLIGHT_PART_RUN },
     { "both", AR_PREFLIGHT_PART_BOTH },
@@ -274,8 +279,7 @@ ar_preflight_part_from_string (const char *str, ArPreflightPart *part)
   return FALSE;
 }
 
-struct _ArPreflightSummary
-{
+struct _ArPreflightSummary {
   guint lines;
   guint cached_lines;
   guint units;

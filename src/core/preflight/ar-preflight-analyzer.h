@@ -1,5 +1,5 @@
 /* ar-preflight-analyzer.h — splits one preflight script into a cached and a
- * run part (SPEC §5.1). Pure: no I/O, no GTK.
+ * run part (design.md §5.1). Pure: no I/O, no GTK.
  *
  * The preflight/ folder (this is its main header). Owns the shell analyzer
  * behind the auto-split: lexer → parser → command views → matchers →
@@ -54,19 +54,19 @@ typedef struct {
   guint end_line; /* last line (here-document bodies included) */
   char *text;     /* lines line..end_line verbatim, joined with \n */
   ArPreflightCategory category;
-  char *reason;   /* one translated sentence */
+  char *reason; /* one translated sentence */
   ArPreflightPart part;
 
   /* What the validator reads; found by the same scan that classifies, so
    * there is one definition of each. 0 / NULL when absent. */
-  char *task_variable;      /* first $TASK_ID / $AGENTS_RUNNER_… used */
+  char *task_variable; /* first $TASK_ID / $AGENTS_RUNNER_… used */
   guint task_variable_line;
-  char *env_variable;       /* first env var of the environment used */
+  char *env_variable; /* first env var of the environment used */
   guint env_variable_line;
-  guint dynamic_tmp_line;   /* first /tmp/…$… path */
-  guint package_line;       /* first package install or update command */
+  guint dynamic_tmp_line; /* first /tmp/…$… path */
+  guint package_line;     /* first package install or update command */
 
-  /* Set by the guarantee (SPEC §5.1) when it moved the unit away from the
+  /* Set by the guarantee (design.md §5.1) when it moved the unit away from the
    * part its category gives: the first code line of the unit that forced
    * the move (a variable, function, file, folder or shell state this unit
    * needs, or a secret it reads: then its own line). 0 when not moved. */
@@ -125,7 +125,7 @@ const char *ar_preflight_category_to_string (ArPreflightCategory category);
 const char *ar_preflight_part_to_string (ArPreflightPart part);
 gboolean ar_preflight_part_from_string (const char *str, ArPreflightPart *part);
 
-/* The trust summary of a split (SPEC §5.1, the "summary" of --json). */
+/* The trust summary of a split (design.md §5.1, the "summary" of --json). */
 typedef struct _ArPreflightSummary ArPreflightSummary;
 
 typedef struct {

@@ -29,26 +29,25 @@ typedef enum {
   SECRET_ENV,  /* an env var of the environment */
 } SecretKind;
 
-struct _ArPreflightDeps
-{
+struct _ArPreflightDeps {
   gint ref_count;
-  guint line;            /* first line with code */
-  gboolean definition;   /* defines functions: the facts below are its body's */
-  gboolean pure;         /* only definitions and queries: may run in both parts */
-  gboolean home;         /* uses the home folder or the workspace */
-  gboolean state;        /* set, shopt, umask, trap */
-  gboolean status_read;  /* $? of the unit before */
+  guint line;           /* first line with code */
+  gboolean definition;  /* defines functions: the facts below are its body's */
+  gboolean pure;        /* only definitions and queries: may run in both parts */
+  gboolean home;        /* uses the home folder or the workspace */
+  gboolean state;       /* set, shopt, umask, trap */
+  gboolean status_read; /* $? of the unit before */
   gboolean cwd_read;
   gboolean cwd_set;
   gboolean venv_read;
   gboolean venv_set;
-  char *cwd;             /* literal folder the cd goes to, or NULL */
-  GPtrArray *sets;       /* char *: variables */
-  GPtrArray *reads;      /* char *: variables */
-  GPtrArray *exports;    /* char *: exported variables commands read */
-  GPtrArray *defines;    /* char *: functions */
-  GPtrArray *calls;      /* char *: command names, some of them functions */
-  GArray *files;         /* FileFact */
+  char *cwd;          /* literal folder the cd goes to, or NULL */
+  GPtrArray *sets;    /* char *: variables */
+  GPtrArray *reads;   /* char *: variables */
+  GPtrArray *exports; /* char *: exported variables commands read */
+  GPtrArray *defines; /* char *: functions */
+  GPtrArray *calls;   /* char *: command names, some of them functions */
+  GArray *files;      /* FileFact */
   SecretKind secret_kind;
   char *secret;
   guint secret_line;

@@ -1,4 +1,4 @@
-/* ar-preflight-deps.c — the facts of one unit of a split (SPEC §5.1)
+/* ar-preflight-deps.c — the facts of one unit of a split (design.md §5.1)
  *
  * Each unit gets its facts from the parse the rules read: the variables it
  * sets and reads, the functions it defines and calls, the files and folders
@@ -17,7 +17,6 @@
 #include "ar-preflight-deps-private.h"
 
 #include <string.h>
-
 
 ArPreflightDeps *
 ar_preflight_deps_ref (ArPreflightDeps *deps)
@@ -469,7 +468,7 @@ command_facts (ArPreflightDeps *d, ArPreflightCmd *cmd, const char *cwd)
     {
       guint count = 0;
       const char *last = ar_preflight_last_positional (&v, &count);
-      gboolean dirs = strcmp (name, "install") == 0 && ar_preflight_has_word (&v, (const char *const[]) { "-d", NULL });
+      gboolean dirs = strcmp (name, "install") == 0 && ar_preflight_has_word (&v, (const char *const[]){ "-d", NULL });
       gboolean link = strcmp (name, "ln") == 0;
 
       for (j = v.i; positional_after (&v, &j) != NULL;)
@@ -488,7 +487,7 @@ command_facts (ArPreflightDeps *d, ArPreflightCmd *cmd, const char *cwd)
         add_file (d, g_ptr_array_index (v.w, j), FILE_CREATE, cwd);
     }
   else if (ar_preflight_str_in (name, changes) || (strcmp (name, "sed") == 0 &&
-           ar_preflight_first_word_in (&v, (const char *const[]) { "-i", "--in-place", NULL }) != NULL))
+                                                   ar_preflight_first_word_in (&v, (const char *const[]){ "-i", "--in-place", NULL }) != NULL))
     {
       gboolean first = name[0] == 'c' || name[0] == 's' ? name[0] == 'c' : FALSE;
 
@@ -559,12 +558,12 @@ command_facts (ArPreflightDeps *d, ArPreflightCmd *cmd, const char *cwd)
           else if (strcmp (sub, "clone") == 0 && strstr (a, "://") == NULL && strchr (a, '@') == NULL)
             add_file (d, a, FILE_CREATE, cwd);
         }
-      if (sub != NULL && strcmp (sub, "clone") != 0 && !ar_preflight_has_word (&v, (const char *const[]) { "-C", NULL }))
+      if (sub != NULL && strcmp (sub, "clone") != 0 && !ar_preflight_has_word (&v, (const char *const[]){ "-C", NULL }))
         d->cwd_read = TRUE;
     }
   else if (strcmp (name, "virtualenv") == 0 ||
            (g_str_has_prefix (name, "python") &&
-            ar_preflight_has_word (&v, (const char *const[]) { "venv", "virtualenv", NULL })))
+            ar_preflight_has_word (&v, (const char *const[]){ "venv", "virtualenv", NULL })))
     {
       guint count = 0;
       const char *dir = ar_preflight_last_positional (&v, &count);
@@ -577,14 +576,14 @@ command_facts (ArPreflightDeps *d, ArPreflightCmd *cmd, const char *cwd)
   else if (ar_preflight_is_shell_name (name))
     {
       j = v.i;
-      if (positional_after (&v, &j) != NULL && !ar_preflight_has_word (&v, (const char *const[]) { "-c", NULL }))
+      if (positional_after (&v, &j) != NULL && !ar_preflight_has_word (&v, (const char *const[]){ "-c", NULL }))
         add_file (d, g_ptr_array_index (v.w, j), FILE_USE, cwd);
     }
   else if (strcmp (name, "dpkg") == 0 || strcmp (name, "rpm") == 0)
-    pure = ar_preflight_has_word (&v, (const char *const[]) { "--print-architecture", "-E", "--eval", NULL });
+    pure = ar_preflight_has_word (&v, (const char *const[]){ "--print-architecture", "-E", "--eval", NULL });
   else if (strcmp (name, "tar") == 0 || strcmp (name, "unzip") == 0)
     {
-      if (!ar_preflight_has_word (&v, (const char *const[]) { "-C", "--directory", "-d", NULL }))
+      if (!ar_preflight_has_word (&v, (const char *const[]){ "-C", "--directory", "-d", NULL }))
         d->cwd_read = TRUE;
       for (j = v.i + 1; j < v.w->len; j++)
         {

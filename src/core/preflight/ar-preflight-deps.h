@@ -1,5 +1,5 @@
 /* ar-preflight-deps.h — what each unit of a split uses and provides, and
- * the check that both parts still have everything they use (SPEC §5.1,
+ * the check that both parts still have everything they use (design.md §5.1,
  * "the guarantee"). Pure: no I/O, no GTK.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

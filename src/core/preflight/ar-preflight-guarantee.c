@@ -1,5 +1,5 @@
 /* ar-preflight-guarantee.c — the edges between the units of a split, the
- * check and the guarantee (SPEC §5.1)
+ * check and the guarantee (design.md §5.1)
  *
  * Edges link a unit to the unit that provides what it uses (its facts come
  * from ar-preflight-deps.c): the nearest earlier setter of a variable, the
@@ -43,8 +43,8 @@ typedef struct {
 } Edge;
 
 typedef struct {
-  GArray *edges;        /* Edge */
-  const char **secret;  /* per unit: first secret it reads, itself or in a function it calls */
+  GArray *edges;       /* Edge */
+  const char **secret; /* per unit: first secret it reads, itself or in a function it calls */
   SecretKind *secret_kind;
 } Graph;
 
@@ -353,13 +353,13 @@ secret_reason (SecretKind kind, const char *name)
   switch (kind)
     {
     case SECRET_TASK:
-      return g_strdup_printf (_("Uses $%s, which is different for every task."), nm);
+      return g_strdup_printf (_ ("Uses $%s, which is different for every task."), nm);
     case SECRET_ENV:
-      return g_strdup_printf (_("Uses $%s, an env var of the environment: it is not there at build time, and a secret would be baked into the image."), nm);
+      return g_strdup_printf (_ ("Uses $%s, an env var of the environment: it is not there at build time, and a secret would be baked into the image."), nm);
     case SECRET_NAME:
     case SECRET_NONE:
     default:
-      return g_strdup_printf (_("Uses $%s, whose name looks like a secret: it must never reach the image, so it runs at start."), nm);
+      return g_strdup_printf (_ ("Uses $%s, whose name looks like a secret: it must never reach the image, so it runs at start."), nm);
     }
 }
 
@@ -371,15 +371,15 @@ describe_kind (EdgeKind kind)
 {
   switch (kind)
     {
-    case EDGE_VAR: return _("a variable");
-    case EDGE_FUNC: return _("a function");
-    case EDGE_FILE: return _("a file or folder");
-    case EDGE_CWD: return _("the working folder");
-    case EDGE_VENV: return _("the virtualenv");
-    case EDGE_STATUS: return _("the exit status");
+    case EDGE_VAR: return _ ("a variable");
+    case EDGE_FUNC: return _ ("a function");
+    case EDGE_FILE: return _ ("a file or folder");
+    case EDGE_CWD: return _ ("the working folder");
+    case EDGE_VENV: return _ ("the virtualenv");
+    case EDGE_STATUS: return _ ("the exit status");
     case EDGE_EXPORT:
     case EDGE_STATE:
-    default: return _("shell state");
+    default: return _ ("shell state");
     }
 }
 
@@ -400,7 +400,7 @@ ar_preflight_check_split (GPtrArray *units, GPtrArray **problems)
         {
           g_autofree char *nm = ar_preflight_one_line (g.secret[i]);
 
-          g_ptr_array_add (out, g_strdup_printf (_("Line %u is in the cached part but reads $%s, which must not reach the image."),
+          g_ptr_array_add (out, g_strdup_printf (_ ("Line %u is in the cached part but reads $%s, which must not reach the image."),
                                                  u->deps->line, nm));
         }
     }
@@ -416,10 +416,10 @@ ar_preflight_check_split (GPtrArray *units, GPtrArray **problems)
       what = e->name != NULL ? g_strdup_printf ("%s %s", describe_kind (e->kind), e->name)
                              : g_strdup (describe_kind (e->kind));
       if (on_cached_side (u->part) && !on_cached_side (p->part))
-        g_ptr_array_add (out, g_strdup_printf (_("Line %u is in the cached part but uses %s from line %u, which only the run part has."),
+        g_ptr_array_add (out, g_strdup_printf (_ ("Line %u is in the cached part but uses %s from line %u, which only the run part has."),
                                                u->deps->line, what, p->deps->line));
       else if (run_side_broken (e, u, p))
-        g_ptr_array_add (out, g_strdup_printf (_("Line %u is in the run part but uses %s from line %u, which only the cached part sets up."),
+        g_ptr_array_add (out, g_strdup_printf (_ ("Line %u is in the run part but uses %s from line %u, which only the cached part sets up."),
                                                u->deps->line, what, p->deps->line));
     }
   graph_clear (&g);
@@ -433,8 +433,8 @@ ar_preflight_check_split (GPtrArray *units, GPtrArray **problems)
 
 typedef struct {
   GPtrArray *units;
-  gboolean *pinned;  /* runs at start for good */
-  guint *adj_start;  /* edges of unit i: adj[adj_start[i] .. adj_start[i + 1]) */
+  gboolean *pinned; /* runs at start for good */
+  guint *adj_start; /* edges of unit i: adj[adj_start[i] .. adj_start[i + 1]) */
   guint *adj;
   GQueue work;
   gboolean *queued;
@@ -480,11 +480,11 @@ category_sentence (ArPreflightCategory category)
 {
   switch (category)
     {
-    case AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL: return _("Installs or updates packages.");
-    case AR_PREFLIGHT_CATEGORY_DOWNLOAD: return _("Downloads into a system place.");
-    case AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG: return _("Changes system configuration.");
-    case AR_PREFLIGHT_CATEGORY_STATIC_DIR: return _("Creates a folder.");
-    case AR_PREFLIGHT_CATEGORY_AMBIGUOUS: return _("Not recognised.");
+    case AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL: return _ ("Installs or updates packages.");
+    case AR_PREFLIGHT_CATEGORY_DOWNLOAD: return _ ("Downloads into a system place.");
+    case AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG: return _ ("Changes system configuration.");
+    case AR_PREFLIGHT_CATEGORY_STATIC_DIR: return _ ("Creates a folder.");
+    case AR_PREFLIGHT_CATEGORY_AMBIGUOUS: return _ ("Not recognised.");
     case AR_PREFLIGHT_CATEGORY_ENV_EXPORT:
     case AR_PREFLIGHT_CATEGORY_TASK_VARIABLE:
     case AR_PREFLIGHT_CATEGORY_TEMP_DIR:
@@ -510,29 +510,29 @@ move_to_run (Fix *fx, const Edge *e)
   switch (e->kind)
     {
     case EDGE_VAR:
-      why = g_strdup_printf (_("Runs at start because line %u sets $%s at start."), line, nm);
+      why = g_strdup_printf (_ ("Runs at start because line %u sets $%s at start."), line, nm);
       break;
     case EDGE_FUNC:
       {
         g_autofree char *fn = ar_preflight_one_line (p->deps->defines->len > 0 ? g_ptr_array_index (p->deps->defines, 0) : "");
 
-        why = g_strdup_printf (_("Runs at start because it calls %s (line %u), which runs at start."), fn, line);
+        why = g_strdup_printf (_ ("Runs at start because it calls %s (line %u), which runs at start."), fn, line);
       }
       break;
     case EDGE_FILE:
-      why = g_strdup_printf (_("Runs at start because line %u creates %s at start."), line, nm);
+      why = g_strdup_printf (_ ("Runs at start because line %u creates %s at start."), line, nm);
       break;
     case EDGE_CWD:
-      why = g_strdup_printf (_("Runs at start because line %u changes into its working folder at start."), line);
+      why = g_strdup_printf (_ ("Runs at start because line %u changes into its working folder at start."), line);
       break;
     case EDGE_VENV:
-      why = g_strdup_printf (_("Runs at start because line %u activates its virtualenv at start."), line);
+      why = g_strdup_printf (_ ("Runs at start because line %u activates its virtualenv at start."), line);
       break;
     case EDGE_STATUS:
     case EDGE_EXPORT:
     case EDGE_STATE:
     default:
-      why = g_strdup_printf (_("Runs at start because it checks the exit status of line %u, which runs at start."), line);
+      why = g_strdup_printf (_ ("Runs at start because it checks the exit status of line %u, which runs at start."), line);
       break;
     }
   if (u->category == AR_PREFLIGHT_CATEGORY_VARIABLE || u->category == AR_PREFLIGHT_CATEGORY_SHELL_OPTION)
@@ -559,32 +559,32 @@ move_to_both (Fix *fx, const Edge *e, guint who)
     {
       g_autofree char *fn = ar_preflight_one_line (p->deps->defines->len > 0 ? g_ptr_array_index (p->deps->defines, 0) : "");
 
-      set_reason (p, g_strdup_printf (_("Defines the function %s, which line %u calls in the other part too, so it goes to both parts."),
+      set_reason (p, g_strdup_printf (_ ("Defines the function %s, which line %u calls in the other part too, so it goes to both parts."),
                                       fn, line));
     }
   else
     switch (e->kind)
       {
       case EDGE_VAR:
-        set_reason (p, g_strdup_printf (_("Sets $%s, which line %u uses in the other part too, so it goes to both parts."), nm, line));
+        set_reason (p, g_strdup_printf (_ ("Sets $%s, which line %u uses in the other part too, so it goes to both parts."), nm, line));
         break;
       case EDGE_EXPORT:
-        set_reason (p, g_strdup_printf (_("Exports %s, which line %u needs too, so it goes to both parts."), nm, line));
+        set_reason (p, g_strdup_printf (_ ("Exports %s, which line %u needs too, so it goes to both parts."), nm, line));
         break;
       case EDGE_CWD:
-        set_reason (p, g_strdup_printf (_("Changes the working folder that line %u relies on, so it goes to both parts."), line));
+        set_reason (p, g_strdup_printf (_ ("Changes the working folder that line %u relies on, so it goes to both parts."), line));
         break;
       case EDGE_VENV:
-        set_reason (p, g_strdup_printf (_("Activates the virtualenv that line %u uses, so it goes to both parts."), line));
+        set_reason (p, g_strdup_printf (_ ("Activates the virtualenv that line %u uses, so it goes to both parts."), line));
         break;
       case EDGE_STATUS:
-        set_reason (p, g_strdup_printf (_("Line %u checks its exit status in the other part too, so it goes to both parts."), line));
+        set_reason (p, g_strdup_printf (_ ("Line %u checks its exit status in the other part too, so it goes to both parts."), line));
         break;
       case EDGE_STATE:
       case EDGE_FUNC:
       case EDGE_FILE:
       default:
-        set_reason (p, g_strdup_printf (_("Sets shell state that line %u relies on in the other part too, so it goes to both parts."), line));
+        set_reason (p, g_strdup_printf (_ ("Sets shell state that line %u relies on in the other part too, so it goes to both parts."), line));
         break;
       }
   if (p->category == AR_PREFLIGHT_CATEGORY_AMBIGUOUS)
@@ -602,7 +602,7 @@ move_to_cached (Fix *fx, const Edge *e)
   guint line = ((ArPreflightUnit *) g_ptr_array_index (fx->units, e->user))->deps->line;
   g_autofree char *nm = ar_preflight_one_line (e->name);
 
-  set_reason (p, g_strdup_printf (_("Creates %s, which line %u changes in the cached part, so the image holds it too."), nm, line));
+  set_reason (p, g_strdup_printf (_ ("Creates %s, which line %u changes in the cached part, so the image holds it too."), nm, line));
   if (p->category == AR_PREFLIGHT_CATEGORY_AMBIGUOUS)
     p->category = AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG;
   g_debug ("guarantee: line %u goes to the cached part because of line %u", p->deps->line, line);
@@ -642,7 +642,7 @@ resolve (Fix *fx, const Edge *e)
       cacheable (fx, e->user))
     {
       u->part = AR_PREFLIGHT_PART_CACHED;
-      set_reason (u, g_strdup_printf (_("Checks the exit status of line %u, so it goes where that line goes."), p->deps->line));
+      set_reason (u, g_strdup_printf (_ ("Checks the exit status of line %u, so it goes where that line goes."), p->deps->line));
       if (u->category == AR_PREFLIGHT_CATEGORY_AMBIGUOUS)
         u->category = AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG;
       touched (fx, e->user);

@@ -226,8 +226,17 @@ is_meta (char c)
 {
   switch (c)
     {
-    case ' ': case '\t': case '\r': case '\n':
-    case ';': case '&': case '|': case '<': case '>': case '(': case ')':
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+    case ';':
+    case '&':
+    case '|':
+    case '<':
+    case '>':
+    case '(':
+    case ')':
       return TRUE;
     default:
       return FALSE;

@@ -1,4 +1,4 @@
-/* ar-preflight-matchers.c — what each rule of SPEC §5.1 recognises in one
+/* ar-preflight-matchers.c — what each rule of design.md §5.1 recognises in one
  * simple command: package installs (rule 1), downloads (2), system
  * configuration (3), static folders (4), exports (5), and the shell options
  * and plain variables that go to both parts. Which rule wins for a unit is
@@ -168,7 +168,7 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
       sub = ar_preflight_view_word (v, ar_preflight_first_positional_index (v, v->i + 1));
       /* the package cache of the image, like apt-get clean */
       if (g_strcmp0 (sub, "cache") == 0 &&
-          ar_preflight_has_word (v, (const char *const[]) { "clean", "--force", NULL }))
+          ar_preflight_has_word (v, (const char *const[]){ "clean", "--force", NULL }))
         return g_strdup_printf ("%s cache clean", name);
       if (sub == NULL || !ar_preflight_str_in (sub, npm_subs))
         return NULL;
@@ -207,7 +207,7 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
   if (ar_preflight_str_in (name, installers) && ar_preflight_first_word_in (v, install) != NULL)
     return g_strdup_printf ("%s install", name);
   /* conda environments in a system place, and the package caches */
-  if (ar_preflight_str_in (name, (const char *const[]) { "conda", "mamba", "micromamba", NULL }))
+  if (ar_preflight_str_in (name, (const char *const[]){ "conda", "mamba", "micromamba", NULL }))
     {
       sub = ar_preflight_view_word (v, ar_preflight_first_positional_index (v, v->i + 1));
       if (g_strcmp0 (sub, "clean") == 0)
@@ -231,10 +231,10 @@ ar_preflight_match_package (const ArPreflightView *v, gboolean *workspace)
       return g_strdup_printf ("rustup %s", sub);
   }
   /* package signing keys */
-  if (strcmp (name, "apt-key") == 0 && ar_preflight_has_word (v, (const char *const[]) { "add", "adv", NULL }))
+  if (strcmp (name, "apt-key") == 0 && ar_preflight_has_word (v, (const char *const[]){ "add", "adv", NULL }))
     return g_strdup ("apt-key add");
   if (strcmp (name, "nix-env") == 0 &&
-      (ar_preflight_has_word (v, (const char *const[]) { "-i", "-iA", "--install", NULL })))
+      (ar_preflight_has_word (v, (const char *const[]){ "-i", "-iA", "--install", NULL })))
     return g_strdup ("nix-env -i");
   return NULL;
 }
@@ -330,7 +330,7 @@ ar_preflight_match_download (GPtrArray *cmds,
     }
 
   if (strcmp (v->name, "git") == 0 &&
-      ar_preflight_first_word_in (v, (const char *const[]) { "clone", NULL }) != NULL)
+      ar_preflight_first_word_in (v, (const char *const[]){ "clone", NULL }) != NULL)
     {
       target = ar_preflight_any_system_arg (v);
       return target != NULL ? g_strdup (target) : NULL;
@@ -383,11 +383,11 @@ ar_preflight_match_system_config (const ArPreflightView *v)
       const char *last = ar_preflight_last_positional (v, &count);
 
       target = ar_preflight_option_system_value (v, "t",
-                                                 (const char *const[]) { "--target-directory", NULL });
+                                                 (const char *const[]){ "--target-directory", NULL });
       if (target == NULL && count >= 2 && ar_preflight_is_system_path (last))
         target = last;
       if (target == NULL && strcmp (name, "install") == 0 &&
-          ar_preflight_has_word (v, (const char *const[]) { "-d", "--directory", NULL }))
+          ar_preflight_has_word (v, (const char *const[]){ "-d", "--directory", NULL }))
         target = ar_preflight_any_system_arg (v);
       return target != NULL ? g_strdup (target) : NULL;
     }
@@ -413,14 +413,14 @@ ar_preflight_match_system_config (const ArPreflightView *v)
     return g_strdup (target);
   /* gpg --dearmor -o /etc/apt/keyrings/x.gpg */
   if ((strcmp (name, "gpg") == 0 || strcmp (name, "gpg2") == 0) &&
-      (target = ar_preflight_option_system_value (v, "o", (const char *const[]) { "--output", NULL })) != NULL)
+      (target = ar_preflight_option_system_value (v, "o", (const char *const[]){ "--output", NULL })) != NULL)
     return g_strdup (target);
   if (ar_preflight_str_in (name, config_cmds))
     return g_strdup (name);
   if (strcmp (name, "systemctl") == 0 &&
-      ar_preflight_has_word (v, (const char *const[]) { "enable", "disable", "mask", "set-default", NULL }))
+      ar_preflight_has_word (v, (const char *const[]){ "enable", "disable", "mask", "set-default", NULL }))
     return g_strdup ("systemctl");
-  if (strcmp (name, "git") == 0 && ar_preflight_has_word (v, (const char *const[]) { "--system", NULL }))
+  if (strcmp (name, "git") == 0 && ar_preflight_has_word (v, (const char *const[]){ "--system", NULL }))
     return g_strdup ("git config --system");
   /* make -C /usr/local/src/x, make prefix=/usr/local install: a build for
    * a system place */
@@ -428,7 +428,7 @@ ar_preflight_match_system_config (const ArPreflightView *v)
     {
       static const char *const prefixes[] = { "prefix=", "PREFIX=", "DESTDIR=", NULL };
 
-      if ((target = ar_preflight_option_system_value (v, "C", (const char *const[]) { "--directory", NULL })) != NULL)
+      if ((target = ar_preflight_option_system_value (v, "C", (const char *const[]){ "--directory", NULL })) != NULL)
         return g_strdup_printf ("make -C %s", target);
       for (guint j = v->i + 1; j < v->w->len; j++)
         for (guint k = 0; prefixes[k] != NULL; k++)
@@ -691,7 +691,7 @@ ar_preflight_match_setup (const ArPreflightView *v)
   if (name == NULL && redirects_to_terminal_only (v->cmd))
     for (guint j = 0; j + 1 < v->w->len; j++)
       if (strcmp (g_ptr_array_index (v->w, j), "command") == 0)
-        return ar_preflight_str_in (g_ptr_array_index (v->w, j + 1), (const char *const[]) { "-v", "-V", NULL })
+        return ar_preflight_str_in (g_ptr_array_index (v->w, j + 1), (const char *const[]){ "-v", "-V", NULL })
                  ? AR_PREFLIGHT_SETUP_QUERY
                  : AR_PREFLIGHT_SETUP_NONE;
   if (name == NULL || v->i >= v->w->len)

@@ -33,14 +33,13 @@ typedef enum {
   MODE_FUNC_NAME,    /* function NAME */
 } Mode;
 
-struct _ArPreflightParser
-{
+struct _ArPreflightParser {
   ArPreflightLexer lx;
-  GArray *stack;        /* Ctx */
-  guint open[N_CTX];    /* how many of each kind the stack holds */
+  GArray *stack;     /* Ctx */
+  guint open[N_CTX]; /* how many of each kind the stack holds */
   Mode mode;
-  gboolean cmd_pos;     /* a reserved word would be recognised here */
-  gboolean need_more;   /* the unit cannot end at this newline (&&, |, f()) */
+  gboolean cmd_pos;   /* a reserved word would be recognised here */
+  gboolean need_more; /* the unit cannot end at this newline (&&, |, f()) */
   gboolean for_first;
   gboolean func_named;
   gboolean func_paren;
@@ -49,7 +48,7 @@ struct _ArPreflightParser
   guint *pipeline;
   gboolean pipe_open;
   ArPreflightRawUnit *unit;
-  GPtrArray *units;     /* ArPreflightRawUnit * */
+  GPtrArray *units; /* ArPreflightRawUnit * */
 };
 
 void
@@ -373,7 +372,9 @@ parser_word (ArPreflightParser *p, ArPreflightToken *tok)
           strcmp (w, "esac") == 0 || strcmp (w, "}") == 0)
         {
           end_cmd (p);
-          pop_ctx (p, w[0] == 'f' ? CTX_IF : w[0] == 'd' ? CTX_LOOP : w[0] == 'e' ? CTX_CASE : CTX_BRACE);
+          pop_ctx (p, w[0] == 'f' ? CTX_IF : w[0] == 'd' ? CTX_LOOP
+                                           : w[0] == 'e' ? CTX_CASE
+                                                         : CTX_BRACE);
           p->cmd_pos = FALSE;
           return;
         }

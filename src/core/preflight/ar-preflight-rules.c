@@ -1,4 +1,4 @@
-/* ar-preflight-rules.c — the category, part and reason of a unit (SPEC §5.1)
+/* ar-preflight-rules.c — the category, part and reason of a unit (design.md §5.1)
  *
  * Per-task values first (rules 5–7: exports, task and environment
  * variables, values an earlier run-only unit sets, /tmp), then calls of the
@@ -120,10 +120,10 @@ ar_preflight_classify (ArPreflightAnalysis *an,
   gboolean any_wrapper = FALSE, any_detect = FALSE, any_assign = FALSE, any_trap = FALSE;
   gboolean any_exit = FALSE;
   gboolean literal_export = FALSE; /* export NAME=constant, any name */
-  gboolean block = FALSE; /* an if, case, loop, { } or function, not one line */
+  gboolean block = FALSE;          /* an if, case, loop, { } or function, not one line */
   gboolean any_source = FALSE;
-  const char *net_assign = NULL; /* NAME=$(curl …): a value looked up on the network */
-  gint venv = -1;                /* 1: activates a workspace virtualenv, 0: another one */
+  const char *net_assign = NULL;   /* NAME=$(curl …): a value looked up on the network */
+  gint venv = -1;                  /* 1: activates a workspace virtualenv, 0: another one */
   const char *const_export = NULL; /* export NAME=constant */
   gsize const_export_len = 0;
 
@@ -192,8 +192,8 @@ ar_preflight_classify (ArPreflightAnalysis *an,
           literal_export |= literal;
           ArPreflightSetupKind kind = ar_preflight_match_setup (&v);
           ArPreflightFuncInfo *called = ov.name != NULL && ov.i < ov.w->len
-                               ? g_hash_table_lookup (an->functions, g_ptr_array_index (ov.w, ov.i))
-                               : NULL;
+                                          ? g_hash_table_lookup (an->functions, g_ptr_array_index (ov.w, ov.i))
+                                          : NULL;
           gboolean helper_call = called != NULL && called->helper && !called->wrapper;
           gboolean runs_args = v.name != NULL && (strcmp (v.name, "$@") == 0 || strcmp (v.name, "$*") == 0);
           gboolean option = ar_preflight_is_shell_option (&ov);
@@ -327,7 +327,7 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       g_autofree char *shown = ar_preflight_one_line (name);
 
       u->category = AR_PREFLIGHT_CATEGORY_ENV_EXPORT;
-      u->reason = g_strdup_printf (_("Exports %s for the task; an export in the cached part would not reach it."), shown);
+      u->reason = g_strdup_printf (_ ("Exports %s for the task; an export in the cached part would not reach it."), shown);
     }
   else if (vs.task_off >= 0 || vs.env_off >= 0 || vs.taint_off >= 0 || vs.secret_off >= 0)
     {
@@ -342,33 +342,33 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       if (vs.taint_off >= 0)
         first = MIN (first, vs.taint_off);
       if (vs.secret_off >= 0 && vs.secret_off < first)
-        u->reason = g_strdup_printf (_("Uses $%s, whose name says it holds a secret: it is not there at build time, and it must never be baked into the image."), vs.secret);
+        u->reason = g_strdup_printf (_ ("Uses $%s, whose name says it holds a secret: it is not there at build time, and it must never be baked into the image."), vs.secret);
       else if (first == vs.task_off)
-        u->reason = g_strdup_printf (_("Uses $%s, which is different for every task."), task);
+        u->reason = g_strdup_printf (_ ("Uses $%s, which is different for every task."), task);
       else if (first == vs.env_off)
-        u->reason = g_strdup_printf (_("Uses $%s, an env var of the environment: it is not there at build time, and a secret would be baked into the image."), vs.env);
+        u->reason = g_strdup_printf (_ ("Uses $%s, an env var of the environment: it is not there at build time, and a secret would be baked into the image."), vs.env);
       else
-        u->reason = g_strdup_printf (_("Uses $%s, which line %u sets at task start."), vs.taint,
+        u->reason = g_strdup_printf (_ ("Uses $%s, which line %u sets at task start."), vs.taint,
                                      GPOINTER_TO_UINT (g_hash_table_lookup (an->taint, vs.taint)));
     }
   else if (tmp_off >= 0 || vs.tmpdir_off >= 0 || mktemp)
     {
       u->category = AR_PREFLIGHT_CATEGORY_TEMP_DIR;
-      u->reason = g_strdup (_("Uses the temporary folder /tmp, whose contents belong to one task."));
+      u->reason = g_strdup (_ ("Uses the temporary folder /tmp, whose contents belong to one task."));
     }
   else if (run_call != NULL)
     {
       g_autofree char *call = ar_preflight_one_line (run_call);
 
       u->category = run_call_info->category;
-      u->reason = g_strdup_printf (_("Calls %s (line %u), which runs at start."), call, run_call_info->line);
+      u->reason = g_strdup_printf (_ ("Calls %s (line %u), which runs at start."), call, run_call_info->line);
     }
   else if (workspace_detail != NULL)
     {
       g_autofree char *detail = ar_preflight_one_line (workspace_detail);
 
       u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
-      u->reason = g_strdup_printf (_("Installs into the workspace or the home folder (%s), which only a running task has."),
+      u->reason = g_strdup_printf (_ ("Installs into the workspace or the home folder (%s), which only a running task has."),
                                    detail);
     }
   else if (cached_rule != 0)
@@ -379,22 +379,22 @@ ar_preflight_classify (ArPreflightAnalysis *an,
         {
         case 1:
           u->category = AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL;
-          u->reason = g_strdup_printf (_("Installs or updates packages (%s): the same for every task, so it can be baked into the image."), detail);
+          u->reason = g_strdup_printf (_ ("Installs or updates packages (%s): the same for every task, so it can be baked into the image."), detail);
           break;
         case 2:
           u->category = AR_PREFLIGHT_CATEGORY_DOWNLOAD;
           if (cached_installer)
-            u->reason = g_strdup_printf (_("Downloads and runs an installer (%s): the same for every task, so it can be baked into the image."), detail);
+            u->reason = g_strdup_printf (_ ("Downloads and runs an installer (%s): the same for every task, so it can be baked into the image."), detail);
           else
-            u->reason = g_strdup_printf (_("Downloads into a system place (%s): the same for every task, so it can be baked into the image."), detail);
+            u->reason = g_strdup_printf (_ ("Downloads into a system place (%s): the same for every task, so it can be baked into the image."), detail);
           break;
         case 3:
           u->category = AR_PREFLIGHT_CATEGORY_SYSTEM_CONFIG;
-          u->reason = g_strdup_printf (_("Changes system configuration (%s): the same for every task, so it can be baked into the image."), detail);
+          u->reason = g_strdup_printf (_ ("Changes system configuration (%s): the same for every task, so it can be baked into the image."), detail);
           break;
         default:
           u->category = AR_PREFLIGHT_CATEGORY_STATIC_DIR;
-          u->reason = g_strdup_printf (_("Creates the folder %s: the same for every task, so it can be baked into the image."), detail);
+          u->reason = g_strdup_printf (_ ("Creates the folder %s: the same for every task, so it can be baked into the image."), detail);
           break;
         }
     }
@@ -406,23 +406,23 @@ ar_preflight_classify (ArPreflightAnalysis *an,
       /* rule 5; ar_preflight_share_called_functions adds the build when a
        * cached line follows */
       u->category = AR_PREFLIGHT_CATEGORY_ENV_EXPORT;
-      u->reason = g_strdup_printf (_("Exports %s for the task; an export in the cached part would not reach it."), shown);
+      u->reason = g_strdup_printf (_ ("Exports %s for the task; an export in the cached part would not reach it."), shown);
       g_array_append_val (an->tool_exports, unit_index);
     }
   else if (net_assign != NULL && all_setup)
     {
       u->category = AR_PREFLIGHT_CATEGORY_DOWNLOAD;
-      u->reason = g_strdup_printf (_("Looks up a value on the network (%s) for what the build installs: looked up once, at build time."), net_assign);
+      u->reason = g_strdup_printf (_ ("Looks up a value on the network (%s) for what the build installs: looked up once, at build time."), net_assign);
     }
   else if (all_options)
     {
       u->category = AR_PREFLIGHT_CATEGORY_SHELL_OPTION;
-      u->reason = g_strdup (_("Changes how the shell runs the lines after it: it goes to both parts, so both scripts behave alike."));
+      u->reason = g_strdup (_ ("Changes how the shell runs the lines after it: it goes to both parts, so both scripts behave alike."));
     }
   else if (all_assignments)
     {
       u->category = AR_PREFLIGHT_CATEGORY_VARIABLE;
-      u->reason = g_strdup (_("Sets a shell variable: it goes to both parts, so later lines of either can use it."));
+      u->reason = g_strdup (_ ("Sets a shell variable: it goes to both parts, so later lines of either can use it."));
     }
   else if (all_setup && ru->functions->len > 0)
     {
@@ -430,36 +430,36 @@ ar_preflight_classify (ArPreflightAnalysis *an,
 
       u->category = AR_PREFLIGHT_CATEGORY_VARIABLE;
       if (any_wrapper)
-        u->reason = g_strdup_printf (_("Defines %s, a helper that runs the command it is given (like sudo): both parts may call it."), name);
+        u->reason = g_strdup_printf (_ ("Defines %s, a helper that runs the command it is given (like sudo): both parts may call it."), name);
       else
-        u->reason = g_strdup_printf (_("Defines %s, a helper that only prints, tests or sets shell variables: both parts may call it."), name);
+        u->reason = g_strdup_printf (_ ("Defines %s, a helper that only prints, tests or sets shell variables: both parts may call it."), name);
     }
   else if (all_setup && only_messages)
     {
       /* rule 8: nothing ties it to the line it announces */
       u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
-      u->reason = g_strdup (_("Only prints a message; it runs at start, which is always correct."));
+      u->reason = g_strdup (_ ("Only prints a message; it runs at start, which is always correct."));
     }
   else if (all_setup && (any_detect || any_source))
     {
       u->category = AR_PREFLIGHT_CATEGORY_VARIABLE;
       if (any_detect)
-        u->reason = g_strdup (_("Reads /etc/os-release to detect the distribution: pure set-up that sets shell variables, so both parts run it."));
+        u->reason = g_strdup (_ ("Reads /etc/os-release to detect the distribution: pure set-up that sets shell variables, so both parts run it."));
       else
-        u->reason = g_strdup (_("Loads shell functions and settings from a file in the image: both parts load it."));
+        u->reason = g_strdup (_ ("Loads shell functions and settings from a file in the image: both parts load it."));
     }
   else if (all_setup && (!any_assign || any_exit))
     {
       u->category = AR_PREFLIGHT_CATEGORY_SHELL_OPTION;
       if (any_trap)
-        u->reason = g_strdup (_("Sets a trap: it shapes how the script ends, so both parts have it."));
+        u->reason = g_strdup (_ ("Sets a trap: it shapes how the script ends, so both parts have it."));
       else
-        u->reason = g_strdup (_("A check that stops the script early (root, distribution, architecture or a command it needs): pure set-up, so both parts make it."));
+        u->reason = g_strdup (_ ("A check that stops the script early (root, distribution, architecture or a command it needs): pure set-up, so both parts make it."));
     }
   else
     {
       u->category = AR_PREFLIGHT_CATEGORY_AMBIGUOUS;
-      u->reason = g_strdup (_("What it does is not known, so it runs at every task start: safe, only slower. Switch it to Cached if it does the same for every task."));
+      u->reason = g_strdup (_ ("What it does is not known, so it runs at every task start: safe, only slower. Switch it to Cached if it does the same for every task."));
     }
   u->part = part_for (u->category);
 
@@ -526,7 +526,7 @@ ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units)
 
           def->part = AR_PREFLIGHT_PART_BOTH;
           g_free (def->reason);
-          def->reason = g_strdup_printf (_("Defines %s, which both parts call, so it goes to both."), name);
+          def->reason = g_strdup_printf (_ ("Defines %s, which both parts call, so it goes to both."), name);
         }
     }
 
@@ -550,7 +550,7 @@ ar_preflight_share_called_functions (ArPreflightAnalysis *an, GPtrArray *units)
           name = g_strndup (at, strspn (at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"));
           u->part = AR_PREFLIGHT_PART_BOTH;
           g_free (u->reason);
-          u->reason = g_strdup_printf (_("Exports %s, which installs read without naming it, with a value that is the same for every task; line %u after it is cached, so both parts set it."),
+          u->reason = g_strdup_printf (_ ("Exports %s, which installs read without naming it, with a value that is the same for every task; line %u after it is cached, so both parts set it."),
                                        name, later->line);
           break;
         }

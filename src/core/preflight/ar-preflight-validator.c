@@ -1,4 +1,4 @@
-/* ar-preflight-validator.c — preflight warnings (SPEC §5.2)
+/* ar-preflight-validator.c — preflight warnings (design.md §5.2)
  *
  * The content checks read the analyzer's signals (one definition of "uses a
  * task variable"); the syntax check asks the real shell.
@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-preflight-validator-error-quark, ar_preflight_validator_error)
+/* clang-format on */
 
 /* What is checked, copied out of the environment so that the check can run
  * in a thread while the user keeps editing. */
@@ -100,10 +102,10 @@ script_label (ArPreflightScriptKind kind)
 {
   switch (kind)
     {
-    case AR_PREFLIGHT_SCRIPT_SINGLE: return _("Single preflight");
-    case AR_PREFLIGHT_SCRIPT_CACHED: return _("Cached preflight");
+    case AR_PREFLIGHT_SCRIPT_SINGLE: return _ ("Single preflight");
+    case AR_PREFLIGHT_SCRIPT_CACHED: return _ ("Cached preflight");
     case AR_PREFLIGHT_SCRIPT_RUN:
-    default: return _("Run preflight");
+    default: return _ ("Run preflight");
     }
 }
 
@@ -113,8 +115,8 @@ ar_preflight_warning_to_string (const ArPreflightWarning *warning)
   g_return_val_if_fail (warning != NULL, NULL);
 
   if (warning->line == 0)
-    return g_strdup_printf (_("%s: %s"), script_label (warning->script), warning->message);
-  return g_strdup_printf (_("%s, line %u: %s"), script_label (warning->script), warning->line, warning->message);
+    return g_strdup_printf (_ ("%s: %s"), script_label (warning->script), warning->message);
+  return g_strdup_printf (_ ("%s, line %u: %s"), script_label (warning->script), warning->line, warning->message);
 }
 
 static void
@@ -180,7 +182,7 @@ check_cached (Snapshot *s, GPtrArray *warnings)
     return;
   if (s->caching && !has_commands (units))
     add_warning (warnings, AR_PREFLIGHT_SCRIPT_CACHED, 0, AR_PREFLIGHT_WARNING_CACHING_EMPTY_CACHED,
-                 g_strdup (_("Container caching is on but the cached preflight is empty: nothing will be cached.")));
+                 g_strdup (_ ("Container caching is on but the cached preflight is empty: nothing will be cached.")));
 
   for (guint i = 0; i < units->len; i++)
     {
@@ -189,17 +191,17 @@ check_cached (Snapshot *s, GPtrArray *warnings)
       if (u->task_variable != NULL)
         add_warning (warnings, AR_PREFLIGHT_SCRIPT_CACHED, u->task_variable_line,
                      AR_PREFLIGHT_WARNING_CACHED_USES_TASK_VARIABLE,
-                     g_strdup_printf (_("Uses $%s, which differs for every task and is not set when the image is built; move this line to the run preflight."),
+                     g_strdup_printf (_ ("Uses $%s, which differs for every task and is not set when the image is built; move this line to the run preflight."),
                                       u->task_variable));
       if (u->env_variable != NULL)
         add_warning (warnings, AR_PREFLIGHT_SCRIPT_CACHED, u->env_variable_line,
                      AR_PREFLIGHT_WARNING_CACHED_USES_ENV_VAR,
-                     g_strdup_printf (_("Uses $%s, an env var of this environment: it is not set when the image is built, and a secret would be baked into the image."),
+                     g_strdup_printf (_ ("Uses $%s, an env var of this environment: it is not set when the image is built, and a secret would be baked into the image."),
                                       u->env_variable));
       if (u->dynamic_tmp_line != 0)
         add_warning (warnings, AR_PREFLIGHT_SCRIPT_CACHED, u->dynamic_tmp_line,
                      AR_PREFLIGHT_WARNING_CACHED_DYNAMIC_TMP,
-                     g_strdup (_("Writes a /tmp path built from a variable: the path at build time is not the one a task sees.")));
+                     g_strdup (_ ("Writes a /tmp path built from a variable: the path at build time is not the one a task sees.")));
     }
 }
 
@@ -220,7 +222,7 @@ check_run (Snapshot *s, GPtrArray *warnings)
       if (u->category == AR_PREFLIGHT_CATEGORY_PACKAGE_INSTALL)
         add_warning (warnings, AR_PREFLIGHT_SCRIPT_RUN, u->package_line != 0 ? u->package_line : u->line,
                      AR_PREFLIGHT_WARNING_RUN_INSTALLS_PACKAGES,
-                     g_strdup (_("Installs packages at every task start; move it to the cached preflight for faster starts.")));
+                     g_strdup (_ ("Installs packages at every task start; move it to the cached preflight for faster starts.")));
     }
 }
 
@@ -318,7 +320,7 @@ write_all (int fd, const char *data, gsize len, GError **error)
           if (saved == EINTR)
             continue;
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("Could not write the script to check it: %s"), g_strerror (saved));
+                       _ ("Could not write the script to check it: %s"), g_strerror (saved));
           return FALSE;
         }
       data += n;
@@ -357,7 +359,7 @@ check_syntax (ArPreflightScriptKind kind,
   if (shell_path == NULL)
     {
       g_set_error (error, AR_PREFLIGHT_VALIDATOR_ERROR, AR_PREFLIGHT_VALIDATOR_ERROR_NO_SHELL,
-                   _("No “sh” was found to check the preflight scripts; install a POSIX shell."));
+                   _ ("No “sh” was found to check the preflight scripts; install a POSIX shell."));
       return FALSE;
     }
 
@@ -390,7 +392,7 @@ check_syntax (ArPreflightScriptKind kind,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, AR_PREFLIGHT_VALIDATOR_ERROR, AR_PREFLIGHT_VALIDATOR_ERROR_FAILED,
-                     _("Could not run “%s -n” to check the %s: %s"), shell,
+                     _ ("Could not run “%s -n” to check the %s: %s"), shell,
                      script_label (kind), local_error->message);
       return FALSE;
     }
@@ -423,13 +425,13 @@ check_syntax (ArPreflightScriptKind kind,
       g_auto(GStrv) parts = g_strsplit (all, tmp_path, -1);
       g_autofree char *joined = g_strjoinv (script_label (kind), parts);
 
-      g_string_append (message, joined[0] != '\0' ? joined : _("the shell rejected it"));
+      g_string_append (message, joined[0] != '\0' ? joined : _ ("the shell rejected it"));
     }
   if (line > 0)
     line = MIN (line, count_lines (script));
 
   add_warning (warnings, kind, line, AR_PREFLIGHT_WARNING_SYNTAX_ERROR,
-               g_strdup_printf (_("Not valid shell (%s -n): %s"), shell, message->str));
+               g_strdup_printf (_ ("Not valid shell (%s -n): %s"), shell, message->str));
   return TRUE;
 }
 
@@ -458,7 +460,7 @@ validate_snapshot (Snapshot *s, GCancellable *cancellable, GError **error)
     {
       if (s->caching)
         add_warning (warnings, AR_PREFLIGHT_SCRIPT_SINGLE, 0, AR_PREFLIGHT_WARNING_SINGLE_MODE_CACHING,
-                     g_strdup (_("Container caching is on but the preflight mode is single: nothing is cached until the preflight is split.")));
+                     g_strdup (_ ("Container caching is on but the preflight mode is single: nothing is cached until the preflight is split.")));
       if (!is_blank (s->single) &&
           !check_syntax (AR_PREFLIGHT_SCRIPT_SINGLE, s->single, warnings, cancellable, error))
         return NULL;

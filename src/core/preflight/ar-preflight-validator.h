@@ -1,5 +1,5 @@
 /* ar-preflight-validator.h — warnings about an environment's preflight
- * scripts (SPEC §5.2). Warnings never block: the caller shows them and lets
+ * scripts (design.md §5.2). Warnings never block: the caller shows them and lets
  * the user save anyway.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -10,17 +10,19 @@
 
 #include "ar-agent.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-agent-error-quark, ar_agent_error)
+/* clang-format on */
 
 static const struct {
   const char *id;
   const char *name;
 } display_names[] = {
-  { "codex", N_("Codex") },
-  { "claude", N_("Claude Code") },
-  { "copilot", N_("GitHub Copilot") },
-  { "gemini", N_("Gemini") },
-  { "custom", N_("Custom command") },
+  { "codex", N_ ("Codex") },
+  { "claude", N_ ("Claude Code") },
+  { "copilot", N_ ("GitHub Copilot") },
+  { "gemini", N_ ("Gemini") },
+  { "custom", N_ ("Custom command") },
 };
 
 const char *
@@ -28,7 +30,7 @@ ar_agent_display_name (const char *agent)
 {
   for (guint i = 0; i < G_N_ELEMENTS (display_names); i++)
     if (g_strcmp0 (agent, display_names[i].id) == 0)
-      return _(display_names[i].name);
+      return _ (display_names[i].name);
   return agent != NULL ? agent : "";
 }
 
@@ -46,7 +48,7 @@ ar_agent_split_args (const char *args, GError **error)
       if (g_error_matches (local_error, G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING))
         return g_new0 (char *, 1);
       g_set_error (error, AR_AGENT_ERROR, AR_AGENT_ERROR_BAD_ARGS,
-                   _("The agent arguments “%s” cannot be split into words (%s): check the quotes in the environment's agent arguments."),
+                   _ ("The agent arguments “%s” cannot be split into words (%s): check the quotes in the environment's agent arguments."),
                    args, local_error->message);
       return NULL;
     }
@@ -165,7 +167,11 @@ find_shell_script (const char *const *command, guint *shell_at)
  * and $( ) and ` ` which start over unquoted. The value of ${N} is
  * expanded by the shell, never parsed, so how well the scan guesses the
  * quotes decides only how the text reads, never what runs. */
-typedef enum { UNQUOTED, SINGLE, ANSI_C, DOUBLE, COMMENT } ScanState;
+typedef enum { UNQUOTED,
+               SINGLE,
+               ANSI_C,
+               DOUBLE,
+               COMMENT } ScanState;
 
 typedef struct {
   ScanState outer;   /* the state to return to */
@@ -217,7 +223,7 @@ replace_in_script (const char *script, guint position)
               p++;
               continue;
             }
-          g_array_append_val (frames, ((ScanFrame) { state, c == '`', 0 }));
+          g_array_append_val (frames, ((ScanFrame){ state, c == '`', 0 }));
           state = UNQUOTED;
           g_string_append_len (out, p, c == '`' ? 1 : 2);
           p += c == '`' ? 1 : 2;
@@ -280,9 +286,7 @@ build_custom (const char *const *command, const char *prompt)
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   guint shell_at = 0;
   int script_at = find_shell_script (command, &shell_at);
-  gboolean by_reference = script_at >= 0
-                          && strstr (command[script_at], AR_AGENT_PROMPT_PLACEHOLDER) != NULL
-                          && !g_str_equal (command[script_at], AR_AGENT_PROMPT_PLACEHOLDER);
+  gboolean by_reference = script_at >= 0 && strstr (command[script_at], AR_AGENT_PROMPT_PLACEHOLDER) != NULL && !g_str_equal (command[script_at], AR_AGENT_PROMPT_PLACEHOLDER);
   guint n = g_strv_length ((char **) command);
 
   for (guint i = 0; i < n; i++)
@@ -316,12 +320,12 @@ build_custom (const char *const *command, const char *prompt)
 }
 
 GStrv
-ar_agent_build_argv (const char        *agent,
-                     const char        *agent_cli_args,
+ar_agent_build_argv (const char *agent,
+                     const char *agent_cli_args,
                      const char *const *custom_command,
-                     const char        *workdir,
-                     const char        *prompt,
-                     GError           **error)
+                     const char *workdir,
+                     const char *prompt,
+                     GError **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) args = NULL;
@@ -336,7 +340,7 @@ ar_agent_build_argv (const char        *agent,
       if (custom_command == NULL || custom_command[0] == NULL)
         {
           g_set_error_literal (error, AR_AGENT_ERROR, AR_AGENT_ERROR_NO_COMMAND,
-                               _("The custom agent has no command: set one in the environment's General tab."));
+                               _ ("The custom agent has no command: set one in the environment's General tab."));
           return NULL;
         }
       return build_custom (custom_command, prompt);
@@ -345,7 +349,7 @@ ar_agent_build_argv (const char        *agent,
   if (!ar_environment_is_valid_agent (agent))
     {
       g_set_error (error, AR_AGENT_ERROR, AR_AGENT_ERROR_UNKNOWN_AGENT,
-                   _("“%s” is not a known agent: choose codex, claude, copilot, gemini or custom."),
+                   _ ("“%s” is not a known agent: choose codex, claude, copilot, gemini or custom."),
                    agent != NULL ? agent : "");
       return NULL;
     }
@@ -403,7 +407,7 @@ ar_agent_build_argv (const char        *agent,
   else
     {
       g_set_error (error, AR_AGENT_ERROR, AR_AGENT_ERROR_UNKNOWN_AGENT,
-                   _("“%s” is not a known agent: choose codex, claude, copilot, gemini or custom."), agent);
+                   _ ("“%s” is not a known agent: choose codex, claude, copilot, gemini or custom."), agent);
       return NULL;
     }
 

@@ -1,4 +1,4 @@
-/* ar-agent.h — the agent's command line in the container (SPEC §4.2)
+/* ar-agent.h — the agent's command line in the container (design.md §4.2)
  *
  * Presets for codex, claude, copilot and gemini, and the `custom` template.
  * The result is an argv: it reaches the container as separate arguments and
@@ -18,9 +18,9 @@ G_BEGIN_DECLS
 GQuark ar_agent_error_quark (void);
 
 typedef enum {
-  AR_AGENT_ERROR_UNKNOWN_AGENT,   /* not codex, claude, copilot, gemini or custom */
-  AR_AGENT_ERROR_BAD_ARGS,        /* agent_cli_args do not split (unmatched quote) */
-  AR_AGENT_ERROR_NO_COMMAND,      /* custom with an empty template */
+  AR_AGENT_ERROR_UNKNOWN_AGENT, /* not codex, claude, copilot, gemini or custom */
+  AR_AGENT_ERROR_BAD_ARGS,      /* agent_cli_args do not split (unmatched quote) */
+  AR_AGENT_ERROR_NO_COMMAND,    /* custom with an empty template */
 } ArAgentError;
 
 /* What the prompt replaces in a custom template (see below). */
@@ -41,16 +41,16 @@ typedef enum {
  *           "{prompt}"s replaced, the prompt always as data (see below)
  * ARGS is agent_cli_args split like a shell would (quotes, backslashes), but
  * nothing in it is expanded or run. */
-GStrv ar_agent_build_argv (const char        *agent,
-                           const char        *agent_cli_args,
+GStrv ar_agent_build_argv (const char *agent,
+                           const char *agent_cli_args,
                            const char *const *custom_command,
-                           const char        *workdir,
-                           const char        *prompt,
-                           GError           **error);
+                           const char *workdir,
+                           const char *prompt,
+                           GError **error);
 
 /* {prompt} in a custom command (docs/user-guide.md, "Custom command"):
  * - an element that is exactly "{prompt}" becomes the prompt, one argument
- *   (SPEC §2.1), wherever it stands;
+ *   (design.md §2.1), wherever it stands;
  * - in the script of a POSIX shell run with -c (sh, bash, dash, zsh, ksh,
  *   mksh, ash, yash, posh; by path, after `env NAME=VALUE…` or `busybox`),
  *   each "{prompt}" becomes a quoted reference to a positional parameter,
@@ -66,8 +66,8 @@ gboolean ar_agent_command_uses_prompt (const char *const *command);
 
 /* The same from an environment's fields. */
 GStrv ar_agent_build_argv_for_environment (ArEnvironment *env,
-                                           const char    *prompt,
-                                           GError       **error);
+                                           const char *prompt,
+                                           GError **error);
 
 /* agent_cli_args as an argv (empty for blank text). */
 GStrv ar_agent_split_args (const char *args, GError **error);

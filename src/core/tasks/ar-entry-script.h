@@ -1,4 +1,4 @@
-/* ar-entry-script.h — the generated POSIX entry script of a task (SPEC §4.2)
+/* ar-entry-script.h — the generated POSIX entry script of a task (design.md §4.2)
  *
  * The container runs `/bin/sh /tmp/agents-runner/entry.sh <agent argv…>`.
  * The script runs, in order, the Settings preflight, the cached preflight
@@ -38,12 +38,12 @@ G_BEGIN_DECLS
 #define AR_ENTRY_STARTED_LINE "[task/container][INFO] container started"
 
 typedef struct {
-  gboolean settings_preflight;     /* settings-preflight.sh */
-  gboolean cached_preflight;       /* cached-preflight.sh: not baked */
-  gboolean run_preflight;          /* run-preflight.sh */
+  gboolean settings_preflight;      /* settings-preflight.sh */
+  gboolean cached_preflight;        /* cached-preflight.sh: not baked */
+  gboolean run_preflight;           /* run-preflight.sh */
   gboolean run_preflight_is_legacy; /* it holds the single-mode script: log "preflight" */
-  gboolean desktop_install;        /* desktop-install.sh: the layer is not baked */
-  gboolean desktop_start;          /* desktop-start.sh, then DISPLAY=:1 for the agent */
+  gboolean desktop_install;         /* desktop-install.sh: the layer is not baked */
+  gboolean desktop_start;           /* desktop-start.sh, then DISPLAY=:1 for the agent */
   /* Make and enter $AGENTS_RUNNER_WORKDIR first: podman refuses a -w that
    * the image lacks, where docker makes it. */
   gboolean enter_workdir;

@@ -27,8 +27,7 @@
  * typing into a stopped agent): beyond this, input is dropped. */
 #define MAX_PENDING_INPUT (4 * 1024 * 1024)
 
-struct _ArInteractive
-{
+struct _ArInteractive {
   GObject parent_instance;
 
   ArTaskRunner *runner;
@@ -37,13 +36,13 @@ struct _ArInteractive
   int slave;
   guint read_id;
   guint write_id;
-  GByteArray *pending;     /* input the terminal could not take yet */
+  GByteArray *pending; /* input the terminal could not take yet */
   guint rows, columns;
 
-  int raw_fd;              /* terminal.log */
-  GString *raw_line;       /* its current line, until it ends */
-  GString *text_line;      /* task.log: the current line, until \r or \n */
-  gboolean pending_cr;     /* a "\r" ended the last chunk: \r\n or a lone \r? */
+  int raw_fd;          /* terminal.log */
+  GString *raw_line;   /* its current line, until it ends */
+  GString *text_line;  /* task.log: the current line, until \r or \n */
+  gboolean pending_cr; /* a "\r" ended the last chunk: \r\n or a lone \r? */
 
   GTask *run;
   gboolean ended;
@@ -73,10 +72,10 @@ add_all (GPtrArray *out, const char *const *items)
 }
 
 GStrv
-ar_interactive_build_argv (ArEnvironment        *env,
-                           ArInteractiveCommand  command,
-                           const char           *prompt,
-                           GError              **error)
+ar_interactive_build_argv (ArEnvironment *env,
+                           ArInteractiveCommand command,
+                           const char *prompt,
+                           GError **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) args = NULL;
@@ -172,7 +171,7 @@ raw_write (ArInteractive *self, const char *text, gsize len)
       if (n <= 0)
         {
           ar_task_log_message (self->log, "task/terminal", AR_LOG_WARN,
-                               _("Could not write the terminal's record: %s."), g_strerror (errno));
+                               _ ("Could not write the terminal's record: %s."), g_strerror (errno));
           g_close (self->raw_fd, NULL);
           self->raw_fd = -1;
           return;
@@ -413,7 +412,7 @@ open_terminal (ArInteractive *self, int master_fd, GError **error)
       if (master_fd >= 0)
         g_close (master_fd, NULL);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not open a terminal for the task: %s."), g_strerror (saved));
+                   _ ("Could not open a terminal for the task: %s."), g_strerror (saved));
       return FALSE;
     }
   self->master = master_fd;
@@ -428,7 +427,7 @@ open_terminal (ArInteractive *self, int master_fd, GError **error)
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not open the terminal %s: %s."), name, g_strerror (saved));
+                   _ ("Could not open the terminal %s: %s."), name, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -506,12 +505,12 @@ attach_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->stop_requested && status != 0)
     {
       state = AR_TASK_STATE_CANCELLED;
-      ar_task_log_message (self->log, "task/end", AR_LOG_INFO, _("cancelled after %.1f s"), duration);
+      ar_task_log_message (self->log, "task/end", AR_LOG_INFO, _ ("cancelled after %.1f s"), duration);
     }
   else if (error == NULL && status == 0)
     {
       state = AR_TASK_STATE_DONE;
-      ar_task_log_message (self->log, "task/end", AR_LOG_INFO, _("done: exit status 0 after %.1f s"), duration);
+      ar_task_log_message (self->log, "task/end", AR_LOG_INFO, _ ("done: exit status 0 after %.1f s"), duration);
     }
   else
     {
@@ -523,7 +522,7 @@ attach_done (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       else
         ar_task_log_message (self->log, "task/end", AR_LOG_ERROR,
-                             _("failed: exit status %d after %.1f s"), status, duration);
+                             _ ("failed: exit status %d after %.1f s"), status, duration);
     }
   ar_task_set_state (task, state);
   ar_task_save (task, NULL);
@@ -533,10 +532,10 @@ attach_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-ar_interactive_run_async (ArInteractive       *self,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+ar_interactive_run_async (ArInteractive *self,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
   g_return_if_fail (AR_IS_INTERACTIVE (self));
   g_return_if_fail (self->run == NULL && !self->ended);
@@ -576,7 +575,7 @@ ar_interactive_stop (ArInteractive *self)
   if (self->stop_requested || self->ended)
     return;
   self->stop_requested = TRUE;
-  ar_task_log_message (self->log, "task/stop", AR_LOG_INFO, _("stopping the task"));
+  ar_task_log_message (self->log, "task/stop", AR_LOG_INFO, _ ("stopping the task"));
   {
     const char *args[] = { "stop", "-t", "10", ar_task_get_container_name (self->task), NULL };
 
@@ -613,11 +612,11 @@ ar_interactive_get_log (ArInteractive *self)
 }
 
 ArInteractive *
-ar_interactive_new_attach (ArEngine   *engine,
-                           ArTask     *task,
-                           ArTaskLog  *log,
-                           int         master_fd,
-                           GError    **error)
+ar_interactive_new_attach (ArEngine *engine,
+                           ArTask *task,
+                           ArTaskLog *log,
+                           int master_fd,
+                           GError **error)
 {
   g_autoptr(ArInteractive) self = NULL;
   g_autofree char *dir = NULL;
@@ -637,19 +636,19 @@ ar_interactive_new_attach (ArEngine   *engine,
   raw_path = g_build_filename (dir, AR_INTERACTIVE_RAW_LOG_NAME, NULL);
   self->raw_fd = g_open (raw_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   ar_task_log_message (self->log, "task/terminal", AR_LOG_INFO,
-                       _("interactive: attached again to the container %s (what it showed before is in the log)"),
+                       _ ("interactive: attached again to the container %s (what it showed before is in the log)"),
                        ar_task_get_container_name (task));
   return g_steal_pointer (&self);
 }
 
 ArInteractive *
-ar_interactive_new (ArImageBuilder       *builder,
-                    ArTask               *task,
-                    ArEnvironment        *environment,
-                    const ArSettings     *settings,
-                    ArInteractiveCommand  command,
-                    int                   master_fd,
-                    GError              **error)
+ar_interactive_new (ArImageBuilder *builder,
+                    ArTask *task,
+                    ArEnvironment *environment,
+                    const ArSettings *settings,
+                    ArInteractiveCommand command,
+                    int master_fd,
+                    GError **error)
 {
   g_autoptr(ArInteractive) self = NULL;
   g_auto(GStrv) argv = NULL;
@@ -680,14 +679,14 @@ ar_interactive_new (ArImageBuilder       *builder,
   self->raw_fd = g_open (raw_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (self->raw_fd < 0)
     ar_task_log_message (self->log, "task/terminal", AR_LOG_WARN,
-                         _("Could not open the terminal's record %s: %s; task.log still has its text."),
+                         _ ("Could not open the terminal's record %s: %s; task.log still has its text."),
                          raw_path, g_strerror (errno));
   if (command == AR_INTERACTIVE_SHELL)
     ar_task_log_message (self->log, "task/terminal", AR_LOG_INFO,
-                         _("interactive: a shell in the prepared container instead of the agent"));
+                         _ ("interactive: a shell in the prepared container instead of the agent"));
   else
     ar_task_log_message (self->log, "task/terminal", AR_LOG_INFO,
-                         _("interactive: %s on a terminal"), argv[0]);
+                         _ ("interactive: %s on a terminal"), argv[0]);
   return g_steal_pointer (&self);
 }
 

@@ -26,8 +26,8 @@ G_BEGIN_DECLS
 #define AR_INTERACTIVE_RAW_LOG_NAME "terminal.log"
 
 typedef enum {
-  AR_INTERACTIVE_AGENT,   /* the environment's agent, in its interactive mode */
-  AR_INTERACTIVE_SHELL,   /* bash (else sh) in the prepared container */
+  AR_INTERACTIVE_AGENT, /* the environment's agent, in its interactive mode */
+  AR_INTERACTIVE_SHELL, /* bash (else sh) in the prepared container */
 } ArInteractiveCommand;
 
 /* The command on the terminal:
@@ -38,10 +38,10 @@ typedef enum {
  *   custom  the template as for a batch task (ar_agent_build_argv())
  *   shell   /bin/sh -c 'command -v bash … && exec bash || exec sh'
  * The prompt (may be empty: none is given) is the first message. */
-GStrv ar_interactive_build_argv (ArEnvironment        *env,
-                                 ArInteractiveCommand  command,
-                                 const char           *prompt,
-                                 GError              **error);
+GStrv ar_interactive_build_argv (ArEnvironment *env,
+                                 ArInteractiveCommand command,
+                                 const char *prompt,
+                                 GError **error);
 
 /* ArTask kind AR_TASK_KIND_INTERACTIVE of `env`, with an empty prompt when
  * NULL. */
@@ -55,13 +55,13 @@ G_DECLARE_FINAL_TYPE (ArInteractive, ar_interactive, AR, INTERACTIVE, GObject)
  * the command cannot be made (ar_interactive_build_argv()) or no terminal
  * can be opened. Signal "output" (GBytes *data): bytes the container
  * wrote, in the main context, as they come. */
-ArInteractive *ar_interactive_new (ArImageBuilder       *builder,
-                                   ArTask               *task,
-                                   ArEnvironment        *environment,
-                                   const ArSettings     *settings,
-                                   ArInteractiveCommand  command,
-                                   int                   master_fd,
-                                   GError              **error);
+ArInteractive *ar_interactive_new (ArImageBuilder *builder,
+                                   ArTask *task,
+                                   ArEnvironment *environment,
+                                   const ArSettings *settings,
+                                   ArInteractiveCommand command,
+                                   int master_fd,
+                                   GError **error);
 
 /* Attach mode: the terminal of an interactive task whose container an
  * earlier process left running (the task manager's load finds it):
@@ -69,11 +69,11 @@ ArInteractive *ar_interactive_new (ArImageBuilder       *builder,
  * when the container ends, with the task's exit status, state and record
  * written, its ownership released and @log (task.log, opened again)
  * closed; stop() stops the container. No runner. */
-ArInteractive *ar_interactive_new_attach (ArEngine   *engine,
-                                          ArTask     *task,
-                                          ArTaskLog  *log,
-                                          int         master_fd,
-                                          GError    **error);
+ArInteractive *ar_interactive_new_attach (ArEngine *engine,
+                                          ArTask *task,
+                                          ArTaskLog *log,
+                                          int master_fd,
+                                          GError **error);
 
 /* NULL in attach mode. */
 ArTaskRunner *ar_interactive_get_runner (ArInteractive *self);
@@ -89,12 +89,12 @@ void ar_interactive_write (ArInteractive *self, const char *data, gsize length);
 
 /* Runs it; finishes with the task's final state once the container is gone
  * and its last output has come out of "output" and into the log. */
-void ar_interactive_run_async (ArInteractive       *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data);
+void ar_interactive_run_async (ArInteractive *self,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
 ArTaskState ar_interactive_run_finish (ArInteractive *self,
-                                       GAsyncResult  *result);
+                                       GAsyncResult *result);
 /* As ar_task_runner_stop(). */
 void ar_interactive_stop (ArInteractive *self);
 gboolean ar_interactive_get_running (ArInteractive *self);

@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-
 #include "ar-preflight-build-check.h"
 
 #include <errno.h>
@@ -23,7 +22,9 @@
 #include "ar-task-scratch.h"
 #include "ar-util.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-preflight-build-check-error-quark, ar_preflight_build_check_error)
+/* clang-format on */
 
 /* The image goes away whatever happened: a short wait is enough. */
 #define REMOVE_TIMEOUT_SECONDS 60
@@ -41,8 +42,8 @@ typedef struct {
   char *base_name;
   char *base_id;
   char *base_user;
-  GPtrArray *step_ids;  /* images the build's steps made ("---> ID") */
-  char *tag;            /* the throwaway image, once a build started */
+  GPtrArray *step_ids; /* images the build's steps made ("---> ID") */
+  char *tag;           /* the throwaway image, once a build started */
   char *context_dir;
   char *scratch_dir;
   char *env_file;
@@ -50,7 +51,7 @@ typedef struct {
   GQueue tail;
   gint64 started;
   ArBuildCheckResult *result;
-  GError *error;        /* kept while the image is removed */
+  GError *error; /* kept while the image is removed */
 } CheckOp;
 
 static void
@@ -130,7 +131,7 @@ make_scratch_dir (const char *parent, GError **error)
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not make the folder %s: %s."), parent, g_strerror (saved));
+                   _ ("Could not make the folder %s: %s."), parent, g_strerror (saved));
       return NULL;
     }
   dir = g_build_filename (parent, "preflight-check-XXXXXX", NULL);
@@ -139,7 +140,7 @@ make_scratch_dir (const char *parent, GError **error)
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not make a folder in %s: %s."), parent, g_strerror (saved));
+                   _ ("Could not make a folder in %s: %s."), parent, g_strerror (saved));
       return NULL;
     }
   return g_steal_pointer (&dir);
@@ -204,10 +205,10 @@ ar_build_check_result_describe (const ArBuildCheckResult *result)
   g_return_val_if_fail (result != NULL, NULL);
 
   if (result->ok)
-    return result->built ? g_strdup (_("The cached part builds and the run part runs on top of it."))
-                         : g_strdup (_("Nothing to cache; the run part runs on the base image."));
-  part = result->failed_stage == AR_BUILD_CHECK_STAGE_BUILD ? _("The cached part does not build")
-                                                           : _("The run part fails on top of the cached part");
+    return result->built ? g_strdup (_ ("The cached part builds and the run part runs on top of it."))
+                         : g_strdup (_ ("Nothing to cache; the run part runs on the base image."));
+  part = result->failed_stage == AR_BUILD_CHECK_STAGE_BUILD ? _ ("The cached part does not build")
+                                                            : _ ("The run part fails on top of the cached part");
   if (result->line > 0 && result->line_text != NULL)
     {
       g_autofree char *text = g_strstrip (g_strdup (result->line_text));
@@ -215,13 +216,13 @@ ar_build_check_result_describe (const ArBuildCheckResult *result)
       /* Translators: "The cached part does not build: “apt-get install -y x” (line 4 of the
        * cached part) failed with exit status 100." */
       return g_strdup_printf (result->failed_stage == AR_BUILD_CHECK_STAGE_BUILD
-                              ? _("%s: “%s” (line %u of the cached part) failed with exit status %d.")
-                              : _("%s: “%s” (line %u of the run part) failed with exit status %d."),
+                                ? _ ("%s: “%s” (line %u of the cached part) failed with exit status %d.")
+                                : _ ("%s: “%s” (line %u of the run part) failed with exit status %d."),
                               part, text, result->line, result->exit_status);
     }
   if (result->exit_status < 0)
-    return g_strdup_printf (_("%s: it did not finish (timed out or stopped)."), part);
-  return g_strdup_printf (_("%s: exit status %d."), part, result->exit_status);
+    return g_strdup_printf (_ ("%s: it did not finish (timed out or stopped)."), part);
+  return g_strdup_printf (_ ("%s: exit status %d."), part, result->exit_status);
 }
 
 /* ---- the stages --------------------------------------------------------- */
@@ -273,7 +274,7 @@ image_removed (GObject *source, GAsyncResult *res, gpointer user_data)
   status = ar_engine_run_cli_finish (AR_ENGINE (source), res, &err_tail, &error);
   if (error != NULL || status != 0)
     g_debug ("could not remove the check image %s: %s", op->tag,
-               error != NULL ? error->message : (err_tail != NULL ? err_tail : "?"));
+             error != NULL ? error->message : (err_tail != NULL ? err_tail : "?"));
   remove_leftovers (task);
 }
 
@@ -403,7 +404,7 @@ run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   finish (task, NULL);
 }
 
-/* Like a task's container (SPEC §4.2), without workspace, mounts, ports or
+/* Like a task's container (design.md §4.2), without workspace, mounts, ports or
  * config folders: the scripts read-only at /tmp/agents-runner, the task's
  * variables and the environment's (values through the CLI's environment,
  * never argv), the working folder. */
@@ -436,14 +437,14 @@ start_run (GTask *task)
     {
       if (error == NULL)
         g_set_error (&error, AR_PREFLIGHT_BUILD_CHECK_ERROR, AR_PREFLIGHT_BUILD_CHECK_ERROR_FAILED,
-                     _("Could not make %s readable."), op->scratch_dir);
+                     _ ("Could not make %s readable."), op->scratch_dir);
       finish (task, g_steal_pointer (&error));
       return;
     }
   if (op->settings->preflight_enabled && !ar_script_is_blank (op->settings->preflight_script))
     {
       if (!ar_task_scratch_write_script (op->scratch_dir, AR_ENTRY_SETTINGS_PREFLIGHT_FILE,
-                                        op->settings->preflight_script, &error))
+                                         op->settings->preflight_script, &error))
         {
           finish (task, g_steal_pointer (&error));
           return;
@@ -482,7 +483,7 @@ start_run (GTask *task)
   g_ptr_array_add (args, g_strdup_printf ("%s:%s:ro", op->scratch_dir, AR_ENTRY_CONTAINER_DIR));
 
   ar_run_args_add_env (NULL, AR_PREFLIGHT_CHECK_TASK_ID, ar_environment_get_env_id (op->env),
-                          ar_environment_get_env_vars (op->env), args, run_env, env_file_text);
+                       ar_environment_get_env_vars (op->env), args, run_env, env_file_text);
   if (env_file_text->len > 0)
     {
       op->env_file = g_strconcat (op->scratch_dir, ".env", NULL);
@@ -494,7 +495,7 @@ start_run (GTask *task)
     }
   ar_run_args_add_workdir (workdir, podman, args, run_env);
   ar_run_args_add_command (op->tag != NULL ? op->tag : op->base_name, (const char *const *) op->agent_argv,
-                              args, run_env);
+                           args, run_env);
 
   op->started = g_get_monotonic_time ();
   ar_engine_run_cli_async (op->engine, (const char *const *) args->pdata, (const char *const *) run_env->pdata,
@@ -611,8 +612,8 @@ base_inspected (GObject *source, GAsyncResult *res, gpointer user_data)
   if (info == NULL)
     {
       finish (task, g_error_new (AR_PREFLIGHT_BUILD_CHECK_ERROR, AR_PREFLIGHT_BUILD_CHECK_ERROR_NO_BASE_IMAGE,
-                                 _("The base image “%s” is not on this machine: pull it (docker pull %s) "
-                                   "or run a task of this environment once, then check again."),
+                                 _ ("The base image “%s” is not on this machine: pull it (docker pull %s) "
+                                    "or run a task of this environment once, then check again."),
                                  op->base_name, op->base_name));
       return;
     }
@@ -625,17 +626,17 @@ base_inspected (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 void
-ar_preflight_check_build_async (ArEngine             *engine,
-                                ArEnvironment        *env,
-                                const ArSettings     *settings,
-                                const char           *cached_text,
-                                const char           *run_text,
-                                const char *const    *agent_argv,
-                                ArBuildCheckLineFunc  on_line,
-                                gpointer              line_data,
-                                GCancellable         *cancellable,
-                                GAsyncReadyCallback   callback,
-                                gpointer              user_data)
+ar_preflight_check_build_async (ArEngine *engine,
+                                ArEnvironment *env,
+                                const ArSettings *settings,
+                                const char *cached_text,
+                                const char *run_text,
+                                const char *const *agent_argv,
+                                ArBuildCheckLineFunc on_line,
+                                gpointer line_data,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
 {
   static const char *const default_agent[] = { "true", NULL };
   g_autoptr(GTask) task = NULL;

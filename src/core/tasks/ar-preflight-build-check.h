@@ -1,4 +1,4 @@
-/* ar-preflight-build-check.h — does a split still work? (SPEC §5.1, issue 9)
+/* ar-preflight-build-check.h — does a split still work? (design.md §5.1, issue 9)
  *
  * Builds the cached part on the environment's base image in a throwaway
  * build — the Dockerfile of an environment layer (ar_dockerfile_generate()),
@@ -54,14 +54,14 @@ const char *ar_build_check_stage_to_string (ArBuildCheckStage stage);
 typedef struct {
   gboolean ok;
   ArBuildCheckStage failed_stage; /* when !ok: which part failed */
-  int exit_status;       /* of the failing build or run, -1 when it did not exit
-                          * (timeout); 0 when ok */
-  guint line;            /* 1-based line of the failing part that the shell's
-                          * message named, 0 when it named none */
-  char *line_text;       /* that line of the part's text; NULL with line 0 */
-  char *output;          /* the last lines of the failing stage's output,
-                          * "\n"-joined; "" when ok */
-  gboolean built;        /* the cached part was not empty and was built */
+  int exit_status;                /* of the failing build or run, -1 when it did not exit
+                                   * (timeout); 0 when ok */
+  guint line;                     /* 1-based line of the failing part that the shell's
+                                   * message named, 0 when it named none */
+  char *line_text;                /* that line of the part's text; NULL with line 0 */
+  char *output;                   /* the last lines of the failing stage's output,
+                                   * "\n"-joined; "" when ok */
+  gboolean built;                 /* the cached part was not empty and was built */
   double build_seconds;
   double run_seconds;
 } ArBuildCheckResult;
@@ -70,9 +70,9 @@ void ar_build_check_result_free (ArBuildCheckResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArBuildCheckResult, ar_build_check_result_free)
 
 /* One line of output (ANSI escapes kept) as it arrives. */
-typedef void (*ArBuildCheckLineFunc) (ArBuildCheckStage  stage,
-                                      const char        *line,
-                                      gpointer           user_data);
+typedef void (*ArBuildCheckLineFunc) (ArBuildCheckStage stage,
+                                      const char *line,
+                                      gpointer user_data);
 
 /* Checks the pair @cached_text / @run_text for @env (its base image, or
  * the Settings default; its variables and working folder). An empty or
@@ -81,19 +81,19 @@ typedef void (*ArBuildCheckLineFunc) (ArBuildCheckStage  stage,
  * run part. The build has the Settings build timeout. Fails (GError) only
  * when the check could not be made: no base image, an engine that does not
  * answer, cancellation; a part that fails is an ok == FALSE result. */
-void ar_preflight_check_build_async (ArEngine             *engine,
-                                     ArEnvironment        *env,
-                                     const ArSettings     *settings,
-                                     const char           *cached_text,
-                                     const char           *run_text,
-                                     const char *const    *agent_argv,
-                                     ArBuildCheckLineFunc  on_line,
-                                     gpointer              line_data,
-                                     GCancellable         *cancellable,
-                                     GAsyncReadyCallback   callback,
-                                     gpointer              user_data);
-ArBuildCheckResult *ar_preflight_check_build_finish (GAsyncResult  *result,
-                                                     GError       **error);
+void ar_preflight_check_build_async (ArEngine *engine,
+                                     ArEnvironment *env,
+                                     const ArSettings *settings,
+                                     const char *cached_text,
+                                     const char *run_text,
+                                     const char *const *agent_argv,
+                                     ArBuildCheckLineFunc on_line,
+                                     gpointer line_data,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+ArBuildCheckResult *ar_preflight_check_build_finish (GAsyncResult *result,
+                                                     GError **error);
 
 /* The line a shell's error message in @output names for the script file
  * @script_name ("cached-preflight.sh"): dash's "FILE: N: …" (also

@@ -23,13 +23,13 @@ ar_task_runner_env_name_is_reserved (const char *name)
 /* ---- variables ----------------------------------------------------------- */
 
 void
-ar_run_args_add_env (ArTaskLog         *log,
-                     const char        *task_id,
-                     const char        *env_id,
+ar_run_args_add_env (ArTaskLog *log,
+                     const char *task_id,
+                     const char *env_id,
                      const char *const *vars,
-                     GPtrArray         *args,
-                     GPtrArray         *run_env,
-                     GString           *env_file_text)
+                     GPtrArray *args,
+                     GPtrArray *run_env,
+                     GString *env_file_text)
 {
   static const char *const own_names[] = { "AGENTS_RUNNER_TASK_ID", "TASK_ID", "AGENTS_RUNNER_ENV_ID", NULL };
 
@@ -55,7 +55,7 @@ ar_run_args_add_env (ArTaskLog         *log,
         {
           if (log != NULL)
             ar_task_log_message (log, "task/env", AR_LOG_WARN,
-                                 _("“%s” is not a valid variable name (letters, digits and underscores): not passed."),
+                                 _ ("“%s” is not a valid variable name (letters, digits and underscores): not passed."),
                                  name);
           continue;
         }
@@ -63,7 +63,7 @@ ar_run_args_add_env (ArTaskLog         *log,
         {
           if (log != NULL)
             ar_task_log_message (log, "task/env", AR_LOG_WARN,
-                                 _("%s is set by Agents Runner for every task: the environment's value is not used."),
+                                 _ ("%s is set by Agents Runner for every task: the environment's value is not used."),
                                  name);
           continue;
         }
@@ -73,7 +73,7 @@ ar_run_args_add_env (ArTaskLog         *log,
             {
               if (log != NULL)
                 ar_task_log_message (log, "task/env", AR_LOG_WARN,
-                                     _("The value of %s has a line break, which an env file cannot hold: not passed."),
+                                     _ ("The value of %s has a line break, which an env file cannot hold: not passed."),
                                      name);
               continue;
             }
@@ -136,7 +136,7 @@ typedef struct {
   ArTaskLog *log;
   GPtrArray *args;
   GPtrArray *container_paths;
-  const char *host_option;   /* "z" on SELinux hosts, else "" */
+  const char *host_option; /* "z" on SELinux hosts, else "" */
 } Mounts;
 
 static void
@@ -149,7 +149,7 @@ add_mount (Mounts *m, const char *host, const char *container, const char *mode,
     {
       if (m->log != NULL)
         ar_task_log_message (m->log, "task/mounts", AR_LOG_WARN,
-                             _("%s %s → %s not mounted: %s is already mounted"), what, host, container, container);
+                             _ ("%s %s → %s not mounted: %s is already mounted"), what, host, container, container);
       return;
     }
   g_ptr_array_add (m->container_paths, g_strdup (container));
@@ -172,7 +172,7 @@ target_taken (GPtrArray *targets, const char *line, const ArMount *mount, GError
   if (!g_ptr_array_find_with_equal_func (targets, mount->target, g_str_equal, NULL))
     return FALSE;
   g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
-               _("The extra mount “%s” goes to %s, where something else is already mounted: change its container path in the environment's Container tab."),
+               _ ("The extra mount “%s” goes to %s, where something else is already mounted: change its container path in the environment's Container tab."),
                line, mount->target);
   return TRUE;
 }
@@ -191,7 +191,7 @@ add_extra_mount (Mounts *m, const char *text, GError **error)
     return FALSE;
   if (mount->type == AR_MOUNT_BIND)
     {
-      add_mount (m, mount->source, mount->target, mount->mode, _("extra mount"));
+      add_mount (m, mount->source, mount->target, mount->mode, _ ("extra mount"));
       return TRUE;
     }
 
@@ -207,8 +207,8 @@ add_extra_mount (Mounts *m, const char *text, GError **error)
   g_ptr_array_add (m->args, g_steal_pointer (&spec));
   if (m->log != NULL)
     ar_task_log_message (m->log, "task/mounts", AR_LOG_INFO,
-                         _("volume %s mounted at %s%s"), mount->source, mount->target,
-                         g_strcmp0 (mount->mode, "ro") == 0 ? _(" (read-only)") : "");
+                         _ ("volume %s mounted at %s%s"), mount->source, mount->target,
+                         g_strcmp0 (mount->mode, "ro") == 0 ? _ (" (read-only)") : "");
   return TRUE;
 }
 
@@ -222,14 +222,14 @@ add_config_dir (const ArRunArgsSpec *spec, Mounts *m)
   expanded = ar_expand_home (spec->config_dir);
   if (g_file_test (expanded, G_FILE_TEST_IS_DIR))
     {
-      add_mount (m, expanded, spec->container_config, NULL, _("config folder"));
+      add_mount (m, expanded, spec->container_config, NULL, _ ("config folder"));
       if (m->log != NULL)
         ar_task_log_message (m->log, "task/mounts", AR_LOG_INFO,
-                             _("config folder %s mounted at %s"), expanded, spec->container_config);
+                             _ ("config folder %s mounted at %s"), expanded, spec->container_config);
     }
   else if (m->log != NULL)
     ar_task_log_message (m->log, "task/mounts", AR_LOG_INFO,
-                         _("no config folder %s for %s on this computer: not mounted"), expanded,
+                         _ ("no config folder %s for %s on this computer: not mounted"), expanded,
                          spec->agent != NULL ? spec->agent : "");
 }
 
@@ -243,12 +243,12 @@ add_pair (GPtrArray *args, const char *option, char *value)
 }
 
 gboolean
-ar_run_args_build (const ArRunArgsSpec  *spec,
-                   ArTaskLog            *log,
-                   GPtrArray           **args_out,
-                   GPtrArray           **run_env_out,
-                   gboolean             *env_file_written,
-                   GError              **error)
+ar_run_args_build (const ArRunArgsSpec *spec,
+                   ArTaskLog *log,
+                   GPtrArray **args_out,
+                   GPtrArray **run_env_out,
+                   gboolean *env_file_written,
+                   GError **error)
 {
   const char *workdir = spec->workdir != NULL && *spec->workdir != '\0' ? spec->workdir : AR_DEFAULT_CONTAINER_WORKDIR;
   const char *const *ports = spec->ports;
@@ -287,12 +287,11 @@ ar_run_args_build (const ArRunArgsSpec  *spec,
    * the shared label (z): a private one (Z) would lock out a second task
    * mounting the same folder; the scratch folder is this task's alone. */
   if (spec->workspace != NULL)
-    add_mount (&m, spec->workspace, workdir, NULL, _("workspace"));
+    add_mount (&m, spec->workspace, workdir, NULL, _ ("workspace"));
   add_config_dir (spec, &m);
   /* Straight into the list: the Z must not get the shared z added. */
   g_ptr_array_add (container_paths, g_strdup (AR_ENTRY_CONTAINER_DIR));
-  add_pair (args, "-v", g_strdup_printf ("%s:%s:%s", spec->scratch, AR_ENTRY_CONTAINER_DIR,
-                                         spec->selinux ? "ro,Z" : "ro"));
+  add_pair (args, "-v", g_strdup_printf ("%s:%s:%s", spec->scratch, AR_ENTRY_CONTAINER_DIR, spec->selinux ? "ro,Z" : "ro"));
   for (guint i = 0; extra_mounts != NULL && extra_mounts[i] != NULL; i++)
     if (!add_extra_mount (&m, extra_mounts[i], error))
       return FALSE;

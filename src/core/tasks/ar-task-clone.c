@@ -80,11 +80,11 @@ ar_task_runner_strip_url_credentials (const char *url, char **username, char **p
 }
 
 char **
-ar_task_runner_clone_argv (const char  *target,
-                           const char  *workspace,
-                           const char  *askpass,
-                           char      ***env,
-                           char       **shown_url)
+ar_task_runner_clone_argv (const char *target,
+                           const char *workspace,
+                           const char *askpass,
+                           char ***env,
+                           char **shown_url)
 {
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) vars = g_strv_builder_new ();
@@ -115,7 +115,6 @@ ar_task_runner_clone_argv (const char  *target,
   return g_strv_builder_end (argv);
 }
 
-
 gboolean
 ar_task_clone_is_github_shorthand (const char *target)
 {
@@ -133,9 +132,9 @@ typedef struct {
   ArTaskLog *log;
   GSubprocess *proc;
   GCancellable *cancellable;
-  gulong cancel_id;  /* on cancellable: kills git */
+  gulong cancel_id; /* on cancellable: kills git */
   char *shown_url;
-  char *askpass;     /* removed when the clone ends */
+  char *askpass; /* removed when the clone ends */
   gboolean exited;
   gboolean eof;
   gboolean output_open[2];
@@ -169,7 +168,7 @@ clone_maybe_done (GTask *task)
   clone->cancel_id = 0;
   if (!g_subprocess_get_successful (clone->proc))
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                             _("git clone failed with exit status %d: check the repository “%s” and your access to it."),
+                             _ ("git clone failed with exit status %d: check the repository “%s” and your access to it."),
                              g_subprocess_get_if_exited (clone->proc) ? g_subprocess_get_exit_status (clone->proc) : 128,
                              clone->shown_url);
   else
@@ -228,7 +227,7 @@ write_askpass (const char *task_id, GError **error)
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not make the folder %s: %s."), run_dir, g_strerror (saved));
+                   _ ("Could not make the folder %s: %s."), run_dir, g_strerror (saved));
       return NULL;
     }
   if (!g_file_set_contents_full (path, askpass_script, -1, G_FILE_SET_CONTENTS_NONE, 0700, error))
@@ -237,13 +236,13 @@ write_askpass (const char *task_id, GError **error)
 }
 
 void
-ar_task_clone_async (const char          *target,
-                     const char          *workspace,
-                     const char          *task_id,
-                     ArTaskLog           *log,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
+ar_task_clone_async (const char *target,
+                     const char *workspace,
+                     const char *task_id,
+                     ArTaskLog *log,
+                     GCancellable *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
   g_autofree char *url = NULL;
@@ -267,7 +266,8 @@ ar_task_clone_async (const char          *target,
     url = ar_expand_home (target);
   /* Never the URL itself here: it may hold credentials. */
   g_debug ("workspace: cloned from %s", ar_task_clone_is_github_shorthand (target)
-           ? "GitHub (owner/repo shorthand)" : "the URL or path the environment names");
+                                          ? "GitHub (owner/repo shorthand)"
+                                          : "the URL or path the environment names");
 
   g_free (ar_task_runner_strip_url_credentials (url, &username, &password));
   /* Whatever git or the server says back never shows them either. */
@@ -276,13 +276,13 @@ ar_task_clone_async (const char          *target,
   if ((username != NULL || password != NULL) && (clone->askpass = write_askpass (task_id, &error)) == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Could not hand the clone its credentials: %s."), error->message);
+                               _ ("Could not hand the clone its credentials: %s."), error->message);
       return;
     }
   if (clone->askpass != NULL)
     g_debug ("clone credentials: through the askpass program %s and git's environment", clone->askpass);
   argv = ar_task_runner_clone_argv (url, workspace, clone->askpass, &env, &clone->shown_url);
-  ar_task_log_message (log, "git/clone", AR_LOG_INFO, _("cloning %s into %s"), clone->shown_url, workspace);
+  ar_task_log_message (log, "git/clone", AR_LOG_INFO, _ ("cloning %s into %s"), clone->shown_url, workspace);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   for (guint i = 0; env[i] != NULL; i++)
@@ -295,7 +295,7 @@ ar_task_clone_async (const char          *target,
   if (clone->proc == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("Could not run git to clone the workspace: %s."), error->message);
+                               _ ("Could not run git to clone the workspace: %s."), error->message);
       return;
     }
   if (cancellable != NULL)

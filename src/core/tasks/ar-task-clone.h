@@ -28,14 +28,14 @@ gboolean ar_task_clone_is_github_shorthand (const char *target);
  * output is read. Fails with the message a user reads: git's exit status
  * and the repository (its credentials left out), or why git could not
  * run. */
-void ar_task_clone_async (const char          *target,
-                          const char          *workspace,
-                          const char          *task_id,
-                          ArTaskLog           *log,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data);
-gboolean ar_task_clone_finish (GAsyncResult  *result,
-                               GError       **error);
+void ar_task_clone_async (const char *target,
+                          const char *workspace,
+                          const char *task_id,
+                          ArTaskLog *log,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data);
+gboolean ar_task_clone_finish (GAsyncResult *result,
+                               GError **error);
 
 G_END_DECLS

@@ -20,7 +20,7 @@
  * does nothing. */
 struct _ArTaskFollow {
   gint ref_count;
-  gboolean active;           /* until freed by its owner */
+  gboolean active; /* until freed by its owner */
   ArEngine *engine;
   ArTask *task;
   ArTaskLog *log;
@@ -33,7 +33,7 @@ struct _ArTaskFollow {
   int wait_status;
   gboolean stop_requested;
   guint drain_id;
-  guint64 skip;              /* replayed lines the log already has */
+  guint64 skip; /* replayed lines the log already has */
   gboolean output_open[2];
 };
 
@@ -100,22 +100,22 @@ follow_finish (ArTaskFollow *follow)
   if (follow->stop_requested && status != 0)
     {
       state = AR_TASK_STATE_CANCELLED;
-      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _("cancelled after %.1f s"), duration);
+      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _ ("cancelled after %.1f s"), duration);
     }
   else if (status == 0)
     {
       state = AR_TASK_STATE_DONE;
-      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _("done: exit status 0 after %.1f s"), duration);
+      ar_task_log_message (follow->log, "task/end", AR_LOG_INFO, _ ("done: exit status 0 after %.1f s"), duration);
     }
   else
     {
       state = AR_TASK_STATE_FAILED;
       if (status > 0)
         ar_task_log_message (follow->log, "task/end", AR_LOG_ERROR,
-                             _("failed: exit status %d after %.1f s"), (int) status, duration);
+                             _ ("failed: exit status %d after %.1f s"), (int) status, duration);
       else
         {
-          ar_task_set_error_message (task, _("The container ended while nobody was watching: its exit status is unknown."));
+          ar_task_set_error_message (task, _ ("The container ended while nobody was watching: its exit status is unknown."));
           ar_task_log_message (follow->log, "task/end", AR_LOG_ERROR, "%s", ar_task_get_error_message (task));
         }
     }
@@ -159,11 +159,11 @@ follow_maybe_done (ArTaskFollow *follow)
 /* ---- following ----------------------------------------------------------- */
 
 static void
-follow_piece (ArEngineStream   stream,
-              const char      *text,
-              gsize            len,
-              ArEngineLineEnd  end,
-              gpointer         user_data)
+follow_piece (ArEngineStream stream,
+              const char *text,
+              gsize len,
+              ArEngineLineEnd end,
+              gpointer user_data)
 {
   ArTaskFollow *follow = user_data;
 
@@ -273,11 +273,11 @@ open_log (ArTask *task, ArEnvironment *env)
 }
 
 ArTaskFollow *
-ar_task_follow_new (ArEngine          *engine,
-                    ArTask            *task,
-                    ArEnvironment     *env,
-                    ArTaskFollowEnded  ended,
-                    gpointer           user_data)
+ar_task_follow_new (ArEngine *engine,
+                    ArTask *task,
+                    ArEnvironment *env,
+                    ArTaskFollowEnded ended,
+                    gpointer user_data)
 {
   const char *name = ar_task_get_container_name (task);
   const char *logs_args[] = { "logs", "-f", name, NULL };
@@ -304,7 +304,7 @@ ar_task_follow_new (ArEngine          *engine,
   g_debug ("task %s: its container %s still runs: followed, %" G_GUINT64_FORMAT " lines already logged",
            ar_task_get_id (task), name, follow->skip);
   ar_task_log_message (follow->log, "task/follow", AR_LOG_INFO,
-                       _("found the container %s running after a restart: following it again, from where this log stopped"),
+                       _ ("found the container %s running after a restart: following it again, from where this log stopped"),
                        name);
   if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
     ar_task_set_state (task, AR_TASK_STATE_RUNNING);
@@ -351,7 +351,7 @@ ar_task_follow_stop (ArTaskFollow *follow)
   if (follow->stop_requested)
     return;
   follow->stop_requested = TRUE;
-  ar_task_log_message (follow->log, "task/stop", AR_LOG_INFO, _("stopping the task"));
+  ar_task_log_message (follow->log, "task/stop", AR_LOG_INFO, _ ("stopping the task"));
   ar_engine_run_cli_async (follow->engine, args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL,
                            follow_stop_done, follow_ref (follow));
 }
@@ -368,11 +368,11 @@ ar_task_follow_end_left_behind (ArTask *task)
   if (was == AR_TASK_STATE_QUEUED)
     {
       ar_task_set_state (task, AR_TASK_STATE_CANCELLED);
-      ar_task_set_error_message (task, _("Agents Runner was closed before this task left the queue."));
+      ar_task_set_error_message (task, _ ("Agents Runner was closed before this task left the queue."));
     }
   else
     {
-      g_autofree char *message = g_strdup_printf (_("Agents Runner was closed while this task was %s, and its container is gone: the exit status is unknown."),
+      g_autofree char *message = g_strdup_printf (_ ("Agents Runner was closed while this task was %s, and its container is gone: the exit status is unknown."),
                                                   ar_task_state_to_string (was));
 
       ar_task_set_state (task, AR_TASK_STATE_FAILED);
@@ -398,7 +398,7 @@ ar_task_follow_attach (ArEngine *engine, ArTask *task, ArEnvironment *env)
   ArInteractive *interactive;
 
   ar_task_log_message (log, "task/follow", AR_LOG_INFO,
-                       _("found the container %s running after a restart: attaching its terminal again"),
+                       _ ("found the container %s running after a restart: attaching its terminal again"),
                        ar_task_get_container_name (task));
   interactive = ar_interactive_new_attach (engine, task, log, -1, &error);
   if (interactive == NULL)

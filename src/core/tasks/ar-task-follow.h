@@ -30,11 +30,11 @@ typedef void (*ArTaskFollowEnded) (ArTask *task, gpointer user_data);
 
 /* Follows the container of @task (state running from now on). @env, when
  * known, names the values its log must never show. */
-ArTaskFollow *ar_task_follow_new (ArEngine          *engine,
-                                  ArTask            *task,
-                                  ArEnvironment     *env,
-                                  ArTaskFollowEnded  ended,
-                                  gpointer           user_data);
+ArTaskFollow *ar_task_follow_new (ArEngine *engine,
+                                  ArTask *task,
+                                  ArEnvironment *env,
+                                  ArTaskFollowEnded ended,
+                                  gpointer user_data);
 ArTaskLog *ar_task_follow_get_log (ArTaskFollow *follow);
 /* `docker stop -t 10`, then `docker kill`; the task ends cancelled unless
  * it exits 0. Once: later calls do nothing. */
@@ -47,8 +47,8 @@ void ar_task_follow_free (ArTaskFollow *follow);
  * container (state running, saved), for the caller to run; NULL, said in
  * the task's log, when there is none to be had: then follow it as a batch
  * task. */
-ArInteractive *ar_task_follow_attach (ArEngine      *engine,
-                                      ArTask        *task,
+ArInteractive *ar_task_follow_attach (ArEngine *engine,
+                                      ArTask *task,
                                       ArEnvironment *env);
 
 /* A task an earlier process left unfinished, whose container is gone: it

@@ -14,8 +14,7 @@
 #include "ar-task-runner-private.h"
 #include "ar-task-scratch.h"
 
-struct _ArTaskManager
-{
+struct _ArTaskManager {
   GObject parent_instance;
 
   ArImageBuilder *builder;
@@ -23,12 +22,12 @@ struct _ArTaskManager
   ArEnvStore *env_store;
   char *extra_label;
 
-  GPtrArray *tasks;          /* ArTask, newest first */
-  GHashTable *runners;       /* ArTask → ArTaskRunner, until it ends */
-  GQueue queue;              /* ArTaskRunner, oldest first */
+  GPtrArray *tasks;           /* ArTask, newest first */
+  GHashTable *runners;        /* ArTask → ArTaskRunner, until it ends */
+  GQueue queue;               /* ArTaskRunner, oldest first */
   GHashTable *waiting_logged; /* ArTask set: "waiting" said once */
-  GHashTable *follows;       /* ArTask → ArTaskFollow */
-  GHashTable *interactives;  /* ArTask → ArInteractive, until it ends */
+  GHashTable *follows;        /* ArTask → ArTaskFollow */
+  GHashTable *interactives;   /* ArTask → ArInteractive, until it ends */
 };
 
 static void ar_task_manager_list_model_init (GListModelInterface *iface);
@@ -36,7 +35,8 @@ static void ar_task_manager_list_model_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ArTaskManager, ar_task_manager, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, ar_task_manager_list_model_init))
 
-enum { SIGNAL_TASK_FINISHED, N_SIGNALS };
+enum { SIGNAL_TASK_FINISHED,
+       N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void pump (ArTaskManager *self);
@@ -245,7 +245,7 @@ pump (ArTaskManager *self)
         }
       g_queue_delete_link (&self->queue, l);
       begin (self, runner);
-      g_object_unref (runner);  /* the queue's reference; runners holds one */
+      g_object_unref (runner); /* the queue's reference; runners holds one */
       l = next;
     }
 }
@@ -285,12 +285,12 @@ ar_task_manager_start (ArTaskManager *self, ArEnvironment *env, const char *prom
 }
 
 ArTask *
-ar_task_manager_start_interactive (ArTaskManager         *self,
-                                   ArEnvironment         *env,
-                                   const char            *prompt,
-                                   ArInteractiveCommand   command,
-                                   int                    master_fd,
-                                   GError               **error)
+ar_task_manager_start_interactive (ArTaskManager *self,
+                                   ArEnvironment *env,
+                                   const char *prompt,
+                                   ArInteractiveCommand command,
+                                   int master_fd,
+                                   GError **error)
 {
   g_autoptr(ArTask) task = NULL;
   ArInteractive *interactive;
@@ -325,7 +325,7 @@ ar_task_manager_get_n_interactive (ArTaskManager *self)
 }
 
 typedef struct {
-  GHashTable *waiting;  /* ArTask set */
+  GHashTable *waiting; /* ArTask set */
   gulong finished_id;
 } StopInteractive;
 
@@ -351,9 +351,9 @@ stop_interactive_ended (ArTaskManager *self, ArTask *task, gpointer user_data)
 }
 
 void
-ar_task_manager_stop_interactive_async (ArTaskManager       *self,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
+ar_task_manager_stop_interactive_async (ArTaskManager *self,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data)
 {
   GTask *gtask;
   StopInteractive *stop;
@@ -406,16 +406,16 @@ ar_task_manager_configure_preflight_test (ArTaskRunner *runner, ArEnvironment *e
       if (saved)
         ar_task_runner_set_build_check (runner);
       else
-        ar_task_runner_set_note (runner, _("The environment has unsaved changes: this test is the start of a "
-                                           "task of the draft, caching included (an image it builds is kept "
-                                           "for tasks). Save it, then test again for the build check, which "
-                                           "keeps nothing."));
+        ar_task_runner_set_note (runner, _ ("The environment has unsaved changes: this test is the start of a "
+                                            "task of the draft, caching included (an image it builds is kept "
+                                            "for tasks). Save it, then test again for the build check, which "
+                                            "keeps nothing."));
     }
   else if (ar_environment_uses_cached_preflight (env) && !ar_environment_get_cache_container_build (env))
-    ar_task_runner_set_note (runner, _("Container caching is off: the cached part runs at start, then the run "
-                                       "part, as in a task. With caching on, this test builds the cached part "
-                                       "in a throwaway image and runs the run part on top of it (the build "
-                                       "check)."));
+    ar_task_runner_set_note (runner, _ ("Container caching is off: the cached part runs at start, then the run "
+                                        "part, as in a task. With caching on, this test builds the cached part "
+                                        "in a throwaway image and runs the run part on top of it (the build "
+                                        "check)."));
 }
 
 ArTask *
@@ -537,7 +537,7 @@ ar_task_manager_stop (ArTaskManager *self, ArTask *task)
 
 typedef struct {
   ArTaskManagerLoadFlags flags;
-  GPtrArray *unfinished;  /* ArTask: left behind by a process that is gone */
+  GPtrArray *unfinished; /* ArTask: left behind by a process that is gone */
 } LoadData;
 
 static void
@@ -561,7 +561,7 @@ read_records (ArTaskManager *self, GPtrArray *unfinished, GError **error)
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Could not read the tasks folder %s: %s."), tasks_dir, local_error->message);
+                   _ ("Could not read the tasks folder %s: %s."), tasks_dir, local_error->message);
       return FALSE;
     }
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -648,11 +648,11 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-ar_task_manager_load_async (ArTaskManager          *self,
-                            ArTaskManagerLoadFlags  flags,
-                            GCancellable           *cancellable,
-                            GAsyncReadyCallback     callback,
-                            gpointer                user_data)
+ar_task_manager_load_async (ArTaskManager *self,
+                            ArTaskManagerLoadFlags flags,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(GError) error = NULL;
@@ -710,7 +710,7 @@ ar_task_manager_lookup (ArTaskManager *self, const char *id, GError **error)
           if (found != NULL)
             {
               g_set_error (error, AR_TASK_ERROR, AR_TASK_ERROR_AMBIGUOUS,
-                           _("“%s” is the beginning of several task ids: give more of it."), id);
+                           _ ("“%s” is the beginning of several task ids: give more of it."), id);
               return NULL;
             }
           found = task;
@@ -718,7 +718,7 @@ ar_task_manager_lookup (ArTaskManager *self, const char *id, GError **error)
     }
   if (found == NULL)
     g_set_error (error, AR_TASK_ERROR, AR_TASK_ERROR_NOT_FOUND,
-                 _("There is no task “%s”: see agents-runner task list."), id != NULL ? id : "");
+                 _ ("There is no task “%s”: see agents-runner task list."), id != NULL ? id : "");
   return found;
 }
 

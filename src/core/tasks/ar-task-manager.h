@@ -1,5 +1,5 @@
 /* ar-task-manager.h — the tasks of this app: list, queue, stop, restart
- * (SPEC §4.5)
+ * (design.md §4.5)
  *
  * A GListModel of ArTask, newest first. Tasks beyond an environment's
  * max_agents_running, or beyond the Settings-wide maximum, wait `queued`
@@ -28,9 +28,9 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  AR_TASK_MANAGER_LOAD_RECORDS   = 0,       /* records only, no engine */
-  AR_TASK_MANAGER_LOAD_RECONCILE = 1 << 0,  /* ask the engine about unfinished ones */
-  AR_TASK_MANAGER_LOAD_FOLLOW    = 1 << 1,  /* and follow their running containers */
+  AR_TASK_MANAGER_LOAD_RECORDS = 0,        /* records only, no engine */
+  AR_TASK_MANAGER_LOAD_RECONCILE = 1 << 0, /* ask the engine about unfinished ones */
+  AR_TASK_MANAGER_LOAD_FOLLOW = 1 << 1,    /* and follow their running containers */
 } ArTaskManagerLoadFlags;
 
 #define AR_TYPE_TASK_MANAGER (ar_task_manager_get_type ())
@@ -46,21 +46,21 @@ void ar_task_manager_set_env_store (ArTaskManager *self, ArEnvStore *store);
 /* An extra "KEY=VALUE" label on containers; defaults to $AR_TEST_RUN_LABEL. */
 void ar_task_manager_set_extra_label (ArTaskManager *self, const char *label);
 
-void ar_task_manager_load_async (ArTaskManager          *self,
-                                 ArTaskManagerLoadFlags  flags,
-                                 GCancellable           *cancellable,
-                                 GAsyncReadyCallback     callback,
-                                 gpointer                user_data);
+void ar_task_manager_load_async (ArTaskManager *self,
+                                 ArTaskManagerLoadFlags flags,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
 /* FALSE only when the tasks folder cannot be read; an engine that does not
  * answer leaves unfinished records as they are. */
 gboolean ar_task_manager_load_finish (ArTaskManager *self,
-                                      GAsyncResult  *result,
-                                      GError       **error);
+                                      GAsyncResult *result,
+                                      GError **error);
 
 /* A new task for a snapshot of env, queued or started at once. */
 ArTask *ar_task_manager_start (ArTaskManager *self,
                                ArEnvironment *env,
-                               const char    *prompt);
+                               const char *prompt);
 /* Test Preflight (§4.3, issue 9 item 5); not held back by the queue. For a
  * @saved environment (as stored, no unsaved changes) with container caching
  * on, the preflight build check (ar-preflight-build-check.h) as a task:
@@ -70,23 +70,23 @@ ArTask *ar_task_manager_start (ArTaskManager *self,
  * (unsaved changes) or off. */
 ArTask *ar_task_manager_start_preflight_test (ArTaskManager *self,
                                               ArEnvironment *env,
-                                              gboolean       saved);
+                                              gboolean saved);
 /* What makes @runner (of ar_task_runner_new_preflight_test()) the Test
  * Preflight above: the build check, or the note saying why not. For the
  * command line's `preflight test`, whose environments are saved ones. */
-void ar_task_manager_configure_preflight_test (ArTaskRunner  *runner,
+void ar_task_manager_configure_preflight_test (ArTaskRunner *runner,
                                                ArEnvironment *env,
-                                               gboolean       saved);
+                                               gboolean saved);
 /* An interactive task (ar-interactive.h) of a snapshot of @env: queued or
  * started at once, under the same limits as a task. @master_fd as for
  * ar_interactive_new() (taken either way). NULL with @error when its
  * command cannot be made or no terminal opened. */
-ArTask *ar_task_manager_start_interactive (ArTaskManager         *self,
-                                           ArEnvironment         *env,
-                                           const char            *prompt,
-                                           ArInteractiveCommand   command,
-                                           int                    master_fd,
-                                           GError               **error);
+ArTask *ar_task_manager_start_interactive (ArTaskManager *self,
+                                           ArEnvironment *env,
+                                           const char *prompt,
+                                           ArInteractiveCommand command,
+                                           int master_fd,
+                                           GError **error);
 /* The terminal of an interactive task while it is queued or runs (a view
  * attaches to it, detaches, reattaches); NULL once it ended or for other
  * tasks. */
@@ -95,11 +95,11 @@ ArInteractive *ar_task_manager_get_interactive (ArTaskManager *self, ArTask *tas
  * terminal is ours), unlike tasks, which keep running in their containers. */
 guint ar_task_manager_get_n_interactive (ArTaskManager *self);
 /* Stops every interactive task; finishes once they have all ended. */
-void ar_task_manager_stop_interactive_async (ArTaskManager       *self,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
+void ar_task_manager_stop_interactive_async (ArTaskManager *self,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
 void ar_task_manager_stop_interactive_finish (ArTaskManager *self,
-                                              GAsyncResult  *result);
+                                              GAsyncResult *result);
 /* Queued: it ends cancelled at once. Running: docker stop, then kill. */
 void ar_task_manager_stop (ArTaskManager *self, ArTask *task);
 

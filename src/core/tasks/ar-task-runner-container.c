@@ -18,9 +18,9 @@
 #include "ar-task-runner-internal.h"
 #include "ar-task-scratch.h"
 
-#define STOP_SECONDS "10"          /* docker stop -t */
-#define STOP_COMMAND_TIMEOUT 30    /* for stop and kill themselves */
-#define STOP_GRACE_MS 3000         /* after kill, for the last output */
+#define STOP_SECONDS "10"       /* docker stop -t */
+#define STOP_COMMAND_TIMEOUT 30 /* for stop and kill themselves */
+#define STOP_GRACE_MS 3000      /* after kill, for the last output */
 #define PORT_TIMEOUT 20
 #define PODMAN_NO_INIT "container-init binary not found"
 
@@ -124,7 +124,7 @@ port_done (GObject *source, GAsyncResult *result, gpointer user_data)
               ar_task_set_desktop_url (self->task, url);
               ar_task_runner_save_record (self);
               ar_task_log_message (self->log, "desktop/port", AR_LOG_INFO,
-                                   _("desktop: %s"), url);
+                                   _ ("desktop: %s"), url);
               return;
             }
         }
@@ -132,7 +132,7 @@ port_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->ended)
     return;
   ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN,
-                       _("The engine published no host port for the desktop (%s): %s There is no “Open desktop” for this task; an engine without a bridge network cannot publish ports."),
+                       _ ("The engine published no host port for the desktop (%s): %s There is no “Open desktop” for this task; an engine without a bridge network cannot publish ports."),
                        AR_RUN_ARGS_DESKTOP_PORT,
                        error != NULL ? error->message : (tail != NULL && *tail != '\0' ? g_strstrip (tail) : "-"));
 }
@@ -167,27 +167,27 @@ query_desktop_port (ArTaskRunner *self)
  * parts, each part on disk at once (see ar_task_log_stream_piece()); the
  * log keeps each stream's line apart. */
 void
-ar_task_runner_log_output_piece (ArTaskLog       *log,
-                                 gboolean        *open,
-                                 ArEngineStream   stream,
-                                 const char      *text,
-                                 gsize            len,
-                                 ArEngineLineEnd  end)
+ar_task_runner_log_output_piece (ArTaskLog *log,
+                                 gboolean *open,
+                                 ArEngineStream stream,
+                                 const char *text,
+                                 gsize len,
+                                 ArEngineLineEnd end)
 {
   open[stream] = end == AR_ENGINE_LINE_CONTINUES;
   ar_task_log_stream_piece (log, stream == AR_ENGINE_STREAM_STDERR ? AR_LOG_STREAM_STDERR : AR_LOG_STREAM_STDOUT,
                             text, (gssize) len,
                             end == AR_ENGINE_LINE_CONTINUES ? AR_LOG_END_NONE
-                            : end == AR_ENGINE_LINE_RETURN ? AR_LOG_END_RETURN
-                            : AR_LOG_END_NEWLINE);
+                            : end == AR_ENGINE_LINE_RETURN  ? AR_LOG_END_RETURN
+                                                            : AR_LOG_END_NEWLINE);
 }
 
 static void
-on_container_piece (ArEngineStream   stream,
-                    const char      *text,
-                    gsize            len,
-                    ArEngineLineEnd  end,
-                    gpointer         user_data)
+on_container_piece (ArEngineStream stream,
+                    const char *text,
+                    gsize len,
+                    ArEngineLineEnd end,
+                    gpointer user_data)
 {
   ArTaskRunner *self = user_data;
   /* The markers below are short lines that come whole. */
@@ -241,7 +241,7 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_debug ("task %s: podman has no init binary: run again without --init", ar_task_get_id (self->task));
       ar_task_log_message (self->log, "docker/run", AR_LOG_WARN,
-                           _("podman has no init binary (install catatonit): running without --init, so stopping the agent may take until the stop timeout"));
+                           _ ("podman has no init binary (install catatonit): running without --init, so stopping the agent may take until the stop timeout"));
       self->without_init = TRUE;
       self->saw_no_init = FALSE;
       {
@@ -275,9 +275,9 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *message = NULL;
 
       if (!self->container_started)
-        message = g_strdup_printf (_("The container did not start (exit status %d): see the engine's message above."), status);
+        message = g_strdup_printf (_ ("The container did not start (exit status %d): see the engine's message above."), status);
       else
-        message = g_strdup_printf (_("The container exited with status %d."), status);
+        message = g_strdup_printf (_ ("The container exited with status %d."), status);
       ar_task_set_error_message (self->task, message);
       ar_task_runner_end_task (self, AR_TASK_STATE_FAILED);
     }
@@ -294,7 +294,7 @@ ar_task_runner_start_container (ArTaskRunner *self)
     }
 
   ar_task_log_message (self->log, "docker/run", AR_LOG_INFO,
-                       _("running image %s: %s"), self->resolution->runtime_image,
+                       _ ("running image %s: %s"), self->resolution->runtime_image,
                        self->layers_detail != NULL ? self->layers_detail : "");
   self->run_spawned = TRUE;
   self->container_started = FALSE;

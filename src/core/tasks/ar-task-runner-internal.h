@@ -13,48 +13,47 @@
 
 G_BEGIN_DECLS
 
-struct _ArTaskRunner
-{
+struct _ArTaskRunner {
   GObject parent_instance;
 
   ArImageBuilder *builder;
   ArEngine *engine;
   ArTask *task;
-  ArEnvironment *env;        /* the snapshot */
-  ArSettings *settings;      /* the snapshot */
+  ArEnvironment *env;   /* the snapshot */
+  ArSettings *settings; /* the snapshot */
   ArTaskLog *log;
-  GError *log_error;         /* task.log could not be opened */
+  GError *log_error; /* task.log could not be opened */
   char *extra_label;
 
-  GTask *run;                /* the pending run_async */
-  GCancellable *cancellable; /* builds, clones: cancelled by stop */
+  GTask *run;                    /* the pending run_async */
+  GCancellable *cancellable;     /* builds, clones: cancelled by stop */
   GCancellable *run_cancellable; /* the docker run CLI: cancelled last */
   GCancellable *external;
   gulong external_id;
 
   ArImageResolution *resolution;
-  char *layers_detail;       /* base and layers, for the line before docker run */
+  char *layers_detail; /* base and layers, for the line before docker run */
   GStrv agent_argv;
-  gboolean build_check;      /* a preflight test that is the build check */
-  char *note;                /* said after the first line */
-  char *workspace;           /* host folder mounted at the workdir, or NULL */
-  char *scratch;             /* run/<id> */
+  gboolean build_check; /* a preflight test that is the build check */
+  char *note;           /* said after the first line */
+  char *workspace;      /* host folder mounted at the workdir, or NULL */
+  char *scratch;        /* run/<id> */
   GPtrArray *run_args;
   GPtrArray *run_env;
-  gboolean desktop;          /* -p 127.0.0.1::6080 */
-  int tty_fd;                /* interactive: the terminal of `run -i -t`, else -1 */
-  GStrv terminal_argv;       /* interactive: the agent's command on it */
-  GFunc terminal_drain;      /* interactive: reads the last output, before the end */
+  gboolean desktop;     /* -p 127.0.0.1::6080 */
+  int tty_fd;           /* interactive: the terminal of `run -i -t`, else -1 */
+  GStrv terminal_argv;  /* interactive: the agent's command on it */
+  GFunc terminal_drain; /* interactive: reads the last output, before the end */
   gpointer terminal_data;
-  GString *port_output;      /* what `docker port` printed */
+  GString *port_output; /* what `docker port` printed */
 
   gboolean run_spawned;
   gboolean container_started;
   gboolean stop_requested;
   gboolean ended;
-  gboolean without_init;     /* podman without catatonit: retried once */
+  gboolean without_init; /* podman without catatonit: retried once */
   gboolean saw_no_init;
-  gboolean output_open[2];   /* per stream: a line came in part */
+  gboolean output_open[2]; /* per stream: a line came in part */
   guint stop_grace_id;
 };
 

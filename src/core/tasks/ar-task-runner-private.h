@@ -17,11 +17,11 @@ G_BEGIN_DECLS
  * on the terminal @tty_fd, with @agent_argv as the agent's command; @drain
  * (called with the runner and @drain_data) reads the last output before
  * the task ends. Before ar_task_runner_run_async(). */
-void ar_task_runner_set_terminal (ArTaskRunner      *self,
-                                  int                tty_fd,
+void ar_task_runner_set_terminal (ArTaskRunner *self,
+                                  int tty_fd,
                                   const char *const *agent_argv,
-                                  GFunc              drain,
-                                  gpointer           drain_data);
+                                  GFunc drain,
+                                  gpointer drain_data);
 
 /* Makes this preflight-test task (§4.3), before it runs, the preflight
  * build check (ar-preflight-build-check.h) of its environment: the cached
@@ -37,6 +37,6 @@ void ar_task_runner_set_build_check (ArTaskRunner *self);
 /* A line (INFO, scope task/preflight-test) said right after the task's
  * first line: why a preflight test is, or is not, the build check. */
 void ar_task_runner_set_note (ArTaskRunner *self,
-                              const char   *note);
+                              const char *note);
 
 G_END_DECLS

@@ -30,7 +30,7 @@ ar_task_runner_save_record (ArTaskRunner *self)
 
   if (!ar_task_save (self->task, &error))
     ar_task_log_message (self->log, "task/record", AR_LOG_WARN,
-                         _("Could not write the task record: %s"), error->message);
+                         _ ("Could not write the task record: %s"), error->message);
 }
 
 void
@@ -79,21 +79,21 @@ ar_task_runner_end_task (ArTaskRunner *self, ArTaskState state)
     {
     case AR_TASK_STATE_CANCELLED:
       ar_task_log_message (self->log, "task/end", AR_LOG_INFO,
-                           _("cancelled after %.1f s"), duration);
+                           _ ("cancelled after %.1f s"), duration);
       break;
     case AR_TASK_STATE_DONE:
       ar_task_log_message (self->log, "task/end", AR_LOG_INFO,
-                           _("done: exit status 0 after %.1f s"), duration);
+                           _ ("done: exit status 0 after %.1f s"), duration);
       break;
     default:
       state = AR_TASK_STATE_FAILED;
       if (ar_task_get_exit_status (self->task) >= 0)
         ar_task_log_message (self->log, "task/end", AR_LOG_ERROR,
-                             _("failed: exit status %d after %.1f s"),
+                             _ ("failed: exit status %d after %.1f s"),
                              ar_task_get_exit_status (self->task), duration);
       else
         ar_task_log_message (self->log, "task/end", AR_LOG_ERROR,
-                             _("failed after %.1f s: %s"), duration,
+                             _ ("failed after %.1f s: %s"), duration,
                              ar_task_get_error_message (self->task));
       break;
     }
@@ -123,7 +123,7 @@ ar_task_runner_fail_task (ArTaskRunner *self, const char *scope, const char *mes
 static const char *
 layer_name (ArLayerKind layer)
 {
-  return layer == AR_LAYER_DESKTOP ? _("desktop layer") : _("environment layer");
+  return layer == AR_LAYER_DESKTOP ? _ ("desktop layer") : _ ("environment layer");
 }
 
 static void
@@ -131,8 +131,8 @@ describe_layer (const ArLayerResult *result, GString *summary, GString *layers, 
 {
   const char *name = layer_name (result->layer);
   const char *short_name = result->layer == AR_LAYER_DESKTOP ? "desktop" : "environment";
-  const char *fallback = result->layer == AR_LAYER_DESKTOP ? _("the desktop is installed at start")
-                                                          : _("the cached preflight runs at start");
+  const char *fallback = result->layer == AR_LAYER_DESKTOP ? _ ("the desktop is installed at start")
+                                                           : _ ("the cached preflight runs at start");
 
   if (summary->len > 0 && result->state != AR_LAYER_STATE_NOT_WANTED)
     g_string_append (summary, "; ");
@@ -141,20 +141,20 @@ describe_layer (const ArLayerResult *result, GString *summary, GString *layers, 
     case AR_LAYER_STATE_NOT_WANTED:
       return;
     case AR_LAYER_STATE_HIT:
-      g_string_append_printf (summary, _("%s: cache HIT %s"), name, result->tag);
+      g_string_append_printf (summary, _ ("%s: cache HIT %s"), name, result->tag);
       break;
     case AR_LAYER_STATE_BUILT:
-      g_string_append_printf (summary, _("%s: cache MISS, built %s"), name, result->tag);
+      g_string_append_printf (summary, _ ("%s: cache MISS, built %s"), name, result->tag);
       if (result->miss_reason != NULL && *result->miss_reason != '\0')
         g_string_append_printf (summary, " (%s)", result->miss_reason);
       break;
     case AR_LAYER_STATE_FAILED:
-      g_string_append_printf (summary, _("%s: build failed; %s"), name, fallback);
+      g_string_append_printf (summary, _ ("%s: build failed; %s"), name, fallback);
       g_string_append_printf (detail, ", %s", fallback);
       return;
     case AR_LAYER_STATE_SKIPPED_FAILED_BEFORE:
     default:
-      g_string_append_printf (summary, _("%s: failed before, not rebuilt; %s"), name, fallback);
+      g_string_append_printf (summary, _ ("%s: failed before, not rebuilt; %s"), name, fallback);
       g_string_append_printf (detail, ", %s", fallback);
       return;
     }
@@ -175,7 +175,7 @@ record_resolution (ArTaskRunner *self)
   describe_layer (&r->desktop, summary, layers, detail);
   describe_layer (&r->env, summary, layers, detail);
   if (summary->len == 0)
-    g_string_append (summary, _("no cached layers"));
+    g_string_append (summary, _ ("no cached layers"));
 
   g_debug ("task %s: image %s (%s)%s%s", ar_task_get_id (self->task), r->runtime_image, layers->str,
            r->install_desktop_at_start ? "; fallback: the desktop is installed at start" : "",
@@ -267,7 +267,7 @@ resolve_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   record_resolution (self);
-  /* Each task counts once in the cache statistics (SPEC §3.6). */
+  /* Each task counts once in the cache statistics (design.md §3.6). */
   ar_image_resolution_count_task (self->resolution, self->env, self->log);
   if (self->stop_requested)
     {
@@ -282,9 +282,9 @@ resolve_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
 gboolean
 ar_task_runner_check_environment (ArEnvironment *env,
-                                  ArTaskKind     kind,
-                                  const char    *prompt,
-                                  GError       **error)
+                                  ArTaskKind kind,
+                                  const char *prompt,
+                                  GError **error)
 {
   const char *target;
 
@@ -309,7 +309,7 @@ ar_task_runner_check_environment (ArEnvironment *env,
         if (*target == '\0' || !g_path_is_absolute (path) || !g_file_test (path, G_FILE_TEST_IS_DIR))
           {
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                         _("The workspace folder “%s” does not exist: choose an existing folder in the environment's General tab."),
+                         _ ("The workspace folder “%s” does not exist: choose an existing folder in the environment's General tab."),
                          target);
             return FALSE;
           }
@@ -319,7 +319,7 @@ ar_task_runner_check_environment (ArEnvironment *env,
       if (*target == '\0')
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("The workspace is “cloned” but names no repository: set owner/repo or a URL in the environment's General tab."));
+                               _ ("The workspace is “cloned” but names no repository: set owner/repo or a URL in the environment's General tab."));
           return FALSE;
         }
       break;
@@ -349,7 +349,7 @@ check_environment (ArTaskRunner *self, GError **error)
   else if (self->terminal_argv != NULL)
     self->agent_argv = g_strdupv (self->terminal_argv);
   else if ((self->agent_argv = ar_agent_build_argv_for_environment (self->env, ar_task_get_prompt (self->task),
-                                                                     error)) == NULL)
+                                                                    error)) == NULL)
     return FALSE;
 
   if (ar_environment_get_workspace_kind (self->env) == AR_WORKSPACE_MOUNTED)
@@ -410,11 +410,11 @@ start_build_check (ArTaskRunner *self)
     base = self->settings->default_base_image != NULL ? self->settings->default_base_image : "";
   ar_task_set_image (self->task, base);
   ar_task_set_layers (self->task, "base");
-  ar_task_set_cache_summary (self->task, _("build check: the cached part in a throwaway image, no cache key recorded"));
+  ar_task_set_cache_summary (self->task, _ ("build check: the cached part in a throwaway image, no cache key recorded"));
   ar_task_log_message (self->log, "preflight/check", AR_LOG_INFO,
-                       _("build check: the cached part is built on %s in a throwaway image (no cache key "
-                         "recorded, removed afterwards), then the run part runs on top of it with the agent "
-                         "replaced by “true”"),
+                       _ ("build check: the cached part is built on %s in a throwaway image (no cache key "
+                          "recorded, removed afterwards), then the run part runs on top of it with the agent "
+                          "replaced by “true”"),
                        base);
   ar_task_runner_update_state (self, AR_TASK_STATE_BUILDING);
   ar_preflight_check_build_async (self->engine, self->env, self->settings,
@@ -444,10 +444,10 @@ external_cancelled (GCancellable *cancellable, gpointer user_data)
 }
 
 void
-ar_task_runner_run_async (ArTaskRunner        *self,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+ar_task_runner_run_async (ArTaskRunner *self,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *agent = NULL;
@@ -467,7 +467,7 @@ ar_task_runner_run_async (ArTaskRunner        *self,
   ar_task_set_started_at (self->task, g_get_real_time ());
   if (!ar_task_acquire_ownership (self->task))
     ar_task_log_message (self->log, "task/record", AR_LOG_WARN,
-                         _("Could not lock the task folder: another process may think it runs this task."));
+                         _ ("Could not lock the task folder: another process may think it runs this task."));
   ar_task_runner_update_state (self, AR_TASK_STATE_PREPARING);
 
   if (self->log_error != NULL)
@@ -477,10 +477,10 @@ ar_task_runner_run_async (ArTaskRunner        *self,
     }
 
   agent = ar_task_get_kind (self->task) == AR_TASK_KIND_PREFLIGHT_TEST
-          ? g_strdup (_("none (preflight test)"))
-          : g_strdup (ar_environment_get_agent_cli (self->env));
+            ? g_strdup (_ ("none (preflight test)"))
+            : g_strdup (ar_environment_get_agent_cli (self->env));
   ar_task_log_message (self->log, "task/start", AR_LOG_INFO,
-                       _("task %s: environment “%s” (%s), agent %s"),
+                       _ ("task %s: environment “%s” (%s), agent %s"),
                        ar_task_get_id (self->task), ar_environment_get_name (self->env),
                        ar_environment_get_env_id (self->env), agent);
   if (self->note != NULL)
@@ -523,7 +523,7 @@ ar_task_runner_stop (ArTaskRunner *self)
   if (self->ended || self->stop_requested)
     return;
   self->stop_requested = TRUE;
-  ar_task_log_message (self->log, "task/stop", AR_LOG_INFO, _("stopping the task"));
+  ar_task_log_message (self->log, "task/stop", AR_LOG_INFO, _ ("stopping the task"));
 
   if (self->run == NULL)
     {
@@ -565,11 +565,11 @@ ar_task_runner_get_environment (ArTaskRunner *self)
 }
 
 void
-ar_task_runner_set_terminal (ArTaskRunner      *self,
-                             int                tty_fd,
+ar_task_runner_set_terminal (ArTaskRunner *self,
+                             int tty_fd,
                              const char *const *agent_argv,
-                             GFunc              drain,
-                             gpointer           drain_data)
+                             GFunc drain,
+                             gpointer drain_data)
 {
   g_return_if_fail (AR_IS_TASK_RUNNER (self));
   g_return_if_fail (self->run == NULL);
@@ -610,9 +610,9 @@ ar_task_runner_set_extra_label (ArTaskRunner *self, const char *label)
 }
 
 ArTaskRunner *
-ar_task_runner_new (ArImageBuilder   *builder,
-                    ArTask           *task,
-                    ArEnvironment    *environment,
+ar_task_runner_new (ArImageBuilder *builder,
+                    ArTask *task,
+                    ArEnvironment *environment,
                     const ArSettings *settings)
 {
   ArTaskRunner *self;
@@ -645,8 +645,8 @@ ar_task_runner_new (ArImageBuilder   *builder,
 }
 
 ArTaskRunner *
-ar_task_runner_new_preflight_test (ArImageBuilder   *builder,
-                                   ArEnvironment    *draft,
+ar_task_runner_new_preflight_test (ArImageBuilder *builder,
+                                   ArEnvironment *draft,
                                    const ArSettings *settings)
 {
   g_autoptr(ArTask) task = NULL;

@@ -1,4 +1,4 @@
-/* ar-task-runner.h — runs one task through the steps of SPEC §4.1
+/* ar-task-runner.h — runs one task through the steps of design.md §4.1
  *
  * Snapshot of the environment and the Settings → images (the builder, with
  * its cache decisions and fallbacks) → the scratch folder with the entry
@@ -46,13 +46,13 @@ G_DECLARE_FINAL_TYPE (ArTaskRunner, ar_task_runner, AR, TASK_RUNNER, GObject)
 /* Takes snapshots of environment and settings: later edits do not change
  * the task. The task's kind decides whether this is a preflight test. The
  * log (task.log in the task's folder) is open from here on. */
-ArTaskRunner *ar_task_runner_new (ArImageBuilder   *builder,
-                                  ArTask           *task,
-                                  ArEnvironment    *environment,
+ArTaskRunner *ar_task_runner_new (ArImageBuilder *builder,
+                                  ArTask *task,
+                                  ArEnvironment *environment,
                                   const ArSettings *settings);
 /* A new task of kind preflight-test for the (possibly unsaved) draft. */
-ArTaskRunner *ar_task_runner_new_preflight_test (ArImageBuilder   *builder,
-                                                 ArEnvironment    *draft,
+ArTaskRunner *ar_task_runner_new_preflight_test (ArImageBuilder *builder,
+                                                 ArEnvironment *draft,
                                                  const ArSettings *settings);
 
 ArTask *ar_task_runner_get_task (ArTaskRunner *self);
@@ -66,10 +66,10 @@ void ar_task_runner_set_extra_label (ArTaskRunner *self, const char *label);
 /* Runs the task to its end. Cancelling `cancellable` is the same as
  * ar_task_runner_stop(). Finishes with the task's final state (done,
  * failed or cancelled); why is on the task and in its log. */
-void ar_task_runner_run_async (ArTaskRunner        *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data);
+void ar_task_runner_run_async (ArTaskRunner *self,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
 ArTaskState ar_task_runner_run_finish (ArTaskRunner *self,
                                        GAsyncResult *result);
 
@@ -85,9 +85,9 @@ gboolean ar_task_runner_get_stopping (ArTaskRunner *self);
  * mount: its form, a host folder that is not there, a container path
  * already taken). Looks at the disk, not at the engine. */
 gboolean ar_task_runner_check_environment (ArEnvironment *env,
-                                           ArTaskKind     kind,
-                                           const char    *prompt,
-                                           GError       **error);
+                                           ArTaskKind kind,
+                                           const char *prompt,
+                                           GError **error);
 
 /* Whether the engine CLI reads a variable of this name itself (PATH, HOME,
  * DOCKER_*, *PROXY*, STORAGE_*, _CONTAINERS_*, SSH_*, …; see
@@ -111,19 +111,19 @@ char *ar_task_runner_strip_url_credentials (const char *url, char **username, ch
  * AR_GIT_USERNAME and AR_GIT_PASSWORD that the askpass program at
  * `askpass` prints for git, GIT_ASKPASS, and GIT_TERMINAL_PROMPT=0 always).
  * *shown_url: the URL as it may be logged. */
-char **ar_task_runner_clone_argv (const char  *target,
-                                  const char  *workspace,
-                                  const char  *askpass,
-                                  char      ***env,
-                                  char       **shown_url);
+char **ar_task_runner_clone_argv (const char *target,
+                                  const char *workspace,
+                                  const char *askpass,
+                                  char ***env,
+                                  char **shown_url);
 
 /* A piece of container output into `log` (open[2]: per stream, whether a
  * line came in part; FALSE at first). Shared with the follower. */
-void ar_task_runner_log_output_piece (ArTaskLog       *log,
-                                      gboolean        *open,
-                                      ArEngineStream   stream,
-                                      const char      *text,
-                                      gsize            len,
-                                      ArEngineLineEnd  end);
+void ar_task_runner_log_output_piece (ArTaskLog *log,
+                                      gboolean *open,
+                                      ArEngineStream stream,
+                                      const char *text,
+                                      gsize len,
+                                      ArEngineLineEnd end);
 
 G_END_DECLS

@@ -58,7 +58,7 @@ ar_task_scratch_write_script (const char *dir, const char *name, const char *tex
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not make %s readable: %s."), path, g_strerror (saved));
+                   _ ("Could not make %s readable: %s."), path, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -68,7 +68,7 @@ typedef struct {
   const char *dir;
   ArTaskLog *log;
   ArEntrySteps steps;
-  GPtrArray *written;   /* names, for the log line */
+  GPtrArray *written; /* names, for the log line */
 } Scratch;
 
 static gboolean
@@ -92,7 +92,7 @@ read_desktop_script (Scratch *s, const ArSettings *settings, const char *name)
   if (!g_file_get_contents (path, &text, NULL, &error))
     {
       ar_task_log_message (s->log, "desktop/scripts", AR_LOG_WARN,
-                           _("The desktop script %s cannot be read (%s): the task runs without a desktop."),
+                           _ ("The desktop script %s cannot be read (%s): the task runs without a desktop."),
                            path, error->message);
       return NULL;
     }
@@ -108,7 +108,7 @@ make_folder (const char *path, int mode, gboolean with_parents, GError **error)
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not make the scratch folder %s: %s."), path, g_strerror (saved));
+                   _ ("Could not make the scratch folder %s: %s."), path, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -117,11 +117,11 @@ make_folder (const char *path, int mode, gboolean with_parents, GError **error)
 /* The preflight scripts: the Settings', the cached one when it runs at
  * start, the run (or single) one. */
 static gboolean
-write_preflights (Scratch                 *s,
-                  ArEnvironment           *env,
-                  const ArSettings        *settings,
+write_preflights (Scratch *s,
+                  ArEnvironment *env,
+                  const ArSettings *settings,
                   const ArImageResolution *r,
-                  GError                 **error)
+                  GError **error)
 {
   gboolean split = ar_environment_get_preflight_mode (env) == AR_PREFLIGHT_MODE_SPLIT;
 
@@ -140,7 +140,7 @@ write_preflights (Scratch                 *s,
     }
   else if (split && (r->env.state == AR_LAYER_STATE_HIT || r->env.state == AR_LAYER_STATE_BUILT))
     ar_task_log_message (s->log, "task/preflight", AR_LOG_INFO,
-                         _("cached preflight: baked into %s, not run at start"), r->env.tag);
+                         _ ("cached preflight: baked into %s, not run at start"), r->env.tag);
 
   if (split && !ar_script_is_blank (ar_environment_get_run_preflight_script (env)))
     return write_script (s, AR_ENTRY_RUN_PREFLIGHT_FILE, ar_environment_get_run_preflight_script (env),
@@ -178,14 +178,14 @@ write_desktop (Scratch *s, const ArSettings *settings, const ArImageResolution *
 }
 
 gboolean
-ar_task_scratch_write (const char              *task_id,
-                       ArEnvironment           *env,
-                       const ArSettings        *settings,
+ar_task_scratch_write (const char *task_id,
+                       ArEnvironment *env,
+                       const ArSettings *settings,
                        const ArImageResolution *r,
-                       gboolean                 enter_workdir,
-                       ArTaskLog               *log,
-                       gboolean                *desktop,
-                       GError                 **error)
+                       gboolean enter_workdir,
+                       ArTaskLog *log,
+                       gboolean *desktop,
+                       GError **error)
 {
   g_autofree char *run_dir = ar_paths_run_dir ();
   g_autofree char *scratch = ar_task_scratch_dir (task_id);
@@ -213,7 +213,7 @@ ar_task_scratch_write (const char              *task_id,
   g_ptr_array_add (written, NULL);
   names = g_strjoinv (", ", (char **) written->pdata);
   ar_task_log_message (log, "task/scripts", AR_LOG_INFO,
-                       _("scripts for this task: %s (mounted read-only at %s)"),
+                       _ ("scripts for this task: %s (mounted read-only at %s)"),
                        names, AR_ENTRY_CONTAINER_DIR);
   return TRUE;
 }

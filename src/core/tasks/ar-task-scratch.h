@@ -33,14 +33,14 @@ char *ar_task_scratch_env_file (const char *task_id);
  * and enters the working folder (podman without a workspace mounted
  * there). *desktop: whether the desktop starts (its scripts could be read).
  * On FALSE the folder may exist in part: ar_task_scratch_remove() it. */
-gboolean ar_task_scratch_write (const char              *task_id,
-                                ArEnvironment           *env,
-                                const ArSettings        *settings,
+gboolean ar_task_scratch_write (const char *task_id,
+                                ArEnvironment *env,
+                                const ArSettings *settings,
                                 const ArImageResolution *resolution,
-                                gboolean                 enter_workdir,
-                                ArTaskLog               *log,
-                                gboolean                *desktop,
-                                GError                 **error);
+                                gboolean enter_workdir,
+                                ArTaskLog *log,
+                                gboolean *desktop,
+                                GError **error);
 
 /* Removes the scratch folder and the env file of task @task_id, whatever
  * is there of them. */
@@ -49,9 +49,9 @@ void ar_task_scratch_remove (const char *task_id);
 /* A script of a scratch folder: @dir/@name with a last line end, 0644
  * whatever the umask (a container user with another uid reads it through
  * the read-only mount). Shared with the preflight build check. */
-gboolean ar_task_scratch_write_script (const char  *dir,
-                                       const char  *name,
-                                       const char  *text,
-                                       GError     **error);
+gboolean ar_task_scratch_write_script (const char *dir,
+                                       const char *name,
+                                       const char *text,
+                                       GError **error);
 
 G_END_DECLS

@@ -17,8 +17,7 @@
 
 #define OWNER_LOCK_FILE "owner.lock"
 
-struct _ArTask
-{
+struct _ArTask {
   GObject parent_instance;
 
   char *id;
@@ -38,27 +37,29 @@ struct _ArTask
   char *container_name;
   char *error_message;
 
-  int owner_fd;   /* -1 unless this object holds owner.lock */
+  int owner_fd; /* -1 unless this object holds owner.lock */
 };
 
 G_DEFINE_FINAL_TYPE (ArTask, ar_task, G_TYPE_OBJECT)
 
+/* clang-format off */
 G_DEFINE_QUARK (ar-task-error-quark, ar_task_error)
+/* clang-format on */
 
 G_DEFINE_ENUM_TYPE (ArTaskState, ar_task_state,
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_QUEUED, "queued"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_PREPARING, "preparing"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_BUILDING, "building"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_STARTING, "starting"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_RUNNING, "running"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_DONE, "done"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_FAILED, "failed"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_STATE_CANCELLED, "cancelled"))
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_QUEUED, "queued"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_PREPARING, "preparing"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_BUILDING, "building"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_STARTING, "starting"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_RUNNING, "running"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_DONE, "done"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_FAILED, "failed"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_STATE_CANCELLED, "cancelled"))
 
 G_DEFINE_ENUM_TYPE (ArTaskKind, ar_task_kind,
-  G_DEFINE_ENUM_VALUE (AR_TASK_KIND_TASK, "task"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_KIND_PREFLIGHT_TEST, "preflight-test"),
-  G_DEFINE_ENUM_VALUE (AR_TASK_KIND_INTERACTIVE, "interactive"))
+                    G_DEFINE_ENUM_VALUE (AR_TASK_KIND_TASK, "task"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_KIND_PREFLIGHT_TEST, "preflight-test"),
+                    G_DEFINE_ENUM_VALUE (AR_TASK_KIND_INTERACTIVE, "interactive"))
 
 enum {
   PROP_0,
@@ -113,15 +114,15 @@ ar_task_state_to_label (ArTaskState state)
 {
   switch (state)
     {
-    case AR_TASK_STATE_QUEUED: return _("Queued");
-    case AR_TASK_STATE_PREPARING: return _("Preparing");
-    case AR_TASK_STATE_BUILDING: return _("Building");
-    case AR_TASK_STATE_STARTING: return _("Starting");
-    case AR_TASK_STATE_RUNNING: return _("Running");
-    case AR_TASK_STATE_DONE: return _("Done");
-    case AR_TASK_STATE_FAILED: return _("Failed");
-    case AR_TASK_STATE_CANCELLED: return _("Cancelled");
-    default: return _("Failed");
+    case AR_TASK_STATE_QUEUED: return _ ("Queued");
+    case AR_TASK_STATE_PREPARING: return _ ("Preparing");
+    case AR_TASK_STATE_BUILDING: return _ ("Building");
+    case AR_TASK_STATE_STARTING: return _ ("Starting");
+    case AR_TASK_STATE_RUNNING: return _ ("Running");
+    case AR_TASK_STATE_DONE: return _ ("Done");
+    case AR_TASK_STATE_FAILED: return _ ("Failed");
+    case AR_TASK_STATE_CANCELLED: return _ ("Cancelled");
+    default: return _ ("Failed");
     }
 }
 
@@ -290,15 +291,15 @@ ar_task_new_from_json (JsonObject *obj, GError **error)
       id[0] == '.')
     {
       g_set_error_literal (error, AR_TASK_ERROR, AR_TASK_ERROR_BAD_RECORD,
-                           _("The task record has no valid id."));
+                           _ ("The task record has no valid id."));
       return NULL;
     }
 
   self = g_object_new (AR_TYPE_TASK, NULL);
   self->id = g_strdup (id);
   self->kind = g_str_equal (get_string (obj, "kind"), "preflight-test") ? AR_TASK_KIND_PREFLIGHT_TEST
-              : g_str_equal (get_string (obj, "kind"), "interactive") ? AR_TASK_KIND_INTERACTIVE
-              : AR_TASK_KIND_TASK;
+               : g_str_equal (get_string (obj, "kind"), "interactive")  ? AR_TASK_KIND_INTERACTIVE
+                                                                        : AR_TASK_KIND_TASK;
   self->env_id = g_strdup (get_string (obj, "env_id"));
   self->env_name = g_strdup (get_string (obj, "env_name"));
   self->prompt = g_strdup (get_string (obj, "prompt"));
@@ -330,14 +331,14 @@ ar_task_new_from_file (const char *path, GError **error)
   if (!json_parser_load_from_file (parser, path, &local_error))
     {
       g_set_error (error, AR_TASK_ERROR, AR_TASK_ERROR_BAD_RECORD,
-                   _("Could not read the task record %s: %s."), path, local_error->message);
+                   _ ("Could not read the task record %s: %s."), path, local_error->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, AR_TASK_ERROR, AR_TASK_ERROR_BAD_RECORD,
-                   _("The task record %s is not a JSON object."), path);
+                   _ ("The task record %s is not a JSON object."), path);
       return NULL;
     }
   return ar_task_new_from_json (json_node_get_object (root), error);
@@ -361,7 +362,7 @@ ar_task_save (ArTask *self, GError **error)
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not make the task folder %s: %s."), dir, g_strerror (saved));
+                   _ ("Could not make the task folder %s: %s."), dir, g_strerror (saved));
       return FALSE;
     }
   node = ar_task_to_json (self);
@@ -473,22 +474,102 @@ ar_task_new (const char *env_id, const char *env_name, const char *prompt, ArTas
 /* Unset strings read as "". */
 #define STR(s) ((s) != NULL ? (s) : "")
 
-const char *ar_task_get_id (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return self->id; }
-const char *ar_task_get_env_id (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return self->env_id; }
-const char *ar_task_get_env_name (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return self->env_name; }
-const char *ar_task_get_prompt (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return self->prompt; }
-ArTaskKind ar_task_get_kind (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), 0); return self->kind; }
-ArTaskState ar_task_get_state (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), 0); return self->state; }
-int ar_task_get_exit_status (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), -1); return self->exit_status; }
-gint64 ar_task_get_created_at (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), 0); return self->created_at; }
-gint64 ar_task_get_started_at (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), 0); return self->started_at; }
-gint64 ar_task_get_finished_at (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), 0); return self->finished_at; }
-const char *ar_task_get_image (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->image); }
-const char *ar_task_get_layers (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->layers); }
-const char *ar_task_get_cache_summary (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->cache_summary); }
-const char *ar_task_get_desktop_url (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->desktop_url); }
-const char *ar_task_get_container_name (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->container_name); }
-const char *ar_task_get_error_message (ArTask *self) { g_return_val_if_fail (AR_IS_TASK (self), NULL); return STR (self->error_message); }
+const char *
+ar_task_get_id (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return self->id;
+}
+const char *
+ar_task_get_env_id (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return self->env_id;
+}
+const char *
+ar_task_get_env_name (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return self->env_name;
+}
+const char *
+ar_task_get_prompt (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return self->prompt;
+}
+ArTaskKind
+ar_task_get_kind (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), 0);
+  return self->kind;
+}
+ArTaskState
+ar_task_get_state (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), 0);
+  return self->state;
+}
+int
+ar_task_get_exit_status (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), -1);
+  return self->exit_status;
+}
+gint64
+ar_task_get_created_at (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), 0);
+  return self->created_at;
+}
+gint64
+ar_task_get_started_at (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), 0);
+  return self->started_at;
+}
+gint64
+ar_task_get_finished_at (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), 0);
+  return self->finished_at;
+}
+const char *
+ar_task_get_image (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return STR (self->image);
+}
+const char *
+ar_task_get_layers (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return STR (self->layers);
+}
+const char *
+ar_task_get_cache_summary (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return STR (self->cache_summary);
+}
+const char *
+ar_task_get_desktop_url (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return STR (self->desktop_url);
+}
+const char *
+ar_task_get_container_name (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return STR (self->container_name);
+}
+const char *
+ar_task_get_error_message (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), NULL);
+  return STR (self->error_message);
+}
 
 char *
 ar_task_dup_title (ArTask *self)
@@ -499,12 +580,12 @@ ar_task_dup_title (ArTask *self)
   g_return_val_if_fail (AR_IS_TASK (self), NULL);
 
   if (self->kind == AR_TASK_KIND_PREFLIGHT_TEST)
-    return g_strdup (_("Preflight test"));
+    return g_strdup (_ ("Preflight test"));
   prompt = self->prompt != NULL ? self->prompt : "";
   while (*prompt == ' ' || *prompt == '\n' || *prompt == '\t')
     prompt++;
   if (*prompt == '\0')
-    return g_strdup (self->kind == AR_TASK_KIND_INTERACTIVE ? _("Interactive session") : _("No prompt"));
+    return g_strdup (self->kind == AR_TASK_KIND_INTERACTIVE ? _ ("Interactive session") : _ ("No prompt"));
   nl = strchr (prompt, '\n');
   return nl != NULL ? g_strndup (prompt, nl - prompt) : g_strdup (prompt);
 }
@@ -575,12 +656,42 @@ set_string (ArTask *self, char **field, const char *value, guint prop)
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-void ar_task_set_image (ArTask *self, const char *v) { g_return_if_fail (AR_IS_TASK (self)); set_string (self, &self->image, v, PROP_IMAGE); }
-void ar_task_set_layers (ArTask *self, const char *v) { g_return_if_fail (AR_IS_TASK (self)); set_string (self, &self->layers, v, PROP_LAYERS); }
-void ar_task_set_cache_summary (ArTask *self, const char *v) { g_return_if_fail (AR_IS_TASK (self)); set_string (self, &self->cache_summary, v, PROP_CACHE_SUMMARY); }
-void ar_task_set_desktop_url (ArTask *self, const char *v) { g_return_if_fail (AR_IS_TASK (self)); set_string (self, &self->desktop_url, v, PROP_DESKTOP_URL); }
-void ar_task_set_container_name (ArTask *self, const char *v) { g_return_if_fail (AR_IS_TASK (self)); set_string (self, &self->container_name, v, PROP_CONTAINER_NAME); }
-void ar_task_set_error_message (ArTask *self, const char *v) { g_return_if_fail (AR_IS_TASK (self)); set_string (self, &self->error_message, v, PROP_ERROR_MESSAGE); }
+void
+ar_task_set_image (ArTask *self, const char *v)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  set_string (self, &self->image, v, PROP_IMAGE);
+}
+void
+ar_task_set_layers (ArTask *self, const char *v)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  set_string (self, &self->layers, v, PROP_LAYERS);
+}
+void
+ar_task_set_cache_summary (ArTask *self, const char *v)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  set_string (self, &self->cache_summary, v, PROP_CACHE_SUMMARY);
+}
+void
+ar_task_set_desktop_url (ArTask *self, const char *v)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  set_string (self, &self->desktop_url, v, PROP_DESKTOP_URL);
+}
+void
+ar_task_set_container_name (ArTask *self, const char *v)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  set_string (self, &self->container_name, v, PROP_CONTAINER_NAME);
+}
+void
+ar_task_set_error_message (ArTask *self, const char *v)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  set_string (self, &self->error_message, v, PROP_ERROR_MESSAGE);
+}
 
 /* ---- GObject ------------------------------------------------------------ */
 

@@ -1,4 +1,4 @@
-/* ar-task.h — one task: one agent run with one prompt (SPEC §4)
+/* ar-task.h — one task: one agent run with one prompt (design.md §4)
  *
  * A plain model object with a property per thing the UI shows. Its record
  * is $XDG_STATE_HOME/agents-runner/tasks/<id>/task.json, with task.log
@@ -19,9 +19,9 @@ G_BEGIN_DECLS
 GQuark ar_task_error_quark (void);
 
 typedef enum {
-  AR_TASK_ERROR_NOT_FOUND,   /* no record with that id */
-  AR_TASK_ERROR_AMBIGUOUS,   /* an id prefix that several tasks share */
-  AR_TASK_ERROR_BAD_RECORD,  /* task.json is not a task record */
+  AR_TASK_ERROR_NOT_FOUND,  /* no record with that id */
+  AR_TASK_ERROR_AMBIGUOUS,  /* an id prefix that several tasks share */
+  AR_TASK_ERROR_BAD_RECORD, /* task.json is not a task record */
 } ArTaskError;
 
 /* Container labels (the image labels are in ar-cache-key.h). */
@@ -46,8 +46,8 @@ GType ar_task_state_get_type (void);
 
 typedef enum {
   AR_TASK_KIND_TASK,
-  AR_TASK_KIND_PREFLIGHT_TEST,  /* §4.3: the agent replaced by "preflight complete" */
-  AR_TASK_KIND_INTERACTIVE,     /* the agent's own terminal interface, on a TTY */
+  AR_TASK_KIND_PREFLIGHT_TEST, /* §4.3: the agent replaced by "preflight complete" */
+  AR_TASK_KIND_INTERACTIVE,    /* the agent's own terminal interface, on a TTY */
 } ArTaskKind;
 
 GType ar_task_kind_get_type (void);
@@ -74,7 +74,7 @@ char *ar_task_generate_id (void);
 ArTask *ar_task_new (const char *env_id,
                      const char *env_name,
                      const char *prompt,
-                     ArTaskKind  kind);
+                     ArTaskKind kind);
 /* From a task.json. */
 ArTask *ar_task_new_from_file (const char *path, GError **error);
 ArTask *ar_task_new_from_json (JsonObject *object, GError **error);
