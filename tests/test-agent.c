@@ -1,4 +1,4 @@
-/* test-agent.c — the agent's argv per preset (SPEC §4.2)
+/* test-agent.c — the agent's argv per preset (design.md §4.2)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -191,7 +191,7 @@ test_custom_shell_script (void)
   /* Not a -c script: a shell reading a file gets the prompt as data. */
   assert_custom ((const char *[]) { "bash", "agent.sh", "--task={prompt}", NULL }, PROMPT,
                  (const char *[]) { "bash", "agent.sh", "--task=" PROMPT, NULL });
-  /* SPEC §2.1: an element that is exactly {prompt} is the prompt, even as the
+  /* design.md §2.1: an element that is exactly {prompt} is the prompt, even as the
    * script: the template asked for the prompt to be run. */
   assert_custom ((const char *[]) { "sh", "-c", "{prompt}", NULL }, "echo hi",
                  (const char *[]) { "sh", "-c", "echo hi", NULL });

@@ -1,5 +1,5 @@
 /* test-cli-image.c — `agents-runner image …` on the real binary and engine
- * (SPEC §3, §8)
+ * (design.md §3, §8)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -481,7 +481,7 @@ test_other_install (void)
   g_assert_false (image_exists (their_image));
 }
 
-/* `image list --json` has the counters per environment (SPEC §3.6). */
+/* `image list --json` has the counters per environment (design.md §3.6). */
 static void
 test_list_environments (void)
 {

@@ -1,4 +1,4 @@
-/* test-env-import.c — import of the earlier tool's files (SPEC §2.5)
+/* test-env-import.c — import of the earlier tool's files (design.md §2.5)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

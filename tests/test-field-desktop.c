@@ -1,4 +1,4 @@
-/* test-field-desktop.c — the headless desktop for real (issue 11, SPEC §3.1,
+/* test-field-desktop.c — the headless desktop for real (issue 11, design.md §3.1,
  * §4.2): on the Debian base of test-debian.h, through the bundled desktop
  * scripts and Debian's real packages (apt, through the tests' apt proxy),
  * in all four combinations of desktop caching and container caching, each

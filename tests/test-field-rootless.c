@@ -1,4 +1,4 @@
-/* test-field-rootless.c — rootless podman (issue 11, SPEC §9): a non-root
+/* test-field-rootless.c — rootless podman (issue 11, design.md §9): a non-root
  * host user runs a task with the real agents-runner binary on its own
  * rootless podman; the container gets --userns=keep-id, so the files the
  * agent writes in the mounted workspace belong to that user on the host,

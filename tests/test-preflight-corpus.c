@@ -1,5 +1,5 @@
 /* test-preflight-corpus.c — the auto-split on a corpus of realistic setup
- * scripts, against hand labels (issue 9 item 6; SPEC §5.1)
+ * scripts, against hand labels (issue 9 item 6; design.md §5.1)
  *
  * tests/corpus/autosplit/NAME.sh is a script written here, modelled on the
  * patterns of devcontainer feature installers, Codespaces and Gitpod

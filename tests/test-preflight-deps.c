@@ -1,5 +1,5 @@
 /* test-preflight-deps.c — the dependency model of the auto-split and the
- * guarantee (SPEC §5.1, issue 9 items 1, 2 and 4): each example of the
+ * guarantee (design.md §5.1, issue 9 items 1, 2 and 4): each example of the
  * issue, the fixed point, reasons naming lines, the summary and the check.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -460,7 +460,7 @@ test_copy_keeps_facts (void)
 }
 
 /* agents-runner preflight split: the summary in text and in --json, in
- * the shape of SPEC §5.1. */
+ * the shape of design.md §5.1. */
 static void
 test_cli_summary (void)
 {

@@ -1,5 +1,5 @@
 /* test-preflight-scaffolding.c — install-script scaffolding in the
- * auto-split (issue 9 item 3; SPEC §5.1)
+ * auto-split (issue 9 item 3; design.md §5.1)
  *
  * The set-up at the top of every installer — /etc/os-release, architecture
  * and package-manager detection, root checks, traps, log helpers, exports

@@ -1,4 +1,4 @@
-/* test-preflight-test.c — Test Preflight on the real engine (SPEC §4.3,
+/* test-preflight-test.c — Test Preflight on the real engine (design.md §4.3,
  * issue 9 item 5): for a saved environment with container caching on it is
  * the build check of the two parts (ar-preflight-build-check.h), run as a
  * preflight-test task of the task manager: the failing line and its output

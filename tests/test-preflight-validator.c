@@ -1,4 +1,4 @@
-/* test-preflight-validator.c — preflight warnings (SPEC §5.2)
+/* test-preflight-validator.c — preflight warnings (design.md §5.2)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,5 +1,5 @@
 /* test-ui-application.c — the application's actions: preferences,
- * shortcuts, about, quit (SPEC §6.1). The application is not registered
+ * shortcuts, about, quit (design.md §6.1). The application is not registered
  * (that needs a session bus); its actions are activated directly.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

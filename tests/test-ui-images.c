@@ -1,4 +1,4 @@
-/* test-ui-images.c — the Cached images page (SPEC §3.6) on the real
+/* test-ui-images.c — the Cached images page (design.md §3.6) on the real
  * engine: Rebuild with its log, the list with environment names and use,
  * the per-environment counters, and Remove unused, which asks first and
  * removes only what nothing uses — while other containers come and go on

@@ -1,4 +1,4 @@
-/* test-ui-new-task.c — the New task page (SPEC §6.1) and the window's
+/* test-ui-new-task.c — the New task page (design.md §6.1) and the window's
  * wiring: Run is off with the reason beside it while the environment
  * cannot run (none, a missing workspace folder, a custom agent without a
  * command, no engine), the engine banner follows Preferences, the window

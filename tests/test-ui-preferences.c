@@ -1,4 +1,4 @@
-/* test-ui-preferences.c — Preferences (SPEC §7): every key of the schema
+/* test-ui-preferences.c — Preferences (design.md §7): every key of the schema
  * is bound both ways to its widget; every page fits 360 px and reads at
  * 1 280, Tab reaches every control, every control has a name, Escape
  * closes, and the Settings preflight says what it is.

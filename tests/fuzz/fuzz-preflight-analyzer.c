@@ -1,5 +1,5 @@
 /* fuzz-preflight-analyzer.c — bytes as a preflight script for the auto-split
- * (SPEC §5.1, issue 8 items 6 and 9).
+ * (design.md §5.1, issue 8 items 6 and 9).
  *
  * Whatever the script, the analysis never crashes and either gives up with
  * the one error it has (nested too deeply, one line naming the line) or
@@ -11,7 +11,7 @@
  *   the other part needs too, or RUN when the guarantee moved it there,
  *   naming a line) and a one-line reason; their validator signals name
  *   lines inside the unit;
- * - hold the guarantee (SPEC §5.1): ar_preflight_check_split finds no
+ * - hold the guarantee (design.md §5.1): ar_preflight_check_split finds no
  *   broken dependency, and no unit using a task or environment variable is
  *   in the cached part or in both;
  * - render into a cached and a run script made of exactly their units' text
