@@ -120,16 +120,10 @@ ar_task_runner_fail_task (ArTaskRunner *self, const char *scope, const char *mes
 
 /* ---- the images --------------------------------------------------------- */
 
-static const char *
-layer_name (ArLayerKind layer)
-{
-  return layer == AR_LAYER_DESKTOP ? _ ("desktop layer") : _ ("environment layer");
-}
-
 static void
 describe_layer (const ArLayerResult *result, GString *summary, GString *layers, GString *detail)
 {
-  const char *name = layer_name (result->layer);
+  const char *name = ar_layer_kind_display_name (result->layer);
   const char *short_name = result->layer == AR_LAYER_DESKTOP ? "desktop" : "environment";
   const char *fallback = result->layer == AR_LAYER_DESKTOP ? _ ("the desktop is installed at start")
                                                            : _ ("the cached preflight runs at start");
