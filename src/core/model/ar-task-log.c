@@ -11,36 +11,7 @@
 
 #include "ar-json.h"
 #include "ar-task-log.h"
-
-#define REDACTED "[REDACTED]"
-#define MIN_SECRET_LENGTH 4
-/* A line of output longer than this is written to the file in parts of
- * about this size, so that memory stays bounded whatever comes. */
-#define PART_BYTES (64 * 1024)
-/* A run of token characters waits for its end before token shapes are
- * looked for in it (a token cut in two would match in neither half); one
- * longer than this goes on in parts cut where no token can span. */
-#define TOKEN_HOLD_BYTES 4096
-/* The longest text that can still become a token with more characters:
- * "github_pat_" and 19 of its 20 characters. */
-#define TOKEN_PREFIX_MAX 32
-/* A URL's user:password@ is looked for this far after its "://". */
-#define URL_AUTHORITY_MAX 2048
-/* Enough of a scheme to tell ssh ("git+ssh", "ssh+git") from the rest. */
-#define SCHEME_LOOKBACK 8
-/* An escape sequence cut by the end of a piece waits, up to this length. */
-#define ESCAPE_HOLD_BYTES 4096
-/* What one stream writes while the other's line is partly in the file
- * waits, up to this much; past it the other's line is broken in the file. */
-#define DEFER_MAX_BYTES (4 * 1024 * 1024)
-
-/* What a token that ran up to the end of a written part may go on with. */
-typedef enum {
-  TOKEN_NONE,
-  TOKEN_SK,     /* [A-Za-z0-9_-] */
-  TOKEN_GH,     /* [A-Za-z0-9] */
-  TOKEN_GH_PAT, /* [A-Za-z0-9_] */
-} TokenClass;
+#include "ar-task-log-private.h"
 
 /* The line of output one stream is writing in parts (see
  * ar_task_log_stream_piece()): escapes stripped, then registered values
@@ -115,125 +86,6 @@ ar_log_format (const char *scope, ArLogLevel level, const char *message)
   return g_strdup_printf ("[%s][%s] %s", scope, ar_log_level_to_string (level), message);
 }
 
-/* Where the escape sequence at p (an ESC) ends, or NULL when the text
- * stops inside it: a piece of output may end in the middle of one. */
-static const char *
-escape_end (const char *p, const char *end)
-{
-  p++;
-  if (p >= end)
-    return NULL;
-  if (*p == '[')
-    {
-      /* CSI: parameters and intermediates, then one final byte. */
-      for (p++; p < end; p++)
-        if (*p >= 0x40 && *p <= 0x7e)
-          return p + 1;
-      return NULL;
-    }
-  if (*p == ']')
-    {
-      /* OSC: up to BEL or ESC \ */
-      for (p++; p < end; p++)
-        {
-          if (*p == '\a')
-            return p + 1;
-          if (*p == '\033')
-            return p + 1 < end ? p + 2 : NULL;
-        }
-      return NULL;
-    }
-  return p + 1;
-}
-
-static void
-strip_ansi_into (GString *out, const char *p, const char *end)
-{
-  while (p < end)
-    {
-      if (*p == '\033')
-        {
-          const char *after = escape_end (p, end);
-
-          p = after != NULL ? after : end;
-          continue;
-        }
-      if ((guchar) *p < 0x20 && *p != '\t')
-        {
-          p++;
-          continue;
-        }
-      {
-        const char *q = p + 1;
-
-        while (q < end && ((guchar) *q >= 0x20 || *q == '\t') && *q != '\033')
-          q++;
-        g_string_append_len (out, p, q - p);
-        p = q;
-      }
-    }
-}
-
-char *
-ar_log_strip_ansi (const char *text)
-{
-  GString *out = g_string_sized_new (strlen (text));
-
-  strip_ansi_into (out, text, text + strlen (text));
-  return g_string_free (out, FALSE);
-}
-
-char *
-ar_log_cut_marker (guint64 n_more)
-{
-  /* Translators: ends a line of output too long to show whole; %s is a number */
-  g_autofree char *count = g_strdup_printf ("%'" G_GUINT64_FORMAT, n_more);
-
-  return g_strdup_printf (_ (" … [line cut: %s bytes more; the log file has all of it]"), count);
-}
-
-gboolean
-ar_log_is_secret_name (const char *name)
-{
-  g_autofree char *upper = g_ascii_strup (name, -1);
-
-  return strstr (upper, "TOKEN") != NULL || strstr (upper, "KEY") != NULL ||
-         strstr (upper, "SECRET") != NULL || strstr (upper, "PASSWORD") != NULL;
-}
-
-static GRegex *
-token_regex (void)
-{
-  static GRegex *regex;
-
-  if (g_once_init_enter (&regex))
-    {
-      /* GitHub tokens (classic and fine-grained) and sk-… API keys. */
-      GRegex *r = g_regex_new ("\\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|"
-                               "sk-[A-Za-z0-9_-]{16,})",
-                               G_REGEX_OPTIMIZE, 0, NULL);
-      g_once_init_leave (&regex, r);
-    }
-  return regex;
-}
-
-static gboolean
-in_class (TokenClass class, char c)
-{
-  switch (class)
-    {
-    case TOKEN_SK:
-      return g_ascii_isalnum (c) || c == '_' || c == '-';
-    case TOKEN_GH:
-      return g_ascii_isalnum (c);
-    case TOKEN_GH_PAT:
-      return g_ascii_isalnum (c) || c == '_';
-    case TOKEN_NONE:
-    default:
-      return FALSE;
-    }
-}
-
 /* Replaces the registered values in text[0, limit) (len >= limit: a value
  * that starts before limit is seen whole). Every byte inside some
  * occurrence of some value is covered, so that overlapping values and a
@@ -282,166 +134,6 @@ redact_secrets (ArTaskLog *self, GString *out, const char *text, gsize len, gsiz
   *in_value = in_run;
 }
 
-static TokenClass
-class_of_token (const char *token)
-{
-  if (g_str_has_prefix (token, "sk-"))
-    return TOKEN_SK;
-  if (g_str_has_prefix (token, "github_pat_"))
-    return TOKEN_GH_PAT;
-  return TOKEN_GH;
-}
-
-static gboolean
-is_token_char (char c)
-{
-  return in_class (TOKEN_SK, c);
-}
-
-/* Appends text[start, len) to out with token shapes replaced; text[0,
- * start) is only what comes before (a token starts at a word boundary).
- * Returns the class of a token that runs to the very end, and in *last the
- * start of the last token found (len: none). */
-static TokenClass
-redact_tokens_into (GString *out, const char *text, gsize len, gsize start, gsize *last)
-{
-  g_autoptr(GMatchInfo) info = NULL;
-  gsize done = start;
-  TokenClass open = TOKEN_NONE;
-
-  if (last != NULL)
-    *last = len;
-  g_regex_match_full (token_regex (), text, (gssize) len, (gint) start, 0, &info, NULL);
-  while (g_match_info_matches (info))
-    {
-      gint from, to;
-
-      g_match_info_fetch_pos (info, 0, &from, &to);
-      g_string_append_len (out, text + done, (gssize) from - (gssize) done);
-      g_string_append (out, REDACTED);
-      if (last != NULL)
-        *last = (gsize) from;
-      open = (gsize) to == len ? class_of_token (text + from) : TOKEN_NONE;
-      done = (gsize) to;
-      g_match_info_next (info, NULL);
-    }
-  g_string_append_len (out, text + done, (gssize) len - (gssize) done);
-  return open;
-}
-
-static gboolean
-is_scheme_char (char c)
-{
-  return g_ascii_isalnum (c) || c == '+' || c == '-' || c == '.';
-}
-
-static gboolean
-ends_authority (char c)
-{
-  return strchr ("/ \t\r\n\"'<>`", c) != NULL;
-}
-
-typedef enum {
-  SCHEME_NONE,
-  SCHEME_SSH, /* a login name there is no secret */
-  SCHEME_OTHER,
-} SchemeKind;
-
-/* The scheme that ends at text[k] (where "://" starts), looking back into
- * ctx (the bytes before text) if need be. */
-static SchemeKind
-scheme_before (const char *ctx, gsize ctx_len, const char *text, gsize k)
-{
-  char name[SCHEME_LOOKBACK + 1];
-  gsize n = 0;
-
-  for (gsize i = k; i > 0 && n < SCHEME_LOOKBACK && is_scheme_char (text[i - 1]); i--)
-    name[SCHEME_LOOKBACK - 1 - n++] = g_ascii_tolower (text[i - 1]);
-  if (n == k)
-    for (gsize i = ctx_len; i > 0 && n < SCHEME_LOOKBACK && is_scheme_char (ctx[i - 1]); i--)
-      name[SCHEME_LOOKBACK - 1 - n++] = g_ascii_tolower (ctx[i - 1]);
-  if (n == 0)
-    return SCHEME_NONE;
-  if (n == SCHEME_LOOKBACK)
-    return SCHEME_OTHER;
-  name[SCHEME_LOOKBACK] = '\0';
-  {
-    const char *scheme = name + SCHEME_LOOKBACK - n;
-
-    return g_str_equal (scheme, "ssh") || g_str_equal (scheme, "git+ssh") || g_str_equal (scheme, "ssh+git")
-             ? SCHEME_SSH
-             : SCHEME_OTHER;
-  }
-}
-
-/* Appends text[0, len) to out with every URL's user:password@ (or token@:
- * what comes before the last "@" within URL_AUTHORITY_MAX bytes of "://"
- * and before the path) as "[REDACTED]@"; an ssh login name alone stays.
- * ctx: the bytes before text. Unless `all`, stops where more text could
- * change what follows; returns how many bytes of text it took. */
-static gsize
-redact_urls_into (GString *out, const char *ctx, gsize ctx_len, const char *text, gsize len, gboolean all)
-{
-  gsize i = 0;
-
-  for (;;)
-    {
-      const char *hit = i + 3 <= len ? memmem (text + i, len - i, "://", 3) : NULL;
-      gsize k, auth, j, at = 0;
-      gboolean has_at = FALSE;
-      SchemeKind kind;
-
-      if (hit == NULL)
-        {
-          gsize end = len;
-
-          /* A "://" may begin in the last two bytes. */
-          if (!all && end >= 1 && text[end - 1] == ':')
-            end--;
-          else if (!all && end >= 2 && text[end - 2] == ':' && text[end - 1] == '/')
-            end -= 2;
-          end = MAX (end, i);
-          g_string_append_len (out, text + i, (gssize) (end - i));
-          return end;
-        }
-      k = (gsize) (hit - text);
-      auth = k + 3;
-      for (j = auth; j < len && j - auth < URL_AUTHORITY_MAX && !ends_authority (text[j]); j++)
-        if (text[j] == '@')
-          {
-            at = j;
-            has_at = TRUE;
-          }
-      if (!all && j == len && j - auth < URL_AUTHORITY_MAX)
-        {
-          /* The authority goes on in the next piece. */
-          g_string_append_len (out, text + i, (gssize) (k - i));
-          return k;
-        }
-      kind = scheme_before (ctx, ctx_len, text, k);
-      g_string_append_len (out, text + i, (gssize) (auth - i));
-      if (has_at && at > auth && kind != SCHEME_NONE)
-        {
-          if (kind == SCHEME_SSH && memchr (text + auth, ':', at - auth) == NULL)
-            g_string_append_len (out, text + auth, (gssize) (at - auth));
-          else
-            g_string_append (out, REDACTED);
-          i = at;
-        }
-      else
-        i = auth;
-    }
-}
-
-char *
-ar_log_redact_url_userinfo (const char *text)
-{
-  GString *out = g_string_sized_new (strlen (text));
-
-  redact_urls_into (out, NULL, 0, text, strlen (text), TRUE);
-  return g_string_free (out, FALSE);
-}
-
 static char *
 redact_locked (ArTaskLog *self, const char *text)
 {
@@ -453,8 +145,8 @@ redact_locked (ArTaskLog *self, const char *text)
   gboolean in_value = FALSE;
 
   redact_secrets (self, values, text, len, len, &cover, &in_value);
-  redact_urls_into (urls, NULL, 0, values->str, values->len, TRUE);
-  redact_tokens_into (redacted, urls->str, urls->len, 0, NULL);
+  ar_log_redact_urls_into (urls, NULL, 0, values->str, values->len, TRUE);
+  ar_log_redact_tokens_into (redacted, urls->str, urls->len, 0, NULL);
   return g_string_free (redacted, FALSE);
 }
 
@@ -610,7 +302,7 @@ redact_tokens_part (Stream *s, GString *out, gboolean line_ends)
     {
       gsize j = s->ctx_len;
 
-      while (j < t->len && in_class (s->swallow, t->str[j]))
+      while (j < t->len && ar_log_in_class (s->swallow, t->str[j]))
         j++;
       if (j > s->ctx_len)
         {
@@ -629,7 +321,7 @@ redact_tokens_part (Stream *s, GString *out, gboolean line_ends)
     {
       cut = s->ctx_len;
       for (gsize i = t->len; i > s->ctx_len; i--)
-        if (!is_token_char (t->str[i - 1]) && ((guchar) t->str[i - 1] & 0xc0) != 0x80)
+        if (!ar_log_is_token_char (t->str[i - 1]) && ((guchar) t->str[i - 1] & 0xc0) != 0x80)
           {
             cut = i - 1;
             break;
@@ -638,7 +330,7 @@ redact_tokens_part (Stream *s, GString *out, gboolean line_ends)
         {
           /* A long run of token characters: what its end cannot change. */
           g_autoptr(GString) probe = g_string_new (NULL);
-          TokenClass open = redact_tokens_into (probe, t->str, t->len, s->ctx_len, NULL);
+          TokenClass open = ar_log_redact_tokens_into (probe, t->str, t->len, s->ctx_len, NULL);
 
           if (open != TOKEN_NONE)
             {
@@ -653,7 +345,7 @@ redact_tokens_part (Stream *s, GString *out, gboolean line_ends)
           {
             g_autoptr(GMatchInfo) info = NULL;
 
-            g_regex_match_full (token_regex (), t->str, (gssize) t->len, (gint) s->ctx_len, 0, &info, NULL);
+            g_regex_match_full (ar_log_token_regex (), t->str, (gssize) t->len, (gint) s->ctx_len, 0, &info, NULL);
             for (; g_match_info_matches (info); g_match_info_next (info, NULL))
               {
                 gint from, to;
@@ -669,7 +361,7 @@ redact_tokens_part (Stream *s, GString *out, gboolean line_ends)
     {
       gsize keep;
 
-      redact_tokens_into (out, t->str, cut, s->ctx_len, NULL);
+      ar_log_redact_tokens_into (out, t->str, cut, s->ctx_len, NULL);
       /* The character before the cut stays as the next part's context. */
       keep = cut - 1;
       while (keep > 0 && ((guchar) t->str[keep] & 0xc0) == 0x80)
@@ -705,7 +397,7 @@ write_pending (ArTaskLog *self, int which, gboolean line_ends)
     }
   redact_secrets (self, s->urls, pending->str, pending->len, limit, &s->cover, &s->in_value);
   g_string_erase (pending, 0, (gssize) limit);
-  taken = redact_urls_into (s->tokens, s->url_ctx, s->url_ctx_len, s->urls->str, s->urls->len, line_ends);
+  taken = ar_log_redact_urls_into (s->tokens, s->url_ctx, s->url_ctx_len, s->urls->str, s->urls->len, line_ends);
   /* What the next part's scheme may need of what went. */
   {
     gsize from_urls = MIN (taken, SCHEME_LOOKBACK);
@@ -748,7 +440,7 @@ end_line_locked (ArTaskLog *self, int which, ArLogLineEnd end)
 
   if (s->raw_carry->len > 0)
     {
-      strip_ansi_into (s->pending, s->raw_carry->str, s->raw_carry->str + s->raw_carry->len);
+      ar_log_strip_ansi_into (s->pending, s->raw_carry->str, s->raw_carry->str + s->raw_carry->len);
       g_string_truncate (s->raw_carry, 0);
     }
   if (!stream_has_line (s) && end == AR_LOG_END_NONE)
@@ -888,10 +580,10 @@ ar_task_log_stream_piece (ArTaskLog *self,
             esc = q - 1;
             break;
           }
-      if (esc != NULL && escape_end (esc, stop) == NULL)
+      if (esc != NULL && ar_log_escape_end (esc, stop) == NULL)
         hold = esc;
     }
-  strip_ansi_into (s->pending, p, hold);
+  ar_log_strip_ansi_into (s->pending, p, hold);
   g_string_erase (s->raw_carry, 0, hold - p);
 
   if (end != AR_LOG_END_NONE)
