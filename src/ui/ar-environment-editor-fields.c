@@ -193,6 +193,8 @@ ar_environment_editor_on_draft_notify (ArEnvironment *draft,
     ar_environment_editor_update_workspace_fields (self);
   else if (g_str_equal (name, "agent-cli"))
     ar_environment_editor_update_agent_fields (self);
+  else if (g_str_equal (name, "base-image"))
+    ar_environment_editor_update_build_user (self, FALSE);
 
   ar_environment_editor_update_state (self);
 }

@@ -29,6 +29,9 @@ struct _ArEnvironmentEditor {
   GPtrArray *bindings;
   GSettings *settings;
   GCancellable *cancellable;
+  /* The base image's user for the Preflight tab: the pending lookup. */
+  guint build_user_source;
+  GCancellable *build_user_cancellable;
 
   /* Set while the widgets are filled from a new draft. */
   gboolean loading;
@@ -104,5 +107,12 @@ char *ar_environment_editor_buffer_dup_text (GtkTextBuffer *buffer);
 void ar_environment_editor_on_line_buffer_changed (GtkTextBuffer *buffer, ArEnvironmentEditor *self);
 void ar_environment_editor_on_custom_command_changed (ArEnvironmentEditor *self);
 void ar_environment_editor_on_agent_args_changed (ArEnvironmentEditor *self);
+
+/* ar-environment-editor-build-user.c */
+/* Asks the engine for the base image's user, for the Preflight tab's
+ * warning: on the next idle, or after a pause (typing). */
+void ar_environment_editor_update_build_user (ArEnvironmentEditor *self,
+                                              gboolean at_once);
+void ar_environment_editor_stop_build_user (ArEnvironmentEditor *self);
 
 G_END_DECLS

@@ -189,6 +189,7 @@ load_draft (ArEnvironmentEditor *self)
   ar_environment_editor_update_workspace_fields (self);
   ar_environment_editor_update_agent_fields (self);
   ar_environment_editor_update_state (self);
+  ar_environment_editor_update_build_user (self, TRUE);
 }
 
 void
@@ -543,6 +544,7 @@ ar_environment_editor_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  ar_environment_editor_stop_build_user (self);
   if (self->bindings != NULL)
     {
       for (guint i = 0; i < self->bindings->len; i++)
@@ -693,6 +695,19 @@ ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)
 }
 
 static void
+on_default_base_image_changed (ArEnvironmentEditor *self)
+{
+  ar_environment_editor_update_build_user (self, FALSE);
+}
+
+/* Shown again: the engine may have the image now, or answer now. */
+static void
+on_map (ArEnvironmentEditor *self)
+{
+  ar_environment_editor_update_build_user (self, TRUE);
+}
+
+static void
 ar_environment_editor_init (ArEnvironmentEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -715,11 +730,14 @@ ar_environment_editor_init (ArEnvironmentEditor *self)
   g_signal_connect_swapped (self->agent_args_row, "changed", G_CALLBACK (ar_environment_editor_on_agent_args_changed), self);
   g_object_bind_property (self->desktop_switch, "active", self->desktop_cache_row, "sensitive", G_BINDING_SYNC_CREATE);
   ar_ui_spin_button_show_unlimited (self->max_agents_spin);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 
   if (self->settings != NULL)
     {
       g_signal_connect_swapped (self->settings, "changed::default-base-image",
                                 G_CALLBACK (ar_environment_editor_update_base_image_placeholder), self);
+      g_signal_connect_swapped (self->settings, "changed::default-base-image",
+                                G_CALLBACK (on_default_base_image_changed), self);
       g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (ar_environment_editor_update_agent_fields), self);
     }
   ar_environment_editor_update_base_image_placeholder (self);

@@ -25,6 +25,8 @@ struct _ArPreflightEditor {
   ArEnvironment *environment;
   GBinding *enabled_binding;
   char *build_user;
+  /* Why the build user is not known (then build_user is NULL), or NULL. */
+  char *build_user_unknown;
   GCancellable *cancellable;
   /* Set while the editors are filled from the environment, so that the
    * buffers' "changed" does not write the same text back. */

@@ -364,10 +364,16 @@ test_action (GtkWidget *widget,
 static void
 update_warning_label (ArPreflightEditor *self)
 {
-  /* Translators: %s is a user name ("root"); keep the <b> tags */
-  g_autofree char *markup =
-    g_markup_printf_escaped (_ ("Runs at image build time as <b>%s</b>, can change anything in the image, and its result is reused by every task: never put secrets here."),
-                             self->build_user);
+  g_autofree char *markup = NULL;
+
+  if (self->build_user != NULL)
+    /* Translators: %s is a user name ("root"); keep the <b> tags */
+    markup = g_markup_printf_escaped (_ ("Runs at image build time as <b>%s</b>, can change anything in the image, and its result is reused by every task: never put secrets here."),
+                                      self->build_user);
+  else
+    /* Translators: %s says why the image's default user is not known ("the image is not on the engine"); keep the <b> tags */
+    markup = g_markup_printf_escaped (_ ("Runs at image build time as <b>the image's user</b> (not known: %s), can change anything in the image, and its result is reused by every task: never put secrets here."),
+                                      self->build_user_unknown);
 
   gtk_label_set_markup (self->cached_warning_label, markup);
 }
@@ -390,10 +396,31 @@ ar_preflight_editor_set_build_user (ArPreflightEditor *self,
     build_user = "root";
   if (g_strcmp0 (self->build_user, build_user) == 0)
     return;
+  g_clear_pointer (&self->build_user_unknown, g_free);
   g_free (self->build_user);
   self->build_user = g_strdup (build_user);
   update_warning_label (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUILD_USER]);
+}
+
+void
+ar_preflight_editor_set_build_user_unknown (ArPreflightEditor *self,
+                                            const char *why)
+{
+  gboolean was_known;
+
+  g_return_if_fail (AR_IS_PREFLIGHT_EDITOR (self));
+  g_return_if_fail (why != NULL);
+
+  if (g_strcmp0 (self->build_user_unknown, why) == 0)
+    return;
+  was_known = self->build_user != NULL;
+  g_clear_pointer (&self->build_user, g_free);
+  g_free (self->build_user_unknown);
+  self->build_user_unknown = g_strdup (why);
+  update_warning_label (self);
+  if (was_known)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUILD_USER]);
 }
 
 const char *
@@ -493,6 +520,7 @@ ar_preflight_editor_finalize (GObject *object)
   ArPreflightEditor *self = AR_PREFLIGHT_EDITOR (object);
 
   g_free (self->build_user);
+  g_free (self->build_user_unknown);
 
   G_OBJECT_CLASS (ar_preflight_editor_parent_class)->finalize (object);
 }

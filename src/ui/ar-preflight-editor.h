@@ -24,10 +24,15 @@ void ar_preflight_editor_set_environment (ArPreflightEditor *self,
                                           ArEnvironment *environment);
 
 /* The user the cached preflight runs as at image build time, named by the
- * warning on the cached tab. "root" until the engine knows better. */
+ * warning on the cached tab. "root" until the engine knows better; NULL
+ * while it is not known. */
 const char *ar_preflight_editor_get_build_user (ArPreflightEditor *self);
 void ar_preflight_editor_set_build_user (ArPreflightEditor *self,
                                          const char *build_user);
+/* The build user cannot be known: the warning says "the image's user" and
+ * @why (translated, short: "the image is not on the engine"). */
+void ar_preflight_editor_set_build_user_unknown (ArPreflightEditor *self,
+                                                 const char *why);
 
 /* "single" or "split": the environment's preflight mode. */
 const char *ar_preflight_editor_get_mode (ArPreflightEditor *self);
