@@ -356,8 +356,6 @@ make_images (const char *cli, Made *m)
   g_autofree char *cache = cache_dir ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *raw_base = NULL;
-  g_autofree char *raw_dev = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   g_auto(GStrv) lines = NULL;
   const char *root = g_getenv ("AR_SOURCE_ROOT");
