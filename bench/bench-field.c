@@ -32,6 +32,7 @@
 #include "test-debian.h"
 #include "test-utils.h"
 #include "bench-stats.h"
+#include "bench-task.h"
 
 #define DEFAULT_WARM_ROUNDS 7
 #define DEFAULT_UNCACHED_ROUNDS 2
@@ -43,45 +44,6 @@ static const char toolchain_script[] =
   "apt-get update\n"
   "apt-get install -y --no-install-recommends git curl python3 make ca-certificates\n"
   "rm -rf /var/lib/apt/lists/*\n";
-
-static void
-run_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(ArTaskState *) user_data = ar_task_runner_run_finish (AR_TASK_RUNNER (source), result);
-}
-
-/* One task to its end; returns its wall-clock time. */
-static double
-time_task (ArImageBuilder *builder, ArEnvironment *env, const ArSettings *settings, char **image)
-{
-  g_autoptr(ArTask) task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "",
-                                        AR_TASK_KIND_TASK);
-  g_autoptr(ArTaskRunner) runner = NULL;
-  ArTaskState state = AR_TASK_STATE_QUEUED;
-  double start = now_seconds ();
-
-  runner = ar_task_runner_new (builder, task, env, settings);
-  ar_task_runner_run_async (runner, NULL, run_done, &state);
-  while (state == AR_TASK_STATE_QUEUED)
-    g_main_context_iteration (NULL, TRUE);
-  if (state != AR_TASK_STATE_DONE)
-    g_error ("the task ended %s: %s", ar_task_state_to_string (state), ar_task_get_error_message (task));
-  if (image != NULL)
-    *image = g_strdup (ar_task_get_image (task));
-  return now_seconds () - start;
-}
-
-static double
-time_bare_run (const char *image)
-{
-  const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), image, "true", NULL };
-  g_autofree char *err = NULL;
-  double start = now_seconds ();
-
-  if (ar_test_engine_docker (args, NULL, &err) != 0)
-    g_error ("docker run failed: %s", err);
-  return now_seconds () - start;
-}
 
 /* `docker build --no-cache` of FROM base + the script; sets *image. */
 static double
@@ -169,13 +131,13 @@ main (int argc, char **argv)
       g_error ("the warm-up run of the script failed: %s", err);
   }
   bare_build = time_bare_build (base, &bare_image);
-  bare_build_run = time_bare_run (bare_image);
+  bare_build_run = bench_time_bare_run (bare_image);
   printf ("# bare docker build --no-cache: %.1f s, then docker run --rm IMAGE true: %.0f ms\n", bare_build,
           bare_build_run * 1000);
-  cold = time_task (builder, env, settings, &image);
+  cold = bench_time_task (builder, env, settings, &image);
   printf ("# cold task (build of the environment layer, then the task): %.1f s\n", cold);
 
-  time_bare_run (image);  /* the engine has run the image once */
+  bench_time_bare_run (image);  /* the engine has run the image once */
   warm_times = g_new0 (double, warm_rounds);
   bare_times = g_new0 (double, warm_rounds);
   for (int i = 0; i < warm_rounds; i++)
@@ -183,13 +145,13 @@ main (int argc, char **argv)
       /* Alternate which goes first, so neither always follows the other. */
       if (i % 2 == 0)
         {
-          warm_times[i] = time_task (builder, env, settings, NULL);
-          bare_times[i] = time_bare_run (image);
+          warm_times[i] = bench_time_task (builder, env, settings, NULL);
+          bare_times[i] = bench_time_bare_run (image);
         }
       else
         {
-          bare_times[i] = time_bare_run (image);
-          warm_times[i] = time_task (builder, env, settings, NULL);
+          bare_times[i] = bench_time_bare_run (image);
+          warm_times[i] = bench_time_task (builder, env, settings, NULL);
         }
       printf ("# warm round %d: task %.0f ms, bare docker run %.0f ms\n", i + 1, warm_times[i] * 1000,
               bare_times[i] * 1000);
@@ -197,7 +159,7 @@ main (int argc, char **argv)
   uncached_times = g_new0 (double, uncached_rounds);
   for (int i = 0; i < uncached_rounds; i++)
     {
-      uncached_times[i] = time_task (builder, uncached_env, settings, NULL);
+      uncached_times[i] = bench_time_task (builder, uncached_env, settings, NULL);
       printf ("# uncached round %d: task %.1f s\n", i + 1, uncached_times[i]);
     }
 

@@ -17,47 +17,9 @@
 #include "ar-task-runner.h"
 #include "test-utils.h"
 #include "bench-stats.h"
+#include "bench-task.h"
 
 #define DEFAULT_ROUNDS 7
-
-static void
-run_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(ArTaskState *) user_data = ar_task_runner_run_finish (AR_TASK_RUNNER (source), result);
-}
-
-/* One task to its end; returns its wall-clock time. */
-static double
-time_task (ArImageBuilder *builder, ArEnvironment *env, const ArSettings *settings, char **image)
-{
-  g_autoptr(ArTask) task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "",
-                                        AR_TASK_KIND_TASK);
-  g_autoptr(ArTaskRunner) runner = NULL;
-  ArTaskState state = AR_TASK_STATE_QUEUED;
-  double start = now_seconds ();
-
-  runner = ar_task_runner_new (builder, task, env, settings);
-  ar_task_runner_run_async (runner, NULL, run_done, &state);
-  while (state == AR_TASK_STATE_QUEUED)
-    g_main_context_iteration (NULL, TRUE);
-  if (state != AR_TASK_STATE_DONE)
-    g_error ("the task ended %s: %s", ar_task_state_to_string (state), ar_task_get_error_message (task));
-  if (image != NULL)
-    *image = g_strdup (ar_task_get_image (task));
-  return now_seconds () - start;
-}
-
-static double
-time_bare_run (const char *image)
-{
-  const char *args[] = { "run", "--rm", "--label", ar_test_engine_run_label (), image, "true", NULL };
-  g_autofree char *err = NULL;
-  double start = now_seconds ();
-
-  if (ar_test_engine_docker (args, NULL, &err) != 0)
-    g_error ("docker run failed: %s", err);
-  return now_seconds () - start;
-}
 
 int
 main (int argc, char **argv)
@@ -100,8 +62,8 @@ main (int argc, char **argv)
 
   /* Warm: the environment layer is built here, and the engine has run
    * the image once. */
-  time_task (builder, env, settings, &image);
-  time_bare_run (image);
+  bench_time_task (builder, env, settings, &image);
+  bench_time_bare_run (image);
 
   task_times = g_new0 (double, rounds);
   bare_times = g_new0 (double, rounds);
@@ -110,13 +72,13 @@ main (int argc, char **argv)
       /* Alternate which goes first, so neither always follows the other. */
       if (i % 2 == 0)
         {
-          task_times[i] = time_task (builder, env, settings, NULL);
-          bare_times[i] = time_bare_run (image);
+          task_times[i] = bench_time_task (builder, env, settings, NULL);
+          bare_times[i] = bench_time_bare_run (image);
         }
       else
         {
-          bare_times[i] = time_bare_run (image);
-          task_times[i] = time_task (builder, env, settings, NULL);
+          bare_times[i] = bench_time_bare_run (image);
+          task_times[i] = bench_time_task (builder, env, settings, NULL);
         }
       printf ("# round %d: task %.0f ms, bare docker run %.0f ms\n", i + 1,
               task_times[i] * 1000, bare_times[i] * 1000);
