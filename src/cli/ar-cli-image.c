@@ -36,6 +36,7 @@ static ArImageBuilder *
 new_builder (const ArSettings *settings)
 {
   g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
+  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
 
   return ar_image_builder_new (engine);
 }

@@ -167,6 +167,7 @@ ar_cli_run_interactive (ArEnvironment *env, const char *prompt, gboolean shell)
   Session s = { 0 };
   ArTask *task;
   guint sigint_id, sigterm_id, winch_id;
+  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
 
   interactive = ar_interactive_new (builder, new_task, env, settings,
                                     shell ? AR_INTERACTIVE_SHELL : AR_INTERACTIVE_AGENT, -1, &error);

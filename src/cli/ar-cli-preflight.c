@@ -120,6 +120,7 @@ check_build (ArEnvironment *env, const char *cached, const char *run, GError **e
   g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
   ArSyncWait wait;
   ArBuildCheckResult *check;
+  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
 
   ar_sync_wait_begin_shared (&wait);
   ar_preflight_check_build_async (engine, env, settings, cached, run, NULL, check_line, NULL, NULL,

@@ -252,6 +252,7 @@ run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json
   Stream stream = { json, FALSE, isatty (STDOUT_FILENO), FALSE, NULL, 0 };
   guint sigint_id, sigterm_id;
   int status;
+  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
 
   if (kind == AR_TASK_KIND_PREFLIGHT_TEST)
     {
@@ -369,6 +370,7 @@ load_tasks (ArTaskManagerLoadFlags flags, GError **error)
   g_autoptr(ArTaskManager) manager = ar_task_manager_new (builder, settings);
   ArSyncWait wait;
   gboolean loaded;
+  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
 
   ar_sync_wait_begin_shared (&wait);
   ar_task_manager_load_async (manager, flags, NULL, ar_sync_wait_callback, &wait);

@@ -255,6 +255,7 @@ new_engine (ArBackend *self)
   g_clear_object (&self->builder);
   g_clear_object (&self->engine);
   self->engine = ar_engine_new (self->settings->engine, self->settings->engine_host);
+  ar_engine_set_folders (self->engine, ar_engine_folders_from_string (self->settings->engine_folders));
   self->builder = ar_image_builder_new (self->engine);
 }
 
@@ -262,7 +263,8 @@ static void
 apply_settings (ArBackend *self, ArSettings *settings)
 {
   gboolean engine_changed = g_strcmp0 (settings->engine, self->settings->engine) != 0 ||
-                            g_strcmp0 (settings->engine_host, self->settings->engine_host) != 0;
+                            g_strcmp0 (settings->engine_host, self->settings->engine_host) != 0 ||
+                            g_strcmp0 (settings->engine_folders, self->settings->engine_folders) != 0;
 
   ar_settings_free (self->settings);
   self->settings = settings;

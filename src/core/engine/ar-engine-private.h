@@ -27,14 +27,21 @@ struct _ArEngine {
   ArEngineKind requested_kind; /* NONE = auto */
   char *host_setting;
   char *env_docker_host;
+  char *env_container_host;       /* podman's DOCKER_HOST */
+  char *env_container_connection; /* a named podman connection */
+  gboolean env_docker_tls;        /* DOCKER_TLS_VERIFY or DOCKER_TLS set */
   char *flatpak_info_path;
+  ArEngineFolders folders;
 
   /* resolved on first use */
   gboolean resolved;
   gboolean in_flatpak;
   ArEngineKind kind;
-  char *host;        /* "" = the CLI's default / context */
-  char *socket_path; /* NULL = CLI only */
+  char *host;              /* "" = the CLI's default / context */
+  char *socket_path;       /* NULL = CLI only */
+  gboolean shares_folders; /* as AUTO decides */
+  char *folders_reason;
+  gboolean unencrypted_tcp;
 
   ArEngineQueryPath query_path;
   ArEngineQueryPath last_path;

@@ -121,6 +121,9 @@ ar_engine_finalize (GObject *object)
   ar_engine_api_dispose (self);
   g_free (self->host_setting);
   g_free (self->env_docker_host);
+  g_free (self->env_container_host);
+  g_free (self->env_container_connection);
+  g_free (self->folders_reason);
   g_free (self->flatpak_info_path);
   g_free (self->host);
   g_free (self->socket_path);
@@ -154,6 +157,10 @@ ar_engine_new (const char *kind, const char *host)
     self->requested_kind = AR_ENGINE_KIND_NONE;
   self->host_setting = g_strdup (host != NULL ? host : "");
   self->env_docker_host = g_strdup (g_getenv ("DOCKER_HOST"));
+  self->env_container_host = g_strdup (g_getenv ("CONTAINER_HOST"));
+  self->env_container_connection = g_strdup (g_getenv ("CONTAINER_CONNECTION"));
+  self->env_docker_tls = (g_getenv ("DOCKER_TLS_VERIFY") != NULL && *g_getenv ("DOCKER_TLS_VERIFY") != '\0') ||
+                         (g_getenv ("DOCKER_TLS") != NULL && *g_getenv ("DOCKER_TLS") != '\0');
   return self;
 }
 
@@ -192,9 +199,11 @@ load_json_object (const char *path, JsonParser *parser)
 }
 
 /* The host of the docker context in use (DOCKER_CONTEXT, else the config's
- * currentContext), read the way the docker CLI stores it; NULL = default. */
+ * currentContext), read the way the docker CLI stores it; NULL = default.
+ * *@out_name: the context's name; *@out_tls: whether it speaks TLS (TLS
+ * material stored beside it, or SkipTLSVerify). */
 static char *
-docker_context_host (void)
+docker_context_host (char **out_name, gboolean *out_tls)
 {
   g_autofree char *config_dir = docker_config_dir ();
   g_autofree char *name = g_strdup (g_getenv ("DOCKER_CONTEXT"));
@@ -220,6 +229,17 @@ docker_context_host (void)
   meta_path = g_build_filename (config_dir, "contexts", "meta", digest, "meta.json", NULL);
   meta = load_json_object (meta_path, meta_parser);
   docker = ar_engine_json_object_member (ar_engine_json_object_member (meta, "Endpoints"), "docker");
+  if (out_tls != NULL)
+    {
+      g_autofree char *tls_dir = g_build_filename (config_dir, "contexts", "tls", digest, "docker", NULL);
+      JsonNode *skip = docker != NULL ? json_object_get_member (docker, "SkipTLSVerify") : NULL;
+
+      *out_tls = g_file_test (tls_dir, G_FILE_TEST_IS_DIR) ||
+                 (skip != NULL && JSON_NODE_HOLDS_VALUE (skip) && json_node_get_value_type (skip) == G_TYPE_BOOLEAN &&
+                  json_node_get_boolean (skip));
+    }
+  if (out_name != NULL)
+    *out_name = g_strdup (name);
   g_debug ("docker context “%s” (%s): host %s", name,
            g_getenv ("DOCKER_CONTEXT") != NULL && *g_getenv ("DOCKER_CONTEXT") != '\0'
              ? "from DOCKER_CONTEXT"
@@ -237,10 +257,62 @@ podman_default_socket (void)
   return g_build_filename (g_get_user_runtime_dir (), "podman", "podman.sock", NULL);
 }
 
+/* Whether a host URL names this machine's own socket or pipe. */
+static gboolean
+host_is_local (const char *host)
+{
+  return g_str_has_prefix (host, "unix://") || g_str_has_prefix (host, "npipe://") || g_str_has_prefix (host, "fd://");
+}
+
+/* design.md §9: whether the engine sees this computer's folders, and why. */
+static void
+resolve_folders (ArEngine *self, const char *host, const char *host_why, const char *context_name, gboolean context_tls)
+{
+  gboolean shared = TRUE;
+  char *reason = NULL;
+
+  self->unencrypted_tcp = FALSE;
+  if (host != NULL && g_str_has_prefix (host, "tcp://"))
+    self->unencrypted_tcp = self->kind == AR_ENGINE_KIND_PODMAN || (context_name != NULL ? !context_tls : !self->env_docker_tls);
+
+  if (host != NULL && *host != '\0' && !host_is_local (host))
+    {
+      shared = FALSE;
+      if (context_name != NULL)
+        reason = g_strdup_printf ("remote context %s", context_name);
+      else if (g_str_equal (host_why, "CONTAINER_HOST"))
+        reason = g_strdup ("CONTAINER_HOST");
+      else if (g_str_has_prefix (host, "tcp://"))
+        reason = g_strdup ("tcp:// host");
+      else if (g_str_has_prefix (host, "ssh://"))
+        reason = g_strdup ("ssh:// host");
+      else
+        reason = g_strdup ("remote host");
+    }
+  else if (self->kind == AR_ENGINE_KIND_PODMAN && (host == NULL || *host == '\0') &&
+           self->env_container_connection != NULL && *self->env_container_connection != '\0')
+    {
+      shared = FALSE;
+      reason = g_strdup_printf ("remote connection %s", self->env_container_connection);
+    }
+  else if (host != NULL && g_str_has_prefix (host, "npipe://"))
+    reason = g_strdup ("npipe:// pipe");
+  else if (host != NULL && host_is_local (host))
+    reason = g_strdup ("unix:// socket");
+  else
+    reason = g_strdup ("default socket");
+
+  self->shares_folders = shared; /* AUTO's answer; the getters apply the preference */
+  g_free (self->folders_reason);
+  self->folders_reason = reason;
+}
+
 void
 ar_engine_resolve (ArEngine *self)
 {
   g_autofree char *context_host = NULL;
+  g_autofree char *context_name = NULL;
+  gboolean context_tls = FALSE;
   const char *host;
   const char *kind_why;
   const char *host_why;
@@ -276,8 +348,17 @@ ar_engine_resolve (ArEngine *self)
 
   if (self->kind == AR_ENGINE_KIND_PODMAN)
     {
-      self->host = g_strdup (self->host_setting);
-      host_why = *self->host != '\0' ? "the engine host setting" : "none set: podman's default socket";
+      /* CONTAINER_HOST is to podman what DOCKER_HOST is to docker: taken
+       * here so that the API socket and the CLI speak to one engine. */
+      if (*self->host_setting != '\0')
+        self->host = g_strdup (self->host_setting);
+      else if (self->env_container_host != NULL && *self->env_container_host != '\0')
+        self->host = g_strdup (self->env_container_host);
+      else
+        self->host = g_strdup ("");
+      host_why = *self->host_setting != '\0' ? "the engine host setting"
+                 : *self->host != '\0'       ? "CONTAINER_HOST"
+                                             : "none set: podman's default socket";
       if (*self->host == '\0')
         self->socket_path = podman_default_socket ();
     }
@@ -295,7 +376,7 @@ ar_engine_resolve (ArEngine *self)
 
       if (*self->host == '\0')
         {
-          context_host = docker_context_host ();
+          context_host = docker_context_host (&context_name, &context_tls);
           if (context_host == NULL)
             self->socket_path = g_strdup (DEFAULT_DOCKER_SOCKET);
           host_why = context_host != NULL ? "none set: the docker context's" : "none set: docker's default socket";
@@ -305,12 +386,15 @@ ar_engine_resolve (ArEngine *self)
   host = *self->host != '\0' ? self->host : context_host;
   if (host != NULL && g_str_has_prefix (host, "unix://"))
     self->socket_path = g_strdup (host + strlen ("unix://"));
+  resolve_folders (self, host, host_why, *self->host == '\0' ? context_name : NULL, context_tls);
 
-  g_debug ("Engine: %s (%s); host %s (%s); API socket: %s; the CLI runs %s",
+  g_debug ("Engine: %s (%s); host %s (%s); API socket: %s; the CLI runs %s; this computer's folders: %s (%s)",
            ar_engine_kind_to_string (self->kind), kind_why,
            host != NULL && *host != '\0' ? host : "default", host_why,
            self->socket_path != NULL ? self->socket_path : "none (a TCP or ssh host), queries use the CLI",
-           self->in_flatpak ? "on the host through flatpak-spawn --host (inside Flatpak)" : "here");
+           self->in_flatpak ? "on the host through flatpak-spawn --host (inside Flatpak)" : "here",
+           ar_engine_shares_host_folders (self) ? "shared" : "not shared, files are copied",
+           ar_engine_folders_reason (self));
 }
 
 gboolean
@@ -347,6 +431,78 @@ ar_engine_get_socket_path (ArEngine *self)
 
   ar_engine_resolve (self);
   return self->socket_path;
+}
+
+const char *
+ar_engine_folders_to_string (ArEngineFolders folders)
+{
+  switch (folders)
+    {
+    case AR_ENGINE_FOLDERS_SHARED:
+      return "shared";
+    case AR_ENGINE_FOLDERS_NOT_SHARED:
+      return "not-shared";
+    case AR_ENGINE_FOLDERS_AUTO:
+    default:
+      return "auto";
+    }
+}
+
+ArEngineFolders
+ar_engine_folders_from_string (const char *str)
+{
+  if (g_strcmp0 (str, "shared") == 0)
+    return AR_ENGINE_FOLDERS_SHARED;
+  if (g_strcmp0 (str, "not-shared") == 0)
+    return AR_ENGINE_FOLDERS_NOT_SHARED;
+  return AR_ENGINE_FOLDERS_AUTO;
+}
+
+void
+ar_engine_set_folders (ArEngine *self, ArEngineFolders folders)
+{
+  g_return_if_fail (AR_IS_ENGINE (self));
+
+  self->folders = folders;
+}
+
+ArEngineFolders
+ar_engine_get_folders (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), AR_ENGINE_FOLDERS_AUTO);
+
+  return self->folders;
+}
+
+gboolean
+ar_engine_shares_host_folders (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), TRUE);
+
+  if (self->folders != AR_ENGINE_FOLDERS_AUTO)
+    return self->folders == AR_ENGINE_FOLDERS_SHARED;
+  ar_engine_resolve (self);
+  return self->shares_folders;
+}
+
+const char *
+ar_engine_folders_reason (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), NULL);
+
+  if (self->folders != AR_ENGINE_FOLDERS_AUTO)
+    return "preference";
+  ar_engine_resolve (self);
+  return self->folders_reason;
+}
+
+gboolean
+ar_engine_is_unencrypted_tcp (ArEngine *self)
+{
+  g_return_val_if_fail (AR_IS_ENGINE (self), FALSE);
+
+  ar_engine_resolve (self);
+  return self->unencrypted_tcp;
 }
 
 void

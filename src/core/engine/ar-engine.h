@@ -164,6 +164,37 @@ const char *ar_engine_get_cli_argv0 (ArEngine *self);
 /* The full argv a CLI run of `args` uses (without any secret). */
 char **ar_engine_build_argv (ArEngine *self, const char *const *args);
 
+/* Whether the engine sees this computer's folders (design.md §9): AUTO
+ * decides by where the engine is; the other two are the user's word. */
+typedef enum {
+  AR_ENGINE_FOLDERS_AUTO,
+  AR_ENGINE_FOLDERS_SHARED,
+  AR_ENGINE_FOLDERS_NOT_SHARED,
+} ArEngineFolders;
+
+const char *ar_engine_folders_to_string (ArEngineFolders folders);
+/* "auto", "shared", "not-shared" (the settings key engine-folders); AUTO
+ * for anything else. */
+ArEngineFolders ar_engine_folders_from_string (const char *str);
+
+void ar_engine_set_folders (ArEngine *self, ArEngineFolders folders);
+ArEngineFolders ar_engine_get_folders (ArEngine *self);
+/* The decision: whether a path of this computer given to the engine (a
+ * bind mount) is the same folder there. AUTO: not for a tcp:// or ssh://
+ * host (the engine host setting, else DOCKER_HOST for docker or
+ * CONTAINER_HOST for podman), a docker context whose endpoint is not a
+ * unix:// socket, or a podman connection (CONTAINER_CONNECTION); yes for a
+ * unix:// socket or a named pipe, and by default. */
+gboolean ar_engine_shares_host_folders (ArEngine *self);
+/* Why, for the log (not translated): "tcp:// host", "ssh:// host",
+ * "remote context NAME", "CONTAINER_HOST", "remote connection NAME",
+ * "preference", "unix:// socket", "default socket", … */
+const char *ar_engine_folders_reason (ArEngine *self);
+/* Whether the CLI reaches the engine over plain tcp:// without TLS (no
+ * DOCKER_TLS_VERIFY / DOCKER_TLS, no TLS material in the context): what
+ * goes to the engine (files copied in, variables) travels unencrypted. */
+gboolean ar_engine_is_unencrypted_tcp (ArEngine *self);
+
 void ar_engine_set_query_path (ArEngine *self, ArEngineQueryPath path);
 ArEngineQueryPath ar_engine_get_query_path (ArEngine *self);
 /* The path the last finished query took (AUTO = none yet). */

@@ -41,6 +41,7 @@ ar_settings_new_default (void)
   s->default_base_image = g_strdup (AR_DEFAULT_BASE_IMAGE);
   s->engine = g_strdup ("auto");
   s->engine_host = g_strdup ("");
+  s->engine_folders = g_strdup ("auto");
   s->pull_policy = AR_PULL_MISSING;
   s->build_timeout = 600;
   s->max_concurrent_tasks = -1;
@@ -78,6 +79,7 @@ ar_settings_new_from_gsettings (void)
     }
   s->engine = g_settings_get_string (gs, "engine");
   s->engine_host = g_settings_get_string (gs, "engine-host");
+  s->engine_folders = g_settings_get_string (gs, "engine-folders");
   pull = g_settings_get_string (gs, "pull-policy");
   if (!ar_pull_policy_from_string (pull, &s->pull_policy))
     s->pull_policy = AR_PULL_MISSING;
@@ -101,6 +103,7 @@ ar_settings_copy (const ArSettings *settings)
   s->default_base_image = g_strdup (settings->default_base_image);
   s->engine = g_strdup (settings->engine);
   s->engine_host = g_strdup (settings->engine_host);
+  s->engine_folders = g_strdup (settings->engine_folders);
   s->preflight_script = g_strdup (settings->preflight_script);
   s->codex_config_dir = g_strdup (settings->codex_config_dir);
   s->claude_config_dir = g_strdup (settings->claude_config_dir);
@@ -118,6 +121,7 @@ ar_settings_free (ArSettings *settings)
   g_free (settings->default_base_image);
   g_free (settings->engine);
   g_free (settings->engine_host);
+  g_free (settings->engine_folders);
   g_free (settings->preflight_script);
   g_free (settings->codex_config_dir);
   g_free (settings->claude_config_dir);

@@ -22,8 +22,9 @@ typedef enum {
 
 typedef struct {
   char *default_base_image;
-  char *engine;      /* "auto" | "docker" | "podman" */
-  char *engine_host; /* "" = the CLI's own DOCKER_HOST / context */
+  char *engine;         /* "auto" | "docker" | "podman" */
+  char *engine_host;    /* "" = the CLI's own DOCKER_HOST / context */
+  char *engine_folders; /* "auto" | "shared" | "not-shared" (ar_engine_folders_from_string) */
   ArPullPolicy pull_policy;
   guint build_timeout;        /* seconds */
   int max_concurrent_tasks;   /* -1 = unlimited */
