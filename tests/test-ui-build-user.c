@@ -15,6 +15,7 @@
 #include "ar-preflight-editor.h"
 #include "ar-window.h"
 #include "test-ui-utils.h"
+#include "test-ui-walk.h"
 
 typedef ArTestUiWindowFixture Fixture;
 
@@ -135,6 +136,30 @@ test_names_image_user (Fixture *f, gconstpointer data)
   ar_test_ui_await_for (warning_names (f, "dev"), 30);
   g_assert_null (strstr (warning_text (f), "root"));
   ar_test_ui_screenshot (GTK_WIDGET (f->window), "build-user-dev");
+  {
+    /* At 360 px the warning wraps and is whole: nothing of the Preflight
+     * tab sticks out, and the label's full text is what is shown. */
+    GtkLabel *label = ar_test_ui_child (preflight (f), AR_TYPE_PREFLIGHT_EDITOR, "cached_warning_label");
+    g_auto(GStrv) cut = NULL;
+
+    /* folded: activating its row (the first) shows the editor */
+    ar_test_ui_set_size (GTK_WINDOW (f->window), 360, 720);
+    g_signal_emit_by_name (ar_test_ui_child (ar_window_get_environments_page (f->window), AR_TYPE_ENVIRONMENTS_PAGE,
+                                             "list_view"),
+                           "activate", 0);
+    show_env (f, dev_env);
+    ar_test_ui_await_for (warning_names (f, "dev") && gtk_widget_get_mapped (GTK_WIDGET (label)), 30);
+    ar_test_ui_screenshot_at (GTK_WINDOW (f->window), 360, 720, "build-user-dev");
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (label)));
+    g_assert_true (gtk_label_get_wrap (label));
+    g_assert_cmpint (gtk_label_get_ellipsize (label), ==, PANGO_ELLIPSIZE_NONE);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (label)), <=, 360);
+    cut = ar_test_ui_cut_off_widgets (GTK_WIDGET (preflight (f)));
+    for (guint i = 0; cut[i] != NULL; i++)
+      g_test_message ("cut off at 360 px: %s", cut[i]);
+    g_assert_cmpuint (g_strv_length (cut), ==, 0);
+    ar_test_ui_set_size (GTK_WINDOW (f->window), 1024, 720);
+  }
 
   show_env (f, root_env);
   ar_test_ui_await_for (warning_names (f, "root"), 30);
