@@ -30,8 +30,15 @@
 # (which dockerd with --iptables=true removes and makes again when it
 # starts). DIR/teardown removes the bridge and the rules; `stop` runs it.
 # AR_TEST_ENGINE_UP_DIR=DIR (an empty folder) starts a private engine there,
-# without looking for one to reuse and without the marker: the C fixture
-# in test-utils.c does so, and its reaper runs DIR/teardown.
+# without looking for one that answers or one to reuse and without the
+# marker: the C fixture in test-utils.c does so, and its reaper runs
+# DIR/teardown.
+# Two more settings, for tests/remote-engine-up.sh (a "remote" engine):
+# AR_TEST_ENGINE_UP_PRIVATE_FS=1 starts dockerd in a mount namespace of its
+# own with empty tmpfs over /tmp, /home, /root and /run, so this machine's
+# user folders do not exist for it (DIR must then lie elsewhere, e.g. under
+# /var/tmp); AR_TEST_ENGINE_UP_DOCKERD_ARGS adds arguments to dockerd's
+# (split at spaces), e.g. a TLS listener.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -62,7 +69,7 @@ if ! command -v docker >/dev/null 2>&1; then
   echo "engine-up.sh: no docker command is installed" >&2
   exit 1
 fi
-if docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
+if [ -z "${AR_TEST_ENGINE_UP_DIR:-}" ] && docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
   echo "# engine-up.sh: a Docker engine already answers${DOCKER_HOST:+ at $DOCKER_HOST}"
   exit 0
 fi
@@ -97,7 +104,8 @@ else
   dir=$(mktemp -d /tmp/ar-test-engine-XXXXXX)
   : >"$dir/engine-up"
 fi
-id=$(basename "$dir" | sed 's/^ar-test-engine-//' | tr '[:upper:]' '[:lower:]' | tr -cd 'a-z0-9' | cut -c1-9)
+# the last 9 letters and digits of the folder's name: its random part
+id=$(basename "$dir" | tr '[:upper:]' '[:lower:]' | tr -cd 'a-z0-9' | tail -c 9)
 ns=ar-test-$id
 host="unix://$dir/docker.sock"
 
@@ -133,9 +141,17 @@ sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
 
 # gtk_test_init points XDG_RUNTIME_DIR at /dev/null; the engine's shim
 # makes the console socket of a `run -t` there.
-env -u XDG_RUNTIME_DIR setsid dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" \
+set -- dockerd
+if [ "${AR_TEST_ENGINE_UP_PRIVATE_FS:-}" = 1 ]; then
+  set -- unshare -m --propagation private sh -c \
+    'for d in /tmp /home /root /run; do mount -t tmpfs -o mode=755 "ar-remote$d" "$d" || exit 1; done
+     chmod 1777 /tmp && chmod 700 /root && mkdir -p /run/lock /run/sshd && exec dockerd "$@"' sh
+fi
+# shellcheck disable=SC2086 # the extra arguments are split at spaces
+env -u XDG_RUNTIME_DIR setsid "$@" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" \
   -H "$host" --bridge="$bridge" --iptables=false \
   --containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
+  ${AR_TEST_ENGINE_UP_DOCKERD_ARGS:-} \
   >"$dir/dockerd.log" 2>&1 </dev/null &
 
 i=0

@@ -474,6 +474,17 @@ make_base_rootfs (const char *root)
     g_assert_cmpint (chown (home, 1000, 1000), ==, 0);
 }
 
+void
+ar_test_make_base_tar (const char *root, const char *tar_path)
+{
+  const char *tar[] = { "--numeric-owner", "-C", root, "-cf", tar_path, ".", NULL };
+  g_autofree char *err = NULL;
+
+  make_base_rootfs (root);
+  if (run_program ("tar", tar, NULL, &err) != 0)
+    g_error ("tar of the base image's root failed: %s", err);
+}
+
 char *
 ar_test_engine_base_image (void)
 {
@@ -488,12 +499,7 @@ ar_test_engine_base_image (void)
 
   root = g_build_filename (engine_dir, "base-root", NULL);
   engine_base_tar = g_build_filename (engine_dir, "base.tar", NULL);
-  make_base_rootfs (root);
-  {
-    const char *tar[] = { "--numeric-owner", "-C", root, "-cf", engine_base_tar, ".", NULL };
-
-    g_assert_cmpint (run_program ("tar", tar, NULL, &err), ==, 0);
-  }
+  ar_test_make_base_tar (root, engine_base_tar);
 
   name = g_strconcat ("ar-test-base:", engine_run_id, NULL);
   change = g_strconcat ("LABEL ", RUN_LABEL_KEY, "=", engine_run_id, NULL);

@@ -79,6 +79,9 @@ char *ar_test_engine_base_image (void);
 char *ar_test_engine_nonroot_base_image (void);
 /* The root file system tar the base image was imported from. */
 const char *ar_test_engine_base_tar (void);
+/* Makes that root file system in the new folder `root` and its tar at
+ * `tar_path` (for another engine: tests/test-remote-utils.c). */
+void ar_test_make_base_tar (const char *root, const char *tar_path);
 
 /* Runs the docker CLI (args without the program name) and returns its exit
  * status; output into out_stdout / out_stderr when non-NULL. */

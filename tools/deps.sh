@@ -22,6 +22,9 @@ test_pkgs=(
   clang libclang-rt-14-dev
   # the format check (tools/check-format.sh, test "format")
   clang-format-14
+  # the remote engine of the remote suite (tests/remote-engine-up.sh): an
+  # sshd and ssh client on 127.0.0.1, TLS certificates made per run
+  openssh-server openssh-client openssl
 )
 
 wanted=("${build_pkgs[@]}")
