@@ -177,10 +177,19 @@ target_taken (GPtrArray *targets, const char *line, const ArMount *mount, GError
   return TRUE;
 }
 
+static void
+set_not_shared_error (GError **error, const char *line, const char *where)
+{
+  g_set_error (error, AR_ENVIRONMENT_ERROR, AR_ENVIRONMENT_ERROR_BAD_MOUNT,
+               _ ("The extra mount “%s” is a folder of this computer, which the container engine (%s) does not see: "
+                  "remove it from the environment's Container tab, or use a named volume (NAME:/path) instead."),
+               line, where);
+}
+
 /* Checked before the task started (ar_task_runner_check_environment());
  * a folder gone since fails the task rather than run without it. */
 static gboolean
-add_extra_mount (Mounts *m, const char *text, GError **error)
+add_extra_mount (Mounts *m, const char *text, gboolean copy_in, GError **error)
 {
   g_autoptr(ArMount) mount = NULL;
   g_autofree char *spec = NULL;
@@ -189,6 +198,13 @@ add_extra_mount (Mounts *m, const char *text, GError **error)
     return TRUE;
   if ((mount = ar_container_lines_check_mount (text, error)) == NULL)
     return FALSE;
+  if (mount->type == AR_MOUNT_BIND && copy_in)
+    {
+      g_autofree char *line = g_strstrip (g_strdup (text));
+
+      set_not_shared_error (error, line, _ ("it shares no folders with this computer"));
+      return FALSE;
+    }
   if (mount->type == AR_MOUNT_BIND)
     {
       add_mount (m, mount->source, mount->target, mount->mode, _ ("extra mount"));
@@ -264,8 +280,11 @@ ar_run_args_build (const ArRunArgsSpec *spec,
 
   if (env_file_written != NULL)
     *env_file_written = FALSE;
-  g_ptr_array_add (args, g_strdup ("run"));
-  g_ptr_array_add (args, g_strdup ("--rm"));
+  /* Copied in: created first, files copied, started; removed by the
+   * runner after the results are copied out. */
+  g_ptr_array_add (args, g_strdup (spec->copy_in ? "create" : "run"));
+  if (!spec->copy_in)
+    g_ptr_array_add (args, g_strdup ("--rm"));
   if (spec->tty)
     {
       g_ptr_array_add (args, g_strdup ("-i"));
@@ -286,14 +305,26 @@ ar_run_args_build (const ArRunArgsSpec *spec,
   /* Mounts, first one per container path wins. SELinux: shared folders get
    * the shared label (z): a private one (Z) would lock out a second task
    * mounting the same folder; the scratch folder is this task's alone. */
-  if (spec->workspace != NULL)
-    add_mount (&m, spec->workspace, workdir, NULL, _ ("workspace"));
-  add_config_dir (spec, &m);
-  /* Straight into the list: the Z must not get the shared z added. */
-  g_ptr_array_add (container_paths, g_strdup (AR_ENTRY_CONTAINER_DIR));
-  add_pair (args, "-v", g_strdup_printf ("%s:%s:%s", spec->scratch, AR_ENTRY_CONTAINER_DIR, spec->selinux ? "ro,Z" : "ro"));
+  if (spec->copy_in)
+    {
+      /* The same container paths are taken, by copies (ar-task-delivery.c). */
+      if (spec->workspace != NULL)
+        g_ptr_array_add (container_paths, g_strdup (workdir));
+      if (spec->container_config != NULL)
+        g_ptr_array_add (container_paths, g_strdup (spec->container_config));
+      g_ptr_array_add (container_paths, g_strdup (AR_ENTRY_CONTAINER_DIR));
+    }
+  else
+    {
+      if (spec->workspace != NULL)
+        add_mount (&m, spec->workspace, workdir, NULL, _ ("workspace"));
+      add_config_dir (spec, &m);
+      /* Straight into the list: the Z must not get the shared z added. */
+      g_ptr_array_add (container_paths, g_strdup (AR_ENTRY_CONTAINER_DIR));
+      add_pair (args, "-v", g_strdup_printf ("%s:%s:%s", spec->scratch, AR_ENTRY_CONTAINER_DIR, spec->selinux ? "ro,Z" : "ro"));
+    }
   for (guint i = 0; extra_mounts != NULL && extra_mounts[i] != NULL; i++)
-    if (!add_extra_mount (&m, extra_mounts[i], error))
+    if (!add_extra_mount (&m, extra_mounts[i], spec->copy_in, error))
       return FALSE;
 
   ar_run_args_add_env (log, spec->task_id, spec->env_id, spec->vars, args, run_env, env_file_text);
@@ -325,6 +356,29 @@ ar_run_args_build (const ArRunArgsSpec *spec,
 }
 
 /* ---- before a task starts ------------------------------------------------ */
+
+gboolean
+ar_run_args_check_not_shared (ArEnvironment *env, const char *where, GError **error)
+{
+  const char *const *mounts = ar_environment_get_extra_mounts (env);
+
+  for (guint i = 0; mounts[i] != NULL; i++)
+    {
+      g_autoptr(ArMount) mount = NULL;
+      g_autofree char *line = NULL;
+
+      if (ar_script_is_blank (mounts[i]))
+        continue;
+      if ((mount = ar_container_lines_check_mount (mounts[i], error)) == NULL)
+        return FALSE;
+      if (mount->type != AR_MOUNT_BIND)
+        continue;
+      line = g_strstrip (g_strdup (mounts[i]));
+      set_not_shared_error (error, line, where);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 gboolean
 ar_run_args_check_environment (ArEnvironment *env, GError **error)

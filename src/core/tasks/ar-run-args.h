@@ -52,6 +52,11 @@ typedef struct {
   gboolean selinux;                /* :z on shared folders, :Z on the scratch folder */
   gboolean desktop;                /* -p 127.0.0.1::6080 */
   gboolean workdir_from_script;    /* podman without a workspace mounted there */
+  gboolean copy_in;                /* the engine does not see this computer's folders:
+                                    * `create` (no --rm) without the bind mounts of the
+                                    * workspace, config and scratch folders, which are
+                                    * copied in (ar-task-delivery.h); an extra bind
+                                    * mount is an error */
 } ArRunArgsSpec;
 
 /* The whole `run …` argv (NULL-terminated) in *args and the run
@@ -68,6 +73,14 @@ gboolean ar_run_args_build (const ArRunArgsSpec *spec,
                             GPtrArray **run_env,
                             gboolean *env_file_written,
                             GError **error);
+
+/* With an engine that does not see this computer's folders
+ * (ar_engine_shares_host_folders()): FALSE, naming the mount, when @env has
+ * an extra mount of a folder of this computer (a named volume is fine).
+ * @where says where the engine is, for the message. */
+gboolean ar_run_args_check_not_shared (ArEnvironment *env,
+                                       const char *where,
+                                       GError **error);
 
 /* The pieces, shared with the preflight build check
  * (ar-preflight-build-check.c), so that both follow one rule:

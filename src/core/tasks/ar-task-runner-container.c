@@ -14,9 +14,11 @@
 #include "ar-agent.h"
 #include "ar-entry-script.h"
 #include "ar-run-args.h"
+#include "ar-task-delivery.h"
 #include "ar-task-runner.h"
 #include "ar-task-runner-internal.h"
 #include "ar-task-scratch.h"
+#include "ar-util.h"
 
 #define STOP_SECONDS "10"       /* docker stop -t */
 #define STOP_COMMAND_TIMEOUT 30 /* for stop and kill themselves */
@@ -66,6 +68,7 @@ build_run_args (ArTaskRunner *self, GError **error)
     .selinux = selinux_enforcing (),
     .desktop = self->desktop,
     .workdir_from_script = ar_task_runner_workdir_from_script (self),
+    .copy_in = self->copy_mode,
   };
   g_autoptr(GPtrArray) args = NULL;
   g_autoptr(GPtrArray) run_env = NULL;
@@ -78,13 +81,25 @@ build_run_args (ArTaskRunner *self, GError **error)
       container_config = ar_agent_container_config_dir (agent);
       spec.config_dir = config_dir;
       spec.container_config = container_config;
+      g_clear_pointer (&self->config_copy, g_free);
+      if (self->copy_mode && *config_dir != '\0' && container_config != NULL)
+        {
+          g_autofree char *expanded = ar_expand_home (config_dir);
+
+          if (g_file_test (expanded, G_FILE_TEST_IS_DIR))
+            self->config_copy = g_steal_pointer (&expanded);
+          else
+            ar_task_log_message (self->log, "task/copy", AR_LOG_INFO,
+                                 _ ("no config folder %s for %s on this computer: not copied"), expanded, agent);
+        }
     }
   g_debug ("task %s: run options: %s%s%s%s", task_id, spec.init ? "--init" : "without --init (podman has no init binary)",
            spec.userns_keep_id ? ", --userns=keep-id (rootless podman)" : "",
            spec.selinux ? ", SELinux labels z/Z on the mounts" : "",
            spec.tty ? ", on a terminal (-i -t)" : "");
-  g_debug ("task %s: scripts delivered by a read-only mount of %s at %s; workspace %s", task_id, self->scratch,
-           AR_ENTRY_CONTAINER_DIR, self->workspace != NULL ? self->workspace : "none");
+  g_debug ("task %s: scripts delivered by %s of %s at %s; workspace %s", task_id,
+           self->copy_mode ? "a copy" : "a read-only mount", self->scratch, AR_ENTRY_CONTAINER_DIR,
+           self->workspace != NULL ? self->workspace : "none");
   if (!ar_run_args_build (&spec, self->log, &args, &run_env, &env_file_written, error))
     return FALSE;
   if (env_file_written)
@@ -283,6 +298,271 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* ---- copy mode: create, copy in, start; copy out, remove ------------------ */
+
+static void
+follow_started (ArTaskRunner *self)
+{
+  const char *name = ar_task_get_container_name (self->task);
+
+  self->started = TRUE;
+  self->container_started = FALSE;
+  self->output_open[0] = self->output_open[1] = FALSE;
+  g_clear_object (&self->run_cancellable);
+  self->run_cancellable = g_cancellable_new ();
+  if (self->tty_fd >= 0)
+    {
+      const char *const args[] = { "start", "-a", "-i", name, NULL };
+
+      self->container_started = TRUE;
+      ar_task_runner_update_state (self, AR_TASK_STATE_RUNNING);
+      ar_engine_run_cli_tty_async (self->engine, args, NULL, self->tty_fd, self->run_cancellable,
+                                   run_done, g_object_ref (self));
+      return;
+    }
+  {
+    const char *const args[] = { "start", "-a", name, NULL };
+
+    ar_engine_run_cli_pieces_async (self->engine, args, NULL, on_container_piece, self, 0, self->run_cancellable,
+                                    run_done, g_object_ref (self));
+  }
+}
+
+static void
+copied_in (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ar_task_delivery_run_finish (result, &error))
+    {
+      if (self->stop_requested)
+        ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+      else
+        ar_task_runner_fail_task (self, "task/copy", error->message);
+      return;
+    }
+  if (self->stop_requested)
+    {
+      ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+      return;
+    }
+  follow_started (self);
+}
+
+static void
+created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+  int status = ar_engine_run_cli_finish (self->engine, result, &tail, &error);
+
+  /* Podman without catatonit refuses --init at create: once more without. */
+  if (status == 125 && tail != NULL && strstr (tail, PODMAN_NO_INIT) != NULL && !self->without_init &&
+      !self->stop_requested)
+    {
+      ar_task_log_message (self->log, "docker/create", AR_LOG_WARN,
+                           _ ("podman has no init binary (install catatonit): running without --init, so stopping the agent may take until the stop timeout"));
+      self->without_init = TRUE;
+      ar_task_runner_start_container (self);
+      return;
+    }
+  if (status != 0)
+    {
+      if (error == NULL)
+        error = ar_engine_cli_error_new (self->engine, (const char *const *) self->run_args->pdata, status, tail);
+      if (self->stop_requested)
+        ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+      else
+        ar_task_runner_fail_task (self, "docker/create", error->message);
+      return;
+    }
+  self->created = TRUE;
+  if (self->stop_requested)
+    {
+      ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+      return;
+    }
+  {
+    const char *workdir = ar_environment_get_container_workdir (self->env);
+    g_autofree char *container_config = self->config_copy != NULL
+                                          ? ar_agent_container_config_dir (ar_environment_get_agent_cli (self->env))
+                                          : NULL;
+
+    steps = ar_task_delivery_copy_in_steps (ar_engine_get_kind (self->engine),
+                                            ar_task_get_container_name (self->task), self->scratch,
+                                            AR_ENTRY_CONTAINER_DIR, self->config_copy, container_config,
+                                            self->workspace, *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR);
+  }
+  ar_task_delivery_run_async (self->engine, steps, self->log, "task/copy", self->cancellable,
+                              copied_in, g_object_ref (self));
+}
+
+static void
+create_container (ArTaskRunner *self)
+{
+  ar_engine_run_cli_async (self->engine, (const char *const *) self->run_args->pdata,
+                           (const char *const *) self->run_env->pdata, NULL, NULL, 0, self->cancellable,
+                           created, g_object_ref (self));
+}
+
+static void
+snapshot_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->base_tree = ar_task_delivery_git_snapshot_finish (result, &error);
+  if (self->base_tree == NULL)
+    ar_task_log_message (self->log, "task/copy", AR_LOG_WARN,
+                         _ ("Could not take the workspace's state for a patch (%s): the result is copied back "
+                            "without one."),
+                         error->message);
+  if (self->stop_requested)
+    {
+      ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+      return;
+    }
+  create_container (self);
+}
+
+static void
+copy_mode_start (ArTaskRunner *self)
+{
+  g_autofree char *task_dir = ar_task_dup_dir (self->task);
+
+  g_clear_pointer (&self->git_objects, g_free);
+  self->git_objects = g_build_filename (task_dir, "git-objects", NULL);
+  if (self->workspace != NULL && self->base_tree == NULL && ar_task_delivery_is_git (self->workspace))
+    {
+      ar_task_delivery_git_snapshot_async (self->workspace, self->git_objects, NULL, snapshot_done,
+                                           g_object_ref (self));
+      return;
+    }
+  create_container (self);
+}
+
+static void
+collect_finish (ArTaskRunner *self)
+{
+  self->collected = TRUE;
+  self->collecting = FALSE;
+  if (self->git_objects != NULL)
+    ar_remove_tree (self->git_objects);
+  ar_task_runner_end_task (self, self->end_state);
+}
+
+static void
+removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+
+  if (ar_engine_run_cli_finish (self->engine, result, &tail, &error) != 0)
+    ar_task_log_message (self->log, "task/copy", AR_LOG_WARN, _ ("Could not remove the container %s: %s"),
+                         ar_task_get_container_name (self->task),
+                         error != NULL ? error->message : (tail != NULL ? g_strstrip (tail) : ""));
+  collect_finish (self);
+}
+
+static void
+remove_container (ArTaskRunner *self)
+{
+  const char *const args[] = { "rm", "-f", ar_task_get_container_name (self->task), NULL };
+
+  ar_engine_run_cli_async (self->engine, args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL, removed,
+                           g_object_ref (self));
+}
+
+static void
+patched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *patch = g_build_filename (self->review_dir, AR_DELIVERY_PATCH_FILE, NULL);
+  gboolean empty = FALSE;
+
+  if (!ar_task_delivery_git_patch_finish (result, &empty, &error))
+    ar_task_log_message (self->log, "task/result", AR_LOG_WARN, _ ("No patch of the agent's changes: %s"),
+                         error->message);
+  else if (empty)
+    ar_task_log_message (self->log, "task/result", AR_LOG_INFO,
+                         _ ("The agent changed no file of the workspace (%s is empty)."), patch);
+  else
+    ar_task_log_message (self->log, "task/result", AR_LOG_INFO,
+                         _ ("The agent's changes as a patch: %s. Apply them to your workspace with: git -C %s apply %s"),
+                         patch, self->workspace, patch);
+  remove_container (self);
+}
+
+static void
+copied_out (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result_dir = g_build_filename (self->review_dir, AR_DELIVERY_RESULT_DIR, NULL);
+
+  if (!ar_task_delivery_run_finish (result, &error))
+    {
+      ar_task_log_message (self->log, "task/result", AR_LOG_WARN, "%s", error->message);
+      remove_container (self);
+      return;
+    }
+  ar_task_log_message (self->log, "task/result", AR_LOG_INFO,
+                       _ ("The agent's result is in %s; your workspace %s was not changed."), result_dir,
+                       self->workspace);
+  if (self->base_tree != NULL)
+    {
+      g_autofree char *patch = g_build_filename (self->review_dir, AR_DELIVERY_PATCH_FILE, NULL);
+
+      ar_task_delivery_git_patch_async (self->workspace, result_dir, self->git_objects, self->base_tree, patch, NULL,
+                                        patched, g_object_ref (self));
+      return;
+    }
+  remove_container (self);
+}
+
+static void
+collect_step (ArTaskRunner *self)
+{
+  g_autoptr(GPtrArray) steps = NULL;
+  g_autofree char *result_dir = NULL;
+  const char *workdir = ar_environment_get_container_workdir (self->env);
+
+  if (!self->started || self->workspace == NULL)
+    {
+      remove_container (self);
+      return;
+    }
+  g_clear_pointer (&self->review_dir, g_free);
+  self->review_dir = ar_task_delivery_review_dir (self->workspace, ar_task_get_id (self->task));
+  result_dir = g_build_filename (self->review_dir, AR_DELIVERY_RESULT_DIR, NULL);
+  if (g_mkdir_with_parents (self->review_dir, 0755) != 0 || g_file_test (result_dir, G_FILE_TEST_EXISTS))
+    {
+      ar_task_log_message (self->log, "task/result", AR_LOG_WARN,
+                           _ ("Could not make the review folder %s (or it is there already): the agent's result is "
+                              "not copied out."),
+                           self->review_dir);
+      remove_container (self);
+      return;
+    }
+  steps = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_delivery_step_free);
+  g_ptr_array_add (steps, ar_task_delivery_copy_out_step (ar_task_get_container_name (self->task),
+                                                          *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR,
+                                                          result_dir));
+  ar_task_delivery_run_async (self->engine, steps, self->log, "task/result", NULL, copied_out,
+                              g_object_ref (self));
+}
+
+void
+ar_task_runner_collect (ArTaskRunner *self)
+{
+  collect_step (self);
+}
+
 void
 ar_task_runner_start_container (ArTaskRunner *self)
 {
@@ -296,6 +576,12 @@ ar_task_runner_start_container (ArTaskRunner *self)
   ar_task_log_message (self->log, "docker/run", AR_LOG_INFO,
                        _ ("running image %s: %s"), self->resolution->runtime_image,
                        self->layers_detail != NULL ? self->layers_detail : "");
+  if (self->copy_mode)
+    {
+      self->run_spawned = TRUE;
+      copy_mode_start (self);
+      return;
+    }
   self->run_spawned = TRUE;
   self->container_started = FALSE;
   self->output_open[0] = self->output_open[1] = FALSE;

@@ -47,6 +47,20 @@ struct _ArTaskRunner {
   gpointer terminal_data;
   GString *port_output; /* what `docker port` printed */
 
+  /* The engine does not see this computer's folders (design.md §4.2):
+   * created, files copied in, started; the workspace copied back out into
+   * review_dir before the container is removed (ar-task-delivery.c). */
+  gboolean copy_mode;
+  gboolean created;    /* `create` succeeded: the container exists */
+  gboolean started;    /* `start` ran: there is a result to copy out */
+  gboolean collecting; /* the end is waiting for the copy out */
+  gboolean collected;
+  ArTaskState end_state; /* what the end was asked to be */
+  char *config_copy;     /* the config folder to copy in, or NULL */
+  char *review_dir;      /* <workspace>.agents-runner/<task id> */
+  char *git_objects;     /* the task's own objects for the patch */
+  char *base_tree;       /* the workspace at copy-in, for a git workspace */
+
   gboolean run_spawned;
   gboolean container_started;
   gboolean stop_requested;
@@ -74,6 +88,9 @@ gboolean ar_task_runner_workdir_from_script (ArTaskRunner *self);
 /* ar-task-runner-container.c: `docker run` with the scratch folder written,
  * to its end; and `docker stop`, then `docker kill`, of a running one. */
 void ar_task_runner_start_container (ArTaskRunner *self);
+/* In copy mode, at the end: the workspace copied out, the patch, the
+ * container removed; then ar_task_runner_end_task (self->end_state). */
+void ar_task_runner_collect (ArTaskRunner *self);
 void ar_task_runner_stop_container (ArTaskRunner *self);
 
 G_END_DECLS

@@ -61,8 +61,18 @@ ar_task_runner_end_task (ArTaskRunner *self, ArTaskState state)
   g_autoptr(GTask) run = g_steal_pointer (&self->run);
   double duration;
 
-  if (self->ended)
+  if (self->ended || self->collecting)
     return;
+  /* Copy mode: the result comes out of the container first, whatever
+   * the end (design.md §4.2). */
+  if (self->copy_mode && self->created && !self->collected)
+    {
+      self->collecting = TRUE;
+      self->end_state = state;
+      self->run = g_steal_pointer (&run);
+      ar_task_runner_collect (self);
+      return;
+    }
   self->ended = TRUE;
   g_clear_handle_id (&self->stop_grace_id, g_source_remove);
 
@@ -346,6 +356,17 @@ check_environment (ArTaskRunner *self, GError **error)
                                                                     error)) == NULL)
     return FALSE;
 
+  if (self->copy_mode)
+    {
+      const char *host = ar_engine_get_host (self->engine);
+      const char *reason = ar_engine_folders_reason (self->engine);
+      g_autofree char *where = g_str_equal (reason, "preference") ? g_strdup (_ ("set in Preferences not to share them"))
+                               : *host != '\0'                    ? g_strdup_printf (_ ("at %s"), host)
+                                                                  : g_strdup (reason);
+
+      if (!ar_run_args_check_not_shared (self->env, where, error))
+        return FALSE;
+    }
   if (ar_environment_get_workspace_kind (self->env) == AR_WORKSPACE_MOUNTED)
     self->workspace = ar_expand_home (ar_environment_get_workspace_target (self->env));
   return TRUE;
@@ -483,6 +504,24 @@ ar_task_runner_run_async (ArTaskRunner *self,
     {
       start_build_check (self);
       return;
+    }
+
+  self->copy_mode = !ar_engine_shares_host_folders (self->engine);
+  if (self->copy_mode)
+    {
+      g_debug ("task %s: the engine does not see this computer's folders (%s): copies instead of bind mounts",
+               ar_task_get_id (self->task), ar_engine_folders_reason (self->engine));
+      ar_task_log_message (self->log, "task/copy", AR_LOG_INFO,
+                           _ ("The container engine does not see this computer's folders (%s): the task's scripts, "
+                              "the workspace and the agent's configuration are copied into the container, and the "
+                              "workspace is copied back out at the end into a review folder beside it."),
+                           ar_engine_folders_reason (self->engine));
+      if (ar_engine_is_unencrypted_tcp (self->engine))
+        ar_task_log_message (self->log, "task/copy", AR_LOG_WARN,
+                             _ ("The engine at %s is reached over plain tcp:// without TLS: the agent's configuration "
+                                "folder (its credentials), the workspace and the variables travel unencrypted. Use "
+                                "ssh:// or TLS (DOCKER_TLS_VERIFY=1)."),
+                             ar_engine_get_host (self->engine));
     }
 
   if (!check_environment (self, &error))
@@ -688,6 +727,10 @@ ar_task_runner_finalize (GObject *object)
   g_strfreev (self->terminal_argv);
   g_free (self->workspace);
   g_free (self->scratch);
+  g_free (self->config_copy);
+  g_free (self->review_dir);
+  g_free (self->git_objects);
+  g_free (self->base_tree);
   g_clear_pointer (&self->run_args, g_ptr_array_unref);
   g_clear_pointer (&self->run_env, g_ptr_array_unref);
   if (self->port_output != NULL)

@@ -213,7 +213,7 @@ ar_task_scratch_write (const char *task_id,
   g_ptr_array_add (written, NULL);
   names = g_strjoinv (", ", (char **) written->pdata);
   ar_task_log_message (log, "task/scripts", AR_LOG_INFO,
-                       _ ("scripts for this task: %s (mounted read-only at %s)"),
+                       _ ("scripts for this task: %s (at %s in the container)"),
                        names, AR_ENTRY_CONTAINER_DIR);
   return TRUE;
 }
