@@ -326,6 +326,58 @@ test_tls_refuses (void)
   }
 }
 
+/* The non-root base runs as midori (uid 1000) there. */
+static void
+test_nonroot (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+
+  if (!ar_test_remote_need ())
+    return;
+  image = ar_test_remote_nonroot_base_image ();
+  engine = remote_engine (AR_TEST_REMOTE_TLS);
+  {
+    const char *run[] = { "run", "--rm", "--label", ar_test_engine_run_label (), image, "id", "-u", NULL };
+
+    out = cli_ok (engine, run);
+  }
+  g_assert_cmpstr (out, ==, "1000\n");
+}
+
+/* The Debian images of test-debian.h, copied there: a container on the
+ * remote engine reaches Debian's archive through the local apt proxy. */
+static void
+test_debian (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *why = NULL;
+  g_autofree char *out = NULL;
+  gboolean fatal = FALSE;
+  const char probe[] = "apt-get update -o Acquire::Retries=2 >/tmp/log 2>&1 || { tail -n 5 /tmp/log; exit 1; }; "
+                       "apt-cache policy bash | head -n 3";
+
+  if (!ar_test_remote_need ())
+    return;
+  if (!ar_test_remote_debian_images (&base, NULL, &fatal, &why))
+    {
+      if (fatal)
+        g_error ("%s", why);
+      g_test_skip (why);
+      return;
+    }
+  engine = remote_engine (AR_TEST_REMOTE_TLS);
+  {
+    const char *run[] = { "run", "--rm", "--label", ar_test_engine_run_label (), base, "bash", "-c", probe, NULL };
+
+    out = cli_ok (engine, run);
+  }
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Candidate:"));
+}
+
 /* Both ways listen on 127.0.0.1 only, and the hosts the app is given name it. */
 static void
 test_loopback_only (void)
@@ -386,6 +438,8 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/remote/tls/refuses-without-certificates", test_tls_refuses);
   g_test_add_func ("/remote/loopback-only", test_loopback_only);
+  g_test_add_func ("/remote/tls/nonroot", test_nonroot);
+  g_test_add_func ("/remote/tls/debian", test_debian);
 
   return g_test_run ();
 }
