@@ -41,6 +41,9 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+# dockerd, sshd, ip and iptables live in sbin, which a user's PATH may lack
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
 cmd=start
 case "${1:-}" in
   start | stop) cmd=$1; shift ;;
@@ -71,9 +74,9 @@ if [ "$(id -u)" != 0 ]; then
   cannot "only root may start a second dockerd in a mount namespace of its own"
 fi
 for tool in docker dockerd sshd ssh ssh-keygen openssl unshare nsenter ip iptables; do
-  PATH=$PATH:/usr/sbin:/sbin command -v $tool >/dev/null 2>&1 || cannot "$tool is not installed"
+  command -v $tool >/dev/null 2>&1 || cannot "$tool is not installed"
 done
-sshd=$(PATH=$PATH:/usr/sbin:/sbin command -v sshd)
+sshd=$(command -v sshd)
 ssh=$(command -v ssh)
 
 if [ -n "${1:-}" ]; then
