@@ -34,6 +34,7 @@ static const Field fields[] = {
   { "name", "name", FIELD_STRING },
   { "color", "color", FIELD_STRING },
   { "base_image", "base-image", FIELD_STRING },
+  { "engine", "engine", FIELD_STRING },
   { "workspace_type", "workspace-type", FIELD_STRING },
   { "workspace_target", "workspace-target", FIELD_STRING },
   { "container_workdir", "container-workdir", FIELD_STRING },
@@ -433,6 +434,11 @@ ar_env_entry_to_json (ArEnvironment *env)
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
+      /* §2.3: "engine" is written only when it names one, so that the files
+       * of environments on the local engine stay as they were. */
+      if (g_str_equal (fields[i].key, "engine") && ar_environment_get_engine (env)[0] == '\0' &&
+          !json_object_has_member (extra, "engine"))
+        continue;
       set_member (out, extra, fields[i].key, field_to_node (env, &fields[i]));
       if (g_str_equal (fields[i].key, "cache_container_build"))
         {

@@ -25,6 +25,7 @@ struct _ArEnvironment {
   char *agent_cli_args;
   GStrv custom_command;
   char *host_config_dir;
+  char *engine;
   GStrv env_vars;
   GStrv extra_mounts;
   GStrv ports;
@@ -62,6 +63,7 @@ enum {
   PROP_AGENT_CLI_ARGS,
   PROP_CUSTOM_COMMAND,
   PROP_HOST_CONFIG_DIR,
+  PROP_ENGINE,
   PROP_ENV_VARS,
   PROP_EXTRA_MOUNTS,
   PROP_PORTS,
@@ -93,6 +95,7 @@ static const char *const json_keys[N_PROPS] = {
   [PROP_AGENT_CLI_ARGS] = "agent_cli_args",
   [PROP_CUSTOM_COMMAND] = "custom_command",
   [PROP_HOST_CONFIG_DIR] = "host_config_dir",
+  [PROP_ENGINE] = "engine",
   [PROP_ENV_VARS] = "env_vars",
   [PROP_EXTRA_MOUNTS] = "extra_mounts",
   [PROP_PORTS] = "ports",
@@ -198,6 +201,7 @@ DEFINE_STR_PROP (workspace_target, PROP_WORKSPACE_TARGET)
 DEFINE_STR_PROP (container_workdir, PROP_CONTAINER_WORKDIR)
 DEFINE_STR_PROP (agent_cli_args, PROP_AGENT_CLI_ARGS)
 DEFINE_STR_PROP (host_config_dir, PROP_HOST_CONFIG_DIR)
+DEFINE_STR_PROP (engine, PROP_ENGINE)
 DEFINE_STR_PROP (cached_preflight_script, PROP_CACHED_PREFLIGHT_SCRIPT)
 DEFINE_STR_PROP (run_preflight_script, PROP_RUN_PREFLIGHT_SCRIPT)
 DEFINE_STR_PROP (preflight_script, PROP_PREFLIGHT_SCRIPT)
@@ -438,6 +442,7 @@ ar_environment_finalize (GObject *object)
   g_free (self->agent_cli_args);
   g_strfreev (self->custom_command);
   g_free (self->host_config_dir);
+  g_free (self->engine);
   g_strfreev (self->env_vars);
   g_strfreev (self->extra_mounts);
   g_strfreev (self->ports);
@@ -471,6 +476,7 @@ ar_environment_get_property (GObject *object,
     case PROP_AGENT_CLI_ARGS: g_value_set_string (value, self->agent_cli_args); break;
     case PROP_CUSTOM_COMMAND: g_value_set_boxed (value, self->custom_command); break;
     case PROP_HOST_CONFIG_DIR: g_value_set_string (value, self->host_config_dir); break;
+    case PROP_ENGINE: g_value_set_string (value, self->engine); break;
     case PROP_ENV_VARS: g_value_set_boxed (value, self->env_vars); break;
     case PROP_EXTRA_MOUNTS: g_value_set_boxed (value, self->extra_mounts); break;
     case PROP_PORTS: g_value_set_boxed (value, self->ports); break;
@@ -508,6 +514,7 @@ ar_environment_set_property (GObject *object,
     case PROP_AGENT_CLI_ARGS: ar_environment_set_agent_cli_args (self, g_value_get_string (value)); break;
     case PROP_CUSTOM_COMMAND: ar_environment_set_custom_command (self, g_value_get_boxed (value)); break;
     case PROP_HOST_CONFIG_DIR: ar_environment_set_host_config_dir (self, g_value_get_string (value)); break;
+    case PROP_ENGINE: ar_environment_set_engine (self, g_value_get_string (value)); break;
     case PROP_ENV_VARS: ar_environment_set_env_vars (self, g_value_get_boxed (value)); break;
     case PROP_EXTRA_MOUNTS: ar_environment_set_extra_mounts (self, g_value_get_boxed (value)); break;
     case PROP_PORTS: ar_environment_set_ports (self, g_value_get_boxed (value)); break;
@@ -571,6 +578,7 @@ ar_environment_class_init (ArEnvironmentClass *klass)
   properties[PROP_AGENT_CLI_ARGS] = str_pspec ("agent-cli-args", "");
   properties[PROP_CUSTOM_COMMAND] = strv_pspec ("custom-command");
   properties[PROP_HOST_CONFIG_DIR] = str_pspec ("host-config-dir", "");
+  properties[PROP_ENGINE] = str_pspec ("engine", "");
   properties[PROP_ENV_VARS] = strv_pspec ("env-vars");
   properties[PROP_EXTRA_MOUNTS] = strv_pspec ("extra-mounts");
   properties[PROP_PORTS] = strv_pspec ("ports");
@@ -603,6 +611,7 @@ ar_environment_init (ArEnvironment *self)
   self->agent_cli_args = g_strdup ("");
   self->custom_command = g_new0 (char *, 1);
   self->host_config_dir = g_strdup ("");
+  self->engine = g_strdup ("");
   self->env_vars = g_new0 (char *, 1);
   self->extra_mounts = g_new0 (char *, 1);
   self->ports = g_new0 (char *, 1);

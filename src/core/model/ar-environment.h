@@ -121,6 +121,10 @@ const char *const *ar_environment_get_custom_command (ArEnvironment *self);
 void ar_environment_set_custom_command (ArEnvironment *self, const char *const *argv);
 const char *ar_environment_get_host_config_dir (ArEnvironment *self);
 void ar_environment_set_host_config_dir (ArEnvironment *self, const char *value);
+/* The engine its tasks run on, by its name in Preferences (design.md §9);
+ * "" = the local engine. */
+const char *ar_environment_get_engine (ArEnvironment *self);
+void ar_environment_set_engine (ArEnvironment *self, const char *value);
 
 /* env_vars is an ordered map, exposed as a NULL-terminated "NAME=VALUE" list. */
 const char *const *ar_environment_get_env_vars (ArEnvironment *self);

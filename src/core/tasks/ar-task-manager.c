@@ -6,18 +6,21 @@
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ar-paths.h"
 #include "ar-task-follow.h"
 #include "ar-task-manager.h"
 #include "ar-task-runner.h"
+#include "ar-task-runner-internal.h"
 #include "ar-task-runner-private.h"
 #include "ar-task-scratch.h"
 
 struct _ArTaskManager {
   GObject parent_instance;
 
-  ArImageBuilder *builder;
+  ArImageBuilder *builder; /* the local engine's */
+  GHashTable *builders;    /* engine name → ArImageBuilder: the others, made on first use */
   ArSettings *settings;
   ArEnvStore *env_store;
   char *extra_label;
@@ -135,6 +138,29 @@ ar_task_manager_get_n_active (ArTaskManager *self)
   return n;
 }
 
+/* The engine a task runs on: "local" for records from before several engines. */
+static const char *
+engine_of (ArTask *task)
+{
+  return ar_engine_name_is_local (ar_task_get_engine (task)) ? AR_LOCAL_ENGINE_NAME : ar_task_get_engine (task);
+}
+
+/* The Settings-wide limit applies per engine (design.md §4.5). */
+static guint
+n_active_on_engine (ArTaskManager *self, const char *engine)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      ArTask *task = g_ptr_array_index (self->tasks, i);
+
+      if (counts_as_active (self, task) && g_str_equal (engine_of (task), engine))
+        n++;
+    }
+  return n;
+}
+
 static guint
 n_active_for_env (ArTaskManager *self, const char *env_id)
 {
@@ -217,19 +243,29 @@ pump (ArTaskManager *self)
       ArTaskRunner *runner = l->data;
       ArEnvironment *env = ar_task_runner_get_environment (runner);
       int max_env = ar_environment_get_max_agents_running (env);
+      const char *engine = engine_of (ar_task_runner_get_task (runner));
 
-      if (max_total > 0 && ar_task_manager_get_n_active (self) >= (guint) max_total)
+      if (max_total > 0 && n_active_on_engine (self, engine) >= (guint) max_total)
         {
-          g_autofree char *why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                               "queued: Settings allow %d task at a time",
-                                                               "queued: Settings allow %d tasks at a time",
-                                                               max_total),
-                                                  max_total);
+          g_autofree char *why = NULL;
 
-          /* Nothing behind it may start either: the slots are all taken. */
-          for (GList *w = l; w != NULL; w = w->next)
-            log_waiting (self, w->data, why);
-          return;
+          if (ar_settings_get_n_engines (self->settings) > 1)
+            why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "queued: Settings allow %d task at a time on the engine “%s”",
+                                                "queued: Settings allow %d tasks at a time on the engine “%s”",
+                                                max_total),
+                                   max_total, ar_engine_display_name (engine));
+          else
+            why = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "queued: Settings allow %d task at a time",
+                                                "queued: Settings allow %d tasks at a time",
+                                                max_total),
+                                   max_total);
+
+          /* The tasks of other engines behind it may still start. */
+          log_waiting (self, runner, why);
+          l = next;
+          continue;
         }
       if (max_env > 0 && n_active_for_env (self, ar_environment_get_env_id (env)) >= (guint) max_env)
         {
@@ -261,16 +297,87 @@ add_runner (ArTaskManager *self, ArTask *task, ArTaskRunner *runner)
   return runner;
 }
 
-static ArTaskRunner *
-new_runner (ArTaskManager *self, ArTask *task, ArEnvironment *env)
+/* ---- the engines (design.md §9) ------------------------------------------ */
+
+ArEngine *
+ar_task_manager_new_engine (const ArSettings *settings, const char *name, GError **error)
 {
-  return add_runner (self, task, ar_task_runner_new (self->builder, task, env, self->settings));
+  const ArEngineEntry *entry;
+  g_autofree char *host = NULL;
+  ArEngine *engine;
+
+  g_return_val_if_fail (settings != NULL, NULL);
+
+  if (ar_engine_name_is_local (name))
+    {
+      engine = ar_engine_new (settings->engine, settings->engine_host);
+      ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
+      return engine;
+    }
+  if ((entry = ar_settings_find_engine (settings, name)) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("There is no engine named “%s” in Preferences: add it there, or choose another "
+                      "engine in the environment."),
+                   name);
+      return NULL;
+    }
+  if ((host = ar_engine_entry_resolve_host (entry, error)) == NULL)
+    return NULL;
+  engine = ar_engine_new (entry->kind, host);
+  ar_engine_set_folders (engine, ar_engine_folders_from_string (entry->folders));
+  return engine;
+}
+
+ArImageBuilder *
+ar_task_manager_get_builder (ArTaskManager *self, const char *engine_name, GError **error)
+{
+  ArImageBuilder *builder;
+  g_autoptr(ArEngine) engine = NULL;
+
+  g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
+
+  if (ar_engine_name_is_local (engine_name))
+    return self->builder;
+  if ((builder = g_hash_table_lookup (self->builders, engine_name)) != NULL)
+    return builder;
+  if ((engine = ar_task_manager_new_engine (self->settings, engine_name, error)) == NULL)
+    return NULL;
+  builder = ar_image_builder_new (engine);
+  g_hash_table_insert (self->builders, g_strdup (engine_name), builder);
+  return builder;
+}
+
+/* The runner of a new task of @env, on the environment's engine; when that
+ * engine cannot be had, on the local one, with @engine_error set: the
+ * caller fails the task at once (fail_at_start). */
+static ArTaskRunner *
+new_runner (ArTaskManager *self, ArTask *task, ArEnvironment *env, GError **engine_error)
+{
+  const char *name = ar_environment_get_engine (env);
+  ArImageBuilder *builder = ar_task_manager_get_builder (self, name, engine_error);
+
+  ar_task_set_engine (task, ar_engine_name_is_local (name) ? AR_LOCAL_ENGINE_NAME : name);
+  return add_runner (self, task,
+                     ar_task_runner_new (builder != NULL ? builder : self->builder, task, env, self->settings));
+}
+
+static void ended (ArTaskManager *self, ArTask *task);
+
+static void
+fail_at_start (ArTaskManager *self, ArTaskRunner *runner, const GError *error)
+{
+  g_autoptr(ArTask) task = g_object_ref (ar_task_runner_get_task (runner));
+
+  ar_task_runner_fail_task (runner, "task/engine", error->message);
+  ended (self, task);
 }
 
 ArTask *
 ar_task_manager_start (ArTaskManager *self, ArEnvironment *env, const char *prompt)
 {
   g_autoptr(ArTask) task = NULL;
+  g_autoptr(GError) engine_error = NULL;
   ArTaskRunner *runner;
 
   g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
@@ -278,7 +385,12 @@ ar_task_manager_start (ArTaskManager *self, ArEnvironment *env, const char *prom
 
   task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), prompt,
                       AR_TASK_KIND_TASK);
-  runner = new_runner (self, task, env);
+  runner = new_runner (self, task, env, &engine_error);
+  if (engine_error != NULL)
+    {
+      fail_at_start (self, runner, engine_error);
+      return task;
+    }
   g_queue_push_tail (&self->queue, g_object_ref (runner));
   pump (self);
   return task;
@@ -293,6 +405,7 @@ ar_task_manager_start_interactive (ArTaskManager *self,
                                    GError **error)
 {
   g_autoptr(ArTask) task = NULL;
+  ArImageBuilder *builder;
   ArInteractive *interactive;
   ArTaskRunner *runner;
 
@@ -300,7 +413,16 @@ ar_task_manager_start_interactive (ArTaskManager *self,
   g_return_val_if_fail (AR_IS_ENVIRONMENT (env), NULL);
 
   task = ar_interactive_new_task (env, prompt);
-  interactive = ar_interactive_new (self->builder, task, env, self->settings, command, master_fd, error);
+  if ((builder = ar_task_manager_get_builder (self, ar_environment_get_engine (env), error)) == NULL)
+    {
+      if (master_fd >= 0)
+        close (master_fd);
+      return NULL;
+    }
+  ar_task_set_engine (task, ar_engine_name_is_local (ar_environment_get_engine (env))
+                              ? AR_LOCAL_ENGINE_NAME
+                              : ar_environment_get_engine (env));
+  interactive = ar_interactive_new (builder, task, env, self->settings, command, master_fd, error);
   if (interactive == NULL)
     return NULL;
   g_hash_table_insert (self->interactives, g_object_ref (task), interactive);
@@ -422,6 +544,7 @@ ArTask *
 ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *env, gboolean saved)
 {
   g_autoptr(ArTask) task = NULL;
+  g_autoptr(GError) engine_error = NULL;
   ArTaskRunner *runner;
 
   g_return_val_if_fail (AR_IS_TASK_MANAGER (self), NULL);
@@ -429,7 +552,12 @@ ar_task_manager_start_preflight_test (ArTaskManager *self, ArEnvironment *env, g
 
   task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "",
                       AR_TASK_KIND_PREFLIGHT_TEST);
-  runner = new_runner (self, task, env);
+  runner = new_runner (self, task, env, &engine_error);
+  if (engine_error != NULL)
+    {
+      fail_at_start (self, runner, engine_error);
+      return task;
+    }
   ar_task_manager_configure_preflight_test (runner, env, saved);
   begin (self, runner);
   return task;
@@ -455,11 +583,27 @@ environment_of (ArTaskManager *self, ArTask *task)
   return self->env_store != NULL ? ar_env_store_find_by_id (self->env_store, ar_task_get_env_id (task)) : NULL;
 }
 
+/* The engine a task left behind runs on, to follow it there; NULL when
+ * that engine is no longer in Preferences. */
+static ArEngine *
+engine_of_task (ArTaskManager *self, ArTask *task)
+{
+  g_autoptr(GError) error = NULL;
+  ArImageBuilder *builder = ar_task_manager_get_builder (self, engine_of (task), &error);
+
+  if (builder == NULL)
+    {
+      g_debug ("task %s: %s", ar_task_get_id (task), error->message);
+      return NULL;
+    }
+  return ar_image_builder_get_engine (builder);
+}
+
 static void
 follow_task (ArTaskManager *self, ArTask *task)
 {
-  ArTaskFollow *follow = ar_task_follow_new (ar_image_builder_get_engine (self->builder), task,
-                                             environment_of (self, task), follow_ended, self);
+  ArTaskFollow *follow = ar_task_follow_new (engine_of_task (self, task), task, environment_of (self, task),
+                                             follow_ended, self);
 
   g_hash_table_insert (self->follows, g_object_ref (task), follow);
 }
@@ -481,8 +625,7 @@ attached_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 attach_interactive (ArTaskManager *self, ArTask *task)
 {
-  ArInteractive *interactive = ar_task_follow_attach (ar_image_builder_get_engine (self->builder), task,
-                                                      environment_of (self, task));
+  ArInteractive *interactive = ar_task_follow_attach (engine_of_task (self, task), task, environment_of (self, task));
 
   if (interactive == NULL)
     {
@@ -538,7 +681,14 @@ ar_task_manager_stop (ArTaskManager *self, ArTask *task)
 typedef struct {
   ArTaskManagerLoadFlags flags;
   GPtrArray *unfinished; /* ArTask: left behind by a process that is gone */
+  guint pending;         /* engines asked that have not answered yet */
 } LoadData;
+
+/* One engine's listing: the unfinished tasks on it are reconciled with it. */
+typedef struct {
+  GTask *gtask;
+  char *engine;
+} EngineListing;
 
 static void
 load_data_free (LoadData *data)
@@ -597,20 +747,34 @@ read_records (ArTaskManager *self, GPtrArray *unfinished, GError **error)
 }
 
 static void
+listing_done (GTask *gtask)
+{
+  LoadData *data = g_task_get_task_data (gtask);
+
+  if (--data->pending == 0)
+    g_task_return_boolean (gtask, TRUE);
+}
+
+/* design.md §4.2: each task is looked for on its own engine. */
+static void
 containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) gtask = user_data;
+  EngineListing *listing = user_data;
+  g_autoptr(GTask) gtask = listing->gtask;
+  g_autofree char *engine = listing->engine;
   ArTaskManager *self = g_task_get_source_object (gtask);
   LoadData *data = g_task_get_task_data (gtask);
   g_autoptr(GPtrArray) containers = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
 
+  g_free (listing);
   containers = ar_engine_list_containers_finish (AR_ENGINE (source), result, &error);
   if (containers == NULL)
     {
       /* No engine: nothing can be said about them; leave them as they are. */
-      g_task_return_boolean (gtask, TRUE);
+      g_debug ("engine %s: %s; its unfinished tasks are left as they are", engine, error->message);
+      listing_done (gtask);
       return;
     }
   for (guint i = 0; i < containers->len; i++)
@@ -626,6 +790,8 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       ArTask *task = g_ptr_array_index (data->unfinished, i);
 
+      if (!g_str_equal (engine_of (task), engine))
+        continue;
       /* Checked again: another manager may have taken it meanwhile. */
       if (ar_task_is_owned_elsewhere (task) || g_hash_table_contains (self->follows, task))
         continue;
@@ -644,7 +810,7 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       else
         ar_task_follow_end_left_behind (task);
     }
-  g_task_return_boolean (gtask, TRUE);
+  listing_done (gtask);
 }
 
 void
@@ -656,6 +822,7 @@ ar_task_manager_load_async (ArTaskManager *self,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) engines = NULL;
   LoadData *data;
 
   g_return_if_fail (AR_IS_TASK_MANAGER (self));
@@ -677,8 +844,37 @@ ar_task_manager_load_async (ArTaskManager *self,
       g_task_return_boolean (gtask, TRUE);
       return;
     }
-  ar_engine_list_containers_async (ar_image_builder_get_engine (self->builder), AR_LABEL_TASK_ID,
-                                   cancellable, containers_listed, g_steal_pointer (&gtask));
+  engines = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < data->unfinished->len; i++)
+    {
+      const char *engine = engine_of (g_ptr_array_index (data->unfinished, i));
+
+      if (!g_ptr_array_find_with_equal_func (engines, engine, g_str_equal, NULL))
+        g_ptr_array_add (engines, g_strdup (engine));
+    }
+  /* One more than the engines, so that none finishes the load early. */
+  data->pending = 1;
+  for (guint i = 0; i < engines->len; i++)
+    {
+      const char *engine = g_ptr_array_index (engines, i);
+      g_autoptr(GError) engine_error = NULL;
+      ArImageBuilder *builder = ar_task_manager_get_builder (self, engine, &engine_error);
+      EngineListing *listing;
+
+      if (builder == NULL)
+        {
+          /* Removed from Preferences: its tasks are left as they are. */
+          g_debug ("%s", engine_error->message);
+          continue;
+        }
+      listing = g_new0 (EngineListing, 1);
+      listing->gtask = g_object_ref (gtask);
+      listing->engine = g_strdup (engine);
+      data->pending++;
+      ar_engine_list_containers_async (ar_image_builder_get_engine (builder), AR_LABEL_TASK_ID, cancellable,
+                                       containers_listed, listing);
+    }
+  listing_done (gtask);
 }
 
 gboolean
@@ -748,6 +944,16 @@ ar_task_manager_set_settings (ArTaskManager *self, const ArSettings *settings)
   g_return_if_fail (AR_IS_TASK_MANAGER (self));
   g_return_if_fail (settings != NULL);
 
+  /* An engine changed or removed is made again when next used; the tasks
+   * running on it keep the one they started with. */
+  for (guint i = 0; self->settings != NULL && self->settings->engines != NULL && i < self->settings->engines->len; i++)
+    {
+      const ArEngineEntry *old = g_ptr_array_index (self->settings->engines, i);
+      const ArEngineEntry *now = ar_settings_find_engine (settings, old->name);
+
+      if (now == NULL || !ar_engine_entry_equal (old, now))
+        g_hash_table_remove (self->builders, old->name);
+    }
   g_clear_pointer (&self->settings, ar_settings_free);
   self->settings = ar_settings_copy (settings);
   /* A larger limit may let queued tasks start now. */
@@ -811,6 +1017,7 @@ ar_task_manager_finalize (GObject *object)
   ArTaskManager *self = AR_TASK_MANAGER (object);
 
   g_clear_object (&self->builder);
+  g_hash_table_unref (self->builders);
   g_clear_pointer (&self->settings, ar_settings_free);
   g_clear_object (&self->env_store);
   g_free (self->extra_label);
@@ -840,6 +1047,7 @@ static void
 ar_task_manager_init (ArTaskManager *self)
 {
   self->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->builders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->runners = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_object_unref);
   self->waiting_logged = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->follows = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, (GDestroyNotify) ar_task_follow_free);

@@ -11,6 +11,13 @@
  * task's label is followed again (its output from where the log stopped,
  * its exit status when it ends), the others are marked failed.
  *
+ * Several engines (design.md §9): a task runs on its environment's engine
+ * (ar_environment_get_engine(); "" is the local one, whose builder is the
+ * one given to new()); the others are made from the Preferences' list on
+ * first use, one engine and builder each. The Settings-wide limit applies
+ * per engine; the record names the engine, and load() looks for each
+ * unfinished task's container on its own engine.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -37,6 +44,14 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (ArTaskManager, ar_task_manager, AR, TASK_MANAGER, GObject)
 
 ArTaskManager *ar_task_manager_new (ArImageBuilder *builder, const ArSettings *settings);
+
+/* The engine of that name in @settings (design.md §7): "" or "local" is the
+ * engine and engine-host settings; NULL with an error for a name that is
+ * not in the list, or a docker context that is not there. */
+ArEngine *ar_task_manager_new_engine (const ArSettings *settings, const char *name, GError **error);
+/* The builder (and its engine) of the engine of that name, made on first
+ * use and kept; NULL with an error as above. */
+ArImageBuilder *ar_task_manager_get_builder (ArTaskManager *self, const char *engine_name, GError **error);
 
 /* Used for tasks started from now on (a copy is taken). */
 void ar_task_manager_set_settings (ArTaskManager *self, const ArSettings *settings);

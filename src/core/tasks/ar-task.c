@@ -36,6 +36,7 @@ struct _ArTask {
   char *desktop_url;
   char *container_name;
   char *error_message;
+  char *engine;
 
   int owner_fd; /* -1 unless this object holds owner.lock */
 };
@@ -78,6 +79,7 @@ enum {
   PROP_LAYERS,
   PROP_CACHE_SUMMARY,
   PROP_DESKTOP_URL,
+  PROP_ENGINE,
   PROP_CONTAINER_NAME,
   PROP_ERROR_MESSAGE,
   PROP_LOG_PATH,
@@ -264,6 +266,7 @@ ar_task_to_json (ArTask *self)
   set_string_member (obj, "desktop_url", self->desktop_url);
   set_string_member (obj, "container_name", self->container_name);
   set_string_member (obj, "error", self->error_message);
+  set_string_member (obj, "engine", self->engine);
   set_string_member (obj, "prompt", self->prompt);
   json_node_take_object (node, obj);
   return node;
@@ -318,6 +321,8 @@ ar_task_new_from_json (JsonObject *obj, GError **error)
   self->desktop_url = g_strdup (get_string (obj, "desktop_url"));
   self->container_name = g_strdup (get_string (obj, "container_name"));
   self->error_message = g_strdup (get_string (obj, "error"));
+  /* Records from before several engines ran on the local one. */
+  self->engine = g_strdup (get_string (obj, "engine"));
   return g_steal_pointer (&self);
 }
 
@@ -686,6 +691,18 @@ ar_task_set_container_name (ArTask *self, const char *v)
   g_return_if_fail (AR_IS_TASK (self));
   set_string (self, &self->container_name, v, PROP_CONTAINER_NAME);
 }
+const char *
+ar_task_get_engine (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), "");
+  return STR (self->engine);
+}
+void
+ar_task_set_engine (ArTask *self, const char *v)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  set_string (self, &self->engine, v, PROP_ENGINE);
+}
 void
 ar_task_set_error_message (ArTask *self, const char *v)
 {
@@ -719,6 +736,7 @@ ar_task_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
     case PROP_DESKTOP_URL: g_value_set_string (value, self->desktop_url); break;
     case PROP_CONTAINER_NAME: g_value_set_string (value, self->container_name); break;
     case PROP_ERROR_MESSAGE: g_value_set_string (value, self->error_message); break;
+    case PROP_ENGINE: g_value_set_string (value, self->engine); break;
     case PROP_LOG_PATH: g_value_take_string (value, ar_task_dup_log_path (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -741,6 +759,7 @@ ar_task_set_property (GObject *object, guint prop_id, const GValue *value, GPara
     case PROP_DESKTOP_URL: ar_task_set_desktop_url (self, g_value_get_string (value)); break;
     case PROP_CONTAINER_NAME: ar_task_set_container_name (self, g_value_get_string (value)); break;
     case PROP_ERROR_MESSAGE: ar_task_set_error_message (self, g_value_get_string (value)); break;
+    case PROP_ENGINE: ar_task_set_engine (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -761,6 +780,7 @@ ar_task_finalize (GObject *object)
   g_free (self->desktop_url);
   g_free (self->container_name);
   g_free (self->error_message);
+  g_free (self->engine);
 
   G_OBJECT_CLASS (ar_task_parent_class)->finalize (object);
 }
@@ -794,6 +814,7 @@ ar_task_class_init (ArTaskClass *klass)
   properties[PROP_DESKTOP_URL] = g_param_spec_string ("desktop-url", NULL, NULL, "", rw);
   properties[PROP_CONTAINER_NAME] = g_param_spec_string ("container-name", NULL, NULL, "", rw);
   properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, "", rw);
+  properties[PROP_ENGINE] = g_param_spec_string ("engine", NULL, NULL, "", rw);
   properties[PROP_LOG_PATH] = g_param_spec_string ("log-path", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -132,6 +132,10 @@ const char *ar_task_get_desktop_url (ArTask *self);
 void ar_task_set_desktop_url (ArTask *self, const char *url);
 const char *ar_task_get_container_name (ArTask *self);
 void ar_task_set_container_name (ArTask *self, const char *name);
+/* The engine it runs on, by its name in Preferences ("local" for the
+ * local engine; "" in records from before several engines). */
+const char *ar_task_get_engine (ArTask *self);
+void ar_task_set_engine (ArTask *self, const char *engine);
 /* Why it failed (one sentence), "" otherwise. */
 const char *ar_task_get_error_message (ArTask *self);
 void ar_task_set_error_message (ArTask *self, const char *message);

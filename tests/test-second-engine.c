@@ -1,0 +1,103 @@
+/* test-second-engine.c — a second private Docker engine (see the header)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-second-engine.h"
+#include "test-utils.h"
+
+static char *second_dir;  /* its folder, removed by stop */
+static char *second_host; /* unix://…/docker.sock */
+
+static char *
+script_path (void)
+{
+  const char *root = g_getenv ("AR_SOURCE_ROOT");
+
+  return g_build_filename (root != NULL ? root : ".", "tests", "engine-up.sh", NULL);
+}
+
+static void
+second_engine_down (void)
+{
+  g_autofree char *script = script_path ();
+  g_autofree char *dir_env = NULL;
+
+  if (second_dir == NULL)
+    return;
+  dir_env = g_strconcat ("AR_TEST_DOCKERD_DIR=", second_dir, NULL);
+  {
+    const char *stop[] = { "env", dir_env, "sh", script, "stop", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    /* Its output kept out of the TAP stream. */
+    g_spawn_sync (NULL, (char **) stop, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, NULL, NULL);
+  }
+  g_clear_pointer (&second_dir, g_free);
+  g_clear_pointer (&second_host, g_free);
+}
+
+int
+ar_test_second_engine_docker (const char *const *args, char **out, char **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_nonnull (second_host);
+  g_ptr_array_add (argv, (gpointer) "docker");
+  g_ptr_array_add (argv, (gpointer) "-H");
+  g_ptr_array_add (argv, second_host);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status, &error))
+    g_error ("docker: %s", error->message);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 255;
+}
+
+const char *
+ar_test_second_engine_up (const char *image)
+{
+  g_autofree char *script = script_path ();
+  g_auto(GStrv) envp = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "sh", script, NULL };
+  const char *line;
+  int status = 0;
+
+  if (second_host != NULL)
+    return second_host;
+  if (geteuid () != 0)
+    {
+      g_test_skip ("only root may start a second private engine");
+      return NULL;
+    }
+  second_dir = g_dir_make_tmp ("ar-test-engine2-XXXXXX", NULL);
+  envp = g_environ_setenv (g_get_environ (), "AR_TEST_ENGINE_UP_DIR", second_dir, TRUE);
+  envp = g_environ_unsetenv (envp, "DOCKER_HOST");
+  if (!g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL) || (line = strstr (out, "export DOCKER_HOST=")) == NULL)
+    g_error ("tests/engine-up.sh could not start a second engine: %s", err != NULL ? err : error->message);
+  line += strlen ("export DOCKER_HOST=");
+  second_host = g_strndup (line, strcspn (line, "\n"));
+  atexit (second_engine_down);
+  g_test_message ("the second engine: %s", second_host);
+  {
+    g_autofree char *change = g_strconcat ("LABEL ", ar_test_engine_run_label (), NULL);
+    const char *import[] = { "import", "--change", change, ar_test_engine_base_tar (), image, NULL };
+    g_autofree char *import_out = NULL;
+    g_autofree char *import_err = NULL;
+
+    if (ar_test_second_engine_docker (import, &import_out, &import_err) != 0)
+      g_error ("docker import on the second engine failed: %s", import_err);
+  }
+  return second_host;
+}

@@ -1,0 +1,257 @@
+/* test-task-manager-engines.c — several engines side by side (issue 15 part
+ * 2): the task manager runs each environment's tasks on its own engine, the
+ * Settings-wide limit holds per engine, the record names the engine, and a
+ * task left running is looked for on its own engine after a restart.
+ *
+ * Two private engines: the run's (tests/engine-up.sh, as every engine test)
+ * as the local one, and a second started here (tests/engine-up.sh with
+ * AR_TEST_ENGINE_UP_DIR, as test-field.c's test_engine_network) as the
+ * engine "second", reached by its own unix:// socket.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "test-second-engine.h"
+#include "test-task-runner-utils.h"
+
+#define SECOND "second"
+
+static const char *second_host; /* the second engine's DOCKER_HOST */
+
+static int
+docker_on (const char *host, const char *const *args, char **out, char **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) "docker");
+  g_ptr_array_add (argv, (gpointer) "-H");
+  g_ptr_array_add (argv, (gpointer) host);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status, &error))
+    g_error ("docker: %s", error->message);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 255;
+}
+
+static char *
+docker_out (const char *host, const char *const *args)
+{
+  char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (docker_on (host, args, &out, &err) != 0)
+    g_error ("docker -H %s %s failed: %s", host, args[0], err);
+  return g_strstrip (out);
+}
+
+static gboolean
+second_engine_up (const char *base)
+{
+  second_host = ar_test_second_engine_up (base);
+  return second_host != NULL;
+}
+
+/* Whether a container of that name is on the engine at @host. */
+static gboolean
+exists_on (const char *host, const char *name)
+{
+  g_autofree char *filter = g_strconcat ("name=^", name, "$", NULL);
+  const char *args[] = { "ps", "-aq", "--filter", filter, NULL };
+  g_autofree char *out = docker_out (host, args);
+
+  return *out != '\0';
+}
+
+static ArSettings *
+two_engine_settings (Engine *e)
+{
+  ArSettings *settings = new_settings (e);
+
+  g_ptr_array_add (settings->engines, ar_engine_entry_new (SECOND, second_host, "docker", "shared"));
+  return settings;
+}
+
+typedef struct {
+  ArTask *a;
+  ArTask *b;
+} Both;
+
+static gboolean
+both_running (gpointer data)
+{
+  Both *both = data;
+
+  return ar_task_get_state (both->a) == AR_TASK_STATE_RUNNING && ar_task_get_state (both->b) == AR_TASK_STATE_RUNNING;
+}
+
+/* Tasks of A run on the local engine and of B on the second, at the same
+ * time although Settings allow one task at a time: the limit is per engine.
+ * A second task of A waits for the first. The records name the engines. */
+static void
+test_two_engines (void)
+{
+  Engine *e = &on_docker;
+  const char *agent[] = { "sh", "-c", "echo started; sleep 4; echo end", NULL };
+  g_autoptr(ArEnvironment) env_a = NULL;
+  g_autoptr(ArEnvironment) env_b = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(ArTask) a1 = NULL;
+  g_autoptr(ArTask) a2 = NULL;
+  g_autoptr(ArTask) b1 = NULL;
+  g_autofree char *log = NULL;
+  const char *local_host = g_getenv ("DOCKER_HOST");
+  guint finished = 0;
+  Count until = { &finished, 3 };
+  Both both;
+
+  if (!need_engine (e) || !second_engine_up (e->base))
+    return;
+  g_assert_nonnull (local_host);
+  env_a = new_env (e, "on local", agent);
+  env_b = new_env (e, "on second", agent);
+  ar_environment_set_engine (env_b, SECOND);
+  settings = two_engine_settings (e);
+  settings->max_concurrent_tasks = 1;
+  manager = ar_task_manager_new (e->builder, settings);
+  g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
+
+  a1 = g_object_ref (ar_task_manager_start (manager, env_a, "a one"));
+  a2 = g_object_ref (ar_task_manager_start (manager, env_a, "a two"));
+  b1 = g_object_ref (ar_task_manager_start (manager, env_b, "b one"));
+  g_assert_true (ar_task_state_is_active (ar_task_get_state (a1)));
+  g_assert_cmpint (ar_task_get_state (a2), ==, AR_TASK_STATE_QUEUED);
+  /* Not held back by the local engine's full slot. */
+  g_assert_true (ar_task_state_is_active (ar_task_get_state (b1)));
+  g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 2);
+  g_assert_cmpstr (ar_task_get_engine (a1), ==, AR_LOCAL_ENGINE_NAME);
+  g_assert_cmpstr (ar_task_get_engine (b1), ==, SECOND);
+
+  both.a = a1;
+  both.b = b1;
+  wait_until (both_running, &both, TASK_SECONDS, "both tasks to run at once");
+  /* Each container on its own engine, and only there. */
+  g_assert_true (exists_on (local_host, ar_task_get_container_name (a1)));
+  g_assert_false (exists_on (local_host, ar_task_get_container_name (b1)));
+  g_assert_true (exists_on (second_host, ar_task_get_container_name (b1)));
+  g_assert_false (exists_on (second_host, ar_task_get_container_name (a1)));
+  g_assert_cmpint (ar_task_get_state (a2), ==, AR_TASK_STATE_QUEUED);
+
+  wait_until (count_reached, &until, TASK_SECONDS * 2, "the three tasks to end");
+  g_assert_cmpint (ar_task_get_state (a1), ==, AR_TASK_STATE_DONE);
+  g_assert_cmpint (ar_task_get_state (a2), ==, AR_TASK_STATE_DONE);
+  g_assert_cmpint (ar_task_get_state (b1), ==, AR_TASK_STATE_DONE);
+  g_assert_cmpint (ar_task_get_started_at (a2), >=, ar_task_get_finished_at (a1));
+  g_assert_cmpint (ar_task_get_started_at (b1), <, ar_task_get_finished_at (a1));
+  log = task_log_text (a2);
+  assert_contains (log, "[task/queue][INFO] queued: Settings allow 1 task at a time on the engine “Local”\n");
+  g_clear_pointer (&log, g_free);
+  log = task_log_text (b1);
+  assert_not_contains (log, "[task/queue]");
+  {
+    g_autofree char *path = ar_task_dup_record_path (b1);
+    g_autoptr(ArTask) reread = ar_task_new_from_file (path, NULL);
+    g_autofree char *path_a = ar_task_dup_record_path (a1);
+    g_autoptr(ArTask) reread_a = ar_task_new_from_file (path_a, NULL);
+
+    g_assert_cmpstr (ar_task_get_engine (reread), ==, SECOND);
+    g_assert_cmpstr (ar_task_get_engine (reread_a), ==, AR_LOCAL_ENGINE_NAME);
+  }
+}
+
+/* An environment naming an engine that is not in Preferences: the task
+ * fails at start, saying so, and nothing runs. */
+static void
+test_unknown_engine (void)
+{
+  Engine *e = &on_docker;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autofree char *log = NULL;
+
+  if (!need_engine (e))
+    return;
+  env = new_env (e, "nowhere", NULL);
+  ar_environment_set_engine (env, "gone-box");
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
+  task = g_object_ref (ar_task_manager_start (manager, env, "hello"));
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
+  g_assert_cmpstr (ar_task_get_engine (task), ==, "gone-box");
+  g_assert_nonnull (strstr (ar_task_get_error_message (task), "no engine named “gone-box” in Preferences"));
+  log = task_log_text (task);
+  assert_contains (log, "[task/engine][ERROR] There is no engine named “gone-box” in Preferences");
+  g_assert_false (container_exists (e, ar_task_get_container_name (task)));
+}
+
+/* A task an earlier process left running on the second engine: the next
+ * manager looks for its container there (not on the local engine, where it
+ * would have been declared left behind), follows it, and stops it there. */
+static void
+test_reattach (void)
+{
+  Engine *e = &on_docker;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(ArTask) record = NULL;
+  g_autoptr(GError) error = NULL;
+  ArTask *task;
+  g_autofree char *log = NULL;
+  guint finished = 0;
+  Count until = { &finished, 1 };
+  gboolean loaded = FALSE;
+
+  if (!need_engine (e) || !second_engine_up (e->base))
+    return;
+  record = ar_task_new ("env-elsewhere", "elsewhere", "left running", AR_TASK_KIND_TASK);
+  ar_task_set_engine (record, SECOND);
+  ar_task_set_state (record, AR_TASK_STATE_RUNNING);
+  ar_task_set_started_at (record, g_get_real_time ());
+  g_assert_true (ar_task_save (record, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *label = g_strconcat (AR_LABEL_TASK_ID, "=", ar_task_get_id (record), NULL);
+    const char *run[] = { "run", "-d", "--name", ar_task_get_container_name (record), "--label", label,
+                          "--label", ar_test_engine_run_label (), e->base,
+                          "sh", "-c", "echo left-running; sleep 60", NULL };
+    g_autofree char *id = docker_out (second_host, run);
+  }
+
+  settings = two_engine_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
+  g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
+                              load_done, &loaded);
+  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
+  task = ar_task_manager_lookup (manager, ar_task_get_id (record), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
+  g_assert_nonnull (ar_task_manager_get_log (manager, task));
+  g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 1);
+
+  ar_task_manager_stop (manager, task);
+  wait_until (count_reached, &until, TASK_SECONDS, "the followed task to stop");
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_CANCELLED);
+  log = task_log_text (task);
+  assert_contains (log, "[task/follow][INFO] found the container");
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  ar_test_init (&argc, &argv);
+  g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
+
+  g_test_add_func ("/task-manager-engines/two-engines", test_two_engines);
+  g_test_add_func ("/task-manager-engines/unknown-engine", test_unknown_engine);
+  g_test_add_func ("/task-manager-engines/reattach", test_reattach);
+
+  status = g_test_run ();
+  return status;
+}
