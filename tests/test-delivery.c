@@ -13,10 +13,24 @@
 
 #include "ar-task-delivery.h"
 #include "ar-task-runner.h"
+#include "test-delivery-utils.h"
 #include "test-task-runner-utils.h"
 #include "test-utils.h"
 
 /* A builder whose engine does not share folders (its own, beside e's). */
+/* `git count-objects -v` of @ws: what its object store holds. */
+static char *
+count_objects (const char *ws)
+{
+  const char *argv[] = { "git", "count-objects", "-v", NULL };
+  char *out = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (ws, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
 static ArImageBuilder *
 not_shared_builder (Engine *e)
 {
@@ -26,93 +40,6 @@ not_shared_builder (Engine *e)
   g_assert_false (ar_engine_shares_host_folders (engine));
   return ar_image_builder_new (engine);
 }
-
-static void
-git (const char *dir, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *err = NULL;
-  int status = 0;
-  va_list ap;
-
-  g_ptr_array_add (argv, (char *) "git");
-  g_ptr_array_add (argv, (char *) "-c");
-  g_ptr_array_add (argv, (char *) "user.name=Test");
-  g_ptr_array_add (argv, (char *) "-c");
-  g_ptr_array_add (argv, (char *) "user.email=test@example.org");
-  va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (dir, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                               NULL, NULL, NULL, &err, &status, NULL));
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("git %s failed: %s", first, err);
-}
-
-/* A git workspace: a commit, a change not committed, an untracked file. */
-static char *
-make_workspace (void)
-{
-  char *ws = ar_test_mkdtemp ("ws");
-  g_autofree char *tracked = g_build_filename (ws, "tracked.txt", NULL);
-  g_autofree char *draft = g_build_filename (ws, "draft.txt", NULL);
-  g_autofree char *ignore = g_build_filename (ws, ".gitignore", NULL);
-
-  git (ws, "init", "-q", NULL);
-  ar_test_write_file (tracked, "one\n");
-  ar_test_write_file (ignore, "*.log\n");
-  git (ws, "add", "-A", NULL);
-  git (ws, "commit", "-q", "-m", "first", NULL);
-  ar_test_write_file (tracked, "one\ntwo (not committed)\n");
-  ar_test_write_file (draft, "untracked draft\n");
-  return ws;
-}
-
-static char *
-run_and_log (ArImageBuilder *builder, ArEnvironment *env, ArSettings *settings, const char *secret, ArTask **out_task)
-{
-  g_autoptr(ArTask) task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "hello",
-                                         AR_TASK_KIND_TASK);
-  g_autoptr(ArTaskRunner) runner = ar_task_runner_new (builder, task, env, settings);
-  gboolean done = FALSE;
-  gboolean seen_in_argv = FALSE;
-  double deadline = now_seconds () + TASK_SECONDS;
-
-  ar_task_runner_run_async (runner, NULL, run_done, &done);
-  /* From create to the end: no process's command line has the secret. */
-  while (!done)
-    {
-      if (secret != NULL && ar_test_any_cmdline_contains (secret))
-        seen_in_argv = TRUE;
-      if (now_seconds () > deadline)
-        g_error ("the task did not end in %d s", TASK_SECONDS);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (20000);
-    }
-  g_assert_false (seen_in_argv);
-  *out_task = g_steal_pointer (&task);
-  return task_log_text (*out_task);
-}
-
-/* The agent: a `codex` of our own, installed by the run preflight. */
-static const char fake_codex[] =
-  "mkdir -p /usr/local/bin\n"
-  "cat > /usr/local/bin/codex <<'EOF'\n"
-  "#!/bin/sh\n"
-  "set -e\n"
-  "echo \"token=${MY_API_TOKEN:+set}\"\n"
-  "cat /home/midori-ai/.codex/config.toml\n"
-  "echo 'from the agent' > result.txt\n"
-  "echo three >> tracked.txt\n"
-  "rm draft.txt\n"
-  "echo noise > build.log\n"
-  "mkdir -p sub\n"
-  "printf '\\000\\001bin' > sub/blob.bin\n"
-  "sleep 1\n"
-  "EOF\n"
-  "chmod 755 /usr/local/bin/codex\n";
 
 static void
 test_mounted_workspace (gconstpointer data)
@@ -126,114 +53,37 @@ test_mounted_workspace (gconstpointer data)
   g_autofree char *config = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *log = NULL;
-  g_autofree char *review = NULL;
-  g_autofree char *result_file = NULL;
-  g_autofree char *patch = NULL;
-  g_autofree char *ws_tracked = NULL;
-  g_autofree char *ws_result = NULL;
+  g_autofree char *filter = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *objects_before = NULL;
+  g_autofree char *objects_after = NULL;
 
   if (!need_engine (e))
     return;
   builder = not_shared_builder (e);
-  ws = make_workspace ();
+  ws = delivery_make_workspace ();
   config = ar_test_mkdtemp ("codex-config");
-  {
-    g_autofree char *toml = g_build_filename (config, "config.toml", NULL);
-
-    ar_test_write_file (toml, "model = \"copied-in\"\n");
-  }
-  env = new_env (e, "delivery", NULL);
-  ar_environment_set_agent_cli (env, "codex");
-  ar_environment_set_host_config_dir (env, config);
-  ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
-  ar_environment_set_run_preflight_script (env, fake_codex);
-  ar_environment_set_workspace_type (env, "mounted");
-  ar_environment_set_workspace_target (env, ws);
   secret = g_strdup_printf ("delivery-secret-%s", ar_test_engine_run_id ());
-  {
-    g_autofree char *var = g_strconcat ("MY_API_TOKEN=", secret, NULL);
-    const char *vars[] = { var, NULL };
-    const char *mounts[] = { "ar-delivery-volume:/data", NULL };
-
-    ar_environment_set_env_vars (env, vars);
-    /* a named volume still works */
-    ar_environment_set_extra_mounts (env, mounts);
-  }
+  env = delivery_new_env (e->base, ws, config, secret);
   settings = new_settings (e);
+  objects_before = count_objects (ws);
 
-  log = run_and_log (builder, env, settings, secret, &task);
+  log = delivery_run_task (builder, env, settings, secret, &task);
   g_test_message ("%s", log);
-  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
-  assert_not_contains (log, secret);
-  assert_contains (log, "token=set");
-  assert_contains (log, "model = \"copied-in\"");
   assert_contains (log, "does not see this computer's folders (preference)");
+  /* the user's repository got no objects of ours */
+  objects_after = count_objects (ws);
+  g_assert_cmpstr (objects_before, ==, objects_after);
+  delivery_assert_result (task, log, ws, secret);
 
-  /* the result, beside the workspace */
-  review = ar_task_delivery_review_dir (ws, ar_task_get_id (task));
-  g_assert_true (g_str_has_prefix (review, ws));
-  g_assert_true (g_str_has_suffix (review, ar_task_get_id (task)));
-  result_file = g_build_filename (review, "workspace", "result.txt", NULL);
+  /* the container is gone */
+  filter = g_strconcat ("name=", ar_task_get_container_name (task), NULL);
   {
-    g_autofree char *text = ar_test_read_file (result_file);
+    const char *args[] = { "ps", "-a", "-q", "--filter", filter, NULL };
 
-    g_assert_cmpstr (text, ==, "from the agent\n");
-  }
-  assert_contains (log, review);
-
-  /* the workspace untouched */
-  ws_tracked = g_build_filename (ws, "tracked.txt", NULL);
-  ws_result = g_build_filename (ws, "result.txt", NULL);
-  {
-    g_autofree char *text = ar_test_read_file (ws_tracked);
-
-    g_assert_cmpstr (text, ==, "one\ntwo (not committed)\n");
-  }
-  g_assert_false (g_file_test (ws_result, G_FILE_TEST_EXISTS));
-
-  /* the patch: what the agent changed, applied by git in the workspace */
-  patch = g_build_filename (review, AR_DELIVERY_PATCH_FILE, NULL);
-  {
-    g_autofree char *text = ar_test_read_file (patch);
-    g_autofree char *draft = g_build_filename (ws, "draft.txt", NULL);
-    g_autofree char *blob = g_build_filename (ws, "sub", "blob.bin", NULL);
-    g_autofree char *blob_text = NULL;
-    gsize blob_len = 0;
-
-    assert_contains (text, "result.txt");
-    assert_contains (text, "+three");
-    assert_not_contains (text, "+two");      /* the base had it already */
-    assert_not_contains (text, "build.log"); /* ignored */
-    assert_contains (text, "GIT binary patch");
-    git (ws, "apply", "--check", patch, NULL);
-    git (ws, "apply", patch, NULL);
-    {
-      g_autofree char *t = ar_test_read_file (ws_tracked);
-      g_autofree char *r = ar_test_read_file (ws_result);
-
-      g_assert_cmpstr (t, ==, "one\ntwo (not committed)\nthree\n");
-      g_assert_cmpstr (r, ==, "from the agent\n");
-    }
-    g_assert_false (g_file_test (draft, G_FILE_TEST_EXISTS));
-    g_assert_true (g_file_get_contents (blob, &blob_text, &blob_len, NULL));
-    g_assert_cmpmem (blob_text, blob_len, "\000\001bin", 5);
-  }
-  assert_contains (log, "git -C");
-
-  /* the user's repository got no objects of ours; the container is gone */
-  {
-    g_autofree char *objects = g_build_filename (ws, ".git", "objects", NULL);
-    g_autofree char *count = NULL;
-    const char *args[] = { "ps", "-a", "-q", "--filter", NULL, NULL };
-    g_autofree char *filter = g_strconcat ("name=", ar_task_get_container_name (task), NULL);
-    g_autofree char *out = NULL;
-
-    args[4] = filter;
     out = engine_out (e, args);
-    g_assert_cmpstr (g_strstrip (out), ==, "");
-    (void) objects;
-    (void) count;
   }
+  g_assert_cmpstr (g_strstrip (out), ==, "");
 }
 
 /* The scripts (entry, a preflight) copied in are read by a user that is
@@ -260,7 +110,7 @@ test_nonroot_scripts (void)
   ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
   ar_environment_set_run_preflight_script (env, "#!/bin/sh\necho preflight-ran-as-$(id -u)\n");
   settings = new_settings (e);
-  log = run_and_log (builder, env, settings, NULL, &task);
+  log = delivery_run_task (builder, env, settings, NULL, &task);
   g_test_message ("%s", log);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
   assert_contains (log, "preflight-ran-as-1000");
@@ -292,7 +142,7 @@ test_bind_mount_refused (void)
     ar_environment_set_extra_mounts (env, mounts);
   }
   settings = new_settings (e);
-  log = run_and_log (builder, env, settings, NULL, &task);
+  log = delivery_run_task (builder, env, settings, NULL, &task);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
   assert_contains (ar_task_get_error_message (task), line);
   assert_contains (ar_task_get_error_message (task), "does not see");
