@@ -40,6 +40,7 @@ enum {
   PROP_ENGINE_PROBLEM,
   PROP_ENGINE_CHECKED,
   PROP_TASKS_LOADED,
+  PROP_SEVERAL_ENGINES,
   N_PROPS
 };
 
@@ -84,6 +85,13 @@ ar_backend_get_task_manager (ArBackend *self)
 {
   g_return_val_if_fail (AR_IS_BACKEND (self), NULL);
   return self->manager;
+}
+
+gboolean
+ar_backend_get_several_engines (ArBackend *self)
+{
+  g_return_val_if_fail (AR_IS_BACKEND (self), FALSE);
+  return ar_settings_get_n_engines (self->settings) > 1;
 }
 
 const char *
@@ -254,14 +262,16 @@ new_engine (ArBackend *self)
 {
   g_clear_object (&self->builder);
   g_clear_object (&self->engine);
-  self->engine = ar_engine_new (self->settings->engine, self->settings->engine_host);
-  ar_engine_set_folders (self->engine, ar_engine_folders_from_string (self->settings->engine_folders));
+  /* The same construction as the other engines' (design.md §9). */
+  self->engine = ar_task_manager_new_engine (self->settings, AR_LOCAL_ENGINE_NAME, NULL);
   self->builder = ar_image_builder_new (self->engine);
 }
 
 static void
 apply_settings (ArBackend *self, ArSettings *settings)
 {
+  gboolean several = ar_settings_get_n_engines (settings) > 1;
+  gboolean several_changed = several != (ar_settings_get_n_engines (self->settings) > 1);
   gboolean engine_changed = g_strcmp0 (settings->engine, self->settings->engine) != 0 ||
                             g_strcmp0 (settings->engine_host, self->settings->engine_host) != 0 ||
                             g_strcmp0 (settings->engine_folders, self->settings->engine_folders) != 0;
@@ -269,6 +279,8 @@ apply_settings (ArBackend *self, ArSettings *settings)
   ar_settings_free (self->settings);
   self->settings = settings;
   ar_task_manager_set_settings (self->manager, self->settings);
+  if (several_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEVERAL_ENGINES]);
   if (!engine_changed)
     return;
 
@@ -369,6 +381,7 @@ ar_backend_get_property (GObject *object,
     case PROP_ENGINE_PROBLEM: g_value_set_string (value, self->engine_problem); break;
     case PROP_ENGINE_CHECKED: g_value_set_boolean (value, self->engine_checked); break;
     case PROP_TASKS_LOADED: g_value_set_boolean (value, self->tasks_loaded); break;
+    case PROP_SEVERAL_ENGINES: g_value_set_boolean (value, ar_backend_get_several_engines (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -396,6 +409,9 @@ ar_backend_class_init (ArBackendClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TASKS_LOADED] =
     g_param_spec_boolean ("tasks-loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SEVERAL_ENGINES] =
+    g_param_spec_boolean ("several-engines", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

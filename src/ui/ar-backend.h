@@ -49,6 +49,10 @@ void ar_backend_start (ArBackend *self);
 /* Asks the engine again (the banner's Retry, the images page's Refresh). */
 void ar_backend_ping (ArBackend *self);
 
+/* More than the local engine is configured (design.md §7): the window
+ * then says which engine each task and image belongs to. Notified. */
+gboolean ar_backend_get_several_engines (ArBackend *self);
+
 /* Why the engine cannot be used, with what to do about it; NULL when the
  * last ping answered, or before any answer. */
 const char *ar_backend_get_engine_problem (ArBackend *self);

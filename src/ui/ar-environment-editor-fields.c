@@ -182,6 +182,17 @@ ar_environment_editor_update_base_image_placeholder (ArEnvironmentEditor *self)
   gtk_entry_set_placeholder_text (self->base_image_entry, image);
 }
 
+/* Whether the engine row already shows the draft's engine (its own
+ * selection set it): its model must not be replaced from inside that. */
+static gboolean
+engine_row_shows_draft (ArEnvironmentEditor *self)
+{
+  guint selected = adw_combo_row_get_selected (self->engine_row);
+
+  return self->engine_ids != NULL && selected < g_strv_length (self->engine_ids) &&
+         g_str_equal (self->engine_ids[selected], ar_environment_get_engine (self->draft));
+}
+
 void
 ar_environment_editor_on_draft_notify (ArEnvironment *draft,
                                        GParamSpec *pspec,
@@ -191,12 +202,94 @@ ar_environment_editor_on_draft_notify (ArEnvironment *draft,
 
   if (g_str_equal (name, "workspace-type"))
     ar_environment_editor_update_workspace_fields (self);
+  else if (g_str_equal (name, "engine") && !engine_row_shows_draft (self))
+    ar_environment_editor_update_engine_row (self);
   else if (g_str_equal (name, "agent-cli"))
     ar_environment_editor_update_agent_fields (self);
   else if (g_str_equal (name, "base-image"))
     ar_environment_editor_update_build_user (self, FALSE);
 
   ar_environment_editor_update_state (self);
+}
+
+/* ---- the engine ---- */
+
+void
+ar_environment_editor_update_engine_row (ArEnvironmentEditor *self)
+{
+  g_autoptr(GtkStringList) items = gtk_string_list_new (NULL);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_autoptr(GPtrArray) engines = NULL;
+  const char *wanted = self->draft != NULL ? ar_environment_get_engine (self->draft) : "";
+  gboolean known = ar_engine_name_is_local (wanted);
+  guint selected = 0;
+  guint n = 1;
+
+  if (self->settings != NULL)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (self->settings, "engines");
+
+      engines = ar_settings_engines_from_variant (value);
+    }
+  gtk_string_list_append (items, ar_engine_display_name (""));
+  g_strv_builder_add (ids, "");
+  for (guint i = 0; engines != NULL && i < engines->len; i++, n++)
+    {
+      const ArEngineEntry *entry = g_ptr_array_index (engines, i);
+
+      gtk_string_list_append (items, entry->name);
+      g_strv_builder_add (ids, entry->name);
+      if (g_str_equal (entry->name, wanted))
+        {
+          selected = n;
+          known = TRUE;
+        }
+    }
+  if (!known)
+    {
+      /* Kept as it is, and said: its tasks would fail at start. */
+      g_autofree char *shown = g_strdup_printf (_ ("%s (missing)"), wanted);
+
+      gtk_string_list_append (items, shown);
+      g_strv_builder_add (ids, wanted);
+      selected = n;
+    }
+  g_strfreev (self->engine_ids);
+  self->engine_ids = g_strv_builder_end (ids);
+
+  self->filling_engines = TRUE;
+  adw_combo_row_set_model (self->engine_row, G_LIST_MODEL (items));
+  adw_combo_row_set_selected (self->engine_row, selected);
+  self->filling_engines = FALSE;
+
+  if (!known)
+    {
+      g_autofree char *warning = g_strdup_printf (_ ("There is no engine named “%s” in Preferences: its tasks "
+                                                     "will not start. Add it there, or choose another engine."),
+                                                  wanted);
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->engine_row), warning);
+      gtk_widget_add_css_class (GTK_WIDGET (self->engine_row), "ar-engine-unknown");
+    }
+  else
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->engine_row),
+                                   n > 1 ? _ ("Where this environment's tasks run and its images are kept") : "");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->engine_row), "ar-engine-unknown");
+    }
+  /* With only the local engine there is nothing to choose. */
+  gtk_widget_set_visible (GTK_WIDGET (self->engine_row), n > 1 || !known);
+}
+
+void
+ar_environment_editor_on_engine_selected (ArEnvironmentEditor *self)
+{
+  guint selected = adw_combo_row_get_selected (self->engine_row);
+
+  if (self->filling_engines || self->draft == NULL || self->engine_ids == NULL ||
+      selected >= g_strv_length (self->engine_ids))
+    return;
+  ar_environment_set_engine (self->draft, self->engine_ids[selected]);
 }
 
 /* ---- line fields and the command line ---- */

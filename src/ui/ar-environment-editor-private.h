@@ -66,6 +66,9 @@ struct _ArEnvironmentEditor {
   AdwEntryRow *name_row;
   AdwComboRow *color_row;
   GtkEntry *base_image_entry;
+  AdwComboRow *engine_row;
+  GStrv engine_ids;         /* the engine row's items: "" (Local), then names */
+  gboolean filling_engines; /* the row's model is being made: not an edit */
   AdwComboRow *workspace_type_row;
   AdwEntryRow *workspace_target_row;
   AdwEntryRow *workdir_row;
@@ -102,6 +105,10 @@ void ar_environment_editor_setup_combo_models (ArEnvironmentEditor *self);
 void ar_environment_editor_update_workspace_fields (ArEnvironmentEditor *self);
 void ar_environment_editor_update_agent_fields (ArEnvironmentEditor *self);
 void ar_environment_editor_update_base_image_placeholder (ArEnvironmentEditor *self);
+/* The engine row from the Preferences' list and the draft's engine, with a
+ * warning when the draft names one that is not in the list (design.md §6.2). */
+void ar_environment_editor_update_engine_row (ArEnvironmentEditor *self);
+void ar_environment_editor_on_engine_selected (ArEnvironmentEditor *self);
 void ar_environment_editor_on_draft_notify (ArEnvironment *draft, GParamSpec *pspec, ArEnvironmentEditor *self);
 char *ar_environment_editor_buffer_dup_text (GtkTextBuffer *buffer);
 void ar_environment_editor_on_line_buffer_changed (GtkTextBuffer *buffer, ArEnvironmentEditor *self);

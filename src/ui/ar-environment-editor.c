@@ -188,6 +188,7 @@ load_draft (ArEnvironmentEditor *self)
 
   ar_environment_editor_update_workspace_fields (self);
   ar_environment_editor_update_agent_fields (self);
+  ar_environment_editor_update_engine_row (self);
   ar_environment_editor_update_state (self);
   ar_environment_editor_update_build_user (self, TRUE);
 }
@@ -554,6 +555,7 @@ ar_environment_editor_dispose (GObject *object)
   if (self->draft != NULL)
     g_signal_handlers_disconnect_by_data (self->draft, self);
   g_clear_object (&self->draft);
+  g_clear_pointer (&self->engine_ids, g_strfreev);
   g_clear_object (&self->environment);
   g_clear_object (&self->reverted);
   if (self->chooser != NULL)
@@ -656,6 +658,7 @@ ar_environment_editor_class_init (ArEnvironmentEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, name_row);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, color_row);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, base_image_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, engine_row);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, workspace_type_row);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, workspace_target_row);
   gtk_widget_class_bind_template_child (widget_class, ArEnvironmentEditor, workdir_row);
@@ -731,6 +734,8 @@ ar_environment_editor_init (ArEnvironmentEditor *self)
   g_object_bind_property (self->desktop_switch, "active", self->desktop_cache_row, "sensitive", G_BINDING_SYNC_CREATE);
   ar_ui_spin_button_show_unlimited (self->max_agents_spin);
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  g_signal_connect_swapped (self->engine_row, "notify::selected", G_CALLBACK (ar_environment_editor_on_engine_selected),
+                            self);
 
   if (self->settings != NULL)
     {
@@ -739,6 +744,8 @@ ar_environment_editor_init (ArEnvironmentEditor *self)
       g_signal_connect_swapped (self->settings, "changed::default-base-image",
                                 G_CALLBACK (on_default_base_image_changed), self);
       g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (ar_environment_editor_update_agent_fields), self);
+      g_signal_connect_swapped (self->settings, "changed::engines", G_CALLBACK (ar_environment_editor_update_engine_row),
+                                self);
     }
   ar_environment_editor_update_base_image_placeholder (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.undo-revert", FALSE);

@@ -17,6 +17,8 @@ struct _ArImagesPage {
   ArBackend *backend;
   ArTaskManager *manager;         /* whose task-finished we listen to */
   GPtrArray *images;              /* ArCachedImage, as last listed */
+  GPtrArray *image_engines;       /* char *: the engine of each image, with several engines; else empty */
+  char *unreachable;              /* the engines that did not answer the last listing, or NULL */
   ArImageStatsSnapshot *stats;    /* the counters, read with that listing */
   GPtrArray *rows;                /* widgets added to the groups */
   GCancellable *list_cancellable; /* the listing running now */
@@ -29,6 +31,7 @@ struct _ArImagesPage {
   guint refresh_idle;
 
   GtkLabel *summary_label;
+  GtkLabel *unreachable_label;
   GtkSpinner *spinner;
   GtkWidget *refresh_button;
   GtkWidget *remove_button;

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "ar-image-stats.h"
+#include "ar-settings.h"
 #include "ar-images-page-private.h"
 #include "ar-rebuild-dialog.h"
 #include "ar-ui.h"
@@ -197,7 +198,7 @@ in_use_tooltip (ArImagesPage *self, const ArCachedImage *image)
 }
 
 static GtkWidget *
-image_row (ArImagesPage *self, const ArCachedImage *image)
+image_row (ArImagesPage *self, const ArCachedImage *image, const char *engine)
 {
   GtkWidget *row = adw_action_row_new ();
   ArEnvironment *env = find_env (self, image_env_id (image));
@@ -229,6 +230,17 @@ image_row (ArImagesPage *self, const ArCachedImage *image)
                              image->env_id != NULL ? image->env_id : "?");
   /* Translators: size · when it was built · when a task last used it */
   subtitle = g_strdup_printf (_ ("%s\n%s · built %s · last used %s"), owner, size, created, last_used);
+
+  if (engine != NULL)
+    {
+      /* design.md §3.6: with several engines each image says which. */
+      g_autofree char *with_engine = NULL;
+
+      /* Translators: %s is an engine's name; then the lines about the image */
+      with_engine = g_strdup_printf (_ ("On %s · %s"), ar_engine_display_name (engine), subtitle);
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&with_engine);
+    }
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
@@ -345,6 +357,7 @@ render (ArImagesPage *self)
   for (guint i = 0; i < self->images->len; i++)
     {
       const ArCachedImage *image = g_ptr_array_index (self->images, i);
+      const char *engine = i < self->image_engines->len ? g_ptr_array_index (self->image_engines, i) : NULL;
 
       total += image->info->size;
       if (ar_cached_image_is_unused (image))
@@ -353,7 +366,7 @@ render (ArImagesPage *self)
           unused_size += image->info->size;
         }
       others += !image->ours;
-      add_row (self, image->ours ? self->images_group : self->others_group, image_row (self, image));
+      add_row (self, image->ours ? self->images_group : self->others_group, image_row (self, image, engine));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->others_group), others > 0);
   if (self->images->len == others)
@@ -383,6 +396,8 @@ render (ArImagesPage *self)
                                             self->images->len),
                                self->images->len, total_text);
   gtk_label_set_label (self->summary_label, summary);
+  gtk_label_set_label (self->unreachable_label, self->unreachable != NULL ? self->unreachable : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->unreachable_label), self->unreachable != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.remove-unused", unused > 0);
   gtk_stack_set_visible_child_name (self->stack, "list");
 }
@@ -404,6 +419,8 @@ stats_read (GObject *source, GAsyncResult *result, gpointer user_data)
   render (self);
 }
 
+static void listed_images (ArImagesPage *self, GCancellable *request, GPtrArray *images, GError *error);
+
 /* The cancellable of one listing: cancelled when a later refresh replaces
  * it, whether or not the listing itself stops in time. */
 static void
@@ -419,6 +436,145 @@ listed (GObject *source, GAsyncResult *result, gpointer user_data)
    * it: its answer is older and must not be shown. */
   if (g_cancellable_is_cancelled (request))
     return;
+  g_ptr_array_set_size (self->image_engines, 0);
+  g_clear_pointer (&self->unreachable, g_free);
+  listed_images (self, request, g_steal_pointer (&images), error);
+}
+
+/* ---- several engines (design.md §3.6): each one that answers -------------- */
+
+typedef struct {
+  ArImagesPage *self;
+  GCancellable *request;
+  guint pending;
+  GPtrArray *images;  /* ArCachedImage, of every engine that answered */
+  GPtrArray *engines; /* char *, the engine of each */
+  GString *unreachable;
+  GError *error; /* the first engine's error, when none answers */
+  guint answered;
+} Listing;
+
+typedef struct {
+  Listing *listing;
+  char *engine;
+} EngineListing;
+
+static void
+listing_free (Listing *listing)
+{
+  g_object_unref (listing->self);
+  g_object_unref (listing->request);
+  g_ptr_array_unref (listing->images);
+  g_ptr_array_unref (listing->engines);
+  g_string_free (listing->unreachable, TRUE);
+  g_clear_error (&listing->error);
+  g_free (listing);
+}
+
+static void
+listing_done (Listing *listing)
+{
+  ArImagesPage *self = listing->self;
+
+  if (--listing->pending > 0)
+    return;
+  if (!g_cancellable_is_cancelled (listing->request))
+    {
+      g_ptr_array_unref (self->image_engines);
+      self->image_engines = g_ptr_array_ref (listing->engines);
+      g_free (self->unreachable);
+      self->unreachable = listing->unreachable->len > 0 ? g_strdup (listing->unreachable->str) : NULL;
+      g_object_steal_data (G_OBJECT (listing->request), "ar-images-page");
+      g_object_unref (self); /* that data's reference */
+      if (listing->answered > 0)
+        listed_images (self, listing->request, g_ptr_array_ref (listing->images), NULL);
+      else
+        listed_images (self, listing->request, NULL, listing->error);
+    }
+  listing_free (listing);
+}
+
+static void
+engine_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  EngineListing *one = user_data;
+  Listing *listing = one->listing;
+  g_autofree char *engine = one->engine;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (one);
+  images = ar_image_builder_list_cached_finish (AR_IMAGE_BUILDER (source), result, &error);
+  if (images != NULL)
+    {
+      listing->answered++;
+      for (guint i = 0; i < images->len; i++)
+        g_ptr_array_add (listing->engines, g_strdup (engine));
+      g_ptr_array_extend_and_steal (listing->images, g_steal_pointer (&images));
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (listing->unreachable->len > 0)
+        g_string_append_c (listing->unreachable, '\n');
+      /* Translators: an engine's name, then why its images could not be listed */
+      g_string_append_printf (listing->unreachable, _ ("%s did not answer: %s"), ar_engine_display_name (engine),
+                              error->message);
+      if (listing->error == NULL)
+        listing->error = g_steal_pointer (&error);
+    }
+  listing_done (listing);
+}
+
+static void
+list_engine (Listing *listing, ArImageBuilder *builder, const char *engine, GPtrArray *envs)
+{
+  EngineListing *one = g_new0 (EngineListing, 1);
+
+  one->listing = listing;
+  one->engine = g_strdup (engine);
+  listing->pending++;
+  ar_image_builder_list_cached_async (builder, envs, ar_backend_get_settings (listing->self->backend),
+                                      listing->request, engine_listed, one);
+}
+
+static void
+list_every_engine (ArImagesPage *self, GPtrArray *envs)
+{
+  const ArSettings *settings = ar_backend_get_settings (self->backend);
+  Listing *listing = g_new0 (Listing, 1);
+
+  listing->self = g_object_ref (self);
+  listing->request = g_object_ref (self->list_cancellable);
+  listing->images = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_cached_image_free);
+  listing->engines = g_ptr_array_new_with_free_func (g_free);
+  listing->unreachable = g_string_new (NULL);
+  listing->pending = 1; /* until every engine is asked */
+  list_engine (listing, ar_backend_get_builder (self->backend), AR_LOCAL_ENGINE_NAME, envs);
+  for (guint i = 0; i < settings->engines->len; i++)
+    {
+      const ArEngineEntry *entry = g_ptr_array_index (settings->engines, i);
+      g_autoptr(GError) error = NULL;
+      ArImageBuilder *builder = ar_task_manager_get_builder (ar_backend_get_task_manager (self->backend), entry->name,
+                                                             &error);
+
+      if (builder != NULL)
+        list_engine (listing, builder, entry->name, envs);
+      else
+        {
+          if (listing->unreachable->len > 0)
+            g_string_append_c (listing->unreachable, '\n');
+          g_string_append_printf (listing->unreachable, _ ("%s did not answer: %s"), entry->name, error->message);
+        }
+    }
+  listing_done (listing);
+}
+
+/* Takes @images (NULL when @error says why). */
+static void
+listed_images (ArImagesPage *self, GCancellable *request, GPtrArray *images_, GError *error)
+{
+  g_autoptr(GPtrArray) images = images_;
+
   self->listing = FALSE;
   ar_images_page_update_loading (self);
   if (images == NULL)
@@ -469,6 +625,11 @@ ar_images_page_refresh (ArImagesPage *self)
   g_object_set_data_full (G_OBJECT (self->list_cancellable), "ar-images-page",
                           g_object_ref (self), g_object_unref);
   envs = ar_images_page_store_environments (self);
+  if (ar_backend_get_several_engines (self->backend))
+    {
+      list_every_engine (self, envs);
+      return;
+    }
   ar_image_builder_list_cached_async (ar_backend_get_builder (self->backend), envs,
                                       ar_backend_get_settings (self->backend), self->list_cancellable, listed,
                                       g_object_ref (self->list_cancellable));
@@ -547,6 +708,7 @@ ar_images_page_rebuild (ArImagesPage *self,
                         const char *env_id)
 {
   ArEnvironment *env;
+  ArImageBuilder *builder;
   GtkWidget *dialog;
 
   g_return_val_if_fail (AR_IS_IMAGES_PAGE (self), NULL);
@@ -554,7 +716,12 @@ ar_images_page_rebuild (ArImagesPage *self,
   env = find_env (self, env_id);
   if (env == NULL)
     return NULL;
-  dialog = ar_rebuild_dialog_new (ar_ui_get_window (GTK_WIDGET (self)), ar_backend_get_builder (self->backend), env,
+  /* On the environment's own engine; the local one when it names none
+   * that Preferences know (its tasks would not start either). */
+  builder = ar_task_manager_get_builder (ar_backend_get_task_manager (self->backend), ar_environment_get_engine (env),
+                                         NULL);
+  dialog = ar_rebuild_dialog_new (ar_ui_get_window (GTK_WIDGET (self)),
+                                  builder != NULL ? builder : ar_backend_get_builder (self->backend), env,
                                   ar_backend_get_settings (self->backend));
   g_signal_connect_object (dialog, "finished", G_CALLBACK (mark_dirty), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -583,6 +750,8 @@ ar_images_page_constructed (GObject *object)
   g_signal_connect_object (self->backend, "notify::engine-problem", G_CALLBACK (on_engine_problem), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->backend, "notify::builder", G_CALLBACK (mark_dirty), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->backend, "notify::several-engines", G_CALLBACK (mark_dirty), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->backend, "notify::task-manager", G_CALLBACK (on_manager_replaced), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (ar_backend_get_store (self->backend), "items-changed", G_CALLBACK (mark_dirty), self,
@@ -618,6 +787,8 @@ ar_images_page_finalize (GObject *object)
   ArImagesPage *self = AR_IMAGES_PAGE (object);
 
   g_ptr_array_unref (self->images);
+  g_ptr_array_unref (self->image_engines);
+  g_free (self->unreachable);
   g_ptr_array_unref (self->rows);
   g_clear_pointer (&self->stats, ar_image_stats_snapshot_unref);
 
@@ -677,6 +848,7 @@ ar_images_page_class_init (ArImagesPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, AR_RESOURCE_PATH "/ar-images-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, ArImagesPage, unreachable_label);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, ArImagesPage, remove_button);
@@ -695,6 +867,7 @@ static void
 ar_images_page_init (ArImagesPage *self)
 {
   self->images = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_cached_image_free);
+  self->image_engines = g_ptr_array_new_with_free_func (g_free);
   self->rows = g_ptr_array_new ();
   self->dirty = TRUE;
   self->list_cancellable = g_cancellable_new ();

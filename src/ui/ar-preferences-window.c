@@ -6,8 +6,10 @@
 
 #include <glib/gi18n.h>
 
+#include "ar-engine-dialog.h"
 #include "ar-environment.h"
 #include "ar-preferences-window.h"
+#include "ar-settings.h"
 #include "ar-ui.h"
 
 struct _ArPreferencesWindow {
@@ -20,6 +22,8 @@ struct _ArPreferencesWindow {
   GtkSpinButton *build_timeout_spin;
   AdwComboRow *engine_row;
   GtkEntry *engine_host_entry;
+  GtkListBox *engines_list;
+  GtkButton *add_engine_button;
   GtkSpinButton *max_tasks_spin;
   GtkSwitch *preflight_switch;
   GtkSourceView *preflight_view;
@@ -93,6 +97,114 @@ set_folder_placeholder (GtkEntry *entry, const char *agent)
   gtk_entry_set_placeholder_text (entry, shown);
 }
 
+/* ---- other engines (design.md §7) ---------------------------------------- */
+
+static const char *
+kind_label (const char *kind)
+{
+  return g_strcmp0 (kind, "podman") == 0 ? _ ("Podman") : _ ("Docker");
+}
+
+static const char *
+folders_label (const char *folders)
+{
+  if (g_strcmp0 (folders, "shared") == 0)
+    return _ ("shares this computer’s folders");
+  if (g_strcmp0 (folders, "not-shared") == 0)
+    return _ ("copies files in and out");
+  return _ ("folders: automatic");
+}
+
+static void
+open_engine_dialog (ArPreferencesWindow *self, const char *editing)
+{
+  GtkWidget *dialog = ar_engine_dialog_new (GTK_WINDOW (self), self->settings, editing);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_add_engine (ArPreferencesWindow *self)
+{
+  open_engine_dialog (self, NULL);
+}
+
+static void
+on_edit_engine (GtkButton *button, ArPreferencesWindow *self)
+{
+  open_engine_dialog (self, g_object_get_data (G_OBJECT (button), "engine-name"));
+}
+
+static void
+on_remove_engine (GtkButton *button, ArPreferencesWindow *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (button), "engine-name");
+  g_autoptr(GVariant) value = g_settings_get_value (self->settings, "engines");
+  g_autoptr(GPtrArray) engines = ar_settings_engines_from_variant (value);
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < engines->len; i++)
+    if (g_str_equal (((ArEngineEntry *) g_ptr_array_index (engines, i))->name, name))
+      {
+        message = g_strdup_printf (_ ("Engine “%s” removed"), name);
+        g_ptr_array_remove_index (engines, i);
+        break;
+      }
+  if (message == NULL)
+    return;
+  /* The rows are made again: the keyboard goes on from the Add button. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->add_engine_button));
+  g_settings_set_value (self->settings, "engines", ar_settings_engines_to_variant (engines));
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+}
+
+static GtkWidget *
+engine_button (const char *icon, const char *tooltip, const char *label, const char *name)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data_full (G_OBJECT (button), "engine-name", g_strdup (name), g_free);
+  return button;
+}
+
+static void
+fill_engines (ArPreferencesWindow *self)
+{
+  g_autoptr(GVariant) value = g_settings_get_value (self->settings, "engines");
+  g_autoptr(GPtrArray) engines = ar_settings_engines_from_variant (value);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->engines_list))) != NULL)
+    gtk_list_box_remove (self->engines_list, child);
+  for (guint i = 0; i < engines->len; i++)
+    {
+      const ArEngineEntry *entry = g_ptr_array_index (engines, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s · %s", entry->endpoint, kind_label (entry->kind),
+                                                   folders_label (entry->folders));
+      g_autofree char *edit_label = g_strdup_printf (_ ("Edit engine “%s”"), entry->name);
+      g_autofree char *remove_label = g_strdup_printf (_ ("Remove engine “%s”"), entry->name);
+      GtkWidget *edit = engine_button ("document-edit-symbolic", _ ("Edit"), edit_label, entry->name);
+      GtkWidget *remove = engine_button ("user-trash-symbolic", _ ("Remove"), remove_label, entry->name);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), entry->name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_engine), self);
+      g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_engine), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_append (self->engines_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->engines_list), engines->len > 0);
+}
+
 static void
 ar_preferences_window_constructed (GObject *object)
 {
@@ -118,6 +230,9 @@ ar_preferences_window_constructed (GObject *object)
   g_settings_bind (self->settings, "copilot-config-dir", self->copilot_entry, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "gemini-config-dir", self->gemini_entry, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "desktop-scripts-dir", self->desktop_scripts_entry, "text", G_SETTINGS_BIND_DEFAULT);
+
+  fill_engines (self);
+  g_signal_connect_object (self->settings, "changed::engines", G_CALLBACK (fill_engines), self, G_CONNECT_SWAPPED);
 
   /* Loading the saved script is not an edit that Ctrl+Z undoes. */
   gtk_text_buffer_set_enable_undo (buffer, FALSE);
@@ -187,6 +302,9 @@ ar_preferences_window_class_init (ArPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, build_timeout_spin);
   gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, engine_row);
   gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, engine_host_entry);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, engines_list);
+  gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, add_engine_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_engine);
   gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, max_tasks_spin);
   gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, preflight_switch);
   gtk_widget_class_bind_template_child (widget_class, ArPreferencesWindow, preflight_view);

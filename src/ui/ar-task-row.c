@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ar-settings.h"
 #include "ar-task-row.h"
 #include "ar-ui.h"
 
@@ -16,6 +17,7 @@ struct _ArTaskRow {
   ArEnvStore *store;
   ArTask *task;
   guint tick_id; /* the duration counts while the task holds a slot */
+  gboolean show_engine;
 
   GtkWidget *color_dot;
   GtkLabel *env_label;
@@ -23,9 +25,51 @@ struct _ArTaskRow {
   GtkLabel *title_label;
   GtkLabel *time_label;
   GtkLabel *duration_label;
+  GtkLabel *engine_label;
 };
 
 G_DEFINE_FINAL_TYPE (ArTaskRow, ar_task_row, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SHOW_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* design.md §6.4: which engine, only when there is more than one. */
+static void
+update_engine (ArTaskRow *self)
+{
+  const char *name = self->task != NULL ? ar_engine_display_name (ar_task_get_engine (self->task)) : "";
+  g_autofree char *spoken = g_strdup_printf (_ ("Engine: %s"), name);
+
+  gtk_label_set_label (self->engine_label, name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->engine_label), spoken);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->engine_label), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->engine_label), self->show_engine && self->task != NULL);
+}
+
+gboolean
+ar_task_row_get_show_engine (ArTaskRow *self)
+{
+  g_return_val_if_fail (AR_IS_TASK_ROW (self), FALSE);
+  return self->show_engine;
+}
+
+void
+ar_task_row_set_show_engine (ArTaskRow *self, gboolean show)
+{
+  g_return_if_fail (AR_IS_TASK_ROW (self));
+
+  show = !!show;
+  if (self->show_engine == show)
+    return;
+  self->show_engine = show;
+  update_engine (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_ENGINE]);
+}
 
 static void
 update_duration (ArTaskRow *self)
@@ -84,6 +128,7 @@ update (ArTaskRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), ar_task_get_prompt (self->task));
   created = ar_ui_format_time (ar_task_get_created_at (self->task) / G_USEC_PER_SEC, "");
   gtk_label_set_label (self->time_label, created);
+  update_engine (self);
   update_state (self);
 }
 
@@ -108,7 +153,10 @@ ar_task_row_set_task (ArTaskRow *self,
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_set_object (&self->task, task);
   if (task == NULL)
-    return;
+    {
+      update_engine (self);
+      return;
+    }
 
   g_signal_connect_swapped (task, "notify::state", G_CALLBACK (update_state), self);
   g_signal_connect_swapped (task, "notify::started-at", G_CALLBACK (update_duration), self);
@@ -129,12 +177,39 @@ ar_task_row_dispose (GObject *object)
 }
 
 static void
+ar_task_row_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SHOW_ENGINE: g_value_set_boolean (value, AR_TASK_ROW (object)->show_engine); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ar_task_row_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SHOW_ENGINE: ar_task_row_set_show_engine (AR_TASK_ROW (object), g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ar_task_row_class_init (ArTaskRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ar_task_row_dispose;
+  object_class->get_property = ar_task_row_get_property;
+  object_class->set_property = ar_task_row_set_property;
+
+  properties[PROP_SHOW_ENGINE] =
+    g_param_spec_boolean ("show-engine", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, AR_RESOURCE_PATH "/ar-task-row.ui");
   gtk_widget_class_bind_template_child (widget_class, ArTaskRow, color_dot);
@@ -143,6 +218,7 @@ ar_task_row_class_init (ArTaskRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArTaskRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, ArTaskRow, time_label);
   gtk_widget_class_bind_template_child (widget_class, ArTaskRow, duration_label);
+  gtk_widget_class_bind_template_child (widget_class, ArTaskRow, engine_label);
 }
 
 static void

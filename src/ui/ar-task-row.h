@@ -22,5 +22,9 @@ GtkWidget *ar_task_row_new (ArEnvStore *store);
 ArTask *ar_task_row_get_task (ArTaskRow *self);
 void ar_task_row_set_task (ArTaskRow *self,
                            ArTask *task);
+/* Whether the row names the task's engine (a chip beside the duration):
+ * on when more than one engine is configured (design.md §6.4). */
+gboolean ar_task_row_get_show_engine (ArTaskRow *self);
+void ar_task_row_set_show_engine (ArTaskRow *self, gboolean show);
 
 G_END_DECLS

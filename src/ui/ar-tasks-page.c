@@ -437,7 +437,11 @@ row_setup (GtkSignalListItemFactory *factory,
            GtkListItem *item,
            ArTasksPage *self)
 {
-  gtk_list_item_set_child (item, ar_task_row_new (ar_backend_get_store (self->backend)));
+  GtkWidget *row = ar_task_row_new (ar_backend_get_store (self->backend));
+
+  /* The engine's name only when there are several (design.md §6.4). */
+  g_object_bind_property (self->backend, "several-engines", row, "show-engine", G_BINDING_SYNC_CREATE);
+  gtk_list_item_set_child (item, row);
 }
 
 static void
