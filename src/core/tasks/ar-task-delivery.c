@@ -403,6 +403,16 @@ snapshot_tree (const char *repo, const char *objects_dir, const char *alternates
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _ ("Could not make %s."), objects_dir);
       return NULL;
     }
+  /* From the repository's own index: files whose stat matches are not
+   * read again, and their objects are the repository's already. */
+  {
+    g_autofree char *own_index = g_build_filename (repo, ".git", "index", NULL);
+    g_autoptr(GFile) from = g_file_new_for_path (own_index);
+    g_autoptr(GFile) to = g_file_new_for_path (index);
+
+    if (g_file_test (own_index, G_FILE_TEST_IS_REGULAR))
+      g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL);
+  }
   added = run_git (repo, index, objects_dir, alternates, add, error);
   tree = added != NULL ? run_git (repo, index, objects_dir, alternates, write, error) : NULL;
   g_unlink (index);
