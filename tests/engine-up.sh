@@ -127,7 +127,13 @@ iptables -D FORWARD -o $bridge -j ACCEPT 2>/dev/null
 ip link del $bridge 2>/dev/null
 exit 0
 TEARDOWN
-if ! { ip link add "$bridge" type bridge && ip addr add "10.215.$third.1/24" dev "$bridge" &&
+# A MAC address of its own (locally administered), set: a bridge without
+# one takes the lowest of its ports' and changes it as containers come and
+# go, and a container that had resolved the gateway before then sends to
+# a MAC no longer there until its ARP entry is probed again: connections
+# to the host (the tests' apt proxy) timed out for seconds (seen in CI).
+mac=02$(od -An -N5 -tx1 /dev/urandom | tr -s ' ' ':' | sed 's/:$//')
+if ! { ip link add "$bridge" address "$mac" type bridge && ip addr add "10.215.$third.1/24" dev "$bridge" &&
        ip link set "$bridge" up &&
        iptables -t nat -A POSTROUTING -s "$subnet" ! -o "$bridge" -j MASQUERADE &&
        iptables -I FORWARD -i "$bridge" -j ACCEPT && iptables -I FORWARD -o "$bridge" -j ACCEPT; } \

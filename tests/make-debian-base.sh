@@ -2,6 +2,7 @@
 # make-debian-base.sh — a real Debian base for the field tests and benchmarks
 #
 #   tests/make-debian-base.sh [--apt-proxy URL]
+#   tests/make-debian-base.sh --diagnose-proxy URL
 #
 # Prints two image names, one a line, in the engine DOCKER_HOST names (or
 # rootful podman with AR_TEST_ENGINE_CLI=podman; CONTAINERS_CONF as
@@ -21,18 +22,25 @@
 # Building the `dev` variant runs apt-get in a container: through the apt
 # proxy named by --apt-proxy or AR_TEST_APT_PROXY (an http:// URL the
 # container can reach, e.g. the tests' apt-cacher-ng), else straight to
-# Debian's archive. Exit status 1 with one sentence on stderr when a step
-# fails.
+# Debian's archive, with apt retrying (Acquire::Retries) and giving up a
+# connection after 30 s. Exit status 1 with one sentence on stderr when a
+# step fails; when the proxy could not be reached, with what the host says
+# of it (diagnose_proxy below, also what --diagnose-proxy URL prints alone):
+# whether something listens on its address and port, which process, the
+# interface holding the address and the iptables rules naming that
+# interface or address.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 engine=${AR_TEST_ENGINE_CLI:-docker}
 proxy=${AR_TEST_APT_PROXY:-}
+diagnose=
 while [ $# -gt 0 ]; do
   case $1 in
     --apt-proxy) proxy=${2:?--apt-proxy needs a URL}; shift 2 ;;
     --apt-proxy=*) proxy=${1#--apt-proxy=}; shift ;;
+    --diagnose-proxy) diagnose=${2:?--diagnose-proxy needs a URL}; shift 2 ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "make-debian-base.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -42,6 +50,39 @@ fail () {
   echo "make-debian-base.sh: $*" >&2
   exit 1
 }
+
+# What the host says of the apt proxy at URL (http://ADDRESS:PORT/).
+diagnose_proxy () {
+  hp=${1#http://}; hp=${hp%%/*}
+  address=${hp%:*}; port=${hp##*:}
+  echo "# the apt proxy $1, as the host sees it:"
+  listening=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -F "$address:$port" || true)
+  if [ -n "$listening" ]; then
+    echo "#   listening: $listening"
+    for pid in $(echo "$listening" | grep -o 'pid=[0-9]*' | cut -d= -f2); do
+      if kill -0 "$pid" 2>/dev/null; then
+        echo "#   process $pid alive: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+      else
+        echo "#   process $pid is gone"
+      fi
+    done
+  else
+    echo "#   nothing listens on $address:$port (ss -ltn: $(ss -Hltn 2>/dev/null | grep -c .) listeners, none there)"
+  fi
+  dev=$(ip -o -4 addr show 2>/dev/null | awk -v a="$address" 'index($4, a "/") == 1 { print $2; exit }')
+  if [ -n "$dev" ]; then
+    echo "#   $address is on $dev: $(ip -br link show "$dev" 2>/dev/null)" \
+      "(MAC $(case $(cat "/sys/class/net/$dev/addr_assign_type" 2>/dev/null) in 3) echo set ;; *) echo 'not set: follows its ports' ;; esac))"
+    echo "#   iptables rules naming $dev or $address:"
+    iptables-save 2>/dev/null | grep -e "$dev" -e "$address" | sed 's/^/#     /' || true
+  else
+    echo "#   no interface of this host holds $address"
+  fi
+}
+if [ -n "$diagnose" ]; then
+  diagnose_proxy "$diagnose"
+  exit 0
+fi
 
 cache=${AR_TEST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests}
 tar=$cache/debian-bookworm-minbase.tar
@@ -94,8 +135,9 @@ if [ "$(label_of "$dev" "$label.from")" != "$base_id" ]; then
   trap 'rm -rf "$ctx"' EXIT
   cat >"$ctx/Dockerfile" <<EOF
 FROM $base
-RUN set -e; apt-get update; \\
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends sudo; \\
+RUN set -e; export DEBIAN_FRONTEND=noninteractive; \\
+    apt_get () { apt-get -o Acquire::Retries=5 -o Acquire::http::Timeout=30 "\$@"; }; \\
+    apt_get update; apt_get install -y --no-install-recommends sudo; \\
     rm -rf /var/lib/apt/lists/*; \\
     useradd --create-home --uid 1000 --shell /bin/bash dev; \\
     echo 'dev ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/dev; chmod 0440 /etc/sudoers.d/dev
@@ -107,6 +149,9 @@ EOF
   # line; it is not kept in the image.
   if ! "$engine" build -q ${proxy:+--build-arg http_proxy=$proxy} -t "$dev" "$ctx" >"$ctx/build.log" 2>&1; then
     tail -n 15 "$ctx/build.log" >&2
+    if [ -n "$proxy" ] && grep -q -e "Could not connect" -e "Failed to fetch" -e "Unable to connect" "$ctx/build.log"; then
+      diagnose_proxy "$proxy" >&2
+    fi
     fail "building $dev (apt-get install sudo${proxy:+ through $proxy}) failed: can a container reach Debian's archive?"
   fi
 fi

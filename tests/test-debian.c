@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,14 +164,49 @@ kill_apt_proxy (void)
   g_unlink (pgid_path);
 }
 
+/* Whether apt-cacher-ng's output says it could not listen: 3.7 says
+ * "Couldn't bind socket: Address already in use" and goes on running. */
+static gboolean
+said_cannot_listen (const char *output)
+{
+  return output != NULL && (strstr (output, "rror") != NULL || strstr (output, "bind") != NULL);
+}
+
 /* Starts apt-cacher-ng on ADDRESS with the kept cache, which one proxy at a
  * time may use (flock): while another run holds it, a cache of this run
  * only (nothing is shared that two proxies could write at once). Sets
  * *url to the proxy's URL. apt-cacher-ng 3.7 takes no port above 32767
  * and, when it cannot listen, says so and goes on running: the port is
- * checked free first, and its output read while it is waited for. */
+ * checked free first, and its output read while it is waited for. Two
+ * test programs starting their proxies at once (field-docker and
+ * field-podman do) could both find 3142 free, and the second one's
+ * apt-cacher-ng, unable to listen, looked started since the first one's
+ * answered there: the choice of a port and the wait until it answers are
+ * one at a time across programs (a lock beside the kept caches). */
+static gboolean
+start_apt_proxy_locked (const char *address, char **url, char **why);
+
 static gboolean
 start_apt_proxy (const char *address, char **url, char **why)
+{
+  g_autofree char *cache = apt_cache_path ();
+  g_autofree char *parent = g_path_get_dirname (cache);
+  g_autofree char *lock_path = g_build_filename (parent, ".apt-proxy-start.lock", NULL);
+  gboolean started;
+  int fd;
+
+  g_mkdir_with_parents (parent, 0755);
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    flock (fd, LOCK_EX);
+  started = start_apt_proxy_locked (address, url, why);
+  if (fd >= 0)
+    close (fd);  /* and the lock with it */
+  return started;
+}
+
+static gboolean
+start_apt_proxy_locked (const char *address, char **url, char **why)
 {
   g_autofree char *acng = g_find_program_in_path ("apt-cacher-ng");
   g_autofree char *flock_path = g_find_program_in_path ("flock");
@@ -258,17 +295,17 @@ start_apt_proxy (const char *address, char **url, char **why)
           g_autofree char *proc = g_strdup_printf ("/proc/%s/stat", pid_text);
           g_autofree char *stat = NULL;
 
-          if (port_answers (address, port))
+          g_clear_pointer (&last_output, g_free);
+          g_file_get_contents (out_log, &last_output, NULL, NULL);
+          said_error = said_cannot_listen (last_output);
+          if (!said_error && port_answers (address, port))
             {
               *url = g_strdup_printf ("http://%s:%u/", address, port);
               g_test_message ("apt-cacher-ng at %s, cache %s", *url, shared ? cache : private_cache);
               return TRUE;
             }
-          g_clear_pointer (&last_output, g_free);
-          g_file_get_contents (out_log, &last_output, NULL, NULL);
           /* gone, a zombie, or it said why it cannot listen */
           ended = !g_file_get_contents (proc, &stat, NULL, NULL) || strstr (stat, ") Z ") != NULL;
-          said_error = last_output != NULL && strstr (last_output, "rror") != NULL;
           if (ended || said_error)
             break;
           g_usleep (100 * 1000);
@@ -321,7 +358,12 @@ derive_proxied (const char *cli, const char *image, const char *suffix, char **w
   g_autofree char *ctx = ar_test_mkdtemp ("apt-base");
   g_autofree char *conf_path = g_build_filename (ctx, APT_PROXY_CONF, NULL);
   g_autofree char *dockerfile_path = g_build_filename (ctx, "Dockerfile", NULL);
-  g_autofree char *conf = g_strdup_printf ("Acquire::http::Proxy \"%s\";\n", apt_proxy_url);
+  /* Retries, and a connection given up after 30 s rather than 120: a
+   * proxy that cannot be reached for a moment costs seconds, not the
+   * build. */
+  g_autofree char *conf = g_strdup_printf ("Acquire::http::Proxy \"%s\";\nAcquire::Retries \"5\";\n"
+                                           "Acquire::http::Timeout \"30\";\n",
+                                           apt_proxy_url);
   g_autofree char *dockerfile = g_strdup_printf ("FROM %s\nCOPY " APT_PROXY_CONF " /etc/apt/apt.conf.d/" APT_PROXY_CONF "\n",
                                                  image);
   g_autofree char *name = g_strdup_printf ("ar-test-debian-proxied:%s%s", ar_test_engine_run_id (), suffix);
@@ -446,10 +488,13 @@ make_images (const char *cli, Made *m)
     if (engine_cli (cli, run, &probe_out, &probe_err) != 0)
       {
         g_autofree char *said = g_strstrip (g_strconcat (probe_out, " ", probe_err, NULL));
+        const char *diagnose[] = { "sh", script, "--diagnose-proxy", apt_proxy_url, NULL };
+        g_autofree char *diagnosis = NULL;
 
+        run_argv (diagnose, NULL, &diagnosis, NULL);
         m->failure = g_strdup_printf ("A container on the %s engine cannot reach Debian's package archive "
-                                      "(straight, then through the apt proxy at %s): %s",
-                                      cli, apt_proxy_url, said);
+                                      "(straight, then through the apt proxy at %s): %s\n%s",
+                                      cli, apt_proxy_url, said, diagnosis != NULL ? diagnosis : "");
         g_clear_pointer (&m->base, g_free);
         return;
       }

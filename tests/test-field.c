@@ -538,10 +538,26 @@ own_bridge (void)
   return g_strdup (g_strstrip (out));
 }
 
+/* Whether BRIDGE's MAC address was set (the kernel's NET_ADDR_SET, 3):
+ * else it follows the lowest MAC of its ports, changing as containers
+ * start and stop, and a container that had resolved the gateway sends to
+ * a MAC no longer there: its connections to the host (the apt proxy)
+ * time out until ARP probes again (seen in CI). */
+static gboolean
+bridge_mac_is_set (const char *bridge)
+{
+  g_autofree char *path = g_build_filename ("/sys/class/net", bridge, "addr_assign_type", NULL);
+  g_autofree char *type = NULL;
+
+  g_assert_true (g_file_get_contents (path, &type, NULL, NULL));
+  return g_str_equal (g_strstrip (type), "3");
+}
+
 /* A second private engine (tests/engine-up.sh with a folder of its own)
  * starts and stops; docker0 (made here when absent, as another engine
  * would have it), the first engine's bridge and its containers' reach to
- * the archive all survive. */
+ * the archive all survive. The second engine's bridge has a MAC address
+ * of its own, set (bridge_mac_is_set()). */
 static void
 test_engine_network (void)
 {
@@ -553,6 +569,8 @@ test_engine_network (void)
   g_autofree char *err = NULL;
   g_auto(GStrv) envp = NULL;
   gboolean made_docker0 = FALSE;
+  g_autofree char *second_bridge = NULL;
+  gboolean second_mac_set = FALSE;
   const char *root = g_getenv ("AR_SOURCE_ROOT");
 
   if (!need_engine (e))
@@ -590,6 +608,16 @@ test_engine_network (void)
   g_assert_true (link_exists ("docker0"));
   g_assert_true (link_exists (bridge));
   {
+    g_autofree char *teardown_path = g_build_filename (dir, "teardown", NULL);
+    g_autofree char *teardown = ar_test_read_file (teardown_path);
+    const char *del = strstr (teardown, "ip link del ");
+
+    g_assert_nonnull (del);
+    second_bridge = g_strndup (del + strlen ("ip link del "), strcspn (del + strlen ("ip link del "), " \n"));
+    g_assert_true (link_exists (second_bridge));
+    second_mac_set = bridge_mac_is_set (second_bridge);  /* said once that engine is stopped */
+  }
+  {
     const char *update[] = { "run", "--rm", "--label", ar_test_engine_run_label (), e->base,
                              "apt-get", "-q", "update", NULL };
     g_autofree char *update_err = NULL;
@@ -613,6 +641,9 @@ test_engine_network (void)
 
       sh (del, NULL, NULL, NULL);
     }
+  if (!second_mac_set)
+    g_error ("the bridge %s of a private engine had no MAC address of its own: it changes as containers come and go",
+             second_bridge);
 }
 
 int
