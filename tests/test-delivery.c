@@ -86,6 +86,51 @@ test_mounted_workspace (gconstpointer data)
   g_assert_cmpstr (g_strstrip (out), ==, "");
 }
 
+/* A cloned workspace: cloned here, copied in, its result copied out beside
+ * the task's clone, with a patch. */
+static void
+test_cloned_workspace (void)
+{
+  Engine *e = &on_docker;
+  const char *agent[] = { "sh", "-c", "echo cloned-result > result.txt; echo more >> tracked.txt", NULL };
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autofree char *origin = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *task_dir = NULL;
+  g_autofree char *clone = NULL;
+  g_autofree char *review = NULL;
+  g_autofree char *result = NULL;
+  g_autofree char *patch = NULL;
+  g_autofree char *text = NULL;
+
+  if (!need_engine (e))
+    return;
+  builder = not_shared_builder (e);
+  origin = delivery_make_workspace ();
+  env = new_env (e, "delivery-clone", agent);
+  ar_environment_set_workspace_type (env, "cloned");
+  ar_environment_set_workspace_target (env, origin);
+  settings = new_settings (e);
+  log = delivery_run_task (builder, env, settings, NULL, &task);
+  g_test_message ("%s", log);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
+  task_dir = ar_task_dup_dir (task);
+  clone = g_build_filename (task_dir, "workspace", NULL);
+  review = ar_task_delivery_review_dir (clone, ar_task_get_id (task));
+  result = g_build_filename (review, "workspace", "result.txt", NULL);
+  text = ar_test_read_file (result);
+  g_assert_cmpstr (text, ==, "cloned-result\n");
+  patch = g_build_filename (review, AR_DELIVERY_PATCH_FILE, NULL);
+  g_clear_pointer (&text, g_free);
+  text = ar_test_read_file (patch);
+  assert_contains (text, "+more");
+  assert_contains (text, "+cloned-result");
+  delivery_git (clone, "apply", "--check", patch, NULL);
+}
+
 /* The scripts (entry, a preflight) copied in are read by a user that is
  * not root, whose uid owns none of them. */
 static void
@@ -161,6 +206,7 @@ main (int argc, char **argv)
 
   g_test_add_data_func ("/delivery/docker/mounted-workspace", &on_docker, test_mounted_workspace);
   g_test_add_data_func ("/delivery/podman/mounted-workspace", &on_podman, test_mounted_workspace);
+  g_test_add_func ("/delivery/docker/cloned-workspace", test_cloned_workspace);
   g_test_add_func ("/delivery/docker/nonroot-scripts", test_nonroot_scripts);
   g_test_add_func ("/delivery/docker/bind-mount-refused", test_bind_mount_refused);
 
