@@ -240,6 +240,129 @@ test_reattach (void)
   assert_contains (log, "[task/follow][INFO] found the container");
 }
 
+static int
+cli (const char *const *args, char **out, char **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("AR_BINARY"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error))
+    g_error ("agents-runner: %s", error->message);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 255;
+}
+
+static ArTask *
+record_of_env (const char *env_id)
+{
+  g_autofree char *tasks_dir = ar_paths_tasks_dir ();
+  g_autoptr(GDir) dir = g_dir_open (tasks_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks_dir, name, AR_TASK_RECORD_FILE, NULL);
+      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
+
+      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
+        return g_steal_pointer (&task);
+    }
+  return NULL;
+}
+
+/* The command line: `run` uses the environment's engine (an image that only
+ * the second engine has, and a pull policy of never, so the local engine
+ * could not have run it), refuses an engine Preferences do not know, and
+ * `engine list` names them all. Preferences through the keyfile backend,
+ * which the child process reads. */
+static void
+test_cli (void)
+{
+  Engine *e = &on_docker;
+  const char *agent[] = { "sh", "-c", "echo ran-on-the-second-engine", NULL };
+  g_autofree char *only_there = NULL;
+  g_autofree char *settings_dir = NULL;
+  g_autofree char *keyfile = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(ArEnvironment) there = NULL;
+  g_autoptr(ArEnvironment) nowhere = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArTask) record = NULL;
+
+  if (!need_engine (e) || !second_engine_up (e->base))
+    return;
+  only_there = g_strdup_printf ("ar-test-only-second:%s", ar_test_engine_run_id ());
+  {
+    const char *tag[] = { "tag", e->base, only_there, NULL };
+    g_autofree char *none = docker_out (second_host, tag);
+  }
+  /* Where the child looks: its XDG_CONFIG_HOME, as the environments file. */
+  settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+  text = g_strdup_printf ("[io/github/agents_runner/AgentsRunner]\n"
+                          "engine='docker'\n"
+                          "pull-policy='never'\n"
+                          "engines=[('second', '%s', 'docker', 'shared'), ('far', 'ssh://me@far.invalid', 'podman', "
+                          "'not-shared')]\n",
+                          second_host);
+  ar_test_write_file (keyfile, text);
+
+  there = new_env (e, "cli on second", agent);
+  ar_environment_set_base_image (there, only_there);
+  ar_environment_set_engine (there, SECOND);
+  nowhere = new_env (e, "cli nowhere", agent);
+  ar_environment_set_engine (nowhere, "missing");
+  store = ar_env_store_new (NULL);
+  g_assert_true (ar_env_store_load (store, &error));
+  ar_env_store_replace (store, there);
+  ar_env_store_replace (store, nowhere);
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+
+  {
+    const char *run[] = { "run", ar_environment_get_env_id (there), "--prompt", "hi", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = cli (run, &out, &err);
+
+    if (status != 0)
+      g_error ("run on the second engine: exit %d:\n%s\n%s", status, out, err);
+    assert_contains (out, "ran-on-the-second-engine");
+  }
+  record = record_of_env (ar_environment_get_env_id (there));
+  g_assert_nonnull (record);
+  g_assert_cmpstr (ar_task_get_engine (record), ==, SECOND);
+  {
+    const char *run[] = { "run", ar_environment_get_env_id (nowhere), "--prompt", "hi", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (cli (run, &out, &err), ==, 1);
+    assert_contains (err, "agents-runner: There is no engine named “missing” in Preferences");
+  }
+  {
+    const char *list[] = { "engine", "list", "--json", NULL };
+    const char *plain[] = { "engine", "list", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *plain_out = NULL;
+
+    g_assert_cmpint (cli (list, &out, NULL), ==, 0);
+    assert_contains (out, "\"name\": \"local\"");
+    assert_contains (out, "\"name\": \"second\"");
+    assert_contains (out, "\"endpoint\": \"ssh://me@far.invalid\"");
+    g_assert_cmpint (cli (plain, &plain_out, NULL), ==, 0);
+    assert_contains (plain_out, "far\tssh://me@far.invalid\tpodman\tnot-shared\n");
+  }
+  g_remove (keyfile);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -251,6 +374,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task-manager-engines/two-engines", test_two_engines);
   g_test_add_func ("/task-manager-engines/unknown-engine", test_unknown_engine);
   g_test_add_func ("/task-manager-engines/reattach", test_reattach);
+  g_test_add_func ("/task-manager-engines/cli", test_cli);
 
   status = g_test_run ();
   return status;

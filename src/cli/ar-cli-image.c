@@ -9,6 +9,7 @@
 
 #include "ar-cli-private.h"
 #include "ar-image-builder.h"
+#include "ar-task-manager.h"
 
 static gboolean opt_json;
 static gboolean opt_force;
@@ -32,13 +33,14 @@ static GOptionEntry prune_entries[] = {
 
 /* ---- shared ------------------------------------------------------------------ */
 
+/* The builder of the engine of that name (design.md §8: an environment's
+ * images are on its own engine; "" is the local one). */
 static ArImageBuilder *
-new_builder (const ArSettings *settings)
+new_builder (const ArSettings *settings, const char *engine_name, GError **error)
 {
-  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
-  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
+  g_autoptr(ArEngine) engine = ar_task_manager_new_engine (settings, engine_name, error);
 
-  return ar_image_builder_new (engine);
+  return engine != NULL ? ar_image_builder_new (engine) : NULL;
 }
 
 static GPtrArray *
@@ -78,7 +80,7 @@ all_images_load (AllImages *all, GError **error)
   if (all->store == NULL)
     return FALSE;
   all->settings = ar_settings_new_from_gsettings ();
-  all->builder = new_builder (all->settings);
+  all->builder = new_builder (all->settings, AR_LOCAL_ENGINE_NAME, NULL);
   all->envs = store_environments (all->store);
   return TRUE;
 }
@@ -229,7 +231,8 @@ image_key (int argc, char **argv)
     return ar_cli_fail_error (error);
 
   settings = ar_settings_new_from_gsettings ();
-  builder = new_builder (settings);
+  if ((builder = new_builder (settings, ar_environment_get_engine (env), &error)) == NULL)
+    return ar_cli_fail_error (error);
   ar_sync_wait_begin_shared (&wait);
   ar_image_builder_plan_async (builder, env, settings, NULL, ar_sync_wait_callback, &wait);
   res = ar_image_builder_plan_finish (builder, ar_sync_wait_run (&wait), &error);
@@ -279,7 +282,8 @@ image_build (int argc, char **argv)
     }
 
   settings = ar_settings_new_from_gsettings ();
-  builder = new_builder (settings);
+  if ((builder = new_builder (settings, ar_environment_get_engine (env), &error)) == NULL)
+    return ar_cli_fail_error (error);
   log = ar_task_log_new (NULL, &error);
   if (log == NULL)
     return ar_cli_fail_error (error);

@@ -24,6 +24,7 @@
 #include "ar-cli-private.h"
 #include "ar-image-builder.h"
 #include "ar-interactive.h"
+#include "ar-task-manager.h"
 
 typedef struct {
   ArInteractive *interactive;
@@ -159,15 +160,22 @@ int
 ar_cli_run_interactive (ArEnvironment *env, const char *prompt, gboolean shell)
 {
   g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
-  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
-  g_autoptr(ArImageBuilder) builder = ar_image_builder_new (engine);
+  g_autoptr(GError) error = NULL;
+  /* The environment's own engine (design.md §8). */
+  g_autoptr(ArEngine) engine = ar_task_manager_new_engine (settings, ar_environment_get_engine (env), &error);
+  g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArTask) new_task = ar_interactive_new_task (env, prompt);
   g_autoptr(ArInteractive) interactive = NULL;
-  g_autoptr(GError) error = NULL;
   Session s = { 0 };
   ArTask *task;
   guint sigint_id, sigterm_id, winch_id;
-  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
+
+  if (engine == NULL)
+    return ar_cli_fail_error (error);
+  builder = ar_image_builder_new (engine);
+  ar_task_set_engine (new_task, ar_engine_name_is_local (ar_environment_get_engine (env))
+                                  ? AR_LOCAL_ENGINE_NAME
+                                  : ar_environment_get_engine (env));
 
   interactive = ar_interactive_new (builder, new_task, env, settings,
                                     shell ? AR_INTERACTIVE_SHELL : AR_INTERACTIVE_AGENT, -1, &error);

@@ -13,6 +13,7 @@
 #include "ar-preflight-build-check.h"
 #include "ar-preflight-validator.h"
 #include "ar-task-log.h"
+#include "ar-task-manager.h"
 
 static gboolean opt_json;
 static char *opt_env;
@@ -117,10 +118,13 @@ static ArBuildCheckResult *
 check_build (ArEnvironment *env, const char *cached, const char *run, GError **error)
 {
   g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
-  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
+  /* On the environment's own engine (design.md §8). */
+  g_autoptr(ArEngine) engine = ar_task_manager_new_engine (settings, env != NULL ? ar_environment_get_engine (env) : "", error);
   ArSyncWait wait;
   ArBuildCheckResult *check;
-  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
+
+  if (engine == NULL)
+    return NULL;
 
   ar_sync_wait_begin_shared (&wait);
   ar_preflight_check_build_async (engine, env, settings, cached, run, NULL, check_line, NULL, NULL,

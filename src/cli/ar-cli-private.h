@@ -30,6 +30,8 @@ extern const ArCliCommand ar_cli_image_commands[];
 /* A command whose name is "" is the group itself: `run ENV`. */
 extern const ArCliCommand ar_cli_run_commands[];
 extern const ArCliCommand ar_cli_task_commands[];
+/* `engine list` (ar-cli-engine.c). */
+extern const ArCliCommand ar_cli_engine_commands[];
 
 /* `preflight test ENV` (in ar-cli-run.c, listed in the preflight table). */
 int ar_cli_preflight_test (int argc, char **argv);

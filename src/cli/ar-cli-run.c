@@ -245,14 +245,19 @@ static int
 run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json)
 {
   g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
-  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
-  g_autoptr(ArImageBuilder) builder = ar_image_builder_new (engine);
+  g_autoptr(GError) engine_error = NULL;
+  /* The environment's own engine (design.md §8). */
+  g_autoptr(ArEngine) engine = ar_task_manager_new_engine (settings, ar_environment_get_engine (env), &engine_error);
+  g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArTaskRunner) runner = NULL;
   ArTask *task;
   Stream stream = { json, FALSE, isatty (STDOUT_FILENO), FALSE, NULL, 0 };
   guint sigint_id, sigterm_id;
   int status;
-  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
+
+  if (engine == NULL)
+    return ar_cli_fail_error (engine_error);
+  builder = ar_image_builder_new (engine);
 
   if (kind == AR_TASK_KIND_PREFLIGHT_TEST)
     {
@@ -266,6 +271,9 @@ run_task (ArEnvironment *env, const char *prompt, ArTaskKind kind, gboolean json
       g_autoptr(ArTask) new_task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env),
                                                  prompt, AR_TASK_KIND_TASK);
 
+      ar_task_set_engine (new_task, ar_engine_name_is_local (ar_environment_get_engine (env))
+                                      ? AR_LOCAL_ENGINE_NAME
+                                      : ar_environment_get_engine (env));
       runner = ar_task_runner_new (builder, new_task, env, settings);
     }
   task = ar_task_runner_get_task (runner);
@@ -365,12 +373,12 @@ static ArTaskManager *
 load_tasks (ArTaskManagerLoadFlags flags, GError **error)
 {
   g_autoptr(ArSettings) settings = ar_settings_new_from_gsettings ();
-  g_autoptr(ArEngine) engine = ar_engine_new (settings->engine, settings->engine_host);
+  /* The local engine; the manager makes the others it needs. */
+  g_autoptr(ArEngine) engine = ar_task_manager_new_engine (settings, AR_LOCAL_ENGINE_NAME, NULL);
   g_autoptr(ArImageBuilder) builder = ar_image_builder_new (engine);
   g_autoptr(ArTaskManager) manager = ar_task_manager_new (builder, settings);
   ArSyncWait wait;
   gboolean loaded;
-  ar_engine_set_folders (engine, ar_engine_folders_from_string (settings->engine_folders));
 
   ar_sync_wait_begin_shared (&wait);
   ar_task_manager_load_async (manager, flags, NULL, ar_sync_wait_callback, &wait);

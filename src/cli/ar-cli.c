@@ -16,6 +16,7 @@ static const ArCliCommand *const groups[] = {
   ar_cli_image_commands,
   ar_cli_run_commands,
   ar_cli_task_commands,
+  ar_cli_engine_commands,
 };
 
 /* "env list", or just "run" for a command that is its group. */
