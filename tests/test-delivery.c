@@ -131,6 +131,97 @@ test_cloned_workspace (void)
   delivery_git (clone, "apply", "--check", patch, NULL);
 }
 
+/* Stops the task once the agent says it wrote its file. */
+static void
+stop_when_written (ArTaskLog *log, const char *line, int level, gpointer runner)
+{
+  if (strstr (line, "wrote-it") != NULL && !ar_task_runner_get_stopping (runner))
+    ar_task_runner_stop (runner);
+}
+
+/* Failed or stopped: the result still comes out, then the container goes. */
+static void
+test_failed_and_stopped (void)
+{
+  Engine *e = &on_docker;
+  const char *failing[] = { "sh", "-c", "echo partial > result.txt; exit 3", NULL };
+  const char *slow[] = { "sh", "-c", "echo before-stop > result.txt; echo wrote-it; sleep 60", NULL };
+
+  if (!need_engine (e))
+    return;
+  for (int stop = 0; stop <= 1; stop++)
+    {
+      g_autoptr(ArImageBuilder) builder = not_shared_builder (e);
+      g_autofree char *ws = ar_test_mkdtemp ("ws-end");
+      g_autoptr(ArEnvironment) env = new_env (e, "delivery-end", stop ? slow : failing);
+      g_autoptr(ArSettings) settings = new_settings (e);
+      g_autoptr(ArTask) task = NULL;
+      g_autoptr(ArTaskRunner) runner = NULL;
+      g_autofree char *review = NULL;
+      g_autofree char *result = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *log = NULL;
+      gboolean done = FALSE;
+      double started = now_seconds ();
+
+      ar_environment_set_workspace_type (env, "mounted");
+      ar_environment_set_workspace_target (env, ws);
+      task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "", AR_TASK_KIND_TASK);
+      runner = ar_task_runner_new (builder, task, env, settings);
+      if (stop)
+        g_signal_connect (ar_task_runner_get_log (runner), "line", G_CALLBACK (stop_when_written), runner);
+      ar_task_runner_run_async (runner, NULL, run_done, &done);
+      wait_until (flag_set, &done, TASK_SECONDS, "the task to end");
+      log = task_log_text (task);
+      g_test_message ("%s", log);
+      g_assert_cmpint (ar_task_get_state (task), ==, stop ? AR_TASK_STATE_CANCELLED : AR_TASK_STATE_FAILED);
+      if (stop)
+        g_assert_cmpfloat (now_seconds () - started, <, 50);
+      else
+        g_assert_cmpint (ar_task_get_exit_status (task), ==, 3);
+      review = ar_task_delivery_review_dir (ws, ar_task_get_id (task));
+      result = g_build_filename (review, "workspace", "result.txt", NULL);
+      text = ar_test_read_file (result);
+      g_assert_cmpstr (text, ==, stop ? "before-stop\n" : "partial\n");
+      g_assert_false (container_exists (e, ar_task_get_container_name (task)));
+    }
+}
+
+/* Plain tcp:// without TLS: the log warns, once, before anything travels
+ * (the engine there does not answer: the task then fails). */
+static void
+test_plain_tcp_warning (void)
+{
+  const char *agent[] = { "true", NULL };
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArEnvironment) env = ar_environment_new_with_id ();
+  g_autoptr(ArSettings) settings = ar_settings_new_default ();
+  g_autoptr(ArTask) task = NULL;
+  g_autofree char *log = NULL;
+  const char *first;
+
+  g_unsetenv ("DOCKER_TLS_VERIFY");
+  g_unsetenv ("DOCKER_TLS");
+  engine = ar_engine_new ("docker", "tcp://127.0.0.1:9");
+  g_assert_true (ar_engine_is_unencrypted_tcp (engine));
+  builder = ar_image_builder_new (engine);
+  ar_environment_set_name (env, "plain-tcp");
+  ar_environment_set_agent_cli (env, "custom");
+  ar_environment_set_custom_command (env, agent);
+  log = delivery_run_task (builder, env, settings, NULL, &task);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
+  {
+    g_auto(GStrv) parts = g_strsplit (log, "without TLS", -1);
+
+    g_assert_cmpuint (g_strv_length (parts), ==, 2); /* once */
+    first = parts[0];
+    /* the warning line is the first [task/copy][WARN] line */
+    assert_contains (first, "[task/copy][WARN]");
+  }
+  assert_contains (log, "tcp://127.0.0.1:9");
+}
+
 /* The scripts (entry, a preflight) copied in are read by a user that is
  * not root, whose uid owns none of them. */
 static void
@@ -207,6 +298,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/delivery/docker/mounted-workspace", &on_docker, test_mounted_workspace);
   g_test_add_data_func ("/delivery/podman/mounted-workspace", &on_podman, test_mounted_workspace);
   g_test_add_func ("/delivery/docker/cloned-workspace", test_cloned_workspace);
+  g_test_add_func ("/delivery/docker/failed-and-stopped", test_failed_and_stopped);
+  g_test_add_func ("/delivery/plain-tcp-warning", test_plain_tcp_warning);
   g_test_add_func ("/delivery/docker/nonroot-scripts", test_nonroot_scripts);
   g_test_add_func ("/delivery/docker/bind-mount-refused", test_bind_mount_refused);
 
