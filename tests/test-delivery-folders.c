@@ -6,8 +6,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "ar-engine.h"
+#include "ar-entry-script.h"
+#include "ar-run-args.h"
 #include "ar-settings.h"
+#include "ar-task-delivery.h"
 #include "test-utils.h"
 
 static const char *const steering[] = {
@@ -214,6 +219,114 @@ test_settings (void)
   }
 }
 
+static gboolean
+args_have (GPtrArray *args, const char *a)
+{
+  for (guint i = 0; i < args->len && args->pdata[i] != NULL; i++)
+    if (g_str_equal (args->pdata[i], a))
+      return TRUE;
+  return FALSE;
+}
+
+/* Copy mode's argv (ar-run-args.h, copy_in): `create`, no --rm, none of the
+ * host folders mounted, volumes kept, the secret only in the CLI's
+ * environment; an extra bind mount refused by name. */
+static void
+test_create_args (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("create-args");
+  g_autofree char *config = ar_test_mkdtemp ("config");
+  g_autofree char *env_file = g_build_filename (dir, "t.env", NULL);
+  const char *agent_argv[] = { "codex", "do it", NULL };
+  const char *vars[] = { "API_TOKEN=s3cret-in-env", NULL };
+  const char *mounts[] = { "cache:/cache", NULL };
+  g_autofree char *bind = g_strdup_printf ("%s:/mnt/x:ro", dir);
+  const char *bind_mounts[] = { "cache:/cache", bind, NULL };
+  ArRunArgsSpec spec = {
+    .task_id = "t-1",
+    .env_id = "e-1",
+    .container_name = "agents-runner-t-1",
+    .image = "example/image:1",
+    .agent_argv = agent_argv,
+    .workdir = "/home/midori-ai/workspace",
+    .workspace = "/home/me/project",
+    .agent = "codex",
+    .config_dir = config,
+    .container_config = "/home/midori-ai/.codex",
+    .scratch = "/host/run/t-1",
+    .env_file = env_file,
+    .vars = vars,
+    .extra_mounts = mounts,
+    .init = TRUE,
+  };
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(GPtrArray) run_env = NULL;
+  g_autoptr(GPtrArray) shared_args = NULL;
+  g_autoptr(GPtrArray) shared_env = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean written = FALSE;
+
+  /* the same spec mounted: the three folders are bind mounts */
+  g_assert_true (ar_run_args_build (&spec, NULL, &shared_args, &shared_env, &written, &error));
+  g_assert_cmpstr (shared_args->pdata[0], ==, "run");
+  g_assert_true (args_have (shared_args, "/home/me/project:/home/midori-ai/workspace"));
+
+  spec.copy_in = TRUE;
+  g_assert_true (ar_run_args_build (&spec, NULL, &args, &run_env, &written, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (args->pdata[0], ==, "create");
+  g_assert_false (args_have (args, "--rm"));
+  g_assert_false (args_have (args, "-v"));
+  g_assert_true (args_have (args, "type=volume,src=cache,dst=/cache"));
+  g_assert_true (args_have (args, "API_TOKEN"));
+  for (guint i = 0; i < args->len && args->pdata[i] != NULL; i++)
+    {
+      g_assert_null (strstr (args->pdata[i], "s3cret-in-env"));
+      g_assert_null (strstr (args->pdata[i], "/home/me/project"));
+      g_assert_null (strstr (args->pdata[i], "/host/run/t-1"));
+    }
+  g_assert_true (g_strv_contains ((const char *const *) run_env->pdata, "API_TOKEN=s3cret-in-env"));
+  /* the same command: the entry script that the copy puts in place */
+  g_assert_true (args_have (args, AR_ENTRY_CONTAINER_DIR "/" AR_ENTRY_SCRIPT_FILE));
+
+  g_clear_pointer (&args, g_ptr_array_unref);
+  g_clear_pointer (&run_env, g_ptr_array_unref);
+  spec.extra_mounts = bind_mounts;
+  g_assert_false (ar_run_args_build (&spec, NULL, &args, &run_env, &written, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, bind));
+}
+
+/* The copies in (argv arrays): docker keeps the files' owner for the
+ * workspace and config (-a), not for the scripts; podman's default. */
+static void
+test_copy_steps (void)
+{
+  g_autoptr(GPtrArray) docker = ar_task_delivery_copy_in_steps (AR_ENGINE_KIND_DOCKER, "c1", "/run/t", "/tmp/agents-runner",
+                                                                 "/home/me/.codex", "/home/midori-ai/.codex",
+                                                                 "/home/me/my project", "/home/midori-ai/workspace");
+  g_autoptr(GPtrArray) podman = ar_task_delivery_copy_in_steps (AR_ENGINE_KIND_PODMAN, "c1", "/run/t", "/tmp/agents-runner",
+                                                                 NULL, NULL, "/home/me/p", "/w");
+  g_autoptr(ArDeliveryStep) out = ar_task_delivery_copy_out_step ("c1", "/w", "/home/me/p.agents-runner/t/workspace");
+  const char *const scripts[] = { "cp", "/run/t/.", "c1:/tmp/agents-runner", NULL };
+  const char *const config[] = { "cp", "-a", "/home/me/.codex/.", "c1:/home/midori-ai/.codex", NULL };
+  const char *const ws[] = { "cp", "-a", "/home/me/my project/.", "c1:/home/midori-ai/workspace", NULL };
+  const char *const podman_ws[] = { "cp", "/home/me/p/.", "c1:/w", NULL };
+  const char *const copy_out[] = { "cp", "c1:/w/.", "/home/me/p.agents-runner/t/workspace", NULL };
+  g_autofree char *review = ar_task_delivery_review_dir ("/home/me/p/", "t-9");
+
+  g_assert_cmpuint (docker->len, ==, 3);
+  g_assert_cmpstrv (((ArDeliveryStep *) docker->pdata[0])->args, scripts);
+  g_assert_cmpstrv (((ArDeliveryStep *) docker->pdata[1])->args, config);
+  g_assert_cmpstrv (((ArDeliveryStep *) docker->pdata[2])->args, ws);
+  g_assert_cmpstr (((ArDeliveryStep *) docker->pdata[2])->container_path, ==, "/home/midori-ai/workspace");
+  g_assert_cmpuint (podman->len, ==, 2);
+  g_assert_cmpstrv (((ArDeliveryStep *) podman->pdata[1])->args, podman_ws);
+  g_assert_cmpstrv (out->args, copy_out);
+  g_assert_null (out->container_path);
+  g_assert_cmpstr (review, ==, "/home/me/p.agents-runner/t-9");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -223,5 +336,7 @@ main (int argc, char **argv)
   g_test_add_func ("/delivery/folders/contexts", test_contexts);
   g_test_add_func ("/delivery/folders/podman-connection", test_podman_connection);
   g_test_add_func ("/delivery/folders/settings", test_settings);
+  g_test_add_func ("/delivery/create-args", test_create_args);
+  g_test_add_func ("/delivery/copy-steps", test_copy_steps);
   return g_test_run ();
 }
