@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <stdlib.h>
+#include <gio/gio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,8 +10,9 @@
 #include "test-second-engine.h"
 #include "test-utils.h"
 
-static char *second_dir;  /* its folder, removed by stop */
-static char *second_host; /* unix://…/docker.sock */
+static char *second_dir;         /* its folder, removed by stop */
+static char *second_host;        /* unix://…/docker.sock */
+static GSubprocess *second_reaper; /* kept for the process's life: its stdin is the pipe */
 
 static char *
 script_path (void)
@@ -22,24 +23,28 @@ script_path (void)
 }
 
 static void
-second_engine_down (void)
+new_session (gpointer user_data)
 {
-  g_autofree char *script = script_path ();
-  g_autofree char *dir_env = NULL;
+  /* out of the test's process group, as the other fixtures' reapers */
+  setsid ();
+}
 
-  if (second_dir == NULL)
-    return;
-  dir_env = g_strconcat ("AR_TEST_DOCKERD_DIR=", second_dir, NULL);
-  {
-    const char *stop[] = { "env", dir_env, "sh", script, "stop", NULL };
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
+/* Stops the engine once this process is gone, however it went (a failed
+ * assertion aborts, skipping atexit): the reaper's stdin is our end of a
+ * pipe. */
+static void
+start_reaper (const char *script)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
 
-    /* Its output kept out of the TAP stream. */
-    g_spawn_sync (NULL, (char **) stop, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, NULL, NULL);
-  }
-  g_clear_pointer (&second_dir, g_free);
-  g_clear_pointer (&second_host, g_free);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  second_reaper = g_subprocess_launcher_spawn (launcher, &error, "sh", "-c",
+                                               "cat >/dev/null; AR_TEST_DOCKERD_DIR=\"$2\" sh \"$1\" stop",
+                                               "ar-test-second-engine-reaper", script, second_dir, NULL);
+  g_assert_no_error (error);
 }
 
 int
@@ -81,6 +86,7 @@ ar_test_second_engine_up (const char *image)
       return NULL;
     }
   second_dir = g_dir_make_tmp ("ar-test-engine2-XXXXXX", NULL);
+  start_reaper (script);
   envp = g_environ_setenv (g_get_environ (), "AR_TEST_ENGINE_UP_DIR", second_dir, TRUE);
   envp = g_environ_unsetenv (envp, "DOCKER_HOST");
   if (!g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error) ||
@@ -88,7 +94,6 @@ ar_test_second_engine_up (const char *image)
     g_error ("tests/engine-up.sh could not start a second engine: %s", err != NULL ? err : error->message);
   line += strlen ("export DOCKER_HOST=");
   second_host = g_strndup (line, strcspn (line, "\n"));
-  atexit (second_engine_down);
   g_test_message ("the second engine: %s", second_host);
   {
     g_autofree char *change = g_strconcat ("LABEL ", ar_test_engine_run_label (), NULL);

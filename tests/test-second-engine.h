@@ -4,7 +4,8 @@
  * tests/engine-up.sh with AR_TEST_ENGINE_UP_DIR=<a folder of its own>, as
  * test-field.c's test_engine_network does: a dockerd of its own socket,
  * data, bridge and NAT, which shares this machine's folders. Started once
- * per process, stopped at exit (a crash leaves it to its folder's teardown).
+ * per process, stopped when the process is gone, however it goes (a reaper
+ * on a pipe, as the other engine fixtures).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -10,6 +10,7 @@
 #include "ar-images-page.h"
 #include "ar-rebuild-dialog.h"
 #include "ar-preferences-window.h"
+#include "test-remote-utils.h"
 #include "test-second-engine.h"
 #include "test-ui-tasks-utils.h"
 
@@ -345,34 +346,29 @@ both_running (Both *both)
   return ar_task_get_state (both->a) == AR_TASK_STATE_RUNNING && ar_task_get_state (both->b) == AR_TASK_STATE_RUNNING;
 }
 
-/* From the window: a task on the second engine and one on the local engine
- * run at the same time; the list says which is where. Two private engines
- * on this machine stand in for this computer's and a remote one. */
+/* From the window: a task on the other engine (@endpoint, with @base there)
+ * and one on the local engine run at the same time; the list says which
+ * is where. */
 static void
-test_two_running (Fixture *f, gconstpointer data)
+run_two_from_window (Fixture *f, const char *endpoint, const char *base, const char *screenshot)
 {
   const char *agent[] = { "sh", "-c", "echo working; sleep 25", NULL };
-  g_autofree char *base = NULL;
-  const char *second;
-  ArEnvironment *here;
-  ArEnvironment *there;
   g_autoptr(GSettings) settings = ar_ui_settings_new ();
   g_autoptr(GVariant) engines = NULL;
+  g_autofree char *wide = g_strdup_printf ("%s-360", screenshot);
+  ArEnvironment *here;
+  ArEnvironment *there;
   ArTaskManager *manager;
   Both both;
 
-  if (!ar_test_engine_need ())
-    return;
-  base = ar_test_engine_base_image ();
-  if ((second = ar_test_second_engine_up (base)) == NULL)
-    return;
   g_settings_set_string (settings, "engine", "docker");
   g_settings_set_int (settings, "max-concurrent-tasks", 1);
-  engines = g_variant_ref_sink (g_variant_new_parsed ("[('build box', %s, 'docker', 'shared')]", second));
+  engines = g_variant_ref_sink (g_variant_new_parsed ("[('build box', %s, 'docker', 'auto')]", endpoint));
   g_settings_set_value (settings, "engines", engines);
   here = add_env (f, "On this computer", "cyan", agent);
   there = add_env (f, "On the build box", "violet", agent);
   ar_environment_set_engine (there, "build box");
+  ar_environment_set_base_image (there, base);
   {
     g_autoptr(GError) error = NULL;
 
@@ -383,12 +379,20 @@ test_two_running (Fixture *f, gconstpointer data)
   manager = ar_backend_get_task_manager (f->backend);
   both.a = g_object_ref (ar_task_manager_start (manager, here, "Refactor the parser"));
   both.b = g_object_ref (ar_task_manager_start (manager, there, "Run the long benchmark"));
-  ar_test_ui_await_for (both_running (&both), 90);
+  ar_test_ui_await_for (both_running (&both) || ar_task_state_is_finished (ar_task_get_state (both.b)), 120);
+  if (!both_running (&both))
+    {
+      g_autofree char *log = NULL;
+      g_autofree char *path = ar_task_dup_log_path (both.b);
+
+      g_file_get_contents (path, &log, NULL, NULL);
+      g_error ("the task on the build box did not run:\n%s", log);
+    }
   ar_window_show_task (f->window, both.b);
   ar_test_ui_await (gtk_widget_get_visible (row_engine_label (f, 0)));
   ar_test_ui_iterate (300);
-  ar_test_ui_screenshot (GTK_WIDGET (f->window), "engines-two-running");
-  ar_test_ui_screenshot_at (GTK_WINDOW (f->window), 360, 720, "engines-two-running-360");
+  ar_test_ui_screenshot (GTK_WIDGET (f->window), screenshot);
+  ar_test_ui_screenshot_at (GTK_WINDOW (f->window), 360, 720, wide);
   g_assert_cmpstr (ar_task_get_engine (both.a), ==, "local");
   g_assert_cmpstr (ar_task_get_engine (both.b), ==, "build box");
   g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 2);
@@ -396,12 +400,40 @@ test_two_running (Fixture *f, gconstpointer data)
   ar_task_manager_stop (manager, both.b);
   ar_test_ui_await_for (ar_task_state_is_finished (ar_task_get_state (both.a)) &&
                           ar_task_state_is_finished (ar_task_get_state (both.b)),
-                        60);
+                        90);
   g_object_unref (both.a);
   g_object_unref (both.b);
   reset_engines ();
   g_settings_reset (settings, "engine");
   g_settings_reset (settings, "max-concurrent-tasks");
+}
+
+/* Two private engines on this machine, the second standing in for another. */
+static void
+test_two_running (Fixture *f, gconstpointer data)
+{
+  g_autofree char *base = NULL;
+  const char *second;
+
+  if (!ar_test_engine_need ())
+    return;
+  base = ar_test_engine_base_image ();
+  if ((second = ar_test_second_engine_up (base)) == NULL)
+    return;
+  run_two_from_window (f, second, base, "engines-two-running");
+}
+
+/* The remote engine of tests/remote-engine-up.sh over ssh:// (no shared
+ * folders: the task's files are copied in) beside the local one. */
+static void
+test_remote_and_local (Fixture *f, gconstpointer data)
+{
+  g_autofree char *base = NULL;
+
+  if (!ar_test_engine_need () || !ar_test_remote_need ())
+    return;
+  base = ar_test_remote_base_image ();
+  run_two_from_window (f, ar_test_remote_host (AR_TEST_REMOTE_SSH), base, "engines-remote-and-local");
 }
 
 /* Cached images with several engines: Rebuild builds on the environment's
@@ -500,6 +532,8 @@ main (int argc, char **argv)
               ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/engines/two-running", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_two_running,
               ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/engines/remote-and-local", Fixture, NULL, ar_test_ui_window_fixture_set_up,
+              test_remote_and_local, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/engines/images", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_images,
               ar_test_ui_window_fixture_tear_down);
   return g_test_run ();
