@@ -390,6 +390,13 @@ run_two_from_window (Fixture *f, const char *endpoint, const char *base, const c
     }
   ar_window_show_task (f->window, both.b);
   ar_test_ui_await (gtk_widget_get_visible (row_engine_label (f, 0)));
+  {
+    /* The task view says where the shown task runs. */
+    GtkLabel *engine = ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "engine_label");
+
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (engine)));
+    g_assert_cmpstr (gtk_label_get_label (engine), ==, "build box");
+  }
   ar_test_ui_iterate (300);
   ar_test_ui_screenshot (GTK_WIDGET (f->window), screenshot);
   ar_test_ui_screenshot_at (GTK_WINDOW (f->window), 360, 720, wide);

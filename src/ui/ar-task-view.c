@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "ar-task-row.h"
+#include "ar-settings.h"
 #include "ar-task-view.h"
 #include "ar-terminal-view.h"
 #include "ar-ui.h"
@@ -39,6 +40,8 @@ struct _ArTaskView {
   GtkLabel *cache_label;
   GtkWidget *error_title;
   GtkLabel *error_label;
+  GtkWidget *engine_title;
+  GtkLabel *engine_label;
   ArLogView *log_view;
   AdwBin *terminal_bin;
 };
@@ -144,6 +147,9 @@ update (ArTaskView *self)
   set_row (self->image_title, self->image_label, image);
   set_row (self->cache_title, self->cache_label, ar_task_get_cache_summary (task));
   set_row (self->error_title, self->error_label, ar_task_get_error_message (task));
+  /* design.md §6.4: only a task on another engine than the local one. */
+  set_row (self->engine_title, self->engine_label,
+           ar_engine_name_is_local (ar_task_get_engine (task)) ? NULL : ar_task_get_engine (task));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "task.stop", !finished && self->manager != NULL);
   gtk_widget_set_visible (self->stop_button, !finished);
@@ -338,6 +344,8 @@ ar_task_view_class_init (ArTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, exit_label);
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, duration_label);
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, id_label);
+  gtk_widget_class_bind_template_child (widget_class, ArTaskView, engine_title);
+  gtk_widget_class_bind_template_child (widget_class, ArTaskView, engine_label);
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, desktop_button);
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, stop_button);
   gtk_widget_class_bind_template_child (widget_class, ArTaskView, image_title);
