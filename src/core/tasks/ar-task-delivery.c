@@ -335,6 +335,96 @@ ar_task_delivery_run_finish (GAsyncResult *result, GError **error)
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+typedef struct {
+  GPtrArray *steps; /* held: the runs borrow its steps */
+  guint pending;
+  GError *error; /* the first */
+} Parallel;
+
+static void
+parallel_free (Parallel *p)
+{
+  g_ptr_array_unref (p->steps);
+  g_clear_error (&p->error);
+  g_free (p);
+}
+
+static void
+parallel_step_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Parallel *p = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!ar_task_delivery_run_finish (result, &error))
+    {
+      if (p->error == NULL)
+        p->error = error;
+      else
+        g_error_free (error);
+    }
+  if (--p->pending > 0)
+    return;
+  if (p->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&p->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Whether one step's container path is, or is inside, another's. */
+static gboolean
+paths_nest (GPtrArray *steps)
+{
+  for (guint i = 0; i < steps->len; i++)
+    for (guint j = 0; j < steps->len; j++)
+      {
+        const char *a = ((ArDeliveryStep *) steps->pdata[i])->container_path;
+        const char *b = ((ArDeliveryStep *) steps->pdata[j])->container_path;
+        gsize len;
+
+        if (i == j)
+          continue;
+        if (a == NULL || b == NULL)
+          return TRUE;
+        len = strlen (a);
+        if (strncmp (a, b, len) == 0 && (b[len] == '\0' || b[len] == '/' || g_str_equal (a, "/")))
+          return TRUE;
+      }
+  return FALSE;
+}
+
+void
+ar_task_delivery_run_parallel_async (ArEngine *engine,
+                                     GPtrArray *steps,
+                                     ArTaskLog *log,
+                                     const char *scope,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Parallel *p;
+
+  if (steps->len < 2 || paths_nest (steps))
+    {
+      ar_task_delivery_run_async (engine, steps, log, scope, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ar_task_delivery_run_parallel_async);
+  p = g_new0 (Parallel, 1);
+  p->steps = g_ptr_array_ref (steps);
+  p->pending = steps->len;
+  g_task_set_task_data (task, p, (GDestroyNotify) parallel_free);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+      g_ptr_array_add (one, steps->pdata[i]);
+      ar_task_delivery_run_async (engine, one, log, scope, cancellable, parallel_step_done, g_object_ref (task));
+    }
+}
+
 /* ---- git ------------------------------------------------------------------ */
 
 gboolean

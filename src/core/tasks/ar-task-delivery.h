@@ -81,6 +81,17 @@ void ar_task_delivery_run_async (ArEngine *engine,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);
 gboolean ar_task_delivery_run_finish (GAsyncResult *result, GError **error);
+/* The same, the steps side by side (over ssh:// each command opens its own
+ * connection) when no step's container path holds another's; else one
+ * after the other. Finish with ar_task_delivery_run_finish(): the first
+ * failure, once all have ended. */
+void ar_task_delivery_run_parallel_async (ArEngine *engine,
+                                          GPtrArray *steps,
+                                          ArTaskLog *log,
+                                          const char *scope,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
 
 /* Whether @workspace is the top of a git repository (a .git folder in it). */
 gboolean ar_task_delivery_is_git (const char *workspace);

@@ -350,13 +350,39 @@ copied_in (GObject *source, GAsyncResult *result, gpointer user_data)
   follow_started (self);
 }
 
+static void create_container (ArTaskRunner *self);
+
+/* Both the container made and the workspace's snapshot taken (side by
+ * side): the copies in, side by side too. */
+static void
+copy_in (ArTaskRunner *self)
+{
+  const char *workdir = ar_environment_get_container_workdir (self->env);
+  g_autofree char *container_config = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+
+  if (self->prepare_pending > 0 || self->ended || self->collecting || !self->created)
+    return;
+  if (self->stop_requested)
+    {
+      ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+      return;
+    }
+  if (self->config_copy != NULL)
+    container_config = ar_agent_container_config_dir (ar_environment_get_agent_cli (self->env));
+  steps = ar_task_delivery_copy_in_steps (ar_engine_get_kind (self->engine), ar_task_get_container_name (self->task),
+                                          self->scratch, AR_ENTRY_CONTAINER_DIR, self->config_copy, container_config,
+                                          self->workspace, *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR);
+  ar_task_delivery_run_parallel_async (self->engine, steps, self->log, "task/copy", self->cancellable, copied_in,
+                                       g_object_ref (self));
+}
+
 static void
 created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(ArTaskRunner) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *tail = NULL;
-  g_autoptr(GPtrArray) steps = NULL;
   int status = ar_engine_run_cli_finish (self->engine, result, &tail, &error);
 
   /* Podman without catatonit refuses --init at create: once more without. */
@@ -366,9 +392,18 @@ created (GObject *source, GAsyncResult *result, gpointer user_data)
       ar_task_log_message (self->log, "docker/create", AR_LOG_WARN,
                            _ ("podman has no init binary (install catatonit): running without --init, so stopping the agent may take until the stop timeout"));
       self->without_init = TRUE;
-      ar_task_runner_start_container (self);
+      if (!build_run_args (self, &error))
+        {
+          self->prepare_pending--;
+          ar_task_runner_fail_task (self, "docker/create", error->message);
+          return;
+        }
+      create_container (self);
       return;
     }
+  self->prepare_pending--;
+  if (self->ended || self->collecting)
+    return;
   if (status != 0)
     {
       if (error == NULL)
@@ -380,24 +415,7 @@ created (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   self->created = TRUE;
-  if (self->stop_requested)
-    {
-      ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
-      return;
-    }
-  {
-    const char *workdir = ar_environment_get_container_workdir (self->env);
-    g_autofree char *container_config = self->config_copy != NULL
-                                          ? ar_agent_container_config_dir (ar_environment_get_agent_cli (self->env))
-                                          : NULL;
-
-    steps = ar_task_delivery_copy_in_steps (ar_engine_get_kind (self->engine),
-                                            ar_task_get_container_name (self->task), self->scratch,
-                                            AR_ENTRY_CONTAINER_DIR, self->config_copy, container_config,
-                                            self->workspace, *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR);
-  }
-  ar_task_delivery_run_async (self->engine, steps, self->log, "task/copy", self->cancellable,
-                              copied_in, g_object_ref (self));
+  copy_in (self);
 }
 
 static void
@@ -414,18 +432,14 @@ snapshot_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(ArTaskRunner) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  self->prepare_pending--;
   self->base_tree = ar_task_delivery_git_snapshot_finish (result, &error);
-  if (self->base_tree == NULL)
+  if (self->base_tree == NULL && !self->ended)
     ar_task_log_message (self->log, "task/copy", AR_LOG_WARN,
                          _ ("Could not take the workspace's state for a patch (%s): the result is copied back "
                             "without one."),
                          error->message);
-  if (self->stop_requested)
-    {
-      ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
-      return;
-    }
-  create_container (self);
+  copy_in (self);
 }
 
 static void
@@ -435,11 +449,12 @@ copy_mode_start (ArTaskRunner *self)
 
   g_clear_pointer (&self->git_objects, g_free);
   self->git_objects = g_build_filename (task_dir, "git-objects", NULL);
+  self->prepare_pending = 1;
   if (self->workspace != NULL && self->base_tree == NULL && ar_task_delivery_is_git (self->workspace))
     {
+      self->prepare_pending++;
       ar_task_delivery_git_snapshot_async (self->workspace, self->git_objects, NULL, snapshot_done,
                                            g_object_ref (self));
-      return;
     }
   create_container (self);
 }
@@ -447,6 +462,9 @@ copy_mode_start (ArTaskRunner *self)
 static void
 collect_finish (ArTaskRunner *self)
 {
+  /* the patch and the removal run side by side */
+  if (self->collect_pending > 0 && --self->collect_pending > 0)
+    return;
   self->collected = TRUE;
   self->collecting = FALSE;
   if (self->git_objects != NULL)
@@ -495,7 +513,7 @@ patched (GObject *source, GAsyncResult *result, gpointer user_data)
     ar_task_log_message (self->log, "task/result", AR_LOG_INFO,
                          _ ("The agent's changes as a patch: %s. Apply them to your workspace with: git -C %s apply %s"),
                          patch, self->workspace, patch);
-  remove_container (self);
+  collect_finish (self);
 }
 
 static void
@@ -518,9 +536,9 @@ copied_out (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree char *patch = g_build_filename (self->review_dir, AR_DELIVERY_PATCH_FILE, NULL);
 
+      self->collect_pending = 2;
       ar_task_delivery_git_patch_async (self->workspace, result_dir, self->git_objects, self->base_tree, patch, NULL,
                                         patched, g_object_ref (self));
-      return;
     }
   remove_container (self);
 }

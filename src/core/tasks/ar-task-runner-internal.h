@@ -51,9 +51,11 @@ struct _ArTaskRunner {
    * created, files copied in, started; the workspace copied back out into
    * review_dir before the container is removed (ar-task-delivery.c). */
   gboolean copy_mode;
-  gboolean created;    /* `create` succeeded: the container exists */
-  gboolean started;    /* `start` ran: there is a result to copy out */
-  gboolean collecting; /* the end is waiting for the copy out */
+  guint prepare_pending; /* create and the snapshot, side by side */
+  guint collect_pending; /* the patch and the removal, side by side */
+  gboolean created;      /* `create` succeeded: the container exists */
+  gboolean started;      /* `start` ran: there is a result to copy out */
+  gboolean collecting;   /* the end is waiting for the copy out */
   gboolean collected;
   ArTaskState end_state; /* what the end was asked to be */
   char *config_copy;     /* the config folder to copy in, or NULL */
