@@ -521,6 +521,28 @@ test_images (Fixture *f, gconstpointer data)
   ar_test_ui_iterate (300);
   ar_test_ui_screenshot (GTK_WIDGET (f->window), "engines-images");
   ar_test_ui_screenshot_at (GTK_WINDOW (f->window), 360, 720, "engines-images-360");
+
+  /* Remove Unused reaches the other engine too: once the environment goes,
+   * its image there is unused, listed, and removed. */
+  g_assert_true (ar_env_store_remove (f->store, ar_environment_get_env_id (there)));
+  g_assert_true (ar_env_store_save (f->store, &error));
+  g_assert_no_error (error);
+  ar_test_ui_iterate (500);
+  ar_images_page_refresh (page);
+  ar_test_ui_await_for (!ar_images_page_get_loading (page), 60);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "images.remove-unused", NULL));
+  {
+    AdwMessageDialog *confirm = ar_test_ui_await_message_dialog ();
+    GtkWidget *list_label = ar_test_ui_find_descendant (adw_message_dialog_get_extra_child (confirm), GTK_TYPE_LABEL, 0);
+    const char *args[] = { "images", "-q", "--filter", "reference=agents-runner-env", NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (list_label)), "agents-runner-env:"));
+    ar_test_ui_respond (confirm, "remove");
+    ar_test_ui_await_for (!ar_images_page_get_loading (page) && ar_images_page_get_images (page)->len == 0, 120);
+    g_assert_cmpint (ar_test_second_engine_docker (args, &out, NULL), ==, 0);
+    g_assert_cmpstr (g_strstrip (out), ==, "");
+  }
   reset_engines ();
   g_settings_reset (settings, "engine");
 }

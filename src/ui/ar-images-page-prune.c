@@ -9,23 +9,103 @@
 
 #include "ar-images-page-private.h"
 #include "ar-image-stats.h"
+#include "ar-settings.h"
 #include "ar-ui.h"
+
+/* ---- every engine (design.md §3.6) -------------------------------------------- */
+
+/* What one prune (or dry run) found or removed, on every engine. */
+typedef void (*PruneDone) (ArImagesPage *self, GPtrArray *images, GError *error);
+
+typedef struct {
+  ArImagesPage *self;
+  PruneDone done;
+  guint pending;
+  guint answered;
+  GPtrArray *images; /* ArCachedImage */
+  GError *error;     /* the first engine's error */
+} PruneAll;
+
+static void
+prune_all_done (PruneAll *all)
+{
+  if (--all->pending > 0)
+    return;
+  /* An engine that does not answer (AR_ENGINE_ERROR) has nothing to remove:
+   * the others' say. Any other failure is said. */
+  if (all->answered > 0 && (all->error == NULL || all->error->domain == AR_ENGINE_ERROR))
+    all->done (all->self, all->images, NULL);
+  else
+    all->done (all->self, NULL, all->error);
+  g_object_unref (all->self);
+  g_ptr_array_unref (all->images);
+  g_clear_error (&all->error);
+  g_free (all);
+}
+
+static void
+engine_pruned (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PruneAll *all = user_data;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *images = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
+
+  if (images != NULL)
+    {
+      all->answered++;
+      g_ptr_array_extend_and_steal (all->images, images);
+    }
+  else if (all->error == NULL)
+    all->error = g_steal_pointer (&error);
+  prune_all_done (all);
+}
+
+static void
+prune_on (PruneAll *all, ArImageBuilder *builder, GPtrArray *envs, gboolean dry_run)
+{
+  all->pending++;
+  ar_image_builder_prune_async (builder, envs, ar_backend_get_settings (all->self->backend), dry_run,
+                                all->self->op_cancellable, engine_pruned, all);
+}
+
+/* The local engine, and with several engines each of the others. */
+static void
+prune_every_engine (ArImagesPage *self, gboolean dry_run, PruneDone done)
+{
+  g_autoptr(GPtrArray) envs = ar_images_page_store_environments (self);
+  const ArSettings *settings = ar_backend_get_settings (self->backend);
+  PruneAll *all = g_new0 (PruneAll, 1);
+
+  all->self = g_object_ref (self);
+  all->done = done;
+  all->images = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_cached_image_free);
+  all->pending = 1; /* until every engine is asked */
+  self->op_running = TRUE;
+  ar_images_page_update_loading (self);
+  prune_on (all, ar_backend_get_builder (self->backend), envs, dry_run);
+  for (guint i = 0; settings->engines != NULL && i < settings->engines->len; i++)
+    {
+      const ArEngineEntry *entry = g_ptr_array_index (settings->engines, i);
+      ArImageBuilder *builder = ar_task_manager_get_builder (ar_backend_get_task_manager (self->backend),
+                                                             entry->name, NULL);
+
+      if (builder != NULL)
+        prune_on (all, builder, envs, dry_run);
+    }
+  prune_all_done (all);
+}
 
 /* ---- remove unused ---------------------------------------------------------- */
 
 static void
-pruned (GObject *source, GAsyncResult *result, gpointer user_data)
+pruned (ArImagesPage *self, GPtrArray *removed, GError *error)
 {
-  g_autoptr(ArImagesPage) self = user_data;
-  g_autoptr(GPtrArray) removed = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *size = NULL;
   g_autofree char *message = NULL;
   gint64 total = 0;
 
   g_assert (AR_IS_IMAGES_PAGE (self));
 
-  removed = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
   self->op_running = FALSE;
   ar_images_page_update_loading (self);
   if (removed == NULL)
@@ -54,14 +134,9 @@ pruned (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 prune (ArImagesPage *self)
 {
-  g_autoptr(GPtrArray) envs = ar_images_page_store_environments (self);
-
-  self->op_running = TRUE;
-  ar_images_page_update_loading (self);
   /* The core decides again what is unused: a task may have started since
    * the question, and its image must stay. */
-  ar_image_builder_prune_async (ar_backend_get_builder (self->backend), envs, ar_backend_get_settings (self->backend),
-                                FALSE, self->op_cancellable, pruned, g_object_ref (self));
+  prune_every_engine (self, FALSE, pruned);
 }
 
 static void
@@ -76,11 +151,8 @@ on_remove_response (AdwMessageDialog *dialog,
 }
 
 static void
-dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+dry_run_done (ArImagesPage *self, GPtrArray *unused, GError *error)
 {
-  g_autoptr(ArImagesPage) self = user_data;
-  g_autoptr(GPtrArray) unused = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GString) list = g_string_new (NULL);
   g_autofree char *size = NULL;
   g_autofree char *body = NULL;
@@ -90,7 +162,6 @@ dry_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_assert (AR_IS_IMAGES_PAGE (self));
 
-  unused = ar_image_builder_prune_finish (AR_IMAGE_BUILDER (source), result, &error);
   self->op_running = FALSE;
   ar_images_page_update_loading (self);
   if (unused == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -166,13 +237,8 @@ ar_images_page_remove_unused_action (GtkWidget *widget,
                                      GVariant *parameter)
 {
   ArImagesPage *self = AR_IMAGES_PAGE (widget);
-  g_autoptr(GPtrArray) envs = NULL;
 
   if (self->op_running)
     return;
-  envs = ar_images_page_store_environments (self);
-  self->op_running = TRUE;
-  ar_images_page_update_loading (self);
-  ar_image_builder_prune_async (ar_backend_get_builder (self->backend), envs, ar_backend_get_settings (self->backend),
-                                TRUE, self->op_cancellable, dry_run_done, g_object_ref (self));
+  prune_every_engine (self, TRUE, dry_run_done);
 }
