@@ -218,7 +218,7 @@ test_reattach (void)
     const char *run[] = { "run", "-d", "--name", ar_task_get_container_name (record), "--label", label,
                           "--label", ar_test_engine_run_label (), e->base,
                           "sh", "-c", "echo left-running; sleep 60", NULL };
-    g_autofree char *id = docker_out (second_host, run);
+    g_free (docker_out (second_host, run));
   }
 
   settings = two_engine_settings (e);
@@ -300,7 +300,7 @@ test_cli (void)
   only_there = g_strdup_printf ("ar-test-only-second:%s", ar_test_engine_run_id ());
   {
     const char *tag[] = { "tag", e->base, only_there, NULL };
-    g_autofree char *none = docker_out (second_host, tag);
+    g_free (docker_out (second_host, tag));
   }
   /* Where the child looks: its XDG_CONFIG_HOME, as the environments file. */
   settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);

@@ -254,15 +254,15 @@ test_tasks_list (Fixture *f, gconstpointer data)
 {
   ArEnvironment *alpha = add_env (f, "Alpha", "cyan", NULL);
   ArEnvironment *beta = add_env (f, "Beta", "rose", NULL);
-  g_autoptr(ArTask) a1 = write_record (alpha, "Fix the parser", AR_TASK_STATE_DONE, 0, "done\n");
   g_autoptr(ArTask) b1 = NULL;
   g_autoptr(GSettings) settings = ar_ui_settings_new ();
   GtkWidget *label;
 
   {
-    /* A record of a task on the other engine. */
-    g_autofree char *path = NULL;
+    /* A record of a task on each engine. */
     g_autoptr(GError) error = NULL;
+
+    g_object_unref (write_record (alpha, "Fix the parser", AR_TASK_STATE_DONE, 0, "done\n"));
 
     b1 = write_record (beta, "Train the model on the big box", AR_TASK_STATE_FAILED, 1, "failed\n");
     ar_task_set_engine (b1, "big box");
