@@ -1,8 +1,10 @@
 /* test-field-desktop.c — the headless desktop for real (issue 11, design.md §3.1,
  * §4.2): on the Debian base of test-debian.h, through the bundled desktop
  * scripts and Debian's real packages (apt, through the tests' apt proxy),
- * in all four combinations of desktop caching and container caching, each
- * task run from the window's New task page:
+ * in all four combinations of desktop caching and container caching on
+ * Docker, and on rootful podman the desktop layer built then found
+ * (desktop-cached, then a cache HIT) and the desktop installed at start on
+ * the bare base; each task run from the window's New task page:
  *  - the task runs on the image its layers say (desktop layer, environment
  *    layer on top of it or of the base, or the base with everything
  *    installed at start), and a second desktop-cached task is a cache HIT;
@@ -15,11 +17,15 @@
  *  - the record on disk keeps the URL after the task ends.
  * The agent waits (at most five minutes) for a file the test writes into
  * the mounted workspace once it has checked all this.
+ * The apt proxy's cache is apt-cacher-ng-field-desktop, this program's own
+ * (beside field-docker's, field-podman's and the auto-split test's, which
+ * run at the same time: one proxy at a time may use a cache).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ar-backend.h"
 #include "ar-task-view.h"
@@ -28,7 +34,7 @@
 #include "test-debian.h"
 #include "test-ui-utils.h"
 
-/* The desktop layer installs about 250 packages; on two busy cores that
+/* The desktop layer installs about 120 packages; on two busy cores that
  * takes minutes. */
 #define TASK_SECONDS 900
 #define PAGE_SECONDS 120
@@ -37,42 +43,54 @@
 typedef ArTestUiWindowFixture Fixture;
 
 typedef struct {
+  const char *engine; /* the window's engine: "docker" or "podman" */
   gboolean cache_desktop;
   gboolean cache_env;
 } Combination;
 
-static const Combination both_cached = { TRUE, TRUE };
-static const Combination desktop_cached = { TRUE, FALSE };
-static const Combination env_cached = { FALSE, TRUE };
-static const Combination none_cached = { FALSE, FALSE };
+static const Combination both_cached = { "docker", TRUE, TRUE };
+static const Combination desktop_cached = { "docker", TRUE, FALSE };
+static const Combination env_cached = { "docker", FALSE, TRUE };
+static const Combination none_cached = { "docker", FALSE, FALSE };
+static const Combination podman_both_cached = { "podman", TRUE, TRUE };
+static const Combination podman_desktop_cached = { "podman", TRUE, FALSE };
+static const Combination podman_none_cached = { "podman", FALSE, FALSE };
 
-static char *debian_base;
+static char *debian_base_docker;
+static char *debian_base_podman;
 
-static gboolean
-need_debian (void)
+/* The Debian base in ENGINE, and the window set to use that engine. */
+static const char *
+need_debian (const char *engine)
 {
+  char **base = g_str_equal (engine, "podman") ? &debian_base_podman : &debian_base_docker;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.agents_runner.AgentsRunner");
   g_autofree char *why = NULL;
   gboolean fatal = FALSE;
 
-  if (debian_base != NULL)
-    return TRUE;
-  if (ar_test_debian_images ("docker", &debian_base, NULL, &fatal, &why))
+  if (*base == NULL && !ar_test_debian_images (engine, base, NULL, &fatal, &why))
     {
-      g_autoptr(GSettings) settings = g_settings_new ("io.github.agents_runner.AgentsRunner");
-
-      /* The window's engine and builds carry this run's label too. */
-      g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
-      /* The desktop layer's build took more than the default 600 s on two
-       * cores shared with a dozen other jobs (seen): a fallback to
-       * installing at start is not what these tests are about. */
-      g_settings_set_uint (settings, "build-timeout", TASK_SECONDS);
-      return TRUE;
+      if (fatal)
+        g_test_fail_printf ("%s", why);
+      else
+        g_test_skip (why);
+      return NULL;
     }
-  if (fatal)
-    g_test_fail_printf ("%s", why);
-  else
-    g_test_skip (why);
-  return FALSE;
+  /* The window's engine and builds carry this run's label too. */
+  g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
+  /* The desktop layer's build took more than the default 600 s on two
+   * cores shared with a dozen other jobs (seen): a fallback to installing
+   * at start is not what these tests are about. */
+  g_settings_set_uint (settings, "build-timeout", TASK_SECONDS);
+  g_settings_set_string (settings, "engine", engine);
+  return *base;
+}
+
+/* IMAGE without the "localhost/" podman puts before local names. */
+static const char *
+short_name (const char *image)
+{
+  return g_str_has_prefix (image, "localhost/") ? image + strlen ("localhost/") : image;
 }
 
 /* ---- HTTP and WebSocket on 127.0.0.1, with a plain socket (GSocketClient
@@ -236,10 +254,11 @@ test_desktop (Fixture *f, gconstpointer data)
   ArNewTaskPage *new_task;
   ArTaskView *view;
   ArTask *task;
+  const char *debian_base;
   const char *image;
   guint16 port;
 
-  if (!need_debian ())
+  if ((debian_base = need_debian (c->engine)) == NULL)
     return;
   ar_environment_set_name (env, "Desktop");
   ar_environment_set_base_image (env, debian_base);
@@ -275,13 +294,23 @@ test_desktop (Fixture *f, gconstpointer data)
              ar_task_get_error_message (task), log);
 
   /* The image is the one the two switches ask for. */
-  image = ar_task_get_image (task);
+  image = short_name (ar_task_get_image (task));
   if (c->cache_env)
     g_assert_true (g_str_has_prefix (image, "agents-runner-env:"));
   else if (c->cache_desktop)
     g_assert_true (g_str_has_prefix (image, "agents-runner-desktop:"));
   else
-    g_assert_cmpstr (image, ==, debian_base);
+    g_assert_cmpstr (image, ==, short_name (debian_base));
+  {
+    /* in the engine the window was set to */
+    const char *inspect[] = { "image", "inspect", "--format", "{{.Id}}", image, NULL };
+    g_autofree char *inspect_err = NULL;
+    int status = g_str_equal (c->engine, "podman") ? ar_test_engine_podman (inspect, NULL, &inspect_err)
+                                                   : ar_test_engine_docker (inspect, NULL, &inspect_err);
+
+    if (status != 0)
+      g_error ("the task's image %s is not in %s: %s", image, c->engine, inspect_err);
+  }
   if (c->cache_desktop)
     {
       /* Built by the first desktop-cached test, found by the second. */
@@ -308,7 +337,11 @@ test_desktop (Fixture *f, gconstpointer data)
   greeting = websocket_greeting (port);
   g_assert_nonnull (strstr (greeting, "RFB 003."));
   if (c->cache_desktop && c->cache_env)
-    ar_test_ui_screenshot (GTK_WIDGET (f->window), "field-desktop-running");
+    {
+      g_autofree char *name = g_strconcat ("field-desktop-running-", c->engine, NULL);
+
+      ar_test_ui_screenshot (GTK_WIDGET (f->window), name);
+    }
 
   /* Let the agent end; the record keeps the URL. */
   ar_test_write_file (stop, "");
@@ -333,10 +366,16 @@ test_desktop (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  /* An apt cache of this program's own, kept across runs (the shared one
+   * is held by the auto-split test's proxy when they run side by side:
+   * a private one would download every package again). */
+  if (g_getenv ("AR_TEST_APT_CACHE") == NULL && geteuid () == 0)
+    g_setenv ("AR_TEST_APT_CACHE", "/var/cache/agents-runner-tests/apt-cacher-ng-field-desktop", TRUE);
   ar_test_init (&argc, &argv);
   ar_test_ui_init ();
 
-  /* In this order: the first builds the desktop layer, the second finds it. */
+  /* In this order, per engine: the first builds the desktop layer, the
+   * second finds it. */
   g_test_add ("/field/desktop/docker/desktop-cached-env-cached", Fixture, &both_cached,
               ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/field/desktop/docker/desktop-cached-env-uncached", Fixture, &desktop_cached,
@@ -344,6 +383,12 @@ main (int argc, char **argv)
   g_test_add ("/field/desktop/docker/desktop-uncached-env-cached", Fixture, &env_cached,
               ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/field/desktop/docker/desktop-uncached-env-uncached", Fixture, &none_cached,
+              ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/field/desktop/podman/desktop-cached-env-cached", Fixture, &podman_both_cached,
+              ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/field/desktop/podman/desktop-cached-env-uncached", Fixture, &podman_desktop_cached,
+              ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/field/desktop/podman/desktop-uncached-env-uncached", Fixture, &podman_none_cached,
               ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
   {
     int status = g_test_run ();
