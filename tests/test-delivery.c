@@ -75,6 +75,13 @@ test_mounted_workspace (gconstpointer data)
   objects_after = count_objects (ws);
   g_assert_cmpstr (objects_before, ==, objects_after);
   delivery_assert_result (task, log, ws, secret);
+  /* the snapshot's objects went with the end */
+  {
+    g_autofree char *task_dir = ar_task_dup_dir (task);
+    g_autofree char *objects = g_build_filename (task_dir, "git-objects", NULL);
+
+    g_assert_false (g_file_test (objects, G_FILE_TEST_EXISTS));
+  }
 
   /* the container is gone */
   filter = g_strconcat ("name=", ar_task_get_container_name (task), NULL);

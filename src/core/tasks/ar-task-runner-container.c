@@ -434,7 +434,13 @@ snapshot_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   self->prepare_pending--;
   self->base_tree = ar_task_delivery_git_snapshot_finish (result, &error);
-  if (self->base_tree == NULL && !self->ended)
+  if (self->ended)
+    {
+      /* create failed meanwhile: nothing will use it */
+      ar_remove_tree (self->git_objects);
+      return;
+    }
+  if (self->base_tree == NULL)
     ar_task_log_message (self->log, "task/copy", AR_LOG_WARN,
                          _ ("Could not take the workspace's state for a patch (%s): the result is copied back "
                             "without one."),

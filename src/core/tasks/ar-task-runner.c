@@ -18,6 +18,7 @@
 #include "ar-task-runner-private.h"
 #include "ar-task-runner-internal.h"
 #include "ar-task-scratch.h"
+#include "ar-util.h"
 
 G_DEFINE_FINAL_TYPE (ArTaskRunner, ar_task_runner, G_TYPE_OBJECT)
 
@@ -79,6 +80,10 @@ ar_task_runner_end_task (ArTaskRunner *self, ArTaskState state)
   /* Always: the scratch folder and the env file hold nothing worth keeping. */
   if (self->scratch != NULL)
     ar_task_scratch_remove (ar_task_get_id (self->task));
+  /* The snapshot's objects, unless the snapshot still writes them (it
+   * removes them itself then). */
+  if (self->git_objects != NULL && self->prepare_pending == 0)
+    ar_remove_tree (self->git_objects);
 
   if (self->stop_requested && state != AR_TASK_STATE_DONE)
     state = AR_TASK_STATE_CANCELLED;
