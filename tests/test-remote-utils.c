@@ -49,34 +49,6 @@ script_path (void)
   return g_build_filename (root != NULL ? root : ".", "tests", "remote-engine-up.sh", NULL);
 }
 
-/* Runs argv with envp (NULL: ours); its exit status, 128 + signal, or 127
- * when it cannot run (the reason in *out_stderr). */
-static int
-run_argv (const char *const *argv, const char *const *envp, char **out_stdout, char **out_stderr)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int wait_status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, (char **) envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                     &wait_status, &error))
-    {
-      if (out_stderr != NULL)
-        *out_stderr = g_strdup (error->message);
-      if (out_stdout != NULL)
-        *out_stdout = g_strdup ("");
-      return 127;
-    }
-  if (out_stdout != NULL)
-    *out_stdout = g_steal_pointer (&out);
-  if (out_stderr != NULL)
-    *out_stderr = g_steal_pointer (&err);
-  if (WIFEXITED (wait_status))
-    return WEXITSTATUS (wait_status);
-  return 128 + WTERMSIG (wait_status);
-}
-
 /* The value of `export NAME=VALUE` in the script's output, or NULL. */
 static char *
 exported (const char *out, const char *name)
@@ -138,7 +110,7 @@ start_remote (void)
   {
     const char *argv[] = { "sh", script, "start", dir, NULL };
 
-    status = run_argv (argv, NULL, &out, &err);
+    status = ar_test_run_argv (argv, NULL, &out, &err);
   }
   if (status != 0)
     {
@@ -277,7 +249,7 @@ ar_test_remote_docker (const char *const *args, char **out_stdout, char **out_st
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
-  return run_argv ((const char *const *) argv->pdata, (const char *const *) envp, out_stdout, out_stderr);
+  return ar_test_run_argv ((const char *const *) argv->pdata, (const char *const *) envp, out_stdout, out_stderr);
 }
 
 gboolean
@@ -286,7 +258,7 @@ ar_test_remote_path_exists (const char *path)
   g_autofree char *pid = g_strdup_printf ("%d", ar_test_remote_pid ());
   const char *argv[] = { "nsenter", "-t", pid, "-m", "--", "test", "-e", path, NULL };
   g_autofree char *err = NULL;
-  int status = run_argv (argv, NULL, NULL, &err);
+  int status = ar_test_run_argv (argv, NULL, NULL, &err);
 
   if (status != 0 && status != 1)
     g_error ("nsenter into the remote engine's mount namespace failed (%d): %s", status, err);
@@ -366,7 +338,7 @@ make_debian (void)
     const char *argv[] = { "bash", "-c", "set -o pipefail; docker save \"$1\" \"$2\" | DOCKER_HOST=\"$3\" docker load -q",
                            "ar-test-remote-debian", base, dev, ar_test_remote_socket (), NULL };
 
-    if (run_argv (argv, NULL, NULL, &err) != 0)
+    if (ar_test_run_argv (argv, NULL, NULL, &err) != 0)
       {
         debian_fatal = TRUE;
         debian_why = g_strdup_printf ("could not copy the Debian images to the remote engine: %s", g_strstrip (err));

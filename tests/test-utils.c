@@ -281,22 +281,16 @@ ar_test_engine_skip_reason (void)
   return engine_skip_reason != NULL ? engine_skip_reason : "no container engine";
 }
 
-static int
-run_program (const char *program, const char *const *args, char **out_stdout, char **out_stderr)
+int
+ar_test_run_argv (const char *const *argv, const char *const *envp, char **out_stdout, char **out_stderr)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   int wait_status = 0;
 
-  g_ptr_array_add (argv, (char *) program);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
-                     NULL, NULL, &out, &err, &wait_status, &error))
+  if (!g_spawn_sync (NULL, (char **) argv, (char **) envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                     &wait_status, &error))
     {
       if (out_stderr != NULL)
         *out_stderr = g_strdup (error->message);
@@ -311,6 +305,18 @@ run_program (const char *program, const char *const *args, char **out_stdout, ch
   if (WIFEXITED (wait_status))
     return WEXITSTATUS (wait_status);
   return 128 + WTERMSIG (wait_status);
+}
+
+static int
+run_program (const char *program, const char *const *args, char **out_stdout, char **out_stderr)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (char *) program);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  return ar_test_run_argv ((const char *const *) argv->pdata, NULL, out_stdout, out_stderr);
 }
 
 int

@@ -83,6 +83,11 @@ const char *ar_test_engine_base_tar (void);
  * `tar_path` (for another engine: tests/test-remote-utils.c). */
 void ar_test_make_base_tar (const char *root, const char *tar_path);
 
+/* Runs @argv (the program found on PATH) with @envp (NULL: ours) and
+ * returns its exit status, 128 + signal, or 127 when it cannot run (the
+ * reason in *out_stderr); output into out_stdout / out_stderr when non-NULL. */
+int ar_test_run_argv (const char *const *argv, const char *const *envp, char **out_stdout, char **out_stderr);
+
 /* Runs the docker CLI (args without the program name) and returns its exit
  * status; output into out_stdout / out_stderr when non-NULL. */
 int ar_test_engine_docker (const char *const *args, char **out_stdout, char **out_stderr);
