@@ -51,8 +51,6 @@ int
 ar_test_second_engine_docker (const char *const *args, char **out, char **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
 
   g_assert_nonnull (second_host);
   g_ptr_array_add (argv, (gpointer) "docker");
@@ -61,9 +59,7 @@ ar_test_second_engine_docker (const char *const *args, char **out, char **err)
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status, &error))
-    g_error ("docker: %s", error->message);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 255;
+  return ar_test_run_argv ((const char *const *) argv->pdata, NULL, out, err);
 }
 
 const char *

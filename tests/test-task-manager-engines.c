@@ -245,16 +245,12 @@ cli (const char *const *args, char **out, char **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_autoptr(GError) error = NULL;
-  int status = 0;
 
   g_ptr_array_add (argv, (gpointer) g_getenv ("AR_BINARY"));
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error))
-    g_error ("agents-runner: %s", error->message);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 255;
+  return ar_test_run_argv ((const char *const *) argv->pdata, (const char *const *) envp, out, err);
 }
 
 static ArTask *
