@@ -147,7 +147,7 @@ LABEL $label=debian-bookworm-minbase-dev $label.from=$base_id
 EOF
   # http_proxy is one of the build arguments engines know without an ARG
   # line; it is not kept in the image.
-  if ! "$engine" build -q ${proxy:+--build-arg http_proxy=$proxy} -t "$dev" "$ctx" >"$ctx/build.log" 2>&1; then
+  if ! "$engine" build -q --force-rm ${proxy:+--build-arg http_proxy=$proxy} -t "$dev" "$ctx" >"$ctx/build.log" 2>&1; then
     tail -n 15 "$ctx/build.log" >&2
     if [ -n "$proxy" ] && grep -q -e "Could not connect" -e "Failed to fetch" -e "Unable to connect" "$ctx/build.log"; then
       diagnose_proxy "$proxy" >&2
