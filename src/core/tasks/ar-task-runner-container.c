@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ar-agent.h"
+#include "ar-desktop-tunnel.h"
 #include "ar-entry-script.h"
 #include "ar-run-args.h"
 #include "ar-task-delivery.h"
@@ -25,6 +26,8 @@
 #define STOP_GRACE_MS 3000      /* after kill, for the last output */
 #define PORT_TIMEOUT 20
 #define PODMAN_NO_INIT "container-init binary not found"
+#define TUNNEL_KEY "ar-desktop-tunnel" /* the runner's ssh forward, if any */
+#define TUNNEL_TIMEOUT 40
 
 static gboolean
 selinux_enforcing (void)
@@ -115,6 +118,86 @@ build_run_args (ArTaskRunner *self, GError **error)
 /* ---- the container ------------------------------------------------------ */
 
 static void
+set_desktop_url (ArTaskRunner *self, guint port)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/vnc.html", port);
+
+  ar_task_set_desktop_url (self->task, url);
+  ar_task_runner_save_record (self);
+  ar_task_log_message (self->log, "desktop/port", AR_LOG_INFO, _ ("desktop: %s"), url);
+}
+
+static void
+tunnel_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  ArDesktopTunnel *tunnel = ar_desktop_tunnel_open_finish (result, &error);
+  guint remote = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), TUNNEL_KEY "-port"));
+
+  if (tunnel == NULL)
+    {
+      g_autofree char *advice = NULL;
+
+      if (self->ended || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      advice = ar_desktop_tunnel_advice (ar_engine_get_host (self->engine), remote);
+      ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN,
+                           _ ("Could not forward a port of this computer to the desktop through ssh (%s). %s"),
+                           error->message, advice);
+      return;
+    }
+  /* the container ended meanwhile: the forward goes with it */
+  if (self->ended || !self->run_spawned || g_object_get_data (G_OBJECT (self), TUNNEL_KEY "-done") != NULL)
+    {
+      ar_desktop_tunnel_close (tunnel);
+      return;
+    }
+  g_debug ("task %s: desktop: 127.0.0.1:%u here forwarded by ssh to 127.0.0.1:%u of %s",
+           ar_task_get_id (self->task), ar_desktop_tunnel_get_local_port (tunnel), remote,
+           ar_engine_get_host (self->engine));
+  g_object_set_data_full (G_OBJECT (self), TUNNEL_KEY, tunnel, (GDestroyNotify) ar_desktop_tunnel_close);
+  ar_task_log_message (self->log, "desktop/port", AR_LOG_INFO,
+                       _ ("The desktop is published on the engine's machine (%s, port %u there): forwarded to "
+                          "this computer through ssh, for as long as the task runs."),
+                       ar_engine_get_host (self->engine), remote);
+  set_desktop_url (self, ar_desktop_tunnel_get_local_port (tunnel));
+}
+
+/* The engine's port for the desktop is one of this computer's only when
+ * the engine runs here (design.md §4.2): through ssh, a forward; over
+ * tcp:// or a remote context, where it is and how to reach it. */
+static void
+desktop_port_known (ArTaskRunner *self, guint port)
+{
+  const char *host = ar_engine_get_host (self->engine);
+  g_autofree char *advice = NULL;
+
+  if (g_str_has_prefix (host, "ssh://"))
+    {
+      g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-port", GUINT_TO_POINTER (port));
+      ar_desktop_tunnel_open_async (host, port, TUNNEL_TIMEOUT, self->cancellable, tunnel_opened,
+                                    g_object_ref (self));
+      return;
+    }
+  if (ar_engine_shares_host_folders (self->engine) || g_str_equal (ar_engine_folders_reason (self->engine), "preference"))
+    {
+      set_desktop_url (self, port);
+      return;
+    }
+  advice = ar_desktop_tunnel_advice (host, port);
+  ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN, "%s", advice);
+}
+
+/* The container's end: the ssh forward, if any, ends with it. */
+static void
+end_desktop_tunnel (ArTaskRunner *self)
+{
+  g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-done", GINT_TO_POINTER (1));
+  g_object_set_data (G_OBJECT (self), TUNNEL_KEY, NULL);
+}
+
+static void
 port_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(ArTaskRunner) self = user_data;
@@ -125,7 +208,7 @@ port_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_auto(GStrv) lines = NULL;
   const char *colon;
 
-  if (status == 0 && out != NULL)
+  if (status == 0 && out != NULL && !self->ended)
     {
       lines = g_strsplit (out->str, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
@@ -134,12 +217,7 @@ port_done (GObject *source, GAsyncResult *result, gpointer user_data)
           if ((colon = strrchr (lines[i], ':')) != NULL && colon[1] != '\0' &&
               strspn (colon + 1, "0123456789") == strlen (colon + 1))
             {
-              g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%s/vnc.html", colon + 1);
-
-              ar_task_set_desktop_url (self->task, url);
-              ar_task_runner_save_record (self);
-              ar_task_log_message (self->log, "desktop/port", AR_LOG_INFO,
-                                   _ ("desktop: %s"), url);
+              desktop_port_known (self, (guint) g_ascii_strtoull (colon + 1, NULL, 10));
               return;
             }
         }
@@ -221,7 +299,10 @@ on_container_piece (ArEngineStream stream,
       if (!self->ended)
         ar_task_runner_update_state (self, AR_TASK_STATE_RUNNING);
       if (self->desktop)
-        query_desktop_port (self);
+        {
+          g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-done", NULL);
+          query_desktop_port (self);
+        }
     }
 }
 
@@ -246,6 +327,7 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   status = ar_engine_run_cli_finish (self->engine, result, NULL, &error);
   g_clear_handle_id (&self->stop_grace_id, g_source_remove);
+  end_desktop_tunnel (self);
   if (self->terminal_drain != NULL && !self->ended)
     self->terminal_drain (self, self->terminal_data);
   if (self->ended)

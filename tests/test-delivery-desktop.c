@@ -1,0 +1,208 @@
+/* test-delivery-desktop.c — the headless desktop of a task on the remote
+ * engine of the fixture (test-remote-utils.h; design.md §4.2): its port is
+ * published on 127.0.0.1 of the engine's machine. Over ssh:// the runner
+ * forwards a port of this computer there through ssh: the task's desktop
+ * URL is that local port (not the engine's), it answers 200, and the
+ * forward ends with the task. Over TLS (tcp://) no forward can be made:
+ * the task has no desktop URL and its log says where the desktop is and
+ * how to reach it.
+ *
+ * `busybox httpd` on 6080 stands in for noVNC (the desktop's start script
+ * of a scripts folder made here): the port publishing is what matters.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "ar-image-builder.h"
+#include "ar-task-runner.h"
+#include "test-delivery-utils.h"
+#include "test-remote-utils.h"
+#include "test-utils.h"
+
+static char *
+desktop_scripts (void)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("desktop-scripts");
+  g_autofree char *install = g_build_filename (dir, "install.sh", NULL);
+  g_autofree char *start = g_build_filename (dir, "start.sh", NULL);
+
+  g_assert_true (g_file_set_contents (install, "#!/bin/sh\necho stand-in desktop: nothing to install\n", -1, NULL));
+  g_assert_true (g_file_set_contents (start,
+                                      "#!/bin/sh\nmkdir -p /tmp/www\necho stand-in-novnc > /tmp/www/vnc.html\n"
+                                      "busybox httpd -p 6080 -h /tmp/www\n",
+                                      -1, NULL));
+  return g_steal_pointer (&dir);
+}
+
+/* The status line's code of GET /vnc.html on 127.0.0.1:@port, 0 when
+ * nothing answers. */
+static int
+http_status (guint port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  char buf[256] = { 0 };
+  gsize got = 0;
+  int code = 0;
+  const char *req = "GET /vnc.html HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+
+  g_socket_client_set_timeout (client, 10);
+  g_socket_client_set_enable_proxy (client, FALSE);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
+  if (conn == NULL ||
+      !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), req, strlen (req), NULL, NULL,
+                                  NULL))
+    return 0;
+  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf, sizeof buf - 1, &got, NULL, NULL);
+  if (g_str_has_prefix (buf, "HTTP/1."))
+    code = atoi (buf + strlen ("HTTP/1.0 "));
+  return code;
+}
+
+static gboolean
+port_answers (guint port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
+  return conn != NULL;
+}
+
+static void
+task_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ar_task_runner_run_finish (AR_TASK_RUNNER (source), result);
+  *(gboolean *) user_data = TRUE;
+}
+
+static char *
+read_log (ArTask *task)
+{
+  g_autofree char *path = ar_task_dup_log_path (task);
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+static void
+test_desktop (gconstpointer data)
+{
+  ArTestRemoteWay way = GPOINTER_TO_INT (data);
+  const char *agent[] = { "sh", "-c", "echo agent-up; sleep 90", NULL };
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(ArTaskRunner) runner = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *remote_port = NULL;
+  gboolean done = FALSE;
+  gint64 deadline = g_get_monotonic_time () + DELIVERY_TASK_SECONDS * G_USEC_PER_SEC;
+  const char *wait_for = way == AR_TEST_REMOTE_SSH ? "through ssh" : "on the engine's machine";
+  guint local = 0;
+
+  if (!ar_test_remote_need ())
+    return;
+  base = ar_test_remote_base_image ();
+  engine = ar_engine_new ("docker", ar_test_remote_host (way));
+  builder = ar_image_builder_new (engine);
+  env = ar_environment_new_with_id ();
+  ar_environment_set_name (env, "delivery-desktop");
+  ar_environment_set_base_image (env, base);
+  ar_environment_set_agent_cli (env, "custom");
+  ar_environment_set_custom_command (env, agent);
+  ar_environment_set_headless_desktop_enabled (env, TRUE);
+  settings = ar_settings_new_default ();
+  g_free (settings->engine);
+  settings->engine = g_strdup ("docker");
+  g_free (settings->desktop_scripts_dir);
+  settings->desktop_scripts_dir = desktop_scripts ();
+
+  task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "hello", AR_TASK_KIND_TASK);
+  runner = ar_task_runner_new (builder, task, env, settings);
+  ar_task_runner_run_async (runner, NULL, task_done, &done);
+  /* until the desktop's line is in the log (or the task ended) */
+  while (!done)
+    {
+      g_free (log);
+      log = read_log (task);
+      if (strstr (log, wait_for) != NULL && (way != AR_TEST_REMOTE_SSH || *ar_task_get_desktop_url (task) != '\0'))
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no desktop line in %d s:\n%s", DELIVERY_TASK_SECONDS, log);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  g_test_message ("%s", log);
+  g_assert_false (done);
+  {
+    const char *args[] = { "port", ar_task_get_container_name (task), "6080/tcp", NULL };
+    const char *colon;
+
+    g_assert_cmpint (ar_test_remote_docker (args, &remote_port, NULL), ==, 0);
+    colon = strrchr (g_strstrip (remote_port), ':');
+    g_assert_nonnull (colon);
+    memmove (remote_port, colon + 1, strlen (colon + 1) + 1);
+  }
+
+  if (way == AR_TEST_REMOTE_SSH)
+    {
+      const char *url = ar_task_get_desktop_url (task);
+      g_autofree char *engine_url = g_strdup_printf ("http://127.0.0.1:%s/vnc.html", remote_port);
+
+      g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+      local = (guint) atoi (url + strlen ("http://127.0.0.1:"));
+      g_assert_cmpuint (local, >, 0);
+      /* this computer's forwarded port, not the engine's */
+      g_assert_cmpstr (url, !=, engine_url);
+      g_assert_cmpint (http_status (local), ==, 200);
+      delivery_assert_contains (log, "desktop: http://127.0.0.1:");
+    }
+  else
+    {
+      g_autofree char *where = g_strdup_printf ("at 127.0.0.1:%s there", remote_port);
+      g_autofree char *how = g_strdup_printf ("ssh -N -L 127.0.0.1:%s:127.0.0.1:%s", remote_port, remote_port);
+
+      g_assert_cmpstr (ar_task_get_desktop_url (task), ==, "");
+      delivery_assert_contains (log, where);
+      delivery_assert_contains (log, how);
+      delivery_assert_contains (log, ar_test_remote_host (way));
+      delivery_assert_not_contains (log, "desktop: http://");
+    }
+
+  ar_task_runner_stop (runner);
+  while (!done)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the task did not end in %d s", DELIVERY_TASK_SECONDS);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  if (local > 0)
+    {
+      /* the forward ended with the task */
+      gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+      while (port_answers (local) && g_get_monotonic_time () < until)
+        g_usleep (100000);
+      g_assert_false (port_answers (local));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  ar_test_init (&argc, &argv);
+  g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
+
+  g_test_add_data_func ("/delivery-desktop/ssh", GINT_TO_POINTER (AR_TEST_REMOTE_SSH), test_desktop);
+  g_test_add_data_func ("/delivery-desktop/tls", GINT_TO_POINTER (AR_TEST_REMOTE_TLS), test_desktop);
+  return g_test_run ();
+}
