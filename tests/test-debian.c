@@ -25,22 +25,6 @@ static char *apt_proxy_dir;            /* its configuration and log, this run on
 static char *apt_proxy_url;
 static char *apt_proxy_failure;        /* why it could not start: said again */
 
-static int
-run_argv (const char *const *argv, const char *const *envp, char **out, char **err)
-{
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, (char **) envp, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err,
-                     &wait_status, &error))
-    {
-      if (err != NULL)
-        *err = g_strdup (error->message);
-      return 127;
-    }
-  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
-}
-
 static void
 new_session (gpointer user_data)
 {
@@ -157,7 +141,7 @@ kill_apt_proxy (void)
     {
       group = g_strconcat ("-", pgid, NULL);
       kill_argv[3] = group;
-      run_argv (kill_argv, NULL, NULL, &kill_err);  /* quiet when it ended already */
+      ar_test_run_argv (kill_argv, NULL, NULL, &kill_err);  /* quiet when it ended already */
     }
   g_subprocess_wait (apt_proxy, NULL, NULL);
   g_clear_object (&apt_proxy);
@@ -333,7 +317,7 @@ ar_test_debian_cleanup (void)
     {
       const char *rm[] = { "rm", "-rf", "--one-file-system", apt_proxy_dir, NULL };
 
-      run_argv (rm, NULL, NULL, NULL);
+      ar_test_run_argv (rm, NULL, NULL, NULL);
       g_clear_pointer (&apt_proxy_dir, g_free);
     }
   g_clear_object (&apt_proxy_reaper);  /* its stdin closes: it ends */
@@ -439,7 +423,7 @@ make_images (const char *cli, Made *m)
   {
     const char *argv[] = { "sh", script, "--apt-proxy", apt_proxy_url, NULL };
 
-    if (run_argv (argv, (const char *const *) envp, &out, &err) != 0)
+    if (ar_test_run_argv (argv, (const char *const *) envp, &out, &err) != 0)
       {
         /* No tar and no way to make one is a skip; anything else fails. */
         m->fatal = err == NULL || strstr (err, "only root can make it") == NULL;
@@ -491,7 +475,7 @@ make_images (const char *cli, Made *m)
         const char *diagnose[] = { "sh", script, "--diagnose-proxy", apt_proxy_url, NULL };
         g_autofree char *diagnosis = NULL;
 
-        run_argv (diagnose, NULL, &diagnosis, NULL);
+        ar_test_run_argv (diagnose, NULL, &diagnosis, NULL);
         m->failure = g_strdup_printf ("A container on the %s engine cannot reach Debian's package archive "
                                       "(straight, then through the apt proxy at %s): %s\n%s",
                                       cli, apt_proxy_url, said, diagnosis != NULL ? diagnosis : "");

@@ -33,21 +33,6 @@ static char *home;      /* this run's home of the user */
 static uid_t user_uid;
 static gid_t user_gid;
 
-static int
-run_argv (const char *const *argv, char **out, char **err)
-{
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &wait_status, &error))
-    {
-      if (err != NULL)
-        *err = g_strdup (error->message);
-      return 127;
-    }
-  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
-}
-
 /* ARGS run as the user, with an environment of this run only. */
 static int
 run_as_user (const char *const *args, char **out, char **err)
@@ -86,7 +71,7 @@ run_as_user (const char *const *args, char **out, char **err)
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-  return run_argv ((const char *const *) argv->pdata, out, err);
+  return ar_test_run_argv ((const char *const *) argv->pdata, NULL, out, err);
 }
 
 static void
@@ -118,7 +103,7 @@ set_up_user (void)
     {
       const char *argv[] = { "useradd", "--create-home", "--shell", "/bin/sh", USER_NAME, NULL };
 
-      if (run_argv (argv, NULL, &err) != 0)
+      if (ar_test_run_argv (argv, NULL, NULL, &err) != 0)
         return g_strdup_printf ("useradd failed: %s", err);
     }
   pw = getpwnam (USER_NAME);
@@ -134,7 +119,7 @@ set_up_user (void)
         const char *argv[] = { "usermod", "--add-subuids", SUBIDS, "--add-subgids", SUBIDS, USER_NAME, NULL };
 
         g_clear_pointer (&err, g_free);
-        if (run_argv (argv, NULL, &err) != 0)
+        if (ar_test_run_argv (argv, NULL, NULL, &err) != 0)
           return g_strdup_printf ("usermod --add-subuids failed: %s", err);
       }
   }
@@ -174,7 +159,7 @@ tear_down_user (void)
     const char *rm[] = { "rm", "-rf", "--one-file-system", home, NULL };
 
     run_as_user (reset, NULL, NULL);
-    run_argv (rm, NULL, NULL);
+    ar_test_run_argv (rm, NULL, NULL, NULL);
   }
   g_clear_pointer (&home, g_free);
 }

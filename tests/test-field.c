@@ -516,17 +516,6 @@ link_exists (const char *name)
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
-static int
-sh (const char *const *argv, const char *const *envp, char **out, char **err)
-{
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, (char **) envp, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status, &error))
-    g_error ("%s: %s", argv[0], error->message);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128;
-}
-
 static char *
 own_bridge (void)
 {
@@ -588,7 +577,7 @@ test_engine_network (void)
     {
       const char *add[] = { "ip", "link", "add", "docker0", "type", "bridge", NULL };
 
-      g_assert_cmpint (sh (add, NULL, NULL, NULL), ==, 0);
+      g_assert_cmpint (ar_test_run_argv (add, NULL, NULL, NULL), ==, 0);
       made_docker0 = TRUE;
     }
 
@@ -599,7 +588,7 @@ test_engine_network (void)
   envp = g_environ_unsetenv (envp, "DOCKER_HOST");
   {
     const char *up[] = { "sh", script, NULL };
-    int status = sh (up, (const char *const *) envp, &out, &err);
+    int status = ar_test_run_argv (up, (const char *const *) envp, &out, &err);
 
     if (status != 0)
       g_error ("tests/engine-up.sh could not start a second engine: %s", err);
@@ -630,7 +619,7 @@ test_engine_network (void)
     g_autofree char *dir_env = g_strconcat ("AR_TEST_DOCKERD_DIR=", dir, NULL);
     const char *stop[] = { "env", dir_env, "sh", script, "stop", NULL };
 
-    g_assert_cmpint (sh (stop, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint (ar_test_run_argv (stop, NULL, NULL, NULL), ==, 0);
   }
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_assert_true (link_exists ("docker0"));
@@ -639,7 +628,7 @@ test_engine_network (void)
     {
       const char *del[] = { "ip", "link", "del", "docker0", NULL };
 
-      sh (del, NULL, NULL, NULL);
+      ar_test_run_argv (del, NULL, NULL, NULL);
     }
   if (!second_mac_set)
     g_error ("the bridge %s of a private engine had no MAC address of its own: it changes as containers come and go",
