@@ -536,11 +536,22 @@ snapshot_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   g_autofree char *alternates = g_build_filename (git->workspace, ".git", "objects", NULL);
   GError *error = NULL;
   char *tree = snapshot_tree (git->workspace, git->objects_dir, alternates, &error);
+  g_autofree char *kept = NULL;
 
   if (tree == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, tree, g_free);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Beside its objects: a process following the task after a restart
+   * makes the patch from it (ar-task-follow.c). */
+  kept = g_build_filename (git->objects_dir, AR_DELIVERY_BASE_TREE_FILE, NULL);
+  if (!g_file_set_contents (kept, tree, -1, &error))
+    {
+      g_debug ("copy: could not keep the snapshot's id in %s: %s", kept, error->message);
+      g_clear_error (&error);
+    }
+  g_task_return_pointer (task, tree, g_free);
 }
 
 void
@@ -639,4 +650,205 @@ ar_task_delivery_git_patch_finish (GAsyncResult *result, gboolean *empty, GError
   if (empty != NULL)
     *empty = git->empty;
   return TRUE;
+}
+
+char *
+ar_task_delivery_read_base_tree (const char *objects_dir)
+{
+  g_autofree char *path = g_build_filename (objects_dir, AR_DELIVERY_BASE_TREE_FILE, NULL);
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  g_strstrip (text);
+  if (strlen (text) < 40 || strspn (text, "0123456789abcdef") != strlen (text))
+    return NULL;
+  return g_steal_pointer (&text);
+}
+
+/* ---- the end: copy out, patch, remove -------------------------------------- */
+
+typedef struct {
+  ArEngine *engine;
+  ArTaskLog *log;
+  char *container;
+  char *workdir;
+  char *workspace;
+  char *review_dir;
+  char *objects_dir;
+  char *base_tree;
+  guint pending; /* the patch and the removal, side by side */
+} Collect;
+
+static void
+collect_free (Collect *c)
+{
+  g_object_unref (c->engine);
+  g_clear_object (&c->log);
+  g_free (c->container);
+  g_free (c->workdir);
+  g_free (c->workspace);
+  g_free (c->review_dir);
+  g_free (c->objects_dir);
+  g_free (c->base_tree);
+  g_free (c);
+}
+
+static void
+collect_log (Collect *c, ArLogLevel level, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+collect_log (Collect *c, ArLogLevel level, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list ap;
+
+  if (c->log == NULL)
+    return;
+  va_start (ap, format);
+  text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  ar_task_log_message (c->log, "task/result", level, "%s", text);
+}
+
+static void
+collect_one_done (GTask *task)
+{
+  Collect *c = g_task_get_task_data (task);
+
+  if (--c->pending > 0)
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (c->objects_dir != NULL)
+    ar_remove_tree (c->objects_dir);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+collect_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Collect *c = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+
+  if (ar_engine_run_cli_finish (c->engine, result, &tail, &error) != 0)
+    collect_log (c, AR_LOG_WARN, _ ("Could not remove the container %s: %s"), c->container,
+                 error != NULL ? error->message : (tail != NULL ? g_strstrip (tail) : ""));
+  collect_one_done (task);
+}
+
+static void
+collect_remove (GTask *task)
+{
+  Collect *c = g_task_get_task_data (task);
+  const char *const args[] = { "rm", "-f", c->container, NULL };
+
+  ar_engine_run_cli_async (c->engine, args, NULL, NULL, NULL, 30, NULL, collect_removed, task);
+}
+
+static void
+collect_patched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Collect *c = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *patch = g_build_filename (c->review_dir, AR_DELIVERY_PATCH_FILE, NULL);
+  gboolean empty = FALSE;
+
+  if (!ar_task_delivery_git_patch_finish (result, &empty, &error))
+    collect_log (c, AR_LOG_WARN, _ ("No patch of the agent's changes: %s"), error->message);
+  else if (empty)
+    collect_log (c, AR_LOG_INFO, _ ("The agent changed no file of the workspace (%s is empty)."), patch);
+  else
+    collect_log (c, AR_LOG_INFO,
+                 _ ("The agent's changes as a patch: %s. Apply them to your workspace with: git -C %s apply %s"),
+                 patch, c->workspace, patch);
+  collect_one_done (task);
+}
+
+static void
+collect_copied_out (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Collect *c = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result_dir = g_build_filename (c->review_dir, AR_DELIVERY_RESULT_DIR, NULL);
+
+  if (!ar_task_delivery_run_finish (result, &error))
+    {
+      collect_log (c, AR_LOG_WARN, "%s", error->message);
+      collect_remove (task);
+      return;
+    }
+  collect_log (c, AR_LOG_INFO, _ ("The agent's result is in %s; your workspace %s was not changed."), result_dir,
+               c->workspace);
+  if (c->base_tree != NULL)
+    {
+      g_autofree char *patch = g_build_filename (c->review_dir, AR_DELIVERY_PATCH_FILE, NULL);
+
+      c->pending = 2;
+      ar_task_delivery_git_patch_async (c->workspace, result_dir, c->objects_dir, c->base_tree, patch, NULL,
+                                        collect_patched, g_object_ref (task));
+    }
+  collect_remove (task);
+}
+
+void
+ar_task_delivery_collect_async (ArEngine *engine,
+                                const char *container,
+                                const char *workdir,
+                                const char *workspace,
+                                const char *task_id,
+                                const char *objects_dir,
+                                gboolean started,
+                                ArTaskLog *log,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  Collect *c = g_new0 (Collect, 1);
+  g_autofree char *result_dir = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+
+  g_task_set_source_tag (task, ar_task_delivery_collect_async);
+  c->engine = g_object_ref (engine);
+  c->log = log != NULL ? g_object_ref (log) : NULL;
+  c->container = g_strdup (container);
+  c->workdir = g_strdup (workdir);
+  c->workspace = g_strdup (workspace);
+  c->objects_dir = g_strdup (objects_dir);
+  c->pending = 1;
+  g_task_set_task_data (task, c, (GDestroyNotify) collect_free);
+  if (objects_dir != NULL && workspace != NULL)
+    c->base_tree = ar_task_delivery_read_base_tree (objects_dir);
+
+  if (!started || workspace == NULL || *workspace == '\0')
+    {
+      collect_remove (task);
+      return;
+    }
+  c->review_dir = ar_task_delivery_review_dir (workspace, task_id);
+  result_dir = g_build_filename (c->review_dir, AR_DELIVERY_RESULT_DIR, NULL);
+  if (g_mkdir_with_parents (c->review_dir, 0755) != 0 || g_file_test (result_dir, G_FILE_TEST_EXISTS))
+    {
+      collect_log (c, AR_LOG_WARN,
+                   _ ("Could not make the review folder %s (or it is there already): the agent's result is not "
+                      "copied out."),
+                   c->review_dir);
+      collect_remove (task);
+      return;
+    }
+  steps = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_delivery_step_free);
+  g_ptr_array_add (steps, ar_task_delivery_copy_out_step (container, workdir, result_dir));
+  ar_task_delivery_run_async (engine, steps, log, "task/result", NULL, collect_copied_out, task);
+}
+
+gboolean
+ar_task_delivery_collect_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -27,6 +27,8 @@ G_BEGIN_DECLS
 #define AR_DELIVERY_REVIEW_SUFFIX ".agents-runner"
 #define AR_DELIVERY_RESULT_DIR "workspace"
 #define AR_DELIVERY_PATCH_FILE "changes.patch"
+/* In a snapshot's objects folder: the snapshot's tree id. */
+#define AR_DELIVERY_BASE_TREE_FILE "base-tree"
 
 /* <workspace>.agents-runner/<task id>: beside the workspace, one folder a
  * task. */
@@ -120,5 +122,28 @@ void ar_task_delivery_git_patch_async (const char *workspace,
                                        GAsyncReadyCallback callback,
                                        gpointer user_data);
 gboolean ar_task_delivery_git_patch_finish (GAsyncResult *result, gboolean *empty, GError **error);
+
+/* The tree id a snapshot kept in @objects_dir, or NULL. */
+char *ar_task_delivery_read_base_tree (const char *objects_dir);
+
+/* A copy-mode task's end, for a process that did not start it (a follow
+ * after a restart, design.md §4.2): when @started and @workspace is set,
+ * @workdir of @container copied out into the review folder of @task_id
+ * beside @workspace (never over a folder there) and, when @objects_dir
+ * holds the snapshot taken at copy-in, changes.patch from it; then the
+ * container removed and @objects_dir too. Each step is said in @log; a
+ * step that fails is said and the next ones still run, so it always
+ * returns TRUE. */
+void ar_task_delivery_collect_async (ArEngine *engine,
+                                     const char *container,
+                                     const char *workdir,
+                                     const char *workspace,
+                                     const char *task_id,
+                                     const char *objects_dir,
+                                     gboolean started,
+                                     ArTaskLog *log,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+gboolean ar_task_delivery_collect_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "ar-entry-script.h"
+#include "ar-task-delivery.h"
 #include "ar-task-follow.h"
 #include "ar-task-runner.h"
 #include "ar-task-scratch.h"
@@ -35,6 +36,7 @@ struct _ArTaskFollow {
   guint drain_id;
   guint64 skip; /* replayed lines the log already has */
   gboolean output_open[2];
+  gboolean collecting; /* copy mode: the result on its way out */
 };
 
 static ArTaskFollow *
@@ -76,15 +78,62 @@ ar_task_follow_get_log (ArTaskFollow *follow)
 
 /* ---- the end ------------------------------------------------------------- */
 
+static void follow_complete (ArTaskFollow *follow);
+
+static void
+follow_collected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ArTaskFollow *follow = user_data;
+
+  ar_task_delivery_collect_finish (result, NULL);
+  if (follow->active)
+    follow_complete (follow);
+  follow_unref (follow);
+}
+
+/* design.md §4.2, "Copied, not mounted": the workspace copied out into
+ * the review folder (and the patch, when the snapshot of copy-in is in the
+ * task's folder), the container removed, as the process that started the
+ * task would have done. */
+static void
+follow_collect (ArTaskFollow *follow)
+{
+  ArTask *task = follow->task;
+  g_autofree char *task_dir = ar_task_dup_dir (task);
+  g_autofree char *objects = g_build_filename (task_dir, "git-objects", NULL);
+  const char *workspace = ar_task_get_copied_workspace (task);
+
+  follow->collecting = TRUE;
+  g_debug ("task %s: copy mode: its result copied out of %s", ar_task_get_id (task),
+           ar_task_get_container_name (task));
+  ar_task_delivery_collect_async (follow->engine, ar_task_get_container_name (task),
+                                  ar_task_get_copied_workdir (task), *workspace != '\0' ? workspace : NULL,
+                                  ar_task_get_id (task), objects, TRUE, follow->log, follow_collected,
+                                  follow_ref (follow));
+}
+
 static void
 follow_finish (ArTaskFollow *follow)
+{
+  g_clear_handle_id (&follow->drain_id, g_source_remove);
+  if (follow->collecting)
+    return;
+  if (ar_task_get_copied (follow->task))
+    {
+      follow_collect (follow);
+      return;
+    }
+  follow_complete (follow);
+}
+
+static void
+follow_complete (ArTaskFollow *follow)
 {
   g_autoptr(ArTask) task = g_object_ref (follow->task);
   gint64 status = -1;
   ArTaskState state;
   double duration;
 
-  g_clear_handle_id (&follow->drain_id, g_source_remove);
   if (follow->wait_status == 0)
     {
       g_autofree char *text = g_strstrip (g_strdup (follow->wait_output->str));
@@ -304,7 +353,7 @@ ar_task_follow_new (ArEngine *engine,
   g_debug ("task %s: its container %s still runs: followed, %" G_GUINT64_FORMAT " lines already logged",
            ar_task_get_id (task), name, follow->skip);
   ar_task_log_message (follow->log, "task/follow", AR_LOG_INFO,
-                       _ ("found the container %s running after a restart: following it again, from where this log stopped"),
+                       _ ("found the container %s after a restart: following it again, from where this log stopped"),
                        name);
   if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
     ar_task_set_state (task, AR_TASK_STATE_RUNNING);

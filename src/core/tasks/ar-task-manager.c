@@ -767,6 +767,9 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GPtrArray) containers = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) running = g_hash_table_new (g_str_hash, g_str_equal);
+  /* design.md §4.2: a copy-mode container (no --rm) that ended while no
+   * process followed it still holds the result to copy out. */
+  g_autoptr(GHashTable) ended_there = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_free (listing);
   containers = ar_engine_list_containers_finish (AR_ENGINE (source), result, &error);
@@ -784,6 +787,8 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 
       if (id != NULL && g_strcmp0 (info->state, "running") == 0)
         g_hash_table_insert (running, (gpointer) id, info);
+      else if (id != NULL && (g_strcmp0 (info->state, "exited") == 0 || g_strcmp0 (info->state, "dead") == 0))
+        g_hash_table_insert (ended_there, (gpointer) id, info);
     }
 
   for (guint i = 0; i < data->unfinished->len; i++)
@@ -795,7 +800,14 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       /* Checked again: another manager may have taken it meanwhile. */
       if (ar_task_is_owned_elsewhere (task) || g_hash_table_contains (self->follows, task))
         continue;
-      if (g_hash_table_contains (running, ar_task_get_id (task)))
+      if (ar_task_get_copied (task) && g_hash_table_contains (ended_there, ar_task_get_id (task)) &&
+          (data->flags & AR_TASK_MANAGER_LOAD_FOLLOW) && ar_task_acquire_ownership (task))
+        {
+          /* Its exit status, its last lines and its result, at once. */
+          g_debug ("task %s: its copy-mode container ended meanwhile: its result is copied out", ar_task_get_id (task));
+          follow_task (self, task);
+        }
+      else if (g_hash_table_contains (running, ar_task_get_id (task)))
         {
           if ((data->flags & AR_TASK_MANAGER_LOAD_FOLLOW) && ar_task_acquire_ownership (task))
             {

@@ -534,6 +534,14 @@ ar_task_runner_run_async (ArTaskRunner *self,
       ar_task_runner_fail_task (self, "task/start", error->message);
       return;
     }
+  if (self->copy_mode)
+    {
+      const char *workdir = ar_environment_get_container_workdir (self->env);
+
+      /* In the record: a process following it after a restart copies the
+       * result out as this one would (ar-task-follow.c). */
+      ar_task_set_copied (self->task, self->workspace, *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR);
+    }
   if (self->stop_requested)
     {
       ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);

@@ -37,6 +37,10 @@ struct _ArTask {
   char *container_name;
   char *error_message;
   char *engine;
+  /* design.md §4.2, "Copied, not mounted": for a follow after a restart */
+  gboolean copied;
+  char *copied_workspace;
+  char *copied_workdir;
 
   int owner_fd; /* -1 unless this object holds owner.lock */
 };
@@ -267,6 +271,13 @@ ar_task_to_json (ArTask *self)
   set_string_member (obj, "container_name", self->container_name);
   set_string_member (obj, "error", self->error_message);
   set_string_member (obj, "engine", self->engine);
+  /* Only for a task whose files were copied: older records unchanged. */
+  if (self->copied)
+    {
+      json_object_set_boolean_member (obj, "copied", TRUE);
+      set_string_member (obj, "copied_workspace", self->copied_workspace);
+      set_string_member (obj, "copied_workdir", self->copied_workdir);
+    }
   set_string_member (obj, "prompt", self->prompt);
   json_node_take_object (node, obj);
   return node;
@@ -323,6 +334,17 @@ ar_task_new_from_json (JsonObject *obj, GError **error)
   self->error_message = g_strdup (get_string (obj, "error"));
   /* Records from before several engines ran on the local one. */
   self->engine = g_strdup (get_string (obj, "engine"));
+  {
+    JsonNode *copied = json_object_get_member (obj, "copied");
+
+    self->copied = copied != NULL && JSON_NODE_HOLDS_VALUE (copied) &&
+                   json_node_get_value_type (copied) == G_TYPE_BOOLEAN && json_node_get_boolean (copied);
+  }
+  if (self->copied)
+    {
+      self->copied_workspace = g_strdup (get_string (obj, "copied_workspace"));
+      self->copied_workdir = g_strdup (get_string (obj, "copied_workdir"));
+    }
   return g_steal_pointer (&self);
 }
 
@@ -703,6 +725,34 @@ ar_task_set_engine (ArTask *self, const char *v)
   g_return_if_fail (AR_IS_TASK (self));
   set_string (self, &self->engine, v, PROP_ENGINE);
 }
+gboolean
+ar_task_get_copied (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), FALSE);
+  return self->copied;
+}
+const char *
+ar_task_get_copied_workspace (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), "");
+  return STR (self->copied_workspace);
+}
+const char *
+ar_task_get_copied_workdir (ArTask *self)
+{
+  g_return_val_if_fail (AR_IS_TASK (self), "");
+  return STR (self->copied_workdir);
+}
+void
+ar_task_set_copied (ArTask *self, const char *workspace, const char *workdir)
+{
+  g_return_if_fail (AR_IS_TASK (self));
+  self->copied = TRUE;
+  g_free (self->copied_workspace);
+  self->copied_workspace = g_strdup (workspace != NULL ? workspace : "");
+  g_free (self->copied_workdir);
+  self->copied_workdir = g_strdup (workdir != NULL ? workdir : "");
+}
 void
 ar_task_set_error_message (ArTask *self, const char *v)
 {
@@ -781,6 +831,8 @@ ar_task_finalize (GObject *object)
   g_free (self->container_name);
   g_free (self->error_message);
   g_free (self->engine);
+  g_free (self->copied_workspace);
+  g_free (self->copied_workdir);
 
   G_OBJECT_CLASS (ar_task_parent_class)->finalize (object);
 }

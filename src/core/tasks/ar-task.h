@@ -136,6 +136,15 @@ void ar_task_set_container_name (ArTask *self, const char *name);
  * local engine; "" in records from before several engines). */
 const char *ar_task_get_engine (ArTask *self);
 void ar_task_set_engine (ArTask *self, const char *engine);
+/* design.md §4.2, "Copied, not mounted": the engine did not see this
+ * computer's folders, so the task's files were copied into its container
+ * (created without --rm): the workspace @workspace ("" for none) at
+ * @workdir there, to be copied out at the end, also by a process that
+ * follows the task after a restart. In the record only when set. */
+void ar_task_set_copied (ArTask *self, const char *workspace, const char *workdir);
+gboolean ar_task_get_copied (ArTask *self);
+const char *ar_task_get_copied_workspace (ArTask *self);
+const char *ar_task_get_copied_workdir (ArTask *self);
 /* Why it failed (one sentence), "" otherwise. */
 const char *ar_task_get_error_message (ArTask *self);
 void ar_task_set_error_message (ArTask *self, const char *message);

@@ -1,0 +1,247 @@
+/* test-delivery-restart.c — a task on an engine that does not see this
+ * computer's folders (design.md §4.2, "Copied, not mounted") whose process
+ * dies while it runs: the next load follows it again and, when it ends,
+ * copies its workspace out into the review folder with the patch and
+ * removes the container, as the process that started it would have; and a
+ * container that ended while no process followed it gets the same at load.
+ * The task runs in a real `agents-runner run` (Preferences through the
+ * keyfile backend: engine-folders not-shared), killed with SIGKILL.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <fcntl.h>
+
+#include "ar-task-delivery.h"
+#include "test-delivery-utils.h"
+#include "test-task-runner-utils.h"
+
+typedef struct {
+  GSubprocess *proc;
+  gboolean exited;
+  const char *env_id;
+  char *path; /* its task record, once there */
+} Cli;
+
+static void
+cli_waited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  cli->exited = TRUE;
+}
+
+/* `agents-runner run ENV` with Preferences saying the engine does not see
+ * this computer's folders. */
+static void
+cli_start (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autofree char *dir = ar_test_mkdtemp ("cli-run");
+  g_autofree char *out_path = g_build_filename (dir, "output", NULL);
+  g_autofree char *settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+  int fd = g_open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  ar_test_write_file (keyfile, "[io/github/agents_runner/AgentsRunner]\n"
+                               "engine='docker'\n"
+                               "engine-folders='not-shared'\n");
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_take_stdout_fd (launcher, fd);
+  cli->proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AR_BINARY"), "run", cli->env_id, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (cli->proc, NULL, cli_waited, cli);
+}
+
+static char *
+find_record_of_env (const char *env_id)
+{
+  g_autofree char *tasks = ar_paths_tasks_dir ();
+  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks, name, AR_TASK_RECORD_FILE, NULL);
+      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
+
+      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+/* The agent has started (its first line is in the log), or the CLI is gone. */
+static gboolean
+agent_started (gpointer data)
+{
+  Cli *cli = data;
+  g_autoptr(ArTask) task = NULL;
+  g_autofree char *log = NULL;
+
+  if (cli->exited)
+    return TRUE;
+  if (cli->path == NULL && (cli->path = find_record_of_env (cli->env_id)) == NULL)
+    return FALSE;
+  task = ar_task_new_from_file (cli->path, NULL);
+  if (task == NULL || ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
+    return FALSE;
+  log = task_log_text (task);
+  return strstr (log, "token=set") != NULL;
+}
+
+static gboolean
+cli_exited (gpointer data)
+{
+  return ((Cli *) data)->exited;
+}
+
+static gboolean
+container_exited (gpointer name)
+{
+  const char *args[] = { "inspect", "-f", "{{.State.Status}}", name, NULL };
+  g_autofree char *out = engine_out (&on_docker, args);
+
+  return g_str_has_prefix (out, "exited");
+}
+
+/* The agent of delivery_new_env(), taking @seconds after its work. */
+static void
+slow_agent (ArEnvironment *env, guint seconds)
+{
+  g_autoptr(GString) script = g_string_new (ar_environment_get_run_preflight_script (env));
+  g_autofree char *sleep = g_strdup_printf ("echo agent-working\nsleep %u\necho agent-finished\n", seconds);
+
+  g_assert_cmpuint (g_string_replace (script, "sleep 1\n", sleep, 1), ==, 1);
+  ar_environment_set_run_preflight_script (env, script->str);
+}
+
+/* @running: the load finds the container running (the agent still sleeps);
+ * else the container has ended before the load. */
+static void
+restart (gboolean running)
+{
+  Engine *e = &on_docker;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ws = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *container = NULL;
+  Cli cli = { NULL, FALSE, NULL, NULL };
+  ArTask *task;
+  guint finished = 0;
+  Count until = { &finished, 1 };
+  gboolean loaded = FALSE;
+
+  if (!need_engine (e))
+    return;
+  ws = delivery_make_workspace ();
+  config = ar_test_mkdtemp ("codex-config");
+  secret = g_strdup_printf ("restart-secret-%s", ar_test_engine_run_id ());
+  env = delivery_new_env (e->base, ws, config, secret);
+  slow_agent (env, running ? 8 : 2);
+  store = ar_env_store_new (NULL);
+  g_assert_true (ar_env_store_load (store, &error));
+  g_assert_no_error (error);
+  ar_env_store_replace (store, env);
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+
+  /* A real process runs the task in copy mode, and dies without a word. */
+  cli.env_id = ar_environment_get_env_id (env);
+  cli_start (&cli);
+  wait_until (agent_started, &cli, TASK_SECONDS, "the CLI's agent to start");
+  if (cli.exited)
+    g_error ("the CLI ended early with status %d", g_subprocess_get_exit_status (cli.proc));
+  {
+    g_autoptr(ArTask) record = ar_task_new_from_file (cli.path, &error);
+
+    g_assert_no_error (error);
+    {
+      g_autofree char *started = task_log_text (record);
+
+      g_test_message ("before the kill:\n%s", started);
+      assert_contains (started, "does not see this computer's folders (preference)");
+    }
+    /* what a follower needs, in the record */
+    g_assert_true (ar_task_get_copied (record));
+    g_assert_cmpstr (ar_task_get_copied_workspace (record), ==, ws);
+    g_assert_cmpstr (ar_task_get_copied_workdir (record), ==, AR_DEFAULT_CONTAINER_WORKDIR);
+    container = g_strdup (ar_task_get_container_name (record));
+  }
+  g_subprocess_force_exit (cli.proc);
+  wait_until (cli_exited, &cli, 30, "the killed CLI");
+  g_clear_object (&cli.proc);
+  if (!running)
+    wait_until (container_exited, container, TASK_SECONDS, "the container to end unfollowed");
+
+  /* The next start: this manager's engine shares folders; the record says
+   * how the task was delivered. */
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
+  ar_task_manager_set_env_store (manager, store);
+  g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
+                              load_done, &loaded);
+  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
+  {
+    g_autofree char *dir = g_path_get_dirname (cli.path);
+    g_autofree char *id = g_path_get_basename (dir);
+
+    task = ar_task_manager_lookup (manager, id, &error);
+    g_assert_no_error (error);
+  }
+  if (finished == 0)
+    wait_until (count_reached, &until, TASK_SECONDS, "the followed task to end");
+
+  log = task_log_text (task);
+  g_test_message ("%s", log);
+  assert_contains (log, "[task/follow][INFO] found the container");
+  if (running)
+    assert_contains (log, "agent-finished");
+  g_assert_cmpint (ar_task_get_exit_status (task), ==, 0);
+  /* the result and the patch, exactly as without the restart */
+  delivery_assert_result (task, log, ws, secret);
+  g_assert_false (container_exists (e, container));
+  {
+    g_autofree char *task_dir = ar_task_dup_dir (task);
+    g_autofree char *objects = g_build_filename (task_dir, "git-objects", NULL);
+    g_autoptr(ArTask) reread = ar_task_new_from_file (cli.path, &error);
+
+    g_assert_false (g_file_test (objects, G_FILE_TEST_EXISTS));
+    g_assert_no_error (error);
+    g_assert_cmpint (ar_task_get_state (reread), ==, AR_TASK_STATE_DONE);
+  }
+  g_free (cli.path);
+}
+
+static void
+test_running (void)
+{
+  restart (TRUE);
+}
+
+static void
+test_exited (void)
+{
+  restart (FALSE);
+}
+
+int
+main (int argc, char **argv)
+{
+  ar_test_init (&argc, &argv);
+  g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
+
+  g_test_add_func ("/delivery-restart/docker/running", test_running);
+  g_test_add_func ("/delivery-restart/docker/exited", test_exited);
+  return g_test_run ();
+}
