@@ -9,8 +9,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <glib-unix.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "ar-interactive.h"
 #include "ar-task-delivery.h"
 #include "test-delivery-utils.h"
 #include "test-task-runner-utils.h"
@@ -34,21 +40,28 @@ cli_waited (GObject *source, GAsyncResult *result, gpointer user_data)
 /* `agents-runner run ENV` with Preferences saying the engine does not see
  * this computer's folders. */
 static void
+write_not_shared_keyfile (void)
+{
+  g_autofree char *settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  ar_test_write_file (keyfile, "[io/github/agents_runner/AgentsRunner]\n"
+                               "engine='docker'\n"
+                               "engine-folders='not-shared'\n");
+}
+
+static void
 cli_start (Cli *cli)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autofree char *dir = ar_test_mkdtemp ("cli-run");
   g_autofree char *out_path = g_build_filename (dir, "output", NULL);
-  g_autofree char *settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);
-  g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
   int fd = g_open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
   g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
-  ar_test_write_file (keyfile, "[io/github/agents_runner/AgentsRunner]\n"
-                               "engine='docker'\n"
-                               "engine-folders='not-shared'\n");
+  write_not_shared_keyfile ();
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   g_subprocess_launcher_take_stdout_fd (launcher, fd);
   cli->proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AR_BINARY"), "run", cli->env_id, NULL);
@@ -235,6 +248,168 @@ test_exited (void)
   restart (FALSE);
 }
 
+/* ---- an interactive task ------------------------------------------------ */
+
+static void
+child_setup (gpointer user_data)
+{
+  setsid ();
+  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+}
+
+static gboolean
+read_pty (int master, GString *output)
+{
+  char buf[4096];
+  gssize n = read (master, buf, sizeof buf);
+
+  if (n > 0)
+    g_string_append_len (output, buf, n);
+  return n > 0 || (n < 0 && errno == EAGAIN);
+}
+
+static void
+output_cb (ArInteractive *interactive, GBytes *bytes, gpointer user_data)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  g_string_append_len (user_data, data, (gssize) len);
+}
+
+static void
+flag_finished (ArTaskManager *manager, ArTask *task, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* `run --interactive` in copy mode; the app dies and its terminal hangs
+ * up while the agent waits for a line. The container runs on (the hang-up
+ * does not reach it); the next start attaches its terminal again, and at
+ * the end the workspace comes out into the review folder, with the patch,
+ * and the container is removed. */
+static void
+test_interactive (void)
+{
+  Engine *e = &on_docker;
+  const char *command[] = { "sh", "-c",
+                            "echo ready; read x; echo \"got:$x\"; echo \"$x\" > result.txt; echo three >> tracked.txt",
+                            NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autoptr(GString) attached = g_string_new (NULL);
+  g_autofree char *ws = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *container = NULL;
+  ArInteractive *interactive;
+  ArTask *task = NULL;
+  gboolean loaded = FALSE;
+  gboolean finished = FALSE;
+  gint64 deadline;
+  int master;
+  int slave;
+
+  if (!need_engine (e))
+    return;
+  ws = delivery_make_workspace ();
+  env = new_env (e, "interactive restart", command);
+  ar_environment_set_workspace_type (env, "mounted");
+  ar_environment_set_workspace_target (env, ws);
+  store = ar_env_store_new (NULL);
+  g_assert_true (ar_env_store_load (store, &error));
+  ar_env_store_replace (store, env);
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+  write_not_shared_keyfile ();
+
+  master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (slave, >=, 0);
+  g_unix_set_fd_nonblocking (master, TRUE, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  {
+    const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
+
+    proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  }
+  g_assert_no_error (error);
+  g_clear_object (&launcher);
+
+  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+  while (strstr (output->str, "ready\r\n") == NULL)
+    {
+      if (!read_pty (master, output) || g_get_monotonic_time () > deadline)
+        g_error ("run --interactive did not get ready: %s", output->str);
+      g_usleep (20000);
+    }
+  /* The app dies without a word, and its terminal hangs up. */
+  g_subprocess_force_exit (proc);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  close (master);
+
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
+  ar_task_manager_set_env_store (manager, store);
+  g_signal_connect (manager, "task-finished", G_CALLBACK (flag_finished), &finished);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
+                              load_done, &loaded);
+  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (manager)) && task == NULL; i++)
+    {
+      g_autoptr(ArTask) item = g_list_model_get_item (G_LIST_MODEL (manager), i);
+
+      if (g_str_equal (ar_task_get_env_id (item), ar_environment_get_env_id (env)))
+        task = item;
+    }
+  g_assert_nonnull (task);
+  /* the hang-up left the container running: its terminal again */
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
+  g_assert_true (ar_task_get_copied (task));
+  container = g_strdup (ar_task_get_container_name (task));
+  interactive = ar_task_manager_get_interactive (manager, task);
+  g_assert_nonnull (interactive);
+  g_signal_connect (interactive, "output", G_CALLBACK (output_cb), attached);
+  ar_interactive_set_size (interactive, 24, 80);
+  ar_interactive_write (interactive, "back again\r", strlen ("back again\r"));
+  wait_until (flag_set, &finished, TASK_SECONDS, "the reattached task to end");
+
+  log = task_log_text (task);
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (attached->str, "got:back again"));
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
+  g_assert_cmpint (ar_task_get_exit_status (task), ==, 0);
+  {
+    g_autofree char *review = ar_task_delivery_review_dir (ws, ar_task_get_id (task));
+    g_autofree char *result = g_build_filename (review, AR_DELIVERY_RESULT_DIR, "result.txt", NULL);
+    g_autofree char *patch = g_build_filename (review, AR_DELIVERY_PATCH_FILE, NULL);
+    g_autofree char *text = ar_test_read_file (result);
+    g_autofree char *patch_text = ar_test_read_file (patch);
+    g_autofree char *ws_result = g_build_filename (ws, "result.txt", NULL);
+
+    g_assert_cmpstr (text, ==, "back again\n");
+    delivery_assert_contains (patch_text, "+three");
+    delivery_assert_contains (patch_text, "result.txt");
+    g_assert_false (g_file_test (ws_result, G_FILE_TEST_EXISTS));
+    assert_contains (log, review);
+  }
+  g_assert_false (container_exists (e, container));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -243,5 +418,6 @@ main (int argc, char **argv)
 
   g_test_add_func ("/delivery-restart/docker/running", test_running);
   g_test_add_func ("/delivery-restart/docker/exited", test_exited);
+  g_test_add_func ("/delivery-restart/docker/interactive", test_interactive);
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 
 #include "ar-agent.h"
 #include "ar-interactive.h"
+#include "ar-task-delivery.h"
 #include "ar-task-runner-private.h"
 
 #define READ_CHUNK 65536
@@ -52,6 +53,7 @@ struct _ArInteractive {
   ArEngine *engine;
   ArTask *task;
   gboolean stop_requested;
+  GString *wait_output; /* copy mode: what `wait` printed */
 };
 
 G_DEFINE_FINAL_TYPE (ArInteractive, ar_interactive, G_TYPE_OBJECT)
@@ -479,16 +481,82 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* The end of an attached container: `docker attach` exits with its
  * status. */
+static void attach_end (ArInteractive *self, int status, const GError *error);
+
+typedef struct {
+  ArInteractive *self;
+  int status;
+  GError *error;
+} AttachEnd;
+
+static void
+attach_collected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AttachEnd *end = user_data;
+
+  ar_task_delivery_collect_finish (result, NULL);
+  attach_end (end->self, end->status, end->error);
+  g_object_unref (end->self);
+  g_clear_error (&end->error);
+  g_free (end);
+}
+
+/* design.md §4.2, "Copied, not mounted": the result copied out, the
+ * container removed, as the process that started the task would have. */
+static void
+attach_collect (ArInteractive *self, int status, const GError *error)
+{
+  AttachEnd *end = g_new0 (AttachEnd, 1);
+  g_autofree char *task_dir = ar_task_dup_dir (self->task);
+  g_autofree char *objects = g_build_filename (task_dir, "git-objects", NULL);
+  const char *workspace = ar_task_get_copied_workspace (self->task);
+
+  end->self = g_object_ref (self);
+  end->status = status;
+  end->error = error != NULL ? g_error_copy (error) : NULL;
+  ar_task_delivery_collect_async (self->engine, ar_task_get_container_name (self->task),
+                                  ar_task_get_copied_workdir (self->task), *workspace != '\0' ? workspace : NULL,
+                                  ar_task_get_id (self->task), objects, TRUE, self->log, attach_collected, end);
+}
+
+static void
+wait_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  ArInteractive *self = user_data;
+
+  if (stream == AR_ENGINE_STREAM_STDOUT)
+    g_string_append (self->wait_output, line);
+}
+
+/* Copy mode: `attach` has ended, which a hang-up of its terminal does
+ * too while the container runs on; the result is copied out only once the
+ * container has ended (`wait`, which also gives its exit status). */
+static void
+waited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArInteractive) self = user_data;
+  g_autoptr(GError) error = NULL;
+  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, &error);
+  gint64 exit_status = -1;
+
+  g_strstrip (self->wait_output->str);
+  if (status != 0 || !g_ascii_string_to_signed (self->wait_output->str, 10, 0, 255, &exit_status, NULL))
+    {
+      if (error == NULL)
+        error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                             _ ("The container ended while nobody was watching: its exit status is unknown."));
+      attach_collect (self, -1, error);
+      return;
+    }
+  attach_collect (self, (int) exit_status, NULL);
+}
+
 static void
 attach_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(ArInteractive) self = user_data;
-  g_autoptr(GTask) run = g_steal_pointer (&self->run);
   g_autoptr(GError) error = NULL;
   int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, &error);
-  ArTask *task = self->task;
-  ArTaskState state;
-  double duration;
 
   self->ended = TRUE;
   read_available (self);
@@ -497,6 +565,27 @@ attach_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->raw_fd >= 0)
     g_close (self->raw_fd, NULL);
   self->raw_fd = -1;
+
+  if (ar_task_get_copied (self->task))
+    {
+      const char *args[] = { "wait", ar_task_get_container_name (self->task), NULL };
+
+      g_debug ("task %s: attach ended (%d): the container's end is waited for, then its result copied out",
+               ar_task_get_id (self->task), status);
+      self->wait_output = g_string_new (NULL);
+      ar_engine_run_cli_async (self->engine, args, NULL, wait_line, self, 0, NULL, waited, g_object_ref (self));
+      return;
+    }
+  attach_end (self, status, error);
+}
+
+static void
+attach_end (ArInteractive *self, int status, const GError *error)
+{
+  g_autoptr(GTask) run = g_steal_pointer (&self->run);
+  ArTask *task = self->task;
+  ArTaskState state;
+  double duration;
 
   ar_task_set_finished_at (task, g_get_real_time ());
   duration = ar_task_get_duration (task);
@@ -713,6 +802,8 @@ ar_interactive_finalize (GObject *object)
   g_byte_array_unref (self->pending);
   g_string_free (self->raw_line, TRUE);
   g_string_free (self->text_line, TRUE);
+  if (self->wait_output != NULL)
+    g_string_free (self->wait_output, TRUE);
   G_OBJECT_CLASS (ar_interactive_parent_class)->finalize (object);
 }
 
