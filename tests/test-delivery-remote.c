@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ar-image-builder.h"
+#include "ar-preflight-build-check.h"
 #include "ar-task-delivery.h"
 #include "ar-task-runner.h"
 #include "test-delivery-utils.h"
@@ -157,6 +158,67 @@ test_nonroot_and_bind (gconstpointer data)
   delivery_assert_not_contains (bind_log, "running image");
 }
 
+static void
+check_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
+{
+  g_string_append (user_data, line);
+  g_string_append_c (user_data, '\n');
+}
+
+/* Test preflight's build check (design.md §4.3, §5.1) there: the cached
+ * part built on the remote engine, the run part run on it with its
+ * scripts copied in (a bind mount of this machine's folder would show
+ * nothing there), nothing of the check left on that engine. */
+static void
+test_build_check (gconstpointer data)
+{
+  ArTestRemoteWay way = GPOINTER_TO_INT (data);
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ArBuildCheckResult) check = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autofree char *base = NULL;
+  g_autofree char *label = g_strconcat ("label=", AR_LABEL_PREFLIGHT_CHECK, NULL);
+  g_autofree char *left = NULL;
+
+  if (!ar_test_remote_need ())
+    return;
+  base = ar_test_remote_base_image ();
+  builder = remote_builder (way);
+  env = ar_environment_new_with_id ();
+  ar_environment_set_base_image (env, base);
+  settings = remote_settings (base);
+  ar_preflight_check_build_async (ar_image_builder_get_engine (builder), env, settings,
+                                  "mkdir -p /opt\necho baked-for-check > /opt/check-marker\n",
+                                  "cat /opt/check-marker\necho run-part-ran\n", NULL, check_line, output, NULL,
+                                  ar_test_store_result, &result);
+  check = ar_preflight_check_build_finish (ar_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", output->str);
+  if (!check->ok)
+    g_error ("the check failed (%s, status %d): %s", ar_build_check_stage_to_string (check->failed_stage),
+             check->exit_status, check->output);
+  g_assert_true (check->built);
+  delivery_assert_contains (output->str, "baked-for-check\n");
+  delivery_assert_contains (output->str, "run-part-ran\n");
+  {
+    const char *ps[] = { "ps", "-a", "-q", "--filter", label, NULL };
+
+    g_assert_cmpint (ar_test_remote_docker (ps, &left, NULL), ==, 0);
+    g_assert_cmpstr (g_strstrip (left), ==, "");
+    g_clear_pointer (&left, g_free);
+  }
+  {
+    const char *ls[] = { "image", "ls", "-q", "--filter", label, NULL };
+
+    g_assert_cmpint (ar_test_remote_docker (ls, &left, NULL), ==, 0);
+    g_assert_cmpstr (g_strstrip (left), ==, "");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -168,9 +230,11 @@ main (int argc, char **argv)
       const char *name = way == AR_TEST_REMOTE_SSH ? "ssh" : "tls";
       g_autofree char *task = g_strdup_printf ("/delivery-remote/%s/task", name);
       g_autofree char *nonroot = g_strdup_printf ("/delivery-remote/%s/nonroot-and-bind", name);
+      g_autofree char *check = g_strdup_printf ("/delivery-remote/%s/build-check", name);
 
       g_test_add_data_func (task, GINT_TO_POINTER (way), test_task);
       g_test_add_data_func (nonroot, GINT_TO_POINTER (way), test_nonroot_and_bind);
+      g_test_add_data_func (check, GINT_TO_POINTER (way), test_build_check);
     }
   return g_test_run ();
 }

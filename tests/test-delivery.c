@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "ar-preflight-build-check.h"
 #include "ar-task-delivery.h"
 #include "ar-task-runner.h"
 #include "test-delivery-utils.h"
@@ -294,6 +295,68 @@ test_bind_mount_refused (void)
   assert_not_contains (log, "running image");
 }
 
+static void
+check_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
+{
+  g_string_append (user_data, line);
+  g_string_append_c (user_data, '\n');
+}
+
+/* The preflight build check (design.md §5.1) on an engine that does not
+ * see this computer's folders: its scripts are copied in as a task's are
+ * (no bind mount of the check's folder), the run part runs on the built
+ * cached part, and no container or image of the check is left. */
+static void
+test_build_check (void)
+{
+  Engine *e = &on_docker;
+  const char *run = "cat /cached-marker\n"
+                    "if grep -q ' /tmp/agents-runner ' /proc/self/mountinfo; then echo 'the scripts are a mount'; "
+                    "exit 7; fi\n"
+                    "echo \"run part ok: $MY_VAR\"\n";
+  const char *vars[] = { "MY_VAR=from-the-environment", NULL };
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ArBuildCheckResult) check = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autofree char *label = g_strconcat ("label=", AR_LABEL_PREFLIGHT_CHECK, NULL);
+  g_autofree char *ours = g_strconcat ("label=", ar_test_engine_run_label (), NULL);
+  g_autofree char *containers = NULL;
+  g_autofree char *images = NULL;
+
+  if (!need_engine (e))
+    return;
+  builder = not_shared_builder (e);
+  env = ar_environment_new_with_id ();
+  ar_environment_set_base_image (env, e->base);
+  ar_environment_set_env_vars (env, vars);
+  settings = new_settings (e);
+  ar_preflight_check_build_async (ar_image_builder_get_engine (builder), env, settings,
+                                  "echo cached > /cached-marker\n", run, NULL, check_line, output, NULL,
+                                  ar_test_store_result, &result);
+  check = ar_preflight_check_build_finish (ar_test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", output->str);
+  if (!check->ok)
+    g_error ("the check failed (%s, status %d): %s", ar_build_check_stage_to_string (check->failed_stage),
+             check->exit_status, check->output);
+  g_assert_true (check->built);
+  assert_contains (output->str, "cached\n");
+  assert_contains (output->str, "run part ok: from-the-environment");
+  {
+    const char *ps[] = { "ps", "-a", "-q", "--filter", label, "--filter", ours, NULL };
+    const char *ls[] = { "image", "ls", "-q", "--filter", label, "--filter", ours, NULL };
+
+    containers = engine_out (e, ps);
+    images = engine_out (e, ls);
+  }
+  g_assert_cmpstr (g_strstrip (containers), ==, "");
+  g_assert_cmpstr (g_strstrip (images), ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -309,6 +372,7 @@ main (int argc, char **argv)
   g_test_add_func ("/delivery/plain-tcp-warning", test_plain_tcp_warning);
   g_test_add_func ("/delivery/docker/nonroot-scripts", test_nonroot_scripts);
   g_test_add_func ("/delivery/docker/bind-mount-refused", test_bind_mount_refused);
+  g_test_add_func ("/delivery/docker/build-check", test_build_check);
 
   status = g_test_run ();
   return status;

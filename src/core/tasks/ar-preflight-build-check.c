@@ -17,6 +17,7 @@
 #include "ar-image-builder-private.h"
 #include "ar-paths.h"
 #include "ar-run-args.h"
+#include "ar-task-delivery.h"
 #include "ar-task-log.h"
 #include "ar-task-runner.h"
 #include "ar-task-scratch.h"
@@ -47,6 +48,10 @@ typedef struct {
   char *context_dir;
   char *scratch_dir;
   char *env_file;
+  /* design.md §4.2, "Copied, not mounted": the engine does not see this
+   * computer's folders; the container, created, gets the scripts by copy */
+  char *container;
+  GPtrArray *start_args; /* `start -a NAME`, once created */
   ArBuildCheckStage stage;
   GQueue tail;
   gint64 started;
@@ -73,6 +78,8 @@ check_op_free (CheckOp *op)
   g_queue_clear_full (&op->tail, g_free);
   g_clear_pointer (&op->result, ar_build_check_result_free);
   g_clear_error (&op->error);
+  g_free (op->container);
+  g_clear_pointer (&op->start_args, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -322,6 +329,18 @@ return_result (GTask *task)
 }
 
 /* The end, whatever happened: files gone, then the image. */
+static void finish (GTask *task, GError *error);
+
+static void
+container_removed (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  /* Gone already (--rm) when the run part ended: nothing to say. */
+  ar_engine_run_cli_finish (AR_ENGINE (source), res, NULL, NULL);
+  finish (task, NULL);
+}
+
 static void
 finish (GTask *task, GError *error)
 {
@@ -332,6 +351,16 @@ finish (GTask *task, GError *error)
     {
       g_clear_error (&op->error);
       op->error = error;
+    }
+  if (op->container != NULL)
+    {
+      g_autofree char *name = g_steal_pointer (&op->container);
+      const char *args[] = { "rm", "-f", name, NULL };
+
+      /* Created and not started, or a cancelled start: before its image. */
+      ar_engine_run_cli_async (op->engine, args, NULL, NULL, NULL, REMOVE_TIMEOUT_SECONDS, NULL,
+                               container_removed, g_object_ref (task));
+      return;
     }
   if (op->tag != NULL)
     {
@@ -404,6 +433,53 @@ run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   finish (task, NULL);
 }
 
+static void
+copied_in (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CheckOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ar_task_delivery_run_finish (res, &error))
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  op->started = g_get_monotonic_time ();
+  ar_engine_run_cli_async (op->engine, (const char *const *) op->start_args->pdata, NULL, on_cli_line, op, 0,
+                           g_task_get_cancellable (task), run_done, g_object_ref (task));
+}
+
+static void
+created (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CheckOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+  g_autofree char *tail = NULL;
+  int status = ar_engine_run_cli_finish (AR_ENGINE (source), res, &tail, &error);
+  g_autofree char *name = g_steal_pointer (&op->container);
+
+  if (error == NULL && status != 0)
+    {
+      const char *const args[] = { "create", name, NULL };
+
+      error = ar_engine_cli_error_new (op->engine, args, status, tail);
+    }
+  if (error != NULL)
+    {
+      finish (task, g_steal_pointer (&error));
+      return;
+    }
+  op->container = g_strdup (name);
+  /* The task runner's copies (ar-task-delivery.c): the scripts only. */
+  steps = ar_task_delivery_copy_in_steps (ar_engine_get_kind (op->engine), name, op->scratch_dir,
+                                          AR_ENTRY_CONTAINER_DIR, NULL, NULL, NULL, NULL);
+  ar_task_delivery_run_async (op->engine, steps, NULL, "check/copy", g_task_get_cancellable (task), copied_in,
+                              g_object_ref (task));
+}
+
 /* Like a task's container (design.md §4.2), without workspace, mounts, ports or
  * config folders: the scripts read-only at /tmp/agents-runner, the task's
  * variables and the environment's (values through the CLI's environment,
@@ -422,6 +498,7 @@ start_run (GTask *task)
   g_autofree char *name = NULL;
   const char *workdir = ar_environment_get_container_workdir (op->env);
   gboolean podman = ar_engine_get_kind (op->engine) == AR_ENGINE_KIND_PODMAN;
+  gboolean copy;
   ArEntrySteps steps = { 0 };
 
   op->stage = AR_BUILD_CHECK_STAGE_RUN;
@@ -470,7 +547,19 @@ start_run (GTask *task)
     }
 
   name = g_strdup_printf ("agents-runner-check-%08x%08x", g_random_int (), g_random_int ());
-  g_ptr_array_add (args, g_strdup ("run"));
+  copy = !ar_engine_shares_host_folders (op->engine);
+  if (copy)
+    {
+      g_debug ("build check: the engine does not see this computer's folders (%s): the scripts are copied in",
+               ar_engine_folders_reason (op->engine));
+      op->start_args = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (op->start_args, g_strdup ("start"));
+      g_ptr_array_add (op->start_args, g_strdup ("-a"));
+      g_ptr_array_add (op->start_args, g_strdup (name));
+      g_ptr_array_add (op->start_args, NULL);
+      op->container = g_strdup (name);
+    }
+  g_ptr_array_add (args, g_strdup (copy ? "create" : "run"));
   g_ptr_array_add (args, g_strdup ("--rm"));
   g_ptr_array_add (args, g_strdup ("--name"));
   g_ptr_array_add (args, g_steal_pointer (&name));
@@ -479,8 +568,11 @@ start_run (GTask *task)
       g_ptr_array_add (args, g_strdup ("--label"));
       g_ptr_array_add (args, g_strdup (g_ptr_array_index (labels, i)));
     }
-  g_ptr_array_add (args, g_strdup ("-v"));
-  g_ptr_array_add (args, g_strdup_printf ("%s:%s:ro", op->scratch_dir, AR_ENTRY_CONTAINER_DIR));
+  if (!copy)
+    {
+      g_ptr_array_add (args, g_strdup ("-v"));
+      g_ptr_array_add (args, g_strdup_printf ("%s:%s:ro", op->scratch_dir, AR_ENTRY_CONTAINER_DIR));
+    }
 
   ar_run_args_add_env (NULL, AR_PREFLIGHT_CHECK_TASK_ID, ar_environment_get_env_id (op->env),
                        ar_environment_get_env_vars (op->env), args, run_env, env_file_text);
@@ -497,6 +589,13 @@ start_run (GTask *task)
   ar_run_args_add_command (op->tag != NULL ? op->tag : op->base_name, (const char *const *) op->agent_argv,
                            args, run_env);
 
+  if (copy)
+    {
+      ar_engine_run_cli_async (op->engine, (const char *const *) args->pdata, (const char *const *) run_env->pdata,
+                               NULL, NULL, REMOVE_TIMEOUT_SECONDS, g_task_get_cancellable (task), created,
+                               g_object_ref (task));
+      return;
+    }
   op->started = g_get_monotonic_time ();
   ar_engine_run_cli_async (op->engine, (const char *const *) args->pdata, (const char *const *) run_env->pdata,
                            on_cli_line, op, 0, g_task_get_cancellable (task), run_done, g_object_ref (task));
