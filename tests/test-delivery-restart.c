@@ -410,6 +410,110 @@ test_interactive (void)
   g_assert_false (container_exists (e, container));
 }
 
+/* In one process: an interactive task in copy mode (`start -a -i`) typed
+ * to its end, and one stopped while its agent waits (as the window does
+ * for the interactive tasks when the user closes it and chooses to stop
+ * them): each result comes out into the review folder, with the patch,
+ * and no container is left. */
+typedef struct {
+  gboolean done;
+  ArTaskState state;
+} Ended;
+
+static void
+interactive_ended (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Ended *ended = user_data;
+
+  ended->state = ar_interactive_run_finish (AR_INTERACTIVE (source), result);
+  ended->done = TRUE;
+}
+
+static gboolean
+output_has (gpointer data)
+{
+  GString **pair = data;
+
+  return strstr (pair[0]->str, pair[1]->str) != NULL;
+}
+
+static void
+interactive_one (gboolean stop)
+{
+  Engine *e = &on_docker;
+  const char *command[] = { "sh", "-c",
+                            "echo three >> tracked.txt; echo ready; read x; echo \"$x\" > result.txt; echo wrote",
+                            NULL };
+  g_autoptr(ArEngine) engine = ar_engine_new (e->name, "");
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(ArInteractive) interactive = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autoptr(GString) wanted = g_string_new ("ready\r\n");
+  GString *pair[2] = { output, wanted };
+  g_autofree char *ws = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *review = NULL;
+  g_autofree char *patch = NULL;
+  g_autofree char *patch_text = NULL;
+  g_autofree char *result = NULL;
+  Ended ended = { FALSE, AR_TASK_STATE_QUEUED };
+
+  if (!need_engine (e))
+    return;
+  ar_engine_set_folders (engine, AR_ENGINE_FOLDERS_NOT_SHARED);
+  builder = ar_image_builder_new (engine);
+  ws = delivery_make_workspace ();
+  env = new_env (e, "interactive copy", command);
+  ar_environment_set_workspace_type (env, "mounted");
+  ar_environment_set_workspace_target (env, ws);
+  settings = new_settings (e);
+  task = ar_interactive_new_task (env, NULL);
+  interactive = ar_interactive_new (builder, task, env, settings, AR_INTERACTIVE_AGENT, -1, &error);
+  g_assert_no_error (error);
+  g_signal_connect (interactive, "output", G_CALLBACK (output_cb), output);
+  ar_interactive_run_async (interactive, NULL, interactive_ended, &ended);
+  wait_until (output_has, pair, TASK_SECONDS, "the agent to be ready");
+  if (stop)
+    ar_interactive_stop (interactive);
+  else
+    ar_interactive_write (interactive, "typed line\r", strlen ("typed line\r"));
+  wait_until (flag_set, &ended.done, TASK_SECONDS, "the interactive task to end");
+
+  log = task_log_text (task);
+  g_test_message ("%s", log);
+  g_assert_cmpint (ended.state, ==, stop ? AR_TASK_STATE_CANCELLED : AR_TASK_STATE_DONE);
+  review = ar_task_delivery_review_dir (ws, ar_task_get_id (task));
+  patch = g_build_filename (review, AR_DELIVERY_PATCH_FILE, NULL);
+  result = g_build_filename (review, AR_DELIVERY_RESULT_DIR, "result.txt", NULL);
+  patch_text = ar_test_read_file (patch);
+  delivery_assert_contains (patch_text, "+three");
+  if (stop)
+    g_assert_false (g_file_test (result, G_FILE_TEST_EXISTS));
+  else
+    {
+      g_autofree char *text = ar_test_read_file (result);
+
+      g_assert_cmpstr (text, ==, "typed line\n");
+    }
+  g_assert_false (container_exists (e, ar_task_get_container_name (task)));
+}
+
+static void
+test_interactive_typed (void)
+{
+  interactive_one (FALSE);
+}
+
+static void
+test_interactive_stopped (void)
+{
+  interactive_one (TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -419,5 +523,7 @@ main (int argc, char **argv)
   g_test_add_func ("/delivery-restart/docker/running", test_running);
   g_test_add_func ("/delivery-restart/docker/exited", test_exited);
   g_test_add_func ("/delivery-restart/docker/interactive", test_interactive);
+  g_test_add_func ("/delivery-restart/docker/interactive-typed", test_interactive_typed);
+  g_test_add_func ("/delivery-restart/docker/interactive-stopped", test_interactive_stopped);
   return g_test_run ();
 }
