@@ -410,6 +410,66 @@ test_interactive (void)
   g_assert_false (container_exists (e, container));
 }
 
+static gboolean
+container_gone (gpointer name)
+{
+  return !container_exists (&on_docker, name);
+}
+
+/* A copy-mode container made but never started (the process died between
+ * `create` and `start`): nothing to copy out; the next load removes it
+ * and ends the task failed. */
+static void
+test_never_started (void)
+{
+  Engine *e = &on_docker;
+  g_autoptr(ArTask) record = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ws = ar_test_mkdtemp ("ws");
+  g_autofree char *path = NULL;
+  g_autofree char *review = NULL;
+  gboolean loaded = FALSE;
+  ArTask *task;
+
+  if (!need_engine (e))
+    return;
+  record = ar_task_new ("env-never", "never", "p", AR_TASK_KIND_TASK);
+  ar_task_set_state (record, AR_TASK_STATE_STARTING);
+  ar_task_set_started_at (record, g_get_real_time ());
+  ar_task_set_copied (record, ws, AR_DEFAULT_CONTAINER_WORKDIR);
+  g_assert_true (ar_task_save (record, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *label = g_strconcat (AR_LABEL_TASK_ID, "=", ar_task_get_id (record), NULL);
+    const char *create[] = { "create", "--name", ar_task_get_container_name (record), "--label", label,
+                             "--label", ar_test_engine_run_label (), e->base, "true", NULL };
+
+    g_free (engine_out (e, create));
+  }
+  g_assert_true (container_exists (e, ar_task_get_container_name (record)));
+
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
+                              load_done, &loaded);
+  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
+  task = ar_task_manager_lookup (manager, ar_task_get_id (record), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
+  wait_until (container_gone, (gpointer) ar_task_get_container_name (record), 30, "the container's removal");
+  /* nothing was copied out */
+  review = ar_task_delivery_review_dir (ws, ar_task_get_id (record));
+  g_assert_false (g_file_test (review, G_FILE_TEST_EXISTS));
+  path = ar_task_dup_record_path (record);
+  g_clear_object (&record);
+  record = ar_task_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ar_task_get_copied (record));
+  g_assert_cmpstr (ar_task_get_copied_workspace (record), ==, ws);
+}
+
 /* In one process: an interactive task in copy mode (`start -a -i`) typed
  * to its end, and one stopped while its agent waits (as the window does
  * for the interactive tasks when the user closes it and chooses to stop
@@ -522,6 +582,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/delivery-restart/docker/running", test_running);
   g_test_add_func ("/delivery-restart/docker/exited", test_exited);
+  g_test_add_func ("/delivery-restart/docker/never-started", test_never_started);
   g_test_add_func ("/delivery-restart/docker/interactive", test_interactive);
   g_test_add_func ("/delivery-restart/docker/interactive-typed", test_interactive_typed);
   g_test_add_func ("/delivery-restart/docker/interactive-stopped", test_interactive_stopped);

@@ -755,6 +755,15 @@ listing_done (GTask *gtask)
     g_task_return_boolean (gtask, TRUE);
 }
 
+static void
+never_started_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, &error) != 0)
+    g_debug ("a never started copy-mode container could not be removed: %s", error != NULL ? error->message : "");
+}
+
 /* design.md §4.2: each task is looked for on its own engine. */
 static void
 containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -770,6 +779,8 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   /* design.md §4.2: a copy-mode container (no --rm) that ended while no
    * process followed it still holds the result to copy out. */
   g_autoptr(GHashTable) ended_there = g_hash_table_new (g_str_hash, g_str_equal);
+  /* …and one made but never started holds nothing: removed. */
+  g_autoptr(GHashTable) created_there = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_free (listing);
   containers = ar_engine_list_containers_finish (AR_ENGINE (source), result, &error);
@@ -789,6 +800,8 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
         g_hash_table_insert (running, (gpointer) id, info);
       else if (id != NULL && (g_strcmp0 (info->state, "exited") == 0 || g_strcmp0 (info->state, "dead") == 0))
         g_hash_table_insert (ended_there, (gpointer) id, info);
+      else if (id != NULL && g_strcmp0 (info->state, "created") == 0)
+        g_hash_table_insert (created_there, (gpointer) id, info);
     }
 
   for (guint i = 0; i < data->unfinished->len; i++)
@@ -820,7 +833,18 @@ containers_listed (GObject *source, GAsyncResult *result, gpointer user_data)
             g_debug ("task %s: its container still runs; not followed by this process", ar_task_get_id (task));
         }
       else
-        ar_task_follow_end_left_behind (task);
+        {
+          if (ar_task_get_copied (task) && g_hash_table_contains (created_there, ar_task_get_id (task)) &&
+              (data->flags & AR_TASK_MANAGER_LOAD_FOLLOW))
+            {
+              const char *args[] = { "rm", "-f", ar_task_get_container_name (task), NULL };
+
+              g_debug ("task %s: its copy-mode container was never started: removed", ar_task_get_id (task));
+              ar_engine_run_cli_async (AR_ENGINE (source), args, NULL, NULL, NULL, 30, NULL, never_started_removed,
+                                       NULL);
+            }
+          ar_task_follow_end_left_behind (task);
+        }
     }
   listing_done (gtask);
 }
