@@ -777,9 +777,12 @@ ar_engine_run_cli_tty_async (ArEngine *self,
   /* The terminal hangs up when the app goes (closed, or killed): the CLI
    * must not pass that SIGHUP on to the container, whose agent then ended
    * with the app. The container runs on; its task's terminal is attached
-   * again on the next start. */
+   * again on the next start. `start -a` (copy mode, design.md §4.2):
+   * podman's proxies signals when attached unless told not to; docker's
+   * has no such option and proxies none with a TTY. */
   g_ptr_array_add (with_options, (gpointer) args[0]);
-  if (g_str_equal (args[0], "run") || g_str_equal (args[0], "attach"))
+  if (g_str_equal (args[0], "run") || g_str_equal (args[0], "attach") ||
+      (g_str_equal (args[0], "start") && ar_engine_get_kind (self) == AR_ENGINE_KIND_PODMAN))
     g_ptr_array_add (with_options, (gpointer) "--sig-proxy=false");
   for (guint i = 1; args[i] != NULL; i++)
     g_ptr_array_add (with_options, (gpointer) args[i]);
