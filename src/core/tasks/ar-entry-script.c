@@ -278,6 +278,10 @@ ar_entry_script_generate (const ArEntrySteps *steps)
                      "    ar_log task/container WARN \"cannot make or enter $AGENTS_RUNNER_WORKDIR; working in $(pwd)\"\n"
                      "fi\n");
 
+  /* Only when the runner delivered it (copy mode, git in the image). */
+  g_string_append (out, "if [ -f \"$__ar_dir/" AR_ENTRY_CLONE_FILE "\" ]; then\n  ");
+  append_step (out, "ar_step", AR_ENTRY_CLONE_FILE, "git/clone", "clone of the workspace");
+  g_string_append (out, "fi\nunset AR_GIT_USERNAME AR_GIT_PASSWORD\n");
   if (steps->settings_preflight)
     append_step (out, "ar_step", AR_ENTRY_SETTINGS_PREFLIGHT_FILE, "task/preflight",
                  ar_entry_step_name_settings ());

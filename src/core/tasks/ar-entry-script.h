@@ -32,6 +32,14 @@ G_BEGIN_DECLS
 #define AR_ENTRY_RUN_PREFLIGHT_FILE "run-preflight.sh"
 #define AR_ENTRY_DESKTOP_INSTALL_FILE "desktop-install.sh"
 #define AR_ENTRY_DESKTOP_START_FILE "desktop-start.sh"
+/* Copy mode with git in the image (design.md §4.2): the workspace cloned
+ * inside the container, into the workdir, before the preflights; the URL
+ * (no credentials) in the second file; credentials in AR_GIT_USERNAME and
+ * AR_GIT_PASSWORD, printed for git by the askpass script, and unset
+ * before the preflights and the agent. */
+#define AR_ENTRY_CLONE_FILE "clone.sh"
+#define AR_ENTRY_CLONE_URL_FILE "clone-url"
+#define AR_ENTRY_ASKPASS_FILE "askpass.sh"
 
 /* The first line the script prints: how the runner knows the container
  * is up (the engine itself says nothing when a container starts). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ar-engine.h"
+#include "ar-entry-script.h"
 #include "ar-paths.h"
 #include "ar-task-clone.h"
 #include "ar-task-runner.h"
@@ -312,4 +313,71 @@ ar_task_clone_finish (GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- inside the container (copy mode) -------------------------------------- */
+
+/* Sourced by the entry script's ar_step in a child shell ($0: entry.sh,
+ * beside this file), in the workdir. */
+static const char container_clone_script[] =
+  "# Agents Runner: the workspace cloned inside the container (design.md 4.2)\n"
+  "__ar_clone_dir=${0%/*}\n"
+  "__ar_clone_url=$(cat \"$__ar_clone_dir/" AR_ENTRY_CLONE_URL_FILE "\")\n"
+  "if ! command -v git >/dev/null 2>&1; then\n"
+  "  echo 'git is not in the image' >&2\n"
+  "  false\n"
+  "elif [ -n \"$(ls -A . 2>/dev/null)\" ]; then\n"
+  "  echo \"the workdir $(pwd) is not empty: the repository cannot be cloned into it\" >&2\n"
+  "  false\n"
+  "elif [ -n \"${AR_GIT_USERNAME-}${AR_GIT_PASSWORD-}\" ]; then\n"
+  "  # git runs the askpass program itself: an executable copy, this user's only\n"
+  "  __ar_clone_askpass=$(mktemp) &&\n"
+  "    cat \"$__ar_clone_dir/" AR_ENTRY_ASKPASS_FILE "\" >\"$__ar_clone_askpass\" &&\n"
+  "    chmod 700 \"$__ar_clone_askpass\" &&\n"
+  "    GIT_TERMINAL_PROMPT=0 GIT_ASKPASS=$__ar_clone_askpass git -c credential.helper= clone -- \"$__ar_clone_url\" .\n"
+  "  __ar_clone_status=$?\n"
+  "  rm -f \"$__ar_clone_askpass\"\n"
+  "  [ \"$__ar_clone_status\" -eq 0 ]\n"
+  "else\n"
+  "  GIT_TERMINAL_PROMPT=0 git clone -- \"$__ar_clone_url\" .\n"
+  "fi\n";
+
+gboolean
+ar_task_clone_write_container_step (const char *target,
+                                    const char *scratch,
+                                    GStrv *vars,
+                                    char **shown_url,
+                                    GError **error)
+{
+  g_autofree char *username = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *script = g_build_filename (scratch, AR_ENTRY_CLONE_FILE, NULL);
+  g_autofree char *url_file = g_build_filename (scratch, AR_ENTRY_CLONE_URL_FILE, NULL);
+  g_autofree char *askpass = g_build_filename (scratch, AR_ENTRY_ASKPASS_FILE, NULL);
+  g_autofree char *url_text = NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  if (ar_task_clone_is_github_shorthand (target))
+    url = g_strdup_printf ("https://github.com/%s.git", target);
+  else
+    url = ar_task_runner_strip_url_credentials (target, &username, &password);
+  url_text = g_strconcat (url, "\n", NULL);
+  /* the scratch folder is 0700 here; inside, the files are readable by the
+   * container's user, the credentials are not in them */
+  if (!g_file_set_contents_full (script, container_clone_script, -1, G_FILE_SET_CONTENTS_NONE, 0644, error) ||
+      !g_file_set_contents_full (url_file, url_text, -1, G_FILE_SET_CONTENTS_NONE, 0644, error) ||
+      !g_file_set_contents_full (askpass, askpass_script, -1, G_FILE_SET_CONTENTS_NONE, 0644, error))
+    return FALSE;
+  if (username != NULL || password != NULL)
+    {
+      g_autofree char *user_var = g_strconcat ("AR_GIT_USERNAME=", username != NULL ? username : "", NULL);
+      g_autofree char *password_var = g_strconcat ("AR_GIT_PASSWORD=", password != NULL ? password : "", NULL);
+
+      g_strv_builder_add_many (b, user_var, password_var, NULL);
+    }
+  *vars = g_strv_builder_end (b);
+  if (shown_url != NULL)
+    *shown_url = g_steal_pointer (&url);
+  return TRUE;
 }

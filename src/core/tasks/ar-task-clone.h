@@ -38,4 +38,18 @@ void ar_task_clone_async (const char *target,
 gboolean ar_task_clone_finish (GAsyncResult *result,
                                GError **error);
 
+/* Copy mode with git in the image (design.md §4.2): writes into the
+ * scratch folder @scratch the clone step the entry script runs inside the
+ * container (AR_ENTRY_CLONE_FILE, the URL of @target without its
+ * credentials in AR_ENTRY_CLONE_URL_FILE, AR_ENTRY_ASKPASS_FILE), and
+ * gives the credentials of the URL as "AR_GIT_USERNAME=…",
+ * "AR_GIT_PASSWORD=…" in *vars (empty when it has none: the container's
+ * variables, passed by name, the values in the CLI's environment). The URL
+ * as it may be logged in *shown_url. */
+gboolean ar_task_clone_write_container_step (const char *target,
+                                             const char *scratch,
+                                             GStrv *vars,
+                                             char **shown_url,
+                                             GError **error);
+
 G_END_DECLS

@@ -8,10 +8,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ar-agent.h"
+#include "ar-task-clone.h"
 #include "ar-desktop-tunnel.h"
 #include "ar-entry-script.h"
 #include "ar-run-args.h"
@@ -28,6 +30,10 @@
 #define PODMAN_NO_INIT "container-init binary not found"
 #define TUNNEL_KEY "ar-desktop-tunnel" /* the runner's ssh forward, if any */
 #define TUNNEL_TIMEOUT 40
+/* copy mode, a cloned workspace: its "AR_GIT_…=" credentials (a GStrv,
+ * maybe empty) when the clone is made inside the container */
+#define CLONE_INSIDE_KEY "ar-clone-inside"
+#define GIT_CHECK_TIMEOUT 120
 
 static gboolean
 selinux_enforcing (void)
@@ -76,6 +82,21 @@ build_run_args (ArTaskRunner *self, GError **error)
   g_autoptr(GPtrArray) args = NULL;
   g_autoptr(GPtrArray) run_env = NULL;
   gboolean env_file_written = FALSE;
+  const char *const *clone_vars = g_object_get_data (G_OBJECT (self), CLONE_INSIDE_KEY);
+  g_autoptr(GStrvBuilder) vars = NULL;
+  g_auto(GStrv) all_vars = NULL;
+
+  /* The clone's credentials: variables of the container (names in argv,
+   * values in the CLI's environment), unset by the entry script after it. */
+  if (clone_vars != NULL && clone_vars[0] != NULL)
+    {
+      vars = g_strv_builder_new ();
+      if (spec.vars != NULL)
+        g_strv_builder_addv (vars, (const char **) spec.vars);
+      g_strv_builder_addv (vars, (const char **) clone_vars);
+      all_vars = g_strv_builder_end (vars);
+      spec.vars = (const char *const *) all_vars;
+    }
 
   /* A preflight test runs without the agent's config folder. */
   if (ar_task_get_kind (self->task) != AR_TASK_KIND_PREFLIGHT_TEST)
@@ -452,9 +473,12 @@ copy_in (ArTaskRunner *self)
     }
   if (self->config_copy != NULL)
     container_config = ar_agent_container_config_dir (ar_environment_get_agent_cli (self->env));
-  steps = ar_task_delivery_copy_in_steps (ar_engine_get_kind (self->engine), ar_task_get_container_name (self->task),
-                                          self->scratch, AR_ENTRY_CONTAINER_DIR, self->config_copy, container_config,
-                                          self->workspace, *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR);
+  /* cloned inside: nothing of the workspace goes in */
+  steps = ar_task_delivery_copy_in_steps (
+    ar_engine_get_kind (self->engine), ar_task_get_container_name (self->task), self->scratch, AR_ENTRY_CONTAINER_DIR,
+    self->config_copy, container_config,
+    g_object_get_data (G_OBJECT (self), CLONE_INSIDE_KEY) != NULL ? NULL : self->workspace,
+    *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR);
   ar_task_delivery_run_parallel_async (self->engine, steps, self->log, "task/copy", self->cancellable, copied_in,
                                        g_object_ref (self));
 }
@@ -669,10 +693,105 @@ ar_task_runner_collect (ArTaskRunner *self)
   collect_step (self);
 }
 
+/* ---- copy mode: a cloned workspace, inside the container or here ---------- */
+
+static char *
+task_workspace_dir (ArTaskRunner *self)
+{
+  g_autofree char *dir = ar_task_dup_dir (self->task);
+
+  return g_build_filename (dir, "workspace", NULL);
+}
+
+static void
+cloned_here (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = ar_task_clone_finish (result, &error);
+
+  if (self->ended)
+    return;
+  if (self->stop_requested)
+    ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+  else if (!ok)
+    ar_task_runner_fail_task (self, "git/clone", error->message);
+  else
+    ar_task_runner_start_container (self);
+}
+
+static void
+git_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+  int status = ar_engine_run_cli_finish (self->engine, result, &tail, &error);
+  const char *target = ar_environment_get_workspace_target (self->env);
+  const char *image = self->resolution->runtime_image;
+
+  if (self->ended)
+    return;
+  if (self->stop_requested)
+    {
+      ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
+      return;
+    }
+  self->workspace = task_workspace_dir (self);
+  if (status == 0)
+    {
+      g_auto(GStrv) vars = NULL;
+      g_autofree char *shown = NULL;
+
+      if (g_mkdir_with_parents (self->workspace, 0700) != 0 ||
+          !ar_task_clone_write_container_step (target, self->scratch, &vars, &shown, &error))
+        {
+          ar_task_runner_fail_task (self, "git/clone",
+                                    error != NULL ? error->message : g_strerror (errno));
+          return;
+        }
+      ar_task_log_message (self->log, "git/clone", AR_LOG_INFO,
+                           _ ("git is in the image %s: %s is cloned inside the container, into the workdir, before "
+                              "the preflights; the result is copied out at the end."),
+                           image, shown);
+      g_object_set_data_full (G_OBJECT (self), CLONE_INSIDE_KEY, g_steal_pointer (&vars),
+                              (GDestroyNotify) g_strfreev);
+      ar_task_runner_start_container (self);
+      return;
+    }
+  g_debug ("task %s: git in %s: status %d (%s)", ar_task_get_id (self->task), image, status,
+           error != NULL ? error->message : (tail != NULL ? tail : ""));
+  ar_task_log_message (self->log, "git/clone", AR_LOG_INFO,
+                       _ ("The image %s has no git: the repository is cloned on this computer and copied into "
+                          "the container."),
+                       image);
+  ar_task_clone_async (target, self->workspace, ar_task_get_id (self->task), self->log, self->cancellable,
+                       cloned_here, g_object_ref (self));
+}
+
+/* Copy mode, a cloned workspace not cloned yet (design.md §4.2): inside
+ * the container when its image has git, else here and copied in. */
+static gboolean
+clone_first (ArTaskRunner *self)
+{
+  const char *args[] = { "run", "--rm", "--entrypoint", "/bin/sh", self->resolution->runtime_image,
+                         "-c", "command -v git", NULL };
+
+  if (!self->copy_mode || self->workspace != NULL ||
+      ar_environment_get_workspace_kind (self->env) != AR_WORKSPACE_CLONED)
+    return FALSE;
+  ar_engine_run_cli_async (self->engine, args, NULL, NULL, NULL, GIT_CHECK_TIMEOUT, self->cancellable, git_checked,
+                           g_object_ref (self));
+  return TRUE;
+}
+
 void
 ar_task_runner_start_container (ArTaskRunner *self)
 {
   g_autoptr(GError) error = NULL;
+
+  if (clone_first (self))
+    return;
   if (!build_run_args (self, &error))
     {
       ar_task_runner_fail_task (self, "docker/run", error->message);

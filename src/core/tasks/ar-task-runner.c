@@ -283,7 +283,10 @@ resolve_done (GObject *source, GAsyncResult *result, gpointer user_data)
       ar_task_runner_end_task (self, AR_TASK_STATE_CANCELLED);
       return;
     }
-  if (self->workspace == NULL && ar_environment_get_workspace_kind (self->env) == AR_WORKSPACE_CLONED)
+  /* In copy mode the clone is made inside the container, or here when the
+   * image has no git (ar-task-runner-container.c, design.md §4.2). */
+  if (self->workspace == NULL && ar_environment_get_workspace_kind (self->env) == AR_WORKSPACE_CLONED &&
+      !self->copy_mode)
     clone_workspace (self);
   else
     prepare_and_start (self);
