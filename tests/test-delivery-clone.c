@@ -163,11 +163,41 @@ ensure_git_image (void)
   return git_image;
 }
 
+/* The git image with a user who cannot write to a workdir the engine
+ * makes (owned by root). */
+static char *
+nonroot_git_image (void)
+{
+  g_autofree char *ctx = ar_test_mkdtemp ("git-image-nonroot");
+  g_autofree char *dockerfile = g_build_filename (ctx, "Dockerfile", NULL);
+  g_autofree char *text = g_strdup_printf ("FROM %s\nUSER nobody\n", ensure_git_image ());
+  g_autofree char *err = NULL;
+  char *image = g_strdup_printf ("ar-test-debian-git-nobody:%s", ar_test_engine_run_id ());
+  const char *args[] = { "build", "-q", "-t", image, "--label", ar_test_engine_run_label (), ctx, NULL };
+
+  g_assert_true (g_file_set_contents (dockerfile, text, -1, NULL));
+  if (ar_test_engine_docker (args, NULL, &err) != 0)
+    g_error ("could not build %s: %s", image, err);
+  return image;
+}
+
+typedef enum {
+  CLONE_NO_GIT,      /* busybox: cloned here */
+  CLONE_INSIDE,      /* Debian with git: cloned inside */
+  CLONE_NOT_WRITABLE /* Debian with git, its user cannot write the workdir: cloned here */
+} CloneCase;
+
 static void
 test_clone (gconstpointer data)
 {
-  gboolean with_git = GPOINTER_TO_INT (data);
-  const char *agent[] = { "sh", "-c", "echo \"agent sees $(cat README)\"; echo agent-was-here > result.txt", NULL };
+  CloneCase which = GPOINTER_TO_INT (data);
+  gboolean with_git = which == CLONE_INSIDE;
+  /* nobody cannot write into what is copied in (root's files): it reads */
+  const char *agent[] = { "sh", "-c",
+                          which == CLONE_NOT_WRITABLE
+                            ? "echo \"agent sees $(cat README)\""
+                            : "echo \"agent sees $(cat README)\"; echo agent-was-here > result.txt",
+                          NULL };
   g_autoptr(ArEngine) engine = NULL;
   g_autoptr(ArImageBuilder) builder = NULL;
   g_autoptr(ArEnvironment) env = NULL;
@@ -182,7 +212,9 @@ test_clone (gconstpointer data)
 
   if (!ar_test_engine_need () || !ensure_server ())
     return;
-  image = with_git ? g_strdup (ensure_git_image ()) : ar_test_engine_base_image ();
+  image = which == CLONE_INSIDE ? g_strdup (ensure_git_image ())
+          : which == CLONE_NOT_WRITABLE ? nonroot_git_image ()
+          : ar_test_engine_base_image ();
   engine = ar_engine_new ("docker", "");
   ar_engine_set_folders (engine, AR_ENGINE_FOLDERS_NOT_SHARED);
   builder = ar_image_builder_new (engine);
@@ -228,6 +260,13 @@ test_clone (gconstpointer data)
         /* nothing was cloned on this computer */
         g_assert_false (g_file_test (readme, G_FILE_TEST_EXISTS));
       }
+    else if (which == CLONE_NOT_WRITABLE)
+      {
+        delivery_assert_contains (log, "cannot write to its workdir: the repository is cloned on this computer");
+        delivery_assert_not_contains (log, "is cloned inside the container");
+        g_assert_true (g_file_test (readme, G_FILE_TEST_EXISTS));
+        return;
+      }
     else
       {
         delivery_assert_contains (log, "has no git: the repository is cloned on this computer");
@@ -263,8 +302,10 @@ main (int argc, char **argv)
   ar_test_init (&argc, &argv);
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
-  g_test_add_data_func ("/delivery-clone/inside", GINT_TO_POINTER (TRUE), test_clone);
-  g_test_add_data_func ("/delivery-clone/no-git-here", GINT_TO_POINTER (FALSE), test_clone);
+  g_test_add_data_func ("/delivery-clone/inside", GINT_TO_POINTER (CLONE_INSIDE), test_clone);
+  g_test_add_data_func ("/delivery-clone/no-git-here", GINT_TO_POINTER (CLONE_NO_GIT), test_clone);
+  g_test_add_data_func ("/delivery-clone/workdir-not-writable-here", GINT_TO_POINTER (CLONE_NOT_WRITABLE),
+                        test_clone);
   rc = g_test_run ();
   if (server != NULL)
     g_subprocess_force_exit (server);

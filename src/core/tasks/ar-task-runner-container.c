@@ -34,6 +34,8 @@
  * maybe empty) when the clone is made inside the container */
 #define CLONE_INSIDE_KEY "ar-clone-inside"
 #define GIT_CHECK_TIMEOUT 120
+#define GIT_CHECK_NO_GIT 3       /* the check's exit status when git is not in the image */
+#define GIT_CHECK_NOT_WRITABLE 4 /* … when the image's user cannot write the workdir */
 
 static gboolean
 selinux_enforcing (void)
@@ -738,6 +740,12 @@ git_checked (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   self->workspace = task_workspace_dir (self);
+  {
+    const char *workdir = ar_environment_get_container_workdir (self->env);
+
+    /* The record's copy: where a follower after a restart copies it out. */
+    ar_task_set_copied (self->task, self->workspace, *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR);
+  }
   if (status == 0)
     {
       g_auto(GStrv) vars = NULL;
@@ -761,10 +769,16 @@ git_checked (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_debug ("task %s: git in %s: status %d (%s)", ar_task_get_id (self->task), image, status,
            error != NULL ? error->message : (tail != NULL ? tail : ""));
-  ar_task_log_message (self->log, "git/clone", AR_LOG_INFO,
-                       _ ("The image %s has no git: the repository is cloned on this computer and copied into "
-                          "the container."),
-                       image);
+  if (status == GIT_CHECK_NOT_WRITABLE)
+    ar_task_log_message (self->log, "git/clone", AR_LOG_INFO,
+                         _ ("The user of the image %s cannot write to its workdir: the repository is cloned on this "
+                            "computer and copied into the container."),
+                         image);
+  else
+    ar_task_log_message (self->log, "git/clone", AR_LOG_INFO,
+                         _ ("The image %s has no git: the repository is cloned on this computer and copied into "
+                            "the container."),
+                         image);
   ar_task_clone_async (target, self->workspace, ar_task_get_id (self->task), self->log, self->cancellable,
                        cloned_here, g_object_ref (self));
 }
@@ -774,8 +788,13 @@ git_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 static gboolean
 clone_first (ArTaskRunner *self)
 {
-  const char *args[] = { "run", "--rm", "--entrypoint", "/bin/sh", self->resolution->runtime_image,
-                         "-c", "command -v git", NULL };
+  const char *workdir = ar_environment_get_container_workdir (self->env);
+  /* As the task's container will: the image's user, in the workdir (which
+   * the engine makes, owned by root, when the image has none). */
+  const char *args[] = { "run", "--rm", "--entrypoint", "/bin/sh", "-w",
+                         *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR, self->resolution->runtime_image,
+                         "-c", "command -v git >/dev/null || exit " G_STRINGIFY (GIT_CHECK_NO_GIT) "; "
+                         "test -w . || exit " G_STRINGIFY (GIT_CHECK_NOT_WRITABLE), NULL };
 
   if (!self->copy_mode || self->workspace != NULL ||
       ar_environment_get_workspace_kind (self->env) != AR_WORKSPACE_CLONED)
