@@ -4,8 +4,9 @@
  * copies its workspace out into the review folder with the patch and
  * removes the container, as the process that started it would have; and a
  * container that ended while no process followed it gets the same at load.
- * The task runs in a real `agents-runner run` (Preferences through the
- * keyfile backend: engine-folders not-shared), killed with SIGKILL.
+ * On Docker and on rootful podman. The task runs in a real `agents-runner
+ * run` (Preferences through the keyfile backend: engine-folders
+ * not-shared), killed with SIGKILL.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +23,7 @@
 #include "test-task-runner-utils.h"
 
 typedef struct {
+  Engine *e;
   GSubprocess *proc;
   gboolean exited;
   const char *env_id;
@@ -37,18 +39,21 @@ cli_waited (GObject *source, GAsyncResult *result, gpointer user_data)
   cli->exited = TRUE;
 }
 
-/* `agents-runner run ENV` with Preferences saying the engine does not see
- * this computer's folders. */
+/* `agents-runner run ENV` with Preferences saying the engine (@e's kind;
+ * podman's CONTAINERS_CONF comes from need_engine(), in this process's
+ * environment) does not see this computer's folders. */
 static void
-write_not_shared_keyfile (void)
+write_not_shared_keyfile (Engine *e)
 {
   g_autofree char *settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);
   g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+  g_autofree char *text = g_strdup_printf ("[io/github/agents_runner/AgentsRunner]\n"
+                                           "engine='%s'\n"
+                                           "engine-folders='not-shared'\n",
+                                           e->name);
 
   g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
-  ar_test_write_file (keyfile, "[io/github/agents_runner/AgentsRunner]\n"
-                               "engine='docker'\n"
-                               "engine-folders='not-shared'\n");
+  ar_test_write_file (keyfile, text);
 }
 
 static void
@@ -61,7 +66,7 @@ cli_start (Cli *cli)
   int fd = g_open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
   g_assert_cmpint (fd, >=, 0);
-  write_not_shared_keyfile ();
+  write_not_shared_keyfile (cli->e);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   g_subprocess_launcher_take_stdout_fd (launcher, fd);
   cli->proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AR_BINARY"), "run", cli->env_id, NULL);
@@ -112,11 +117,18 @@ cli_exited (gpointer data)
   return ((Cli *) data)->exited;
 }
 
+/* A container of an engine, for wait_until(). */
+typedef struct {
+  Engine *e;
+  const char *name;
+} Container;
+
 static gboolean
-container_exited (gpointer name)
+container_exited (gpointer data)
 {
-  const char *args[] = { "inspect", "-f", "{{.State.Status}}", name, NULL };
-  g_autofree char *out = engine_out (&on_docker, args);
+  Container *c = data;
+  const char *args[] = { "inspect", "-f", "{{.State.Status}}", c->name, NULL };
+  g_autofree char *out = engine_out (c->e, args);
 
   return g_str_has_prefix (out, "exited");
 }
@@ -135,9 +147,8 @@ slow_agent (ArEnvironment *env, guint seconds)
 /* @running: the load finds the container running (the agent still sleeps);
  * else the container has ended before the load. */
 static void
-restart (gboolean running)
+restart (Engine *e, gboolean running)
 {
-  Engine *e = &on_docker;
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -148,7 +159,7 @@ restart (gboolean running)
   g_autofree char *secret = NULL;
   g_autofree char *log = NULL;
   g_autofree char *container = NULL;
-  Cli cli = { NULL, FALSE, NULL, NULL };
+  Cli cli = { e, NULL, FALSE, NULL, NULL };
   ArTask *task;
   guint finished = 0;
   Count until = { &finished, 1 };
@@ -194,7 +205,11 @@ restart (gboolean running)
   wait_until (cli_exited, &cli, 30, "the killed CLI");
   g_clear_object (&cli.proc);
   if (!running)
-    wait_until (container_exited, container, TASK_SECONDS, "the container to end unfollowed");
+    {
+      Container c = { e, container };
+
+      wait_until (container_exited, &c, TASK_SECONDS, "the container to end unfollowed");
+    }
 
   /* The next start: this manager's engine shares folders; the record says
    * how the task was delivered. */
@@ -237,15 +252,15 @@ restart (gboolean running)
 }
 
 static void
-test_running (void)
+test_running (gconstpointer data)
 {
-  restart (TRUE);
+  restart ((Engine *) data, TRUE);
 }
 
 static void
-test_exited (void)
+test_exited (gconstpointer data)
 {
-  restart (FALSE);
+  restart ((Engine *) data, FALSE);
 }
 
 /* ---- an interactive task ------------------------------------------------ */
@@ -287,13 +302,17 @@ flag_finished (ArTaskManager *manager, ArTask *task, gpointer user_data)
  * up while the agent waits for a line. The container runs on (the hang-up
  * does not reach it); the next start attaches its terminal again, and at
  * the end the workspace comes out into the review folder, with the patch,
- * and the container is removed. */
+ * and the container is removed. The agent ends on a SIGHUP, as most do
+ * (here it is the container's PID 1 without --init, which a signal it does
+ * not trap would not end): podman's `start -a` would pass the terminal's
+ * hang-up on to it without --sig-proxy=false. */
 static void
-test_interactive (void)
+test_interactive (gconstpointer data)
 {
-  Engine *e = &on_docker;
+  Engine *e = (Engine *) data;
   const char *command[] = { "sh", "-c",
-                            "echo ready; read x; echo \"got:$x\"; echo \"$x\" > result.txt; echo three >> tracked.txt",
+                            "trap 'echo hang-up; exit 129' HUP; echo ready; read x; echo \"got:$x\"; "
+                            "echo \"$x\" > result.txt; echo three >> tracked.txt",
                             NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
@@ -326,7 +345,7 @@ test_interactive (void)
   ar_env_store_replace (store, env);
   g_assert_true (ar_env_store_save (store, &error));
   g_assert_no_error (error);
-  write_not_shared_keyfile ();
+  write_not_shared_keyfile (e);
 
   master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
   g_assert_cmpint (master, >=, 0);
@@ -381,6 +400,12 @@ test_interactive (void)
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
   g_assert_true (ar_task_get_copied (task));
   container = g_strdup (ar_task_get_container_name (task));
+  {
+    const char *args[] = { "inspect", "-f", "{{.State.Status}}", container, NULL };
+    g_autofree char *status = engine_out (e, args);
+
+    g_assert_cmpstr (status, ==, "running");
+  }
   interactive = ar_task_manager_get_interactive (manager, task);
   g_assert_nonnull (interactive);
   g_signal_connect (interactive, "output", G_CALLBACK (output_cb), attached);
@@ -411,18 +436,20 @@ test_interactive (void)
 }
 
 static gboolean
-container_gone (gpointer name)
+container_gone (gpointer data)
 {
-  return !container_exists (&on_docker, name);
+  Container *c = data;
+
+  return !container_exists (c->e, c->name);
 }
 
 /* A copy-mode container made but never started (the process died between
  * `create` and `start`): nothing to copy out; the next load removes it
  * and ends the task failed. */
 static void
-test_never_started (void)
+test_never_started (gconstpointer data)
 {
-  Engine *e = &on_docker;
+  Engine *e = (Engine *) data;
   g_autoptr(ArTask) record = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArTaskManager) manager = NULL;
@@ -458,7 +485,11 @@ test_never_started (void)
   task = ar_task_manager_lookup (manager, ar_task_get_id (record), &error);
   g_assert_no_error (error);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_FAILED);
-  wait_until (container_gone, (gpointer) ar_task_get_container_name (record), 30, "the container's removal");
+  {
+    Container c = { e, ar_task_get_container_name (record) };
+
+    wait_until (container_gone, &c, 30, "the container's removal");
+  }
   /* nothing was copied out */
   review = ar_task_delivery_review_dir (ws, ar_task_get_id (record));
   g_assert_false (g_file_test (review, G_FILE_TEST_EXISTS));
@@ -498,9 +529,8 @@ output_has (gpointer data)
 }
 
 static void
-interactive_one (gboolean stop)
+interactive_one (Engine *e, gboolean stop)
 {
-  Engine *e = &on_docker;
   const char *command[] = { "sh", "-c",
                             "echo three >> tracked.txt; echo ready; read x; echo \"$x\" > result.txt; echo wrote",
                             NULL };
@@ -563,15 +593,15 @@ interactive_one (gboolean stop)
 }
 
 static void
-test_interactive_typed (void)
+test_interactive_typed (gconstpointer data)
 {
-  interactive_one (FALSE);
+  interactive_one ((Engine *) data, FALSE);
 }
 
 static void
-test_interactive_stopped (void)
+test_interactive_stopped (gconstpointer data)
 {
-  interactive_one (TRUE);
+  interactive_one ((Engine *) data, TRUE);
 }
 
 int
@@ -580,11 +610,24 @@ main (int argc, char **argv)
   ar_test_init (&argc, &argv);
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
-  g_test_add_func ("/delivery-restart/docker/running", test_running);
-  g_test_add_func ("/delivery-restart/docker/exited", test_exited);
-  g_test_add_func ("/delivery-restart/docker/never-started", test_never_started);
-  g_test_add_func ("/delivery-restart/docker/interactive", test_interactive);
-  g_test_add_func ("/delivery-restart/docker/interactive-typed", test_interactive_typed);
-  g_test_add_func ("/delivery-restart/docker/interactive-stopped", test_interactive_stopped);
+  /* each case on Docker and on rootful podman (whose `start -a` in a
+   * terminal must not pass the terminal's hang-up on: design.md §4.2) */
+  for (guint i = 0; i < 2; i++)
+    {
+      Engine *e = i == 0 ? &on_docker : &on_podman;
+      g_autofree char *running = g_strdup_printf ("/delivery-restart/%s/running", e->name);
+      g_autofree char *exited = g_strdup_printf ("/delivery-restart/%s/exited", e->name);
+      g_autofree char *never = g_strdup_printf ("/delivery-restart/%s/never-started", e->name);
+      g_autofree char *interactive = g_strdup_printf ("/delivery-restart/%s/interactive", e->name);
+      g_autofree char *typed = g_strdup_printf ("/delivery-restart/%s/interactive-typed", e->name);
+      g_autofree char *stopped = g_strdup_printf ("/delivery-restart/%s/interactive-stopped", e->name);
+
+      g_test_add_data_func (running, e, test_running);
+      g_test_add_data_func (exited, e, test_exited);
+      g_test_add_data_func (never, e, test_never_started);
+      g_test_add_data_func (interactive, e, test_interactive);
+      g_test_add_data_func (typed, e, test_interactive_typed);
+      g_test_add_data_func (stopped, e, test_interactive_stopped);
+    }
   return g_test_run ();
 }
