@@ -574,125 +574,28 @@ copy_mode_start (ArTaskRunner *self)
 }
 
 static void
-collect_finish (ArTaskRunner *self)
+collected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  /* the patch and the removal run side by side */
-  if (self->collect_pending > 0 && --self->collect_pending > 0)
-    return;
+  g_autoptr(ArTaskRunner) self = user_data;
+
+  ar_task_delivery_collect_finish (result, NULL);
   self->collected = TRUE;
   self->collecting = FALSE;
-  if (self->git_objects != NULL)
-    ar_remove_tree (self->git_objects);
   ar_task_runner_end_task (self, self->end_state);
 }
 
-static void
-removed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArTaskRunner) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tail = NULL;
-
-  if (ar_engine_run_cli_finish (self->engine, result, &tail, &error) != 0)
-    ar_task_log_message (self->log, "task/copy", AR_LOG_WARN, _ ("Could not remove the container %s: %s"),
-                         ar_task_get_container_name (self->task),
-                         error != NULL ? error->message : (tail != NULL ? g_strstrip (tail) : ""));
-  collect_finish (self);
-}
-
-static void
-remove_container (ArTaskRunner *self)
-{
-  const char *const args[] = { "rm", "-f", ar_task_get_container_name (self->task), NULL };
-
-  ar_engine_run_cli_async (self->engine, args, NULL, NULL, NULL, STOP_COMMAND_TIMEOUT, NULL, removed,
-                           g_object_ref (self));
-}
-
-static void
-patched (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArTaskRunner) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *patch = g_build_filename (self->review_dir, AR_DELIVERY_PATCH_FILE, NULL);
-  gboolean empty = FALSE;
-
-  if (!ar_task_delivery_git_patch_finish (result, &empty, &error))
-    ar_task_log_message (self->log, "task/result", AR_LOG_WARN, _ ("No patch of the agent's changes: %s"),
-                         error->message);
-  else if (empty)
-    ar_task_log_message (self->log, "task/result", AR_LOG_INFO,
-                         _ ("The agent changed no file of the workspace (%s is empty)."), patch);
-  else
-    ar_task_log_message (self->log, "task/result", AR_LOG_INFO,
-                         _ ("The agent's changes as a patch: %s. Apply them to your workspace with: git -C %s apply %s"),
-                         patch, self->workspace, patch);
-  collect_finish (self);
-}
-
-static void
-copied_out (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArTaskRunner) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *result_dir = g_build_filename (self->review_dir, AR_DELIVERY_RESULT_DIR, NULL);
-
-  if (!ar_task_delivery_run_finish (result, &error))
-    {
-      ar_task_log_message (self->log, "task/result", AR_LOG_WARN, "%s", error->message);
-      remove_container (self);
-      return;
-    }
-  ar_task_log_message (self->log, "task/result", AR_LOG_INFO,
-                       _ ("The agent's result is in %s; your workspace %s was not changed."), result_dir,
-                       self->workspace);
-  if (self->base_tree != NULL)
-    {
-      g_autofree char *patch = g_build_filename (self->review_dir, AR_DELIVERY_PATCH_FILE, NULL);
-
-      self->collect_pending = 2;
-      ar_task_delivery_git_patch_async (self->workspace, result_dir, self->git_objects, self->base_tree, patch, NULL,
-                                        patched, g_object_ref (self));
-    }
-  remove_container (self);
-}
-
-static void
-collect_step (ArTaskRunner *self)
-{
-  g_autoptr(GPtrArray) steps = NULL;
-  g_autofree char *result_dir = NULL;
-  const char *workdir = ar_environment_get_container_workdir (self->env);
-
-  if (!self->started || self->workspace == NULL)
-    {
-      remove_container (self);
-      return;
-    }
-  g_clear_pointer (&self->review_dir, g_free);
-  self->review_dir = ar_task_delivery_review_dir (self->workspace, ar_task_get_id (self->task));
-  result_dir = g_build_filename (self->review_dir, AR_DELIVERY_RESULT_DIR, NULL);
-  if (g_mkdir_with_parents (self->review_dir, 0755) != 0 || g_file_test (result_dir, G_FILE_TEST_EXISTS))
-    {
-      ar_task_log_message (self->log, "task/result", AR_LOG_WARN,
-                           _ ("Could not make the review folder %s (or it is there already): the agent's result is "
-                              "not copied out."),
-                           self->review_dir);
-      remove_container (self);
-      return;
-    }
-  steps = g_ptr_array_new_with_free_func ((GDestroyNotify) ar_delivery_step_free);
-  g_ptr_array_add (steps, ar_task_delivery_copy_out_step (ar_task_get_container_name (self->task),
-                                                          *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR,
-                                                          result_dir));
-  ar_task_delivery_run_async (self->engine, steps, self->log, "task/result", NULL, copied_out,
-                              g_object_ref (self));
-}
-
+/* The end of a copy-mode task: the same as a follower's after a restart
+ * (ar_task_delivery_collect_async): the result copied out, the patch made,
+ * the container and the snapshot's objects removed. */
 void
 ar_task_runner_collect (ArTaskRunner *self)
 {
-  collect_step (self);
+  const char *workdir = ar_environment_get_container_workdir (self->env);
+
+  ar_task_delivery_collect_async (self->engine, ar_task_get_container_name (self->task),
+                                  *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR, self->workspace,
+                                  ar_task_get_id (self->task), self->git_objects, self->started, self->log,
+                                  collected, g_object_ref (self));
 }
 
 /* ---- copy mode: a cloned workspace, inside the container or here ---------- */
@@ -794,7 +697,8 @@ clone_first (ArTaskRunner *self)
   const char *args[] = { "run", "--rm", "--entrypoint", "/bin/sh", "-w",
                          *workdir != '\0' ? workdir : AR_DEFAULT_CONTAINER_WORKDIR, self->resolution->runtime_image,
                          "-c", "command -v git >/dev/null || exit " G_STRINGIFY (GIT_CHECK_NO_GIT) "; "
-                         "test -w . || exit " G_STRINGIFY (GIT_CHECK_NOT_WRITABLE), NULL };
+                                                                                                   "test -w . || exit " G_STRINGIFY (GIT_CHECK_NOT_WRITABLE),
+                         NULL };
 
   if (!self->copy_mode || self->workspace != NULL ||
       ar_environment_get_workspace_kind (self->env) != AR_WORKSPACE_CLONED)

@@ -49,17 +49,16 @@ struct _ArTaskRunner {
 
   /* The engine does not see this computer's folders (design.md §4.2):
    * created, files copied in, started; the workspace copied back out into
-   * review_dir before the container is removed (ar-task-delivery.c). */
+   * the review folder before the container is removed
+   * (ar_task_delivery_collect_async). */
   gboolean copy_mode;
   guint prepare_pending; /* create and the snapshot, side by side */
-  guint collect_pending; /* the patch and the removal, side by side */
   gboolean created;      /* `create` succeeded: the container exists */
   gboolean started;      /* `start` ran: there is a result to copy out */
   gboolean collecting;   /* the end is waiting for the copy out */
   gboolean collected;
   ArTaskState end_state; /* what the end was asked to be */
   char *config_copy;     /* the config folder to copy in, or NULL */
-  char *review_dir;      /* <workspace>.agents-runner/<task id> */
   char *git_objects;     /* the task's own objects for the patch */
   char *base_tree;       /* the workspace at copy-in, for a git workspace */
 

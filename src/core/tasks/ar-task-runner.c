@@ -744,7 +744,6 @@ ar_task_runner_finalize (GObject *object)
   g_free (self->workspace);
   g_free (self->scratch);
   g_free (self->config_copy);
-  g_free (self->review_dir);
   g_free (self->git_objects);
   g_free (self->base_tree);
   g_clear_pointer (&self->run_args, g_ptr_array_unref);
