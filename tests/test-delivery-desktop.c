@@ -14,7 +14,9 @@
  */
 #include <string.h>
 
+#include "ar-env-store.h"
 #include "ar-image-builder.h"
+#include "ar-paths.h"
 #include "ar-task-runner.h"
 #include "test-delivery-utils.h"
 #include "test-remote-utils.h"
@@ -196,6 +198,108 @@ test_desktop (gconstpointer data)
     }
 }
 
+/* The task record of @env_id's task (in this run's tasks folder), or NULL. */
+static ArTask *
+record_of_env (const char *env_id)
+{
+  g_autofree char *tasks = ar_paths_tasks_dir ();
+  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks, name, AR_TASK_RECORD_FILE, NULL);
+      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
+
+      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
+        return g_steal_pointer (&task);
+    }
+  return NULL;
+}
+
+/* The app killed (SIGKILL: nothing of it runs any more) while a task's
+ * desktop is forwarded over ssh: the forward ends with it, instead of an
+ * orphaned ssh holding the local port and its connection. A real
+ * `agents-runner run` on the remote engine (Preferences through the
+ * keyfile backend). */
+static void
+test_forward_ends_with_app (void)
+{
+  const char *agent[] = { "sh", "-c", "echo agent-up; sleep 120", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *scripts = NULL;
+  g_autofree char *settings_dir = NULL;
+  g_autofree char *keyfile = NULL;
+  g_autofree char *keys = NULL;
+  gint64 deadline = g_get_monotonic_time () + DELIVERY_TASK_SECONDS * G_USEC_PER_SEC;
+  guint local = 0;
+
+  if (!ar_test_remote_need ())
+    return;
+  base = ar_test_remote_base_image ();
+  scripts = desktop_scripts ();
+  env = ar_environment_new_with_id ();
+  ar_environment_set_name (env, "delivery-desktop-killed");
+  ar_environment_set_base_image (env, base);
+  ar_environment_set_agent_cli (env, "custom");
+  ar_environment_set_custom_command (env, agent);
+  ar_environment_set_headless_desktop_enabled (env, TRUE);
+  store = ar_env_store_new (NULL);
+  g_assert_true (ar_env_store_load (store, &error));
+  g_assert_no_error (error);
+  ar_env_store_replace (store, env);
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+
+  settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);
+  keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+  keys = g_strdup_printf ("[io/github/agents_runner/AgentsRunner]\nengine='docker'\nengine-host='%s'\n"
+                          "desktop-scripts-dir='%s'\n",
+                          ar_test_remote_host (AR_TEST_REMOTE_SSH), scripts);
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  ar_test_write_file (keyfile, keys);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AR_BINARY"), "run",
+                                     ar_environment_get_env_id (env), NULL);
+  g_assert_no_error (error);
+
+  /* until the record has the forwarded URL */
+  while (local == 0)
+    {
+      g_clear_object (&task);
+      task = record_of_env (ar_environment_get_env_id (env));
+      if (task != NULL && g_str_has_prefix (ar_task_get_desktop_url (task), "http://127.0.0.1:"))
+        local = (guint) atoi (ar_task_get_desktop_url (task) + strlen ("http://127.0.0.1:"));
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no forwarded desktop URL in the record in %d s", DELIVERY_TASK_SECONDS);
+      g_usleep (100000);
+    }
+  g_assert_cmpint (http_status (local), ==, 200);
+
+  g_subprocess_force_exit (cli);
+  g_assert_false (g_subprocess_wait (cli, NULL, NULL) && g_subprocess_get_successful (cli));
+  {
+    gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (port_answers (local) && g_get_monotonic_time () < until)
+      g_usleep (100000);
+  }
+  g_assert_false (port_answers (local));
+  {
+    const char *rm[] = { "rm", "-f", ar_task_get_container_name (task), NULL };
+
+    ar_test_remote_docker (rm, NULL, NULL);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -204,5 +308,6 @@ main (int argc, char **argv)
 
   g_test_add_data_func ("/delivery-desktop/ssh", GINT_TO_POINTER (AR_TEST_REMOTE_SSH), test_desktop);
   g_test_add_data_func ("/delivery-desktop/tls", GINT_TO_POINTER (AR_TEST_REMOTE_TLS), test_desktop);
+  g_test_add_func ("/delivery-desktop/ssh/forward-ends-with-app", test_forward_ends_with_app);
   return g_test_run ();
 }

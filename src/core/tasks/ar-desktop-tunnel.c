@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "ar-desktop-tunnel.h"
@@ -179,6 +180,15 @@ free_local_port (GError **error)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+/* In the child before exec: the forward ends with the process that made it,
+ * also when that one is killed and cannot stop it (else an ssh would hold
+ * a local port and a connection to the engine's machine for nothing). */
+static void
+end_with_app (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 void
 ar_desktop_tunnel_open_async (const char *host,
                               guint remote_port,
@@ -207,9 +217,13 @@ ar_desktop_tunnel_open_async (const char *host,
     }
   o->tunnel = g_new0 (ArDesktopTunnel, 1);
   o->tunnel->local_port = port;
-  o->tunnel->ssh = g_subprocess_newv ((const char *const *) argv,
-                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                      &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+                 g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+    g_subprocess_launcher_set_child_setup (launcher, end_with_app, NULL, NULL);
+    o->tunnel->ssh = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
+  }
   if (o->tunnel->ssh == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
