@@ -198,25 +198,6 @@ test_desktop (gconstpointer data)
     }
 }
 
-/* The task record of @env_id's task (in this run's tasks folder), or NULL. */
-static ArTask *
-record_of_env (const char *env_id)
-{
-  g_autofree char *tasks = ar_paths_tasks_dir ();
-  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tasks, name, AR_TASK_RECORD_FILE, NULL);
-      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
-
-      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
-        return g_steal_pointer (&task);
-    }
-  return NULL;
-}
-
 /* The app killed (SIGKILL: nothing of it runs any more) while a task's
  * desktop is forwarded over ssh: the forward ends with it, instead of an
  * orphaned ssh holding the local port and its connection. A real
@@ -275,7 +256,7 @@ test_forward_ends_with_app (void)
   while (local == 0)
     {
       g_clear_object (&task);
-      task = record_of_env (ar_environment_get_env_id (env));
+      task = ar_test_task_of_env (ar_environment_get_env_id (env));
       if (task != NULL && g_str_has_prefix (ar_task_get_desktop_url (task), "http://127.0.0.1:"))
         local = (guint) atoi (ar_task_get_desktop_url (task) + strlen ("http://127.0.0.1:"));
       if (g_get_monotonic_time () > deadline)

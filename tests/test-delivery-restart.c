@@ -74,24 +74,6 @@ cli_start (Cli *cli)
   g_subprocess_wait_async (cli->proc, NULL, cli_waited, cli);
 }
 
-static char *
-find_record_of_env (const char *env_id)
-{
-  g_autofree char *tasks = ar_paths_tasks_dir ();
-  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tasks, name, AR_TASK_RECORD_FILE, NULL);
-      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
-
-      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
-        return g_steal_pointer (&path);
-    }
-  return NULL;
-}
-
 /* The agent has started (its first line is in the log), or the CLI is gone. */
 static gboolean
 agent_started (gpointer data)
@@ -102,7 +84,7 @@ agent_started (gpointer data)
 
   if (cli->exited)
     return TRUE;
-  if (cli->path == NULL && (cli->path = find_record_of_env (cli->env_id)) == NULL)
+  if (cli->path == NULL && (cli->path = ar_test_task_record_of_env (cli->env_id)) == NULL)
     return FALSE;
   task = ar_task_new_from_file (cli->path, NULL);
   if (task == NULL || ar_task_get_state (task) != AR_TASK_STATE_RUNNING)

@@ -253,24 +253,6 @@ cli (const char *const *args, char **out, char **err)
   return ar_test_run_argv ((const char *const *) argv->pdata, (const char *const *) envp, out, err);
 }
 
-static ArTask *
-record_of_env (const char *env_id)
-{
-  g_autofree char *tasks_dir = ar_paths_tasks_dir ();
-  g_autoptr(GDir) dir = g_dir_open (tasks_dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tasks_dir, name, AR_TASK_RECORD_FILE, NULL);
-      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
-
-      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
-        return g_steal_pointer (&task);
-    }
-  return NULL;
-}
-
 /* The command line: `run` uses the environment's engine (an image that only
  * the second engine has, and a pull policy of never, so the local engine
  * could not have run it), refuses an engine Preferences do not know, and
@@ -332,7 +314,7 @@ test_cli (void)
       g_error ("run on the second engine: exit %d:\n%s\n%s", status, out, err);
     assert_contains (out, "ran-on-the-second-engine");
   }
-  record = record_of_env (ar_environment_get_env_id (there));
+  record = ar_test_task_of_env (ar_environment_get_env_id (there));
   g_assert_nonnull (record);
   g_assert_cmpstr (ar_task_get_engine (record), ==, SECOND);
   {

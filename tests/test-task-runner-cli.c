@@ -300,24 +300,6 @@ record_running (gpointer path)
   return task != NULL && ar_task_get_state (task) == AR_TASK_STATE_RUNNING;
 }
 
-static char *
-find_record_of_env (const char *env_id)
-{
-  g_autofree char *tasks = ar_paths_tasks_dir ();
-  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (tasks, name, "task.json", NULL);
-      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
-
-      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
-        return g_steal_pointer (&path);
-    }
-  return NULL;
-}
-
 typedef struct {
   const char *env_id;
   char *path;
@@ -333,7 +315,7 @@ record_appeared (gpointer data)
     return TRUE;   /* said by cli_run_check_alive() */
 
   if (find->path == NULL)
-    find->path = find_record_of_env (find->env_id);
+    find->path = ar_test_task_record_of_env (find->env_id);
   return find->path != NULL && record_running (find->path);
 }
 

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "test-utils.h"
+#include "ar-paths.h"
+#include "ar-task.h"
 #include "ar-util.h"
 
 #include <fcntl.h>
@@ -588,4 +590,30 @@ ar_test_engine_podman_ensure (void)
     ar_test_write_file (conf, "[containers]\ndefault_ulimits = []\n");
   g_setenv ("CONTAINERS_CONF", conf, TRUE);
   return TRUE;
+}
+
+char *
+ar_test_task_record_of_env (const char *env_id)
+{
+  g_autofree char *tasks = ar_paths_tasks_dir ();
+  g_autoptr(GDir) dir = g_dir_open (tasks, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tasks, name, AR_TASK_RECORD_FILE, NULL);
+      g_autoptr(ArTask) task = ar_task_new_from_file (path, NULL);
+
+      if (task != NULL && g_str_equal (ar_task_get_env_id (task), env_id))
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+ArTask *
+ar_test_task_of_env (const char *env_id)
+{
+  g_autofree char *path = ar_test_task_record_of_env (env_id);
+
+  return path != NULL ? ar_task_new_from_file (path, NULL) : NULL;
 }

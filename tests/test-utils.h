@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "ar-task.h"
+
 G_BEGIN_DECLS
 
 /* TRUE in an AddressSanitizer build (tools/test's sanitizer lane), where
@@ -102,5 +104,11 @@ int ar_test_engine_podman (const char *const *args, char **out_stdout, char **ou
  * file system as ar_test_engine_base_image(), imported there with the run's
  * label. After ar_test_engine_podman_ensure(). */
 char *ar_test_engine_podman_base_image (void);
+
+/* The path of the record (in this run's tasks folder) of the task of
+ * environment @env_id, or NULL when there is none (yet). */
+char *ar_test_task_record_of_env (const char *env_id);
+/* That task, read from its record, or NULL. */
+ArTask *ar_test_task_of_env (const char *env_id);
 
 G_END_DECLS
