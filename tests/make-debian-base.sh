@@ -1,7 +1,7 @@
 #!/bin/sh
 # make-debian-base.sh — a real Debian base for the field tests and benchmarks
 #
-#   tests/make-debian-base.sh [--apt-proxy URL]
+#   tests/make-debian-base.sh [--apt-proxy URL] [--no-dev]
 #   tests/make-debian-base.sh --diagnose-proxy URL
 #
 # Prints two image names, one a line, in the engine DOCKER_HOST names (or
@@ -9,7 +9,10 @@
 # ../shared/ENGINE.md says):
 #   1. Debian 12 (bookworm), debootstrap --variant=minbase, imported as is;
 #   2. the same with a non-root default user: `dev`, uid 1000, home
-#      /home/dev, passwordless sudo (the package, installed with apt).
+#      /home/dev, passwordless sudo (the package, installed with apt);
+#      with --no-dev only the first is made and printed.
+# Calls for the same engine wait for one another (flock), and so do calls
+# that would make the tar: tests started together import and build once.
 #
 # The root file system tar is made once (debootstrap, about 3.5 minutes)
 # and kept in ${XDG_CACHE_HOME:-$HOME/.cache}/agents-runner-tests/ (or
@@ -36,12 +39,14 @@ set -eu
 engine=${AR_TEST_ENGINE_CLI:-docker}
 proxy=${AR_TEST_APT_PROXY:-}
 diagnose=
+want_dev=yes
 while [ $# -gt 0 ]; do
   case $1 in
+    --no-dev) want_dev=; shift ;;
     --apt-proxy) proxy=${2:?--apt-proxy needs a URL}; shift 2 ;;
     --apt-proxy=*) proxy=${1#--apt-proxy=}; shift ;;
     --diagnose-proxy) diagnose=${2:?--diagnose-proxy needs a URL}; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^# SPDX/{/^# SPDX/!p}' "$0"; exit 0 ;;
     *) echo "make-debian-base.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -94,6 +99,8 @@ label=io.github.agents-runner.test-base
 mkdir -p "$cache"
 
 # ---- the tar: made once, kept ------------------------------------------------
+exec 8>"$cache/tar.lock"
+flock 8
 if [ ! -s "$tar" ] && [ -s "$shared_tar" ]; then
   if ! ln -f "$shared_tar" "$tar" 2>/dev/null; then
     { cp "$shared_tar" "$tar.part" && mv "$tar.part" "$tar"; } || fail "could not copy $shared_tar into $cache"
@@ -115,9 +122,12 @@ if [ ! -s "$tar" ]; then
   rm -rf --one-file-system "$root"
   mv "$tar.part" "$tar"
 fi
+exec 8>&-
 
 # ---- the images: made again only when what they come from changed -----------
 "$engine" version >/dev/null 2>&1 || fail "no $engine engine answers${DOCKER_HOST:+ at $DOCKER_HOST}"
+exec 9>"$cache/images-$(printf '%s %s' "$engine" "${DOCKER_HOST:-default}" | md5sum | cut -c1-16).lock"
+flock 9
 
 label_of () {  # IMAGE KEY → the label's value, empty when absent
   "$engine" image inspect --format "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
@@ -130,7 +140,7 @@ if [ "$(label_of "$base" "$label.tar")" != "$stamp" ]; then
 fi
 base_id=$("$engine" image inspect --format '{{.Id}}' "$base") || fail "the imported $base is not there"
 
-if [ "$(label_of "$dev" "$label.from")" != "$base_id" ]; then
+if [ -n "$want_dev" ] && [ "$(label_of "$dev" "$label.from")" != "$base_id" ]; then
   ctx=$(mktemp -d)
   trap 'rm -rf "$ctx"' EXIT
   cat >"$ctx/Dockerfile" <<EOF
@@ -157,4 +167,4 @@ EOF
 fi
 
 echo "$base"
-echo "$dev"
+[ -z "$want_dev" ] || echo "$dev"

@@ -371,12 +371,15 @@ typedef struct {
   char *failure;
   gboolean fatal;
   gboolean done;
+  gboolean probed;  /* the archive answered a container on m->base */
 } Made;
 
 static Made made_docker, made_podman;
 
+/* WANT_DEV: the `dev` variant too (else make-debian-base.sh --no-dev,
+ * which skips its apt build). */
 static void
-make_images (const char *cli, Made *m)
+make_images (const char *cli, gboolean want_dev, Made *m)
 {
   g_autofree char *script = NULL;
   g_autofree char *cache = cache_dir ();
@@ -421,7 +424,7 @@ make_images (const char *cli, Made *m)
   envp = g_environ_setenv (envp, "AR_TEST_CACHE_DIR", cache, TRUE);
   envp = g_environ_setenv (envp, "AR_TEST_ENGINE_CLI", cli, TRUE);
   {
-    const char *argv[] = { "sh", script, "--apt-proxy", apt_proxy_url, NULL };
+    const char *argv[] = { "sh", script, "--apt-proxy", apt_proxy_url, want_dev ? NULL : "--no-dev", NULL };
 
     if (ar_test_run_argv (argv, (const char *const *) envp, &out, &err) != 0)
       {
@@ -432,18 +435,24 @@ make_images (const char *cli, Made *m)
       }
   }
   lines = g_strsplit (g_strstrip (out), "\n", -1);
-  if (g_strv_length (lines) != 2)
+  if (g_strv_length (lines) != (want_dev ? 2 : 1))
     {
       m->fatal = TRUE;
-      m->failure = g_strdup_printf ("tests/make-debian-base.sh printed no two image names: %s", out);
+      m->failure = g_strdup_printf ("tests/make-debian-base.sh printed not %s: %s",
+                                    want_dev ? "two image names" : "one image name", out);
       return;
     }
-  g_test_message ("the Debian base in %s: %s and %s (%.1f s)", cli, lines[0], lines[1],
-                  (g_get_monotonic_time () - start) / 1e6);
+  g_test_message ("the Debian base in %s: %s%s%s (%.1f s)", cli, lines[0], want_dev ? " and " : "",
+                  want_dev ? lines[1] : "", (g_get_monotonic_time () - start) / 1e6);
   m->fatal = TRUE;
-  if ((m->base = derive_proxied (cli, lines[0], "", &m->failure)) == NULL ||
-      (m->dev = derive_proxied (cli, lines[1], "-dev", &m->failure)) == NULL)
+  if ((m->base == NULL && (m->base = derive_proxied (cli, lines[0], "", &m->failure)) == NULL) ||
+      (want_dev && (m->dev = derive_proxied (cli, lines[1], "-dev", &m->failure)) == NULL))
     return;
+  if (m->probed)
+    {
+      m->fatal = FALSE;
+      return;
+    }
 
   /* The archive, from a container: straight, and through the proxy. A
    * HEAD of the Release file each (bash's /dev/tcp; minbase has no HTTP
@@ -485,6 +494,7 @@ make_images (const char *cli, Made *m)
     g_test_message ("a %s container reaches Debian's archive (%.1f s): %s", cli,
                     (g_get_monotonic_time () - start) / 1e6, g_strstrip (probe_out));
   }
+  m->probed = TRUE;
   m->fatal = FALSE;
 }
 
@@ -497,9 +507,10 @@ ar_test_debian_images (const char  *cli,
 {
   Made *m = g_str_equal (cli, "podman") ? &made_podman : &made_docker;
 
-  if (!m->done)
-    make_images (cli, m);
-  if (m->base == NULL)
+  /* The dev variant is made the first time it is asked for. */
+  if (!m->done || (dev != NULL && m->base != NULL && m->dev == NULL))
+    make_images (cli, dev != NULL, m);
+  if (m->base == NULL || (dev != NULL && m->dev == NULL))
     {
       if (fatal != NULL)
         *fatal = m->fatal;

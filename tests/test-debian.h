@@ -23,8 +23,8 @@ G_BEGIN_DECLS
 
 /* The Debian images in the engine `cli` ("docker", or "podman" once
  * ar_test_engine_podman_ensure() said yes): *base runs as root, *dev
- * (may be NULL) as `dev` (uid 1000, passwordless sudo). Made once per
- * process and engine; a container on *base has run `apt-get update`
+ * (may be NULL: then it is not made until a call asks for it) as `dev`
+ * (uid 1000, passwordless sudo). Made once per process and engine; a container on *base has run `apt-get update`
  * through the proxy before this returns TRUE.
  * FALSE with one sentence in *why: *fatal FALSE when the test should skip
  * (no engine, no root to make the base), TRUE when it must fail (the

@@ -17,9 +17,10 @@
  *  - the record on disk keeps the URL after the task ends.
  * The agent waits (at most five minutes) for a file the test writes into
  * the mounted workspace once it has checked all this.
- * The apt proxy's cache is apt-cacher-ng-field-desktop, this program's own
- * (beside field-docker's, field-podman's and the auto-split test's, which
- * run at the same time: one proxy at a time may use a cache).
+ * The apt proxy's cache is apt-cacher-ng-field-desktop (-podman for the
+ * podman half), this program's own (beside field-docker's, field-podman's
+ * and the auto-split test's, which run at the same time: one proxy at a
+ * time may use a cache).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -366,11 +367,22 @@ test_desktop (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  const char *cache_name = "apt-cacher-ng-field-desktop";
+
   /* An apt cache of this program's own, kept across runs (the shared one
    * is held by the auto-split test's proxy when they run side by side:
-   * a private one would download every package again). */
+   * a private one would download every package again); meson runs the
+   * docker and the podman halves side by side (-p /field/desktop/docker,
+   * -p /field/desktop/podman), each with its own. */
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "/field/desktop/podman"))
+      cache_name = "apt-cacher-ng-field-desktop-podman";
   if (g_getenv ("AR_TEST_APT_CACHE") == NULL && geteuid () == 0)
-    g_setenv ("AR_TEST_APT_CACHE", "/var/cache/agents-runner-tests/apt-cacher-ng-field-desktop", TRUE);
+    {
+      g_autofree char *cache = g_build_filename ("/var/cache/agents-runner-tests", cache_name, NULL);
+
+      g_setenv ("AR_TEST_APT_CACHE", cache, TRUE);
+    }
   ar_test_init (&argc, &argv);
   ar_test_ui_init ();
 
