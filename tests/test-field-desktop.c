@@ -3,8 +3,11 @@
  * scripts and Debian's real packages (apt, through the tests' apt proxy),
  * in all four combinations of desktop caching and container caching on
  * Docker, and on rootful podman the desktop layer built then found
- * (desktop-cached, then a cache HIT) and the desktop installed at start on
- * the bare base; each task run from the window's New task page:
+ * (desktop-cached, then a cache HIT); each task run from the window's New
+ * task page. (Installing the desktop at task start is the same script in
+ * the container whatever the engine: the two docker cases without desktop
+ * caching run it; a third run of it on podman cost the suite 45 s of CPU
+ * on a budget bound by CPU.)
  *  - the task runs on the image its layers say (desktop layer, environment
  *    layer on top of it or of the base, or the base with everything
  *    installed at start), and a second desktop-cached task is a cache HIT;
@@ -55,7 +58,6 @@ static const Combination env_cached = { "docker", FALSE, TRUE };
 static const Combination none_cached = { "docker", FALSE, FALSE };
 static const Combination podman_both_cached = { "podman", TRUE, TRUE };
 static const Combination podman_desktop_cached = { "podman", TRUE, FALSE };
-static const Combination podman_none_cached = { "podman", FALSE, FALSE };
 
 static char *debian_base_docker;
 static char *debian_base_podman;
@@ -399,8 +401,6 @@ main (int argc, char **argv)
   g_test_add ("/field/desktop/podman/desktop-cached-env-cached", Fixture, &podman_both_cached,
               ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/field/desktop/podman/desktop-cached-env-uncached", Fixture, &podman_desktop_cached,
-              ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
-  g_test_add ("/field/desktop/podman/desktop-uncached-env-uncached", Fixture, &podman_none_cached,
               ar_test_ui_window_fixture_set_up, test_desktop, ar_test_ui_window_fixture_tear_down);
   {
     int status = g_test_run ();

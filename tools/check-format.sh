@@ -40,10 +40,21 @@ if [ $fix -eq 1 ]; then
   exec "$cf" -i --style=file "${files[@]}"
 fi
 
+# One clang-format for every file names the ones that differ (one process
+# a file cost 20 s of CPU, one for all under a second); only those are
+# formatted again, one by one, for their diff.
+declare -A differs=()
+while IFS= read -r f; do
+  differs[$f]=1
+done < <("$cf" --style=file --dry-run "${files[@]}" 2>&1 |
+         sed -n 's/^\(.*\):[0-9][0-9]*:[0-9][0-9]*: \(warning\|error\): code should be clang-formatted.*/\1/p' | sort -u)
+
 n=0 bad=0
 for f in "${files[@]}"; do
   n=$((n + 1))
-  if out=$("$cf" --style=file "$f" | diff -u "$f" -); then
+  if [ -z "${differs[$f]:-}" ]; then
+    echo "ok $n - $f"
+  elif out=$("$cf" --style=file "$f" | diff -u "$f" -); then
     echo "ok $n - $f"
   else
     bad=$((bad + 1))
