@@ -266,15 +266,24 @@ start_apt_proxy_locked (const char *address, char **url, char **why)
       apt_proxy = g_subprocess_launcher_spawn (launcher, &error, flock_path, "-n", "-E", "75", lock,
                                                acng, "-c", conf_dir, NULL);
       g_assert_no_error (error);
+      /* NULL once GLib has reaped it: flock can end at once (another
+       * proxy holds the cache), before this line (seen: a crash on the
+       * NULL, when the auto-split test's proxy held the shared cache). */
       pid_text = g_strdup (g_subprocess_get_identifier (apt_proxy));
-      {
-        g_autofree char *pgid_path = g_build_filename (apt_proxy_dir, "pgid", NULL);
+      if (pid_text != NULL)
+        {
+          g_autofree char *pgid_path = g_build_filename (apt_proxy_dir, "pgid", NULL);
 
-        ar_test_write_file (pgid_path, pid_text);
-      }
+          ar_test_write_file (pgid_path, pid_text);
+        }
+      else
+        {
+          g_subprocess_wait (apt_proxy, NULL, NULL);
+          ended = TRUE;
+        }
 
       deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-      while (g_get_monotonic_time () < deadline)
+      while (!ended && g_get_monotonic_time () < deadline)
         {
           g_autofree char *proc = g_strdup_printf ("/proc/%s/stat", pid_text);
           g_autofree char *stat = NULL;
