@@ -15,19 +15,6 @@
                 "second line && touch and | touch pipe $HOME * \\ '' \"\" ${1} {prompt}"
 
 static void
-save_env (ArEnvironment *env)
-{
-  g_autoptr(ArEnvStore) store = ar_env_store_new (NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ar_env_store_load (store, &error));
-  g_assert_no_error (error);
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
-}
-
-static void
 assert_empty_dir (const char *path)
 {
   g_autoptr(GError) error = NULL;
@@ -56,7 +43,7 @@ check_run (const char *const *command, const char *want)
   ar_environment_set_workspace_target (env, workspace);
   ar_environment_set_agent_cli (env, "custom");
   ar_environment_set_custom_command (env, command);
-  save_env (env);
+  g_object_unref (ar_test_save_env (env));
 
   status = ar_test_run_cli (args, NULL, &out, &err);
   if (status != 0 || strstr (out, want) == NULL)

@@ -231,12 +231,7 @@ test_forward_ends_with_app (void)
   ar_environment_set_agent_cli (env, "custom");
   ar_environment_set_custom_command (env, agent);
   ar_environment_set_headless_desktop_enabled (env, TRUE);
-  store = ar_env_store_new (NULL);
-  g_assert_true (ar_env_store_load (store, &error));
-  g_assert_no_error (error);
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
+  store = ar_test_save_env (env);
 
   settings_dir = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "glib-2.0", "settings", NULL);
   keyfile = g_build_filename (settings_dir, "keyfile", NULL);

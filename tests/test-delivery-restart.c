@@ -154,12 +154,7 @@ restart (Engine *e, gboolean running)
   secret = g_strdup_printf ("restart-secret-%s", ar_test_engine_run_id ());
   env = delivery_new_env (e->base, ws, config, secret);
   slow_agent (env, running ? 8 : 2);
-  store = ar_env_store_new (NULL);
-  g_assert_true (ar_env_store_load (store, &error));
-  g_assert_no_error (error);
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
+  store = ar_test_save_env (env);
 
   /* A real process runs the task in copy mode, and dies without a word. */
   cli.env_id = ar_environment_get_env_id (env);
@@ -322,11 +317,7 @@ test_interactive (gconstpointer data)
   env = new_env (e, "interactive restart", command);
   ar_environment_set_workspace_type (env, "mounted");
   ar_environment_set_workspace_target (env, ws);
-  store = ar_env_store_new (NULL);
-  g_assert_true (ar_env_store_load (store, &error));
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
+  store = ar_test_save_env (env);
   write_not_shared_keyfile (e);
 
   master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -460,11 +460,7 @@ test_cli (void)
   if (!need_engine ())
     return;
   env = new_env (command);
-  store = ar_env_store_new (NULL);
-  g_assert_true (ar_env_store_load (store, &error));
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
+  store = ar_test_save_env (env);
 
   pty.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
   g_assert_cmpint (pty.master, >=, 0);
@@ -585,11 +581,7 @@ test_reattach (void)
   if (!need_engine ())
     return;
   env = new_env (command);
-  store = ar_env_store_new (NULL);
-  g_assert_true (ar_env_store_load (store, &error));
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
+  store = ar_test_save_env (env);
 
   pty.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
   g_assert_cmpint (pty.master, >=, 0);

@@ -30,19 +30,6 @@ count_entries (const char *path)
 
 /* ---- the command line ----------------------------------------------------- */
 
-static void
-save_env (ArEnvironment *env)
-{
-  g_autoptr(ArEnvStore) store = ar_env_store_new (NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ar_env_store_load (store, &error));
-  g_assert_no_error (error);
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
-}
-
 static gboolean
 container_of_env_running (gpointer env_id)
 {
@@ -142,7 +129,7 @@ test_cli (void)
   env = new_env (e, "cli", agent);
   ar_environment_set_preflight_mode (env, AR_PREFLIGHT_MODE_SPLIT);
   ar_environment_set_run_preflight_script (env, "echo cli run preflight\n");
-  save_env (env);
+  g_object_unref (ar_test_save_env (env));
   id = ar_environment_get_env_id (env);
 
   /* --json-events: one object per line; the exit status is the task's. */
@@ -212,7 +199,7 @@ test_cli (void)
 
   /* ... and its exit status is the failing step's. */
   ar_environment_set_run_preflight_script (env, "exit 3\n");
-  save_env (env);
+  g_object_unref (ar_test_save_env (env));
   {
     const char *args[] = { "preflight", "test", id, NULL };
 
@@ -225,7 +212,7 @@ test_cli (void)
   /* Failing before anything ran is 1, with one sentence on stderr. */
   ar_environment_set_workspace_type (env, "mounted");
   ar_environment_set_workspace_target (env, "/no/such/workspace/here");
-  save_env (env);
+  g_object_unref (ar_test_save_env (env));
   {
     const char *args[] = { "run", id, NULL };
 
@@ -239,7 +226,7 @@ test_cli (void)
    * (issue 10 item 2): it used to run without it, exit status the agent's. */
   ar_environment_set_workspace_type (env, "none");
   ar_environment_set_extra_mounts (env, (const char *const[]) { "/no/such/mount/source:/data:ro", NULL });
-  save_env (env);
+  g_object_unref (ar_test_save_env (env));
   {
     const char *args[] = { "run", id, "--prompt", "p", NULL };
     g_autofree char *tasks_dir = g_build_filename (g_getenv ("XDG_STATE_HOME"), "agents-runner", "tasks", NULL);
@@ -253,7 +240,7 @@ test_cli (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   ar_environment_set_extra_mounts (env, NULL);
-  save_env (env);
+  g_object_unref (ar_test_save_env (env));
 
   /* Bad usage is 2. */
   {
@@ -273,7 +260,7 @@ test_cli (void)
     ar_environment_set_workspace_type (env, "none");
     ar_environment_set_run_preflight_script (env, "");
     ar_environment_set_custom_command (env, sleeper);
-    save_env (env);
+    g_object_unref (ar_test_save_env (env));
     cli_run_start (&cli, id);
     wait_until (cli_container_or_exit, &cli, TASK_SECONDS, "the CLI's container");
     cli_run_check_alive (&cli);
@@ -348,12 +335,7 @@ test_restart (void)
     ar_environment_set_env_vars (env, vars);
     ar_environment_set_custom_command (env, secret_agent);
   }
-  store = ar_env_store_new (NULL);
-  g_assert_true (ar_env_store_load (store, &error));
-  g_assert_no_error (error);
-  ar_env_store_replace (store, env);
-  g_assert_true (ar_env_store_save (store, &error));
-  g_assert_no_error (error);
+  store = ar_test_save_env (env);
 
   /* A real process runs the task, and dies without a word. */
   cli.env_id = ar_environment_get_env_id (env);
@@ -498,7 +480,7 @@ test_cli_progress (void)
   if (!need_engine (e))
     return;
   env = new_env (e, "cli-progress", agent);
-  save_env (env);
+  g_object_unref (ar_test_save_env (env));
   id = ar_environment_get_env_id (env);
 
   {

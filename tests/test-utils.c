@@ -617,3 +617,17 @@ ar_test_task_of_env (const char *env_id)
 
   return path != NULL ? ar_task_new_from_file (path, NULL) : NULL;
 }
+
+ArEnvStore *
+ar_test_save_env (ArEnvironment *env)
+{
+  ArEnvStore *store = ar_env_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ar_env_store_load (store, &error));
+  g_assert_no_error (error);
+  ar_env_store_replace (store, env);
+  g_assert_true (ar_env_store_save (store, &error));
+  g_assert_no_error (error);
+  return store;
+}

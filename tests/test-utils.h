@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "ar-env-store.h"
 #include "ar-task.h"
 
 G_BEGIN_DECLS
@@ -110,5 +111,10 @@ char *ar_test_engine_podman_base_image (void);
 char *ar_test_task_record_of_env (const char *env_id);
 /* That task, read from its record, or NULL. */
 ArTask *ar_test_task_of_env (const char *env_id);
+
+/* The environments file (XDG_CONFIG_HOME) loaded, @env added or replaced,
+ * saved; the store, for a task manager (or g_object_unref). Fails the test
+ * on any error. */
+ArEnvStore *ar_test_save_env (ArEnvironment *env);
 
 G_END_DECLS
