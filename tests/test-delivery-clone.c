@@ -140,26 +140,15 @@ ensure_server (void)
 static const char *
 ensure_git_image (void)
 {
-  g_autofree char *ctx = NULL;
-  g_autofree char *dockerfile = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *err = NULL;
 
   if (git_image != NULL)
     return git_image;
-  ctx = ar_test_mkdtemp ("git-image");
-  dockerfile = g_build_filename (ctx, "Dockerfile", NULL);
   text = g_strdup_printf ("FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends git "
                           "&& rm -rf /var/lib/apt/lists/*\n",
                           debian_base);
-  g_assert_true (g_file_set_contents (dockerfile, text, -1, NULL));
   git_image = g_strdup_printf ("ar-test-debian-git:%s", ar_test_engine_run_id ());
-  {
-    const char *args[] = { "build", "-q", "-t", git_image, "--label", ar_test_engine_run_label (), ctx, NULL };
-
-    if (ar_test_engine_docker (args, NULL, &err) != 0)
-      g_error ("could not build %s: %s", git_image, err);
-  }
+  ar_test_engine_build (git_image, text);
   return git_image;
 }
 
@@ -168,16 +157,10 @@ ensure_git_image (void)
 static char *
 nonroot_git_image (void)
 {
-  g_autofree char *ctx = ar_test_mkdtemp ("git-image-nonroot");
-  g_autofree char *dockerfile = g_build_filename (ctx, "Dockerfile", NULL);
   g_autofree char *text = g_strdup_printf ("FROM %s\nUSER nobody\n", ensure_git_image ());
-  g_autofree char *err = NULL;
   char *image = g_strdup_printf ("ar-test-debian-git-nobody:%s", ar_test_engine_run_id ());
-  const char *args[] = { "build", "-q", "-t", image, "--label", ar_test_engine_run_label (), ctx, NULL };
 
-  g_assert_true (g_file_set_contents (dockerfile, text, -1, NULL));
-  if (ar_test_engine_docker (args, NULL, &err) != 0)
-    g_error ("could not build %s: %s", image, err);
+  ar_test_engine_build (image, text);
   return image;
 }
 

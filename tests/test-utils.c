@@ -529,35 +529,32 @@ ar_test_engine_base_tar (void)
   return engine_base_tar;
 }
 
+void
+ar_test_engine_build (const char *name, const char *dockerfile)
+{
+  g_autofree char *context = ar_test_mkdtemp ("image");
+  g_autofree char *path = g_build_filename (context, "Dockerfile", NULL);
+  g_autofree char *err = NULL;
+  const char *build[] = { "build", "-q", "-t", name, "--label", ar_test_engine_run_label (), context, NULL };
+
+  ar_test_write_file (path, dockerfile);
+  if (ar_test_engine_docker (build, NULL, &err) != 0)
+    g_error ("docker build of %s failed: %s", name, err);
+}
+
 char *
 ar_test_engine_nonroot_base_image (void)
 {
   g_autofree char *base = NULL;
-  g_autofree char *context = NULL;
-  g_autofree char *dockerfile = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *label = NULL;
-  g_autofree char *err = NULL;
 
   if (engine_nonroot_image != NULL)
     return g_strdup (engine_nonroot_image);
 
   base = ar_test_engine_base_image ();
-  context = g_build_filename (engine_dir, "nonroot", NULL);
-  dockerfile = g_build_filename (context, "Dockerfile", NULL);
   text = g_strdup_printf ("FROM %s\nUSER midori\n", base);
-  ar_test_write_file (dockerfile, text);
-
-  name = g_strconcat ("ar-test-base-nonroot:", engine_run_id, NULL);
-  label = g_strconcat (RUN_LABEL_KEY, "=", engine_run_id, NULL);
-  {
-    const char *build[] = { "build", "-q", "-t", name, "--label", label, context, NULL };
-
-    if (ar_test_engine_docker (build, NULL, &err) != 0)
-      g_error ("docker build of the non-root base failed: %s", err);
-  }
-  engine_nonroot_image = g_steal_pointer (&name);
+  engine_nonroot_image = g_strconcat ("ar-test-base-nonroot:", engine_run_id, NULL);
+  ar_test_engine_build (engine_nonroot_image, text);
   return g_strdup (engine_nonroot_image);
 }
 

@@ -80,6 +80,10 @@ const char *ar_test_engine_run_label (void);
 char *ar_test_engine_base_image (void);
 /* The same image with USER midori. */
 char *ar_test_engine_nonroot_base_image (void);
+/* Builds image @name from the Dockerfile text @dockerfile (its context an
+ * empty folder of its own) in the test engine, labelled with this run's
+ * label; fails the test when the build fails. */
+void ar_test_engine_build (const char *name, const char *dockerfile);
 /* The root file system tar the base image was imported from. */
 const char *ar_test_engine_base_tar (void);
 /* Makes that root file system in the new folder `root` and its tar at
