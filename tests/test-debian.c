@@ -45,6 +45,26 @@ cache_dir (void)
   return g_build_filename (pw != NULL ? pw->pw_dir : "/tmp", ".cache", "agents-runner-tests", NULL);
 }
 
+#define SHARED_CACHE_DIR "/var/cache/agents-runner-tests"
+
+void
+ar_test_debian_choose_apt_cache (int          argc,
+                                 char       **argv,
+                                 const char  *name,
+                                 const char  *podman_path,
+                                 const char  *podman_name)
+{
+  g_autofree char *cache = NULL;
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], podman_path))
+      name = podman_name;
+  if (g_getenv ("AR_TEST_APT_CACHE") != NULL || geteuid () != 0)
+    return;
+  cache = g_build_filename (SHARED_CACHE_DIR, name, NULL);
+  g_setenv ("AR_TEST_APT_CACHE", cache, TRUE);
+}
+
 static char *
 apt_cache_path (void)
 {
@@ -53,7 +73,7 @@ apt_cache_path (void)
   if (path != NULL && *path != '\0')
     return g_strdup (path);
   if (geteuid () == 0)
-    return g_strdup ("/var/cache/agents-runner-tests/apt-cacher-ng");
+    return g_build_filename (SHARED_CACHE_DIR, "apt-cacher-ng", NULL);
   {
     g_autofree char *dir = cache_dir ();
 

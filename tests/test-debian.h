@@ -42,4 +42,15 @@ const char *ar_test_debian_apt_proxy (void);
 /* Stops the apt proxy (also done when the process is gone, however). */
 void ar_test_debian_cleanup (void);
 
+/* Before ar_test_init: the apt cache this program's proxy keeps across runs,
+ * when AR_TEST_APT_CACHE does not name one and this runs as root:
+ * /var/cache/agents-runner-tests/@name, or @podman_name when an argument
+ * (meson's -p PATH) starts with @podman_path. Programs that run side by side
+ * each keep their own: one proxy at a time may use a cache. */
+void ar_test_debian_choose_apt_cache (int          argc,
+                                     char       **argv,
+                                     const char  *name,
+                                     const char  *podman_path,
+                                     const char  *podman_name);
+
 G_END_DECLS

@@ -369,22 +369,13 @@ test_desktop (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  const char *cache_name = "apt-cacher-ng-field-desktop";
-
   /* An apt cache of this program's own, kept across runs (the shared one
    * is held by the auto-split test's proxy when they run side by side:
    * a private one would download every package again); meson runs the
    * docker and the podman halves side by side (-p /field/desktop/docker,
    * -p /field/desktop/podman), each with its own. */
-  for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "/field/desktop/podman"))
-      cache_name = "apt-cacher-ng-field-desktop-podman";
-  if (g_getenv ("AR_TEST_APT_CACHE") == NULL && geteuid () == 0)
-    {
-      g_autofree char *cache = g_build_filename ("/var/cache/agents-runner-tests", cache_name, NULL);
-
-      g_setenv ("AR_TEST_APT_CACHE", cache, TRUE);
-    }
+  ar_test_debian_choose_apt_cache (argc, argv, "apt-cacher-ng-field-desktop", "/field/desktop/podman",
+                                   "apt-cacher-ng-field-desktop-podman");
   ar_test_init (&argc, &argv);
   ar_test_ui_init ();
 

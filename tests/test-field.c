@@ -640,22 +640,13 @@ main (int argc, char **argv)
 {
   int status;
 
-  const char *cache_name = "apt-cacher-ng-field-docker";
-
   /* meson runs the docker and the podman halves side by side (-p
    * /field/docker, -p /field/podman). Each keeps an apt cache of its own
-   * (a few MB: jq, busybox, sudo and the lists; one proxy at a time may
-   * use a cache), apart from the auto-split test's, which runs beside them
-   * in the engine suite: nothing is downloaded twice across runs. */
-  for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], "/field/podman"))
-      cache_name = "apt-cacher-ng-field-podman";
-  if (g_getenv ("AR_TEST_APT_CACHE") == NULL && geteuid () == 0)
-    {
-      g_autofree char *cache = g_build_filename ("/var/cache/agents-runner-tests", cache_name, NULL);
-
-      g_setenv ("AR_TEST_APT_CACHE", cache, TRUE);
-    }
+   * (a few MB: jq, busybox, sudo and the lists), apart from the auto-split
+   * test's, which runs beside them: nothing is downloaded twice across
+   * runs. */
+  ar_test_debian_choose_apt_cache (argc, argv, "apt-cacher-ng-field-docker", "/field/podman",
+                                   "apt-cacher-ng-field-podman");
   ar_test_init (&argc, &argv);
   g_setenv (AR_TEST_RUN_LABEL_ENV, ar_test_engine_run_label (), TRUE);
 
