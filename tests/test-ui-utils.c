@@ -181,18 +181,72 @@ ar_test_ui_find_descendant (GtkWidget *root, GType type, guint nth)
   return find_descendant (root, type, &nth);
 }
 
+/* One frame of @widget's window, awaited: its after-paint comes after its
+ * layout, so every widget has its allocation then (a snapshot taken between
+ * frames can meet a child queued for allocation since: "Trying to snapshot
+ * GtkGizmo … without a current allocation", seen under load with a
+ * terminal's output arriving). With @paintable, snapshots it there. */
+typedef struct {
+  GtkWidget *widget;
+  GdkPaintable *paintable;
+  GskRenderNode *node;
+  int width, height;
+  gboolean painted;
+} Frame;
+
+static void
+on_after_paint (GdkFrameClock *clock, gpointer user_data)
+{
+  Frame *frame = user_data;
+
+  if (frame->painted)
+    return;
+  frame->painted = TRUE;
+  if (frame->paintable != NULL)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      frame->width = gtk_widget_get_width (frame->widget);
+      frame->height = gtk_widget_get_height (frame->widget);
+      gdk_paintable_snapshot (frame->paintable, GDK_SNAPSHOT (snapshot), frame->width, frame->height);
+      frame->node = gtk_snapshot_free_to_node (snapshot);
+    }
+}
+
+static void
+await_frame (GtkWidget *widget, Frame *frame)
+{
+  GdkFrameClock *clock;
+  gulong handler;
+
+  ar_test_ui_await (gtk_widget_get_mapped (widget) && gtk_widget_get_frame_clock (widget) != NULL);
+  clock = gtk_widget_get_frame_clock (widget);
+  frame->painted = FALSE;
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), frame);
+  gtk_widget_queue_draw (widget);
+  ar_test_ui_await (frame->painted);
+  g_signal_handler_disconnect (clock, handler);
+}
+
+void
+ar_test_ui_await_layout (GtkWidget *widget)
+{
+  Frame frame = { 0 };
+
+  await_frame (widget, &frame);
+}
+
 void
 ar_test_ui_screenshot (GtkWidget *widget, const char *name)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *file = NULL;
   g_autofree char *path = NULL;
   GskRenderer *renderer;
-  int width, height;
+  int width = 0, height = 0;
 
   ar_test_ui_await (gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0);
   /* Let layout, style and idle work (list rows, size requests) settle. */
@@ -203,13 +257,14 @@ ar_test_ui_screenshot (GtkWidget *widget, const char *name)
    * scroll, say): give the frame clock a few more turns. */
   for (guint attempt = 0; node == NULL && attempt < 40; attempt++)
     {
+      Frame frame = { .widget = widget, .paintable = paintable };
+
       if (attempt > 0)
         ar_test_ui_iterate (50);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      await_frame (widget, &frame);
+      node = frame.node;
+      width = frame.width;
+      height = frame.height;
     }
   g_assert_nonnull (node);
 

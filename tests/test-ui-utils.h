@@ -76,6 +76,10 @@ GtkWidget *ar_test_ui_find_descendant (GtkWidget *root, GType type, guint nth);
 #define ar_test_ui_child(widget, Type, name) \
   ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (widget), Type, name))
 
+/* Runs the main loop until @widget's window has painted a frame: its
+ * layout is done then (allocations of what changed before the call). */
+void ar_test_ui_await_layout (GtkWidget *widget);
+
 /* Renders @widget as shown and writes $G_TEST_BUILDDIR/screenshots/@name.png. */
 void ar_test_ui_screenshot (GtkWidget *widget, const char *name);
 
