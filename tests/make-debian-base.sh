@@ -7,7 +7,8 @@
 # Prints two image names, one a line, in the engine DOCKER_HOST names (or
 # rootful podman with AR_TEST_ENGINE_CLI=podman; CONTAINERS_CONF as
 # ../shared/ENGINE.md says):
-#   1. Debian 12 (bookworm), debootstrap --variant=minbase, imported as is;
+#   1. Debian 12 (bookworm), debootstrap --variant=minbase, with the
+#      container settings of Docker Hub's debian images (below);
 #   2. the same with a non-root default user: `dev`, uid 1000, home
 #      /home/dev, passwordless sudo (the package, installed with apt);
 #      with --no-dev only the first is made and printed.
@@ -133,10 +134,40 @@ label_of () {  # IMAGE KEY → the label's value, empty when absent
   "$engine" image inspect --format "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
 }
 
-stamp=$(stat -c '%s-%Y-%i' "$tar")
+# The tar as Docker Hub's debian images are made (debuerreotype): with the
+# container settings its minimizing step writes, so that apt and dpkg behave
+# here as in the image users start from. dpkg skips its fsyncs, apt keeps no
+# downloaded packages or binary caches, fetches no translations and keeps
+# its lists compressed, and no service starts at install (policy-rc.d).
+# They are versioned in the stamp (the -c1): a change rebuilds the base.
+stamp=$(stat -c '%s-%Y-%i' "$tar")-c1
 if [ "$(label_of "$base" "$label.tar")" != "$stamp" ]; then
-  "$engine" import --change "LABEL $label=debian-bookworm-minbase" --change "LABEL $label.tar=$stamp" \
-    --change 'CMD ["/bin/bash"]' "$tar" "$base" >/dev/null || fail "$engine import of $tar failed"
+  ctx=$(mktemp -d "$cache/base-context-XXXXXX")
+  trap 'rm -rf "$ctx"' EXIT
+  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar" || fail "could not copy $tar"
+  clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true";'
+  printf 'force-unsafe-io\n' >"$ctx/docker-apt-speedup"
+  printf 'Apt::AutoRemove::SuggestsImportant "false";\n' >"$ctx/docker-autoremove-suggests"
+  printf 'DPkg::Post-Invoke { %s };\nAPT::Update::Post-Invoke { %s };\nDir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n' \
+    "$clean" "$clean" >"$ctx/docker-clean"
+  printf 'Acquire::GzipIndexes "true";\n' >"$ctx/docker-gzip-indexes"
+  printf 'Acquire::Languages "none";\n' >"$ctx/docker-no-languages"
+  printf '#!/bin/sh\n# no service starts while packages install in a container\nexit 101\n' >"$ctx/policy-rc.d"
+  chmod 0644 "$ctx"/docker-*
+  chmod 0755 "$ctx/policy-rc.d"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM scratch
+ADD rootfs.tar /
+COPY docker-apt-speedup /etc/dpkg/dpkg.cfg.d/
+COPY docker-autoremove-suggests docker-clean docker-gzip-indexes docker-no-languages /etc/apt/apt.conf.d/
+COPY policy-rc.d /usr/sbin/
+LABEL $label=debian-bookworm-minbase $label.tar=$stamp
+CMD ["/bin/bash"]
+EOF
+  "$engine" build -q --force-rm -t "$base" "$ctx" >"$ctx/build.log" 2>&1 \
+    || { tail -n 15 "$ctx/build.log" >&2; fail "$engine build of $base from $tar failed"; }
+  rm -rf "$ctx"
+  trap - EXIT
 fi
 base_id=$("$engine" image inspect --format '{{.Id}}' "$base") || fail "the imported $base is not there"
 
