@@ -6,7 +6,7 @@
  * pair goes through the build check (ar-preflight-build-check.h): the cached
  * part is built on the base, the run part runs on top. Both runs end with
  * the same listing of the file system (type, mode, owner, path, link target,
- * and a SHA-256 of every regular file) in place of the agent, and both must
+ * and a BLAKE2b hash of every regular file) in place of the agent, and both must
  * leave the same files and end with the same exit status.
  *
  * The Debian base and the caching apt proxy (every package from Debian's
@@ -84,7 +84,9 @@ capture_line (ArBuildCheckStage stage, const char *line, gpointer user_data)
  * owner) but not hashed: it holds the modification time of its source,
  * which for anything pip unpacks (the pip and setuptools a `python3 -m
  * venv` installs) is the moment it ran, so two runs of the same line never
- * give the same bytes (seen: every .pyc of a workspace virtualenv). */
+ * give the same bytes (seen: every .pyc of a workspace virtualenv). The
+ * hash is b2sum's: any hash that tells two contents apart does, and it
+ * takes half sha256sum's CPU here (0.25 against 0.45 s over /usr). */
 static const char listing_script[] =
   "cd / && LC_ALL=C find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp"
   " -o -path /var/tmp -o -path /var/cache/apt -o -path /var/lib/apt/lists -o -path /var/log"
@@ -92,7 +94,7 @@ static const char listing_script[] =
   " -o -path /etc/resolv.conf -o -path /etc/mtab -o -path /.dockerenv -o -path /root/.cache \\) -prune"
   " -o -printf '" LISTING_MARK "%y %m %u:%g %p -> %l\\n' -o -true >/tmp/ar-list 2>/dev/null;"
   " sed -n '/\\.pyc -> $/!s|^" LISTING_MARK "f [^ ]* [^ ]* \\(.*\\) -> $|\\1|p' /tmp/ar-list | tr '\\n' '\\0' |"
-  " xargs -0 -r sha256sum | sed 's|^|" LISTING_MARK "sha256 |';"
+  " xargs -0 -r b2sum | sed 's|^|" LISTING_MARK "b2 |';"
   " cat /tmp/ar-list";
 
 typedef struct {
