@@ -90,6 +90,19 @@ test_widths (Fixture *f, gconstpointer data)
       status_label = ar_test_ui_child (f->dialog, AR_TYPE_REBUILD_DIALOG, "status_label");
       g_test_message ("status: %s", gtk_label_get_label (GTK_LABEL (status_label)));
       g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (status_label)), "Nothing was built"));
+      /* and the log says why, not nothing */
+      {
+        GtkWidget *text_view = ar_test_ui_find_descendant (GTK_WIDGET (ar_rebuild_dialog_get_log_view (f->dialog)),
+                                                           GTK_TYPE_TEXT_VIEW, 0);
+        g_autofree char *text = NULL;
+
+        ar_test_ui_await (ar_log_view_get_n_lines (ar_rebuild_dialog_get_log_view (f->dialog)) > 0);
+        ar_test_ui_await_layout (GTK_WIDGET (f->dialog));
+        text = ar_test_ui_text_view_get_text (text_view);
+        g_test_message ("log: %s", text);
+        g_assert_nonnull (strstr (text, "[image][ERROR] nothing was built: "));
+        g_assert_nonnull (strstr (text, "not running"));
+      }
       status_box = gtk_widget_get_parent (ar_test_ui_child (f->dialog, AR_TYPE_REBUILD_DIALOG, "status_icon"));
       gtk_widget_measure (status_box, GTK_ORIENTATION_VERTICAL, -1, &minimum, NULL, NULL, NULL);
       gtk_widget_measure (status_box, GTK_ORIENTATION_VERTICAL, 1048576, &minimum_wide, NULL, NULL, NULL);

@@ -96,6 +96,8 @@ resolved (GObject *source, GAsyncResult *result, gpointer user_data)
             finish (self, FALSE, _ ("Cancelled."));
           return;
         }
+      /* The log says it too: it stayed empty when nothing could start. */
+      ar_task_log_message (self->log, "image", AR_LOG_ERROR, _ ("nothing was built: %s"), error->message);
       /* Translators: %s says why, one sentence */
       status = g_strdup_printf (_ ("Nothing was built: %s"), error->message);
       finish (self, FALSE, status);
