@@ -564,35 +564,64 @@ show_units (ArAutoSplitDialog *self, GPtrArray *units, const GError *error)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANALYSING]);
 }
 
+/* The analysis' task has no source object and holds no reference on the
+ * dialog, so that closing the dialog mid-analysis lets it go at once. When
+ * the task held it, GTK 4 did not dispose the closed dialog: the analysis
+ * went on, its result was put in the closed dialog's list, and the task
+ * then let the dialog go while that list took the rows: the failures seen
+ * under load in its test ("Finalizing GtkListView …, but it still has
+ * children left"; once, gtk_list_item_widget_dispose's assertion) came
+ * when that test closes a dialog mid-analysis. The callback finds the
+ * dialog, if it is still there, through a weak reference. */
 static void
 analysed (GObject *source,
           GAsyncResult *result,
           gpointer user_data)
 {
-  ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (source);
+  GWeakRef *dialog_ref = user_data;
+  g_autoptr(ArAutoSplitDialog) self = g_weak_ref_get (dialog_ref);
   g_autoptr(GPtrArray) units = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_weak_ref_clear (dialog_ref);
+  g_free (dialog_ref);
+  /* closing the dialog cancels the analysis, so that this reports
+   * cancelled even when the thread had finished first */
   units = g_task_propagate_pointer (G_TASK (result), &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->analysis_cancellable);
   show_units (self, units, error);
 }
 
+/* What the dialog runs stops when it closes: the analysis is dropped (its
+ * thread ends on its own, and nothing waits for it), the list stops
+ * filling, a check build is cancelled. */
 static void
-ar_auto_split_dialog_dispose (GObject *object)
+stop_work (ArAutoSplitDialog *self)
 {
-  ArAutoSplitDialog *self = AR_AUTO_SPLIT_DIALOG (object);
-
-  /* Closing the dialog drops the analysis: its thread ends on its own and
-   * nothing waits for it. */
   g_cancellable_cancel (self->analysis_cancellable);
   g_clear_object (&self->analysis_cancellable);
   g_clear_handle_id (&self->fill_source, g_source_remove);
   g_cancellable_cancel (self->check_cancellable);
   g_clear_object (&self->check_cancellable);
+}
 
+/* Every way of closing the dialog (Cancel, Escape, Apply, the window
+ * manager, its parent closing) destroys the window, which unrealizes it;
+ * GTK 4 disposes a destroyed window only once nothing holds it any more
+ * (a check build holds it until it ends). */
+static void
+ar_auto_split_dialog_unrealize (GtkWidget *widget)
+{
+  stop_work (AR_AUTO_SPLIT_DIALOG (widget));
+  GTK_WIDGET_CLASS (ar_auto_split_dialog_parent_class)->unrealize (widget);
+}
+
+static void
+ar_auto_split_dialog_dispose (GObject *object)
+{
+  stop_work (AR_AUTO_SPLIT_DIALOG (object));
   G_OBJECT_CLASS (ar_auto_split_dialog_parent_class)->dispose (object);
 }
 
@@ -636,6 +665,7 @@ ar_auto_split_dialog_class_init (ArAutoSplitDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ar_auto_split_dialog_dispose;
+  widget_class->unrealize = ar_auto_split_dialog_unrealize;
   object_class->finalize = ar_auto_split_dialog_finalize;
   object_class->get_property = ar_auto_split_dialog_get_property;
 
@@ -706,6 +736,7 @@ ar_auto_split_dialog_new (const char *script,
 {
   ArAutoSplitDialog *self = g_object_new (AR_TYPE_AUTO_SPLIT_DIALOG, NULL);
   Analysis *analysis = g_new0 (Analysis, 1);
+  GWeakRef *dialog_ref;
   g_autoptr(GTask) task = NULL;
   g_autofree char *progress = NULL;
   guint n_lines = 0;
@@ -730,7 +761,9 @@ ar_auto_split_dialog_new (const char *script,
   /* A long script takes a second or more to analyse: the window stays
    * responsive meanwhile, and closing it drops the analysis. */
   self->analysis_cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->analysis_cancellable, analysed, NULL);
+  dialog_ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (dialog_ref, self);
+  task = g_task_new (NULL, self->analysis_cancellable, analysed, dialog_ref);
   g_task_set_source_tag (task, ar_auto_split_dialog_new);
   g_task_set_task_data (task, analysis, (GDestroyNotify) analysis_free);
   g_task_set_return_on_cancel (task, TRUE);
