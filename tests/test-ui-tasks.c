@@ -188,36 +188,25 @@ test_preflight_test (Fixture *f, gconstpointer data)
 static void
 screenshot_with_dialog (GtkWidget *window, GtkWidget *dialog, const char *name)
 {
-  g_autoptr(GdkPaintable) window_paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GdkPaintable) dialog_paintable = gtk_widget_paintable_new (dialog);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) window_node = NULL;
+  g_autoptr(GskRenderNode) dialog_node = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
   int width, height, dialog_width, dialog_height;
 
-  ar_test_ui_await (gtk_widget_get_mapped (dialog) && gtk_widget_get_width (dialog) > 0);
-  ar_test_ui_iterate (300);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  dialog_width = gtk_widget_get_width (dialog);
-  dialog_height = gtk_widget_get_height (dialog);
+  /* each as its own last frame painted it, its layout done */
+  dialog_node = ar_test_ui_snapshot (dialog, &dialog_width, &dialog_height);
+  window_node = ar_test_ui_snapshot (window, &width, &height);
 
-  gdk_paintable_snapshot (window_paintable, GDK_SNAPSHOT (snapshot), width, height);
+  gtk_snapshot_append_node (snapshot, window_node);
   gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.25 }, &GRAPHENE_RECT_INIT (0, 0, width, height));
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((width - dialog_width) / 2, (height - dialog_height) / 2));
-  gdk_paintable_snapshot (dialog_paintable, GDK_SNAPSHOT (snapshot), dialog_width, dialog_height);
+  gtk_snapshot_append_node (snapshot, dialog_node);
   gtk_snapshot_restore (snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot %s", path);
+  ar_test_ui_save_png (window, node, width, height, name);
 }
 
 /* Runs @prompt on @env from New task, as a user does; the task is then

@@ -236,17 +236,11 @@ ar_test_ui_await_layout (GtkWidget *widget)
   await_frame (widget, &frame);
 }
 
-void
-ar_test_ui_screenshot (GtkWidget *widget, const char *name)
+GskRenderNode *
+ar_test_ui_snapshot (GtkWidget *widget, int *width, int *height)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width = 0, height = 0;
+  GskRenderNode *node = NULL;
 
   ar_test_ui_await (gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0);
   /* Let layout, style and idle work (list rows, size requests) settle. */
@@ -263,21 +257,35 @@ ar_test_ui_screenshot (GtkWidget *widget, const char *name)
         ar_test_ui_iterate (50);
       await_frame (widget, &frame);
       node = frame.node;
-      width = frame.width;
-      height = frame.height;
+      *width = frame.width;
+      *height = frame.height;
     }
   g_assert_nonnull (node);
+  return node;
+}
 
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+void
+ar_test_ui_save_png (GtkWidget *widget, GskRenderNode *node, int width, int height, const char *name)
+{
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autoptr(GdkTexture) texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                           "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
 
-  dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR") != NULL ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                          "screenshots", NULL);
   g_mkdir_with_parents (dir, 0755);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot %s", path);
+}
+
+void
+ar_test_ui_screenshot (GtkWidget *widget, const char *name)
+{
+  int width = 0, height = 0;
+  g_autoptr(GskRenderNode) node = ar_test_ui_snapshot (widget, &width, &height);
+
+  ar_test_ui_save_png (widget, node, width, height, name);
 }
 
 char *

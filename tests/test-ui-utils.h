@@ -80,6 +80,14 @@ GtkWidget *ar_test_ui_find_descendant (GtkWidget *root, GType type, guint nth);
  * layout is done then (allocations of what changed before the call). */
 void ar_test_ui_await_layout (GtkWidget *widget);
 
+/* @widget as shown, as a render node taken right after its window painted a
+ * frame (its layout done); its size in @width and @height. */
+GskRenderNode *ar_test_ui_snapshot (GtkWidget *widget, int *width, int *height);
+
+/* Renders @node with @widget's renderer into
+ * $G_TEST_BUILDDIR/screenshots/@name.png. */
+void ar_test_ui_save_png (GtkWidget *widget, GskRenderNode *node, int width, int height, const char *name);
+
 /* Renders @widget as shown and writes $G_TEST_BUILDDIR/screenshots/@name.png. */
 void ar_test_ui_screenshot (GtkWidget *widget, const char *name);
 
