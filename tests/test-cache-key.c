@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -400,15 +399,6 @@ test_labels_desktop (void)
  * interleaved: the ratio holds on a loaded machine or under a sanitizer,
  * where absolute times do not (a 5 ms bound failed in CI's sanitizer lane at
  * 6.1 ms). */
-static gint64
-thread_cpu_usec (void)
-{
-  struct timespec now;
-
-  g_assert_cmpint (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now), ==, 0);
-  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
-}
-
 static void
 test_speed_1mb (void)
 {
@@ -435,11 +425,11 @@ test_speed_1mb (void)
 
   for (int run = 0; run < 20; run++)
     {
-      gint64 start = thread_cpu_usec ();
+      gint64 start = ar_test_thread_cpu_usec ();
       g_autofree char *key = ar_cache_key_compute (&in);
-      gint64 middle = thread_cpu_usec ();
+      gint64 middle = ar_test_thread_cpu_usec ();
       g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, contents);
-      gint64 end = thread_cpu_usec ();
+      gint64 end = ar_test_thread_cpu_usec ();
 
       assert_hex64 (key);
       assert_hex64 (sum);

@@ -6,7 +6,6 @@
 #include "test-utils.h"
 
 #include <string.h>
-#include <time.h>
 #include "test-preflight-analyzer-utils.h"
 
 static const char *render_script =
@@ -281,15 +280,6 @@ test_deep_nesting (void)
   }
 }
 
-static gint64
-thread_cpu_us (void)
-{
-  struct timespec ts;
-
-  g_assert_cmpint (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts), ==, 0);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
 /* Best of five, in µs of this thread's CPU time: other processes on a busy
  * machine do not count. */
 static gint64
@@ -299,11 +289,11 @@ time_analysis (const char *script)
 
   for (guint round = 0; round < 5; round++)
     {
-      gint64 start = thread_cpu_us ();
+      gint64 start = ar_test_thread_cpu_usec ();
       g_autoptr(GPtrArray) units = analyze (script, NULL);
 
       g_assert_nonnull (units);
-      best = MIN (best, thread_cpu_us () - start);
+      best = MIN (best, ar_test_thread_cpu_usec () - start);
     }
   return MAX (best, 1);
 }

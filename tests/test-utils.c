@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *test_root;
@@ -627,4 +628,13 @@ ar_test_save_env (ArEnvironment *env)
   g_assert_true (ar_env_store_save (store, &error));
   g_assert_no_error (error);
   return store;
+}
+
+gint64
+ar_test_thread_cpu_usec (void)
+{
+  struct timespec now;
+
+  g_assert_cmpint (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now), ==, 0);
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
 }

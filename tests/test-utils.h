@@ -34,6 +34,10 @@ const char *ar_test_init (int *argc, char ***argv);
 /* A new empty folder under the temporary root. */
 char *ar_test_mkdtemp (const char *prefix);
 
+/* This thread's CPU time in µs: what a speed test measures, since time
+ * spent preempted on a busy machine does not count in it. */
+gint64 ar_test_thread_cpu_usec (void);
+
 void ar_test_write_file (const char *path, const char *contents);
 void ar_test_write_file_fast (const char *path, const char *contents, gsize length);
 char *ar_test_read_file (const char *path);
