@@ -34,6 +34,7 @@ ar_test_init (int *argc, char ***argv)
   g_autofree char *cache = NULL;
 
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  ar_test_report_crashes ();
 
   test_root = g_dir_make_tmp ("ar-test-XXXXXX", &error);
   g_assert_no_error (error);

@@ -31,6 +31,11 @@ G_BEGIN_DECLS
  * Returns the temporary root. */
 const char *ar_test_init (int *argc, char ***argv);
 
+/* A fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE) prints every thread's
+ * stack on stderr (gdb, else backtrace()) before the program dies of it;
+ * ar_test_init calls it. Not under ASan, which reports crashes itself. */
+void ar_test_report_crashes (void);
+
 /* A new empty folder under the temporary root. */
 char *ar_test_mkdtemp (const char *prefix);
 
