@@ -230,6 +230,69 @@ test_carriage_return (void)
   g_string_free (seen.lines, TRUE);
 }
 
+typedef struct {
+  guint lines;
+  guint last;
+  gint64 busy_until;
+} StarvedSeen;
+
+/* Work at the default priority that keeps the main loop busy: the output
+ * readers (below it) wait. */
+static gboolean
+keep_busy (gpointer user_data)
+{
+  StarvedSeen *seen = user_data;
+
+  g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+  return g_get_monotonic_time () < seen->busy_until ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+starved_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  StarvedSeen *seen = user_data;
+
+  if (stream != AR_ENGINE_STREAM_STDOUT)
+    return;
+  if (seen->lines++ == 0)
+    {
+      seen->busy_until = g_get_monotonic_time () + 4 * G_TIME_SPAN_SECOND;
+      g_idle_add_full (G_PRIORITY_DEFAULT, keep_busy, seen, NULL);
+    }
+  seen->last = (guint) g_ascii_strtoull (line, NULL, 10);
+}
+
+/* Output the CLI wrote before it ended is not lost when the readers are
+ * kept from running for longer than the wait for a grandchild's output
+ * (2 s): the first line starts 4 s of work that keeps the main loop busy;
+ * a second later the container writes 39 kB (they fit in the pipe) and
+ * ends, and so does the CLI. */
+static void
+test_output_after_exit (void)
+{
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  GAsyncResult *result = NULL;
+  StarvedSeen seen = { 0 };
+  const char *args[] = { "run", "--rm", "--label", NULL, NULL, "sh", "-c",
+                         "echo 0; sleep 1; i=1; while [ $i -le 8000 ]; do echo $i; i=$((i + 1)); done", NULL };
+
+  if (!ar_test_engine_need ())
+    return;
+  base = ar_test_engine_base_image ();
+  engine = engine_on (AR_ENGINE_QUERY_PATH_AUTO);
+  args[3] = ar_test_engine_run_label ();
+  args[4] = base;
+
+  ar_engine_run_cli_async (engine, args, NULL, starved_line, &seen, 120, NULL, ar_test_store_result, &result);
+  g_assert_cmpint (ar_engine_run_cli_finish (engine, ar_test_wait_result (&result), NULL, &error), ==, 0);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.last, ==, 8000);
+  g_assert_cmpuint (seen.lines, ==, 8001);
+}
+
 static void
 test_exit_status (void)
 {
@@ -593,6 +656,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/huge-line", test_huge_line);
   g_test_add_func ("/engine/carriage-return", test_carriage_return);
   g_test_add_func ("/engine/read-pieces", test_read_pieces);
+  g_test_add_func ("/engine/output-after-exit", test_output_after_exit);
   g_test_add_func ("/engine/exit-status", test_exit_status);
   g_test_add_func ("/engine/timeout", test_timeout);
   g_test_add_func ("/engine/cancel", test_cancel);

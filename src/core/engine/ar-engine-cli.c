@@ -23,8 +23,9 @@
 #include "ar-json.h"
 #include "ar-task-log.h"
 
-#define GRACE_SECONDS 5 /* SIGTERM → SIGKILL */
-#define DRAIN_MS 2000   /* after exit, for output held open by a grandchild */
+#define GRACE_SECONDS 5    /* SIGTERM → SIGKILL */
+#define DRAIN_MS 2000      /* after exit, for output held open by a grandchild */
+#define DRAIN_MAX_MS 60000 /* … however long it keeps writing */
 #define STDERR_TAIL_LINES 10
 
 /* ---- the runner ----------------------------------------------------------- */
@@ -58,6 +59,7 @@ typedef struct {
   GSource *cancel_source;
   GSource *grace_source;
   GSource *drain_source;
+  gint64 drain_started;
 
   guint open_streams;
   gboolean exited;
@@ -286,12 +288,30 @@ cancelled (GCancellable *cancellable, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Whether output waits in a pipe the readers have not got to. */
+static gboolean
+output_waiting (RunData *data)
+{
+  GInputStream *pipes[] = { g_subprocess_get_stdout_pipe (data->proc), g_subprocess_get_stderr_pipe (data->proc) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pipes); i++)
+    if (G_IS_POLLABLE_INPUT_STREAM (pipes[i]) && !g_input_stream_is_closed (pipes[i]) &&
+        g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (pipes[i])))
+      return TRUE;
+  return FALSE;
+}
+
+/* The process has ended and its output is still open: a grandchild holds
+ * it. The readers stop, but not while output waits in a pipe: readers kept
+ * from running (they run below the default priority) would lose it. */
 static gboolean
 drain_expired (gpointer user_data)
 {
   GTask *task = user_data;
   RunData *data = g_task_get_task_data (task);
 
+  if (output_waiting (data) && g_get_monotonic_time () - data->drain_started < DRAIN_MAX_MS * G_TIME_SPAN_MILLISECOND)
+    return G_SOURCE_CONTINUE;
   g_clear_pointer (&data->drain_source, g_source_unref);
   g_cancellable_cancel (data->io_cancellable);
   return G_SOURCE_REMOVE;
@@ -322,6 +342,7 @@ wait_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (data->open_streams > 0)
     {
+      data->drain_started = g_get_monotonic_time ();
       data->drain_source = g_timeout_source_new (DRAIN_MS);
       g_task_attach_source (task, data->drain_source, drain_expired);
     }
