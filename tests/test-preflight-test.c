@@ -135,11 +135,15 @@ docker_out (const char *const *args)
   return g_strstrip (out);
 }
 
-/* Every image ID of the engine, the untagged ones too, one a line. */
+/* Every image ID on this program's base, the untagged ones of build steps
+ * too, one a line: an image inherits the run's label from the base (the
+ * engine is shared with other suites, which build meanwhile: seen, four
+ * images of another program's counted as left here). */
 static char *
 all_images (void)
 {
-  const char *args[] = { "image", "ls", "-aq", "--no-trunc", NULL };
+  g_autofree char *run_filter = g_strconcat ("label=", ar_test_engine_run_label (), NULL);
+  const char *args[] = { "image", "ls", "-aq", "--no-trunc", "--filter", run_filter, NULL };
 
   return docker_out (args);
 }
