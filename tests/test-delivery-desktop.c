@@ -37,36 +37,11 @@ desktop_scripts (void)
   return g_steal_pointer (&dir);
 }
 
-/* The status line's code of GET /vnc.html on 127.0.0.1:@port, 0 when
- * nothing answers. */
-static int
-http_status (guint port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) conn = NULL;
-  char buf[256] = { 0 };
-  gsize got = 0;
-  int code = 0;
-  const char *req = "GET /vnc.html HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-
-  g_socket_client_set_timeout (client, 10);
-  g_socket_client_set_enable_proxy (client, FALSE);
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
-  if (conn == NULL ||
-      !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), req, strlen (req), NULL, NULL,
-                                  NULL))
-    return 0;
-  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf, sizeof buf - 1, &got, NULL, NULL);
-  if (g_str_has_prefix (buf, "HTTP/1."))
-    code = atoi (buf + strlen ("HTTP/1.0 "));
-  return code;
-}
-
-/* The desktop's page through @port, once it answers: the URL is in the
- * record as soon as the engine publishes the port, when the container
- * starts, and the desktop starts after that (seen: the first request
- * refused while the remote suite's programs ran side by side). A task
- * runner of this process goes on meanwhile (as in test-field-desktop.c's
+/* The desktop's page through @port, once it answers. The URL is in the
+ * record only once the desktop started (test-task-runner-clone.c's
+ * desktop-port checks that), but a request through the ssh forward may
+ * come before the forward's first connection is up. A task runner of this
+ * process goes on meanwhile (as in test-field-desktop.c's
  * fetch_novnc_page, which also checks the page is noVNC's; the stand-in
  * here is not). */
 static int
@@ -75,7 +50,7 @@ http_status_once_up (guint port)
   gint64 deadline = g_get_monotonic_time () + DELIVERY_TASK_SECONDS * G_USEC_PER_SEC;
   int code;
 
-  while ((code = http_status (port)) != 200 && g_get_monotonic_time () < deadline)
+  while ((code = ar_test_http_status (port, "/vnc.html")) != 200 && g_get_monotonic_time () < deadline)
     for (guint i = 0; i < 10; i++)
       {
         g_main_context_iteration (NULL, FALSE);

@@ -404,6 +404,7 @@ test_desktop (void)
     "run ran\n",
     "[desktop/install][INFO] running desktop install\n", "installed\n",
     "[desktop/start][INFO] running desktop start\n", "started\n",
+    AR_ENTRY_DESKTOP_STARTED_LINE "\n",
     "agent DISPLAY=:1\n", NULL
   };
 
@@ -418,6 +419,7 @@ test_desktop (void)
   g_assert_cmpint (run_entry (&shells[0], dir, agent, &out2), ==, 0);
   g_assert_nonnull (strstr (out2, "[desktop/install][WARN] desktop install failed with exit status 1; the task goes on without it\n"));
   g_assert_null (strstr (out2, "running desktop start"));
+  g_assert_null (strstr (out2, AR_ENTRY_DESKTOP_STARTED_LINE));
   g_assert_nonnull (strstr (out2, "agent DISPLAY=unset\n"));
 
   /* Baked desktop: only the start. */
@@ -425,6 +427,8 @@ test_desktop (void)
   g_assert_cmpint (run_entry (&shells[0], baked_dir, agent, &out3), ==, 0);
   g_assert_null (strstr (out3, "desktop install"));
   g_assert_nonnull (strstr (out3, "[desktop/start][WARN] desktop start failed with exit status 5"));
+  /* the runner offers no desktop that did not start */
+  g_assert_null (strstr (out3, AR_ENTRY_DESKTOP_STARTED_LINE));
   g_assert_nonnull (strstr (out3, "agent DISPLAY=unset\n"));
 }
 

@@ -315,11 +315,36 @@ test_config_dir (void)
 
 /* ---- desktop: the published port ------------------------------------------ */
 
+typedef struct {
+  ArTask *task;
+  gboolean started_in_log; /* when the URL came */
+  int status;              /* of its page, then */
+} UrlSeen;
+
+/* The moment the task gets its desktop URL: the desktop has started and
+ * its page answers. */
+static void
+desktop_url_set (GObject *task, GParamSpec *pspec, gpointer user_data)
+{
+  UrlSeen *seen = user_data;
+  const char *url = ar_task_get_desktop_url (seen->task);
+  g_autofree char *log = NULL;
+  const char *colon;
+
+  if (*url == '\0' || (colon = strrchr (url, ':')) == NULL)
+    return;
+  log = task_log_text (seen->task);
+  seen->started_in_log = strstr (log, "fake desktop started\n") != NULL;
+  seen->status = ar_test_http_status ((guint) g_ascii_strtoull (colon + 1, NULL, 10), "/vnc.html");
+}
+
+/* The URL only once the desktop answers (here 2 s after the container
+ * started): "Open desktop" never opens a page that is not there yet. */
 static void
 test_desktop_port (void)
 {
   Engine *e = &on_docker;
-  const char *agent[] = { "sh", "-c", "echo \"agent DISPLAY=$DISPLAY\"; sleep 2", NULL };
+  const char *agent[] = { "sh", "-c", "echo \"agent DISPLAY=$DISPLAY\"; sleep 6", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArTask) task = NULL;
@@ -330,11 +355,14 @@ test_desktop_port (void)
   g_autofree char *bindings = NULL;
   g_autofree char *log = NULL;
   gboolean done = FALSE;
+  UrlSeen seen = { 0 };
 
   if (!need_engine (e))
     return;
   ar_test_write_file (install, "#!/bin/sh\necho fake desktop installed\n");
-  ar_test_write_file (start, "#!/bin/sh\necho fake desktop started\n");
+  /* busybox httpd stands in for noVNC; it answers once it returns */
+  ar_test_write_file (start, "#!/bin/sh\nsleep 2\nmkdir -p /tmp/www\necho fake-novnc > /tmp/www/vnc.html\n"
+                             "busybox httpd -p 6080 -h /tmp/www\necho fake desktop started\n");
   env = new_env (e, "desktop", agent);
   ar_environment_set_headless_desktop_enabled (env, TRUE);
   settings = new_settings (e);
@@ -342,6 +370,8 @@ test_desktop_port (void)
   settings->desktop_scripts_dir = g_strdup (scripts);
 
   task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "", AR_TASK_KIND_TASK);
+  seen.task = task;
+  g_signal_connect (task, "notify::desktop-url", G_CALLBACK (desktop_url_set), &seen);
   runner = ar_task_runner_new (e->builder, task, env, settings);
   ar_task_runner_run_async (runner, NULL, run_done, &done);
   wait_until (task_running, task, TASK_SECONDS, "the container to start");
@@ -367,6 +397,8 @@ test_desktop_port (void)
       g_assert_true (g_regex_match_simple ("^http://127\\.0\\.0\\.1:[0-9]+/vnc\\.html$",
                                            ar_task_get_desktop_url (task), 0, 0));
       g_assert_true (has_line_with (log, "[desktop/port][INFO]", ar_task_get_desktop_url (task)));
+      g_assert_true (seen.started_in_log);
+      g_assert_cmpint (seen.status, ==, 200);
     }
   else
     g_assert_true (has_line_with (log, "[desktop/port][WARN]", "no host port for the desktop"));

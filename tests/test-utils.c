@@ -639,3 +639,23 @@ ar_test_thread_cpu_usec (void)
   g_assert_cmpint (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now), ==, 0);
   return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
 }
+
+int
+ar_test_http_status (guint port, const char *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autofree char *req = g_strdup_printf ("GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+  char buf[256] = { 0 };
+  gsize got = 0;
+
+  g_socket_client_set_timeout (client, 10);
+  g_socket_client_set_enable_proxy (client, FALSE);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
+  if (conn == NULL ||
+      !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), req, strlen (req), NULL, NULL,
+                                  NULL))
+    return 0;
+  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf, sizeof buf - 1, &got, NULL, NULL);
+  return g_str_has_prefix (buf, "HTTP/1.") ? atoi (buf + strlen ("HTTP/1.0 ")) : 0;
+}

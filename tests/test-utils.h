@@ -64,6 +64,10 @@ GAsyncResult *ar_test_wait_result (GAsyncResult **slot);
 /* Whether any process's command line holds `needle` (reads /proc). */
 gboolean ar_test_any_cmdline_contains (const char *needle);
 
+/* The status code of GET @path on 127.0.0.1:@port (HTTP/1.0, 10 s at the
+ * most), 0 when nothing answers. Blocking. */
+int ar_test_http_status (guint port, const char *path);
+
 /* ---- a real container engine ------------------------------------------- */
 
 /* Makes sure a Docker engine answers: the one DOCKER_HOST or the default

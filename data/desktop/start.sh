@@ -63,4 +63,16 @@ else
     python3 -m websockify --web "$web" 6080 localhost:5900 >"$log_dir/novnc.log" 2>&1 &
 fi
 
+# Done when noVNC answers (Agents Runner offers "Open desktop" from then
+# on): a listening socket on 6080 in /proc/net/tcp or tcp6 (state 0A), which
+# needs no tool the image may lack; up to 30 s.
+i=0
+until grep -q '^ *[0-9]*: [0-9A-F]*:17C0 [0-9A-F]*:0000 0A ' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
+    if [ "$i" -ge 300 ]; then
+        echo "desktop: noVNC does not answer on port 6080 after 30 s; see $log_dir/novnc.log" >&2
+        exit 1
+    fi
+    sleep 0.1
+    i=$((i + 1))
+done
 echo "desktop: started on $DISPLAY, noVNC on port 6080"

@@ -311,6 +311,7 @@ ar_entry_script_generate (const ArEntrySteps *steps)
           g_string_append (out,
                            "  then\n"
                            "    export DISPLAY=\"${DISPLAY:-:1}\"\n"
+                           "    printf '%s\\n' '" AR_ENTRY_DESKTOP_STARTED_LINE "'\n"
                            "  fi\n"
                            "fi\n");
         }

@@ -45,6 +45,10 @@ G_BEGIN_DECLS
  * is up (the engine itself says nothing when a container starts). */
 #define AR_ENTRY_STARTED_LINE "[task/container][INFO] container started"
 
+/* Printed once the desktop's start script succeeded (it returns when noVNC
+ * answers): how the runner knows the desktop can be opened. */
+#define AR_ENTRY_DESKTOP_STARTED_LINE "[desktop/start][INFO] desktop started"
+
 typedef struct {
   gboolean settings_preflight;      /* settings-preflight.sh */
   gboolean cached_preflight;        /* cached-preflight.sh: not baked */

@@ -322,11 +322,13 @@ on_container_piece (ArEngineStream stream,
       if (!self->ended)
         ar_task_runner_update_state (self, AR_TASK_STATE_RUNNING);
       if (self->desktop)
-        {
-          g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-done", NULL);
-          query_desktop_port (self);
-        }
+        g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-done", NULL);
     }
+  /* The desktop's URL once it answers, not when the container starts: an
+   * install at start takes minutes, and "Open desktop" would open nothing. */
+  else if (whole && self->container_started && self->desktop && stream == AR_ENGINE_STREAM_STDOUT &&
+           len == strlen (AR_ENTRY_DESKTOP_STARTED_LINE) && memcmp (text, AR_ENTRY_DESKTOP_STARTED_LINE, len) == 0)
+    query_desktop_port (self);
 }
 
 static void
