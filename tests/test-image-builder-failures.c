@@ -72,9 +72,11 @@ check_failure (Engine *e, const char *script_body, guint timeout, const char *re
   assert_context_removed (log);
   g_assert_false (ar_test_any_cmdline_contains (res->env.tag));
   g_assert_cmpuint (count_env_images (e, env), ==, 0);
-  /* Docker removes the stopped build's container just after its CLI ends */
+  /* Docker removes the stopped build's container just after its CLI ends
+   * (not at once on a loaded machine: seen, one still there after 15 s in
+   * a fresh-clone run of 1 642 busy CPU-s) */
   started = now_seconds ();
-  while (count_build_containers (e, base) > containers_before && now_seconds () - started < 15)
+  while (count_build_containers (e, base) > containers_before && now_seconds () - started < 60)
     g_usleep (G_USEC_PER_SEC / 5);
   g_assert_cmpuint (count_build_containers (e, base), ==, containers_before);
   {
