@@ -10,6 +10,7 @@
 
 #include <libsoup/soup.h>
 
+#include "ar-entry-script.h"
 #include "ar-env-store.h"
 #include "ar-paths.h"
 #include "ar-task-manager.h"
@@ -177,6 +178,78 @@ test_stop (void)
     g_assert_cmpint (ar_task_get_exit_status (building), ==, -1);
     g_assert_false (container_exists (e, ar_task_get_container_name (building)));
   }
+}
+
+static gboolean
+has_desktop_url (gpointer task)
+{
+  return *ar_task_get_desktop_url (task) != '\0';
+}
+
+/* A task whose process ended before its desktop started (an app closed
+ * while the desktop installs at start): the next process, following the
+ * container, gives it its desktop URL once the desktop started. Its entry
+ * script is stood in for by the lines the real one prints. */
+static void
+test_follow_desktop (void)
+{
+  Engine *e = &on_docker;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(ArTask) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *log = NULL;
+  ArTask *task;
+  const char *url;
+  gboolean loaded = FALSE;
+  guint finished = 0;
+  Count until = { &finished, 1 };
+
+  if (!need_engine (e))
+    return;
+  record = ar_task_new ("env-desktop-follow", "desktop follow", "left running", AR_TASK_KIND_TASK);
+  ar_task_set_state (record, AR_TASK_STATE_RUNNING);
+  ar_task_set_started_at (record, g_get_real_time ());
+  g_assert_true (ar_task_save (record, &error));
+  g_assert_no_error (error);
+  label = g_strconcat (AR_LABEL_TASK_ID, "=", ar_task_get_id (record), NULL);
+  {
+    const char *run[] = { "run", "-d", "--name", ar_task_get_container_name (record), "--label", label,
+                          "--label", ar_test_engine_run_label (), "-p", "127.0.0.1::6080", e->base, "sh", "-c",
+                          "echo '" AR_ENTRY_STARTED_LINE "'; sleep 3; mkdir -p /tmp/www; echo page > /tmp/www/vnc.html; "
+                          "busybox httpd -p 6080 -h /tmp/www; echo '" AR_ENTRY_DESKTOP_STARTED_LINE "'; sleep 60",
+                          NULL };
+
+    g_free (engine_out (e, run));
+  }
+
+  settings = new_settings (e);
+  manager = ar_task_manager_new (e->builder, settings);
+  g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
+                              load_done, &loaded);
+  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
+  task = ar_task_manager_lookup (manager, ar_task_get_id (record), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ar_task_get_desktop_url (task), ==, "");
+  wait_until (has_desktop_url, task, TASK_SECONDS, "the followed task's desktop URL");
+  url = ar_task_get_desktop_url (task);
+  g_assert_true (g_regex_match_simple ("^http://127\\.0\\.0\\.1:[0-9]+/vnc\\.html$", url, 0, 0));
+  g_assert_cmpint (ar_test_http_status ((guint) g_ascii_strtoull (strrchr (url, ':') + 1, NULL, 10), "/vnc.html"),
+                   ==, 200);
+  /* in the saved record too */
+  {
+    g_autofree char *path = ar_task_dup_record_path (task);
+    g_autoptr(ArTask) reread = ar_task_new_from_file (path, NULL);
+
+    g_assert_cmpstr (ar_task_get_desktop_url (reread), ==, url);
+  }
+
+  ar_task_manager_stop (manager, task);
+  wait_until (count_reached, &until, TASK_SECONDS, "the followed task to stop");
+  log = task_log_text (task);
+  assert_contains (log, "[desktop/port][INFO] desktop: http://127.0.0.1:");
 }
 
 static void
@@ -537,6 +610,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task-runner/secret", test_secret);
   g_test_add_func ("/task-runner/stop", test_stop);
   g_test_add_func ("/task-runner/queue", test_queue);
+  g_test_add_func ("/task-runner/follow-desktop", test_follow_desktop);
   g_test_add_func ("/task-runner/scratch", test_scratch);
   g_test_add_func ("/task-runner/workspaces", test_workspaces);
 

@@ -6,8 +6,11 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "ar-desktop-tunnel.h"
 #include "ar-entry-script.h"
+#include "ar-run-args.h"
 #include "ar-task-delivery.h"
 #include "ar-task-follow.h"
 #include "ar-task-runner.h"
@@ -37,6 +40,8 @@ struct _ArTaskFollow {
   guint64 skip; /* replayed lines the log already has */
   gboolean output_open[2];
   gboolean collecting; /* copy mode: the result on its way out */
+  gboolean desktop_asked;
+  GString *port_output;
 };
 
 static ArTaskFollow *
@@ -56,6 +61,8 @@ follow_unref (ArTaskFollow *follow)
   g_clear_object (&follow->task);
   g_clear_object (&follow->log);
   g_string_free (follow->wait_output, TRUE);
+  if (follow->port_output != NULL)
+    g_string_free (follow->port_output, TRUE);
   g_free (follow);
 }
 
@@ -205,6 +212,55 @@ follow_maybe_done (ArTaskFollow *follow)
     follow->drain_id = g_timeout_add (FOLLOW_DRAIN_MS, follow_drain_expired, follow);
 }
 
+/* ---- the desktop ---------------------------------------------------------- */
+
+static void
+follow_port_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  ArTaskFollow *follow = user_data;
+
+  if (follow->active && stream == AR_ENGINE_STREAM_STDOUT)
+    g_string_append_printf (follow->port_output, "%s\n", line);
+}
+
+static void
+follow_port_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ArTaskFollow *follow = user_data;
+  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  guint port = status == 0 ? ar_task_runner_published_port (follow->port_output->str) : 0;
+
+  if (follow->active && port > 0)
+    {
+      /* This computer's port only for an engine here; the ssh forward of
+       * the process that started the task went with it. */
+      if (ar_engine_shares_host_folders (follow->engine))
+        ar_task_runner_note_desktop_url (follow->task, follow->log, port);
+      else
+        {
+          g_autofree char *advice = ar_desktop_tunnel_advice (ar_engine_get_host (follow->engine), port);
+
+          ar_task_log_message (follow->log, "desktop/port", AR_LOG_WARN, "%s", advice);
+        }
+    }
+  follow_unref (follow);
+}
+
+/* The desktop started (now, or before the restart, with no URL taken yet:
+ * the earlier process ended in between): its URL, as the runner takes it. */
+static void
+follow_desktop_started (ArTaskFollow *follow)
+{
+  const char *args[] = { "port", ar_task_get_container_name (follow->task), AR_RUN_ARGS_DESKTOP_PORT "/tcp", NULL };
+
+  if (follow->desktop_asked || *ar_task_get_desktop_url (follow->task) != '\0')
+    return;
+  follow->desktop_asked = TRUE;
+  follow->port_output = g_string_new (NULL);
+  ar_engine_run_cli_async (follow->engine, args, NULL, follow_port_line, follow, STOP_COMMAND_TIMEOUT, NULL,
+                           follow_port_done, follow_ref (follow));
+}
+
 /* ---- following ----------------------------------------------------------- */
 
 static void
@@ -218,6 +274,9 @@ follow_piece (ArEngineStream stream,
 
   if (!follow->active)
     return;
+  if (stream == AR_ENGINE_STREAM_STDOUT && end != AR_ENGINE_LINE_CONTINUES && !follow->output_open[stream] &&
+      len == strlen (AR_ENTRY_DESKTOP_STARTED_LINE) && memcmp (text, AR_ENTRY_DESKTOP_STARTED_LINE, len) == 0)
+    follow_desktop_started (follow);
   if (follow->skip > 0)
     {
       if (end != AR_ENGINE_LINE_CONTINUES)

@@ -140,14 +140,38 @@ build_run_args (ArTaskRunner *self, GError **error)
 
 /* ---- the container ------------------------------------------------------ */
 
+void
+ar_task_runner_note_desktop_url (ArTask *task, ArTaskLog *log, guint port)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/vnc.html", port);
+  g_autoptr(GError) error = NULL;
+
+  ar_task_set_desktop_url (task, url);
+  if (!ar_task_save (task, &error))
+    ar_task_log_message (log, "task/record", AR_LOG_WARN, _ ("Could not write the task record: %s"), error->message);
+  ar_task_log_message (log, "desktop/port", AR_LOG_INFO, _ ("desktop: %s"), url);
+}
+
 static void
 set_desktop_url (ArTaskRunner *self, guint port)
 {
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/vnc.html", port);
+  ar_task_runner_note_desktop_url (self->task, self->log, port);
+}
 
-  ar_task_set_desktop_url (self->task, url);
-  ar_task_runner_save_record (self);
-  ar_task_log_message (self->log, "desktop/port", AR_LOG_INFO, _ ("desktop: %s"), url);
+guint
+ar_task_runner_published_port (const char *port_output)
+{
+  g_auto(GStrv) lines = g_strsplit (port_output != NULL ? port_output : "", "\n", -1);
+  const char *colon;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      if ((colon = strrchr (lines[i], ':')) != NULL && colon[1] != '\0' &&
+          strspn (colon + 1, "0123456789") == strlen (colon + 1))
+        return (guint) g_ascii_strtoull (colon + 1, NULL, 10);
+    }
+  return 0;
 }
 
 static void
@@ -228,22 +252,12 @@ port_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autofree char *tail = NULL;
   int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, &tail, &error);
-  g_auto(GStrv) lines = NULL;
-  const char *colon;
+  guint port;
 
-  if (status == 0 && out != NULL && !self->ended)
+  if (status == 0 && out != NULL && !self->ended && (port = ar_task_runner_published_port (out->str)) > 0)
     {
-      lines = g_strsplit (out->str, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          g_strstrip (lines[i]);
-          if ((colon = strrchr (lines[i], ':')) != NULL && colon[1] != '\0' &&
-              strspn (colon + 1, "0123456789") == strlen (colon + 1))
-            {
-              desktop_port_known (self, (guint) g_ascii_strtoull (colon + 1, NULL, 10));
-              return;
-            }
-        }
+      desktop_port_known (self, port);
+      return;
     }
   if (self->ended)
     return;

@@ -117,6 +117,13 @@ char **ar_task_runner_clone_argv (const char *target,
                                   char ***env,
                                   char **shown_url);
 
+/* The host port in `docker port NAME 6080/tcp`'s output ("127.0.0.1:32768"
+ * lines), 0 when there is none. Shared with the follower. */
+guint ar_task_runner_published_port (const char *port_output);
+/* The task's desktop URL on this computer's @port, saved, and said in the
+ * log. Shared with the follower. */
+void ar_task_runner_note_desktop_url (ArTask *task, ArTaskLog *log, guint port);
+
 /* A piece of container output into `log` (open[2]: per stream, whether a
  * line came in part; FALSE at first). Shared with the follower. */
 void ar_task_runner_log_output_piece (ArTaskLog *log,
