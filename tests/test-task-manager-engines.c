@@ -203,7 +203,6 @@ test_reattach (void)
   g_autofree char *log = NULL;
   guint finished = 0;
   Count until = { &finished, 1 };
-  gboolean loaded = FALSE;
 
   if (!need_engine (e) || !second_engine_up (e->base))
     return;
@@ -222,13 +221,7 @@ test_reattach (void)
   }
 
   settings = two_engine_settings (e);
-  manager = ar_task_manager_new (e->builder, settings);
-  g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
-  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
-                              load_done, &loaded);
-  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
-  task = ar_task_manager_lookup (manager, ar_task_get_id (record), &error);
-  g_assert_no_error (error);
+  manager = manager_following (e->builder, settings, ar_task_get_id (record), &finished, &task);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
   g_assert_nonnull (ar_task_manager_get_log (manager, task));
   g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 1);

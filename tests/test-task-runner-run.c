@@ -202,7 +202,6 @@ test_follow_desktop (void)
   g_autofree char *log = NULL;
   ArTask *task;
   const char *url;
-  gboolean loaded = FALSE;
   guint finished = 0;
   Count until = { &finished, 1 };
 
@@ -225,13 +224,7 @@ test_follow_desktop (void)
   }
 
   settings = new_settings (e);
-  manager = ar_task_manager_new (e->builder, settings);
-  g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), &finished);
-  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
-                              load_done, &loaded);
-  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
-  task = ar_task_manager_lookup (manager, ar_task_get_id (record), &error);
-  g_assert_no_error (error);
+  manager = manager_following (e->builder, settings, ar_task_get_id (record), &finished, &task);
   g_assert_cmpstr (ar_task_get_desktop_url (task), ==, "");
   wait_until (has_desktop_url, task, TASK_SECONDS, "the followed task's desktop URL");
   url = ar_task_get_desktop_url (task);

@@ -214,3 +214,23 @@ load_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_assert_no_error (error);
   *(gboolean *) user_data = TRUE;
 }
+
+ArTaskManager *
+manager_following (ArImageBuilder *builder,
+                   const ArSettings *settings,
+                   const char *task_id,
+                   guint *finished,
+                   ArTask **task)
+{
+  ArTaskManager *manager = ar_task_manager_new (builder, settings);
+  g_autoptr(GError) error = NULL;
+  gboolean loaded = FALSE;
+
+  g_signal_connect (manager, "task-finished", G_CALLBACK (count_finished), finished);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_RECONCILE | AR_TASK_MANAGER_LOAD_FOLLOW, NULL,
+                              load_done, &loaded);
+  wait_until (flag_set, &loaded, TASK_SECONDS, "the tasks to load");
+  *task = ar_task_manager_lookup (manager, task_id, &error);
+  g_assert_no_error (error);
+  return manager;
+}

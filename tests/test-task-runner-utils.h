@@ -76,3 +76,13 @@ typedef struct {
 gboolean count_reached (gpointer data);
 
 void load_done (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* A new manager with @settings, as the next process makes it: it loads the
+ * saved tasks, reconciles them with their engines and follows those still
+ * running. Returns it; *task is its task @task_id. Each task that ends
+ * counts in *finished. */
+ArTaskManager *manager_following (ArImageBuilder *builder,
+                                  const ArSettings *settings,
+                                  const char *task_id,
+                                  guint *finished,
+                                  ArTask **task);
