@@ -6,6 +6,8 @@
 
 #include "ar-entry-script.h"
 
+#include <string.h>
+
 /* The log lines this script prints stay in English: they are part of the
  * generated text, which holds nothing but these constants. */
 
@@ -326,4 +328,10 @@ ar_entry_script_generate (const ArEntrySteps *steps)
                    "fi\n"
                    "exec \"$@\"\n");
   return g_string_free (out, FALSE);
+}
+
+gboolean
+ar_entry_script_is_line (const char *text, gsize len, const char *marker)
+{
+  return len == strlen (marker) && memcmp (text, marker, len) == 0;
 }

@@ -64,6 +64,10 @@ typedef struct {
 /* The text of entry.sh for these steps. */
 char *ar_entry_script_generate (const ArEntrySteps *steps);
 
+/* Whether a whole line of the container's output (@len bytes of @text, no
+ * line end) is the script's marker line @marker (AR_ENTRY_…_LINE). */
+gboolean ar_entry_script_is_line (const char *text, gsize len, const char *marker);
+
 /* The names the log uses for the steps ("cached preflight", …). */
 const char *ar_entry_step_name_settings (void);
 const char *ar_entry_step_name_cached (void);

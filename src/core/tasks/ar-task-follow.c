@@ -6,11 +6,9 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "ar-desktop-tunnel.h"
 #include "ar-entry-script.h"
-#include "ar-run-args.h"
 #include "ar-task-delivery.h"
 #include "ar-task-follow.h"
 #include "ar-task-runner.h"
@@ -41,7 +39,6 @@ struct _ArTaskFollow {
   gboolean output_open[2];
   gboolean collecting; /* copy mode: the result on its way out */
   gboolean desktop_asked;
-  GString *port_output;
 };
 
 static ArTaskFollow *
@@ -61,8 +58,6 @@ follow_unref (ArTaskFollow *follow)
   g_clear_object (&follow->task);
   g_clear_object (&follow->log);
   g_string_free (follow->wait_output, TRUE);
-  if (follow->port_output != NULL)
-    g_string_free (follow->port_output, TRUE);
   g_free (follow);
 }
 
@@ -215,20 +210,10 @@ follow_maybe_done (ArTaskFollow *follow)
 /* ---- the desktop ---------------------------------------------------------- */
 
 static void
-follow_port_line (ArEngineStream stream, const char *line, gpointer user_data)
-{
-  ArTaskFollow *follow = user_data;
-
-  if (follow->active && stream == AR_ENGINE_STREAM_STDOUT)
-    g_string_append_printf (follow->port_output, "%s\n", line);
-}
-
-static void
 follow_port_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ArTaskFollow *follow = user_data;
-  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
-  guint port = status == 0 ? ar_task_runner_published_port (follow->port_output->str) : 0;
+  guint port = ar_task_runner_desktop_port_finish (result, NULL);
 
   if (follow->active && port > 0)
     {
@@ -251,14 +236,11 @@ follow_port_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 follow_desktop_started (ArTaskFollow *follow)
 {
-  const char *args[] = { "port", ar_task_get_container_name (follow->task), AR_RUN_ARGS_DESKTOP_PORT "/tcp", NULL };
-
   if (follow->desktop_asked || *ar_task_get_desktop_url (follow->task) != '\0')
     return;
   follow->desktop_asked = TRUE;
-  follow->port_output = g_string_new (NULL);
-  ar_engine_run_cli_async (follow->engine, args, NULL, follow_port_line, follow, STOP_COMMAND_TIMEOUT, NULL,
-                           follow_port_done, follow_ref (follow));
+  ar_task_runner_desktop_port_async (follow->engine, ar_task_get_container_name (follow->task), follow_port_done,
+                                     follow_ref (follow));
 }
 
 /* ---- following ----------------------------------------------------------- */
@@ -275,7 +257,7 @@ follow_piece (ArEngineStream stream,
   if (!follow->active)
     return;
   if (stream == AR_ENGINE_STREAM_STDOUT && end != AR_ENGINE_LINE_CONTINUES && !follow->output_open[stream] &&
-      len == strlen (AR_ENTRY_DESKTOP_STARTED_LINE) && memcmp (text, AR_ENTRY_DESKTOP_STARTED_LINE, len) == 0)
+      ar_entry_script_is_line (text, len, AR_ENTRY_DESKTOP_STARTED_LINE))
     follow_desktop_started (follow);
   if (follow->skip > 0)
     {

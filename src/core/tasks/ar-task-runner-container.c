@@ -144,11 +144,9 @@ void
 ar_task_runner_note_desktop_url (ArTask *task, ArTaskLog *log, guint port)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/vnc.html", port);
-  g_autoptr(GError) error = NULL;
 
   ar_task_set_desktop_url (task, url);
-  if (!ar_task_save (task, &error))
-    ar_task_log_message (log, "task/record", AR_LOG_WARN, _ ("Could not write the task record: %s"), error->message);
+  ar_task_runner_save_task (task, log);
   ar_task_log_message (log, "desktop/port", AR_LOG_INFO, _ ("desktop: %s"), url);
 }
 
@@ -158,8 +156,10 @@ set_desktop_url (ArTaskRunner *self, guint port)
   ar_task_runner_note_desktop_url (self->task, self->log, port);
 }
 
-guint
-ar_task_runner_published_port (const char *port_output)
+/* The host port in `docker port NAME 6080/tcp`'s output ("127.0.0.1:32768"
+ * lines), 0 when there is none. */
+static guint
+published_port (const char *port_output)
 {
   g_auto(GStrv) lines = g_strsplit (port_output != NULL ? port_output : "", "\n", -1);
   const char *colon;
@@ -244,27 +244,17 @@ end_desktop_tunnel (ArTaskRunner *self)
   g_object_set_data (G_OBJECT (self), TUNNEL_KEY, NULL);
 }
 
-static void
-port_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArTaskRunner) self = user_data;
-  GString *out = self->port_output;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tail = NULL;
-  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, &tail, &error);
-  guint port;
+typedef struct {
+  GString *out; /* what `docker port` printed */
+  char *why;    /* when no port: what the engine said */
+} PortQuery;
 
-  if (status == 0 && out != NULL && !self->ended && (port = ar_task_runner_published_port (out->str)) > 0)
-    {
-      desktop_port_known (self, port);
-      return;
-    }
-  if (self->ended)
-    return;
-  ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN,
-                       _ ("The engine published no host port for the desktop (%s): %s There is no “Open desktop” for this task; an engine without a bridge network cannot publish ports."),
-                       AR_RUN_ARGS_DESKTOP_PORT,
-                       error != NULL ? error->message : (tail != NULL && *tail != '\0' ? g_strstrip (tail) : "-"));
+static void
+port_query_free (PortQuery *query)
+{
+  g_string_free (query->out, TRUE);
+  g_free (query->why);
+  g_free (query);
 }
 
 static void
@@ -280,17 +270,71 @@ port_line (ArEngineStream stream, const char *line, gpointer user_data)
 }
 
 static void
+port_queried (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PortQuery *query = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, &tail, &error);
+  guint port = status == 0 ? published_port (query->out->str) : 0;
+
+  if (port == 0)
+    query->why = g_strdup (error != NULL ? error->message : (tail != NULL && *tail != '\0' ? g_strstrip (tail) : "-"));
+  g_task_return_int (task, port);
+}
+
+void
+ar_task_runner_desktop_port_async (ArEngine *engine,
+                                   const char *container,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  const char *args[] = { "port", container, AR_RUN_ARGS_DESKTOP_PORT "/tcp", NULL };
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  PortQuery *query = g_new0 (PortQuery, 1);
+
+  query->out = g_string_new (NULL);
+  g_task_set_task_data (task, query, (GDestroyNotify) port_query_free);
+  /* port_line writes into it until port_queried: the task holds it. */
+  ar_engine_run_cli_async (engine, args, NULL, port_line, query->out, PORT_TIMEOUT, NULL, port_queried, task);
+}
+
+guint
+ar_task_runner_desktop_port_finish (GAsyncResult *result, char **why)
+{
+  PortQuery *query = g_task_get_task_data (G_TASK (result));
+  guint port = (guint) g_task_propagate_int (G_TASK (result), NULL);
+
+  if (why != NULL)
+    *why = port == 0 ? g_strdup (query->why) : NULL;
+  return port;
+}
+
+static void
+port_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArTaskRunner) self = user_data;
+  g_autofree char *why = NULL;
+  guint port = ar_task_runner_desktop_port_finish (result, &why);
+
+  if (self->ended)
+    return;
+  if (port > 0)
+    {
+      desktop_port_known (self, port);
+      return;
+    }
+  ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN,
+                       _ ("The engine published no host port for the desktop (%s): %s There is no “Open desktop” for this task; an engine without a bridge network cannot publish ports."),
+                       AR_RUN_ARGS_DESKTOP_PORT, why);
+}
+
+static void
 query_desktop_port (ArTaskRunner *self)
 {
-  const char *args[] = { "port", ar_task_get_container_name (self->task), AR_RUN_ARGS_DESKTOP_PORT "/tcp", NULL };
-
-  if (self->port_output != NULL)
-    g_string_truncate (self->port_output, 0);
-  else
-    self->port_output = g_string_new (NULL);
-  /* port_line writes into it until port_done: the runner is held till then. */
-  ar_engine_run_cli_async (self->engine, args, NULL, port_line, self->port_output, PORT_TIMEOUT, NULL,
-                           port_done, g_object_ref (self));
+  ar_task_runner_desktop_port_async (self->engine, ar_task_get_container_name (self->task), port_done,
+                                     g_object_ref (self));
 }
 
 /* Hands the container's output to the log as it comes: a long line in
@@ -330,7 +374,7 @@ on_container_piece (ArEngineStream stream,
   ar_task_runner_log_output_piece (self->log, self->output_open, stream, text, len, end);
 
   if (whole && !self->container_started && stream == AR_ENGINE_STREAM_STDOUT &&
-      len == strlen (AR_ENTRY_STARTED_LINE) && memcmp (text, AR_ENTRY_STARTED_LINE, len) == 0)
+      ar_entry_script_is_line (text, len, AR_ENTRY_STARTED_LINE))
     {
       self->container_started = TRUE;
       if (!self->ended)
@@ -341,7 +385,7 @@ on_container_piece (ArEngineStream stream,
   /* The desktop's URL once it answers, not when the container starts: an
    * install at start takes minutes, and "Open desktop" would open nothing. */
   else if (whole && self->container_started && self->desktop && stream == AR_ENGINE_STREAM_STDOUT &&
-           len == strlen (AR_ENTRY_DESKTOP_STARTED_LINE) && memcmp (text, AR_ENTRY_DESKTOP_STARTED_LINE, len) == 0)
+           ar_entry_script_is_line (text, len, AR_ENTRY_DESKTOP_STARTED_LINE))
     query_desktop_port (self);
 }
 

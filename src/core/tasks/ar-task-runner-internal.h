@@ -45,7 +45,6 @@ struct _ArTaskRunner {
   GStrv terminal_argv;  /* interactive: the agent's command on it */
   GFunc terminal_drain; /* interactive: reads the last output, before the end */
   gpointer terminal_data;
-  GString *port_output; /* what `docker port` printed */
 
   /* The engine does not see this computer's folders (design.md §4.2):
    * created, files copied in, started; the workspace copied back out into

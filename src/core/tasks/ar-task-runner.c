@@ -25,13 +25,18 @@ G_DEFINE_FINAL_TYPE (ArTaskRunner, ar_task_runner, G_TYPE_OBJECT)
 /* ---- small helpers ------------------------------------------------------ */
 
 void
-ar_task_runner_save_record (ArTaskRunner *self)
+ar_task_runner_save_task (ArTask *task, ArTaskLog *log)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ar_task_save (self->task, &error))
-    ar_task_log_message (self->log, "task/record", AR_LOG_WARN,
-                         _ ("Could not write the task record: %s"), error->message);
+  if (!ar_task_save (task, &error))
+    ar_task_log_message (log, "task/record", AR_LOG_WARN, _ ("Could not write the task record: %s"), error->message);
+}
+
+void
+ar_task_runner_save_record (ArTaskRunner *self)
+{
+  ar_task_runner_save_task (self->task, self->log);
 }
 
 void
@@ -748,8 +753,6 @@ ar_task_runner_finalize (GObject *object)
   g_free (self->base_tree);
   g_clear_pointer (&self->run_args, g_ptr_array_unref);
   g_clear_pointer (&self->run_env, g_ptr_array_unref);
-  if (self->port_output != NULL)
-    g_string_free (self->port_output, TRUE);
 
   G_OBJECT_CLASS (ar_task_runner_parent_class)->finalize (object);
 }
