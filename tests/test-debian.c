@@ -414,7 +414,7 @@ make_images (const char *cli, gboolean want_dev, Made *m)
   g_autofree char *cache = cache_dir ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
+  g_auto(GStrv) envp = NULL;
   g_auto(GStrv) lines = NULL;
   const char *root = g_getenv ("AR_SOURCE_ROOT");
   gint64 start = g_get_monotonic_time ();
@@ -449,6 +449,9 @@ make_images (const char *cli, gboolean want_dev, Made *m)
       return;
     }
 
+  /* The environment as it is now: ar_test_engine_ensure() may have just
+   * started the private engine and set DOCKER_HOST for it. */
+  envp = g_get_environ ();
   script = g_build_filename (root != NULL ? root : ".", "tests", "make-debian-base.sh", NULL);
   envp = g_environ_setenv (envp, "AR_TEST_CACHE_DIR", cache, TRUE);
   envp = g_environ_setenv (envp, "AR_TEST_ENGINE_CLI", cli, TRUE);

@@ -102,13 +102,15 @@ test_two_engines (void)
   g_autoptr(ArTask) a2 = NULL;
   g_autoptr(ArTask) b1 = NULL;
   g_autofree char *log = NULL;
-  const char *local_host = g_getenv ("DOCKER_HOST");
+  const char *local_host;
   guint finished = 0;
   Count until = { &finished, 3 };
   Both both;
 
   if (!need_engine (e) || !second_engine_up (e->base))
     return;
+  /* after the fixture, which may have just started the engine */
+  local_host = g_getenv ("DOCKER_HOST");
   g_assert_nonnull (local_host);
   env_a = new_env (e, "on local", agent);
   env_b = new_env (e, "on second", agent);
