@@ -17,9 +17,11 @@
 #include "ar-env-store.h"
 #include "ar-image-builder.h"
 #include "ar-paths.h"
+#include "ar-task-manager.h"
 #include "ar-task-runner.h"
 #include "test-delivery-utils.h"
 #include "test-remote-utils.h"
+#include "test-task-runner-utils.h"
 #include "test-utils.h"
 
 static char *
@@ -70,22 +72,35 @@ port_answers (guint port)
   return conn != NULL;
 }
 
+static gboolean
+url_in_record (gpointer task)
+{
+  return *ar_task_get_desktop_url (task) != '\0';
+}
+
+static guint
+local_port_of (const char *url)
+{
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+  return (guint) atoi (url + strlen ("http://127.0.0.1:"));
+}
+
+/* Until nothing answers on @port any more (10 s at the most). */
+static void
+assert_port_closes (guint port)
+{
+  gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (port_answers (port) && g_get_monotonic_time () < until)
+    g_usleep (100000);
+  g_assert_false (port_answers (port));
+}
+
 static void
 task_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ar_task_runner_run_finish (AR_TASK_RUNNER (source), result);
   *(gboolean *) user_data = TRUE;
-}
-
-static char *
-read_log (ArTask *task)
-{
-  g_autofree char *path = ar_task_dup_log_path (task);
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup ("");
-  return text;
 }
 
 static void
@@ -131,7 +146,7 @@ test_desktop (gconstpointer data)
   while (!done)
     {
       g_free (log);
-      log = read_log (task);
+      log = task_log_text (task);
       if (strstr (log, wait_for) != NULL && (way != AR_TEST_REMOTE_SSH || *ar_task_get_desktop_url (task) != '\0'))
         break;
       if (g_get_monotonic_time () > deadline)
@@ -184,42 +199,53 @@ test_desktop (gconstpointer data)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (20000);
     }
+  /* the forward ended with the task */
   if (local > 0)
-    {
-      /* the forward ended with the task */
-      gint64 until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-      while (port_answers (local) && g_get_monotonic_time () < until)
-        g_usleep (100000);
-      g_assert_false (port_answers (local));
-    }
+    assert_port_closes (local);
 }
 
 /* The app killed (SIGKILL: nothing of it runs any more) while a task's
  * desktop is forwarded over ssh: the forward ends with it, instead of an
  * orphaned ssh holding the local port and its connection. A real
  * `agents-runner run` on the remote engine (Preferences through the
- * keyfile backend). */
+ * keyfile backend).
+ *
+ * Then the app again (a task manager here, as the window makes at start):
+ * it follows the task, and the URL the record kept (the ended forward's)
+ * gives way to a forward of its own, which answers, is saved, and ends when
+ * the task is stopped. */
 static void
-test_forward_ends_with_app (void)
+test_forward_after_restart (void)
 {
   const char *agent[] = { "sh", "-c", "echo agent-up; sleep 120", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
   g_autoptr(ArTask) task = NULL;
+  g_autoptr(ArTask) saved = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) cli = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(ArEngine) engine = NULL;
+  g_autoptr(ArImageBuilder) builder = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
   g_autofree char *base = NULL;
   g_autofree char *scripts = NULL;
   g_autofree char *settings_dir = NULL;
   g_autofree char *keyfile = NULL;
   g_autofree char *keys = NULL;
+  g_autofree char *dead_url = NULL;
+  g_autofree char *log = NULL;
   gint64 deadline = g_get_monotonic_time () + DELIVERY_TASK_SECONDS * G_USEC_PER_SEC;
+  const char *host = NULL;
+  ArTask *followed;
   guint local = 0;
+  guint finished = 0;
+  Count until = { &finished, 1 };
 
   if (!ar_test_remote_need ())
     return;
+  host = ar_test_remote_host (AR_TEST_REMOTE_SSH);
   base = ar_test_remote_base_image ();
   scripts = desktop_scripts ();
   env = ar_environment_new_with_id ();
@@ -234,7 +260,7 @@ test_forward_ends_with_app (void)
   keyfile = g_build_filename (settings_dir, "keyfile", NULL);
   keys = g_strdup_printf ("[io/github/agents_runner/AgentsRunner]\nengine='docker'\nengine-host='%s'\n"
                           "desktop-scripts-dir='%s'\n",
-                          ar_test_remote_host (AR_TEST_REMOTE_SSH), scripts);
+                          host, scripts);
   g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
   ar_test_write_file (keyfile, keys);
 
@@ -250,7 +276,7 @@ test_forward_ends_with_app (void)
       g_clear_object (&task);
       task = ar_test_task_of_env (ar_environment_get_env_id (env));
       if (task != NULL && g_str_has_prefix (ar_task_get_desktop_url (task), "http://127.0.0.1:"))
-        local = (guint) atoi (ar_task_get_desktop_url (task) + strlen ("http://127.0.0.1:"));
+        local = local_port_of (ar_task_get_desktop_url (task));
       if (g_get_monotonic_time () > deadline)
         g_error ("no forwarded desktop URL in the record in %d s", DELIVERY_TASK_SECONDS);
       g_usleep (100000);
@@ -259,15 +285,51 @@ test_forward_ends_with_app (void)
 
   g_subprocess_force_exit (cli);
   g_assert_false (g_subprocess_wait (cli, NULL, NULL) && g_subprocess_get_successful (cli));
-  {
-    gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  assert_port_closes (local);
 
-    while (port_answers (local) && g_get_monotonic_time () < until)
-      g_usleep (100000);
-  }
-  g_assert_false (port_answers (local));
+  /* The record still holds the ended forward's URL; the task still runs. */
+  g_clear_object (&task);
+  task = ar_test_task_of_env (ar_environment_get_env_id (env));
+  dead_url = g_strdup (ar_task_get_desktop_url (task));
+  g_assert_cmpuint (local_port_of (dead_url), ==, local);
+
+  /* The app again, on the same engine. */
+  engine = ar_engine_new ("docker", host);
+  builder = ar_image_builder_new (engine);
+  settings = ar_settings_new_default ();
+  g_free (settings->engine);
+  settings->engine = g_strdup ("docker");
+  g_free (settings->engine_host);
+  settings->engine_host = g_strdup (host);
+  g_free (settings->desktop_scripts_dir);
+  settings->desktop_scripts_dir = g_strdup (scripts);
+  manager = manager_following (builder, settings, ar_task_get_id (task), &finished, &followed);
+  g_assert_cmpint (ar_task_get_state (followed), ==, AR_TASK_STATE_RUNNING);
+  wait_until (url_in_record, followed, DELIVERY_TASK_SECONDS, "the follower's desktop URL");
+  local = local_port_of (ar_task_get_desktop_url (followed));
+  g_assert_cmpint (http_status_once_up (local), ==, 200);
+  saved = ar_test_task_of_env (ar_environment_get_env_id (env));
+  g_assert_cmpstr (ar_task_get_desktop_url (saved), ==, ar_task_get_desktop_url (followed));
+  log = task_log_text (followed);
+  g_test_message ("%s", log);
+  /* the forward's line twice: the killed process's, then the follower's */
   {
-    const char *rm[] = { "rm", "-f", ar_task_get_container_name (task), NULL };
+    const char *forwarded = "forwarded to this computer through ssh";
+    const char *first = strstr (log, forwarded);
+    const char *found = strstr (log, "[task/follow][INFO] found the container");
+
+    g_assert_nonnull (first);
+    g_assert_nonnull (found);
+    g_assert_true (found > first);
+    g_assert_nonnull (strstr (found, forwarded));
+  }
+
+  ar_task_manager_stop (manager, followed);
+  wait_until (count_reached, &until, DELIVERY_TASK_SECONDS, "the followed task to stop");
+  /* the follower's forward ended with the task */
+  assert_port_closes (local);
+  {
+    const char *rm[] = { "rm", "-f", ar_task_get_container_name (followed), NULL };
 
     ar_test_remote_docker (rm, NULL, NULL);
   }
@@ -281,6 +343,6 @@ main (int argc, char **argv)
 
   g_test_add_data_func ("/delivery-desktop/ssh", GINT_TO_POINTER (AR_TEST_REMOTE_SSH), test_desktop);
   g_test_add_data_func ("/delivery-desktop/tls", GINT_TO_POINTER (AR_TEST_REMOTE_TLS), test_desktop);
-  g_test_add_func ("/delivery-desktop/ssh/forward-ends-with-app", test_forward_ends_with_app);
+  g_test_add_func ("/delivery-desktop/ssh/forward-after-restart", test_forward_after_restart);
   return g_test_run ();
 }

@@ -7,9 +7,9 @@
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
 
-#include "ar-desktop-tunnel.h"
 #include "ar-entry-script.h"
 #include "ar-task-delivery.h"
+#include "ar-task-desktop.h"
 #include "ar-task-follow.h"
 #include "ar-task-runner.h"
 #include "ar-task-scratch.h"
@@ -37,8 +37,8 @@ struct _ArTaskFollow {
   guint drain_id;
   guint64 skip; /* replayed lines the log already has */
   gboolean output_open[2];
-  gboolean collecting; /* copy mode: the result on its way out */
-  gboolean desktop_asked;
+  gboolean collecting;    /* copy mode: the result on its way out */
+  ArTaskDesktop *desktop; /* once its desktop started, until it ends */
 };
 
 static ArTaskFollow *
@@ -68,6 +68,7 @@ ar_task_follow_free (ArTaskFollow *follow)
     return;
   follow->active = FALSE;
   g_clear_handle_id (&follow->drain_id, g_source_remove);
+  g_clear_pointer (&follow->desktop, ar_task_desktop_close);
   g_cancellable_cancel (follow->cancellable);
   follow_unref (follow);
 }
@@ -144,6 +145,7 @@ follow_complete (ArTaskFollow *follow)
         status = -1;
     }
 
+  g_clear_pointer (&follow->desktop, ar_task_desktop_close);
   ar_task_set_finished_at (task, g_get_real_time ());
   duration = ar_task_get_duration (task);
   if (status >= 0)
@@ -209,38 +211,14 @@ follow_maybe_done (ArTaskFollow *follow)
 
 /* ---- the desktop ---------------------------------------------------------- */
 
-static void
-follow_port_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ArTaskFollow *follow = user_data;
-  guint port = ar_task_runner_desktop_port_finish (result, NULL);
-
-  if (follow->active && port > 0)
-    {
-      /* This computer's port only for an engine here; the ssh forward of
-       * the process that started the task went with it. */
-      if (ar_engine_shares_host_folders (follow->engine))
-        ar_task_runner_note_desktop_url (follow->task, follow->log, port);
-      else
-        {
-          g_autofree char *advice = ar_desktop_tunnel_advice (ar_engine_get_host (follow->engine), port);
-
-          ar_task_log_message (follow->log, "desktop/port", AR_LOG_WARN, "%s", advice);
-        }
-    }
-  follow_unref (follow);
-}
-
-/* The desktop started (now, or before the restart, with no URL taken yet:
- * the earlier process ended in between): its URL, as the runner takes it. */
+/* The desktop started (now, or before the restart: then the record has
+ * its URL when that is still good, see ar_task_follow_new()). */
 static void
 follow_desktop_started (ArTaskFollow *follow)
 {
-  if (follow->desktop_asked || *ar_task_get_desktop_url (follow->task) != '\0')
+  if (follow->desktop != NULL || *ar_task_get_desktop_url (follow->task) != '\0')
     return;
-  follow->desktop_asked = TRUE;
-  ar_task_runner_desktop_port_async (follow->engine, ar_task_get_container_name (follow->task), follow_port_done,
-                                     follow_ref (follow));
+  follow->desktop = ar_task_desktop_reach (follow->engine, follow->task, follow->log);
 }
 
 /* ---- following ----------------------------------------------------------- */
@@ -398,6 +376,14 @@ ar_task_follow_new (ArEngine *engine,
                        name);
   if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
     ar_task_set_state (task, AR_TASK_STATE_RUNNING);
+  /* A desktop URL through the earlier process's ssh forward ended with it:
+   * the desktop's line in the replay below reaches it again. */
+  if (*ar_task_get_desktop_url (task) != '\0' && !ar_task_desktop_port_is_here (engine))
+    {
+      g_debug ("task %s: its desktop URL %s went with the process that made it", ar_task_get_id (task),
+               ar_task_get_desktop_url (task));
+      ar_task_set_desktop_url (task, "");
+    }
   ar_task_save (task, NULL);
 
   /* All of it from the start, less what the log has. */
@@ -502,6 +488,14 @@ ar_task_follow_attach (ArEngine *engine, ArTask *task, ArEnvironment *env)
     }
   if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
     ar_task_set_state (task, AR_TASK_STATE_RUNNING);
+  /* A desktop URL through the earlier process's ssh forward ended with it:
+   * the desktop's line in the replay below reaches it again. */
+  if (*ar_task_get_desktop_url (task) != '\0' && !ar_task_desktop_port_is_here (engine))
+    {
+      g_debug ("task %s: its desktop URL %s went with the process that made it", ar_task_get_id (task),
+               ar_task_get_desktop_url (task));
+      ar_task_set_desktop_url (task, "");
+    }
   ar_task_save (task, NULL);
   return interactive;
 }

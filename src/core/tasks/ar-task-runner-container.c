@@ -14,10 +14,10 @@
 
 #include "ar-agent.h"
 #include "ar-task-clone.h"
-#include "ar-desktop-tunnel.h"
 #include "ar-entry-script.h"
 #include "ar-run-args.h"
 #include "ar-task-delivery.h"
+#include "ar-task-desktop.h"
 #include "ar-task-runner.h"
 #include "ar-task-runner-internal.h"
 #include "ar-task-scratch.h"
@@ -26,10 +26,7 @@
 #define STOP_SECONDS "10"       /* docker stop -t */
 #define STOP_COMMAND_TIMEOUT 30 /* for stop and kill themselves */
 #define STOP_GRACE_MS 3000      /* after kill, for the last output */
-#define PORT_TIMEOUT 20
 #define PODMAN_NO_INIT "container-init binary not found"
-#define TUNNEL_KEY "ar-desktop-tunnel" /* the runner's ssh forward, if any */
-#define TUNNEL_TIMEOUT 40
 /* copy mode, a cloned workspace: its "AR_GIT_…=" credentials (a GStrv,
  * maybe empty) when the clone is made inside the container */
 #define CLONE_INSIDE_KEY "ar-clone-inside"
@@ -140,203 +137,6 @@ build_run_args (ArTaskRunner *self, GError **error)
 
 /* ---- the container ------------------------------------------------------ */
 
-void
-ar_task_runner_note_desktop_url (ArTask *task, ArTaskLog *log, guint port)
-{
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/vnc.html", port);
-
-  ar_task_set_desktop_url (task, url);
-  ar_task_runner_save_task (task, log);
-  ar_task_log_message (log, "desktop/port", AR_LOG_INFO, _ ("desktop: %s"), url);
-}
-
-static void
-set_desktop_url (ArTaskRunner *self, guint port)
-{
-  ar_task_runner_note_desktop_url (self->task, self->log, port);
-}
-
-/* The host port in `docker port NAME 6080/tcp`'s output ("127.0.0.1:32768"
- * lines), 0 when there is none. */
-static guint
-published_port (const char *port_output)
-{
-  g_auto(GStrv) lines = g_strsplit (port_output != NULL ? port_output : "", "\n", -1);
-  const char *colon;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_strstrip (lines[i]);
-      if ((colon = strrchr (lines[i], ':')) != NULL && colon[1] != '\0' &&
-          strspn (colon + 1, "0123456789") == strlen (colon + 1))
-        return (guint) g_ascii_strtoull (colon + 1, NULL, 10);
-    }
-  return 0;
-}
-
-static void
-tunnel_opened (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArTaskRunner) self = user_data;
-  g_autoptr(GError) error = NULL;
-  ArDesktopTunnel *tunnel = ar_desktop_tunnel_open_finish (result, &error);
-  guint remote = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), TUNNEL_KEY "-port"));
-
-  if (tunnel == NULL)
-    {
-      g_autofree char *advice = NULL;
-
-      if (self->ended || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      advice = ar_desktop_tunnel_advice (ar_engine_get_host (self->engine), remote);
-      ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN,
-                           _ ("Could not forward a port of this computer to the desktop through ssh (%s). %s"),
-                           error->message, advice);
-      return;
-    }
-  /* the container ended meanwhile: the forward goes with it */
-  if (self->ended || !self->run_spawned || g_object_get_data (G_OBJECT (self), TUNNEL_KEY "-done") != NULL)
-    {
-      ar_desktop_tunnel_close (tunnel);
-      return;
-    }
-  g_debug ("task %s: desktop: 127.0.0.1:%u here forwarded by ssh to 127.0.0.1:%u of %s",
-           ar_task_get_id (self->task), ar_desktop_tunnel_get_local_port (tunnel), remote,
-           ar_engine_get_host (self->engine));
-  g_object_set_data_full (G_OBJECT (self), TUNNEL_KEY, tunnel, (GDestroyNotify) ar_desktop_tunnel_close);
-  ar_task_log_message (self->log, "desktop/port", AR_LOG_INFO,
-                       _ ("The desktop is published on the engine's machine (%s, port %u there): forwarded to "
-                          "this computer through ssh, for as long as the task runs."),
-                       ar_engine_get_host (self->engine), remote);
-  set_desktop_url (self, ar_desktop_tunnel_get_local_port (tunnel));
-}
-
-/* The engine's port for the desktop is one of this computer's only when
- * the engine runs here (design.md §4.2): through ssh, a forward; over
- * tcp:// or a remote context, where it is and how to reach it. */
-static void
-desktop_port_known (ArTaskRunner *self, guint port)
-{
-  const char *host = ar_engine_get_host (self->engine);
-  g_autofree char *advice = NULL;
-
-  if (g_str_has_prefix (host, "ssh://"))
-    {
-      g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-port", GUINT_TO_POINTER (port));
-      ar_desktop_tunnel_open_async (host, port, TUNNEL_TIMEOUT, self->cancellable, tunnel_opened,
-                                    g_object_ref (self));
-      return;
-    }
-  if (ar_engine_shares_host_folders (self->engine) || g_str_equal (ar_engine_folders_reason (self->engine), "preference"))
-    {
-      set_desktop_url (self, port);
-      return;
-    }
-  advice = ar_desktop_tunnel_advice (host, port);
-  ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN, "%s", advice);
-}
-
-/* The container's end: the ssh forward, if any, ends with it. */
-static void
-end_desktop_tunnel (ArTaskRunner *self)
-{
-  g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-done", GINT_TO_POINTER (1));
-  g_object_set_data (G_OBJECT (self), TUNNEL_KEY, NULL);
-}
-
-typedef struct {
-  GString *out; /* what `docker port` printed */
-  char *why;    /* when no port: what the engine said */
-} PortQuery;
-
-static void
-port_query_free (PortQuery *query)
-{
-  g_string_free (query->out, TRUE);
-  g_free (query->why);
-  g_free (query);
-}
-
-static void
-port_line (ArEngineStream stream, const char *line, gpointer user_data)
-{
-  GString *out = user_data;
-
-  if (stream == AR_ENGINE_STREAM_STDOUT)
-    {
-      g_string_append (out, line);
-      g_string_append_c (out, '\n');
-    }
-}
-
-static void
-port_queried (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PortQuery *query = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tail = NULL;
-  int status = ar_engine_run_cli_finish (AR_ENGINE (source), result, &tail, &error);
-  guint port = status == 0 ? published_port (query->out->str) : 0;
-
-  if (port == 0)
-    query->why = g_strdup (error != NULL ? error->message : (tail != NULL && *tail != '\0' ? g_strstrip (tail) : "-"));
-  g_task_return_int (task, port);
-}
-
-void
-ar_task_runner_desktop_port_async (ArEngine *engine,
-                                   const char *container,
-                                   GAsyncReadyCallback callback,
-                                   gpointer user_data)
-{
-  const char *args[] = { "port", container, AR_RUN_ARGS_DESKTOP_PORT "/tcp", NULL };
-  GTask *task = g_task_new (NULL, NULL, callback, user_data);
-  PortQuery *query = g_new0 (PortQuery, 1);
-
-  query->out = g_string_new (NULL);
-  g_task_set_task_data (task, query, (GDestroyNotify) port_query_free);
-  /* port_line writes into it until port_queried: the task holds it. */
-  ar_engine_run_cli_async (engine, args, NULL, port_line, query->out, PORT_TIMEOUT, NULL, port_queried, task);
-}
-
-guint
-ar_task_runner_desktop_port_finish (GAsyncResult *result, char **why)
-{
-  PortQuery *query = g_task_get_task_data (G_TASK (result));
-  guint port = (guint) g_task_propagate_int (G_TASK (result), NULL);
-
-  if (why != NULL)
-    *why = port == 0 ? g_strdup (query->why) : NULL;
-  return port;
-}
-
-static void
-port_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ArTaskRunner) self = user_data;
-  g_autofree char *why = NULL;
-  guint port = ar_task_runner_desktop_port_finish (result, &why);
-
-  if (self->ended)
-    return;
-  if (port > 0)
-    {
-      desktop_port_known (self, port);
-      return;
-    }
-  ar_task_log_message (self->log, "desktop/port", AR_LOG_WARN,
-                       _ ("The engine published no host port for the desktop (%s): %s There is no “Open desktop” for this task; an engine without a bridge network cannot publish ports."),
-                       AR_RUN_ARGS_DESKTOP_PORT, why);
-}
-
-static void
-query_desktop_port (ArTaskRunner *self)
-{
-  ar_task_runner_desktop_port_async (self->engine, ar_task_get_container_name (self->task), port_done,
-                                     g_object_ref (self));
-}
-
 /* Hands the container's output to the log as it comes: a long line in
  * parts, each part on disk at once (see ar_task_log_stream_piece()); the
  * log keeps each stream's line apart. */
@@ -379,14 +179,12 @@ on_container_piece (ArEngineStream stream,
       self->container_started = TRUE;
       if (!self->ended)
         ar_task_runner_update_state (self, AR_TASK_STATE_RUNNING);
-      if (self->desktop)
-        g_object_set_data (G_OBJECT (self), TUNNEL_KEY "-done", NULL);
     }
   /* The desktop's URL once it answers, not when the container starts: an
    * install at start takes minutes, and "Open desktop" would open nothing. */
   else if (whole && self->container_started && self->desktop && stream == AR_ENGINE_STREAM_STDOUT &&
-           ar_entry_script_is_line (text, len, AR_ENTRY_DESKTOP_STARTED_LINE))
-    query_desktop_port (self);
+           ar_entry_script_is_line (text, len, AR_ENTRY_DESKTOP_STARTED_LINE) && self->desktop_reach == NULL)
+    self->desktop_reach = ar_task_desktop_reach (self->engine, self->task, self->log);
 }
 
 static void
@@ -410,7 +208,8 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   status = ar_engine_run_cli_finish (self->engine, result, NULL, &error);
   g_clear_handle_id (&self->stop_grace_id, g_source_remove);
-  end_desktop_tunnel (self);
+  /* The container's end: an ssh forward to its desktop ends with it. */
+  g_clear_pointer (&self->desktop_reach, ar_task_desktop_close);
   if (self->terminal_drain != NULL && !self->ended)
     self->terminal_drain (self, self->terminal_data);
   if (self->ended)

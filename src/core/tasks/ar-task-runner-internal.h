@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "ar-task-desktop.h"
 #include "ar-task-runner.h"
 
 G_BEGIN_DECLS
@@ -40,10 +41,11 @@ struct _ArTaskRunner {
   char *scratch;        /* run/<id> */
   GPtrArray *run_args;
   GPtrArray *run_env;
-  gboolean desktop;     /* -p 127.0.0.1::6080 */
-  int tty_fd;           /* interactive: the terminal of `run -i -t`, else -1 */
-  GStrv terminal_argv;  /* interactive: the agent's command on it */
-  GFunc terminal_drain; /* interactive: reads the last output, before the end */
+  gboolean desktop;             /* -p 127.0.0.1::6080 */
+  ArTaskDesktop *desktop_reach; /* once the desktop started, until the container ends */
+  int tty_fd;                   /* interactive: the terminal of `run -i -t`, else -1 */
+  GStrv terminal_argv;          /* interactive: the agent's command on it */
+  GFunc terminal_drain;         /* interactive: reads the last output, before the end */
   gpointer terminal_data;
 
   /* The engine does not see this computer's folders (design.md §4.2):

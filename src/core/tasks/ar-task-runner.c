@@ -722,6 +722,7 @@ ar_task_runner_dispose (GObject *object)
   self->external_id = 0;
   g_clear_object (&self->external);
   g_clear_handle_id (&self->stop_grace_id, g_source_remove);
+  g_clear_pointer (&self->desktop_reach, ar_task_desktop_close);
 
   G_OBJECT_CLASS (ar_task_runner_parent_class)->dispose (object);
 }

@@ -117,18 +117,8 @@ char **ar_task_runner_clone_argv (const char *target,
                                   char ***env,
                                   char **shown_url);
 
-/* The host port the engine published for the task container @container's
- * desktop (`port NAME 6080/tcp`); _finish gives 0 when there is none, and
- * then *why: what the engine said. Shared with the follower. */
-void ar_task_runner_desktop_port_async (ArEngine *engine,
-                                        const char *container,
-                                        GAsyncReadyCallback callback,
-                                        gpointer user_data);
-guint ar_task_runner_desktop_port_finish (GAsyncResult *result, char **why);
-/* The task's desktop URL on this computer's @port, saved, and said in the
- * log. Shared with the follower. */
-void ar_task_runner_note_desktop_url (ArTask *task, ArTaskLog *log, guint port);
-/* Saves @task's record; a failure is a warning in @log. */
+/* Saves @task's record; a failure is a warning in @log. Shared with the
+ * follower and the desktop (ar-task-desktop.h). */
 void ar_task_runner_save_task (ArTask *task, ArTaskLog *log);
 
 /* A piece of container output into `log` (open[2]: per stream, whether a
