@@ -729,16 +729,9 @@ run_cli_async (ArEngine *self,
                                  _ ("Could not start “%s”: %s."), data->what, error->message);
       return;
     }
-  if (tty_fd < 0)
-    {
-      /* Nothing to say on stdin: the engine sees end of input at once. */
-      g_output_stream_close (g_subprocess_get_stdin_pipe (data->proc), NULL, NULL);
-
-      start_reading (task, g_subprocess_get_stdout_pipe (data->proc), AR_ENGINE_STREAM_STDOUT);
-      start_reading (task, g_subprocess_get_stderr_pipe (data->proc), AR_ENGINE_STREAM_STDERR);
-    }
-  g_subprocess_wait_async (data->proc, NULL, wait_done, g_object_ref (task));
-
+  /* The timeout and the cancellation before the end can come: the end
+   * removes them (maybe_complete), and one attached after it would hold
+   * the command until it fired. */
   if (timeout_seconds > 0)
     {
       data->timeout_source = g_timeout_source_new (timeout_seconds * 1000);
@@ -749,6 +742,15 @@ run_cli_async (ArEngine *self,
       data->cancel_source = g_cancellable_source_new (cancellable);
       g_task_attach_source (task, data->cancel_source, G_SOURCE_FUNC (cancelled));
     }
+  if (tty_fd < 0)
+    {
+      /* Nothing to say on stdin: the engine sees end of input at once. */
+      g_output_stream_close (g_subprocess_get_stdin_pipe (data->proc), NULL, NULL);
+
+      start_reading (task, g_subprocess_get_stdout_pipe (data->proc), AR_ENGINE_STREAM_STDOUT);
+      start_reading (task, g_subprocess_get_stderr_pipe (data->proc), AR_ENGINE_STREAM_STDERR);
+    }
+  g_subprocess_wait_async (data->proc, NULL, wait_done, g_object_ref (task));
 }
 
 void
