@@ -4,12 +4,88 @@
  */
 #include "test-ui-utils.h"
 
+#include <fcntl.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <gtksourceview/gtksource.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "ar-ui.h"
+
+#define OWN_DISPLAY_TIMEOUT_MS 20000
+
+static void
+xvfb_child_setup (gpointer user_data)
+{
+  /* Xvfb ends with the test program, however that ends. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* A display of this program's own: an Xvfb it starts (-displayfd picks a
+ * free number), DISPLAY set to it. Programs run side by side, and on one
+ * display without a window manager each new window takes the keyboard
+ * focus from the others: a window not active any more moves its focus
+ * differently on Tab (GTK 4.8), and focus walks failed at random (about
+ * one in six runs of test-ui-preferences, four at once). A user's window
+ * is the active one when they press Tab. Without Xvfb, or with
+ * AR_TEST_SHARED_DISPLAY set, the DISPLAY given is used. */
+static void
+open_own_display (void)
+{
+  g_autofree char *xvfb = g_find_program_in_path ("Xvfb");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+  int fds[2];
+  char number[32] = "";
+  size_t len = 0;
+  gint64 deadline = g_get_monotonic_time () + OWN_DISPLAY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  if (xvfb == NULL || g_getenv ("AR_TEST_SHARED_DISPLAY") != NULL)
+    return;
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
+    g_error ("a pipe for Xvfb's display number: %s", error->message);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  g_subprocess_launcher_set_child_setup (launcher, xvfb_child_setup, NULL, NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, xvfb, "-displayfd", "3", "-screen", "0", "1920x1200x24",
+                                      "-nolisten", "tcp", "-nolisten", "unix", NULL);
+  /* -nolisten unix leaves the abstract socket, which is all a client here needs */
+  if (proc == NULL)
+    g_error ("Xvfb did not start: %s", error->message);
+  g_clear_object (&launcher); /* closes the launcher's copy of the write end */
+  /* The number and a newline, once Xvfb is ready for clients. */
+  while (len < sizeof number - 1 && memchr (number, '\n', len) == NULL)
+    {
+      struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+      int left_ms = (int) ((deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND);
+      ssize_t n;
+
+      if (left_ms <= 0 || poll (&pfd, 1, left_ms) <= 0)
+        g_error ("Xvfb gave no display number in %d s", OWN_DISPLAY_TIMEOUT_MS / 1000);
+      n = read (fds[0], number + len, sizeof number - 1 - len);
+      if (n <= 0)
+        g_error ("Xvfb ended before giving a display number");
+      len += (size_t) n;
+    }
+  close (fds[0]);
+  number[len] = '\0';
+  g_strstrip (number);
+  {
+    g_autofree char *display = g_strconcat (":", number, NULL);
+
+    g_setenv ("DISPLAY", display, TRUE);
+  }
+  /* Not freed: it lives as long as the program, and ends with it. */
+  (void) proc;
+}
 
 void
 ar_test_ui_init (void)
@@ -24,6 +100,7 @@ ar_test_ui_init (void)
   const char *styles_dir = AR_TEST_SYSTEM_DATADIR "/gtksourceview-5/styles";
   const char *mime_dir = AR_TEST_SYSTEM_DATADIR "/mime";
 
+  open_own_display ();
   if (!gtk_init_check ())
     {
       printf ("1..0 # SKIP no display\n");

@@ -13,8 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* Call right after ar_test_init(): opens the display (or prints a TAP skip
- * and exits when there is none), initialises libadwaita and GtkSourceView,
+/* Call right after ar_test_init(): opens a display of the program's own
+ * (an Xvfb it starts, when there is one; else DISPLAY, or a TAP skip and
+ * exit when there is none), initialises libadwaita and GtkSourceView,
  * loads style.css, turns animations off, and loads the icon theme, the
  * shell language and the style schemes before GTest isolates XDG_DATA_DIRS
  * for each test. */
