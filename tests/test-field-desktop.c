@@ -37,6 +37,7 @@
 #include "ar-window.h"
 #include "test-debian.h"
 #include "test-ui-utils.h"
+#include "test-ui-walk.h"
 
 /* The desktop layer installs about 120 packages; on two busy cores that
  * takes minutes. */
@@ -332,7 +333,8 @@ test_desktop (Fixture *f, gconstpointer data)
   port = url_port (url);
   g_assert_cmpuint (port, >, 0);
   g_assert_true (ar_task_view_get_task (view) == task);
-  ar_test_ui_await (gtk_widget_get_visible (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_button")));
+  ar_test_ui_await (gtk_widget_get_visible (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_squeezer")));
+  ar_test_ui_await (gtk_widget_get_mapped (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_button")));
   g_assert_true (gtk_widget_is_sensitive (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_button")));
 
   /* The page, and the VNC server behind it. */
@@ -344,6 +346,10 @@ test_desktop (Fixture *f, gconstpointer data)
       g_autofree char *name = g_strconcat ("field-desktop-running-", c->engine, NULL);
 
       ar_test_ui_screenshot (GTK_WIDGET (f->window), name);
+      /* and on a phone's width: "Open desktop" still there, as an icon */
+      ar_test_ui_screenshot_at (GTK_WINDOW (f->window), 360, 640, name);
+      g_assert_true (gtk_widget_get_mapped (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_icon_button")));
+      g_assert_true (gtk_widget_is_sensitive (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_icon_button")));
     }
 
   /* Let the agent end; the record keeps the URL. */
@@ -358,7 +364,7 @@ test_desktop (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (log, "desktop: started"));
   if (!c->cache_desktop)
     g_assert_nonnull (strstr (log, "[desktop/install]"));
-  g_assert_false (gtk_widget_get_visible (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_button")));
+  g_assert_false (gtk_widget_get_visible (ar_test_ui_child (view, AR_TYPE_TASK_VIEW, "desktop_squeezer")));
   record_path = ar_task_dup_record_path (task);
   record = ar_task_new_from_file (record_path, &error);
   g_assert_no_error (error);

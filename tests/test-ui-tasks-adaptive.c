@@ -92,6 +92,43 @@ min_width (GtkWidget *widget)
   return min;
 }
 
+/* A running task with a desktop (Stop and Open Desktop in its header) fits
+ * a phone's width: Open Desktop as an icon there, with its label where it
+ * fits; both open the desktop, and both are named for a screen reader. */
+static void
+test_running_desktop (Fixture *f, gconstpointer data)
+{
+  GtkWindow *window;
+  ArTask *shown = open_with_records (f);
+  GtkWidget *labelled = ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "desktop_button");
+  GtkWidget *icon = ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "desktop_icon_button");
+  GtkWidget *stop = ar_test_ui_child (task_view (f), AR_TYPE_TASK_VIEW, "stop_button");
+
+  window = GTK_WINDOW (f->window);
+  ar_task_set_exit_status (shown, -1);
+  ar_task_set_state (shown, AR_TASK_STATE_RUNNING);
+  ar_task_set_desktop_url (shown, "http://127.0.0.1:32768/vnc.html");
+
+  ar_test_ui_set_size (window, 1280, 800);
+  ar_test_ui_await (gtk_widget_get_mapped (labelled) && gtk_widget_get_mapped (stop));
+  g_assert_false (gtk_widget_get_mapped (icon));
+  ar_test_ui_screenshot_at (window, 1280, 800, "tasks-running-desktop");
+
+  g_test_message ("window minimum width with Stop and Open Desktop: %d", ar_test_ui_min_width (window));
+  ar_test_ui_set_size (window, 360, 640); /* checks the window can be that narrow */
+  ar_test_ui_await (gtk_widget_get_mapped (icon));
+  g_assert_false (gtk_widget_get_mapped (labelled));
+  g_assert_true (gtk_widget_get_mapped (stop));
+  g_assert_true (gtk_widget_is_sensitive (icon));
+  assert_nothing_cut (GTK_WIDGET (window), "a running task with a desktop at 360 px");
+  assert_all_named (GTK_WIDGET (window), "a running task with a desktop at 360 px");
+  ar_test_ui_screenshot_at (window, 360, 640, "tasks-running-desktop");
+
+  /* Ended: neither any more. */
+  ar_task_set_state (shown, AR_TASK_STATE_DONE);
+  ar_test_ui_await (!gtk_widget_get_mapped (icon) && !gtk_widget_get_mapped (stop));
+}
+
 static void
 test_adaptive (Fixture *f, gconstpointer data)
 {
@@ -349,6 +386,7 @@ main (int argc, char **argv)
   g_setenv ("AR_TEST_RUN_LABEL", ar_test_engine_run_label (), TRUE);
 
   g_test_add ("/ui/tasks/adaptive", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_adaptive, ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/running-desktop", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_running_desktop, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/lazy-pages", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_lazy_pages, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/names", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_names, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/keyboard", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_keyboard, ar_test_ui_window_fixture_tear_down);
