@@ -326,6 +326,20 @@ count_logged_container_lines (ArTask *task)
   return count;
 }
 
+/* A desktop URL through the earlier process's ssh forward ended with that
+ * process: dropped, so that Open desktop does not open a dead port. A
+ * followed task reaches its desktop again on the desktop's line in the
+ * replay (follow_desktop_started); an attached interactive task does not. */
+static void
+forget_ended_forward (ArEngine *engine, ArTask *task)
+{
+  if (*ar_task_get_desktop_url (task) == '\0' || ar_task_desktop_port_is_here (engine))
+    return;
+  g_debug ("task %s: its desktop URL %s went with the process that made it", ar_task_get_id (task),
+           ar_task_get_desktop_url (task));
+  ar_task_set_desktop_url (task, "");
+}
+
 /* The task's log, open again, with the environment's secrets. */
 static ArTaskLog *
 open_log (ArTask *task, ArEnvironment *env)
@@ -376,14 +390,7 @@ ar_task_follow_new (ArEngine *engine,
                        name);
   if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
     ar_task_set_state (task, AR_TASK_STATE_RUNNING);
-  /* A desktop URL through the earlier process's ssh forward ended with it:
-   * the desktop's line in the replay below reaches it again. */
-  if (*ar_task_get_desktop_url (task) != '\0' && !ar_task_desktop_port_is_here (engine))
-    {
-      g_debug ("task %s: its desktop URL %s went with the process that made it", ar_task_get_id (task),
-               ar_task_get_desktop_url (task));
-      ar_task_set_desktop_url (task, "");
-    }
+  forget_ended_forward (engine, task);
   ar_task_save (task, NULL);
 
   /* All of it from the start, less what the log has. */
@@ -488,14 +495,7 @@ ar_task_follow_attach (ArEngine *engine, ArTask *task, ArEnvironment *env)
     }
   if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
     ar_task_set_state (task, AR_TASK_STATE_RUNNING);
-  /* A desktop URL through the earlier process's ssh forward ended with it:
-   * the desktop's line in the replay below reaches it again. */
-  if (*ar_task_get_desktop_url (task) != '\0' && !ar_task_desktop_port_is_here (engine))
-    {
-      g_debug ("task %s: its desktop URL %s went with the process that made it", ar_task_get_id (task),
-               ar_task_get_desktop_url (task));
-      ar_task_set_desktop_url (task, "");
-    }
+  forget_ended_forward (engine, task);
   ar_task_save (task, NULL);
   return interactive;
 }
