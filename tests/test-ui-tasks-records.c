@@ -311,6 +311,67 @@ test_log_view_progress (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Whether the last line of @view is in sight, all of it. */
+static gboolean
+last_line_in_sight (ArLogView *view)
+{
+  GtkTextView *text_view = ar_log_view_get_text_view (view);
+  GtkTextIter end;
+  GdkRectangle visible;
+  int y = 0, height = 0;
+
+  gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (text_view), &end);
+  gtk_text_view_get_line_yrange (text_view, &end, &y, &height);
+  gtk_text_view_get_visible_rect (text_view, &visible);
+  return height > 0 && y >= visible.y && y + height <= visible.y + visible.height + 1;
+}
+
+/* Following holds when the window changes width: the lines wrap again,
+ * the text grows or shrinks, and the end stays in sight (in a 360 px
+ * screenshot of field-desktop, the log showed the middle of the build's
+ * output after the window was made narrow). */
+static void
+test_log_view_resize (Fixture *f, gconstpointer data)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  ArLogView *view = AR_LOG_VIEW (ar_log_view_new ());
+  const int widths[] = { 360, 1280, 600, 360 };
+
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  ar_test_ui_set_size (window, 1280, 700);
+  for (guint i = 0; i < 800; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("Get:%u http://deb.debian.org/debian bookworm/main amd64 "
+                                               "libsomething%u amd64 1.2.3-4+deb12u1 [%u kB] and a long "
+                                               "description that wraps on a narrow window",
+                                               i, i, i * 7 % 900);
+
+      ar_log_view_push_line (view, line, AR_LOG_OUTPUT);
+    }
+  ar_test_ui_await_for (log_contains (view, "Get:799 "), 5);
+  ar_test_ui_await_for (last_line_in_sight (view), 5);
+  /* the log is quiet: nothing but the resize moves it now */
+  ar_test_ui_iterate (300);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      ar_test_ui_set_size (window, widths[i], 700);
+      ar_test_ui_iterate (300);
+      if (!last_line_in_sight (view))
+        g_test_message ("at %d px, the last line is out of sight", widths[i]);
+      g_assert_true (last_line_in_sight (view));
+      g_assert_true (ar_log_view_get_follow (view));
+    }
+  ar_test_ui_screenshot (GTK_WIDGET (window), "log-view-resized-360");
+
+  /* Not following: a resize does not pull the view to the end. */
+  ar_log_view_set_follow (view, FALSE);
+  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ar_log_view_get_text_view (view))), 0);
+  ar_test_ui_set_size (window, 1280, 700);
+  ar_test_ui_iterate (300);
+  g_assert_false (last_line_in_sight (view));
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -324,6 +385,8 @@ main (int argc, char **argv)
               ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/log-view", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_log_view, ar_test_ui_window_fixture_tear_down);
   g_test_add ("/ui/tasks/log-view-progress", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_log_view_progress,
+              ar_test_ui_window_fixture_tear_down);
+  g_test_add ("/ui/tasks/log-view-resize", Fixture, NULL, ar_test_ui_window_fixture_set_up, test_log_view_resize,
               ar_test_ui_window_fixture_tear_down);
 
   return g_test_run ();

@@ -117,6 +117,16 @@ scroll_to_end (ArLogView *self)
     self->follow_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->text_view), follow_tick, self, NULL);
 }
 
+/* The text's height changes without a line coming when the lines wrap
+ * again at a new width, or the layout of lines further up is measured
+ * later: the end is followed again then, as for a line. */
+static void
+on_bounds_changed (ArLogView *self)
+{
+  if (self->follow && self->follow_tick_id == 0)
+    scroll_to_end (self);
+}
+
 /* Removes the oldest lines over the cap, in one deletion. */
 static void
 trim (ArLogView *self)
@@ -687,6 +697,9 @@ ar_log_view_init (ArLogView *self)
   update_colors (self);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (update_colors), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view)), "changed",
+                           G_CALLBACK (on_bounds_changed), self, G_CONNECT_SWAPPED);
 
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
