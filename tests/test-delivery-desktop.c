@@ -20,6 +20,7 @@
 #include "ar-task-manager.h"
 #include "ar-task-runner.h"
 #include "test-delivery-utils.h"
+#include "test-pty.h"
 #include "test-remote-utils.h"
 #include "test-task-runner-utils.h"
 #include "test-utils.h"
@@ -214,9 +215,14 @@ test_desktop (gconstpointer data)
  * it follows the task, and the URL the record kept (the ended forward's)
  * gives way to a forward of its own, which answers, is saved, and ends when
  * the task is stopped. */
+/* The app is killed while a task with a desktop runs on the ssh:// engine
+ * (its forward goes with it); a new task manager takes the task up (@data
+ * TRUE: an interactive task, whose terminal it attaches again; else it
+ * follows the batch task's log) and forwards a port of its own. */
 static void
-test_forward_after_restart (void)
+test_forward_after_restart (gconstpointer data)
 {
+  gboolean interactive = GPOINTER_TO_INT (data);
   const char *agent[] = { "sh", "-c", "echo agent-up; sleep 120", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
@@ -237,6 +243,7 @@ test_forward_after_restart (void)
   g_autofree char *dead_url = NULL;
   g_autofree char *log = NULL;
   gint64 deadline = g_get_monotonic_time () + DELIVERY_TASK_SECONDS * G_USEC_PER_SEC;
+  ArTestPty pty = { -1, NULL };
   const char *host = NULL;
   ArTask *followed;
   guint local = 0;
@@ -264,11 +271,21 @@ test_forward_after_restart (void)
   g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
   ar_test_write_file (keyfile, keys);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AR_BINARY"), "run",
-                                     ar_environment_get_env_id (env), NULL);
-  g_assert_no_error (error);
+  if (interactive)
+    {
+      const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
+      const char *env_pairs[] = { "GSETTINGS_BACKEND=keyfile", NULL };
+
+      cli = ar_test_pty_spawn (argv, env_pairs, 24, 80, &pty);
+    }
+  else
+    {
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+      cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("AR_BINARY"), "run",
+                                         ar_environment_get_env_id (env), NULL);
+      g_assert_no_error (error);
+    }
 
   /* until the record has the forwarded URL */
   while (local == 0)
@@ -278,13 +295,19 @@ test_forward_after_restart (void)
       if (task != NULL && g_str_has_prefix (ar_task_get_desktop_url (task), "http://127.0.0.1:"))
         local = local_port_of (ar_task_get_desktop_url (task));
       if (g_get_monotonic_time () > deadline)
-        g_error ("no forwarded desktop URL in the record in %d s", DELIVERY_TASK_SECONDS);
+        g_error ("no forwarded desktop URL in the record in %d s%s%s", DELIVERY_TASK_SECONDS,
+                 interactive ? "; the terminal showed: " : "", interactive ? pty.output->str : "");
+      /* the terminal is read, or the program would wait to write to it */
+      if (interactive)
+        ar_test_pty_read (&pty);
       g_usleep (100000);
     }
   g_assert_cmpint (http_status_once_up (local), ==, 200);
 
   g_subprocess_force_exit (cli);
   g_assert_false (g_subprocess_wait (cli, NULL, NULL) && g_subprocess_get_successful (cli));
+  if (interactive)
+    ar_test_pty_close (&pty);
   assert_port_closes (local);
 
   /* The record still holds the ended forward's URL; the task still runs. */
@@ -305,6 +328,7 @@ test_forward_after_restart (void)
   settings->desktop_scripts_dir = g_strdup (scripts);
   manager = manager_following (builder, settings, ar_task_get_id (task), &finished, &followed);
   g_assert_cmpint (ar_task_get_state (followed), ==, AR_TASK_STATE_RUNNING);
+  g_assert_true ((ar_task_manager_get_interactive (manager, followed) != NULL) == interactive);
   wait_until (url_in_record, followed, DELIVERY_TASK_SECONDS, "the follower's desktop URL");
   local = local_port_of (ar_task_get_desktop_url (followed));
   g_assert_cmpint (http_status_once_up (local), ==, 200);
@@ -312,7 +336,7 @@ test_forward_after_restart (void)
   g_assert_cmpstr (ar_task_get_desktop_url (saved), ==, ar_task_get_desktop_url (followed));
   log = task_log_text (followed);
   g_test_message ("%s", log);
-  /* the forward's line twice: the killed process's, then the follower's */
+  /* the forward's line twice: the killed process's, then the new one's */
   {
     const char *forwarded = "forwarded to this computer through ssh";
     const char *first = strstr (log, forwarded);
@@ -343,6 +367,9 @@ main (int argc, char **argv)
 
   g_test_add_data_func ("/delivery-desktop/ssh", GINT_TO_POINTER (AR_TEST_REMOTE_SSH), test_desktop);
   g_test_add_data_func ("/delivery-desktop/tls", GINT_TO_POINTER (AR_TEST_REMOTE_TLS), test_desktop);
-  g_test_add_func ("/delivery-desktop/ssh/forward-after-restart", test_forward_after_restart);
+  g_test_add_data_func ("/delivery-desktop/ssh/forward-after-restart", GINT_TO_POINTER (FALSE),
+                        test_forward_after_restart);
+  g_test_add_data_func ("/delivery-desktop/ssh/interactive-forward-after-restart", GINT_TO_POINTER (TRUE),
+                        test_forward_after_restart);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include "ar-env-store.h"
 #include "ar-interactive.h"
 #include "ar-task-manager.h"
+#include "test-pty.h"
 #include "test-utils.h"
 
 /* A task's whole run, its first output included: at a load average of 13
@@ -419,27 +420,82 @@ test_resize (void)
 
 /* ---- the command line, through a pseudo-terminal ----------------------------- */
 
+/* An interactive task with a headless desktop: its terminal shows the
+ * entry script's lines, the desktop's among them, and the task gets its
+ * desktop URL once the desktop answers, as a batch task does (it got none:
+ * only the batch runner read that line). busybox httpd stands in for
+ * noVNC. */
 static void
-child_setup (gpointer user_data)
+test_desktop (void)
 {
-  setsid ();
-  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
-}
+  const char *command[] = { "sh", "-c", "echo ready; read x; echo got:$x", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *scripts = ar_test_mkdtemp ("desktop");
+  g_autofree char *install = g_build_filename (scripts, "install.sh", NULL);
+  g_autofree char *start = g_build_filename (scripts, "start.sh", NULL);
+  g_autofree char *text_log = NULL;
+  const char *url;
+  Run run = { 0 };
+  gint64 deadline;
+  guint tick;
+  guint port;
 
-typedef struct {
-  int master;
-  GString *output;
-} Pty;
+  if (!need_engine ())
+    return;
+  ar_test_write_file (install, "#!/bin/sh\necho stand-in desktop installed\n");
+  ar_test_write_file (start, "#!/bin/sh\nmkdir -p /tmp/www\necho stand-in-novnc > /tmp/www/vnc.html\n"
+                             "busybox httpd -p 6080 -h /tmp/www\n");
+  settings = new_settings ();
+  g_free (settings->desktop_scripts_dir);
+  settings->desktop_scripts_dir = g_strdup (scripts);
+  env = new_env (command);
+  ar_environment_set_headless_desktop_enabled (env, TRUE);
+  task = ar_interactive_new_task (env, NULL);
+  run.interactive = ar_interactive_new (builder, task, env, settings, AR_INTERACTIVE_AGENT, -1, &error);
+  g_assert_no_error (error);
+  run.output = g_string_new (NULL);
 
-static gboolean
-read_pty (Pty *pty)
-{
-  char buf[4096];
-  gssize n = read (pty->master, buf, sizeof buf);
+  tick = g_timeout_add (100, wake, NULL);
+  g_signal_connect (run.interactive, "output", G_CALLBACK (on_output), &run);
+  ar_interactive_run_async (run.interactive, NULL, run_done, &run);
+  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+  while (*ar_task_get_desktop_url (task) == '\0')
+    {
+      if (run.done || g_get_monotonic_time () > deadline)
+        g_error ("no desktop URL for the interactive task; the terminal showed: %s", run.output->str);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  url = ar_task_get_desktop_url (task);
+  g_assert_true (g_regex_match_simple ("^http://127\\.0\\.0\\.1:[0-9]+/vnc\\.html$", url, 0, 0));
+  port = (guint) g_ascii_strtoull (strrchr (url, ':') + 1, NULL, 10);
+  g_assert_cmpint (ar_test_http_status (port, "/vnc.html"), ==, 200);
+  g_assert_nonnull (strstr (run.output->str, "[desktop/start][INFO] desktop started"));
 
-  if (n > 0)
-    g_string_append_len (pty->output, buf, n);
-  return n > 0 || (n < 0 && errno == EAGAIN);
+  while (strstr (run.output->str, "ready") == NULL)
+    {
+      if (run.done || g_get_monotonic_time () > deadline)
+        g_error ("the agent did not start; the terminal showed: %s", run.output->str);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  ar_interactive_write (run.interactive, "bye\r", strlen ("bye\r"));
+  while (!run.done)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the interactive task did not end; the terminal showed: %s", run.output->str);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  g_assert_cmpint (run.state, ==, AR_TASK_STATE_DONE);
+  g_assert_nonnull (strstr (run.output->str, "got:bye"));
+  text_log = task_file (task, "task.log");
+  g_assert_nonnull (strstr (text_log, "[desktop/port][INFO] desktop: http://127.0.0.1:"));
+  /* the container's end took the published port with it */
+  g_assert_cmpint (ar_test_http_status (port, "/vnc.html"), ==, 0);
+  g_string_free (run.output, TRUE);
+  g_object_unref (run.interactive);
 }
 
 static void
@@ -448,45 +504,25 @@ test_cli (void)
   const char *command[] = { "sh", "-c", "echo ready; read x; echo got:$x; exit 0", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
-  Pty pty = { -1, g_string_new (NULL) };
+  ArTestPty pty;
   gboolean typed = FALSE;
   gint64 deadline;
-  int slave;
-  struct winsize size = { 25, 90, 0, 0 };
 
   if (!need_engine ())
     return;
   env = new_env (command);
   store = ar_test_save_env (env);
 
-  pty.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  g_assert_cmpint (pty.master, >=, 0);
-  g_assert_cmpint (grantpt (pty.master), ==, 0);
-  g_assert_cmpint (unlockpt (pty.master), ==, 0);
-  ioctl (pty.master, TIOCSWINSZ, &size);
-  slave = open (ptsname (pty.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  g_assert_cmpint (slave, >=, 0);
-  g_unix_set_fd_nonblocking (pty.master, TRUE, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
-  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
-  g_subprocess_launcher_take_stderr_fd (launcher, slave);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   {
     const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
 
-    proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    proc = ar_test_pty_spawn (argv, NULL, 25, 90, &pty);
   }
-  g_assert_no_error (error);
-  /* the launcher holds the slave's copies until it goes */
-  g_clear_object (&launcher);
 
   deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
-  while (read_pty (&pty))
+  while (ar_test_pty_read (&pty))
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("run --interactive did not end within %d s: %s", TASK_SECONDS, pty.output->str);
@@ -518,8 +554,7 @@ test_cli (void)
     g_assert_true ((mode.c_lflag & ICANON) != 0);
     g_assert_true ((mode.c_lflag & ECHO) != 0);
   }
-  close (pty.master);
-  g_string_free (pty.output, TRUE);
+  ar_test_pty_close (&pty);
 }
 
 /* The app is closed while an interactive task's container runs (the
@@ -562,7 +597,6 @@ test_reattach (void)
   const char *command[] = { "sh", "-c", "echo ready; read x; echo got:$x; exit 0", NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ArSettings) settings = NULL;
@@ -571,11 +605,10 @@ test_reattach (void)
   g_autofree char *text_log = NULL;
   g_autofree char *title = NULL;
   ArInteractive *interactive;
-  Pty pty = { -1, g_string_new (NULL) };
+  ArTestPty pty;
   Attached attached = { g_string_new (NULL), FALSE };
   gboolean loaded = FALSE;
   gint64 deadline;
-  int slave;
   guint tick;
 
   if (!need_engine ())
@@ -583,39 +616,17 @@ test_reattach (void)
   env = new_env (command);
   store = ar_test_save_env (env);
 
-  pty.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  g_assert_cmpint (pty.master, >=, 0);
-  g_assert_cmpint (grantpt (pty.master), ==, 0);
-  g_assert_cmpint (unlockpt (pty.master), ==, 0);
-  slave = open (ptsname (pty.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  g_assert_cmpint (slave, >=, 0);
-  g_unix_set_fd_nonblocking (pty.master, TRUE, NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
-  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
-  g_subprocess_launcher_take_stderr_fd (launcher, slave);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   {
     const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
 
-    proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    proc = ar_test_pty_spawn (argv, NULL, 0, 0, &pty);
   }
-  g_assert_no_error (error);
-  g_clear_object (&launcher);
-
   /* The agent waits for its line; the app dies without a word. */
-  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
-  while (strstr (pty.output->str, "ready\r\n") == NULL)
-    {
-      if (!read_pty (&pty) || g_get_monotonic_time () > deadline)
-        g_error ("run --interactive did not get ready: %s", pty.output->str);
-      g_usleep (20000);
-    }
+  ar_test_pty_await (&pty, "ready\r\n", TASK_SECONDS, "run --interactive getting ready");
   g_subprocess_force_exit (proc);
   g_subprocess_wait (proc, NULL, &error);
   g_assert_no_error (error);
-  close (pty.master);
-  g_string_free (pty.output, TRUE);
+  ar_test_pty_close (&pty);
 
   settings = new_settings ();
   manager = ar_task_manager_new (builder, settings);
@@ -704,6 +715,7 @@ main (int argc, char **argv)
   g_test_add_func ("/interactive/typed-line", test_typed_line);
   g_test_add_func ("/interactive/exit-status", test_exit_status);
   g_test_add_func ("/interactive/resize", test_resize);
+  g_test_add_func ("/interactive/desktop", test_desktop);
   g_test_add_func ("/interactive/cli", test_cli);
   g_test_add_func ("/interactive/cli-usage", test_cli_usage);
   g_test_add_func ("/interactive/reattach", test_reattach);

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "ar-agent.h"
+#include "ar-entry-script.h"
 #include "ar-interactive.h"
 #include "ar-task-delivery.h"
+#include "ar-task-desktop.h"
 #include "ar-task-runner-private.h"
 
 #define READ_CHUNK 65536
@@ -53,7 +55,8 @@ struct _ArInteractive {
   ArEngine *engine;
   ArTask *task;
   gboolean stop_requested;
-  GString *wait_output; /* copy mode: what `wait` printed */
+  GString *wait_output;   /* copy mode: what `wait` printed */
+  ArTaskDesktop *desktop; /* its desktop, reached again from here */
 };
 
 G_DEFINE_FINAL_TYPE (ArInteractive, ar_interactive, G_TYPE_OBJECT)
@@ -214,6 +217,16 @@ raw_add (ArInteractive *self, const char *data, gsize len)
 static void
 text_end (ArInteractive *self, ArLogLineEnd end)
 {
+  /* The entry script's line: the desktop answers now (a batch task's
+   * runner reads it in the container's output, which here is ours). */
+  if (end == AR_LOG_END_NEWLINE &&
+      ar_entry_script_is_line (self->text_line->str, self->text_line->len, AR_ENTRY_DESKTOP_STARTED_LINE))
+    {
+      if (self->runner != NULL)
+        ar_task_runner_desktop_started (self->runner);
+      else
+        ar_interactive_reach_desktop (self);
+    }
   ar_task_log_output_piece (self->log, self->text_line->str, (gssize) self->text_line->len, end);
   g_string_truncate (self->text_line, 0);
 }
@@ -587,6 +600,7 @@ attach_end (ArInteractive *self, int status, const GError *error)
   ArTaskState state;
   double duration;
 
+  g_clear_pointer (&self->desktop, ar_task_desktop_close);
   ar_task_set_finished_at (task, g_get_real_time ());
   duration = ar_task_get_duration (task);
   if (error == NULL && status >= 0 && status <= 255)
@@ -730,6 +744,16 @@ ar_interactive_new_attach (ArEngine *engine,
   return g_steal_pointer (&self);
 }
 
+void
+ar_interactive_reach_desktop (ArInteractive *self)
+{
+  g_return_if_fail (AR_IS_INTERACTIVE (self));
+  g_return_if_fail (self->runner == NULL);
+
+  if (self->desktop == NULL && !self->ended)
+    self->desktop = ar_task_desktop_reach (self->engine, self->task, self->log);
+}
+
 ArInteractive *
 ar_interactive_new (ArImageBuilder *builder,
                     ArTask *task,
@@ -785,6 +809,7 @@ ar_interactive_dispose (GObject *object)
   ArInteractive *self = AR_INTERACTIVE (object);
 
   close_terminal (self);
+  g_clear_pointer (&self->desktop, ar_task_desktop_close);
   G_OBJECT_CLASS (ar_interactive_parent_class)->dispose (object);
 }
 

@@ -74,6 +74,10 @@ ArInteractive *ar_interactive_new_attach (ArEngine *engine,
                                           ArTaskLog *log,
                                           int master_fd,
                                           GError **error);
+/* Attach mode: reaches the task's headless desktop from here again (the
+ * earlier process's ssh forward ended with it; ar-task-desktop.h), for as
+ * long as the container runs. */
+void ar_interactive_reach_desktop (ArInteractive *self);
 
 /* NULL in attach mode. */
 ArTaskRunner *ar_interactive_get_runner (ArInteractive *self);

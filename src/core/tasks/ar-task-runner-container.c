@@ -17,6 +17,7 @@
 #include "ar-entry-script.h"
 #include "ar-run-args.h"
 #include "ar-task-delivery.h"
+#include "ar-task-runner-private.h"
 #include "ar-task-desktop.h"
 #include "ar-task-runner.h"
 #include "ar-task-runner-internal.h"
@@ -180,10 +181,19 @@ on_container_piece (ArEngineStream stream,
       if (!self->ended)
         ar_task_runner_update_state (self, AR_TASK_STATE_RUNNING);
     }
-  /* The desktop's URL once it answers, not when the container starts: an
-   * install at start takes minutes, and "Open desktop" would open nothing. */
-  else if (whole && self->container_started && self->desktop && stream == AR_ENGINE_STREAM_STDOUT &&
-           ar_entry_script_is_line (text, len, AR_ENTRY_DESKTOP_STARTED_LINE) && self->desktop_reach == NULL)
+  else if (whole && self->container_started && stream == AR_ENGINE_STREAM_STDOUT &&
+           ar_entry_script_is_line (text, len, AR_ENTRY_DESKTOP_STARTED_LINE))
+    ar_task_runner_desktop_started (self);
+}
+
+/* The desktop's URL once it answers, not when the container starts: an
+ * install at start takes minutes, and "Open desktop" would open nothing. */
+void
+ar_task_runner_desktop_started (ArTaskRunner *self)
+{
+  g_return_if_fail (AR_IS_TASK_RUNNER (self));
+
+  if (self->desktop && self->container_started && !self->ended && self->desktop_reach == NULL)
     self->desktop_reach = ar_task_desktop_reach (self->engine, self->task, self->log);
 }
 

@@ -22,6 +22,11 @@ void ar_task_runner_set_terminal (ArTaskRunner *self,
                                   const char *const *agent_argv,
                                   GFunc drain,
                                   gpointer drain_data);
+/* The terminal showed the entry script's line that the task's desktop
+ * started (AR_ENTRY_DESKTOP_STARTED_LINE): the desktop is reached from
+ * here (ar-task-desktop.h), once, for a task that asked for one. A batch
+ * task's runner sees the line itself. */
+void ar_task_runner_desktop_started (ArTaskRunner *self);
 
 /* Makes this preflight-test task (§4.3), before it runs, the preflight
  * build check (ar-preflight-build-check.h) of its environment: the cached
