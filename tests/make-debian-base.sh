@@ -145,7 +145,11 @@ label_of () {  # IMAGE KEY → the label's value, empty when absent
 # one build with the tar in its context took 10).
 stamp=$(stat -c '%s-%Y-%i' "$tar")-c1
 if [ "$(label_of "$base" "$label.tar")" != "$stamp" ]; then
-  "$engine" import --change "LABEL $label=debian-bookworm-minbase-debootstrap" \
+  # podman shows its copying progress on stderr, into the tests' logs
+  # (docker import shows none)
+  quiet=
+  [ "$engine" = podman ] && quiet=-q
+  "$engine" import $quiet --change "LABEL $label=debian-bookworm-minbase-debootstrap" \
     --change 'CMD ["/bin/bash"]' "$tar" "$raw" >/dev/null || fail "$engine import of $tar failed"
   ctx=$(mktemp -d)
   trap 'rm -rf "$ctx"' EXIT

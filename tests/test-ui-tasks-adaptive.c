@@ -92,9 +92,36 @@ min_width (GtkWidget *widget)
   return min;
 }
 
+/* Tab reaches @shown (and Stop) from the window's start, and never @hidden;
+ * @shown opens the desktop. */
+static void
+assert_desktop_reached (GtkWindow *window, GtkWidget *shown, GtkWidget *hidden, GtkWidget *stop, const char *where)
+{
+  g_autoptr(GPtrArray) forward = NULL;
+  g_autoptr(GPtrArray) backward = NULL;
+
+  gtk_window_set_focus (window, NULL);
+  forward = ar_test_ui_focus_chain (window, 60, FALSE);
+  for (guint i = 0; i < forward->len; i++)
+    {
+      GtkWidget *w = g_ptr_array_index (forward, i);
+      g_autofree char *what = w != NULL ? ar_test_ui_describe (w) : g_strdup ("(none)");
+
+      g_test_message ("%s, Tab %u: %s", where, i + 1, what);
+    }
+  g_assert_true (ar_test_ui_chain_visits (forward, shown));
+  g_assert_true (ar_test_ui_chain_visits (forward, stop));
+  g_assert_false (ar_test_ui_chain_visits (forward, hidden));
+  gtk_window_set_focus (window, NULL);
+  backward = ar_test_ui_focus_chain (window, 60, TRUE);
+  g_assert_true (ar_test_ui_chain_visits (backward, shown));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (shown)), ==, "task.open-desktop");
+}
+
 /* A running task with a desktop (Stop and Open Desktop in its header) fits
  * a phone's width: Open Desktop as an icon there, with its label where it
- * fits; both open the desktop, and both are named for a screen reader. */
+ * fits; both open the desktop, both are reached with Tab, and both are
+ * named for a screen reader. */
 static void
 test_running_desktop (Fixture *f, gconstpointer data)
 {
@@ -112,6 +139,7 @@ test_running_desktop (Fixture *f, gconstpointer data)
   ar_test_ui_set_size (window, 1280, 800);
   ar_test_ui_await (gtk_widget_get_mapped (labelled) && gtk_widget_get_mapped (stop));
   g_assert_false (gtk_widget_get_mapped (icon));
+  assert_desktop_reached (window, labelled, icon, stop, "1280 px");
   ar_test_ui_screenshot_at (window, 1280, 800, "tasks-running-desktop");
 
   g_test_message ("window minimum width with Stop and Open Desktop: %d", ar_test_ui_min_width (window));
@@ -122,6 +150,7 @@ test_running_desktop (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_is_sensitive (icon));
   assert_nothing_cut (GTK_WIDGET (window), "a running task with a desktop at 360 px");
   assert_all_named (GTK_WIDGET (window), "a running task with a desktop at 360 px");
+  assert_desktop_reached (window, icon, labelled, stop, "360 px");
   ar_test_ui_screenshot_at (window, 360, 640, "tasks-running-desktop");
 
   /* Ended: neither any more. */

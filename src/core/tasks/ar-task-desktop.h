@@ -10,7 +10,8 @@
  * held; for any other engine, one sentence in the log saying where the
  * desktop is and how to reach it. What comes of it is the task's desktop
  * URL, saved and said in the log. Shared by the runner, which starts the
- * container, and the follower, which takes it up after a restart.
+ * container, the follower, which takes a batch task up after a restart,
+ * and the interactive task attached again after one (ar-interactive.c).
  * May use: engine, the task, its log, the desktop tunnel.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
