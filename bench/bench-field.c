@@ -5,32 +5,39 @@
  * archive is not what is measured), on the Debian base of test-debian.h,
  * agent `true`. Measured, in this order:
  *  - (untimed) a bare build of the script, so that the apt proxy holds
- *    every package and the engine has built once before anything is timed;
- *  - bare build: `docker build --no-cache` of the equivalent Dockerfile
- *    (FROM the base, COPY the script, RUN it), then a bare `docker run
- *    --rm IMAGE true` of it: what a user would do by hand; its output read
- *    as a terminal would show it, since the app reads its build's output
- *    too (into the task's log; with -q, the bare build came out 0.1 to
- *    0.2 s per 5 000 lines cheaper);
- *  - cold: the first task with container caching on (key, cache MISS,
- *    the environment layer's build, then the task);
+ *    every package and the engine has built once before anything is timed
+ *    (without it, the first build of a run took 31.7 s and the next 17.0);
+ *  - PAIRS pairs of first builds, each pair with a script of its own (a
+ *    comment added: a new key, and nothing of another build reused), in
+ *    turns of order (bare first, then the app first), so that neither
+ *    gains from its place:
+ *    - cold: the first task with container caching on (key, cache MISS,
+ *      the environment layer's build, then the task);
+ *    - bare: `docker build --no-cache` of the equivalent Dockerfile (FROM
+ *      the base, COPY the script, RUN it), then a bare `docker run --rm
+ *      IMAGE true` of it: what a user would do by hand; its output read
+ *      as a terminal would show it, as the app reads its build's output
+ *      (into the task's log);
+ *  - the same pairs with a trivial script (`seq`), OVERHEAD_PAIRS of them:
+ *    a build of about a second whose time varies little, so that what the
+ *    app adds of its own (key, lookups, its Dockerfile's two LABEL steps,
+ *    the log) shows, which the apt builds' spread of ±10 % hides;
  *  - warm: later tasks (cache HIT), interleaved with a bare `docker run
  *    --rm IMAGE true` of the same image, medians;
- *  - cold and bare build once more, in the other order (the script with
- *    a comment added: a new key, and nothing of the first builds reused),
- *    so that neither gains from coming second; the ratio is of the means;
  *  - uncached: the same environment with caching off, so that the same
  *    script runs at every task start (as a run preflight would);
- * and prints the ratios warm ÷ bare run, cold ÷ (bare build + bare run),
- * uncached ÷ warm, and the number of tasks from which caching has paid
- * for its first build.
+ * and prints the ratios warm ÷ bare run, cold ÷ (bare build + bare run)
+ * (of the means, with each pair's own ratio), uncached ÷ warm, and the
+ * number of tasks from which caching has paid for its first build.
  *
- *   bench-field [WARM_ROUNDS [UNCACHED_ROUNDS]]     (default 7 and 2)
+ *   bench-field [PAIRS [WARM_ROUNDS [UNCACHED_ROUNDS [OVERHEAD_PAIRS]]]]
+ *                                          (default 4, 7, 2 and 8)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -40,8 +47,10 @@
 #include "bench-stats.h"
 #include "bench-task.h"
 
+#define DEFAULT_PAIRS 4
 #define DEFAULT_WARM_ROUNDS 7
 #define DEFAULT_UNCACHED_ROUNDS 2
+#define DEFAULT_OVERHEAD_PAIRS 8
 
 static const char toolchain_script[] =
   "#!/bin/sh\n"
@@ -50,6 +59,10 @@ static const char toolchain_script[] =
   "apt-get update\n"
   "apt-get install -y --no-install-recommends git curl python3 make ca-certificates\n"
   "rm -rf /var/lib/apt/lists/*\n";
+
+static const char trivial_script[] =
+  "#!/bin/sh\n"
+  "seq 1 300\n";
 
 /* `docker build --no-cache` of FROM base + @script; sets *image. */
 static double
@@ -77,6 +90,61 @@ time_bare_build (const char *base, const char *script, char **image)
   return now_seconds () - start;
 }
 
+/* First builds, cold task against bare build and run. */
+typedef struct
+{
+  double cold_sum;
+  double bare_sum;
+  double ratio_min;
+  double ratio_max;
+  double ratios[64]; /* each pair's */
+  int pairs;
+} FirstBuilds;
+
+/* @pairs pairs of a cold task of @env with @script (a comment added per
+ * pair) and a bare build and run of the same, in turns of order. */
+static void
+time_first_builds (ArImageBuilder *builder, ArEnvironment *env, const ArSettings *settings, const char *base,
+                   const char *script, const char *what, int pairs, gboolean verbose, FirstBuilds *out)
+{
+  *out = (FirstBuilds){ .ratio_min = G_MAXDOUBLE, .ratio_max = 0, .pairs = pairs };
+  g_assert_cmpint (pairs, <=, (int) G_N_ELEMENTS (out->ratios));
+  for (int i = 0; i < pairs; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s# %s, pair %d\n", script, what, i + 1);
+      g_autoptr(ArEnvironment) pair_env = ar_environment_copy (env);
+      g_autofree char *bare_image = NULL;
+      double cold = 0, bare_build = 0, bare_run = 0, ratio;
+
+      ar_environment_set_cached_preflight_script (pair_env, text);
+      for (int turn = 0; turn < 2; turn++)
+        {
+          /* What the build before wrote goes to disk now, not during this
+           * one (untimed): in 4 pairs without it, the second build of a
+           * pair took 1.2 s longer than the first on the mean, whichever
+           * it was. */
+          sync ();
+          if ((turn == 0) == (i % 2 == 0))
+            {
+              bare_build = time_bare_build (base, text, &bare_image);
+              bare_run = bench_time_bare_run (bare_image);
+            }
+          else
+            cold = bench_time_task (builder, pair_env, settings, NULL);
+        }
+      ratio = cold / (bare_build + bare_run);
+      out->cold_sum += cold;
+      out->bare_sum += bare_build + bare_run;
+      out->ratio_min = MIN (out->ratio_min, ratio);
+      out->ratio_max = MAX (out->ratio_max, ratio);
+      out->ratios[i] = ratio;
+      if (verbose)
+        printf ("# %s, pair %d (%s first): cold task %.1f s; bare docker build --no-cache %.1f s + docker run %.0f ms; "
+                "ratio %.2f\n",
+                what, i + 1, i % 2 == 0 ? "bare" : "cold", cold, bare_build, bare_run * 1000, ratio);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -88,22 +156,28 @@ main (int argc, char **argv)
   g_autofree char *base = NULL;
   g_autofree char *why = NULL;
   g_autofree char *image = NULL;
-  g_autofree char *bare_image = NULL;
   g_autofree double *warm_times = NULL;
   g_autofree double *bare_times = NULL;
   g_autofree double *uncached_times = NULL;
   const char *agent[] = { "true", NULL };
+  int pairs = DEFAULT_PAIRS;
   int warm_rounds = DEFAULT_WARM_ROUNDS;
   int uncached_rounds = DEFAULT_UNCACHED_ROUNDS;
-  double bare_build, bare_build_run, cold, warm, bare, uncached;
+  int overhead_pairs = DEFAULT_OVERHEAD_PAIRS;
+  FirstBuilds apt, trivial;
+  double cold, warm, bare, uncached;
   int break_even = 0;
   gboolean fatal = FALSE;
 
   ar_test_init (&argc, &argv);
   if (argc > 1)
-    warm_rounds = MAX (1, atoi (argv[1]));
+    pairs = CLAMP (atoi (argv[1]), 1, 64);
   if (argc > 2)
-    uncached_rounds = MAX (1, atoi (argv[2]));
+    warm_rounds = MAX (1, atoi (argv[2]));
+  if (argc > 3)
+    uncached_rounds = MAX (1, atoi (argv[3]));
+  if (argc > 4)
+    overhead_pairs = CLAMP (atoi (argv[4]), 1, 64);
   if (!ar_test_debian_images ("docker", &base, NULL, &fatal, &why))
     {
       printf ("# %s: %s\n", fatal ? "failed" : "skipped", why);
@@ -127,11 +201,8 @@ main (int argc, char **argv)
   ar_environment_set_cache_container_build (uncached_env, FALSE);
 
   /* The packages in the apt proxy's cache before anything is timed, so
-   * that neither build pays for the download (whichever came first would);
-   * and a build of the engine's before it, so that neither pays for the
-   * engine's first build either (in one run without it, the first bare
-   * build took 31.7 s and the second 17.0 s; the first cold task 25.7 s
-   * and the second 18.3 s). */
+   * that neither build pays for the download (whichever came first would),
+   * and a build of the engine's before the timed ones. */
   {
     g_autofree char *script = g_strconcat (toolchain_script, "# the warm-up\n", NULL);
     g_autofree char *warm_up = NULL;
@@ -139,14 +210,14 @@ main (int argc, char **argv)
 
     printf ("# warm-up (untimed): a bare build of the script: %.1f s\n", seconds);
   }
-  bare_build = time_bare_build (base, toolchain_script, &bare_image);
-  bare_build_run = bench_time_bare_run (bare_image);
-  printf ("# bare docker build --no-cache: %.1f s, then docker run --rm IMAGE true: %.0f ms\n", bare_build,
-          bare_build_run * 1000);
-  cold = bench_time_task (builder, env, settings, &image);
-  printf ("# cold task (build of the environment layer, then the task): %.1f s\n", cold);
+  time_first_builds (builder, env, settings, base, toolchain_script, "apt", pairs, TRUE, &apt);
+  time_first_builds (builder, env, settings, base, trivial_script, "trivial", overhead_pairs, FALSE, &trivial);
+  printf ("# trivial script, %d pairs: cold task %.2f s, bare build + run %.2f s (means); ratios %.2f to %.2f\n",
+          overhead_pairs, trivial.cold_sum / overhead_pairs, trivial.bare_sum / overhead_pairs, trivial.ratio_min,
+          trivial.ratio_max);
 
-  bench_time_bare_run (image);  /* the engine has run the image once */
+  bench_time_task (builder, env, settings, &image);  /* the image the warm tasks run */
+  bench_time_bare_run (image);                      /* the engine has run it once */
   warm_times = g_new0 (double, warm_rounds);
   bare_times = g_new0 (double, warm_rounds);
   for (int i = 0; i < warm_rounds; i++)
@@ -165,23 +236,6 @@ main (int argc, char **argv)
       printf ("# warm round %d: task %.0f ms, bare docker run %.0f ms\n", i + 1, warm_times[i] * 1000,
               bare_times[i] * 1000);
     }
-  /* The other order: the cold task first, then the bare build. */
-  {
-    g_autofree char *script = g_strconcat (toolchain_script, "# the second round\n", NULL);
-    g_autoptr(ArEnvironment) env2 = ar_environment_copy (env);
-    g_autofree char *image2 = NULL;
-    double cold2, bare_build2, bare_build_run2;
-
-    ar_environment_set_cached_preflight_script (env2, script);
-    cold2 = bench_time_task (builder, env2, settings, NULL);
-    bare_build2 = time_bare_build (base, script, &image2);
-    bare_build_run2 = bench_time_bare_run (image2);
-    printf ("# second round, cold task first: %.1f s; then bare docker build --no-cache: %.1f s and docker run: %.0f ms\n",
-            cold2, bare_build2, bare_build_run2 * 1000);
-    cold = (cold + cold2) / 2;
-    bare_build = (bare_build + bare_build2) / 2;
-    bare_build_run = (bare_build_run + bare_build_run2) / 2;
-  }
   uncached_times = g_new0 (double, uncached_rounds);
   for (int i = 0; i < uncached_rounds; i++)
     {
@@ -189,6 +243,7 @@ main (int argc, char **argv)
       printf ("# uncached round %d: task %.1f s\n", i + 1, uncached_times[i]);
     }
 
+  cold = apt.cold_sum / pairs;
   warm = median (warm_times, warm_rounds);
   bare = median (bare_times, warm_rounds);
   uncached = median (uncached_times, uncached_rounds);
@@ -200,13 +255,18 @@ main (int argc, char **argv)
 
   printf ("cached preflight: apt-get install git curl python3 make (through the apt proxy), agent true\n");
   printf ("| measure | time |\n| --- | --- |\n");
-  printf ("| first build (cold task), mean of 2 | %.1f s |\n", cold);
-  printf ("| bare docker build + docker run, mean of 2 | %.1f s |\n", bare_build + bare_build_run);
+  printf ("| first build (cold task), mean of %d | %.1f s |\n", pairs, cold);
+  printf ("| bare docker build + docker run, mean of %d | %.1f s |\n", pairs, apt.bare_sum / pairs);
   printf ("| warm task start (median of %d) | %.2f s |\n", warm_rounds, warm);
   printf ("| bare docker run (median of %d) | %.2f s |\n", warm_rounds, bare);
   printf ("| task start, caching off (median of %d) | %.1f s |\n", uncached_rounds, uncached);
+  printf ("| the app's own cost, trivial script: cold task - bare build and run, mean of %d | %+.2f s |\n",
+          overhead_pairs, (trivial.cold_sum - trivial.bare_sum) / overhead_pairs);
   printf ("ratio warm / bare run: %.2f (goal <= 1.10)\n", warm / bare);
-  printf ("ratio cold / bare build: %.2f (goal <= 1.05)\n", cold / (bare_build + bare_build_run));
+  printf ("ratio cold / bare build: %.2f (goal <= 1.05); pair by pair %.2f to %.2f, median %.2f\n",
+          apt.cold_sum / apt.bare_sum, apt.ratio_min, apt.ratio_max, median (apt.ratios, pairs));
+  printf ("ratio cold / bare build, trivial script: %.2f; pair by pair %.2f to %.2f\n",
+          trivial.cold_sum / trivial.bare_sum, trivial.ratio_min, trivial.ratio_max);
   printf ("ratio uncached / warm: %.1f\n", uncached / warm);
   if (break_even > 0)
     printf ("break-even: caching has paid for its build from task %d on\n", break_even);
