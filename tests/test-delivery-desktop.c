@@ -25,21 +25,6 @@
 #include "test-task-runner-utils.h"
 #include "test-utils.h"
 
-static char *
-desktop_scripts (void)
-{
-  g_autofree char *dir = ar_test_mkdtemp ("desktop-scripts");
-  g_autofree char *install = g_build_filename (dir, "install.sh", NULL);
-  g_autofree char *start = g_build_filename (dir, "start.sh", NULL);
-
-  g_assert_true (g_file_set_contents (install, "#!/bin/sh\necho stand-in desktop: nothing to install\n", -1, NULL));
-  g_assert_true (g_file_set_contents (start,
-                                      "#!/bin/sh\nmkdir -p /tmp/www\necho stand-in-novnc > /tmp/www/vnc.html\n"
-                                      "busybox httpd -p 6080 -h /tmp/www\n",
-                                      -1, NULL));
-  return g_steal_pointer (&dir);
-}
-
 /* The desktop's page through @port, once it answers. The URL is in the
  * record only once the desktop started (test-task-runner-clone.c's
  * desktop-port checks that), but a request through the ssh forward may
@@ -138,7 +123,7 @@ test_desktop (gconstpointer data)
   g_free (settings->engine);
   settings->engine = g_strdup ("docker");
   g_free (settings->desktop_scripts_dir);
-  settings->desktop_scripts_dir = desktop_scripts ();
+  settings->desktop_scripts_dir = ar_test_stand_in_desktop (0);
 
   task = ar_task_new (ar_environment_get_env_id (env), ar_environment_get_name (env), "hello", AR_TASK_KIND_TASK);
   runner = ar_task_runner_new (builder, task, env, settings);
@@ -254,7 +239,7 @@ test_forward_after_restart (gconstpointer data)
     return;
   host = ar_test_remote_host (AR_TEST_REMOTE_SSH);
   base = ar_test_remote_base_image ();
-  scripts = desktop_scripts ();
+  scripts = ar_test_stand_in_desktop (0);
   env = ar_environment_new_with_id ();
   ar_environment_set_name (env, "delivery-desktop-killed");
   ar_environment_set_base_image (env, base);

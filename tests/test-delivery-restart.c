@@ -10,16 +10,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <glib-unix.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ar-interactive.h"
 #include "ar-task-delivery.h"
 #include "test-delivery-utils.h"
+#include "test-pty.h"
 #include "test-task-runner-utils.h"
 
 typedef struct {
@@ -243,24 +241,6 @@ test_exited (gconstpointer data)
 /* ---- an interactive task ------------------------------------------------ */
 
 static void
-child_setup (gpointer user_data)
-{
-  setsid ();
-  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
-}
-
-static gboolean
-read_pty (int master, GString *output)
-{
-  char buf[4096];
-  gssize n = read (master, buf, sizeof buf);
-
-  if (n > 0)
-    g_string_append_len (output, buf, n);
-  return n > 0 || (n < 0 && errno == EAGAIN);
-}
-
-static void
 output_cb (ArInteractive *interactive, GBytes *bytes, gpointer user_data)
 {
   gsize len = 0;
@@ -293,12 +273,10 @@ test_interactive (gconstpointer data)
                             NULL };
   g_autoptr(ArEnvironment) env = NULL;
   g_autoptr(ArEnvStore) store = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArTaskManager) manager = NULL;
-  g_autoptr(GString) output = g_string_new (NULL);
   g_autoptr(GString) attached = g_string_new (NULL);
   g_autofree char *ws = NULL;
   g_autofree char *log = NULL;
@@ -307,9 +285,7 @@ test_interactive (gconstpointer data)
   ArTask *task = NULL;
   gboolean loaded = FALSE;
   gboolean finished = FALSE;
-  gint64 deadline;
-  int master;
-  int slave;
+  ArTestPty pty;
 
   if (!need_engine (e))
     return;
@@ -320,39 +296,18 @@ test_interactive (gconstpointer data)
   store = ar_test_save_env (env);
   write_not_shared_keyfile (e);
 
-  master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  g_assert_cmpint (master, >=, 0);
-  g_assert_cmpint (grantpt (master), ==, 0);
-  g_assert_cmpint (unlockpt (master), ==, 0);
-  slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  g_assert_cmpint (slave, >=, 0);
-  g_unix_set_fd_nonblocking (master, TRUE, NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
-  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
-  g_subprocess_launcher_take_stderr_fd (launcher, slave);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   {
     const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
+    const char *env_pairs[] = { "GSETTINGS_BACKEND=keyfile", NULL };
 
-    proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+    proc = ar_test_pty_spawn (argv, env_pairs, 0, 0, &pty);
   }
-  g_assert_no_error (error);
-  g_clear_object (&launcher);
-
-  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
-  while (strstr (output->str, "ready\r\n") == NULL)
-    {
-      if (!read_pty (master, output) || g_get_monotonic_time () > deadline)
-        g_error ("run --interactive did not get ready: %s", output->str);
-      g_usleep (20000);
-    }
+  ar_test_pty_await (&pty, "ready\r\n", TASK_SECONDS, "run --interactive getting ready");
   /* The app dies without a word, and its terminal hangs up. */
   g_subprocess_force_exit (proc);
   g_subprocess_wait (proc, NULL, &error);
   g_assert_no_error (error);
-  close (master);
+  ar_test_pty_close (&pty);
 
   settings = new_settings (e);
   manager = ar_task_manager_new (e->builder, settings);

@@ -498,6 +498,28 @@ test_exports_reach_agent (void)
     }
 }
 
+/* The marker lines as a batch task's output has them (whole lines), and
+ * as a terminal shows them: with escapes, after keys it echoed. */
+static void
+test_marker_lines (void)
+{
+  const char *marker = AR_ENTRY_DESKTOP_STARTED_LINE;
+  const char *echoed = "abc" AR_ENTRY_DESKTOP_STARTED_LINE;
+  const char *coloured = "\033[0m" AR_ENTRY_DESKTOP_STARTED_LINE "\033[K";
+  const char *other = AR_ENTRY_DESKTOP_STARTED_LINE " and more";
+
+  g_assert_true (ar_entry_script_is_line (marker, strlen (marker), marker));
+  g_assert_false (ar_entry_script_is_line (echoed, strlen (echoed), marker));
+  g_assert_false (ar_entry_script_is_line (marker, strlen (marker) - 1, marker));
+
+  g_assert_true (ar_entry_script_is_terminal_line (marker, strlen (marker), marker));
+  g_assert_true (ar_entry_script_is_terminal_line (echoed, strlen (echoed), marker));
+  g_assert_true (ar_entry_script_is_terminal_line (coloured, strlen (coloured), marker));
+  g_assert_false (ar_entry_script_is_terminal_line (other, strlen (other), marker));
+  g_assert_false (ar_entry_script_is_terminal_line (marker, strlen (marker) - 1, marker));
+  g_assert_false (ar_entry_script_is_terminal_line ("", 0, marker));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -512,6 +534,7 @@ main (int argc, char **argv)
   g_test_add_func ("/entry-script/argv-verbatim", test_argv_verbatim);
   g_test_add_func ("/entry-script/agent-exit-status", test_agent_exit_status);
   g_test_add_func ("/entry-script/desktop", test_desktop);
+  g_test_add_func ("/entry-script/marker-lines", test_marker_lines);
   g_test_add_func ("/entry-script/enter-workdir", test_enter_workdir);
   g_test_add_func ("/entry-script/no-user-data", test_no_user_data);
   g_test_add_func ("/entry-script/exports-reach-agent", test_exports_reach_agent);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ar-agent.h"
+#include "ar-entry-script.h"
 #include "ar-env-store.h"
 #include "ar-interactive.h"
 #include "ar-task-manager.h"
@@ -433,9 +434,7 @@ test_desktop (void)
   g_autoptr(ArSettings) settings = NULL;
   g_autoptr(ArTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *scripts = ar_test_mkdtemp ("desktop");
-  g_autofree char *install = g_build_filename (scripts, "install.sh", NULL);
-  g_autofree char *start = g_build_filename (scripts, "start.sh", NULL);
+  g_autofree char *scripts = ar_test_stand_in_desktop (0);
   g_autofree char *text_log = NULL;
   const char *url;
   Run run = { 0 };
@@ -445,9 +444,6 @@ test_desktop (void)
 
   if (!need_engine ())
     return;
-  ar_test_write_file (install, "#!/bin/sh\necho stand-in desktop installed\n");
-  ar_test_write_file (start, "#!/bin/sh\nmkdir -p /tmp/www\necho stand-in-novnc > /tmp/www/vnc.html\n"
-                             "busybox httpd -p 6080 -h /tmp/www\n");
   settings = new_settings ();
   g_free (settings->desktop_scripts_dir);
   settings->desktop_scripts_dir = g_strdup (scripts);
@@ -591,6 +587,33 @@ loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   *(gboolean *) user_data = TRUE;
 }
 
+/* A new task manager, as at the app's next start, loading and following
+ * the tasks of @store: the task of @env in it, its terminal attached
+ * again; @attached->finished set when it ends. */
+static ArTaskManager *
+manager_attaching (ArEnvStore *store, ArSettings *settings, ArEnvironment *env, Attached *attached, ArTask **task)
+{
+  ArTaskManager *manager = ar_task_manager_new (builder, settings);
+  gboolean loaded = FALSE;
+
+  ar_task_manager_set_env_store (manager, store);
+  g_signal_connect (manager, "task-finished", G_CALLBACK (attached_finished), attached);
+  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_FOLLOW, NULL, loaded_cb, &loaded);
+  while (!loaded)
+    g_main_context_iteration (NULL, TRUE);
+  *task = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (manager)) && *task == NULL; i++)
+    {
+      g_autoptr(ArTask) item = g_list_model_get_item (G_LIST_MODEL (manager), i);
+
+      if (g_str_equal (ar_task_get_env_id (item), ar_environment_get_env_id (env)))
+        *task = g_object_ref (item);
+    }
+  g_assert_nonnull (*task);
+  g_assert_nonnull (ar_task_manager_get_interactive (manager, *task));
+  return manager;
+}
+
 static void
 test_reattach (void)
 {
@@ -607,7 +630,6 @@ test_reattach (void)
   ArInteractive *interactive;
   ArTestPty pty;
   Attached attached = { g_string_new (NULL), FALSE };
-  gboolean loaded = FALSE;
   gint64 deadline;
   guint tick;
 
@@ -629,21 +651,8 @@ test_reattach (void)
   ar_test_pty_close (&pty);
 
   settings = new_settings ();
-  manager = ar_task_manager_new (builder, settings);
-  ar_task_manager_set_env_store (manager, store);
-  g_signal_connect (manager, "task-finished", G_CALLBACK (attached_finished), &attached);
-  ar_task_manager_load_async (manager, AR_TASK_MANAGER_LOAD_FOLLOW, NULL, loaded_cb, &loaded);
   tick = g_timeout_add (100, wake, NULL);
-  while (!loaded)
-    g_main_context_iteration (NULL, TRUE);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (manager)) && task == NULL; i++)
-    {
-      g_autoptr(ArTask) item = g_list_model_get_item (G_LIST_MODEL (manager), i);
-
-      if (g_str_equal (ar_task_get_env_id (item), ar_environment_get_env_id (env)))
-        task = g_object_ref (item);
-    }
-  g_assert_nonnull (task);
+  manager = manager_attaching (store, settings, env, &attached, &task);
   g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_RUNNING);
   g_assert_cmpuint (ar_task_manager_get_n_active (manager), ==, 1);
   title = ar_task_dup_title (task);
@@ -687,6 +696,111 @@ test_reattach (void)
   g_string_free (attached.output, TRUE);
 }
 
+/* The app is closed while an interactive task's desktop is still starting
+ * (no URL yet); the desktop starts while no app runs, so no terminal saw
+ * its line. Attached again, the task finds that line in the container's
+ * output and gets its desktop URL, whose page answers. */
+static gboolean
+desktop_line_logged (const char *name)
+{
+  const char *args[] = { "logs", name, NULL };
+  g_autofree char *out = NULL;
+
+  return ar_test_engine_docker (args, &out, NULL) == 0 && strstr (out, AR_ENTRY_DESKTOP_STARTED_LINE) != NULL;
+}
+
+static void
+test_reattach_desktop (void)
+{
+  const char *command[] = { "sh", "-c", "echo ready; read x; echo got:$x; exit 0", NULL };
+  g_autoptr(ArEnvironment) env = NULL;
+  g_autoptr(ArEnvStore) store = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArSettings) settings = NULL;
+  g_autoptr(ArTaskManager) manager = NULL;
+  g_autoptr(ArTask) task = NULL;
+  g_autoptr(ArTask) recorded = NULL;
+  g_autofree char *scripts = ar_test_stand_in_desktop (3);
+  g_autofree char *scripts_var = g_strconcat ("AR_DESKTOP_SCRIPTS_DIR=", scripts, NULL);
+  const char *env_pairs[] = { scripts_var, NULL };
+  ArInteractive *interactive;
+  ArTestPty pty;
+  Attached attached = { g_string_new (NULL), FALSE };
+  const char *url;
+  gint64 deadline;
+  guint tick;
+
+  if (!need_engine ())
+    return;
+  env = new_env (command);
+  ar_environment_set_headless_desktop_enabled (env, TRUE);
+  store = ar_test_save_env (env);
+  {
+    const char *argv[] = { g_getenv ("AR_BINARY"), "run", ar_environment_get_env_id (env), "--interactive", NULL };
+
+    proc = ar_test_pty_spawn (argv, env_pairs, 0, 0, &pty);
+  }
+  /* Closed while the desktop starts (start.sh waits 3 s first). */
+  ar_test_pty_await (&pty, "running desktop start", TASK_SECONDS, "run --interactive starting the desktop");
+  g_subprocess_force_exit (proc);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (pty.output->str, AR_ENTRY_DESKTOP_STARTED_LINE));
+  ar_test_pty_close (&pty);
+  {
+    g_autoptr(ArTask) left = ar_test_task_of_env (ar_environment_get_env_id (env));
+
+    g_assert_nonnull (left);
+    g_assert_cmpstr (ar_task_get_desktop_url (left), ==, "");
+    /* The desktop started with no app there to see it. */
+    deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+    while (!desktop_line_logged (ar_task_get_container_name (left)))
+      {
+        if (g_get_monotonic_time () > deadline)
+          g_error ("the desktop did not start within %d s", TASK_SECONDS);
+        g_usleep (200000);
+      }
+  }
+
+  settings = new_settings ();
+  g_free (settings->desktop_scripts_dir);
+  settings->desktop_scripts_dir = g_strdup (scripts);
+  tick = g_timeout_add (100, wake, NULL);
+  manager = manager_attaching (store, settings, env, &attached, &task);
+  interactive = ar_task_manager_get_interactive (manager, task);
+
+  deadline = g_get_monotonic_time () + TASK_SECONDS * G_USEC_PER_SEC;
+  while (*ar_task_get_desktop_url (task) == '\0')
+    {
+      if (attached.finished || g_get_monotonic_time () > deadline)
+        g_error ("no desktop URL after attaching again (the desktop's line in the container's output: %s)",
+                 desktop_line_logged (ar_task_get_container_name (task)) ? "yes" : "no");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  url = ar_task_get_desktop_url (task);
+  g_assert_cmpint (ar_test_http_status ((guint) g_ascii_strtoull (strrchr (url, ':') + 1, NULL, 10), "/vnc.html"),
+                   ==, 200);
+  {
+    g_autofree char *path = ar_task_dup_record_path (task);
+
+    recorded = ar_task_new_from_file (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ar_task_get_desktop_url (recorded), ==, url);
+  }
+
+  ar_interactive_write (interactive, "bye\r", strlen ("bye\r"));
+  while (!attached.finished)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the reattached task did not end");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  g_assert_cmpint (ar_task_get_state (task), ==, AR_TASK_STATE_DONE);
+  g_string_free (attached.output, TRUE);
+}
+
 /* Bad usage is said at once, with status 2. */
 static void
 test_cli_usage (void)
@@ -719,6 +833,7 @@ main (int argc, char **argv)
   g_test_add_func ("/interactive/cli", test_cli);
   g_test_add_func ("/interactive/cli-usage", test_cli_usage);
   g_test_add_func ("/interactive/reattach", test_reattach);
+  g_test_add_func ("/interactive/reattach-desktop", test_reattach_desktop);
 
   status = g_test_run ();
   g_clear_object (&builder);

@@ -354,17 +354,41 @@ test_log_view_resize (Fixture *f, gconstpointer data)
   ar_test_ui_iterate (300);
   for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
     {
+      g_test_message ("at %d px", widths[i]);
       ar_test_ui_set_size (window, widths[i], 700);
-      ar_test_ui_iterate (300);
-      if (!last_line_in_sight (view))
-        g_test_message ("at %d px, the last line is out of sight", widths[i]);
-      g_assert_true (last_line_in_sight (view));
+      ar_test_ui_await_for (last_line_in_sight (view), 5);
       g_assert_true (ar_log_view_get_follow (view));
     }
   ar_test_ui_screenshot (GTK_WIDGET (window), "log-view-resized-360");
 
+  /* Paging up or taking the scroll bar is reading: following stops, as
+   * for the wheel, so that nothing pulls the view back to the end. */
+  gtk_widget_grab_focus (GTK_WIDGET (ar_log_view_get_text_view (view)));
+  ar_test_ui_press_shortcut (window, GDK_KEY_Page_Up, 0);
+  g_assert_false (ar_log_view_get_follow (view));
+  ar_log_view_set_follow (view, TRUE);
+  {
+    GtkWidget *scrollbar = gtk_scrolled_window_get_vscrollbar (
+      GTK_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (ar_log_view_get_text_view (view)))));
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (scrollbar);
+    gboolean pressed = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && !pressed; i++)
+      {
+        g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_GESTURE_CLICK (controller) &&
+            gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+          {
+            g_signal_emit_by_name (controller, "pressed", 1, 4.0, 40.0);
+            pressed = TRUE;
+          }
+      }
+    g_assert_true (pressed);
+  }
+  g_assert_false (ar_log_view_get_follow (view));
+
   /* Not following: a resize does not pull the view to the end. */
-  ar_log_view_set_follow (view, FALSE);
   gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (ar_log_view_get_text_view (view))), 0);
   ar_test_ui_set_size (window, 1280, 700);
   ar_test_ui_iterate (300);

@@ -65,6 +65,22 @@ ar_test_mkdtemp (const char *prefix)
   return dir;
 }
 
+char *
+ar_test_stand_in_desktop (guint start_delay)
+{
+  g_autofree char *dir = ar_test_mkdtemp ("desktop-scripts");
+  g_autofree char *install = g_build_filename (dir, "install.sh", NULL);
+  g_autofree char *start = g_build_filename (dir, "start.sh", NULL);
+  g_autofree char *start_text = g_strdup_printf ("#!/bin/sh\nsleep %u\nmkdir -p /tmp/www\n"
+                                                 "echo stand-in-novnc > /tmp/www/vnc.html\n"
+                                                 "busybox httpd -p 6080 -h /tmp/www\n",
+                                                 start_delay);
+
+  ar_test_write_file (install, "#!/bin/sh\necho stand-in desktop: nothing to install\n");
+  ar_test_write_file (start, start_text);
+  return g_steal_pointer (&dir);
+}
+
 /* Atomic (a temp file renamed over the path, so a watcher never reads half
  * of it) but not durable: a test needs no fsync, which costs tens of
  * milliseconds a file on a busy disk. */

@@ -39,6 +39,12 @@ void ar_test_report_crashes (void);
 /* A new empty folder under the temporary root. */
 char *ar_test_mkdtemp (const char *prefix);
 
+/* A desktop scripts folder (install.sh, start.sh) whose desktop is
+ * `busybox httpd` on 6080 serving /vnc.html, standing in for noVNC: the
+ * port publishing and the entry script's lines are what the tests check.
+ * start.sh sleeps @start_delay seconds first. */
+char *ar_test_stand_in_desktop (guint start_delay);
+
 /* This thread's CPU time in µs: what a speed test measures, since time
  * spent preempted on a busy machine does not count in it. */
 gint64 ar_test_thread_cpu_usec (void);

@@ -518,6 +518,51 @@ on_scroll (GtkEventControllerScroll *controller,
   return FALSE;
 }
 
+/* Paging up with the keyboard or taking the scroll bar is reading too (the
+ * end would otherwise pull the view back at the next line, or when the text
+ * wraps again). The key still moves the view. */
+static gboolean
+on_reading_key (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  ar_log_view_set_follow (AR_LOG_VIEW (user_data), FALSE);
+  return FALSE;
+}
+
+static void
+on_scrollbar_pressed (ArLogView *self)
+{
+  ar_log_view_set_follow (self, FALSE);
+}
+
+static void
+watch_reading (ArLogView *self)
+{
+  static const struct {
+    guint keyval;
+    GdkModifierType mods;
+  } keys[] = {
+    { GDK_KEY_Page_Up, 0 },
+    { GDK_KEY_KP_Page_Up, 0 },
+    { GDK_KEY_Up, 0 },
+    { GDK_KEY_KP_Up, 0 },
+    { GDK_KEY_Home, GDK_CONTROL_MASK },
+    { GDK_KEY_KP_Home, GDK_CONTROL_MASK },
+  };
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  GtkGesture *press = gtk_gesture_click_new ();
+
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].keyval, keys[i].mods),
+                                                            gtk_callback_action_new (on_reading_key, self, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), shortcuts);
+
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (press), GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (press, "pressed", G_CALLBACK (on_scrollbar_pressed), self);
+  gtk_widget_add_controller (gtk_scrolled_window_get_vscrollbar (self->scrolled), GTK_EVENT_CONTROLLER (press));
+}
+
 /* ---- actions ------------------------------------------------------------- */
 
 static void
@@ -704,6 +749,7 @@ ar_log_view_init (ArLogView *self)
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
   gtk_widget_add_controller (GTK_WIDGET (self->text_view), scroll);
+  watch_reading (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.open-full", FALSE);
   ar_log_view_update_labels (self);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "ar-entry-script.h"
+#include "ar-task-log.h"
 
 #include <string.h>
 
@@ -334,4 +335,17 @@ gboolean
 ar_entry_script_is_line (const char *text, gsize len, const char *marker)
 {
   return len == strlen (marker) && memcmp (text, marker, len) == 0;
+}
+
+gboolean
+ar_entry_script_is_terminal_line (const char *text, gsize len, const char *marker)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *shown = NULL;
+
+  if (len < strlen (marker))
+    return FALSE;
+  line = g_strndup (text, len);
+  shown = ar_log_strip_ansi (line);
+  return g_str_has_suffix (shown, marker);
 }

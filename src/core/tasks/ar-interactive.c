@@ -55,8 +55,9 @@ struct _ArInteractive {
   ArEngine *engine;
   ArTask *task;
   gboolean stop_requested;
-  GString *wait_output;   /* copy mode: what `wait` printed */
-  ArTaskDesktop *desktop; /* its desktop, reached again from here */
+  GString *wait_output;       /* copy mode: what `wait` printed */
+  ArTaskDesktop *desktop;     /* its desktop, reached again from here */
+  GCancellable *desktop_scan; /* `logs`, looking for the desktop's line */
 };
 
 G_DEFINE_FINAL_TYPE (ArInteractive, ar_interactive, G_TYPE_OBJECT)
@@ -214,18 +215,20 @@ raw_add (ArInteractive *self, const char *data, gsize len)
 
 /* task.log: lines end at "\r\n" (a terminal's newline) or "\n"; a lone
  * "\r" is an update of the same line, as for batch output. */
+static void reach_desktop (ArInteractive *self);
+
 static void
 text_end (ArInteractive *self, ArLogLineEnd end)
 {
   /* The entry script's line: the desktop answers now (a batch task's
    * runner reads it in the container's output, which here is ours). */
   if (end == AR_LOG_END_NEWLINE &&
-      ar_entry_script_is_line (self->text_line->str, self->text_line->len, AR_ENTRY_DESKTOP_STARTED_LINE))
+      ar_entry_script_is_terminal_line (self->text_line->str, self->text_line->len, AR_ENTRY_DESKTOP_STARTED_LINE))
     {
       if (self->runner != NULL)
         ar_task_runner_desktop_started (self->runner);
       else
-        ar_interactive_reach_desktop (self);
+        reach_desktop (self);
     }
   ar_task_log_output_piece (self->log, self->text_line->str, (gssize) self->text_line->len, end);
   g_string_truncate (self->text_line, 0);
@@ -600,6 +603,8 @@ attach_end (ArInteractive *self, int status, const GError *error)
   ArTaskState state;
   double duration;
 
+  if (self->desktop_scan != NULL)
+    g_cancellable_cancel (self->desktop_scan);
   g_clear_pointer (&self->desktop, ar_task_desktop_close);
   ar_task_set_finished_at (task, g_get_real_time ());
   duration = ar_task_get_duration (task);
@@ -744,14 +749,50 @@ ar_interactive_new_attach (ArEngine *engine,
   return g_steal_pointer (&self);
 }
 
-void
-ar_interactive_reach_desktop (ArInteractive *self)
+/* Attach mode: the desktop started; reached once, while the container runs. */
+static void
+reach_desktop (ArInteractive *self)
 {
+  if (self->desktop == NULL && !self->ended)
+    self->desktop = ar_task_desktop_reach (self->engine, self->task, self->log);
+}
+
+static void
+scan_line (ArEngineStream stream, const char *line, gpointer user_data)
+{
+  ArInteractive *self = user_data;
+  gsize len = strlen (line);
+
+  /* a terminal's lines end in "\r\n" */
+  while (len > 0 && line[len - 1] == '\r')
+    len--;
+  if (stream == AR_ENGINE_STREAM_STDOUT &&
+      ar_entry_script_is_terminal_line (line, len, AR_ENTRY_DESKTOP_STARTED_LINE))
+    reach_desktop (self);
+}
+
+static void
+scan_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ArInteractive) self = user_data;
+
+  ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+}
+
+void
+ar_interactive_find_desktop (ArInteractive *self)
+{
+  const char *args[] = { "logs", NULL, NULL };
+
   g_return_if_fail (AR_IS_INTERACTIVE (self));
   g_return_if_fail (self->runner == NULL);
 
-  if (self->desktop == NULL && !self->ended)
-    self->desktop = ar_task_desktop_reach (self->engine, self->task, self->log);
+  if (self->desktop_scan != NULL || self->ended)
+    return;
+  args[1] = ar_task_get_container_name (self->task);
+  self->desktop_scan = g_cancellable_new ();
+  ar_engine_run_cli_async (self->engine, args, NULL, scan_line, self, 0, self->desktop_scan, scan_done,
+                           g_object_ref (self));
 }
 
 ArInteractive *
@@ -824,6 +865,7 @@ ar_interactive_finalize (GObject *object)
   g_clear_object (&self->log);
   g_clear_object (&self->engine);
   g_clear_object (&self->task);
+  g_clear_object (&self->desktop_scan);
   g_byte_array_unref (self->pending);
   g_string_free (self->raw_line, TRUE);
   g_string_free (self->text_line, TRUE);

@@ -74,10 +74,14 @@ ArInteractive *ar_interactive_new_attach (ArEngine *engine,
                                           ArTaskLog *log,
                                           int master_fd,
                                           GError **error);
-/* Attach mode: reaches the task's headless desktop from here again (the
- * earlier process's ssh forward ended with it; ar-task-desktop.h), for as
- * long as the container runs. */
-void ar_interactive_reach_desktop (ArInteractive *self);
+/* Attach mode, for a task with no desktop URL that works (none yet, or
+ * one through the earlier process's ssh forward, which ended with it):
+ * reads the container's output so far (`logs`; attaching again replays
+ * nothing) for the entry script's line that the desktop started, and
+ * reaches the desktop from here when it is there (ar-task-desktop.h), or
+ * when the terminal shows that line later; for as long as the container
+ * runs. */
+void ar_interactive_find_desktop (ArInteractive *self);
 
 /* NULL in attach mode. */
 ArTaskRunner *ar_interactive_get_runner (ArInteractive *self);

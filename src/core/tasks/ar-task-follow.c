@@ -327,19 +327,19 @@ count_logged_container_lines (ArTask *task)
 }
 
 /* A desktop URL through the earlier process's ssh forward ended with that
- * process: dropped, so that Open desktop does not open a dead port; TRUE
- * then. A followed task reaches its desktop again on the desktop's line in
- * the replay (follow_desktop_started); an attached interactive task, which
- * replays nothing, at once (ar_interactive_reach_desktop). */
-static gboolean
+ * process: dropped, so that Open desktop does not open a dead port. A
+ * followed task reaches its desktop again on the desktop's line in the
+ * replay (follow_desktop_started); an attached interactive task, whose
+ * terminal replays nothing, finds that line in the container's output
+ * (ar_interactive_find_desktop). */
+static void
 forget_ended_forward (ArEngine *engine, ArTask *task)
 {
   if (*ar_task_get_desktop_url (task) == '\0' || ar_task_desktop_port_is_here (engine))
-    return FALSE;
+    return;
   g_debug ("task %s: its desktop URL %s went with the process that made it", ar_task_get_id (task),
            ar_task_get_desktop_url (task));
   ar_task_set_desktop_url (task, "");
-  return TRUE;
 }
 
 /* The task's log, open again, with the environment's secrets. */
@@ -497,8 +497,9 @@ ar_task_follow_attach (ArEngine *engine, ArTask *task, ArEnvironment *env)
     }
   if (ar_task_get_state (task) != AR_TASK_STATE_RUNNING)
     ar_task_set_state (task, AR_TASK_STATE_RUNNING);
-  if (forget_ended_forward (engine, task))
-    ar_interactive_reach_desktop (interactive);
+  forget_ended_forward (engine, task);
+  if (*ar_task_get_desktop_url (task) == '\0')
+    ar_interactive_find_desktop (interactive);
   ar_task_save (task, NULL);
   return interactive;
 }

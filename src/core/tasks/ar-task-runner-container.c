@@ -218,10 +218,11 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   status = ar_engine_run_cli_finish (self->engine, result, NULL, &error);
   g_clear_handle_id (&self->stop_grace_id, g_source_remove);
-  /* The container's end: an ssh forward to its desktop ends with it. */
-  g_clear_pointer (&self->desktop_reach, ar_task_desktop_close);
   if (self->terminal_drain != NULL && !self->ended)
     self->terminal_drain (self, self->terminal_data);
+  /* The container's end: an ssh forward to its desktop ends with it (after
+   * the terminal's last output, whose desktop line would reach it again). */
+  g_clear_pointer (&self->desktop_reach, ar_task_desktop_close);
   if (self->ended)
     return;
 
