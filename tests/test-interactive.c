@@ -488,7 +488,11 @@ test_desktop (void)
   g_assert_nonnull (strstr (run.output->str, "got:bye"));
   text_log = task_file (task, "task.log");
   g_assert_nonnull (strstr (text_log, "[desktop/port][INFO] desktop: http://127.0.0.1:"));
-  /* the container's end took the published port with it */
+  /* the container's end took the published port with it (the engine's
+   * proxy may take a moment to go) */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (ar_test_http_status (port, "/vnc.html") != 0 && g_get_monotonic_time () < deadline)
+    g_usleep (100000);
   g_assert_cmpint (ar_test_http_status (port, "/vnc.html"), ==, 0);
   g_string_free (run.output, TRUE);
   g_object_unref (run.interactive);

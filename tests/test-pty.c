@@ -69,11 +69,11 @@ gboolean
 ar_test_pty_read (ArTestPty *pty)
 {
   char buf[4096];
-  gssize n = read (pty->master, buf, sizeof buf);
+  gssize n;
 
-  if (n > 0)
+  while ((n = read (pty->master, buf, sizeof buf)) > 0)
     g_string_append_len (pty->output, buf, n);
-  return n > 0 || (n < 0 && errno == EAGAIN);
+  return n < 0 && errno == EAGAIN;
 }
 
 void

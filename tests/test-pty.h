@@ -25,7 +25,7 @@ GSubprocess *ar_test_pty_spawn (const char *const *argv,
                                 guint columns,
                                 ArTestPty *pty);
 
-/* Adds what the program wrote since to pty->output; FALSE once the other
+/* Adds all the program wrote since to pty->output; FALSE once the other
  * side has closed (the program and all it started have ended). */
 gboolean ar_test_pty_read (ArTestPty *pty);
 

@@ -774,9 +774,8 @@ scan_line (ArEngineStream stream, const char *line, gpointer user_data)
 static void
 scan_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(ArInteractive) self = user_data;
-
   ar_engine_run_cli_finish (AR_ENGINE (source), result, NULL, NULL);
+  g_object_unref (user_data); /* the ref the scan held */
 }
 
 void
