@@ -95,8 +95,6 @@ typedef struct
 {
   double cold_sum;
   double bare_sum;
-  double ratio_min;
-  double ratio_max;
   double ratios[64]; /* each pair's */
   int pairs;
 } FirstBuilds;
@@ -107,7 +105,7 @@ static void
 time_first_builds (ArImageBuilder *builder, ArEnvironment *env, const ArSettings *settings, const char *base,
                    const char *script, const char *what, int pairs, gboolean verbose, FirstBuilds *out)
 {
-  *out = (FirstBuilds){ .ratio_min = G_MAXDOUBLE, .ratio_max = 0, .pairs = pairs };
+  *out = (FirstBuilds){ .pairs = pairs };
   g_assert_cmpint (pairs, <=, (int) G_N_ELEMENTS (out->ratios));
   for (int i = 0; i < pairs; i++)
     {
@@ -135,14 +133,24 @@ time_first_builds (ArImageBuilder *builder, ArEnvironment *env, const ArSettings
       ratio = cold / (bare_build + bare_run);
       out->cold_sum += cold;
       out->bare_sum += bare_build + bare_run;
-      out->ratio_min = MIN (out->ratio_min, ratio);
-      out->ratio_max = MAX (out->ratio_max, ratio);
       out->ratios[i] = ratio;
       if (verbose)
         printf ("# %s, pair %d (%s first): cold task %.1f s; bare docker build --no-cache %.1f s + docker run %.0f ms; "
                 "ratio %.2f\n",
                 what, i + 1, i % 2 == 0 ? "bare" : "cold", cold, bare_build, bare_run * 1000, ratio);
     }
+}
+
+/* The median of @builds' pair ratios, and in *lo and *hi the least and the
+ * greatest (median() sorts them). */
+static double
+ratio_spread (FirstBuilds *builds, double *lo, double *hi)
+{
+  double mid = median (builds->ratios, builds->pairs);
+
+  *lo = builds->ratios[0];
+  *hi = builds->ratios[builds->pairs - 1];
+  return mid;
 }
 
 int
@@ -165,6 +173,7 @@ main (int argc, char **argv)
   int uncached_rounds = DEFAULT_UNCACHED_ROUNDS;
   int overhead_pairs = DEFAULT_OVERHEAD_PAIRS;
   FirstBuilds apt, trivial;
+  double apt_median, apt_lo, apt_hi, trivial_lo, trivial_hi;
   double cold, warm, bare, uncached;
   int break_even = 0;
   gboolean fatal = FALSE;
@@ -212,9 +221,11 @@ main (int argc, char **argv)
   }
   time_first_builds (builder, env, settings, base, toolchain_script, "apt", pairs, TRUE, &apt);
   time_first_builds (builder, env, settings, base, trivial_script, "trivial", overhead_pairs, FALSE, &trivial);
+  apt_median = ratio_spread (&apt, &apt_lo, &apt_hi);
+  ratio_spread (&trivial, &trivial_lo, &trivial_hi);
   printf ("# trivial script, %d pairs: cold task %.2f s, bare build + run %.2f s (means); ratios %.2f to %.2f\n",
-          overhead_pairs, trivial.cold_sum / overhead_pairs, trivial.bare_sum / overhead_pairs, trivial.ratio_min,
-          trivial.ratio_max);
+          overhead_pairs, trivial.cold_sum / overhead_pairs, trivial.bare_sum / overhead_pairs, trivial_lo,
+          trivial_hi);
 
   bench_time_task (builder, env, settings, &image);  /* the image the warm tasks run */
   bench_time_bare_run (image);                      /* the engine has run it once */
@@ -264,9 +275,9 @@ main (int argc, char **argv)
           overhead_pairs, (trivial.cold_sum - trivial.bare_sum) / overhead_pairs);
   printf ("ratio warm / bare run: %.2f (goal <= 1.10)\n", warm / bare);
   printf ("ratio cold / bare build: %.2f (goal <= 1.05); pair by pair %.2f to %.2f, median %.2f\n",
-          apt.cold_sum / apt.bare_sum, apt.ratio_min, apt.ratio_max, median (apt.ratios, pairs));
+          apt.cold_sum / apt.bare_sum, apt_lo, apt_hi, apt_median);
   printf ("ratio cold / bare build, trivial script: %.2f; pair by pair %.2f to %.2f\n",
-          trivial.cold_sum / trivial.bare_sum, trivial.ratio_min, trivial.ratio_max);
+          trivial.cold_sum / trivial.bare_sum, trivial_lo, trivial_hi);
   printf ("ratio uncached / warm: %.1f\n", uncached / warm);
   if (break_even > 0)
     printf ("break-even: caching has paid for its build from task %d on\n", break_even);

@@ -507,6 +507,7 @@ test_marker_lines (void)
   const char *echoed = "abc" AR_ENTRY_DESKTOP_STARTED_LINE;
   const char *coloured = "\033[0m" AR_ENTRY_DESKTOP_STARTED_LINE "\033[K";
   const char *other = AR_ENTRY_DESKTOP_STARTED_LINE " and more";
+  const char *with_return = AR_ENTRY_DESKTOP_STARTED_LINE "\r";
 
   g_assert_true (ar_entry_script_is_line (marker, strlen (marker), marker));
   g_assert_false (ar_entry_script_is_line (echoed, strlen (echoed), marker));
@@ -515,6 +516,7 @@ test_marker_lines (void)
   g_assert_true (ar_entry_script_is_terminal_line (marker, strlen (marker), marker));
   g_assert_true (ar_entry_script_is_terminal_line (echoed, strlen (echoed), marker));
   g_assert_true (ar_entry_script_is_terminal_line (coloured, strlen (coloured), marker));
+  g_assert_true (ar_entry_script_is_terminal_line (with_return, strlen (with_return), marker));
   g_assert_false (ar_entry_script_is_terminal_line (other, strlen (other), marker));
   g_assert_false (ar_entry_script_is_terminal_line (marker, strlen (marker) - 1, marker));
   g_assert_false (ar_entry_script_is_terminal_line ("", 0, marker));

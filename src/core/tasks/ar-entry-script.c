@@ -340,12 +340,20 @@ ar_entry_script_is_line (const char *text, gsize len, const char *marker)
 gboolean
 ar_entry_script_is_terminal_line (const char *text, gsize len, const char *marker)
 {
+  gsize marker_len = strlen (marker);
   g_autofree char *line = NULL;
   g_autofree char *shown = NULL;
 
-  if (len < strlen (marker))
+  if (len < marker_len)
     return FALSE;
-  line = g_strndup (text, len);
-  shown = ar_log_strip_ansi (line);
-  return g_str_has_suffix (shown, marker);
+  /* Every line of a terminal comes here: one with nothing to leave out
+   * (no escape, no control character but a tab) is compared as it is. */
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) text[i] < 0x20 && text[i] != '\t')
+      {
+        line = g_strndup (text, len);
+        shown = ar_log_strip_ansi (line);
+        return g_str_has_suffix (shown, marker);
+      }
+  return memcmp (text + len - marker_len, marker, marker_len) == 0;
 }

@@ -68,8 +68,9 @@ char *ar_entry_script_generate (const ArEntrySteps *steps);
  * line end) is the script's marker line @marker (AR_ENTRY_…_LINE). */
 gboolean ar_entry_script_is_line (const char *text, gsize len, const char *marker);
 /* The same for a line of a terminal (an interactive task's): its escapes
- * left out, and what the terminal echoed before the marker (keys typed
- * while the script ran) too. */
+ * and control characters (the "\r" of "\r\n" too) left out, as the log
+ * leaves them out (ar_log_strip_ansi), and what the terminal echoed before
+ * the marker (keys typed while the script ran) too. */
 gboolean ar_entry_script_is_terminal_line (const char *text, gsize len, const char *marker);
 
 /* The names the log uses for the steps ("cached preflight", …). */

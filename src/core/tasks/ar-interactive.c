@@ -761,13 +761,9 @@ static void
 scan_line (ArEngineStream stream, const char *line, gpointer user_data)
 {
   ArInteractive *self = user_data;
-  gsize len = strlen (line);
 
-  /* a terminal's lines end in "\r\n" */
-  while (len > 0 && line[len - 1] == '\r')
-    len--;
   if (stream == AR_ENGINE_STREAM_STDOUT &&
-      ar_entry_script_is_terminal_line (line, len, AR_ENTRY_DESKTOP_STARTED_LINE))
+      ar_entry_script_is_terminal_line (line, strlen (line), AR_ENTRY_DESKTOP_STARTED_LINE))
     reach_desktop (self);
 }
 
